@@ -1,0 +1,2 @@
+/** The AWS backend (a later issue). */
+package ai.dstack.backend.aws;

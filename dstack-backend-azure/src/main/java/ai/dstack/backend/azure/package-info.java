@@ -1,0 +1,2 @@
+/** The Azure backend (a later issue). */
+package ai.dstack.backend.azure;

@@ -1,0 +1,2 @@
+/** The GCP backend (a later issue). */
+package ai.dstack.backend.gcp;

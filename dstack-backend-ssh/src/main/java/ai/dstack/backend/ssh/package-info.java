@@ -1,0 +1,2 @@
+/** SSH fleets: on-prem hosts reached over SSH (a later issue). */
+package ai.dstack.backend.ssh;

@@ -1,0 +1,2 @@
+/** The orchestration engine and its extension points (a later issue). */
+package ai.dstack.core;

@@ -1,0 +1,2 @@
+/** The REST API over the engine (a later issue). */
+package ai.dstack.server;

@@ -1,0 +1,2 @@
+/** Small runnable programs that embed or call dstack. */
+package ai.dstack.examples;
