@@ -35,7 +35,9 @@ public final class ConfigurationReader {
         Obj o = Obj.of(ctx, root, type.wireValue());
         return switch (type) {
             case TASK -> RunConfigurationReader.task(o);
-            case SERVICE, DEV_ENVIRONMENT, FLEET, VOLUME, GATEWAY -> {
+            case SERVICE -> ServiceReader.service(o);
+            case DEV_ENVIRONMENT -> DevEnvironmentReader.devEnvironment(o);
+            case FLEET, VOLUME, GATEWAY -> {
                 ctx.error(type.wireValue(), root, "configurations of type " + type.wireValue() + " are not supported yet");
                 yield null;
             }
