@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 public final class Coerce {
     private static final Set<String> TRUE_WORDS = Set.of("1", "on", "t", "true", "y", "yes");
     private static final Set<String> FALSE_WORDS = Set.of("0", "off", "f", "false", "n", "no");
-    private static final Pattern INT_TEXT = Pattern.compile("[-+]?[0-9](_?[0-9])*");
+    private static final Pattern INT_TEXT = Pattern.compile("([-+]?[0-9](_?[0-9])*)(\\.0+)?");
     private static final Pattern FLOAT_TEXT = Pattern.compile(
             "[-+]?(([0-9](_?[0-9])*)?\\.?[0-9](_?[0-9])*([eE][-+]?[0-9]+)?|[0-9](_?[0-9])*\\.|inf|infinity|nan)",
             Pattern.CASE_INSENSITIVE);
@@ -83,21 +84,15 @@ public final class Coerce {
         }
         if (v instanceof String s) {
             String text = s.strip();
-            if (INT_TEXT.matcher(text).matches()) {
+            // pydantic takes "12", "1_000" and "12.00", but not "1.5" or "1e3"
+            Matcher digits = INT_TEXT.matcher(text);
+            if (digits.matches()) {
                 try {
-                    return Long.parseLong(text.replace("_", "").replace("+", ""));
+                    return Long.parseLong(digits.group(1).replace("_", "").replace("+", ""));
                 } catch (NumberFormatException e) {
                     ctx.error(loc, value, "Input should be a valid integer, the number is too large");
                     return null;
                 }
-            }
-            if (FLOAT_TEXT.matcher(text).matches()) {
-                double d = Double.parseDouble(text.replace("_", ""));
-                if (d == Math.rint(d) && Math.abs(d) < 9.0e18) {
-                    return (long) d;
-                }
-                ctx.error(loc, value, "Input should be a valid integer, got a number with a fractional part");
-                return null;
             }
             ctx.error(loc, value, "Input should be a valid integer, unable to parse string as an integer");
             return null;

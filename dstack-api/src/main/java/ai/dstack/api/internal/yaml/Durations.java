@@ -29,7 +29,8 @@ public final class Durations {
                 return plain;
             }
             Matcher m = WITH_UNIT.matcher(s);
-            if (m.lookingAt() && m.end() == s.length()) {
+            // Python's `$` also matches before a final newline
+            if (m.lookingAt() && (m.end() == s.length() || m.end() == s.length() - 1 && s.endsWith("\n"))) {
                 long amount;
                 try {
                     amount = Long.parseLong(m.group(1));

@@ -128,17 +128,25 @@ public final class ServiceReader {
             Matcher pair = PORT_PAIR.matcher(s);
             if (pair.find()) {
                 int mark = ctx.mark();
-                Integer local = VALID_PORT.parse(ctx, ResourcesReader.derived(value, pair.group(1)), loc);
-                Integer container = VALID_PORT.parse(ctx, ResourcesReader.derived(value, pair.group(2)), loc);
+                Integer local = pairPart(ctx, value, Ctx.child(loc, "local_port"), pair.group(1));
+                Integer container = pairPart(ctx, value, Ctx.child(loc, "container_port"), pair.group(2));
                 return ctx.cleanSince(mark) ? new PortMapping(local, container) : null;
             }
-            if (Coerce.pythonFloat(s) == null) {
+            int mark = ctx.mark();
+            Integer container = VALID_PORT.parse(ctx, value, loc);
+            if (container != null) {
+                return new PortMapping(ServiceConfiguration.DEFAULT_LOCAL_PORT, container);
+            }
+            List<ValidationError> errors = ctx.rollback(mark);
+            if (errors.stream().anyMatch(e -> e.message().contains("unable to parse"))) {
                 ctx.error(loc, value, "Input should be a port number, a string like '8080:8000', or a mapping with "
                         + "`container_port`, got " + PythonText.repr(s));
-                return null;
+            } else {
+                ctx.addAll(errors);
             }
+            return null;
         }
-        if (value instanceof YamlValue.Scalar) {
+        if (value instanceof YamlValue.Scalar && v != null) {
             Integer container = VALID_PORT.parse(ctx, value, loc);
             return container == null ? null : new PortMapping(ServiceConfiguration.DEFAULT_LOCAL_PORT, container);
         }
@@ -156,6 +164,15 @@ public final class ServiceReader {
         }
         ctx.error(loc, value, "Input should be a port number, a string like '8080:8000', or a mapping with `container_port`");
         return null;
+    }
+
+    /** One side of {@code "8080:8000"}: digits only, so anything too long for an int is simply too large a port. */
+    private static Integer pairPart(Ctx ctx, YamlValue value, String loc, String digits) {
+        if (digits.length() > 9) {
+            ctx.error(loc, value, "Input should be less than or equal to 65535");
+            return null;
+        }
+        return VALID_PORT.parse(ctx, ResourcesReader.derived(value, digits), loc);
     }
 
     /** {@code true}, {@code false}, {@code name}, {@code project/name}, or {@code {project, name}}: tried in that order. */
@@ -202,7 +219,7 @@ public final class ServiceReader {
         }
         Object tag = Coerce.scalar(format);
         if (!"openai".equals(tag) && !"tgi".equals(tag)) {
-            ctx.error(Ctx.child(loc, "format"), format, "Input tag " + PythonText.repr(format)
+            ctx.error(Ctx.child(loc, "format"), format, "Input tag '" + PythonText.str(tag) + "'"
                     + " found using 'format' does not match any of the expected tags: 'tgi', 'openai'");
             return null;
         }
@@ -314,7 +331,7 @@ public final class ServiceReader {
         }
         Object tag = Coerce.scalar(type);
         if (!"ip_address".equals(tag) && !"header".equals(tag)) {
-            ctx.error(Ctx.child(loc, "type"), type, "Input tag " + PythonText.repr(type)
+            ctx.error(Ctx.child(loc, "type"), type, "Input tag '" + PythonText.str(tag) + "'"
                     + " found using 'type' does not match any of the expected tags: 'ip_address', 'header'");
             return null;
         }
