@@ -1,0 +1,10 @@
+package ai.dstack.api.internal.yaml;
+
+/**
+ * Reads one value at a field path. Returns {@code null} after recording an error in the context; a parser
+ * never throws for bad input.
+ */
+@FunctionalInterface
+public interface ValueParser<T> {
+    T parse(Ctx ctx, YamlValue value, String loc);
+}

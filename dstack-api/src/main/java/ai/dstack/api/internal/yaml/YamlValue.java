@@ -1,0 +1,55 @@
+package ai.dstack.api.internal.yaml;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * A parsed YAML (or JSON) value that remembers where it came from. Scalars hold what PyYAML would construct:
+ * {@code String}, {@code Long}, {@code java.math.BigInteger}, {@code Double}, {@code Boolean}, or {@code null}.
+ */
+public sealed interface YamlValue {
+    /** 1-based line, 0 when unknown (JSON input). */
+    int line();
+
+    /** 1-based column, 0 when unknown. */
+    int column();
+
+    record Scalar(Object value, int line, int column) implements YamlValue {
+        public boolean isNull() {
+            return value == null;
+        }
+    }
+
+    record Sequence(List<YamlValue> items, int line, int column) implements YamlValue {}
+
+    /** Keys are rendered as Python's {@code str()} would render them, so non-string keys still have a name. */
+    record Mapping(LinkedHashMap<String, YamlValue> entries, int line, int column) implements YamlValue {}
+
+    default boolean isNullScalar() {
+        return this instanceof Scalar s && s.value() == null;
+    }
+
+    /** How dstack's messages name an input's type ({@code str}, {@code int}, {@code dict}, ...). */
+    default String pythonTypeName() {
+        if (this instanceof Sequence) {
+            return "list";
+        }
+        if (this instanceof Mapping) {
+            return "dict";
+        }
+        Object v = ((Scalar) this).value();
+        if (v == null) {
+            return "NoneType";
+        }
+        if (v instanceof String) {
+            return "str";
+        }
+        if (v instanceof Boolean) {
+            return "bool";
+        }
+        if (v instanceof Double) {
+            return "float";
+        }
+        return "int";
+    }
+}
