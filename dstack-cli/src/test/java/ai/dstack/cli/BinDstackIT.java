@@ -38,7 +38,7 @@ class BinDstackIT {
     @Test
     void validatesFilesFromAnyDirectoryThroughASymlink() throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("dstack"), launcher);
-        Files.copy(Corpus.file("crafted-service-min"), dir.resolve("good.dstack.yml"));
+        Files.copy(Corpus.file("crafted-cpu-mem-disk"), dir.resolve("good.dstack.yml"));
         Files.copy(Corpus.file("crafted-neg-gpu-garbage"), dir.resolve("bad.dstack.yml"));
 
         Result result = run(link, Map.of(), "validate", "good.dstack.yml", "bad.dstack.yml");

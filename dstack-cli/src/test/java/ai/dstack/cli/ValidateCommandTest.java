@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code dstack validate}, run in-process against files of the shared corpus and files made on the spot. */
 class ValidateCommandTest {
-    private static final String VALID = "crafted-service-min";
+    private static final String VALID = "crafted-cpu-mem-disk";
     private static final String INVALID = "crafted-neg-gpu-garbage";
 
     @Test
@@ -118,11 +118,10 @@ class ValidateCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "crafted-service-min",
-        "crafted-dev-env-ide",
-        "crafted-fleet-ssh",
-        "crafted-volume-aws",
-        "gateway--mkdocs-docs-concepts-gateways-0--2b437aa742",
+        "crafted-cpu-mem-disk",
+        "crafted-gpu-names-count",
+        "crafted-env-map",
+        "crafted-retry-full",
         "task--mkdocs-docs-concepts-tasks-0--32b797f1ef",
     })
     void jsonOfAValidFileCarriesDstacksConfiguration(String name) throws IOException {
@@ -143,7 +142,7 @@ class ValidateCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"crafted-neg-gpu-garbage", "crafted-neg-port-range", "crafted-neg-service-no-port"})
+    @ValueSource(strings = {"crafted-neg-gpu-garbage", "crafted-neg-port-range", "crafted-neg-nodes-zero"})
     void jsonOfAnInvalidFileListsDstacksErrorLocations(String name) throws IOException {
         String file = Corpus.file(name).toString();
 

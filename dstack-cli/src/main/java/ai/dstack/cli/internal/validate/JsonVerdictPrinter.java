@@ -3,7 +3,6 @@ package ai.dstack.cli.internal.validate;
 import ai.dstack.api.ValidationError;
 import ai.dstack.api.yaml.DstackYaml;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,7 +28,7 @@ public final class JsonVerdictPrinter implements VerdictPrinter {
                 .put("file", verdict.file())
                 .put("valid", true)
                 .put("type", verdict.configuration().type().wireValue());
-        line.set("configuration", readTree(DstackYaml.toJson(verdict.configuration())));
+        line.set("configuration", DstackYaml.toJsonTree(verdict.configuration()));
         print(line);
     }
 
@@ -48,14 +47,6 @@ public final class JsonVerdictPrinter implements VerdictPrinter {
             out.println(MAPPER.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON tree as text", e);
-        }
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("DstackYaml.toJson wrote invalid JSON", e);
         }
     }
 }
