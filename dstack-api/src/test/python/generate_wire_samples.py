@@ -26,13 +26,13 @@ from dstack._internal.core.models.fleets import Fleet, FleetConfiguration, Fleet
 from dstack._internal.core.models.instances import Instance, InstanceOfferWithAvailability
 from dstack._internal.core.models.logs import JobSubmissionLogs
 from dstack._internal.core.models.profiles import Profile
-from dstack._internal.core.models.projects import Project
+from dstack._internal.core.models.projects import Project, ProjectsInfoList
 from dstack._internal.core.models.repos import RepoHeadWithCreds
 from dstack._internal.core.models.resources import ResourcesSpec
 from dstack._internal.core.models.runs import JobSpec, JobSubmission, Run, RunPlan, RunSpec
 from dstack._internal.core.models.secrets import Secret
 from dstack._internal.core.models.server import ServerInfo
-from dstack._internal.core.models.users import User, UserWithCreds
+from dstack._internal.core.models.users import User, UsersInfoList, UserWithCreds
 from dstack._internal.core.models.volumes import Volume
 from dstack._internal.server.schemas.logs import PollLogsRequest
 
@@ -397,6 +397,7 @@ user = {
     "ssh_public_key": "ssh-rsa AAAA admin",
 }
 write("user", dump(User.model_validate(user)))
+write("users-info-list", dump(UsersInfoList(total_count=None, users=[User.model_validate(user)])))
 write(
     "user-with-creds",
     dump(UserWithCreds.model_validate(dict(user, creds={"token": "f0e1d2c3-token"}, ssh_private_key="-----BEGIN RSA PRIVATE KEY-----"))),
@@ -414,6 +415,7 @@ project = Project.model_validate(
     }
 )
 write("project", dump(project))
+write("projects-info-list", dump(ProjectsInfoList(total_count=7, projects=[project])))
 project_minimal = {
     "project_id": str(PROJECT_ID),
     "project_name": "main",
