@@ -1,6 +1,6 @@
 package ai.dstack.api.instance;
 
-import ai.dstack.api.offer.AcceleratorVendor;
+import ai.dstack.api.resources.GpuVendor;
 import java.util.Objects;
 
 /**
@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param vendor null when dstack's shim could not tell
  */
-public record GpuDriverInfo(AcceleratorVendor vendor, String version) {
+public record GpuDriverInfo(GpuVendor vendor, String version) {
     public GpuDriverInfo {
         Objects.requireNonNull(version, "version is null");
     }

@@ -1,5 +1,7 @@
 package ai.dstack.api.offer;
 
+import ai.dstack.api.resources.GpuVendor;
+
 import java.util.Objects;
 
 /**
@@ -10,7 +12,7 @@ import java.util.Objects;
  *
  * @param memoryMib the accelerator's own memory; 0 when unknown
  */
-public record Gpu(String name, int memoryMib, AcceleratorVendor vendor) {
+public record Gpu(String name, int memoryMib, GpuVendor vendor) {
     private static final String TPU_PREFIX = "tpu-";
 
     public Gpu {
@@ -20,7 +22,7 @@ public record Gpu(String name, int memoryMib, AcceleratorVendor vendor) {
             name = name.substring(TPU_PREFIX.length());
         }
         if (vendor == null) {
-            vendor = tpu ? AcceleratorVendor.GOOGLE : AcceleratorVendor.NVIDIA;
+            vendor = tpu ? GpuVendor.GOOGLE : GpuVendor.NVIDIA;
         }
     }
 }

@@ -1,5 +1,7 @@
 package ai.dstack.api.offer;
 
+import ai.dstack.api.resources.CpuArch;
+
 import ai.dstack.api.json.internal.Values;
 import java.util.List;
 
@@ -17,7 +19,7 @@ public record Resources(
         List<Gpu> gpus,
         boolean spot,
         Disk disk,
-        CpuArchitecture cpuArch,
+        CpuArch cpuArch,
         String description) {
     public Resources {
         gpus = Values.list(gpus);
@@ -26,7 +28,7 @@ public record Resources(
     }
 
     /** Resources with the defaults for disk and description. */
-    public static Resources of(int cpus, int memoryMib, List<Gpu> gpus, boolean spot, CpuArchitecture cpuArch) {
+    public static Resources of(int cpus, int memoryMib, List<Gpu> gpus, boolean spot, CpuArch cpuArch) {
         return new Resources(cpus, memoryMib, gpus, spot, null, cpuArch, null);
     }
 }

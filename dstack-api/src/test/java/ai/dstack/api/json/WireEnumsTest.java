@@ -8,8 +8,8 @@ import ai.dstack.api.instance.HealthStatus;
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.instance.InstanceTerminationReason;
 import ai.dstack.api.logs.LogEventSource;
-import ai.dstack.api.offer.AcceleratorVendor;
-import ai.dstack.api.offer.CpuArchitecture;
+import ai.dstack.api.resources.GpuVendor;
+import ai.dstack.api.resources.CpuArch;
 import ai.dstack.api.offer.InstanceAvailability;
 import ai.dstack.api.offer.InstanceRuntime;
 import ai.dstack.api.run.JobStatus;
@@ -37,8 +37,8 @@ class WireEnumsTest {
     /** Enums a reply may carry: an unknown value must read as a fallback constant, never fail. */
     static Stream<Class<? extends Enum<?>>> tolerantEnums() {
         return Stream.of(RunStatus.class, JobStatus.class, InstanceStatus.class, FleetStatus.class, VolumeStatus.class,
-                HealthStatus.class, InstanceAvailability.class, InstanceRuntime.class, AcceleratorVendor.class,
-                CpuArchitecture.class, NetworkMode.class, RetryEvent.class, LogEventSource.class, GlobalRole.class,
+                HealthStatus.class, InstanceAvailability.class, InstanceRuntime.class, GpuVendor.class,
+                CpuArch.class, NetworkMode.class, RetryEvent.class, LogEventSource.class, GlobalRole.class,
                 ProjectRole.class, ApplyAction.class);
     }
 
@@ -122,8 +122,8 @@ class WireEnumsTest {
 
     @Test
     void vendorsAndArchitecturesAreCastCaseInsensitivelyLikeDstack() throws Exception {
-        assertThat(mapper.readValue("\"NVIDIA\"", AcceleratorVendor.class)).isEqualTo(AcceleratorVendor.NVIDIA);
-        assertThat(mapper.readValue("\"ARM\"", CpuArchitecture.class)).isEqualTo(CpuArchitecture.ARM);
+        assertThat(mapper.readValue("\"NVIDIA\"", GpuVendor.class)).isEqualTo(GpuVendor.NVIDIA);
+        assertThat(mapper.readValue("\"ARM\"", CpuArch.class)).isEqualTo(CpuArch.ARM);
     }
 
     private static <E> List<E> matching(E[] values, Predicate<E> test) {

@@ -32,8 +32,7 @@ public final class ConfigurationDeserializer<T extends Configuration> extends St
         return expected.cast(configuration);
     }
 
-    // TODO(lead): return ai.dstack.api.yaml.DstackYaml.fromJson(node) once it exists.
     static Configuration parse(JsonNode node) {
-        throw new UnsupportedOperationException("configuration parsing lands with the configuration model");
+        return ai.dstack.api.yaml.DstackYaml.fromJson(node);
     }
 }
