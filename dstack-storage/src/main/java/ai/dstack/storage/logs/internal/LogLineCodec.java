@@ -22,12 +22,15 @@ import java.util.List;
 /**
  * One {@link LogEvent} per line, byte for byte what dstack's pydantic {@code model_dump_json()} writes:
  * {@code {"timestamp":"2023-11-14T22:13:20.123000Z","log_source":"stdout","message":"hello\n"}}. pydantic prints
- * UTC as {@code Z}, six fraction digits (none when the microseconds are zero), raw UTF-8, and {@code \u001b}-style
- * escapes in lower case.
+ * UTC as {@code Z}, six fraction digits (none when the microseconds are zero), raw UTF-8 (emoji included), and
+ * lower-case hex in the escapes of control characters.
  */
 final class LogLineCodec {
     private static final JsonFactory JSON =
-            JsonFactory.builder().disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE).build();
+            JsonFactory.builder()
+                    .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+                    .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8) // emoji as raw UTF-8, like pydantic
+                    .build();
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
     private LogLineCodec() {}
@@ -93,12 +96,52 @@ final class LogLineCodec {
 
     /** Accepts what dstack versions have written: {@code Z} or {@code +00:00} offsets, and naive UTC times. */
     static Instant parseTimestamp(String text) {
+        Instant canonical = parseCanonical(text);
+        if (canonical != null) {
+            return canonical;
+        }
         TemporalAccessor parsed =
                 DateTimeFormatter.ISO_DATE_TIME.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
         if (parsed instanceof OffsetDateTime withOffset) {
             return withOffset.toInstant();
         }
         return ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+    }
+
+    /** The format this class writes, parsed without a formatter (the common case); {@code null} otherwise. */
+    private static Instant parseCanonical(String text) {
+        int length = text.length();
+        boolean shape = (length == 20 || length == 27)
+                && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(length - 1) == 'Z'
+                && (length == 20 || text.charAt(19) == '.');
+        if (!shape) {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        int micros = length == 27 ? digits(text, 20, 6) : 0;
+        if ((year | month | day | hour | minute | second | micros) < 0) {
+            return null;
+        }
+        // LocalDateTime.of validates the ranges (month 13, second 60, ...) and throws, like the slow path.
+        return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000).toInstant(ZoneOffset.UTC);
+    }
+
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     // Python strings cannot hold a half surrogate pair after dstack's decode(errors="replace"); match that.
