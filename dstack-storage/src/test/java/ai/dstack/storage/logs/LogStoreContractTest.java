@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.dstack.spi.logs.JobLogRef;
 import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogFollow;
+import ai.dstack.spi.logs.LogListener;
 import ai.dstack.spi.logs.LogPage;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.logs.LogStore;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -90,7 +92,7 @@ abstract class LogStoreContractTest {
         List<LogEvent> read = pollAll(LogQuery.defaults().withDescending(true), pageSizes);
 
         List<LogEvent> newestFirst = new ArrayList<>(written);
-        java.util.Collections.reverse(newestFirst);
+        Collections.reverse(newestFirst);
         assertThat(read).containsExactlyElementsOf(newestFirst);
         assertThat(pageSizes).containsExactly(100, 100, 50);
     }
@@ -220,6 +222,37 @@ abstract class LogStoreContractTest {
     }
 
     @Test
+    void eventsWrittenWhileStoredOnesAreReplayedArriveAfterThemExactlyOnce() throws Exception {
+        store.write(job, events(0, 1500), List.of()); // more than one replay batch
+        List<LogEvent> received = new ArrayList<>();
+        List<Throwable> writerFailures = new ArrayList<>();
+        LogListener listener = batch -> {
+            boolean firstBatch = received.isEmpty();
+            received.addAll(batch);
+            if (firstBatch) {
+                // A writer on another thread appends while the replay is being delivered, and is not blocked by it.
+                Thread writer = new Thread(() -> store.write(job, events(1500, 2), List.of()));
+                writer.setUncaughtExceptionHandler((thread, failure) -> writerFailures.add(failure));
+                writer.start();
+                try {
+                    writer.join(WAIT.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                assertThat(writer.isAlive()).as("writer blocked by the replay").isFalse();
+            }
+        };
+
+        try (LogSubscription ignored = store.follow(job, LogFollow.storedAndNewAfter(null, false), listener)) {
+            assertThat(received).isEqualTo(events(0, 1502));
+            store.write(job, events(1502, 1), List.of());
+        }
+
+        assertThat(writerFailures).isEmpty();
+        assertThat(received).isEqualTo(events(0, 1503));
+    }
+
+    @Test
     void followerWithReplaySeesEveryEventOnceWhileWritersRace() throws Exception {
         int writers = 4;
         int batchesPerWriter = 200;
@@ -271,7 +304,7 @@ abstract class LogStoreContractTest {
     void aListenerThatThrowsIsUnsubscribedWithoutHarmingOthers() {
         RecordingLogListener healthy = new RecordingLogListener();
         List<Integer> closed = new ArrayList<>();
-        LogSubscription failing = store.follow(job, LogFollow.newEvents(false), new ai.dstack.spi.logs.LogListener() {
+        LogSubscription failing = store.follow(job, LogFollow.newEvents(false), new LogListener() {
             @Override
             public void onEvents(List<LogEvent> events) {
                 throw new IllegalStateException("listener bug");
