@@ -248,7 +248,7 @@ class FileLogStoreTest extends LogStoreContractTest {
             assertThatThrownBy(() -> store.poll(c.job(), c.query().withNextToken(c.token())))
                     .as("token '%s'", c.token())
                     .isInstanceOfSatisfying(DstackException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVER_CLIENT_ERROR))
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.ERROR))
                     .hasMessage("Invalid next_token: " + c.token() + ". Must be a non-negative integer.");
         }
     }

@@ -63,7 +63,7 @@ public final class FileLogStore implements LogStore {
             rejectMalformedToken(query); // dstack checks the token first
             return LogPage.empty();
         } catch (IOException e) {
-            throw new DstackException(ErrorCode.SERVER_CLIENT_ERROR, "Failed to poll logs from log storage", e);
+            throw new DstackException(ErrorCode.ERROR, "Failed to poll logs from log storage", e);
         }
     }
 
@@ -113,7 +113,7 @@ public final class FileLogStore implements LogStore {
             new LogFileReader(file, path, stored, lineOffsets)
                     .replay(follow::accepts, FOLLOW_REPLAY_BATCH, subscription::replayed);
         } catch (IOException e) {
-            throw new DstackException(ErrorCode.SERVER_CLIENT_ERROR, "Failed to poll logs from log storage", e);
+            throw new DstackException(ErrorCode.ERROR, "Failed to poll logs from log storage", e);
         }
     }
 
@@ -147,7 +147,7 @@ public final class FileLogStore implements LogStore {
         } catch (NoSuchFileException e) {
             return 0;
         } catch (IOException e) {
-            throw new DstackException(ErrorCode.SERVER_CLIENT_ERROR, "Failed to poll logs from log storage", e);
+            throw new DstackException(ErrorCode.ERROR, "Failed to poll logs from log storage", e);
         }
     }
 

@@ -27,6 +27,6 @@ final class NextTokens {
             // reported below, in dstack's words
         }
         throw new DstackException(
-                ErrorCode.SERVER_CLIENT_ERROR, "Invalid next_token: " + token + ". Must be a non-negative integer.");
+                ErrorCode.ERROR, "Invalid next_token: " + token + ". Must be a non-negative integer.");
     }
 }
