@@ -110,6 +110,11 @@ public final class ServiceReader {
             ctx.valueError(loc, value, "The maximum number of replicas is required");
             return null;
         }
+        if (range.min() == null && range.max() < 0) {
+            // dstack would keep the empty range 0..-1; a Range cannot hold it, so it is an error here.
+            ctx.valueError(loc, value, "Invalid range order: 0.." + range.max());
+            return null;
+        }
         Range<Integer> filled = range.min() == null ? new Range<>(0, range.max()) : range;
         if (filled.min() < 0) {
             ctx.valueError(loc, value, "The minimum number of replicas must be greater than or equal to 0");
@@ -312,7 +317,7 @@ public final class ServiceReader {
             ctx.error(loc, value, "Input should be greater than or equal to " + PythonText.floatRepr(MIN_RPS));
             return null;
         }
-        if (new BigDecimal(rps).compareTo(BigDecimal.valueOf(MAX_RPS)) > 0) {
+        if (Double.isInfinite(rps) || new BigDecimal(rps).compareTo(BigDecimal.valueOf(MAX_RPS)) > 0) {
             ctx.error(loc, value, "Input should be less than or equal to " + MAX_RPS);
             return null;
         }
