@@ -35,7 +35,10 @@ public final class ConfigurationReader {
         Obj o = Obj.of(ctx, root, type.wireValue());
         return switch (type) {
             case TASK -> RunConfigurationReader.task(o);
-            case SERVICE, DEV_ENVIRONMENT, FLEET, VOLUME, GATEWAY -> {
+            case FLEET -> FleetReader.fleet(o);
+            case VOLUME -> VolumeReader.volume(o);
+            case GATEWAY -> GatewayReader.gateway(o);
+            case SERVICE, DEV_ENVIRONMENT -> {
                 ctx.error(type.wireValue(), root, "configurations of type " + type.wireValue() + " are not supported yet");
                 yield null;
             }
