@@ -1,5 +1,7 @@
 package ai.dstack.api.configuration;
 
+import ai.dstack.api.run.RetryEvent;
+
 import java.util.List;
 
 /**
@@ -8,7 +10,8 @@ import java.util.List;
  */
 public record ProfileRetry(List<RetryEvent> onEvents, Long duration) implements RetrySpec {
     public static final long DEFAULT_DURATION = 3600;
-    public static final ProfileRetry ALL_EVENTS_FOR_AN_HOUR = new ProfileRetry(List.of(RetryEvent.values()), DEFAULT_DURATION);
+    public static final List<RetryEvent> ALL_EVENTS = List.of(RetryEvent.NO_CAPACITY, RetryEvent.INTERRUPTION, RetryEvent.ERROR);
+    public static final ProfileRetry ALL_EVENTS_FOR_AN_HOUR = new ProfileRetry(ALL_EVENTS, DEFAULT_DURATION);
 
     public ProfileRetry {
         onEvents = onEvents == null ? null : List.copyOf(onEvents);
@@ -16,7 +19,7 @@ public record ProfileRetry(List<RetryEvent> onEvents, Long duration) implements 
 
     @Override
     public ProfileRetry effective() {
-        return new ProfileRetry(onEvents == null ? List.of(RetryEvent.values()) : onEvents,
+        return new ProfileRetry(onEvents == null ? ALL_EVENTS : onEvents,
                 duration == null ? DEFAULT_DURATION : duration);
     }
 }

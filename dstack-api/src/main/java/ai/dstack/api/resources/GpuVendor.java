@@ -1,5 +1,7 @@
 package ai.dstack.api.resources;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
@@ -9,7 +11,10 @@ public enum GpuVendor {
     AMD("amd"),
     GOOGLE("google"),
     INTEL("intel"),
-    TENSTORRENT("tenstorrent");
+    TENSTORRENT("tenstorrent"),
+    /** A value this version does not know, sent by a newer server; never parsed from a configuration. */
+    @JsonEnumDefaultValue
+    UNKNOWN("unknown");
 
     private final String wireValue;
 
@@ -32,10 +37,20 @@ public enum GpuVendor {
             return TENSTORRENT;
         }
         for (GpuVendor vendor : values()) {
-            if (vendor.wireValue.equals(lower)) {
+            if (vendor != UNKNOWN && vendor.wireValue.equals(lower)) {
                 return vendor;
             }
         }
         return null;
+    }
+
+    /** Reads a vendor from a reply: case-insensitive, {@link #UNKNOWN} for one this version does not know. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static GpuVendor cast(String value) {
+        if (value == null) {
+            return null;
+        }
+        GpuVendor vendor = fromAlias(value);
+        return vendor == null ? UNKNOWN : vendor;
     }
 }

@@ -7,7 +7,7 @@ import ai.dstack.api.configuration.InstanceSelector;
 import ai.dstack.api.configuration.OffDuration;
 import ai.dstack.api.configuration.ProfileParams;
 import ai.dstack.api.configuration.ProfileRetry;
-import ai.dstack.api.configuration.RetryEvent;
+import ai.dstack.api.run.RetryEvent;
 import ai.dstack.api.configuration.RetryFlag;
 import ai.dstack.api.configuration.RetrySpec;
 import ai.dstack.api.configuration.Schedule;
@@ -31,6 +31,8 @@ public final class ProfileReader {
     public static final ValueParser<Double> MAX_PRICE = Coerce.bounded(Coerce::number, null, 0.0, null);
     public static final ValueParser<List<BackendType>> BACKENDS =
             Coerce.listOf(Coerce.oneOf(BackendType.wireValues(), BackendType::fromWireValue));
+
+    private static final List<String> RETRY_EVENTS = ProfileRetry.ALL_EVENTS.stream().map(RetryEvent::wireValue).toList();
 
     private ProfileReader() {}
 
@@ -73,7 +75,7 @@ public final class ProfileReader {
             Obj o = Obj.of(ctx, value, loc);
             int mark = ctx.mark();
             List<RetryEvent> events = o.opt("on_events",
-                    Coerce.listOf(Coerce.oneOf(RetryEvent.wireValues(), RetryEvent::fromWireValue)));
+                    Coerce.listOf(Coerce.oneOf(RETRY_EVENTS, RetryEvent::fromWireValue)));
             Long duration = o.opt("duration", Durations::duration);
             o.finish();
             if (!ctx.cleanSince(mark)) {

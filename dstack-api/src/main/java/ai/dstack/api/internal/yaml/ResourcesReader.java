@@ -265,7 +265,7 @@ public final class ResourcesReader {
         if (Coerce.scalar(value) instanceof String s) {
             GpuVendor vendor = GpuVendor.fromAlias(s);
             if (vendor == null) {
-                ctx.valueError(loc, value, "Invalid AcceleratorVendor: " + s);
+                ctx.valueError(loc, value, "Invalid GpuVendor: " + s);
             }
             return vendor;
         }

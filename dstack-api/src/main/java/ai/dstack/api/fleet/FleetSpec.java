@@ -1,0 +1,23 @@
+package ai.dstack.api.fleet;
+
+import ai.dstack.api.configuration.Configuration;
+import ai.dstack.api.json.internal.Values;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What a fleet is made from: its configuration and profile. This is what {@code fleets/get_plan} and
+ * {@code fleets/apply} take.
+ *
+ * @param configurationPath the configuration file, for display; null when built in code
+ * @param profile the profile parameters
+ * @param autocreated deprecated; false when absent
+ */
+public record FleetSpec(
+        Configuration configuration, // TODO(lead): ai.dstack.api.configuration.FleetConfiguration
+        String configurationPath,
+        JsonNode profile, // TODO(lead): ai.dstack.api.configuration.Profile
+        boolean autocreated) {
+    public FleetSpec {
+        profile = Values.node(profile);
+    }
+}

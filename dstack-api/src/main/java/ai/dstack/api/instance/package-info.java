@@ -1,0 +1,2 @@
+/** Instances: the machines of fleets, their status, health and termination reasons. */
+package ai.dstack.api.instance;

@@ -1,0 +1,2 @@
+/** Projects: their owners, members and configured backends. */
+package ai.dstack.api.project;

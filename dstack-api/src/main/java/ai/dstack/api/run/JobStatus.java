@@ -1,0 +1,49 @@
+package ai.dstack.api.run;
+
+import ai.dstack.api.json.internal.WireValues;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** A job submission's status ({@code JobStatus}). */
+public enum JobStatus {
+    SUBMITTED("submitted"),
+    PROVISIONING("provisioning"),
+    PULLING("pulling"),
+    RUNNING("running"),
+    TERMINATING("terminating"),
+    TERMINATED("terminated"),
+    ABORTED("aborted"),
+    FAILED("failed"),
+    DONE("done"),
+    /** A value this version does not know, sent by a newer server. Neither active nor finished. */
+    @JsonEnumDefaultValue
+    UNKNOWN("unknown");
+
+    private final String wireValue;
+
+    JobStatus(String wireValue) {
+        this.wireValue = wireValue;
+    }
+
+    @JsonValue
+    public String wireValue() {
+        return wireValue;
+    }
+
+    /** The constant for {@code value}; {@link #UNKNOWN} for a value this version does not know; null for null. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static JobStatus fromWireValue(String value) {
+        return WireValues.lookup(values(), JobStatus::wireValue, value, UNKNOWN);
+    }
+
+    /** Terminated, aborted, failed or done. */
+    public boolean isFinished() {
+        return this == TERMINATED || this == ABORTED || this == FAILED || this == DONE;
+    }
+
+    /** Known and not finished. */
+    public boolean isActive() {
+        return this != UNKNOWN && !isFinished();
+    }
+}

@@ -1,0 +1,2 @@
+/** Secrets: named values of a project, interpolated into configurations by the server. */
+package ai.dstack.api.secret;

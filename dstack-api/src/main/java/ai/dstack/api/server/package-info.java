@@ -1,0 +1,2 @@
+/** What a dstack server says about itself. */
+package ai.dstack.api.server;

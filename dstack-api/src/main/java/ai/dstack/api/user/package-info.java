@@ -1,0 +1,2 @@
+/** Users: accounts, their roles, permissions and credentials. */
+package ai.dstack.api.user;

@@ -1,0 +1,133 @@
+package ai.dstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as a user runs it: {@code bin/dstack} in a separate process, on the shaded jar that {@code package}
+ * built. Runs in {@code verify} (maven-failsafe-plugin), after the jar exists.
+ */
+class BinDstackIT {
+    private static Path launcher;
+    private static Path jar;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void findTheBuild() {
+        launcher = Path.of(System.getProperty("dstack.launcher", "../bin/dstack")).toAbsolutePath().normalize();
+        jar = Path.of(System.getProperty("dstack.jar", "target/missing-all.jar")).toAbsolutePath().normalize();
+        assertThat(launcher).as("the launcher").isExecutable();
+        assertThat(jar).as("the shaded jar, built by package").isRegularFile();
+    }
+
+    @Test
+    void validatesFilesFromAnyDirectoryThroughASymlink() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("dstack"), launcher);
+        Files.copy(Corpus.file("crafted-cpu-mem-disk"), dir.resolve("good.dstack.yml"));
+        Files.copy(Corpus.file("crafted-neg-gpu-garbage"), dir.resolve("bad.dstack.yml"));
+
+        Result result = run(link, Map.of(), "validate", "good.dstack.yml", "bad.dstack.yml");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.out().lines()).hasSize(2);
+        assertThat(result.out().lines().toList().get(0)).isEqualTo("good.dstack.yml: OK");
+        assertThat(result.out().lines().toList().get(1)).startsWith("bad.dstack.yml:4:8: task.resources.gpu: ");
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void missingFileIsAUsageErrorWithoutAStackTrace() throws Exception {
+        Result result = run(launcher, Map.of(), "validate", "x.yml");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEqualTo("Error: cannot read x.yml: no such file\n");
+    }
+
+    @Test
+    void javaOptsReachTheJvm() throws Exception {
+        // picocli.ansi=true forces colour although stderr is not a terminal: visible proof the option arrived.
+        Result result = run(launcher, Map.of("JAVA_OPTS", "-Xmx64m -Dpicocli.ansi=true"), "validate", "x.yml");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains("\u001B[").contains("cannot read x.yml: no such file");
+    }
+
+    @Test
+    void withoutTheJarTheLauncherSaysHowToBuildIt() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("checkout/bin"));
+        Path copy = Files.copy(launcher, bin.resolve("dstack"));
+
+        Result result = run(copy, Map.of(), "--version");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err())
+                .contains("not built yet")
+                .contains("./mvnw -B -ntp -DskipTests package")
+                .contains(dir.resolve("checkout").toRealPath().toString());
+    }
+
+    @Test
+    void shadedJarRunsOnItsOwnWithMergedServiceFiles() throws Exception {
+        try (JarFile shaded = new JarFile(jar.toFile())) {
+            Manifest manifest = shaded.getManifest();
+            assertThat(manifest.getMainAttributes().getValue("Main-Class")).isEqualTo(Main.class.getName());
+            assertThat(shaded.stream().map(entry -> entry.getName()))
+                    .noneMatch(name -> name.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
+            // jackson-core and jackson-dataformat-yaml both ship this file: both lines must survive.
+            String factories = new String(
+                    shaded.getInputStream(shaded.getEntry("META-INF/services/com.fasterxml.jackson.core.JsonFactory"))
+                            .readAllBytes(),
+                    StandardCharsets.UTF_8);
+            assertThat(factories.lines().map(String::strip))
+                    .contains("com.fasterxml.jackson.core.JsonFactory",
+                            "com.fasterxml.jackson.dataformat.yaml.YAMLFactory");
+        }
+
+        Result result = run(Path.of(System.getProperty("java.home"), "bin", "java"), Map.of(),
+                "-jar", jar.toString(), "--version");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).startsWith("dstack ");
+    }
+
+    record Result(int exitCode, String out, String err) {}
+
+    /** Runs {@code program args} in the temp dir and waits for it; output goes through files, so no pipe can fill. */
+    private Result run(Path program, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(program.toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().remove("DSTACK_JAR");
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish within 2 minutes");
+        }
+        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
