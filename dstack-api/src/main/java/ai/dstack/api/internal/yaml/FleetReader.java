@@ -1,5 +1,6 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.ValidationError;
 import ai.dstack.api.configuration.BackendType;
 import ai.dstack.api.configuration.Blocks;
 import ai.dstack.api.configuration.Env;
@@ -64,7 +65,7 @@ public final class FleetReader {
         int mark = ctx.mark();
         Integer count = POSITIVE.parse(ctx, value, loc);
         if (count == null) {
-            List<ai.dstack.api.ValidationError> intErrors = ctx.rollback(mark);
+            List<ValidationError> intErrors = ctx.rollback(mark);
             ctx.error(loc, value, "Input should be 'auto'");
             ctx.addAll(intErrors);
             return null;
@@ -164,7 +165,8 @@ public final class FleetReader {
         if (value instanceof YamlValue.Mapping) {
             return hostParams(ctx, value, loc);
         }
-        if (Coerce.scalar(value) instanceof String || Coerce.scalar(value) instanceof Number) {
+        Object v = Coerce.scalar(value);
+        if (v instanceof String || v instanceof Number) {
             String hostname = Coerce.string(ctx, value, loc);
             return hostname == null ? null : SshHost.of(hostname);
         }
