@@ -20,6 +20,7 @@ public final class Coerce {
     private static final Set<String> TRUE_WORDS = Set.of("1", "on", "t", "true", "y", "yes");
     private static final Set<String> FALSE_WORDS = Set.of("0", "off", "f", "false", "n", "no");
     private static final Pattern INT_TEXT = Pattern.compile("[-+]?[0-9](_?[0-9])*");
+    private static final Pattern INT_WITH_ZERO_FRACTION = Pattern.compile("[-+]?[0-9](_?[0-9])*\\.0*");
     private static final Pattern FLOAT_TEXT = Pattern.compile(
             "[-+]?(([0-9](_?[0-9])*)?\\.?[0-9](_?[0-9])*([eE][-+]?[0-9]+)?|[0-9](_?[0-9])*\\.|inf|infinity|nan)",
             Pattern.CASE_INSENSITIVE);
@@ -91,13 +92,8 @@ public final class Coerce {
                     return null;
                 }
             }
-            if (FLOAT_TEXT.matcher(text).matches()) {
-                double d = Double.parseDouble(text.replace("_", ""));
-                if (d == Math.rint(d) && Math.abs(d) < 9.0e18) {
-                    return (long) d;
-                }
-                ctx.error(loc, value, "Input should be a valid integer, got a number with a fractional part");
-                return null;
+            if (INT_WITH_ZERO_FRACTION.matcher(text).matches()) {
+                return longValue(ctx, new YamlValue.Scalar(text.substring(0, text.indexOf('.')), value.line(), value.column()), loc);
             }
             ctx.error(loc, value, "Input should be a valid integer, unable to parse string as an integer");
             return null;
