@@ -34,6 +34,6 @@ public record ValidationError(String loc, String message, String source, int lin
         if (out.length() > 0) {
             out.append(' ');
         }
-        return out.append(loc).append(": ").append(message).toString();
+        return (loc.isEmpty() ? out : out.append(loc).append(": ")).append(message).toString();
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +19,8 @@ import java.util.regex.Pattern;
 public final class Coerce {
     private static final Set<String> TRUE_WORDS = Set.of("1", "on", "t", "true", "y", "yes");
     private static final Set<String> FALSE_WORDS = Set.of("0", "off", "f", "false", "n", "no");
-    private static final Pattern INT_TEXT = Pattern.compile("([-+]?[0-9](_?[0-9])*)(\\.0+)?");
+    private static final Pattern INT_TEXT = Pattern.compile("[-+]?[0-9](_?[0-9])*");
+    private static final Pattern INT_WITH_ZERO_FRACTION = Pattern.compile("[-+]?[0-9](_?[0-9])*\\.0+");
     private static final Pattern FLOAT_TEXT = Pattern.compile(
             "[-+]?(([0-9](_?[0-9])*)?\\.?[0-9](_?[0-9])*([eE][-+]?[0-9]+)?|[0-9](_?[0-9])*\\.|inf|infinity|nan)",
             Pattern.CASE_INSENSITIVE);
@@ -84,15 +84,16 @@ public final class Coerce {
         }
         if (v instanceof String s) {
             String text = s.strip();
-            // pydantic takes "12", "1_000" and "12.00", but not "1.5" or "1e3"
-            Matcher digits = INT_TEXT.matcher(text);
-            if (digits.matches()) {
+            if (INT_TEXT.matcher(text).matches()) {
                 try {
-                    return Long.parseLong(digits.group(1).replace("_", "").replace("+", ""));
+                    return Long.parseLong(text.replace("_", "").replace("+", ""));
                 } catch (NumberFormatException e) {
                     ctx.error(loc, value, "Input should be a valid integer, the number is too large");
                     return null;
                 }
+            }
+            if (INT_WITH_ZERO_FRACTION.matcher(text).matches()) {
+                return longValue(ctx, new YamlValue.Scalar(text.substring(0, text.indexOf('.')), value.line(), value.column()), loc);
             }
             ctx.error(loc, value, "Input should be a valid integer, unable to parse string as an integer");
             return null;

@@ -37,10 +37,9 @@ public final class ConfigurationReader {
             case TASK -> RunConfigurationReader.task(o);
             case SERVICE -> ServiceReader.service(o);
             case DEV_ENVIRONMENT -> DevEnvironmentReader.devEnvironment(o);
-            case FLEET, VOLUME, GATEWAY -> {
-                ctx.error(type.wireValue(), root, "configurations of type " + type.wireValue() + " are not supported yet");
-                yield null;
-            }
+            case FLEET -> FleetReader.fleet(o);
+            case VOLUME -> VolumeReader.volume(o);
+            case GATEWAY -> GatewayReader.gateway(o);
         };
     }
 }
