@@ -7,7 +7,7 @@ import ai.dstack.storage.internal.DatabaseUrl;
 import ai.dstack.storage.internal.JdbcStateStore;
 
 /**
- * The state store on SQLite or PostgreSQL. Takes the URLs dstack's {@code DSTACK_DATABASE_URL} takes,
+ * The state store on SQLite or PostgreSQL. Takes the URLs dstack's {@code DSTACK_DATABASE_URL} takes
  * ({@code sqlite+aiosqlite:////abs/path.db}, {@code postgresql+asyncpg://user:password@host:port/db}) as well as
  * JDBC ones ({@code jdbc:sqlite:/abs/path.db}, {@code jdbc:postgresql://host:port/db}).
  *

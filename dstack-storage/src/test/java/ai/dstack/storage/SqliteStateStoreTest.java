@@ -75,7 +75,8 @@ class SqliteStateStoreTest extends StateStoreContractTest {
                 return null;
             });
 
-            assertThat(other.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().list().size())).isEqualTo(8 * 50 + 1);
+            assertThat(other.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().list()))
+                    .hasSize(8 * 50 + 1);
         }
     }
 
@@ -93,15 +94,14 @@ class SqliteStateStoreTest extends StateStoreContractTest {
             assertThat(writing.await(30, TimeUnit.SECONDS)).isTrue();
 
             // The writer holds SQLite's write lock; a reader neither waits for it nor sees its uncommitted row.
-            Optional<UserRow> seen = CompletableFuture
-                    .supplyAsync(() -> store.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().findByName("bob")))
-                    .get(30, TimeUnit.SECONDS);
+            Optional<UserRow> seen =
+                    CompletableFuture.supplyAsync(() -> userNamed(store, "bob")).get(30, TimeUnit.SECONDS);
             assertThat(seen).isEmpty();
         } finally {
             finish.countDown();
         }
         writer.get(30, TimeUnit.SECONDS);
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().findByName("bob"))).contains(bob);
+        assertThat(userNamed(store, "bob")).contains(bob);
         assertThat(bob.createdAt()).isEqualTo(TestRows.micros(T0));
     }
 

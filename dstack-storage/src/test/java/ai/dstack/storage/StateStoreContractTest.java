@@ -46,6 +46,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,11 @@ abstract class StateStoreContractTest {
     /** A JDBC URL of a new, empty database that the test may connect to with {@link DriverManager}. */
     protected abstract String newDatabaseUrl() throws Exception;
 
+    /** A new database that may already hold the schema; each test starts from one. */
+    protected String newMigratedDatabaseUrl() throws Exception {
+        return newDatabaseUrl();
+    }
+
     /** The same database as {@code jdbcUrl}, written the way dstack's {@code DSTACK_DATABASE_URL} is. */
     protected abstract String dstackStyleUrl(String jdbcUrl);
 
@@ -75,9 +81,9 @@ abstract class StateStoreContractTest {
 
     @BeforeEach
     void openMigratedStore() throws Exception {
-        jdbcUrl = newDatabaseUrl();
+        jdbcUrl = newMigratedDatabaseUrl();
         store = open(jdbcUrl);
-        store.migrate();
+        store.migrate(); // brings an empty database up to date, or finds nothing to do
         alice = TestRows.user("alice");
         main = TestRows.project("main", alice.id());
         store.useTransaction(tx -> {
@@ -102,7 +108,8 @@ abstract class StateStoreContractTest {
         UserRow bob = TestRows.user("bob").toBuilder().email("bob@example.com").sshPublicKey("ssh-rsa B").build();
         store.useTransaction(tx -> tx.users().insert(bob));
 
-        UserRow deactivated = bob.toBuilder().active(false).deleted(true).originalName("bob").name("bob-deleted").build();
+        UserRow deactivated =
+                bob.toBuilder().active(false).deleted(true).originalName("bob").name("bob-deleted").build();
         boolean updated = store.inTransaction(tx -> tx.users().update(deactivated));
 
         assertThat(updated).isTrue();
@@ -129,7 +136,7 @@ abstract class StateStoreContractTest {
             tx.users().insert(carol);
         });
 
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().findByName("carol"))).contains(carol);
+        assertThat(userNamed(store, "carol")).contains(carol);
     }
 
     @Test
@@ -162,7 +169,8 @@ abstract class StateStoreContractTest {
         });
         ProjectRow renamed = new ProjectRow(main.id(), "main2", alice.id(), T0, true, false, null, "pub", "priv");
         store.useTransaction(tx -> assertThat(tx.projects().update(renamed)).isTrue());
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.projects().findByName("main2"))).contains(renamed);
+        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.projects().findByName("main2")))
+                .contains(renamed);
         assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.projects().list()))
                 .extracting(ProjectRow::name).containsExactly("main2", "other");
     }
@@ -171,7 +179,8 @@ abstract class StateStoreContractTest {
     void backendsReposAndSecretsAreUniqueWithinAProjectOnly() {
         UserRow bob = TestRows.user("bob");
         ProjectRow other = TestRows.project("other", bob.id());
-        BackendRow aws = new BackendRow(UUID.randomUUID(), main.id(), "aws", "{\"regions\":[]}", "{\"k\":1}", null, null);
+        BackendRow aws =
+                new BackendRow(UUID.randomUUID(), main.id(), "aws", "{\"regions\":[]}", "{\"k\":1}", null, null);
         RepoRow repo = new RepoRow(UUID.randomUUID(), main.id(), "my-repo", "remote", "{\"repo_name\":\"x\"}", null);
         SecretRow token = new SecretRow(UUID.randomUUID(), main.id(), "HF_TOKEN", "hf_abc", T0, T0);
         store.useTransaction(tx -> {
@@ -319,7 +328,7 @@ abstract class StateStoreContractTest {
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
 
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.runs().find(run.id()))).isEmpty();
+        assertThat(runById(run.id())).isEmpty();
     }
 
     @Test
@@ -356,7 +365,8 @@ abstract class StateStoreContractTest {
         RunRow hinted = run("hinted", "submitted", at(99)).toBuilder().skipMinProcessingInterval(true).build();
         RunRow finished = run("finished", "done", at(0));
         RunRow deleted = run("deleted", "submitted", at(0)).toBuilder().deleted(true).build();
-        store.useTransaction(tx -> List.of(recent, finished, hinted, older, deleted, oldest).forEach(tx.runs()::insert));
+        store.useTransaction(
+                tx -> List.of(recent, finished, hinted, older, deleted, oldest).forEach(tx.runs()::insert));
 
         // submitted: due 5 s after processing; running: 20 s. At t=100, "recent" (t=98) is not due yet.
         ClaimFilter filter = ClaimFilter.due(seconds(5), "submitted").or(seconds(20), "running");
@@ -443,10 +453,11 @@ abstract class StateStoreContractTest {
         });
         assertThat(store.heartbeat(List.of(stale, current), at(45), LEASE))
                 .containsExactly(current.withExpiresAt(at(45).plus(LEASE)));
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.runs().find(run.id()))).contains(currentResult);
+        assertThat(runById(run.id())).contains(currentResult);
 
         store.useTransaction(tx -> assertThat(tx.leases().release(current)).isTrue());
-        assertThat(store.claimDue(WorkKind.RUNS, ClaimFilter.due(seconds(0), "provisioning"), at(46), 1, "Other", LEASE))
+        ClaimFilter provisioning = ClaimFilter.due(seconds(0), "provisioning");
+        assertThat(store.claimDue(WorkKind.RUNS, provisioning, at(46), 1, "Other", LEASE))
                 .singleElement().satisfies(c -> assertThat(c.recovered()).isFalse());
     }
 
@@ -488,17 +499,17 @@ abstract class StateStoreContractTest {
                 "RunPipeline", LEASE).get(0).lease();
         RunRow stopping = run.toBuilder().status("terminating").terminationReason("stopped_by_user").build();
 
-        assertThat(store.inTransaction((StoreTransaction tx) -> tx.runs().updateIfNotLeased(stopping, at(10)))).isFalse();
+        assertThat(writes(tx -> tx.runs().updateIfNotLeased(stopping, at(10)))).isFalse();
         store.useTransaction(tx -> tx.leases().release(pipeline));
         Claim<RunRow> api = store.claim(WorkKind.RUNS, run.id(), at(11), "api", LEASE).orElseThrow();
-        assertThat(store.inTransaction((StoreTransaction tx) -> tx.runs().updateIfNotLeased(stopping, at(12)))).isFalse();
+        assertThat(writes(tx -> tx.runs().updateIfNotLeased(stopping, at(12)))).isFalse();
         store.useTransaction(tx -> {
             assertThat(tx.runs().update(stopping, api.lease())).isTrue();
             tx.leases().release(api.lease());
         });
 
-        assertThat(store.inTransaction((StoreTransaction tx) -> tx.runs().updateIfNotLeased(stopping, at(13)))).isTrue();
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.runs().find(run.id()))).contains(stopping);
+        assertThat(writes(tx -> tx.runs().updateIfNotLeased(stopping, at(13)))).isTrue();
+        assertThat(runById(run.id())).contains(stopping);
         assertThat(store.claim(WorkKind.RUNS, UUID.randomUUID(), at(14), "api", LEASE)).isEmpty();
     }
 
@@ -589,7 +600,8 @@ abstract class StateStoreContractTest {
             return null;
         });
 
-        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.runs().listByProject(main.id(), true, 100_000)))
+        assertThat(store.inReadOnlyTransaction(
+                (StoreTransaction tx) -> tx.runs().listByProject(main.id(), true, 100_000)))
                 .hasSize(runsWritten.get());
     }
 
@@ -613,7 +625,7 @@ abstract class StateStoreContractTest {
 
             UserRow bob = TestRows.user("bob");
             first.useTransaction(tx -> tx.users().insert(bob));
-            assertThat(second.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().findByName("bob"))).contains(bob);
+            assertThat(userNamed(second, "bob")).contains(bob);
             second.migrate();
         }
         assertThat(appliedMigrations(fresh)).containsExactly("1");
@@ -626,7 +638,7 @@ abstract class StateStoreContractTest {
 
         try (StateStore viaDstackUrl = open(dstackStyleUrl(jdbcUrl))) {
             viaDstackUrl.migrate();
-            assertThat(viaDstackUrl.inReadOnlyTransaction((StoreTransaction tx) -> tx.users().findByName("bob"))).contains(bob);
+            assertThat(userNamed(viaDstackUrl, "bob")).contains(bob);
             assertThat(viaDstackUrl.description()).doesNotContain(SECRET);
         }
     }
@@ -648,6 +660,19 @@ abstract class StateStoreContractTest {
 
     RunRow run(String name, String status, Instant lastProcessedAt) {
         return TestRows.run(main.id(), alice.id(), name, status, lastProcessedAt);
+    }
+
+    Optional<RunRow> runById(UUID id) {
+        return store.inReadOnlyTransaction(tx -> tx.runs().find(id));
+    }
+
+    static Optional<UserRow> userNamed(StateStore store, String name) {
+        return store.inReadOnlyTransaction(tx -> tx.users().findByName(name));
+    }
+
+    /** A write transaction whose answer is a yes or no, e.g. whether a guarded update went through. */
+    boolean writes(Predicate<StoreTransaction> work) {
+        return store.inTransaction(work::test);
     }
 
     RunRow insert(RunRow run) {

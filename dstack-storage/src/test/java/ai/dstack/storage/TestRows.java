@@ -38,14 +38,16 @@ final class TestRows {
 
     static RunRow run(UUID projectId, UUID userId, String name, String status, Instant lastProcessedAt) {
         return RunRow.builder().id(UUID.randomUUID()).projectId(projectId).userId(userId).runName(name)
-                .status(status).submittedAt(T0).lastProcessedAt(lastProcessedAt).runSpec("{\"run_name\":\"" + name + "\"}")
+                .status(status).submittedAt(T0).lastProcessedAt(lastProcessedAt)
+                .runSpec("{\"run_name\":\"" + name + "\"}")
                 .build();
     }
 
     static JobRow job(RunRow run, int jobNum, String status, Instant lastProcessedAt) {
         return JobRow.builder().id(UUID.randomUUID()).projectId(run.projectId()).runId(run.id())
                 .runName(run.runName()).jobName(run.runName() + "-" + jobNum + "-0").jobNum(jobNum)
-                .status(status).submittedAt(T0).lastProcessedAt(lastProcessedAt).jobSpecData("{\"job_num\":" + jobNum + "}")
+                .status(status).submittedAt(T0).lastProcessedAt(lastProcessedAt)
+                .jobSpecData("{\"job_num\":" + jobNum + "}")
                 .build();
     }
 
@@ -79,7 +81,8 @@ final class TestRows {
                 .disconnectedAt(at(30)).removeAt(at(70)).volumesDetachedAt(at(71)).instanceAssigned(true)
                 .waitingMasterJob(false).gracefulTerminationAttempts(1).inactivitySecs(0)
                 .runnerTimestamp(1_767_000_000_123L).jobSpecData("{\"job_num\":1,\"env\":{\"A\":\"1\"}}")
-                .jobProvisioningData("{\"backend\":\"aws\",\"price\":1.5}").jobRuntimeData("{\"network_mode\":\"host\"}")
+                .jobProvisioningData("{\"backend\":\"aws\",\"price\":1.5}")
+                .jobRuntimeData("{\"network_mode\":\"host\"}")
                 .imagePullProgress("{\"downloaded_bytes\":10}").build();
     }
 
@@ -96,11 +99,13 @@ final class TestRows {
                 .name("full-fleet-0").instanceNum(0).status("busy").unreachable(true).health("warning")
                 .createdAt(T0).lastProcessedAt(at(7)).skipMinProcessingInterval(true).deleted(false)
                 .deletedAt(at(100)).startedAt(at(1)).finishedAt(at(200)).backend("aws").backendData("{\"zone\":\"a\"}")
-                .region("us-east-1").price(32.77).offer("{\"backend\":\"aws\"}").jobProvisioningData("{\"hostname\":\"h\"}")
+                .region("us-east-1").price(32.77).offer("{\"backend\":\"aws\"}")
+                .jobProvisioningData("{\"hostname\":\"h\"}")
                 .profile("{\"name\":\"default\"}").requirements("{\"resources\":{}}").instanceConfiguration("{}")
                 .remoteConnectionInfo("{\"host\":\"10.0.0.1\"}").terminationPolicy("destroy-after-idle")
                 .terminationIdleTime(300).terminationDeadline(at(1200)).terminationReason("idle_timeout")
-                .terminationReasonMessage("idle for 5m").firstTerminationRetryAt(at(301)).lastTerminationRetryAt(at(331))
+                .terminationReasonMessage("idle for 5m").firstTerminationRetryAt(at(301))
+                .lastTerminationRetryAt(at(331))
                 .totalBlocks(4).busyBlocks(2).lastJobProcessedAt(at(8)).provisioningJobId(provisioningJobId).build();
     }
 

@@ -2,6 +2,7 @@ package ai.dstack.spi.storage;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -27,13 +28,14 @@ public record ClaimFilter(List<DueRule> rules, ClaimOrder order) {
 
     /** Rows in one of {@code statuses}, due {@code minInterval} after their last processing, oldest first. */
     public static ClaimFilter due(Duration minInterval, String... statuses) {
-        return new ClaimFilter(List.of(new DueRule(Set.of(statuses), minInterval)), ClaimOrder.OLDEST_FIRST);
+        DueRule rule = new DueRule(Set.copyOf(Arrays.asList(statuses)), minInterval);
+        return new ClaimFilter(List.of(rule), ClaimOrder.OLDEST_FIRST);
     }
 
     /** This filter plus rows in one of {@code statuses} with their own interval. */
     public ClaimFilter or(Duration minInterval, String... statuses) {
         List<DueRule> more = new ArrayList<>(rules);
-        more.add(new DueRule(Set.of(statuses), minInterval));
+        more.add(new DueRule(Set.copyOf(Arrays.asList(statuses)), minInterval));
         return new ClaimFilter(more, order);
     }
 

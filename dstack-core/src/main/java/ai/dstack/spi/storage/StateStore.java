@@ -41,7 +41,12 @@ public interface StateStore extends AutoCloseable {
      */
     void migrate();
 
-    /** Runs {@code callback} in one read-write transaction: committed if it returns, rolled back if it throws. */
+    /**
+     * Runs {@code callback} in one read-write transaction: committed if it returns, rolled back if it throws. Keep
+     * callbacks short and free of network calls: on SQLite every writer waits for the one before it. After a store
+     * method fails with anything but {@code RESOURCE_EXISTS}, let the exception end the transaction: PostgreSQL
+     * refuses further statements in it.
+     */
     <R, X extends Exception> R inTransaction(TransactionCallback<R, X> callback) throws X;
 
     /** {@link #inTransaction} without a result. */

@@ -55,11 +55,11 @@ public final class JdbcStateStore implements StateStore {
 
     @Override
     public void migrate() {
-        guarded("Migrating", () -> {
+        guarded("Migrating the schema", () -> {
             try {
                 connections.migrate();
             } catch (FlywayException e) {
-                throw StoreErrors.failed(url, "Migrating", e);
+                throw StoreErrors.failed(url, "Migrating the schema", e);
             }
             return null;
         });
@@ -163,7 +163,8 @@ public final class JdbcStateStore implements StateStore {
     private static void checkOwnerAndLease(String owner, Duration leaseDuration) {
         Objects.requireNonNull(owner, "owner is null");
         if (owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
-            throw new IllegalArgumentException("owner must be 1 to " + MAX_OWNER_LENGTH + " characters: '" + owner + "'");
+            throw new IllegalArgumentException(
+                    "owner must be 1 to " + MAX_OWNER_LENGTH + " characters: '" + owner + "'");
         }
         checkLease(leaseDuration);
     }

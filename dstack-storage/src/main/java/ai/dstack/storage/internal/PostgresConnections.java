@@ -36,7 +36,8 @@ final class PostgresConnections extends Connections {
         config.setMaximumPoolSize(options.maxConnections());
         config.setMinimumIdle(Math.min(2, options.maxConnections()));
         config.setConnectionTimeout(options.connectTimeout().toMillis());
-        config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, options.connectTimeout().toSeconds())));
+        long connectTimeoutSeconds = Math.max(1, options.connectTimeout().toSeconds());
+        config.addDataSourceProperty("connectTimeout", String.valueOf(connectTimeoutSeconds));
         config.addDataSourceProperty("ApplicationName", "dstack-jvm");
         try {
             return new PostgresConnections(new HikariDataSource(config));

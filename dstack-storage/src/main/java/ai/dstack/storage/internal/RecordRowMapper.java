@@ -56,7 +56,8 @@ final class RecordRowMapper<R extends Record> implements RowMapper<R> {
         for (int i = 0; i < columns.length; i++) {
             Integer position = indexes.get(columns[i]);
             if (position == null) {
-                throw new SQLException("Column " + columns[i] + " of " + type.getSimpleName() + " is not in the result");
+                throw new SQLException(
+                        "Column " + columns[i] + " of " + type.getSimpleName() + " is not in the result");
             }
             positions[i] = position;
         }

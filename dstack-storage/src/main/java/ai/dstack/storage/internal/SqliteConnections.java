@@ -114,13 +114,17 @@ final class SqliteConnections extends Connections {
     void migrate() {
         writeLock.lock();
         Path lockFile = Path.of(url.sqliteFile() + ".migration-lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock ignored = channel.lock()) {
-            SQLiteConfig config = new SQLiteConfig();
-            config.setBusyTimeout(Integer.parseInt(BUSY_TIMEOUT_MS));
-            SQLiteDataSource dataSource = new SQLiteDataSource(config);
-            dataSource.setUrl(url.jdbcUrl());
-            Migrations.run(dataSource, Dialect.SQLITE);
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.lock(); // waits while another process migrates
+            try {
+                SQLiteConfig config = new SQLiteConfig();
+                config.setBusyTimeout(Integer.parseInt(BUSY_TIMEOUT_MS));
+                SQLiteDataSource dataSource = new SQLiteDataSource(config);
+                dataSource.setUrl(url.jdbcUrl());
+                Migrations.run(dataSource, Dialect.SQLITE);
+            } finally {
+                lock.release();
+            }
         } catch (IOException e) {
             throw new DstackException(ErrorCode.ERROR, "Cannot migrate the state database " + url.display()
                     + ": cannot lock " + lockFile + " (" + e + ")", e);
