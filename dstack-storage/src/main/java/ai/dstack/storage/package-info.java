@@ -1,2 +1,5 @@
-/** State on SQLite or PostgreSQL and log storage (a later issue). */
+/**
+ * Storage implementations: {@link ai.dstack.storage.JdbcStateStoreProvider}, the engine's state on SQLite or
+ * PostgreSQL.
+ */
 package ai.dstack.storage;

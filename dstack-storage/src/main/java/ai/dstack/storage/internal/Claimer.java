@@ -1,0 +1,162 @@
+package ai.dstack.storage.internal;
+
+import ai.dstack.spi.storage.Claim;
+import ai.dstack.spi.storage.ClaimFilter;
+import ai.dstack.spi.storage.ClaimOrder;
+import ai.dstack.spi.storage.DueRule;
+import ai.dstack.spi.storage.Lease;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.ColumnMapper;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.mapper.RowMappers;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * Claims rows inside a write transaction. On PostgreSQL it is one statement: a CTE selects free, due rows
+ * {@code FOR NO KEY UPDATE SKIP LOCKED} and the UPDATE stamps them, so concurrent claimers skip each other's rows.
+ * On SQLite the store's single writer makes select-then-update atomic.
+ */
+final class Claimer {
+    private static final String CANDIDATE_COLUMNS =
+            "t.id AS claim_id, t.lock_expires_at AS claim_prev_expires_at, ";
+
+    private final Handle handle;
+    private final Dialect dialect;
+
+    Claimer(Handle handle, Dialect dialect) {
+        this.handle = handle;
+        this.dialect = dialect;
+    }
+
+    <R> List<Claim<R>> claimDue(
+            PipelineTable<R> table, ClaimFilter filter, Instant now, int limit, String owner, Duration lease) {
+        boolean byPriority = filter.order() == ClaimOrder.HIGHEST_PRIORITY_FIRST;
+        String where = LeaseSql.FREE + " AND " + LeaseSql.due(filter)
+                + (table.softDeleted() ? " AND t.deleted = FALSE" : "");
+        String candidates = "SELECT " + CANDIDATE_COLUMNS + (byPriority ? table.priorityColumn() : "0")
+                + " AS claim_priority FROM " + table.table() + " t" + (byPriority ? table.priorityJoin() : "")
+                + " WHERE " + where + LeaseSql.orderBy(table, filter.order()) + " LIMIT :limit";
+        Request request = new Request(candidates, now, limit, owner, lease, filter);
+        return sorted(table, claim(table, request));
+    }
+
+    <R> Optional<Claim<R>> claimById(PipelineTable<R> table, UUID id, Instant now, String owner, Duration lease) {
+        String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority FROM " + table.table()
+                + " t WHERE t.id = :id AND " + LeaseSql.FREE + " LIMIT :limit";
+        Request request = new Request(candidates, now, 1, owner, lease, null).withId(id);
+        return claim(table, request).stream().findFirst().map(Claimed::claim);
+    }
+
+    private <R> List<Claimed<R>> claim(PipelineTable<R> table, Request request) {
+        UUID token = UUID.randomUUID();
+        Instant expiresAt = request.now().plus(request.lease());
+        List<Claimed<R>> claimed = dialect == Dialect.POSTGRES
+                ? claimInOneStatement(table, request, token, expiresAt)
+                : claimUnderSingleWriter(table, request, token, expiresAt);
+        return claimed.stream()
+                .map(c -> c.withLease(new Lease(table.kind(), table.id().apply(c.row()), token, request.owner(),
+                        expiresAt)))
+                .toList();
+    }
+
+    private <R> List<Claimed<R>> claimInOneStatement(
+            PipelineTable<R> table, Request request, UUID token, Instant expiresAt) {
+        String sql = "WITH due AS (" + request.candidates() + " FOR NO KEY UPDATE OF t SKIP LOCKED)"
+                + " UPDATE " + table.table() + " AS c SET " + LeaseSql.STAMP + " FROM due WHERE c.id = due.claim_id"
+                + " RETURNING c.*, due.claim_prev_expires_at, due.claim_priority";
+        Query query = bind(handle.createQuery(sql), request, token, expiresAt);
+        RowMapper<R> rowMapper = query.getConfig().get(RowMappers.class)
+                .findFor(table.kind().rowType()).orElseThrow();
+        return query.map((rs, ctx) -> {
+            ColumnMapper<Instant> instants = ctx.findColumnMapperFor(Instant.class).orElseThrow();
+            return new Claimed<>(rowMapper.map(rs, ctx), instants.map(rs, "claim_prev_expires_at", ctx),
+                    rs.getInt("claim_priority"), null);
+        }).list();
+    }
+
+    private <R> List<Claimed<R>> claimUnderSingleWriter(
+            PipelineTable<R> table, Request request, UUID token, Instant expiresAt) {
+        List<Candidate> candidates = bind(handle.createQuery(request.candidates()), request, token, expiresAt)
+                .map((rs, ctx) -> new Candidate(
+                        ctx.findColumnMapperFor(UUID.class).orElseThrow().map(rs, "claim_id", ctx),
+                        ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "claim_prev_expires_at", ctx),
+                        rs.getInt("claim_priority")))
+                .list();
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Candidate> byId = candidates.stream().collect(Collectors.toMap(Candidate::id, Function.identity()));
+        return handle.createQuery("UPDATE " + table.table() + " SET " + LeaseSql.STAMP
+                        + " WHERE id IN (<ids>) RETURNING *")
+                .bind("token", token)
+                .bind("expiresAt", expiresAt)
+                .bind("owner", request.owner())
+                .bindList("ids", new ArrayList<>(byId.keySet()))
+                .mapTo(table.kind().rowType())
+                .map(row -> {
+                    Candidate candidate = byId.get(table.id().apply(row));
+                    return new Claimed<>(row, candidate.previousExpiry(), candidate.priority(), null);
+                })
+                .list();
+    }
+
+    private static Query bind(Query query, Request request, UUID token, Instant expiresAt) {
+        query.bind("now", request.now())
+                .bind("owner", request.owner())
+                .bind("limit", request.limit())
+                .bind("token", token)
+                .bind("expiresAt", expiresAt);
+        if (request.id() != null) {
+            query.bind("id", request.id());
+        }
+        if (request.filter() != null) {
+            List<DueRule> rules = request.filter().rules();
+            for (int i = 0; i < rules.size(); i++) {
+                query.bindList("statuses_" + i, List.copyOf(rules.get(i).statuses()));
+                query.bind("due_" + i, request.now().minus(rules.get(i).minInterval()));
+            }
+        }
+        return query;
+    }
+
+    /** Claim order: priority (zero unless asked for), then least recently processed, then id as SQL sorts it. */
+    private static <R> List<Claim<R>> sorted(PipelineTable<R> table, List<Claimed<R>> claimed) {
+        Comparator<Claimed<R>> order = Comparator.<Claimed<R>>comparingInt(Claimed::priority).reversed()
+                .thenComparing(c -> table.lastProcessedAt().apply(c.row()))
+                .thenComparing(c -> table.id().apply(c.row()).toString());
+        return claimed.stream().sorted(order).map(Claimed::claim).toList();
+    }
+
+    private record Request(
+            String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter, UUID id) {
+        Request(String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter) {
+            this(candidates, now, limit, owner, lease, filter, null);
+        }
+
+        Request withId(UUID id) {
+            return new Request(candidates, now, limit, owner, lease, filter, id);
+        }
+    }
+
+    private record Candidate(UUID id, Instant previousExpiry, int priority) {}
+
+    private record Claimed<R>(R row, Instant previousExpiry, int priority, Lease lease) {
+        Claimed<R> withLease(Lease lease) {
+            return new Claimed<>(row, previousExpiry, priority, lease);
+        }
+
+        Claim<R> claim() {
+            return new Claim<>(lease, row, previousExpiry != null);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package ai.dstack.storage.internal;
+
+import ai.dstack.spi.storage.BackendRow;
+import ai.dstack.spi.storage.FleetRow;
+import ai.dstack.spi.storage.InstanceRow;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.MemberRow;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.RepoRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.SecretRow;
+import ai.dstack.spi.storage.UserRow;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+
+/** Where transactions get their connections: the dialect decides how writers and readers share the database. */
+abstract class Connections implements AutoCloseable {
+    private static final List<Class<? extends Record>> ROWS = List.of(UserRow.class, ProjectRow.class, MemberRow.class,
+            BackendRow.class, RepoRow.class, SecretRow.class, RunRow.class, JobRow.class, FleetRow.class,
+            InstanceRow.class);
+
+    /** Runs {@code callback} in a read-write transaction. */
+    abstract <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X;
+
+    /** Runs {@code callback} in a read-only transaction. */
+    abstract <R, X extends Exception> R read(HandleCallback<R, X> callback) throws X;
+
+    /** Runs the migrations so that concurrent callers, in this process or others, take turns. */
+    abstract void migrate();
+
+    @Override
+    public abstract void close();
+
+    static Jdbi jdbi(DataSource dataSource, Dialect dialect) {
+        Jdbi jdbi = Jdbi.create(dataSource);
+        dialect.configure(jdbi, ROWS);
+        return jdbi;
+    }
+}

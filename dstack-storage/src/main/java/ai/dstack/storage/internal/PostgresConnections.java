@@ -1,0 +1,85 @@
+package ai.dstack.storage.internal;
+
+import ai.dstack.spi.storage.StoreOptions;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * One pool for everything: PostgreSQL handles concurrent writers itself, and claims lock rows with
+ * {@code SKIP LOCKED}. Migrations run under a session advisory lock so that engines starting together take turns.
+ */
+final class PostgresConnections extends Connections {
+    /** Our own key, like dstack's {@code int(sha256("migrations"), 16) % 2**63} but for this schema. */
+    static final long MIGRATION_LOCK_KEY = 0x64737461636b4a56L; // "dstackJV"
+
+    private final HikariDataSource pool;
+    private final Jdbi jdbi;
+
+    private PostgresConnections(HikariDataSource pool) {
+        this.pool = pool;
+        this.jdbi = jdbi(pool, Dialect.POSTGRES);
+    }
+
+    static PostgresConnections open(DatabaseUrl url, StoreOptions options) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("dstack-postgres");
+        config.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) {
+            config.setUsername(url.user());
+        }
+        if (url.password() != null) {
+            config.setPassword(url.password());
+        }
+        config.setMaximumPoolSize(options.maxConnections());
+        config.setMinimumIdle(Math.min(2, options.maxConnections()));
+        config.setConnectionTimeout(options.connectTimeout().toMillis());
+        long connectTimeoutSeconds = Math.max(1, options.connectTimeout().toSeconds());
+        config.addDataSourceProperty("connectTimeout", String.valueOf(connectTimeoutSeconds));
+        config.addDataSourceProperty("ApplicationName", "dstack-jvm");
+        try {
+            return new PostgresConnections(new HikariDataSource(config));
+        } catch (RuntimeException e) {
+            throw StoreErrors.cannotOpen(url, e);
+        }
+    }
+
+    @Override
+    <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
+        return jdbi.inTransaction(callback);
+    }
+
+    @Override
+    <R, X extends Exception> R read(HandleCallback<R, X> callback) throws X {
+        return jdbi.withHandle(handle -> {
+            handle.setReadOnly(true);
+            return handle.inTransaction(callback);
+        });
+    }
+
+    @Override
+    void migrate() {
+        jdbi.useHandle(handle -> {
+            lock(handle);
+            try {
+                Migrations.run(pool, Dialect.POSTGRES);
+            } finally {
+                handle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", MIGRATION_LOCK_KEY)
+                        .mapTo(Boolean.class).one();
+            }
+        });
+    }
+
+    private static void lock(Handle handle) {
+        // pg_advisory_lock returns void, which Jdbi cannot map: select from it instead.
+        handle.createQuery("SELECT 1 FROM (SELECT pg_advisory_lock(:key)) AS locked").bind("key", MIGRATION_LOCK_KEY)
+                .mapTo(Integer.class).one();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
