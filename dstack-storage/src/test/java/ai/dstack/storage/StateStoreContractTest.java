@@ -649,7 +649,7 @@ abstract class StateStoreContractTest {
 
         assertThatThrownBy(() -> open(url))
                 .isInstanceOfSatisfying(DstackException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.ERROR);
+                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
                     assertThat(e.getCause()).isNotNull();
                 })
                 .hasMessageStartingWith("Cannot open the state database " + url.replace(SECRET, "***") + ": ")

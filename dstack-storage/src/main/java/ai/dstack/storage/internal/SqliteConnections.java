@@ -53,7 +53,7 @@ final class SqliteConnections extends Connections {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException | SecurityException e) {
-            throw new DstackException(ErrorCode.ERROR, "Cannot open the state database " + url.display()
+            throw new DstackException(ErrorCode.INTERNAL, "Cannot open the state database " + url.display()
                     + ": cannot create the directory " + file.getParent() + " (" + e + ")", e);
         }
         HikariDataSource writerPool = null;
@@ -126,7 +126,7 @@ final class SqliteConnections extends Connections {
                 lock.release();
             }
         } catch (IOException e) {
-            throw new DstackException(ErrorCode.ERROR, "Cannot migrate the state database " + url.display()
+            throw new DstackException(ErrorCode.INTERNAL, "Cannot migrate the state database " + url.display()
                     + ": cannot lock " + lockFile + " (" + e + ")", e);
         } finally {
             writeLock.unlock();

@@ -9,7 +9,7 @@ final class StoreErrors {
     private StoreErrors() {}
 
     static DstackException cannotOpen(DatabaseUrl url, Throwable cause) {
-        return new DstackException(ErrorCode.ERROR,
+        return new DstackException(ErrorCode.INTERNAL,
                 "Cannot open the state database " + url.display() + ": " + reason(cause), cause);
     }
 
@@ -22,7 +22,7 @@ final class StoreErrors {
             return new DstackException(ErrorCode.RESOURCE_NOT_EXISTS,
                     "Refers to a row that does not exist: " + reason(cause), cause);
         }
-        return new DstackException(ErrorCode.ERROR,
+        return new DstackException(ErrorCode.INTERNAL,
                 doing + " on the state database " + url.display() + " failed: " + reason(cause), cause);
     }
 

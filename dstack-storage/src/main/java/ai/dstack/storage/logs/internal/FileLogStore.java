@@ -135,7 +135,7 @@ public final class FileLogStore implements LogStore {
             }
             followers.publish(path, published);
         } catch (IOException e) {
-            throw new DstackException(ErrorCode.ERROR, "Failed to write logs to " + path + ": " + e, e);
+            throw new DstackException(ErrorCode.INTERNAL, "Failed to write logs to " + path + ": " + e, e);
         } finally {
             lock.unlock();
         }
