@@ -14,7 +14,7 @@ if ! read -r _ _ job <pid 2>/dev/null || [ -z "${job:-}" ]; then echo not-starte
 signal_job() {
   kill "-$1" -- "-$job" 2>/dev/null
   pkill "-$1" -s "$job" 2>/dev/null
-  if [ -s container ]; then docker kill --signal="$1" "$(cat container)" >/dev/null 2>&1; fi
+  if [ -s container ]; then docker kill --signal="$1" "$(<container)" >/dev/null 2>&1; fi
   return 0
 }
 
@@ -28,7 +28,7 @@ escalate_after_grace() {
   if [ ! -e exit ]; then
     kill -KILL -- "-$2" 2>/dev/null
     pkill -KILL -s "$2" 2>/dev/null
-    if [ -s container ]; then docker kill --signal=KILL "$(cat container)" >/dev/null 2>&1; fi
+    if [ -s container ]; then docker kill --signal=KILL "$(<container)" >/dev/null 2>&1; fi
   fi
 }
 

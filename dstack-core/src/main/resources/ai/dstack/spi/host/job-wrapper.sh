@@ -6,9 +6,6 @@ set -u
 cd "${0%/*}" || exit 1
 job_id=${PWD##*/}
 
-# Tells the waiting launcher how the start went. The FIFO is opened read-write so this never blocks.
-report_start() { printf '%s\n' "$1" 1<>ready.fifo; }
-
 if [ "${BASH_VERSINFO[0]}" -ge 5 ]; then
   now_ms() { local t=${EPOCHREALTIME//[.,]/}; ms=${t%???}; }
   read_timeout='-t 1' # bash 5 keeps the input read so far when read times out: unfinished lines show up within 1 s
@@ -41,11 +38,6 @@ log_stream() {
   done
 }
 
-rm -f out.fifo err.fifo
-if ! mkfifo out.fifo err.fifo; then
-  report_start "error: cannot create the log pipes in $PWD"
-  exit 1
-fi
 log_stream O o <out.fifo &
 out_logger=$!
 log_stream E e <err.fifo &
@@ -59,8 +51,9 @@ if read -r stat 2>/dev/null </proc/$$/stat; then
   set -- ${stat##*) }
   start_ticks=${20:-0} # field 22, the start time: with the pid it tells this process from a later one with the same pid
 fi
-printf '%s %s %s\n' "$$" "$start_ticks" "$job_pid" >pid.tmp && mv -f pid.tmp pid
-report_start ready
+# One write(2) of a short line: readers see the whole line or nothing (no tmp + mv, which would cost a process).
+printf '%s %s %s\n' "$$" "$start_ticks" "$job_pid" >pid
+printf 'ready\n' 1<>ready.fifo # tells the waiting launcher; opened read-write, so this never blocks
 
 wait "$job_pid"
 code=$?
@@ -68,20 +61,20 @@ code=$?
 # What the job left behind ends with it, as in a container; this also closes the log pipes.
 kill -KILL -- "-$job_pid" 2>/dev/null
 pkill -KILL -s "$job_pid" 2>/dev/null
-if [ -s container ]; then docker rm -f "$(cat container)" >/dev/null 2>&1; fi
+if [ -s container ]; then docker rm -f "$(<container)" >/dev/null 2>&1; fi
 # A process that left the job's session may still hold the pipes: stop waiting for its output after 5 s.
-(
-  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-  sleep 5 &
-  sleeper=$!
-  wait "$sleeper"
-  kill -KILL "$out_logger" "$err_logger" 2>/dev/null
-) &
-guard=$!
+# Nobody writes to ready.fifo any more, so a read with a timeout on it is a sleep that costs no process.
+[ -p ready.fifo ] || { rm -f ready.fifo; mkfifo ready.fifo; }
+exec 4<>ready.fifo
+ticks=500
+while [ "$ticks" -gt 0 ] && { kill -0 "$out_logger" || kill -0 "$err_logger"; } 2>/dev/null; do
+  read -r -t 0.01 -u 4 _
+  ticks=$((ticks - 1))
+done
+kill -KILL "$out_logger" "$err_logger" 2>/dev/null
 wait "$out_logger" "$err_logger"
-kill -TERM "$guard" 2>/dev/null
-wait "$guard"
-rm -f out.fifo err.fifo
+exec 4<&-
+rm -f out.fifo err.fifo ready.fifo
 
 now_ms
 printf '%s %s\n' "$code" "$ms" >exit.tmp && mv -f exit.tmp exit

@@ -164,7 +164,8 @@ public final class LocalHostExecutor implements HostExecutor {
         if (exited.isPresent()) {
             return exited.get();
         }
-        Optional<String> pidFile = readOptional(dir.resolve(ShellJobProtocol.PID_FILE));
+        // The wrapper writes the pid file with one write(2); a line without its newline is a start cut short.
+        Optional<String> pidFile = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
         if (pidFile.isEmpty()) {
             return new JobStatus.Lost("job " + job.jobId() + " never started" + wrapperOutput(dir));
         }
