@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,16 +45,23 @@ final class ProcessRunner {
 
     /** Runs {@code bash -c <script> <name> <arguments…>}. */
     Result bash(String script, String name, List<String> arguments, Duration timeout) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of("bash", "-c", script, name));
+        List<String> command = new ArrayList<>(List.of("bash", "-c", script, name));
         command.addAll(arguments);
         return run(command, timeout);
     }
 
+    /**
+     * Runs {@code command}, looking its program up in this runner's {@code PATH} (ProcessBuilder would use the
+     * JVM's).
+     */
     Result run(List<String> command, Duration timeout) throws IOException {
+        List<String> resolved = new ArrayList<>(command);
+        resolved.set(0, which(command.get(0)).map(Path::toString).orElseThrow(() ->
+                new IOException("'" + command.get(0) + "' is not on PATH " + environment.getOrDefault("PATH", ""))));
         Path stdout = Files.createTempFile("dstack-host-", ".out");
         Path stderr = Files.createTempFile("dstack-host-", ".err");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(resolved)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile());
@@ -91,12 +100,19 @@ final class ProcessRunner {
 
     /** Whether {@code program} is an executable file in one of the {@code PATH} directories. */
     boolean isOnPath(String program) {
-        String path = environment.getOrDefault("PATH", "");
-        for (String directory : path.split(":")) {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program))) {
-                return true;
+        return which(program).isPresent();
+    }
+
+    private Optional<Path> which(String program) {
+        if (program.contains("/")) {
+            return Optional.of(Path.of(program));
+        }
+        for (String directory : environment.getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
             }
         }
-        return false;
+        return Optional.empty();
     }
 }
