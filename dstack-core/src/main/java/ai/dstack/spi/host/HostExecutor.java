@@ -73,7 +73,7 @@ public interface HostExecutor extends AutoCloseable {
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 
-    /** Stops watching for exits. Jobs keep running. */
+    /** Stops watching for exits; stages of {@link #onFinished} not completed yet are cancelled. Jobs keep running. */
     @Override
     void close();
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The protocol by which a {@link HostExecutor} runs a job as plain files and shell commands, so that it works the
- * same on the engine's machine and over SSH. It needs bash, setsid, mkfifo and pkill on the host (Linux).
+ * same on the engine's machine and over SSH. It needs a Linux host with bash, setsid, mkfifo and pkill; with perl
+ * and its Time::HiRes module the job's output is logged much faster (see {@link #wrapperScript()}).
  *
  * <p>Jobs live under a root directory; each job has a directory named by its id, holding:
  * <ul>
@@ -19,11 +20,15 @@ import java.util.Map;
  *   <li>{@value #WRAPPER_SCRIPT}: the supervisor ({@link #wrapperScript()}), copied by the executor;
  *   <li>{@value #WORK_DIR}/: the job's working directory;
  *   <li>{@value #PID_FILE}: {@code <wrapper pid> <wrapper start time in clock ticks> <job process group id>};
- *   <li>{@value #LOG_FILE}: one record per line, {@code <epoch millis> <tag> <text>}, tag {@code O}/{@code E} for a
- *       stdout/stderr line that ended with a newline, {@code o}/{@code e} for a fragment (see {@link LogLine});
+ *   <li>{@value #LOG_FILE}: one record per line, {@code <epoch millis> <tag> <text>}, tag {@code O}/{@code E} for
+ *       stdout/stderr text that ended with a newline, {@code o}/{@code e} for a fragment (see {@link LogLine}). Each
+ *       record is a single append of at most ~4 KiB, so stdout and stderr records never interleave and a reader
+ *       that keeps only newline-terminated records never sees a half-written one;
  *   <li>{@value #EXIT_FILE}: {@code <exit code> <epoch millis>}, written atomically (tmp + mv) once the job and its
  *       logs are complete; 128+N when signal N ended the job;
  *   <li>{@value #WRAPPER_LOG}: the wrapper's own errors;
+ *   <li>{@code ready.fifo}, {@code out.fifo}, {@code err.fifo}: named pipes made by the launcher, removed by the
+ *       wrapper when the job ends (the wrapper's answer to the launcher, the job's stdout and stderr);
  *   <li>{@value #CONTAINER_FILE}: for a job run in a Docker image, the container's name ({@link #containerName}),
  *       so that signals and the wrapper's clean-up reach the container and not only the {@code docker run} client.
  * </ul>
@@ -57,6 +62,13 @@ public final class ShellJobProtocol {
 
     private ShellJobProtocol() {}
 
+    /**
+     * The supervisor of one job, run from the job's directory: it starts {@value #JOB_SCRIPT} in a new session,
+     * writes the pid file, logs the job's output, and when the job's main process ends kills what is left of its
+     * session, waits for the output (at most 5 s), writes the exit file and the {@value #EXITED_DIR} marker. The
+     * logger is a perl program (64 KiB reads) or, without perl and Time::HiRes or with {@code DSTACK_JOB_LOGGER=bash}
+     * in the environment, two bash loops (byte-by-byte reads, about 100 times slower).
+     */
     public static String wrapperScript() {
         return WRAPPER;
     }

@@ -116,10 +116,13 @@ final class ExitWatcher implements AutoCloseable {
         }
     }
 
+    /** Stops the thread; futures not completed yet are cancelled, so nobody waits for them forever. */
     @Override
     public void close() {
         synchronized (lifecycle) {
             closed = true;
+            watched.values().forEach(future -> future.cancel(false));
+            watched.clear();
             if (thread != null) {
                 thread.interrupt();
             }

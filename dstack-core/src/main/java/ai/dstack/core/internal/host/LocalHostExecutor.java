@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -48,6 +51,8 @@ public final class LocalHostExecutor implements HostExecutor {
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_READ_BYTES = 256 * 1024;
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path root;
     private final ProcessRunner runner;
@@ -69,7 +74,8 @@ public final class LocalHostExecutor implements HostExecutor {
         try {
             Files.createDirectories(this.root.resolve(ShellJobProtocol.EXITED_DIR));
         } catch (IOException e) {
-            throw new HostExecutionException(ErrorCode.ERROR, "cannot create the jobs directory " + this.root + ": " + e, e);
+            throw new HostExecutionException(ErrorCode.ERROR,
+                    "cannot create the jobs directory " + this.root + ": " + e, e);
         }
         this.watcher = new ExitWatcher(this.root.resolve(ShellJobProtocol.EXITED_DIR), this::status);
     }
@@ -99,58 +105,71 @@ public final class LocalHostExecutor implements HostExecutor {
     @Override
     public JobHandle start(JobLaunch launch) {
         if (launch.image() != null) {
-            requireDocker(launch.image());
+            dockerProblem().ifPresent(problem -> {
+                throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
+                        + " needs a Docker engine; none is available on this host (" + problem + ")");
+            });
         }
         JobHandle job = new JobHandle(launch.jobId());
         Path dir = jobDirectory(job);
-        try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (FileAlreadyExistsException e) {
-            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
-                    "job " + launch.jobId() + " already exists on this host (" + dir + ")");
-        } catch (IOException e) {
-            throw new HostExecutionException(ErrorCode.ERROR, "cannot create the directory of job " + launch.jobId() + ": " + e, e);
-        }
         ProcessRunner.Result launched;
         try {
-            Files.createDirectory(dir.resolve(ShellJobProtocol.WORK_DIR));
-            Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
-            Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
-            if (launch.image() != null) {
-                Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
-                        ShellJobProtocol.containerName(launch.jobId()) + "\n");
-            }
+            createJobDirectory(dir, launch.jobId());
+            writeJobFiles(dir, launch);
             launched = runner.bash(ShellJobProtocol.launcherScript(), "dstack-job-launcher", List.of(dir.toString()),
                     LAUNCH_TIMEOUT);
         } catch (IOException e) {
-            throw new HostExecutionException(ErrorCode.ERROR, "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
+            throw new HostExecutionException(ErrorCode.ERROR,
+                    "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
         }
         if (!launched.succeeded()) {
-            throw new HostExecutionException(ErrorCode.ERROR, "job " + launch.jobId() + " could not start on this host: "
-                    + (launched.timedOut() ? "the launcher did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s"
-                            : launched.diagnostic()));
+            String reason = launched.timedOut()
+                    ? "the launcher did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s"
+                    : launched.diagnostic();
+            throw new HostExecutionException(ErrorCode.ERROR,
+                    "job " + launch.jobId() + " could not start on this host: " + reason);
         }
         LOG.debug("Started job {} (pid file: {})", launch.jobId(), launched.stdout().strip());
         return job;
     }
 
-    private void requireDocker(String image) {
-        String problem;
-        if (!runner.isOnPath("docker")) {
-            problem = "there is no 'docker' on PATH";
-        } else {
-            try {
-                ProcessRunner.Result info = runner.run(List.of("docker", "info"), DOCKER_INFO_TIMEOUT);
-                problem = info.succeeded() ? null
-                        : "'docker info' " + (info.timedOut() ? "did not answer within " + DOCKER_INFO_TIMEOUT.toSeconds()
-                                + " s" : "failed: " + info.diagnostic().lines().findFirst().orElse("exit code " + info.exitCode()));
-            } catch (IOException e) {
-                problem = "'docker info' could not run: " + e.getMessage();
-            }
+    private static void createJobDirectory(Path dir, String jobId) throws IOException {
+        try {
+            // Owner only: job.sh holds the job's environment, secrets included.
+            Files.createDirectory(dir, OWNER_ONLY);
+        } catch (FileAlreadyExistsException e) {
+            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
+                    "job " + jobId + " already exists on this host (" + dir + ")");
         }
-        if (problem != null) {
-            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + image
-                    + " needs a Docker engine; none is available on this host (" + problem + ")");
+    }
+
+    private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
+        Files.createDirectory(dir.resolve(ShellJobProtocol.WORK_DIR));
+        Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
+        Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
+        if (launch.image() != null) {
+            Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
+                    ShellJobProtocol.containerName(launch.jobId()) + "\n");
+        }
+    }
+
+    /** Why this host cannot run containers, if it cannot. */
+    private Optional<String> dockerProblem() {
+        if (!runner.isOnPath("docker")) {
+            return Optional.of("there is no 'docker' on PATH");
+        }
+        try {
+            ProcessRunner.Result info = runner.run(List.of("docker", "info"), DOCKER_INFO_TIMEOUT);
+            if (info.timedOut()) {
+                return Optional.of("'docker info' did not answer within " + DOCKER_INFO_TIMEOUT.toSeconds() + " s");
+            }
+            if (info.exitCode() != 0) {
+                String firstLine = info.diagnostic().lines().findFirst().orElse("exit code " + info.exitCode());
+                return Optional.of("'docker info' failed: " + firstLine);
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("'docker info' could not run: " + e.getMessage());
         }
     }
 

@@ -71,7 +71,8 @@ public final class LocalResourceDetector implements ResourceDetector {
     }
 
     List<HostGpu> gpus() {
-        List<HostGpu> gpus = new ArrayList<>(probe(HostProbeParsers.NVIDIA_SMI_COMMAND, HostProbeParsers::parseNvidiaSmi));
+        List<HostGpu> gpus = new ArrayList<>(
+                probe(HostProbeParsers.NVIDIA_SMI_COMMAND, HostProbeParsers::parseNvidiaSmi));
         if (runner.isOnPath("amd-smi")) {
             gpus.addAll(probe(HostProbeParsers.AMD_SMI_COMMAND, HostProbeParsers::parseAmdSmi));
         } else {
@@ -88,13 +89,16 @@ public final class LocalResourceDetector implements ResourceDetector {
         try {
             ProcessRunner.Result result = runner.run(command, GPU_TOOL_TIMEOUT);
             if (!result.succeeded()) {
-                LOG.warn("{} failed, so its GPUs are not counted: {}", String.join(" ", command),
-                        result.timedOut() ? "no answer within " + GPU_TOOL_TIMEOUT.toSeconds() + " s" : result.diagnostic());
+                String reason = result.timedOut()
+                        ? "no answer within " + GPU_TOOL_TIMEOUT.toSeconds() + " s"
+                        : result.diagnostic();
+                LOG.warn("{} failed, so its GPUs are not counted: {}", String.join(" ", command), reason);
                 return List.of();
             }
             return parser.apply(result.stdout());
         } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("{} could not be used, so its GPUs are not counted: {}", String.join(" ", command), e.getMessage());
+            LOG.warn("{} could not be used, so its GPUs are not counted: {}", String.join(" ", command),
+                    e.getMessage());
             return List.of();
         }
     }

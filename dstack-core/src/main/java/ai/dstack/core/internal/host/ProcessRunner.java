@@ -86,7 +86,8 @@ final class ProcessRunner {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + process.info().command().orElse("a program"), e);
+            throw new IllegalStateException(
+                    "interrupted while waiting for " + process.info().command().orElse("a program"), e);
         }
     }
 

@@ -34,6 +34,7 @@ class BashLoggerTest {
 
     @AfterEach
     void closeExecutor() {
+        LocalHostExecutorTest.awaitWrappersGone(host);
         host.close();
     }
 

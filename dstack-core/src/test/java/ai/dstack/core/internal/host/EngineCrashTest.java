@@ -57,6 +57,7 @@ class EngineCrashTest {
                             IntStream.rangeClosed(1, 50).mapToObj(i -> "line-" + i)).toList());
             assertThat(lines.stream().filter(l -> l.stream() == LogStream.STDERR).map(LogLine::text))
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, 50).mapToObj(i -> "warn-" + i).toList());
+            LocalHostExecutorTest.awaitWrappersGone(host);
         }
     }
 }

@@ -109,6 +109,7 @@ class LocalHostExecutorDockerTest {
             assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isZero());
             Path workDir = host.jobDirectory(job).resolve("workdir");
             assertThat(LocalHostExecutorTest.output(host, job, LogStream.STDOUT)).isEqualTo("train in " + workDir + "\n");
+            LocalHostExecutorTest.awaitWrappersGone(host);
             assertThat(dockerCalls()).contains("run --rm --init --name dstack-job-job-img -v " + workDir + ":" + workDir
                     + " -w " + workDir + " -e DSTACK_WORKING_DIR -e DSTACK_RUN_NAME alpine:3 /bin/sh -c echo");
         }
@@ -126,6 +127,7 @@ class LocalHostExecutorDockerTest {
             JobStatus status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
             assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(137));
+            LocalHostExecutorTest.awaitWrappersGone(host); // and its clean-up ran
             assertThat(dockerCalls()).contains("kill --signal=KILL dstack-job-job-img", "rm -f dstack-job-job-img");
         }
     }

@@ -52,7 +52,22 @@ class LocalHostExecutorTest {
                 host.kill(job);
             }
         }
+        awaitWrappersGone(host);
         host.close();
+    }
+
+    /** Until its wrapper is gone a job may still write in the temporary directory that JUnit deletes next. */
+    static void awaitWrappersGone(LocalHostExecutor host) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> host.jobs().stream().noneMatch(job -> wrapperAlive(host, job)));
+    }
+
+    static boolean wrapperAlive(LocalHostExecutor host, JobHandle job) {
+        try {
+            String[] pid = Files.readString(host.jobDirectory(job).resolve("pid")).strip().split(" ");
+            return ProcStat.isAlive(Long.parseLong(pid[0]), Long.parseLong(pid[1]));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static String newJobId() {
@@ -331,6 +346,17 @@ class LocalHostExecutorTest {
                     exited -> assertThat(exited.exitCode()).isEqualTo(expectedCode));
             assertThat(output(host, jobs.get(i), LogStream.STDOUT)).isEqualTo("job-" + i + "\n");
         }
+    }
+
+    @Test
+    void closingTheExecutorCancelsWaitsButLeavesJobsRunning() throws Exception {
+        JobHandle job = start(WAIT_FOR_GO);
+        CompletableFuture<JobStatus> exit = host.onFinished(job).toCompletableFuture();
+
+        host.close();
+
+        assertThat(exit).isCompletedExceptionally();
+        assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
     }
 
     @Test
