@@ -1,0 +1,325 @@
+package ai.dstack.core.internal.host;
+
+import ai.dstack.api.ErrorCode;
+import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.LogChunk;
+import ai.dstack.spi.host.ShellJobProtocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs on this machine with the {@link ShellJobProtocol}: each job is a directory {@code <root>/<job id>/} and a
+ * process tree started with setsid, so it survives the JVM (even {@code kill -9}). A new instance on the same root
+ * finds running jobs running and finished ones with their exit codes and logs.
+ *
+ * <p>Jobs get a small environment: {@code PATH}, {@code HOME}, {@code USER}, locale and time zone of the server (see
+ * {@link #defaultBaseEnvironment()}), plus the launch's variables. The server's other variables (tokens, database
+ * URLs) do not leak into jobs.
+ */
+public final class LocalHostExecutor implements HostExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalHostExecutor.class);
+    private static final List<String> INHERITED_VARIABLES =
+            List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR");
+    private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
+    private static final int LOG_READ_BYTES = 256 * 1024;
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+    private final Path root;
+    private final ProcessRunner runner;
+    private final ExitWatcher watcher;
+
+    /** Jobs under {@code root} (created if missing), with {@link #defaultBaseEnvironment()}. */
+    public LocalHostExecutor(Path root) {
+        this(root, defaultBaseEnvironment());
+    }
+
+    /**
+     * @param root the directory that holds the jobs' directories (the server's {@code jobs/} directory)
+     * @param baseEnvironment the environment of the jobs (and of the protocol's scripts) before the launch's own
+     *     variables; it must have a {@code PATH} where bash, setsid, mkfifo and pkill are found
+     */
+    public LocalHostExecutor(Path root, Map<String, String> baseEnvironment) {
+        this.root = root.toAbsolutePath().normalize();
+        this.runner = new ProcessRunner(baseEnvironment);
+        try {
+            Files.createDirectories(this.root.resolve(ShellJobProtocol.EXITED_DIR));
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR,
+                    "cannot create the jobs directory " + this.root + ": " + e, e);
+        }
+        this.watcher = new ExitWatcher(this.root.resolve(ShellJobProtocol.EXITED_DIR), this::status);
+    }
+
+    /** The server's {@code PATH}, {@code HOME}, {@code USER}, {@code LOGNAME}, locale and time zone variables. */
+    public static Map<String, String> defaultBaseEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (String name : INHERITED_VARIABLES) {
+            String value = System.getenv(name);
+            if (value != null) {
+                environment.put(name, value);
+            }
+        }
+        environment.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        return environment;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The job's directory; its {@code workdir/} is the job's working directory. */
+    public Path jobDirectory(JobHandle job) {
+        return root.resolve(job.jobId());
+    }
+
+    @Override
+    public JobHandle start(JobLaunch launch) {
+        if (launch.image() != null) {
+            dockerProblem().ifPresent(problem -> {
+                throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
+                        + " needs a Docker engine; none is available on this host (" + problem + ")");
+            });
+        }
+        JobHandle job = new JobHandle(launch.jobId());
+        Path dir = jobDirectory(job);
+        ProcessRunner.Result launched;
+        try {
+            createJobDirectory(dir, launch.jobId());
+            writeJobFiles(dir, launch);
+            launched = runner.bash(ShellJobProtocol.launcherScript(), "dstack-job-launcher", List.of(dir.toString()),
+                    LAUNCH_TIMEOUT);
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR,
+                    "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
+        }
+        if (!launched.succeeded()) {
+            String reason = launched.timedOut()
+                    ? "the launcher did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s"
+                    : launched.diagnostic();
+            throw new HostExecutionException(ErrorCode.ERROR,
+                    "job " + launch.jobId() + " could not start on this host: " + reason);
+        }
+        LOG.debug("Started job {} (pid file: {})", launch.jobId(), launched.stdout().strip());
+        return job;
+    }
+
+    private static void createJobDirectory(Path dir, String jobId) throws IOException {
+        try {
+            // Owner only: job.sh holds the job's environment, secrets included.
+            Files.createDirectory(dir, OWNER_ONLY);
+        } catch (FileAlreadyExistsException e) {
+            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
+                    "job " + jobId + " already exists on this host (" + dir + ")");
+        }
+    }
+
+    private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
+        Files.createDirectory(dir.resolve(ShellJobProtocol.WORK_DIR));
+        Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
+        Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
+        if (launch.image() != null) {
+            Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
+                    ShellJobProtocol.containerName(launch.jobId()) + "\n");
+        }
+    }
+
+    /** Why this host cannot run containers, if it cannot. */
+    private Optional<String> dockerProblem() {
+        if (!runner.isOnPath("docker")) {
+            return Optional.of("there is no 'docker' on PATH");
+        }
+        try {
+            ProcessRunner.Result info = runner.run(List.of("docker", "info"), DOCKER_INFO_TIMEOUT);
+            if (info.timedOut()) {
+                return Optional.of("'docker info' did not answer within " + DOCKER_INFO_TIMEOUT.toSeconds() + " s");
+            }
+            if (info.exitCode() != 0) {
+                String firstLine = info.diagnostic().lines().findFirst().orElse("exit code " + info.exitCode());
+                return Optional.of("'docker info' failed: " + firstLine);
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("'docker info' could not run: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public JobStatus status(JobHandle job) {
+        Path dir = jobDirectory(job);
+        if (!Files.isDirectory(dir)) {
+            return new JobStatus.Lost("there is no job " + job.jobId() + " on this host (no directory " + dir + ")");
+        }
+        Optional<JobStatus.Exited> exited = readExit(dir);
+        if (exited.isPresent()) {
+            return exited.get();
+        }
+        // The wrapper writes the pid file with one write(2); a line without its newline is a start cut short.
+        Optional<String> pidFile = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
+        if (pidFile.isEmpty()) {
+            return new JobStatus.Lost("job " + job.jobId() + " never started" + wrapperOutput(dir));
+        }
+        ShellJobProtocol.PidRecord pid = ShellJobProtocol.parsePid(pidFile.get());
+        if (ProcStat.isAlive(pid.wrapperPid(), pid.wrapperStartTicks())) {
+            return new JobStatus.Running(pid.jobProcessGroup());
+        }
+        // The wrapper may have written the exit code and ended between the two reads.
+        return readExit(dir).<JobStatus>map(exit -> exit).orElseGet(() -> new JobStatus.Lost("the supervisor of job "
+                + job.jobId() + " (pid " + pid.wrapperPid() + ") ended without recording an exit code: it was killed"
+                + " or the host restarted" + wrapperOutput(dir)));
+    }
+
+    private Optional<JobStatus.Exited> readExit(Path dir) {
+        return readOptional(dir.resolve(ShellJobProtocol.EXIT_FILE)).map(ShellJobProtocol::parseExit);
+    }
+
+    private String wrapperOutput(Path dir) {
+        return readOptional(dir.resolve(ShellJobProtocol.WRAPPER_LOG)).map(String::strip).filter(s -> !s.isEmpty())
+                .map(s -> "; its supervisor reported: " + s).orElse("");
+    }
+
+    private static Optional<String> readOptional(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    @Override
+    public LogChunk readLogs(JobHandle job, long fromOffset, int maxLines) {
+        if (fromOffset < 0) {
+            throw new IllegalArgumentException("fromOffset < 0: " + fromOffset);
+        }
+        if (maxLines < 1) {
+            throw new IllegalArgumentException("maxLines < 1: " + maxLines);
+        }
+        Path log = jobDirectory(job).resolve(ShellJobProtocol.LOG_FILE);
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
+            long available = channel.size() - fromOffset;
+            if (available <= 0) {
+                return new LogChunk(List.of(), fromOffset);
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(available, LOG_READ_BYTES));
+            while (buffer.hasRemaining() && channel.read(buffer, fromOffset + buffer.position()) > 0) {
+                // a record being appended may end past what size() said; the parser keeps only complete ones
+            }
+            ShellJobProtocol.ParsedLog parsed = ShellJobProtocol.parseLog(buffer.array(), buffer.position(), maxLines);
+            return new LogChunk(parsed.lines(), fromOffset + parsed.consumedBytes());
+        } catch (NoSuchFileException e) {
+            return new LogChunk(List.of(), fromOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the log of job " + job.jobId() + " (" + log + ")", e);
+        }
+    }
+
+    @Override
+    public void stop(JobHandle job, Duration gracePeriod) {
+        if (gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("gracePeriod < 0: " + gracePeriod);
+        }
+        signal(job, gracePeriod.isZero() ? 0 : Math.max(1, gracePeriod.toMillis()));
+    }
+
+    @Override
+    public void kill(JobHandle job) {
+        signal(job, 0);
+    }
+
+    private void signal(JobHandle job, long graceMillis) {
+        try {
+            ProcessRunner.Result result = runner.bash(ShellJobProtocol.signalScript(), "dstack-job-signal",
+                    List.of(jobDirectory(job).toString(), Long.toString(graceMillis)), SIGNAL_TIMEOUT);
+            if (!result.succeeded()) {
+                throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": "
+                        + result.diagnostic());
+            }
+            LOG.debug("Signalled job {} (grace {} ms): {}", job.jobId(), graceMillis, result.stdout().strip());
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void cleanup(JobHandle job) {
+        if (status(job) instanceof JobStatus.Running) {
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + job.jobId()
+                    + " is still running on this host; stop or kill it before removing its files");
+        }
+        Path dir = jobDirectory(job);
+        try {
+            Files.deleteIfExists(root.resolve(ShellJobProtocol.EXITED_DIR).resolve(job.jobId()));
+            if (Files.isDirectory(dir)) {
+                deleteTree(dir);
+            }
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot remove the files of job " + job.jobId()
+                    + " in " + dir + ": " + e, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(dir)) { // does not follow symbolic links: a link's target stays
+            paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+        }
+        for (Path path : paths) {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Override
+    public CompletionStage<JobStatus> onFinished(JobHandle job) {
+        return watcher.watch(job);
+    }
+
+    @Override
+    public List<JobHandle> jobs() {
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(Files::isDirectory)
+                    .map(path -> path.getFileName().toString())
+                    .filter(name -> !name.startsWith("."))
+                    .sorted()
+                    .map(JobHandle::new)
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the jobs in " + root, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+    }
+}

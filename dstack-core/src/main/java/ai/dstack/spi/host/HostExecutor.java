@@ -1,0 +1,79 @@
+package ai.dstack.spi.host;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Runs jobs' commands on one host as detached processes that outlive the engine: a job started by one engine
+ * process is found running, or finished with its exit code and complete logs, by the next one.
+ *
+ * <p>Nothing is pushed to the caller except {@link #onFinished}: status and logs are read on demand, logs by offset,
+ * so the engine needs no thread per job.
+ *
+ * <p>Implementations must be safe for concurrent use. Share one instance per host; {@link #close()} releases its
+ * watcher and never stops jobs.
+ *
+ * <pre>{@code
+ * JobHandle job = host.start(JobLaunch.of(jobId, List.of("python train.py")));
+ * host.onFinished(job).thenAccept(status -> wakeEngine());
+ * LogChunk logs = host.readLogs(job, savedOffset, 1000);   // store logs.nextOffset() for the next read
+ * }</pre>
+ */
+public interface HostExecutor extends AutoCloseable {
+
+    /** Lines returned by {@link #readLogs(JobHandle, long)}. */
+    int DEFAULT_LOG_LINES = 1000;
+
+    /**
+     * Starts the job and returns once its process exists.
+     *
+     * @throws HostExecutionException when the job cannot start (a job with this id exists, the host lacks a tool the
+     *     protocol needs, the image needs Docker and there is none); the message says why
+     */
+    JobHandle start(JobLaunch launch);
+
+    /** The job's status as the host's files and processes tell it now. Unknown jobs are {@link JobStatus.Lost}. */
+    JobStatus status(JobHandle job);
+
+    /**
+     * Reads up to {@code maxLines} log lines recorded after {@code fromOffset} (0 for the beginning). Only complete
+     * records are returned; a record being written is left for the next read.
+     */
+    LogChunk readLogs(JobHandle job, long fromOffset, int maxLines);
+
+    default LogChunk readLogs(JobHandle job, long fromOffset) {
+        return readLogs(job, fromOffset, DEFAULT_LOG_LINES);
+    }
+
+    /**
+     * Sends SIGTERM to the job's processes now and SIGKILL when {@code gracePeriod} ends if the job is still
+     * running then. Returns at once; the escalation happens on the host even if the engine stops meanwhile. Does
+     * nothing for a finished job.
+     */
+    void stop(JobHandle job, Duration gracePeriod);
+
+    /** Sends SIGKILL to the job's processes now (abort). Does nothing for a finished job. */
+    void kill(JobHandle job);
+
+    /**
+     * Removes the job's files (script, working directory, logs, exit code).
+     *
+     * @throws HostExecutionException when the job is still running; stop or kill it first
+     */
+    void cleanup(JobHandle job);
+
+    /**
+     * Completes with the job's final status ({@link JobStatus.Exited} or {@link JobStatus.Lost}) shortly after the
+     * job ends, or at once if it already has. Works for jobs started by an earlier engine process too. The stage
+     * completes on the executor's watcher thread: keep its callbacks short.
+     */
+    CompletionStage<JobStatus> onFinished(JobHandle job);
+
+    /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
+    List<JobHandle> jobs();
+
+    /** Stops watching for exits; stages of {@link #onFinished} not completed yet are cancelled. Jobs keep running. */
+    @Override
+    void close();
+}

@@ -1,0 +1,117 @@
+package ai.dstack.spi.host;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a host needs to start a job: its id, the shell commands, their environment and where they run.
+ *
+ * <pre>{@code
+ * JobLaunch launch = JobLaunch.of("6f1c…", List.of("pip install -r requirements.txt", "python train.py"))
+ *         .withEnv(Map.of("DSTACK_RUN_NAME", "train", "DSTACK_NODE_RANK", "0"));
+ * }</pre>
+ *
+ * @param jobId names the job on the host (and its directory): letters, digits, {@code . _ -}, not starting with a dot
+ * @param commands run one after the other with dstack's rule: joined with {@code &&}, so the first failing command
+ *     ends the job with its exit code
+ * @param env variables added to the job's environment (dstack's {@code DSTACK_*} variables, secrets, the run's
+ *     {@code env}); the host sets {@code DSTACK_WORKING_DIR} itself
+ * @param shell the shell that runs the commands; a bare name means {@code /bin/<name>}, as in dstack
+ * @param workingDir the job's working directory relative to the job's own work directory on the host; empty for
+ *     that directory itself
+ * @param image a Docker image to run the commands in, or null to run them on the host directly
+ */
+public record JobLaunch(
+        String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image) {
+
+    public static final String DEFAULT_SHELL = "/bin/bash";
+
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    public JobLaunch {
+        Objects.requireNonNull(jobId, "jobId is null");
+        if (!JOB_ID.matcher(jobId).matches()) {
+            throw new IllegalArgumentException("job id '" + jobId
+                    + "' is not usable as a directory name: use letters, digits, '.', '_' or '-' (at most 128), not"
+                    + " starting with '.'");
+        }
+        commands = List.copyOf(Objects.requireNonNull(commands, "commands is null"));
+        if (commands.isEmpty()) {
+            throw new IllegalArgumentException("job " + jobId + " has no commands to run");
+        }
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i).isBlank()) {
+                throw new IllegalArgumentException("job " + jobId + ": commands[" + i + "] is blank");
+            }
+        }
+        env = Map.copyOf(Objects.requireNonNull(env, "env is null"));
+        for (var entry : env.entrySet()) {
+            if (!ENV_NAME.matcher(entry.getKey()).matches()) {
+                throw new IllegalArgumentException("job " + jobId + ": environment variable name '" + entry.getKey()
+                        + "' is not valid (letters, digits and '_', not starting with a digit)");
+            }
+        }
+        shell = resolveShell(jobId, shell);
+        workingDir = normalizeWorkingDir(jobId, workingDir);
+        if (image != null && image.isBlank()) {
+            throw new IllegalArgumentException("job " + jobId + ": image is blank");
+        }
+    }
+
+    /** A launch of {@code commands} with no extra environment, the default shell and no image. */
+    public static JobLaunch of(String jobId, List<String> commands) {
+        return new JobLaunch(jobId, commands, Map.of(), DEFAULT_SHELL, "", null);
+    }
+
+    public JobLaunch withEnv(Map<String, String> newEnv) {
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image);
+    }
+
+    public JobLaunch withShell(String newShell) {
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image);
+    }
+
+    public JobLaunch withWorkingDir(String newWorkingDir) {
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image);
+    }
+
+    public JobLaunch withImage(String newImage) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage);
+    }
+
+    public Optional<String> imageName() {
+        return Optional.ofNullable(image);
+    }
+
+    /** The environment sorted by name, so generated scripts are stable. */
+    public Map<String, String> sortedEnv() {
+        return new TreeMap<>(env);
+    }
+
+    private static String resolveShell(String jobId, String shell) {
+        if (shell == null) {
+            return DEFAULT_SHELL;
+        }
+        if (shell.isBlank() || shell.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("job " + jobId + ": shell '" + shell + "' is not a program path");
+        }
+        return shell.startsWith("/") ? shell : "/bin/" + shell;
+    }
+
+    private static String normalizeWorkingDir(String jobId, String workingDir) {
+        if (workingDir == null) {
+            return "";
+        }
+        if (workingDir.startsWith("/") || List.of(workingDir.split("/")).contains("..")) {
+            throw new IllegalArgumentException("job " + jobId + ": working directory '" + workingDir
+                    + "' must be relative to the job's directory and stay inside it");
+        }
+        String trimmed = workingDir.replaceAll("/+$", "").replaceAll("^(\\./)+", "");
+        return trimmed.equals(".") ? "" : trimmed;
+    }
+}

@@ -1,0 +1,243 @@
+package ai.dstack.spi.host;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The protocol by which a {@link HostExecutor} runs a job as plain files and shell commands, so that it works the
+ * same on the engine's machine and over SSH. It needs a Linux host with bash, setsid, mkfifo and pkill; with perl
+ * and its Time::HiRes module the job's output is logged much faster (see {@link #wrapperScript()}).
+ *
+ * <p>Jobs live under a root directory; each job has a directory named by its id, holding:
+ * <ul>
+ *   <li>{@value #JOB_SCRIPT}: the job's environment and commands, written by the executor ({@link #jobScript});
+ *   <li>{@value #WRAPPER_SCRIPT}: the supervisor ({@link #wrapperScript()}), copied by the executor;
+ *   <li>{@value #WORK_DIR}/: the job's working directory;
+ *   <li>{@value #PID_FILE}: {@code <wrapper pid> <wrapper start time in clock ticks> <job process group id>};
+ *   <li>{@value #LOG_FILE}: one record per line, {@code <epoch millis> <tag> <text>}, tag {@code O}/{@code E} for
+ *       stdout/stderr text that ended with a newline, {@code o}/{@code e} for a fragment (see {@link LogLine}). Each
+ *       record is a single append of at most ~4 KiB, so stdout and stderr records never interleave and a reader
+ *       that keeps only newline-terminated records never sees a half-written one;
+ *   <li>{@value #EXIT_FILE}: {@code <exit code> <epoch millis>}, written atomically (tmp + mv) once the job and its
+ *       logs are complete; 128+N when signal N ended the job;
+ *   <li>{@value #WRAPPER_LOG}: the wrapper's own errors;
+ *   <li>{@code ready.fifo}, {@code out.fifo}, {@code err.fifo}: named pipes made by the launcher, removed by the
+ *       wrapper when the job ends (the wrapper's answer to the launcher, the job's stdout and stderr);
+ *   <li>{@value #CONTAINER_FILE}: for a job run in a Docker image, the container's name ({@link #containerName}),
+ *       so that signals and the wrapper's clean-up reach the container and not only the {@code docker run} client.
+ * </ul>
+ * When a job ends the wrapper also creates the empty file {@code <root>/}{@value #EXITED_DIR}{@code /<job id>}, so one
+ * watch (or one directory listing) over that directory notices every exit.
+ *
+ * <p>Commands, all run as {@code bash -c "<script>" <name> <arguments>}:
+ * <ul>
+ *   <li>{@link #launcherScript()} {@code <absolute job dir>}: starts the wrapper with setsid and prints the pid file;
+ *   <li>{@link #signalScript()} {@code <absolute job dir> <grace millis>}: grace 0 sends SIGKILL to the job's
+ *       process group and session; otherwise SIGTERM now and SIGKILL from a detached timer after the grace period.
+ * </ul>
+ */
+public final class ShellJobProtocol {
+    public static final String JOB_SCRIPT = "job.sh";
+    public static final String WRAPPER_SCRIPT = "job-wrapper.sh";
+    public static final String WORK_DIR = "workdir";
+    public static final String PID_FILE = "pid";
+    public static final String LOG_FILE = "log";
+    public static final String EXIT_FILE = "exit";
+    public static final String WRAPPER_LOG = "wrapper.log";
+    public static final String CONTAINER_FILE = "container";
+    public static final String EXITED_DIR = ".exited";
+
+    /** Docker containers of jobs that run in an image are named this plus the job id. */
+    public static final String CONTAINER_PREFIX = "dstack-job-";
+
+    private static final String WRAPPER = resource("job-wrapper.sh");
+    private static final String LAUNCHER = resource("job-launcher.sh");
+    private static final String SIGNAL = resource("job-signal.sh");
+
+    private ShellJobProtocol() {}
+
+    /**
+     * The supervisor of one job, run from the job's directory: it starts {@value #JOB_SCRIPT} in a new session,
+     * writes the pid file, logs the job's output, and when the job's main process ends kills what is left of its
+     * session, waits for the output (at most 5 s), writes the exit file and the {@value #EXITED_DIR} marker. The
+     * logger is a perl program (64 KiB reads) or, without perl and Time::HiRes or with {@code DSTACK_JOB_LOGGER=bash}
+     * in the environment, two bash loops (byte-by-byte reads, about 100 times slower).
+     */
+    public static String wrapperScript() {
+        return WRAPPER;
+    }
+
+    public static String launcherScript() {
+        return LAUNCHER;
+    }
+
+    public static String signalScript() {
+        return SIGNAL;
+    }
+
+    /**
+     * The content of {@value #JOB_SCRIPT}: exports the launch's environment, enters the working directory (setting
+     * {@code DSTACK_WORKING_DIR} to it) and runs the joined commands with the launch's shell, directly or in a Docker
+     * container of the launch's image. It runs with the job directory as its current directory.
+     */
+    public static String jobScript(JobLaunch launch) {
+        StringBuilder script = new StringBuilder();
+        script.append("# The environment and commands of job ").append(launch.jobId())
+                .append(" (generated by dstack-jvm, protocol 1)\n");
+        for (Map.Entry<String, String> variable : launch.sortedEnv().entrySet()) {
+            script.append("export ").append(variable.getKey()).append('=').append(shellQuote(variable.getValue()))
+                    .append('\n');
+        }
+        String workingDir = launch.workingDir().isEmpty() ? WORK_DIR : WORK_DIR + "/" + launch.workingDir();
+        script.append("mkdir -p ").append(shellQuote(workingDir)).append(" && cd ").append(shellQuote(workingDir))
+                .append(" || exit 1\n");
+        script.append("export DSTACK_WORKING_DIR=\"$PWD\"\n");
+        String commands = joinCommands(launch.commands());
+        if (launch.image() == null) {
+            script.append("exec ").append(shellQuote(launch.shell())).append(" -c ").append(shellQuote(commands))
+                    .append('\n');
+            return script.toString();
+        }
+        // The job's directory is mounted at the same path, so paths and DSTACK_WORKING_DIR mean the same inside.
+        // --init forwards SIGTERM to the commands; the executor's signals also reach the container by name.
+        script.append("exec docker run --rm --init --name ").append(containerName(launch.jobId()))
+                .append(" -v \"$PWD:$PWD\" -w \"$PWD\" -e DSTACK_WORKING_DIR");
+        for (String name : launch.sortedEnv().keySet()) {
+            script.append(" -e ").append(name);
+        }
+        script.append(' ').append(shellQuote(launch.image())).append(' ').append(shellQuote(launch.shell()))
+                .append(" -c ").append(shellQuote(commands)).append('\n');
+        return script.toString();
+    }
+
+    public static String containerName(String jobId) {
+        return CONTAINER_PREFIX + jobId;
+    }
+
+    /**
+     * dstack's joining of a job's commands: each is trimmed, a trailing {@code &} is wrapped as {@code { cmd & }} so
+     * the command goes to the background, and all are joined with {@code " && "}.
+     */
+    public static String joinCommands(List<String> commands) {
+        List<String> parts = new ArrayList<>();
+        for (String command : commands) {
+            String trimmed = command.strip();
+            parts.add(trimmed.endsWith("&") ? "{ " + trimmed + " }" : trimmed);
+        }
+        return String.join(" && ", parts);
+    }
+
+    /** Quotes text as one shell word (single quotes; a single quote becomes {@code '\''}). */
+    public static String shellQuote(String text) {
+        return "'" + text.replace("'", "'\\''") + "'";
+    }
+
+    /** The content of {@value #PID_FILE}. */
+    public record PidRecord(long wrapperPid, long wrapperStartTicks, long jobProcessGroup) {}
+
+    public static PidRecord parsePid(String content) {
+        String[] fields = content.strip().split("\\s+");
+        if (fields.length != 3) {
+            throw new IllegalArgumentException("pid file '" + content.strip() + "' is not '<pid> <start> <pgid>'");
+        }
+        try {
+            return new PidRecord(Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2]));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pid file '" + content.strip() + "' holds a non-number", e);
+        }
+    }
+
+    public static JobStatus.Exited parseExit(String content) {
+        String[] fields = content.strip().split("\\s+");
+        try {
+            return new JobStatus.Exited(Integer.parseInt(fields[0]), Instant.ofEpochMilli(Long.parseLong(fields[1])));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("exit file '" + content.strip() + "' is not '<code> <epoch millis>'", e);
+        }
+    }
+
+    /** Log records parsed from a byte range of {@value #LOG_FILE}. */
+    public record ParsedLog(List<LogLine> lines, int consumedBytes) {}
+
+    /**
+     * Parses up to {@code maxLines} complete records from {@code bytes[0, length)}, which starts at a record boundary.
+     * A record without its newline yet is left unconsumed. A malformed record (which the wrapper does not write) is
+     * kept as a stdout line, so no output is dropped.
+     */
+    public static ParsedLog parseLog(byte[] bytes, int length, int maxLines) {
+        List<LogLine> lines = new ArrayList<>();
+        int position = 0;
+        Instant previous = Instant.EPOCH;
+        while (lines.size() < maxLines) {
+            int newline = indexOf(bytes, position, length, (byte) '\n');
+            if (newline < 0) {
+                break;
+            }
+            LogLine line = parseRecord(bytes, position, newline, previous);
+            lines.add(line);
+            previous = line.timestamp();
+            position = newline + 1;
+        }
+        return new ParsedLog(lines, position);
+    }
+
+    private static LogLine parseRecord(byte[] bytes, int start, int end, Instant previous) {
+        int firstSpace = indexOf(bytes, start, end, (byte) ' ');
+        if (firstSpace > start && firstSpace + 2 < end && bytes[firstSpace + 2] == ' ') {
+            Long millis = parseMillis(bytes, start, firstSpace);
+            LogStream stream = switch (bytes[firstSpace + 1]) {
+                case 'O', 'o' -> LogStream.STDOUT;
+                case 'E', 'e' -> LogStream.STDERR;
+                default -> null;
+            };
+            if (millis != null && stream != null) {
+                boolean endsLine = bytes[firstSpace + 1] == 'O' || bytes[firstSpace + 1] == 'E';
+                int textStart = firstSpace + 3;
+                String text = new String(bytes, textStart, end - textStart, StandardCharsets.UTF_8);
+                return new LogLine(Instant.ofEpochMilli(millis), stream, text, endsLine);
+            }
+        }
+        return new LogLine(previous, LogStream.STDOUT, new String(bytes, start, end - start, StandardCharsets.UTF_8),
+                true);
+    }
+
+    private static Long parseMillis(byte[] bytes, int start, int end) {
+        if (end - start > 18) {
+            return null;
+        }
+        long value = 0;
+        for (int i = start; i < end; i++) {
+            if (bytes[i] < '0' || bytes[i] > '9') {
+                return null;
+            }
+            value = value * 10 + (bytes[i] - '0');
+        }
+        return value;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to, byte wanted) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ShellJobProtocol.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from dstack-core's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource " + name, e);
+        }
+    }
+}
