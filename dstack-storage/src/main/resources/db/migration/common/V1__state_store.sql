@@ -222,6 +222,7 @@ CREATE TABLE jobs (
     last_processed_at             ${timestamp} NOT NULL,
     skip_min_processing_interval  BOOLEAN      NOT NULL DEFAULT FALSE,
     finished_at                   ${timestamp},
+    started_at                    ${timestamp},
     disconnected_at               ${timestamp},
     remove_at                     ${timestamp},
     volumes_detached_at           ${timestamp},

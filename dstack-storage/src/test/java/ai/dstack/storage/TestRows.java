@@ -77,7 +77,7 @@ final class TestRows {
                 .instanceId(instanceId).usedInstanceId(instanceId).runName(run.runName()).jobName("full-run-1-2")
                 .jobNum(1).replicaNum(2).submissionNum(3).deploymentNum(4).status("failed")
                 .terminationReason("container_exited_with_error").terminationReasonMessage("exit 3").exitStatus(3)
-                .submittedAt(T0).lastProcessedAt(at(60)).skipMinProcessingInterval(true).finishedAt(at(61))
+                .submittedAt(T0).lastProcessedAt(at(60)).skipMinProcessingInterval(true).finishedAt(at(61)).startedAt(at(59))
                 .disconnectedAt(at(30)).removeAt(at(70)).volumesDetachedAt(at(71)).instanceAssigned(true)
                 .waitingMasterJob(false).gracefulTerminationAttempts(1).inactivitySecs(0)
                 .runnerTimestamp(1_767_000_000_123L).jobSpecData("{\"job_num\":1,\"env\":{\"A\":\"1\"}}")

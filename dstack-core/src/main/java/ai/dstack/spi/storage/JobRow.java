@@ -45,6 +45,7 @@ public record JobRow(
         Instant lastProcessedAt,
         boolean skipMinProcessingInterval,
         Instant finishedAt,
+        Instant startedAt,
         Instant disconnectedAt,
         Instant removeAt,
         Instant volumesDetachedAt,
@@ -68,6 +69,7 @@ public record JobRow(
         submittedAt = Rows.micros(Rows.required(submittedAt, "submittedAt"));
         lastProcessedAt = Rows.micros(Rows.required(lastProcessedAt, "lastProcessedAt"));
         finishedAt = Rows.micros(finishedAt);
+        startedAt = Rows.micros(startedAt);
         disconnectedAt = Rows.micros(disconnectedAt);
         removeAt = Rows.micros(removeAt);
         volumesDetachedAt = Rows.micros(volumesDetachedAt);
@@ -101,6 +103,7 @@ public record JobRow(
         builder.lastProcessedAt = lastProcessedAt;
         builder.skipMinProcessingInterval = skipMinProcessingInterval;
         builder.finishedAt = finishedAt;
+        builder.startedAt = startedAt;
         builder.disconnectedAt = disconnectedAt;
         builder.removeAt = removeAt;
         builder.volumesDetachedAt = volumesDetachedAt;
@@ -138,6 +141,7 @@ public record JobRow(
         private Instant lastProcessedAt;
         private boolean skipMinProcessingInterval;
         private Instant finishedAt;
+        private Instant startedAt;
         private Instant disconnectedAt;
         private Instant removeAt;
         private Instant volumesDetachedAt;
@@ -253,6 +257,11 @@ public record JobRow(
             return this;
         }
 
+        public Builder startedAt(Instant startedAt) {
+            this.startedAt = startedAt;
+            return this;
+        }
+
         public Builder disconnectedAt(Instant disconnectedAt) {
             this.disconnectedAt = disconnectedAt;
             return this;
@@ -317,7 +326,7 @@ public record JobRow(
             return new JobRow(
                 id, projectId, runId, fleetId, instanceId, usedInstanceId, runName, jobName, jobNum, replicaNum,
                 submissionNum, deploymentNum, status, terminationReason, terminationReasonMessage, exitStatus,
-                submittedAt, lastProcessedAt, skipMinProcessingInterval, finishedAt, disconnectedAt, removeAt,
+                submittedAt, lastProcessedAt, skipMinProcessingInterval, finishedAt, startedAt, disconnectedAt, removeAt,
                 volumesDetachedAt, instanceAssigned, waitingMasterJob, gracefulTerminationAttempts, inactivitySecs,
                 runnerTimestamp, jobSpecData, jobProvisioningData, jobRuntimeData, imagePullProgress);
         }
