@@ -18,12 +18,19 @@ signal_job() {
   return 0
 }
 
+# Sleeps in steps of 1 s (0.1 s for the last second) and stops early when the job has finished.
 escalate_after_grace() {
-  local ticks=$(( ($3 + 99) / 100 ))
+  local left_ms=$3
   cd "$1" || exit 0
-  while [ "$ticks" -gt 0 ] && [ ! -e exit ]; do
-    sleep 0.1
-    ticks=$((ticks - 1))
+  while [ "$left_ms" -gt 0 ] && [ ! -e exit ]; do
+    kill -0 -- "-$2" 2>/dev/null || exit 0 # the job's processes are gone (and their files may be too)
+    if [ "$left_ms" -gt 1000 ]; then
+      sleep 1
+      left_ms=$((left_ms - 1000))
+    else
+      sleep 0.1
+      left_ms=$((left_ms - 100))
+    fi
   done
   if [ ! -e exit ]; then
     kill -KILL -- "-$2" 2>/dev/null

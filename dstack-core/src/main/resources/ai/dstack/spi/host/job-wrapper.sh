@@ -120,10 +120,28 @@ log_lines() {
   done
 }
 
-# The job starts before its logger: opening its stdout and stderr waits for the logger, and the launcher gets its
-# answer sooner. setsid need not fork (a background job is no group leader), so $! is the job's session/group id.
+(
+  if [ "${DSTACK_JOB_LOGGER:-perl}" = perl ] && perl -e "$logger_pl"; then exit 0; fi
+  log_lines O o <out.fifo &
+  log_lines E e <err.fifo &
+  wait
+) &
+loggers=$!
+
+# setsid need not fork (a background job is no group leader), so $! becomes the job's session and group id.
 setsid bash job.sh </dev/null >out.fifo 2>err.fifo &
 job_pid=$!
+
+# Answer the launcher only once the job leads its session: from then on signals sent to the group reach it. Before,
+# the child is still in this wrapper's group, opening its output pipes.
+exec 4<>ready.fifo # read with a timeout, this empty pipe is a sleep that costs no process
+for _ in {1..5000}; do
+  read -r stat 2>/dev/null </proc/$job_pid/stat || break
+  # shellcheck disable=SC2086
+  set -- ${stat##*) } # fields from 3 on: state, ppid, process group, session, ...
+  if [ "$4" = "$job_pid" ] || [ "$1" = Z ]; then break; fi
+  read -r -t 0.001 -u 4 _
+done
 
 start_ticks=0
 if read -r stat 2>/dev/null </proc/$$/stat; then
@@ -133,15 +151,7 @@ if read -r stat 2>/dev/null </proc/$$/stat; then
 fi
 # One write(2) of a short line: readers see the whole line or nothing (no tmp + mv, which would cost a process).
 printf '%s %s %s\n' "$$" "$start_ticks" "$job_pid" >pid
-printf 'ready\n' 1<>ready.fifo # tells the waiting launcher; opened read-write, so this never blocks
-
-(
-  if [ "${DSTACK_JOB_LOGGER:-perl}" = perl ] && perl -e "$logger_pl"; then exit 0; fi
-  log_lines O o <out.fifo &
-  log_lines E e <err.fifo &
-  wait
-) &
-loggers=$!
+printf 'ready\n' >&4 # tells the waiting launcher; the pipe is open read-write, so this never blocks
 
 wait "$job_pid"
 code=$?
@@ -152,8 +162,6 @@ pkill -KILL -s "$job_pid" 2>/dev/null
 if [ -s container ]; then docker rm -f "$(<container)" >/dev/null 2>&1; fi
 # A process that left the job's session may still hold the pipes: stop waiting for its output after 5 s.
 # Nobody writes to ready.fifo any more, so a read with a timeout on it is a sleep that costs no process.
-[ -p ready.fifo ] || { rm -f ready.fifo; mkfifo ready.fifo; }
-exec 4<>ready.fifo
 ticks=500
 while [ "$ticks" -gt 0 ] && kill -0 "$loggers" 2>/dev/null; do
   read -r -t 0.01 -u 4 _

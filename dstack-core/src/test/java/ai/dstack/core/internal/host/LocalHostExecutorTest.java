@@ -266,6 +266,21 @@ class LocalHostExecutorTest {
     }
 
     @Test
+    void killRightAfterStartReachesTheJob() throws Exception {
+        List<JobHandle> jobs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            JobHandle job = start("sleep 60");
+            host.kill(job); // start() returns once the job leads its own process group: this signal cannot miss it
+            jobs.add(job);
+        }
+
+        for (JobHandle job : jobs) {
+            assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+                    exited -> assertThat(exited.exitCode()).isEqualTo(137));
+        }
+    }
+
+    @Test
     void stoppingAFinishedJobDoesNothing() throws Exception {
         JobHandle job = start("exit 4");
         awaitFinished(host, job);
