@@ -1,0 +1,103 @@
+package ai.dstack.core.internal.engine;
+
+import ai.dstack.api.offer.Disk;
+import ai.dstack.api.offer.Gpu;
+import ai.dstack.api.offer.InstanceType;
+import ai.dstack.api.offer.Resources;
+import ai.dstack.api.resources.CpuArch;
+import ai.dstack.api.resources.GpuSpec;
+import ai.dstack.api.resources.GpuVendor;
+import ai.dstack.api.resources.Range;
+import ai.dstack.api.resources.ResourcesSpec;
+import ai.dstack.spi.host.HostGpu;
+import ai.dstack.spi.host.HostResources;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A host split into equal blocks, as dstack splits shared instances: each block has {@code 1/blocks} of the CPUs,
+ * memory and GPUs, and a job takes as many blocks as its resource minimums need.
+ */
+record HostShape(HostResources resources, int blocks) {
+    HostShape {
+        if (blocks < 1) {
+            throw new IllegalArgumentException("blocks < 1: " + blocks);
+        }
+    }
+
+    /** The blocks a job needs here, or -1 when the whole host cannot satisfy it. */
+    int blocksNeeded(ResourcesSpec spec) {
+        double cpuPerBlock = (double) resources.cpus() / blocks;
+        double memoryGbPerBlock = resources.memoryMib() / 1024.0 / blocks;
+        int need = 1;
+        need = Math.max(need, share(spec.cpu().count(), resources.cpus(), cpuPerBlock));
+        need = Math.max(need, shareGb(spec.memory(), resources.memoryMib() / 1024.0, memoryGbPerBlock));
+        if (spec.cpu().arch() != null && spec.cpu().arch() != arch()) {
+            return -1;
+        }
+        GpuSpec gpu = spec.gpu();
+        int gpus = resources.gpuCount();
+        if (gpu != null && gpu.count().min() != null && gpu.count().min() > 0) {
+            if (gpus == 0 || !gpuMatches(gpu)) {
+                return -1;
+            }
+            need = Math.max(need, share(gpu.count(), gpus, (double) gpus / blocks));
+        }
+        if (spec.disk() != null && spec.disk().size().min() != null
+                && spec.disk().size().min() * 1024 > resources.diskMib() && resources.diskMib() > 0) {
+            return -1;
+        }
+        return need > blocks || need < 0 ? -1 : need;
+    }
+
+    private static int share(Range<Integer> wanted, int total, double perBlock) {
+        if (wanted.min() == null || wanted.min() <= 0) {
+            return 1;
+        }
+        if (wanted.min() > total) {
+            return -1;
+        }
+        return (int) Math.ceil(wanted.min() / perBlock - 1e-9);
+    }
+
+    private static int shareGb(Range<Double> wanted, double total, double perBlock) {
+        if (wanted.min() == null || wanted.min() <= 0) {
+            return 1;
+        }
+        if (wanted.min() > total) {
+            return -1;
+        }
+        return (int) Math.ceil(wanted.min() / perBlock - 1e-9);
+    }
+
+    private boolean gpuMatches(GpuSpec gpu) {
+        for (HostGpu hostGpu : resources.gpus()) {
+            boolean vendorOk = gpu.vendor() == null || gpu.vendor().wireValue().equalsIgnoreCase(hostGpu.vendor());
+            boolean nameOk = gpu.name() == null || gpu.name().stream().anyMatch(n -> n.equalsIgnoreCase(hostGpu.name()));
+            boolean memoryOk = gpu.memory() == null || gpu.memory().min() == null
+                    || hostGpu.memoryMib() / 1024.0 >= gpu.memory().min();
+            if (vendorOk && nameOk && memoryOk) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    CpuArch arch() {
+        CpuArch arch = CpuArch.fromAlias(resources.cpuArch());
+        return arch == null ? CpuArch.X86 : arch;
+    }
+
+    /** The host as an instance type, the way dstack describes an SSH fleet host. */
+    InstanceType instanceType() {
+        List<Gpu> gpus = new ArrayList<>();
+        for (HostGpu gpu : resources.gpus()) {
+            for (int i = 0; i < gpu.count(); i++) {
+                gpus.add(new Gpu(gpu.name(), (int) gpu.memoryMib(), GpuVendor.cast(gpu.vendor())));
+            }
+        }
+        Resources offered = new Resources(resources.cpus(), (int) Math.min(Integer.MAX_VALUE, resources.memoryMib()),
+                gpus, false, new Disk((int) Math.min(Integer.MAX_VALUE, resources.diskMib())), arch(), "");
+        return new InstanceType("local", offered);
+    }
+}

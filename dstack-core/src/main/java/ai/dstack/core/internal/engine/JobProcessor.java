@@ -1,0 +1,349 @@
+package ai.dstack.core.internal.engine;
+
+import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.JobStatus;
+import ai.dstack.api.run.JobTerminationReason;
+import ai.dstack.api.run.Retry;
+import ai.dstack.api.run.RetryEvent;
+import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.storage.Claim;
+import ai.dstack.spi.storage.ClaimFilter;
+import ai.dstack.spi.storage.InstanceRow;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.WorkKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves jobs through submitted → provisioning → running → done/failed/terminated on the local fleet. One step
+ * handles the hinted jobs first, then what is due; each job is processed under its lease, and slow work (starting
+ * a process) happens outside transactions.
+ */
+final class JobProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
+    private static final String OWNER_SUFFIX = "/jobs";
+    private static final Set<String> ACTIVE = Set.of(
+            JobStatus.SUBMITTED.wireValue(), JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(),
+            JobStatus.RUNNING.wireValue(), JobStatus.TERMINATING.wireValue());
+
+    private final Kernel k;
+    private final LocalFleet fleet;
+    private final JobLauncher launcher;
+    private final LogPump logPump;
+    private final String owner;
+    /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
+    private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
+
+    JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump) {
+        this.k = kernel;
+        this.fleet = fleet;
+        this.launcher = launcher;
+        this.logPump = logPump;
+        this.owner = kernel.settings.owner() + OWNER_SUFFIX;
+    }
+
+    /** One step of the job loop; true when it found work, so the loop goes on at once. */
+    boolean step() {
+        boolean worked = false;
+        for (UUID hint = k.nextJobHint(); hint != null; hint = k.nextJobHint()) {
+            Optional<Claim<JobRow>> claim = k.store.claim(WorkKind.JOBS, hint, now(), owner, k.settings.lease());
+            if (claim.isPresent()) {
+                process(claim.get());
+                worked = true;
+            }
+        }
+        if (k.takeCapacityFreed()) {
+            ClaimFilter waiting = ClaimFilter.due(Duration.ZERO, JobStatus.SUBMITTED.wireValue()).highestPriorityFirst();
+            for (Claim<JobRow> claim : k.store.claimDue(WorkKind.JOBS, waiting, now(), k.settings.batch(), owner, k.settings.lease())) {
+                process(claim);
+                worked = true;
+            }
+        }
+        ClaimFilter due = ClaimFilter.due(k.settings.capacityRetry(), JobStatus.SUBMITTED.wireValue())
+                .or(k.settings.runningCheck(), JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(),
+                        JobStatus.RUNNING.wireValue())
+                .or(Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
+                .highestPriorityFirst();
+        List<Claim<JobRow>> claims = k.store.claimDue(WorkKind.JOBS, due, now(), k.settings.batch(), owner, k.settings.lease());
+        for (Claim<JobRow> claim : claims) {
+            process(claim);
+        }
+        return worked || claims.size() == k.settings.batch();
+    }
+
+    private void process(Claim<JobRow> claim) {
+        JobRow job = claim.row();
+        try {
+            JobStatus status = JobStatus.fromWireValue(job.status());
+            switch (status) {
+                case SUBMITTED -> assign(claim);
+                case PROVISIONING, PULLING -> launch(claim, job);
+                case RUNNING -> checkRunning(claim, job);
+                case TERMINATING -> terminate(claim, job);
+                default -> release(claim);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Processing job {} ({}) failed; it will be retried", job.jobName(), job.id(), e);
+            release(claim);
+        }
+    }
+
+    // submitted: find capacity on the local fleet, or wait for it, or fail.
+
+    private void assign(Claim<JobRow> claim) {
+        JobRow job = claim.row();
+        JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+        int blocks = fleet.shape().blocksNeeded(spec.requirements().resources());
+        if (blocks < 0) {
+            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+                    "No matching fleet found. The local fleet's host cannot satisfy the requested resources");
+            return;
+        }
+        if (!reserveBlocks(blocks)) {
+            RunRow run = run(job.runId());
+            if (waitsForCapacity(spec, run)) {
+                Instant now = now();
+                update(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                        .terminationReasonMessage("Waiting for capacity on fleet " + LocalFleet.NAME).build());
+                k.store.useTransaction(tx -> tx.leases().release(claim.lease()));
+                return;
+            }
+            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+                    "Fleet " + LocalFleet.NAME + " has no free capacity for this job");
+            return;
+        }
+        Instant now = now();
+        JobRow provisioning = job.toBuilder()
+                .status(JobStatus.PROVISIONING.wireValue())
+                .fleetId(fleet.fleetId())
+                .instanceId(fleet.instanceId())
+                .usedInstanceId(fleet.instanceId())
+                .instanceAssigned(true)
+                .jobProvisioningData(Json.write(fleet.provisioningData()))
+                .terminationReasonMessage(null)
+                .lastProcessedAt(now)
+                .build();
+        if (!update(claim, provisioning)) {
+            releaseBlocks(blocks);
+            return;
+        }
+        k.hintRun(job.runId());
+        launch(claim, provisioning);
+    }
+
+    /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */
+    private boolean waitsForCapacity(JobSpec spec, RunRow run) {
+        Retry retry = spec.retry();
+        if (retry == null || !retry.onEvents().contains(RetryEvent.NO_CAPACITY)) {
+            return false;
+        }
+        long limit = retry.duration();
+        return run != null && Duration.between(run.submittedAt(), now()).getSeconds() <= limit;
+    }
+
+    // provisioning: start the process (again after a crash between assignment and start).
+
+    private void launch(Claim<JobRow> claim, JobRow job) {
+        JobHandle handle = new JobHandle(job.id().toString());
+        boolean exists = k.host.jobs().contains(handle);
+        Instant startedAt = now();
+        if (!exists) {
+            try {
+                launcher.start(job, handle);
+            } catch (HostExecutionException | IllegalArgumentException e) {
+                fail(claim, JobTerminationReason.CREATING_CONTAINER_ERROR, e.getMessage());
+                return;
+            }
+        }
+        watch(job.id(), handle);
+        JobRow running = job.toBuilder().status(JobStatus.RUNNING.wireValue()).startedAt(startedAt)
+                .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
+        update(claim, running);
+        k.store.useTransaction(tx -> tx.leases().release(claim.lease()));
+        logPump.track(running);
+        k.hintRun(job.runId());
+    }
+
+    private void watch(UUID jobId, JobHandle handle) {
+        if (watched.add(jobId)) {
+            k.host.onFinished(handle).whenComplete((status, error) -> {
+                watched.remove(jobId);
+                k.hintJob(jobId);
+            });
+        }
+    }
+
+    // running: the process exited, ran past max_duration, or is still going.
+
+    private void checkRunning(Claim<JobRow> claim, JobRow job) {
+        JobHandle handle = new JobHandle(job.id().toString());
+        ai.dstack.spi.host.JobStatus hostStatus = k.host.status(handle);
+        if (hostStatus instanceof ai.dstack.spi.host.JobStatus.Running) {
+            watch(job.id(), handle);
+            logPump.track(job);
+            JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+            Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
+            if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
+                k.host.stop(handle, stopGrace(spec));
+                JobRow stopping = job.toBuilder().status(JobStatus.TERMINATING.wireValue())
+                        .terminationReason(JobTerminationReason.MAX_DURATION_EXCEEDED.wireValue())
+                        .terminationReasonMessage("Job exceeded max_duration of " + spec.maxDuration() + "s")
+                        .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build();
+                update(claim, stopping);
+                release(claim);
+                k.hintRun(job.runId());
+                return;
+            }
+            update(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
+            release(claim);
+            return;
+        }
+        finish(claim, job, hostStatus, null);
+    }
+
+    // terminating: signal the process once, then wait for its exit.
+
+    private void terminate(Claim<JobRow> claim, JobRow job) {
+        JobTerminationReason reason = JobTerminationReason.fromWireValue(job.terminationReason());
+        if (!job.instanceAssigned()) {
+            finalize(claim, job, null, reason);
+            return;
+        }
+        JobHandle handle = new JobHandle(job.id().toString());
+        ai.dstack.spi.host.JobStatus hostStatus = k.host.status(handle);
+        if (hostStatus instanceof ai.dstack.spi.host.JobStatus.Running) {
+            watch(job.id(), handle);
+            if (job.removeAt() == null) {
+                if (reason == JobTerminationReason.ABORTED_BY_USER) {
+                    k.host.kill(handle);
+                } else {
+                    k.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
+                }
+                update(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
+            }
+            release(claim);
+            return;
+        }
+        finish(claim, job, hostStatus, reason);
+    }
+
+    private Duration stopGrace(JobSpec spec) {
+        return Duration.ofSeconds(spec.stopDuration() == null ? 300 : Math.max(0, spec.stopDuration()));
+    }
+
+    /** The process is gone: store its last logs and exit code, and give its blocks back. */
+    private void finish(Claim<JobRow> claim, JobRow job, ai.dstack.spi.host.JobStatus hostStatus, JobTerminationReason reason) {
+        logPump.drain(job);
+        Integer exitStatus = null;
+        JobTerminationReason finalReason = reason;
+        String message = job.terminationReasonMessage();
+        if (hostStatus instanceof ai.dstack.spi.host.JobStatus.Exited exited) {
+            exitStatus = exited.exitCode();
+            if (finalReason == null) {
+                finalReason = exited.exitCode() == 0
+                        ? JobTerminationReason.DONE_BY_RUNNER : JobTerminationReason.CONTAINER_EXITED_WITH_ERROR;
+            }
+        } else if (hostStatus instanceof ai.dstack.spi.host.JobStatus.Lost lost && finalReason == null) {
+            finalReason = JobTerminationReason.EXECUTOR_ERROR;
+            message = "The job's process was lost: " + lost.reason();
+        }
+        finalize(claim, job.toBuilder().exitStatus(exitStatus).runnerTimestamp(logPump.offset(job)).build(),
+                message, finalReason);
+    }
+
+    private void finalize(Claim<JobRow> claim, JobRow job, String message, JobTerminationReason reason) {
+        Instant now = now();
+        JobStatus status = JobTerminationReason.finalStatusOf(reason);
+        JobRow done = job.toBuilder().status(status.wireValue())
+                .terminationReason(reason == null ? job.terminationReason() : reason.wireValue())
+                .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
+                .finishedAt(now).lastProcessedAt(now).build();
+        if (update(claim, done)) {
+            release(claim);
+            if (job.instanceAssigned()) {
+                releaseBlocks(fleet.shape().blocksNeeded(Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()));
+            }
+            logPump.untrack(job.id());
+            k.hintRun(job.runId());
+        }
+    }
+
+    private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {
+        finalize(claim, claim.row(), message, reason);
+    }
+
+    // the local instance's blocks: taken and given back under the instance's lease, so replicas never overbook.
+
+    private boolean reserveBlocks(int blocks) {
+        return changeBusyBlocks(blocks);
+    }
+
+    private void releaseBlocks(int blocks) {
+        if (blocks > 0) {
+            for (int attempt = 0; attempt < 100 && !changeBusyBlocks(-blocks); attempt++) {
+                Thread.onSpinWait();
+            }
+            k.capacityFreed();
+        }
+    }
+
+    private boolean changeBusyBlocks(int delta) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Optional<Claim<InstanceRow>> claim =
+                    k.store.claim(WorkKind.INSTANCES, fleet.instanceId(), now(), owner, k.settings.lease());
+            if (claim.isEmpty()) {
+                Thread.onSpinWait();
+                continue;
+            }
+            InstanceRow instance = claim.get().row();
+            int total = instance.totalBlocks() == null ? fleet.shape().blocks() : instance.totalBlocks();
+            int busy = instance.busyBlocks() + delta;
+            boolean fits = busy <= total;
+            if (fits) {
+                InstanceRow changed = instance.toBuilder().busyBlocks(Math.max(0, busy))
+                        .status(busy > 0 ? "busy" : "idle").lastJobProcessedAt(now()).build();
+                k.store.useTransaction(tx -> {
+                    tx.instances().update(changed, claim.get().lease());
+                    tx.leases().release(claim.get().lease());
+                });
+            } else {
+                k.store.useTransaction(tx -> tx.leases().release(claim.get().lease()));
+            }
+            return fits;
+        }
+        return false;
+    }
+
+    private RunRow run(UUID runId) {
+        return k.store.inReadOnlyTransaction(tx -> tx.runs().find(runId)).orElse(null);
+    }
+
+    private boolean update(Claim<JobRow> claim, JobRow row) {
+        boolean written = k.store.inTransaction(tx -> tx.jobs().update(row, claim.lease()));
+        if (!written) {
+            LOG.warn("Job {} changed hands while being processed; dropping this step's result", row.jobName());
+        }
+        return written;
+    }
+
+    private void release(Claim<JobRow> claim) {
+        k.store.useTransaction(tx -> tx.leases().release(claim.lease()));
+    }
+
+    private Instant now() {
+        return k.clock.instant();
+    }
+
+    static boolean isActive(String status) {
+        return ACTIVE.contains(status);
+    }
+}

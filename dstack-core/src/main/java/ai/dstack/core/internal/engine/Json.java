@@ -1,0 +1,31 @@
+package ai.dstack.core.internal.engine;
+
+import ai.dstack.api.json.DstackJson;
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+/** Specs are kept in the database as dstack's JSON; these read and write them. */
+final class Json {
+    private Json() {}
+
+    static String write(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return DstackJson.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    static <T> T read(String json, Class<T> type) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return DstackJson.mapper().readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored " + type.getSimpleName() + " cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package ai.dstack.core.internal.engine;
+
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.logs.LogStore;
+import ai.dstack.spi.storage.StateStore;
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * What every part of the engine shares: the stores, the host, the clock, and the hints that make loops react at
+ * once. A hint names a row that changed; the loop claims exactly that row next, instead of waiting for a sweep.
+ */
+final class Kernel {
+    final StateStore store;
+    final LogStore logs;
+    final HostExecutor host;
+    final Clock clock;
+    final EngineSettings settings;
+
+    private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();
+    private final Set<UUID> hinted = ConcurrentHashMap.newKeySet();
+    private volatile boolean capacityFreed = true;
+    private volatile Runnable wakeJobs = () -> {};
+    private volatile Runnable wakeRuns = () -> {};
+    private volatile Consumer<UUID> runChanged = id -> {};
+
+    Kernel(StateStore store, LogStore logs, HostExecutor host, Clock clock, EngineSettings settings) {
+        this.store = store;
+        this.logs = logs;
+        this.host = host;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    void connect(Runnable wakeJobs, Runnable wakeRuns, Consumer<UUID> runChanged) {
+        this.wakeJobs = wakeJobs;
+        this.wakeRuns = wakeRuns;
+        this.runChanged = runChanged;
+    }
+
+    void hintJob(UUID jobId) {
+        if (hinted.add(jobId)) {
+            jobHints.add(jobId);
+        }
+        wakeJobs.run();
+    }
+
+    void hintRun(UUID runId) {
+        if (hinted.add(runId)) {
+            runHints.add(runId);
+        }
+        wakeRuns.run();
+        runChanged.accept(runId);
+    }
+
+    /** A job left an instance: jobs waiting for capacity get their chance now, highest priority first. */
+    void capacityFreed() {
+        capacityFreed = true;
+        wakeJobs.run();
+    }
+
+    boolean takeCapacityFreed() {
+        boolean was = capacityFreed;
+        capacityFreed = false;
+        return was;
+    }
+
+    UUID nextJobHint() {
+        return take(jobHints);
+    }
+
+    UUID nextRunHint() {
+        return take(runHints);
+    }
+
+    private UUID take(ConcurrentLinkedQueue<UUID> queue) {
+        UUID id = queue.poll();
+        if (id != null) {
+            hinted.remove(id);
+        }
+        return id;
+    }
+}
