@@ -3,8 +3,8 @@ package ai.dstack.api.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-
-
+import ai.dstack.api.configuration.BackendType;
+import ai.dstack.api.configuration.CreationPolicy;
 import ai.dstack.api.configuration.EntityReference;
 import ai.dstack.api.configuration.Env;
 import ai.dstack.api.configuration.InstanceMountPoint;
@@ -20,13 +20,11 @@ import ai.dstack.api.configuration.RetryFlag;
 import ai.dstack.api.configuration.RetrySpec;
 import ai.dstack.api.configuration.Schedule;
 import ai.dstack.api.configuration.SpotPolicy;
+import ai.dstack.api.configuration.StartupOrder;
+import ai.dstack.api.configuration.StopCriteria;
 import ai.dstack.api.configuration.TaskConfiguration;
 import ai.dstack.api.configuration.UtilizationPolicy;
 import ai.dstack.api.configuration.VolumeMountPoint;
-import ai.dstack.api.configuration.BackendType;
-import ai.dstack.api.configuration.CreationPolicy;
-import ai.dstack.api.configuration.StartupOrder;
-import ai.dstack.api.configuration.StopCriteria;
 import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.json.DstackJson;
 import ai.dstack.api.json.WireSamples;
