@@ -91,7 +91,7 @@ public final class JobSpecFactory {
             case TASK -> task(spec, (TaskConfiguration) configuration, secrets, replicaNum);
             case DEV_ENVIRONMENT -> devEnvironment(spec, secrets, replicaNum);
             case SERVICE -> service(spec, secrets, replicaNum, replicaGroupName);
-            default -> throw new DstackException(ErrorCode.INVALID_REQUEST,
+            case FLEET, VOLUME, GATEWAY -> throw new DstackException(ErrorCode.INVALID_REQUEST,
                     "A " + configuration.type().wireValue() + " configuration does not make jobs");
         };
     }
