@@ -1,6 +1,8 @@
 package ai.dstack.api.configuration;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +16,31 @@ public record Env(Map<String, String> variables) {
 
     public Env {
         variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    }
+
+    /**
+     * Reads the wire form: a map of values, where {@code {"key": NAME}} is a pass-through variable still waiting
+     * for a value. Numbers and booleans are taken as their text, as dstack does.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static Env fromWire(JsonNode value) {
+        if (!value.isObject()) {
+            throw new IllegalArgumentException("Invalid env " + value + ": expected an object");
+        }
+        Map<String, String> variables = new LinkedHashMap<>();
+        value.properties().forEach(e -> {
+            JsonNode v = e.getValue();
+            if (v.isObject() && v.path("key").isTextual()) {
+                variables.put(e.getKey(), null);
+            } else if (v.isValueNode() && !v.isNull()) {
+                variables.put(e.getKey(), v.asText());
+            } else {
+                throw new IllegalArgumentException("Invalid env value for " + e.getKey() + ": " + v);
+            }
+        });
+        return new Env(variables);
     }
 
     /** Names of pass-through variables still waiting for a value. */

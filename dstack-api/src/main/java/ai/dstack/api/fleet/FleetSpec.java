@@ -1,8 +1,7 @@
 package ai.dstack.api.fleet;
 
 import ai.dstack.api.configuration.Configuration;
-import ai.dstack.api.json.internal.Values;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.dstack.api.configuration.Profile;
 
 /**
  * What a fleet is made from: its configuration and profile. This is what {@code fleets/get_plan} and
@@ -15,9 +14,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record FleetSpec(
         Configuration configuration, // TODO(lead): ai.dstack.api.configuration.FleetConfiguration
         String configurationPath,
-        JsonNode profile, // TODO(lead): ai.dstack.api.configuration.Profile
-        boolean autocreated) {
-    public FleetSpec {
-        profile = Values.node(profile);
-    }
-}
+        Profile profile,
+        boolean autocreated) {}

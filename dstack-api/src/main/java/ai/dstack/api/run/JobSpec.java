@@ -1,8 +1,11 @@
 package ai.dstack.api.run;
 
+import ai.dstack.api.configuration.MountPoint;
+import ai.dstack.api.configuration.RegistryAuth;
+import ai.dstack.api.configuration.RepoExistsAction;
+import ai.dstack.api.configuration.UtilizationPolicy;
 import ai.dstack.api.json.internal.Values;
 import ai.dstack.api.repo.RunRepoData;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +23,8 @@ import java.util.Objects;
  * @param stopDuration seconds to wait for a graceful stop, or null
  * @param sshKey set only for multi-node jobs, and stripped from API replies
  * @param repoDir {@code /workflow} when absent
+ * @param registryAuth may hold {@code ${{ secrets.NAME }}} references until the job starts
+ * @param volumes null for jobs stored before dstack had volumes
  * @param repoExistsAction {@code error} or {@code skip}; null without a repo
  * @param fileArchives empty when absent
  * @param servicePort null for non-services
@@ -42,17 +47,17 @@ public record JobSpec(
         Boolean singleBranch,
         Integer maxDuration,
         Integer stopDuration,
-        JsonNode utilizationPolicy, // TODO(lead): the configuration model's UtilizationPolicy
-        JsonNode registryAuth, // TODO(lead): the configuration model's RegistryAuth
+        UtilizationPolicy utilizationPolicy,
+        RegistryAuth registryAuth,
         Requirements requirements,
         Retry retry,
-        List<JsonNode> volumes, // TODO(lead): the configuration model's mount points (volume / instance)
+        List<MountPoint> volumes,
         JobSshKey sshKey,
         String workingDir,
         RunRepoData repoData,
         String repoCodeHash,
         String repoDir,
-        String repoExistsAction, // TODO(lead): the configuration model's RepoExistsAction
+        RepoExistsAction repoExistsAction,
         List<FileArchiveMapping> fileArchives,
         Integer servicePort,
         List<ProbeSpec> probes,
@@ -73,8 +78,6 @@ public record JobSpec(
         appSpecs = Values.listOrNull(appSpecs);
         commands = Values.list(commands);
         env = Values.map(env);
-        utilizationPolicy = Values.node(utilizationPolicy);
-        registryAuth = Values.node(registryAuth);
         volumes = Values.listOrNull(volumes);
         repoDir = Values.orDefault(repoDir, LEGACY_REPO_DIR);
         fileArchives = Values.list(fileArchives);

@@ -1,7 +1,9 @@
 package ai.dstack.api.run;
 
 import ai.dstack.api.json.internal.Values;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.dstack.api.resources.ResourcesSpec;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,18 +13,17 @@ import java.util.Objects;
  * @param maxPrice dollars per hour, or null for no limit
  * @param spot true for spot only, false for on-demand only, null for either ({@code spot_policy: auto})
  * @param multinode whether the job is part of a multi-node cluster; backends may filter offers on it
- * @param backendOptions per-backend options, or null
+ * @param backendOptions per-backend options as in {@code ProfileParams#backendOptions()}, or null
  */
 public record Requirements(
-        JsonNode resources, // TODO(lead): ai.dstack.api.configuration.ResourcesSpec
+        ResourcesSpec resources,
         Double maxPrice,
         Boolean spot,
         String reservation,
         Boolean multinode,
-        JsonNode backendOptions) { // TODO(lead): the configuration model's backend options
+        List<Map<String, Object>> backendOptions) {
     public Requirements {
-        resources = Values.node(resources);
         Objects.requireNonNull(resources, "resources is null");
-        backendOptions = Values.node(backendOptions);
+        backendOptions = Values.listOrNull(backendOptions);
     }
 }

@@ -1,9 +1,9 @@
 package ai.dstack.api.run;
 
+import ai.dstack.api.configuration.Profile;
 import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.json.internal.Values;
 import ai.dstack.api.repo.RunRepoData;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
@@ -25,7 +25,7 @@ import java.util.List;
  * @param workingDir ignored since dstack 0.19.27 (the configuration's {@code working_dir} counts); kept for old clients
  * @param configurationPath the configuration file, for display; null when built in code
  * @param configuration required by dstack
- * @param profile the profile parameters, or null
+ * @param profile the profile parameters, or null; the configuration's own profile fields win over these
  * @param sshKeyPub the public key to connect to the run with; null makes the server use the user's key
  */
 public record RunSpec(
@@ -38,11 +38,10 @@ public record RunSpec(
         String workingDir,
         String configurationPath,
         RunConfiguration configuration,
-        JsonNode profile, // TODO(lead): ai.dstack.api.configuration.Profile
+        Profile profile,
         String sshKeyPub) {
     public RunSpec {
         fileArchives = Values.list(fileArchives);
-        profile = Values.node(profile);
     }
 
     public static Builder newBuilder() {
@@ -75,7 +74,7 @@ public record RunSpec(
         private String workingDir;
         private String configurationPath;
         private RunConfiguration configuration;
-        private JsonNode profile;
+        private Profile profile;
         private String sshKeyPub;
 
         private Builder() {}
@@ -130,7 +129,7 @@ public record RunSpec(
             return this;
         }
 
-        public Builder profile(JsonNode profile) {
+        public Builder profile(Profile profile) {
             this.profile = profile;
             return this;
         }

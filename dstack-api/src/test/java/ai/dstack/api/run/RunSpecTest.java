@@ -3,6 +3,7 @@ package ai.dstack.api.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.dstack.api.configuration.Profile;
 import ai.dstack.api.json.DstackJson;
 import ai.dstack.api.json.WireSamples;
 import ai.dstack.api.repo.RunRepoData;
@@ -23,7 +24,7 @@ class RunSpecTest {
                 .fileArchives(List.of(new FileArchiveMapping(UUID.fromString("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"),
                         "/data/archive")))
                 .configurationPath("train.dstack.yml")
-                .profile(SAMPLE.get("profile"))
+                .profile(Profile.defaultProfile())
                 .sshKeyPub("ssh-rsa AAAA user@host")
                 .build();
 

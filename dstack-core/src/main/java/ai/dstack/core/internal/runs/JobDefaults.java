@@ -1,0 +1,29 @@
+package ai.dstack.core.internal.runs;
+
+import ai.dstack.api.configuration.PythonVersion;
+import java.util.Objects;
+
+/**
+ * Server-wide defaults of job specs, dstack's settings ({@code DSTACK_DOCKER_BASE_IMAGE*}, {@code DSTACK_DIND_IMAGE})
+ * and the Python version the default image's venv gets when a configuration names none.
+ *
+ * @param defaultPython dstack uses its server's own Python; {@link #DSTACK} takes that of dstack's server image
+ */
+public record JobDefaults(
+        String baseImage, String baseImageVersion, String baseImageUbuntuVersion, String dindImage, PythonVersion defaultPython) {
+    /** dstack's defaults: {@code dstackai/base:0.15-base-ubuntu24.04}, {@code dstackai/dind}, Python 3.11. */
+    public static final JobDefaults DSTACK = new JobDefaults("dstackai/base", "0.15", "24.04", "dstackai/dind", PythonVersion.PY311);
+
+    public JobDefaults {
+        Objects.requireNonNull(baseImage, "baseImage is null");
+        Objects.requireNonNull(baseImageVersion, "baseImageVersion is null");
+        Objects.requireNonNull(baseImageUbuntuVersion, "baseImageUbuntuVersion is null");
+        Objects.requireNonNull(dindImage, "dindImage is null");
+        Objects.requireNonNull(defaultPython, "defaultPython is null");
+    }
+
+    /** {@code <base>:<version>-base-ubuntu<ubuntu>}, or the {@code -devel-} variant with nvcc. */
+    public String defaultImage(boolean nvcc) {
+        return baseImage + ":" + baseImageVersion + "-" + (nvcc ? "devel" : "base") + "-ubuntu" + baseImageUbuntuVersion;
+    }
+}
