@@ -1,6 +1,6 @@
 package ai.dstack.api.fleet;
 
-import ai.dstack.api.configuration.Configuration;
+import ai.dstack.api.configuration.FleetConfiguration;
 import ai.dstack.api.configuration.Profile;
 
 /**
@@ -12,7 +12,7 @@ import ai.dstack.api.configuration.Profile;
  * @param autocreated deprecated; false when absent
  */
 public record FleetSpec(
-        Configuration configuration, // TODO(lead): ai.dstack.api.configuration.FleetConfiguration
+        FleetConfiguration configuration,
         String configurationPath,
         Profile profile,
         boolean autocreated) {}

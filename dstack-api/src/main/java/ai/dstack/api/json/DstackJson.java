@@ -1,7 +1,9 @@
 package ai.dstack.api.json;
 
 import ai.dstack.api.configuration.Configuration;
+import ai.dstack.api.configuration.FleetConfiguration;
 import ai.dstack.api.configuration.RunConfiguration;
+import ai.dstack.api.configuration.VolumeConfiguration;
 import ai.dstack.api.json.internal.ConfigurationDeserializer;
 import ai.dstack.api.json.internal.LenientInstantDeserializer;
 import ai.dstack.api.json.internal.UtcInstantSerializer;
@@ -67,6 +69,8 @@ public final class DstackJson {
         module.addDeserializer(Instant.class, new LenientInstantDeserializer());
         module.addDeserializer(Configuration.class, new ConfigurationDeserializer<>(Configuration.class));
         module.addDeserializer(RunConfiguration.class, new ConfigurationDeserializer<>(RunConfiguration.class));
+        module.addDeserializer(FleetConfiguration.class, new ConfigurationDeserializer<>(FleetConfiguration.class));
+        module.addDeserializer(VolumeConfiguration.class, new ConfigurationDeserializer<>(VolumeConfiguration.class));
         return module;
     }
 }

@@ -1,6 +1,6 @@
 package ai.dstack.api.volume;
 
-import ai.dstack.api.configuration.Configuration;
+import ai.dstack.api.configuration.VolumeConfiguration;
 import ai.dstack.api.json.internal.Values;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +23,7 @@ public record Volume(
         String name,
         String user,
         String projectName,
-        Configuration configuration, // TODO(lead): the configuration model's VolumeConfiguration
+        VolumeConfiguration configuration,
         boolean external,
         Instant createdAt,
         Instant lastProcessedAt,

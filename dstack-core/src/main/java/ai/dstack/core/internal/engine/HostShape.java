@@ -43,10 +43,8 @@ record HostShape(HostResources resources, int blocks) {
             }
             need = Math.max(need, share(gpu.count(), gpus, (double) gpus / blocks));
         }
-        if (spec.disk() != null && spec.disk().size().min() != null
-                && spec.disk().size().min() * 1024 > resources.diskMib() && resources.diskMib() > 0) {
-            return -1;
-        }
+        // Disk is not checked: a job here writes to the host's own filesystem, and dstack's default request
+        // (100GB..) would otherwise rule out most workstations.
         return need > blocks || need < 0 ? -1 : need;
     }
 

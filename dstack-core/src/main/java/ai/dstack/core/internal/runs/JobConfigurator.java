@@ -209,7 +209,7 @@ final class JobConfigurator {
         if (Boolean.TRUE.equals(conf.docker())) {
             return List.of("start-dockerd");
         }
-        if (conf.image() != null || conf.entrypoint() != null) {
+        if (conf.image() != null || conf.entrypoint() != null || !defaults.imageSetup()) {
             return List.of();
         }
         String python = (group.python() != null ? group.python()

@@ -8,11 +8,20 @@ import java.util.Objects;
  * and the Python version the default image's venv gets when a configuration names none.
  *
  * @param defaultPython dstack uses its server's own Python; {@link #DSTACK} takes that of dstack's server image
+ * @param imageSetup whether jobs on the default image first set up its Python venv; off where jobs run on a
+ *     host's own shell instead of in dstack's image (the local fleet)
  */
 public record JobDefaults(
-        String baseImage, String baseImageVersion, String baseImageUbuntuVersion, String dindImage, PythonVersion defaultPython) {
+        String baseImage, String baseImageVersion, String baseImageUbuntuVersion, String dindImage, PythonVersion defaultPython,
+        boolean imageSetup) {
     /** dstack's defaults: {@code dstackai/base:0.15-base-ubuntu24.04}, {@code dstackai/dind}, Python 3.11. */
-    public static final JobDefaults DSTACK = new JobDefaults("dstackai/base", "0.15", "24.04", "dstackai/dind", PythonVersion.PY311);
+    public static final JobDefaults DSTACK =
+            new JobDefaults("dstackai/base", "0.15", "24.04", "dstackai/dind", PythonVersion.PY311, true);
+
+    /** For jobs that run directly in a host's shell: no venv setup that only dstack's image can do. */
+    public JobDefaults onHost() {
+        return new JobDefaults(baseImage, baseImageVersion, baseImageUbuntuVersion, dindImage, defaultPython, false);
+    }
 
     public JobDefaults {
         Objects.requireNonNull(baseImage, "baseImage is null");

@@ -17,12 +17,12 @@ import java.util.Base64;
  * The key pair the jobs of one multi-node replica use to reach each other, as dstack makes it: RSA 2048, the private
  * key as unencrypted PKCS#8 PEM, the public key in OpenSSH form with the comment {@code dstack_job}.
  */
-final class JobSshKeys {
+public final class JobSshKeys {
     private static final String COMMENT = "dstack_job";
 
     private JobSshKeys() {}
 
-    static JobSshKey generate() {
+    public static JobSshKey generate() {
         KeyPair pair;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");

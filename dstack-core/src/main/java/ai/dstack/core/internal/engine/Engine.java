@@ -1,0 +1,243 @@
+package ai.dstack.core.internal.engine;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.run.RunTerminationReason;
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.HostResources;
+import ai.dstack.spi.logs.JobLogRef;
+import ai.dstack.spi.logs.LogFollow;
+import ai.dstack.spi.logs.LogListener;
+import ai.dstack.spi.logs.LogPage;
+import ai.dstack.spi.logs.LogQuery;
+import ai.dstack.spi.logs.LogStore;
+import ai.dstack.spi.logs.LogSubscription;
+import ai.dstack.spi.storage.Claim;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.SecretRow;
+import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.UserRow;
+import ai.dstack.spi.storage.WorkKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The running engine: three loops (runs, jobs, logs) over one state store, one log store and one host. Everything
+ * a caller does goes through here; the public {@code DstackEngine} is a thin face over it.
+ */
+public final class Engine implements AutoCloseable {
+    private final Kernel kernel;
+    private final Bootstrap.Identity identity;
+    private final LocalFleet localFleet;
+    private final Submitter submitter;
+    private final WorkLoop runLoop;
+    private final WorkLoop jobLoop;
+    private final WorkLoop logLoop;
+    private final Object runChanges = new Object();
+    private final List<AutoCloseable> owned;
+
+    public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
+            boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
+        this.owned = List.copyOf(owned);
+        this.kernel = new Kernel(store, logs, host, clock, settings);
+        store.migrate();
+        this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
+        HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
+        this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
+        this.submitter = new Submitter(kernel);
+        LogPump logPump = new LogPump(kernel);
+        JobProcessor jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
+        RunProcessor runs = new RunProcessor(kernel, id -> {
+            synchronized (runChanges) {
+                runChanges.notifyAll();
+            }
+        });
+        this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
+        this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
+        this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {
+            logPump.pumpAll();
+            return false;
+        });
+        kernel.connect(jobLoop::wake, runLoop::wake, id -> { });
+        jobLoop.start();
+        runLoop.start();
+        logLoop.start();
+    }
+
+    public String adminToken() {
+        return identity.admin().token();
+    }
+
+    public String defaultProject() {
+        return identity.main().name();
+    }
+
+    public boolean hasLocalFleet() {
+        return localFleet != null;
+    }
+
+    public Run submit(String projectName, RunSpec spec) {
+        ProjectRow project = project(projectName);
+        RunRow row = submitter.submit(project, identity.admin(), spec);
+        return view(project, row);
+    }
+
+    public Run get(String projectName, String runName) {
+        ProjectRow project = project(projectName);
+        RunRow row = kernel.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+        return view(project, row);
+    }
+
+    public List<Run> list(String projectName, int limit) {
+        ProjectRow project = project(projectName);
+        List<RunRow> rows = kernel.store.inReadOnlyTransaction(tx -> tx.runs().listByProject(project.id(), false, limit));
+        List<Run> runs = new ArrayList<>();
+        rows.stream().sorted(Comparator.comparing(RunRow::submittedAt).reversed()).forEach(r -> runs.add(view(project, r)));
+        return runs;
+    }
+
+    /** dstack's stop: the run becomes terminating, its jobs get SIGTERM (or SIGKILL with {@code abort}). */
+    public void stop(String projectName, String runName, boolean abort) {
+        ProjectRow project = project(projectName);
+        RunTerminationReason reason = abort ? RunTerminationReason.ABORTED_BY_USER : RunTerminationReason.STOPPED_BY_USER;
+        for (int attempt = 0; attempt < 200; attempt++) {
+            RunRow run = kernel.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                    .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+            RunStatus status = RunStatus.fromWireValue(run.status());
+            if (status.isFinished() || (status == RunStatus.TERMINATING && !abort)) {
+                return;
+            }
+            Optional<Claim<RunRow>> claim = kernel.store.claim(WorkKind.RUNS, run.id(), kernel.clock.instant(),
+                    kernel.settings.owner() + "/api", kernel.settings.lease());
+            if (claim.isPresent()) {
+                RunRow stopping = claim.get().row().toBuilder().status(RunStatus.TERMINATING.wireValue())
+                        .terminationReason(reason.wireValue()).skipMinProcessingInterval(true).build();
+                kernel.store.useTransaction(tx -> {
+                    tx.runs().update(stopping, claim.get().lease());
+                    tx.leases().release(claim.get().lease());
+                });
+                kernel.hintRun(run.id());
+                return;
+            }
+            sleepBriefly();
+        }
+        throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is busy; try stopping it again");
+    }
+
+    /** dstack's delete: only finished runs, and only from listings (the rows stay). */
+    public void delete(String projectName, String runName) {
+        ProjectRow project = project(projectName);
+        kernel.store.useTransaction(tx -> {
+            RunRow run = tx.runs().findByName(project.id(), runName)
+                    .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+            if (!RunStatus.fromWireValue(run.status()).isFinished()) {
+                throw new DstackException(ErrorCode.ERROR, "Cannot delete active runs: " + runName);
+            }
+            if (!tx.runs().updateIfNotLeased(run.toBuilder().deleted(true).build(), kernel.clock.instant())) {
+                throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is being processed; try again");
+            }
+        });
+    }
+
+    /** Waits until the run is done, failed or terminated, and returns it. */
+    public Run awaitFinished(String projectName, String runName, Duration timeout) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Run run = get(projectName, runName);
+            if (run.status().isFinished()) {
+                return run;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException("Run " + runName + " is still " + run.status().wireValue() + " after " + timeout);
+            }
+            synchronized (runChanges) {
+                runChanges.wait(Math.max(1, Math.min(Duration.ofNanos(left).toMillis(), 500)));
+            }
+        }
+    }
+
+    /** One page of the logs of the run's first job (its newest submission). */
+    public LogPage logs(String projectName, String runName, LogQuery query) {
+        return kernel.logs.poll(logRef(projectName, runName), query);
+    }
+
+    /** The run's stored logs, then new lines as they come, until the subscription is closed. */
+    public LogSubscription followLogs(String projectName, String runName, LogListener listener) {
+        return kernel.logs.follow(logRef(projectName, runName), LogFollow.storedAndNewAfter(null, false), listener);
+    }
+
+    public void setSecret(String projectName, String name, String value) {
+        ProjectRow project = project(projectName);
+        Instant now = kernel.clock.instant();
+        kernel.store.useTransaction(tx -> {
+            Optional<SecretRow> existing = tx.secrets().find(project.id(), name);
+            if (existing.isPresent()) {
+                tx.secrets().update(new SecretRow(existing.get().id(), project.id(), name, value, existing.get().createdAt(), now));
+            } else {
+                tx.secrets().insert(new SecretRow(UUID.randomUUID(), project.id(), name, value, now, now));
+            }
+        });
+    }
+
+    private JobLogRef logRef(String projectName, String runName) {
+        ProjectRow project = project(projectName);
+        RunRow run = kernel.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+        List<JobRow> jobs = kernel.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(run.id()));
+        JobRow first = jobs.stream().filter(j -> j.replicaNum() == 0 && j.jobNum() == 0)
+                .max(Comparator.comparingInt(JobRow::submissionNum))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run " + runName + " has no jobs"));
+        return new JobLogRef(project.name(), runName, first.id());
+    }
+
+    private ProjectRow project(String name) {
+        return kernel.store.inReadOnlyTransaction(tx -> tx.projects().findByName(name))
+                .orElseThrow(() -> new DstackException(ErrorCode.NOT_FOUND, "Project " + name + " not found"));
+    }
+
+    private Run view(ProjectRow project, RunRow row) {
+        List<JobRow> jobs = kernel.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
+        String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
+                : kernel.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
+        return RunViews.run(row, jobs, project.name(), user);
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DstackException(ErrorCode.ERROR, "interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        logLoop.close();
+        jobLoop.close();
+        runLoop.close();
+        kernel.host.close();
+        kernel.logs.close();
+        for (AutoCloseable resource : owned) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // closing is best effort: the engine is going away
+            }
+        }
+    }
+}

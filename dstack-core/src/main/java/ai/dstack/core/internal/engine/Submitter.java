@@ -1,0 +1,100 @@
+package ai.dstack.core.internal.engine;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.JobStatus;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.core.internal.runs.JobDefaults;
+import ai.dstack.core.internal.runs.JobSpecFactory;
+import ai.dstack.core.internal.runs.MergedProfile;
+import ai.dstack.core.internal.runs.RunNames;
+import ai.dstack.core.internal.runs.RunSpecDefaults;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.UserRow;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Accepts a run: applies dstack's defaults and checks, names it, makes its jobs, and stores run and jobs in one
+ * transaction. The jobs loop is hinted at once, so the first job starts without waiting for a sweep.
+ */
+final class Submitter {
+    private final Kernel k;
+    private final RunSpecDefaults defaults = new RunSpecDefaults();
+    /** Jobs run in the host's own shell on the local fleet, where dstack's image setup has no place. */
+    private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
+    private final RunNames names = new RunNames(new SecureRandom());
+
+    Submitter(Kernel kernel) {
+        this.k = kernel;
+    }
+
+    RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+        RunSpec spec = defaults.apply(requested, user.sshPublicKey());
+        if (spec.runName() == null) {
+            String name = names.generate(candidate -> k.store.inReadOnlyTransaction(
+                    tx -> tx.runs().findByName(project.id(), candidate)).isPresent());
+            spec = spec.toBuilder().runName(name).build();
+        }
+        List<JobSpec> specs = jobSpecs.submissionJobSpecs(spec, Map.of());
+        Instant now = k.clock.instant();
+        boolean scheduled = MergedProfile.of(spec).params().schedule() != null;
+        RunRow run = RunRow.builder()
+                .id(UUID.randomUUID())
+                .projectId(project.id())
+                .userId(user.id())
+                .runName(spec.runName())
+                .status((scheduled ? RunStatus.PENDING : RunStatus.SUBMITTED).wireValue())
+                .submittedAt(now)
+                .lastProcessedAt(now)
+                .skipMinProcessingInterval(true)
+                .priority(spec.configuration().base().priority() == null ? 0 : spec.configuration().base().priority())
+                .runSpec(Json.write(spec))
+                .build();
+        List<JobRow> jobs = new ArrayList<>();
+        for (JobSpec job : specs) {
+            jobs.add(JobRow.builder()
+                    .id(UUID.randomUUID())
+                    .projectId(project.id())
+                    .runId(run.id())
+                    .runName(run.runName())
+                    .jobName(job.jobName())
+                    .jobNum(job.jobNum())
+                    .replicaNum(job.replicaNum())
+                    .submissionNum(0)
+                    .status(JobStatus.SUBMITTED.wireValue())
+                    .submittedAt(now)
+                    .lastProcessedAt(now)
+                    .skipMinProcessingInterval(true)
+                    .jobSpecData(Json.write(job))
+                    .build());
+        }
+        String runName = run.runName();
+        k.store.useTransaction(tx -> {
+            Optional<RunRow> existing = tx.runs().findByName(project.id(), runName);
+            if (existing.isPresent()) {
+                if (!RunStatus.fromWireValue(existing.get().status()).isFinished()) {
+                    throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Run " + runName + " already exists and is active");
+                }
+                // dstack re-submits over a finished run of the same name: the old one is deleted.
+                if (!tx.runs().updateIfNotLeased(existing.get().toBuilder().deleted(true).build(), now)) {
+                    throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is being processed; try again");
+                }
+            }
+            tx.runs().insert(run);
+            jobs.forEach(tx.jobs()::insert);
+        });
+        jobs.forEach(job -> k.hintJob(job.id()));
+        k.hintRun(run.id());
+        return run;
+    }
+}

@@ -1,0 +1,281 @@
+package ai.dstack.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.run.JobStatus;
+import ai.dstack.api.run.JobSubmission;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.spi.logs.LogQuery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine end to end on the local fleet, with real processes and a real database; subclasses supply the
+ * database (a SQLite file, embedded PostgreSQL).
+ */
+abstract class EngineContractTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final List<DstackEngine> engines = new ArrayList<>();
+
+    /** A fresh, empty database for this test. */
+    protected abstract String newDatabaseUrl() throws Exception;
+
+    private String databaseUrl;
+
+    protected DstackEngine engine() throws Exception {
+        return engine(null);
+    }
+
+    protected DstackEngine engine(Integer blocks) throws Exception {
+        if (databaseUrl == null) {
+            databaseUrl = newDatabaseUrl();
+        }
+        DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl);
+        if (blocks != null) {
+            builder.localBlocks(blocks);
+        }
+        DstackEngine engine = builder.build();
+        engines.add(engine);
+        return engine;
+    }
+
+    @AfterEach
+    void closeEngines() {
+        engines.forEach(DstackEngine::close);
+    }
+
+    static TaskConfiguration task(String yaml) {
+        return DstackYaml.parse("type: task\n" + yaml, "test.dstack.yml", TaskConfiguration.class);
+    }
+
+    static String name(Run run) {
+        return run.runSpec().runName();
+    }
+
+    static String logText(DstackEngine engine, Run run) {
+        return engine.logs(name(run), LogQuery.defaults().withLimit(1000)).events().stream()
+                .map(LogEvent::message).collect(Collectors.joining());
+    }
+
+    static JobSubmission latest(Run run) {
+        return run.jobs().get(0).latestSubmission();
+    }
+
+    @Test
+    void aTaskRunsToDoneAndItsOutputIsStored() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("commands:\n  - echo hello from $DSTACK_RUN_NAME\n  - echo to stderr >&2\n"));
+        assertThat(run.status()).isEqualTo(RunStatus.SUBMITTED);
+
+        Run done = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.terminationReason()).isEqualTo("all_jobs_done");
+        assertThat(latest(done).status()).isEqualTo(JobStatus.DONE);
+        assertThat(latest(done).exitStatus()).isZero();
+        assertThat(latest(done).statusMessage()).isEqualTo("exited (0)");
+        assertThat(latest(done).jobProvisioningData().backend()).isEqualTo("remote");
+        assertThat(logText(engine, done)).contains("hello from " + name(run) + "\n", "to stderr\n");
+    }
+
+    @Test
+    void aFailingCommandFailsTheRunWithItsExitCodeAndStopsTheCommands() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("commands:\n  - echo before\n  - exit 3\n  - echo after\n"));
+
+        Run failed = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.terminationReason()).isEqualTo("job_failed");
+        assertThat(latest(failed).exitStatus()).isEqualTo(3);
+        assertThat(latest(failed).terminationReason()).isEqualTo("container_exited_with_error");
+        assertThat(latest(failed).statusMessage()).isEqualTo("exited (3)");
+        assertThat(logText(engine, failed)).contains("before").doesNotContain("after");
+    }
+
+    @Test
+    void stopTerminatesARunningTaskGracefully() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("commands:\n  - trap 'echo got TERM; exit 0' TERM; echo started; while true; do sleep 0.1; done\n"));
+        await().atMost(WAIT).until(() -> engine.get(name(run)).status() == RunStatus.RUNNING
+                && logText(engine, run).contains("started"));
+
+        engine.stop(engine.defaultProject(), name(run), false);
+        Run stopped = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(stopped.status()).isEqualTo(RunStatus.TERMINATED);
+        assertThat(stopped.terminationReason()).isEqualTo("stopped_by_user");
+        assertThat(latest(stopped).status()).isEqualTo(JobStatus.TERMINATED);
+        assertThat(latest(stopped).terminationReason()).isEqualTo("terminated_by_user");
+        assertThat(latest(stopped).statusMessage()).isEqualTo("stopped");
+        assertThat(logText(engine, stopped)).contains("got TERM");
+    }
+
+    @Test
+    void abortKillsAtOnceEvenAJobThatIgnoresTerm() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("commands:\n  - trap '' TERM; echo started; while true; do sleep 0.1; done\n"));
+        await().atMost(WAIT).until(() -> logText(engine, run).contains("started"));
+
+        engine.stop(engine.defaultProject(), name(run), true);
+        Run aborted = engine.awaitFinished(name(run), Duration.ofSeconds(20));
+
+        assertThat(aborted.status()).isEqualTo(RunStatus.TERMINATED);
+        assertThat(aborted.terminationReason()).isEqualTo("aborted_by_user");
+        assertThat(latest(aborted).status()).isEqualTo(JobStatus.ABORTED);
+    }
+
+    @Test
+    void maxDurationEndsTheJob() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("max_duration: 1s\nstop_duration: 1s\ncommands:\n  - sleep 60\n"));
+
+        Run ended = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(latest(ended).terminationReason()).isEqualTo("max_duration_exceeded");
+        assertThat(latest(ended).status()).isEqualTo(JobStatus.TERMINATED);
+        assertThat(ended.status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void aJobFailingWithRetryOnErrorIsResubmittedAndCanSucceed() throws Exception {
+        DstackEngine engine = engine();
+        Path marker = dir.resolve("marker");
+        Run run = engine.submit(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
+                + "  - if [ -f " + marker + " ]; then echo second; else touch " + marker + "; echo first; exit 1; fi\n"));
+
+        Run done = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        List<JobSubmission> submissions = done.jobs().get(0).jobSubmissions();
+        assertThat(submissions).extracting(JobSubmission::submissionNum).containsExactly(0, 1);
+        assertThat(submissions.get(0).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(submissions.get(1).status()).isEqualTo(JobStatus.DONE);
+    }
+
+    @Test
+    void withoutRetryANoCapacityJobFailsAndWithRetryItQueuesByPriority() throws Exception {
+        DstackEngine engine = engine(1);
+        Path order = dir.resolve("order");
+        Run blocker = engine.submit(task("commands:\n  - sleep 1\n"));
+        await().atMost(WAIT).until(() -> engine.get(name(blocker)).status() == RunStatus.RUNNING);
+
+        Run noRetry = engine.submit(task("commands:\n  - echo never\n"));
+        List<Run> queued = new ArrayList<>();
+        for (int priority : new int[] {10, 50, 30}) {
+            queued.add(engine.submit(task("priority: " + priority + "\nretry:\n  on_events: [no-capacity]\n  duration: 1h\n"
+                    + "commands:\n  - echo " + priority + " >> " + order + "\n")));
+        }
+
+        Run failed = engine.awaitFinished(name(noRetry), WAIT);
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(latest(failed).terminationReason()).isEqualTo("failed_to_start_due_to_no_capacity");
+        assertThat(latest(failed).statusMessage()).isEqualTo("no capacity");
+        assertThat(engine.get(name(queued.get(0))).statusMessage()).isIn("retrying", "running", "done", "provisioning");
+        for (Run run : queued) {
+            assertThat(engine.awaitFinished(name(run), WAIT).status()).isEqualTo(RunStatus.DONE);
+        }
+        assertThat(Files.readAllLines(order)).containsExactly("50", "30", "10");
+    }
+
+    @Test
+    void anEngineStartedAgainPicksUpRunningAndFinishedJobs() throws Exception {
+        DstackEngine first = engine(8);
+        String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+        Run longRun = first.submit(task(small + "commands:\n  - echo one; sleep 2; echo two\n"));
+        Run shortRun = first.submit(task(small + "commands:\n  - sleep 0.5; echo quick; exit 7\n"));
+        await().atMost(WAIT).until(() -> logText(first, longRun).contains("one"));
+        first.close();
+        engines.remove(first);
+        Thread.sleep(1000); // the short job ends while no engine runs
+
+        DstackEngine second = engine(8);
+        Run longDone = second.awaitFinished(name(longRun), WAIT);
+        Run shortDone = second.awaitFinished(name(shortRun), WAIT);
+
+        assertThat(longDone.status()).isEqualTo(RunStatus.DONE);
+        assertThat(logText(second, longDone)).contains("one\n", "two\n");
+        assertThat(shortDone.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(latest(shortDone).exitStatus()).as("%s", latest(shortDone)).isEqualTo(7);
+        assertThat(logText(second, shortDone)).contains("quick\n");
+    }
+
+    @Test
+    void secretsAndEnvReachTheJobAndAreNotStoredInItsSpec() throws Exception {
+        DstackEngine engine = engine();
+        engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");
+        Run run = engine.submit(task("env:\n  - GREETING=hi\n  - TOKEN=${{ secrets.token }}\n"
+                + "commands:\n  - echo $GREETING $TOKEN $DSTACK_NODE_RANK $DSTACK_NODES_NUM\n"));
+
+        Run done = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(logText(engine, done)).contains("hi s3cr3t-value 0 1");
+        assertThat(done.jobs().get(0).jobSpec().env()).containsEntry("TOKEN", "${{ secrets.token }}");
+    }
+
+    @Test
+    void anImageWithoutADockerEngineFailsWithAClearReason() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("image: ubuntu:24.04\ncommands:\n  - echo hi\n"));
+
+        Run failed = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(latest(failed).terminationReason()).isEqualTo("creating_container_error");
+        assertThat(latest(failed).terminationReasonMessage()).contains("Docker");
+    }
+
+    @Test
+    void concurrentSubmissionsAllRunWithoutDatabaseErrors() throws Exception {
+        DstackEngine engine = engine(64);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Run>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int n = i;
+            futures.add(pool.submit(() -> engine.submit(task("resources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n  - echo job " + n + "\n"))));
+        }
+        List<Run> runs = new CopyOnWriteArrayList<>();
+        for (Future<Run> future : futures) {
+            runs.add(future.get());
+        }
+        pool.shutdown();
+        for (Run run : runs) {
+            Run done = engine.awaitFinished(name(run), WAIT);
+            assertThat(done.status()).as(name(run)).isEqualTo(RunStatus.DONE);
+        }
+    }
+
+    @Test
+    void unknownRunsAndProjectsAreClearErrors() throws Exception {
+        DstackEngine engine = engine();
+        assertThatThrownBy(() -> engine.get("no-such-run"))
+                .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS))
+                .hasMessage("Run not found");
+        assertThatThrownBy(() -> engine.list("nope"))
+                .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+}
