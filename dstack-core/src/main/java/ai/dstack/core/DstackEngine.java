@@ -144,7 +144,7 @@ public final class DstackEngine implements AutoCloseable {
     public static final class Builder {
         private Path serverDirectory;
         private String databaseUrl;
-        private boolean localFleet = true;
+        private boolean localFleet = !"false".equalsIgnoreCase(System.getenv("DSTACK_SERVER_LOCAL_FLEET"));
         private Integer localBlocks;
         private String adminToken;
         private Clock clock = Clock.systemUTC();
@@ -166,7 +166,10 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
-        /** Whether this machine is offered as fleet {@code local} (default true). */
+        /**
+         * Whether this machine is offered as fleet {@code local}: default true unless {@code DSTACK_SERVER_LOCAL_FLEET}
+         * is {@code false}. Members of project {@code main} then run commands as this process's user.
+         */
         public Builder localFleet(boolean enabled) {
             this.localFleet = enabled;
             return this;

@@ -225,6 +225,55 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void jobsOutliveAnEngineKilledWithSigkillAndTheNextEngineFinishesThem() throws Exception {
+        if (databaseUrl == null) {
+            databaseUrl = newDatabaseUrl();
+        }
+        String yaml = "type: task\nresources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n"
+                + "  - for i in 1 2 3 4 5 6 7 8 9 10; do echo line $i; sleep 0.2; done\n";
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), EngineChild.class.getName(),
+                dir.resolve("server").toString(), databaseUrl, yaml.replace("\n", "\\n"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String runName;
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+            String line;
+            do {
+                line = reader.readLine();
+            } while (line != null && !line.startsWith("RUN "));
+            assertThat(line).as("the child engine started the run").isNotNull();
+            runName = line.substring(4);
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no shutdown hooks, leases left behind
+            child.waitFor();
+        }
+
+        DstackEngine next = engine(8);
+        Run done = next.awaitFinished(runName, WAIT);
+
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(latest(done).exitStatus()).isZero();
+        String logs = logText(next, done);
+        for (int i = 1; i <= 10; i++) {
+            assertThat(logs.split("line " + i + "\n", -1)).as("line %d stored once in%n%s", i, logs).hasSize(2);
+        }
+    }
+
+    @Test
+    void followingARunDeliversItsLinesAsTheyAreWritten() throws Exception {
+        DstackEngine engine = engine();
+        Run run = engine.submit(task("commands:\n  - for i in 1 2 3; do echo tick $i; sleep 0.3; done\n"));
+        await().atMost(WAIT).until(() -> engine.get(name(run)).status() == RunStatus.RUNNING);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (var subscription = engine.followLogs(engine.defaultProject(), name(run),
+                events -> events.forEach(e -> lines.add(e.message())))) {
+            await().atMost(WAIT).until(() -> lines.size() >= 3);
+            assertThat(subscription.isOpen()).isTrue();
+        }
+        assertThat(lines).containsExactly("tick 1\n", "tick 2\n", "tick 3\n");
+    }
+
+    @Test
     void secretsAndEnvReachTheJobAndAreNotStoredInItsSpec() throws Exception {
         DstackEngine engine = engine();
         engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");

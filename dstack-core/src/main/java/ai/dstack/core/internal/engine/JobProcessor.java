@@ -42,6 +42,8 @@ final class JobProcessor {
     private final String owner;
     /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
     private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
+    /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
+    private boolean adopting = true;
 
     JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump) {
         this.k = kernel;
@@ -68,16 +70,18 @@ final class JobProcessor {
                 worked = true;
             }
         }
+        Duration running = adopting ? Duration.ZERO : k.settings.runningCheck();
         ClaimFilter due = ClaimFilter.due(k.settings.capacityRetry(), JobStatus.SUBMITTED.wireValue())
-                .or(k.settings.runningCheck(), JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(),
-                        JobStatus.RUNNING.wireValue())
-                .or(Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
+                .or(running, JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(), JobStatus.RUNNING.wireValue())
+                .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();
         List<Claim<JobRow>> claims = k.store.claimDue(WorkKind.JOBS, due, now(), k.settings.batch(), owner, k.settings.lease());
         for (Claim<JobRow> claim : claims) {
             process(claim);
         }
-        return worked || claims.size() == k.settings.batch();
+        boolean full = claims.size() == k.settings.batch();
+        adopting &= full;
+        return worked || full;
     }
 
     private void process(Claim<JobRow> claim) {

@@ -6,8 +6,10 @@ import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
 import ai.dstack.spi.logs.JobLogRef;
 import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.logs.LogSource;
 import ai.dstack.spi.storage.JobRow;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +36,31 @@ final class LogPump {
         final JobLogRef ref;
         final JobHandle handle;
         long offset;
+        /** Lines up to this time may already be stored (an engine died before saving its position). */
+        Instant storedUntil;
+        /** How many lines stamped exactly {@code storedUntil} are stored already. */
+        int storedAtBoundary;
 
         Tracked(JobLogRef ref, JobHandle handle, long offset) {
             this.ref = ref;
             this.handle = handle;
             this.offset = offset;
+        }
+
+        boolean alreadyStored(LogLine line) {
+            if (storedUntil == null) {
+                return false;
+            }
+            int order = line.timestamp().compareTo(storedUntil);
+            if (order < 0) {
+                return true;
+            }
+            if (order == 0 && storedAtBoundary > 0) {
+                storedAtBoundary--;
+                return true;
+            }
+            storedUntil = null;
+            return false;
         }
     }
 
@@ -47,8 +69,22 @@ final class LogPump {
     }
 
     void track(JobRow job) {
-        tracked.computeIfAbsent(job.id(), id -> new Tracked(ref(job), new JobHandle(id.toString()),
-                job.runnerTimestamp() == null ? 0 : job.runnerTimestamp()));
+        tracked.computeIfAbsent(job.id(), id -> resume(job));
+    }
+
+    /**
+     * Starts from the position saved with the job, and skips what the log store already has beyond it: lines an
+     * engine copied before it died without saving its position. Nothing is lost and nothing is stored twice.
+     */
+    private Tracked resume(JobRow job) {
+        Tracked t = new Tracked(ref(job), new JobHandle(job.id().toString()),
+                job.runnerTimestamp() == null ? 0 : job.runnerTimestamp());
+        List<LogEvent> newest = k.logs.poll(t.ref, LogQuery.defaults().withDescending(true).withLimit(100)).events();
+        if (!newest.isEmpty()) {
+            t.storedUntil = newest.get(0).timestamp();
+            t.storedAtBoundary = (int) newest.stream().filter(e -> e.timestamp().equals(t.storedUntil)).count();
+        }
+        return t;
     }
 
     void untrack(UUID jobId) {
@@ -91,10 +127,15 @@ final class LogPump {
             }
             List<LogEvent> events = new ArrayList<>(chunk.lines().size());
             for (LogLine line : chunk.lines()) {
+                if (t.alreadyStored(line)) {
+                    continue;
+                }
                 events.add(new LogEvent(line.timestamp(),
                         line.stream() == LogStream.STDERR ? LogSource.STDERR : LogSource.STDOUT, line.rawText()));
             }
-            k.logs.write(t.ref, events, List.of());
+            if (!events.isEmpty()) {
+                k.logs.write(t.ref, events, List.of());
+            }
             t.offset = chunk.nextOffset();
             return true;
         }
