@@ -11,4 +11,11 @@ public interface InstanceStore extends PipelineStore<InstanceRow> {
 
     /** The project's instances that are not deleted, oldest first. */
     List<InstanceRow> listByProject(UUID projectId);
+
+    /**
+     * Takes ({@code delta > 0}) or gives back ({@code delta < 0}) blocks of a shared instance in one atomic statement,
+     * so that jobs on several engines never overbook it: refused (false) when the result would leave
+     * {@code 0..total_blocks}. The instance becomes {@code busy} while any block is taken, {@code idle} otherwise.
+     */
+    boolean adjustBusyBlocks(UUID instanceId, int delta, java.time.Instant now);
 }

@@ -2,6 +2,7 @@ package ai.dstack.storage.internal;
 
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.InstanceStore;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,6 +23,19 @@ final class JdbcInstanceStore extends JdbcPipelineStore<InstanceRow> implements 
                 .bind("fleetId", fleetId)
                 .mapTo(InstanceRow.class)
                 .list();
+    }
+
+    @Override
+    public boolean adjustBusyBlocks(UUID instanceId, int delta, Instant now) {
+        return tx.handle().createUpdate("UPDATE instances SET busy_blocks = busy_blocks + :delta,"
+                        + " status = CASE WHEN busy_blocks + :delta > 0 THEN 'busy' ELSE 'idle' END,"
+                        + " last_job_processed_at = :now"
+                        + " WHERE id = :id AND deleted = FALSE AND status IN ('idle', 'busy')"
+                        + " AND busy_blocks + :delta >= 0 AND busy_blocks + :delta <= COALESCE(total_blocks, 1)")
+                .bind("delta", delta)
+                .bind("now", now)
+                .bind("id", instanceId)
+                .execute() == 1;
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class Engine implements AutoCloseable {
     private final WorkLoop runLoop;
     private final WorkLoop jobLoop;
     private final WorkLoop logLoop;
+    private final JobProcessor jobs;
     private final Object runChanges = new Object();
     private final List<AutoCloseable> owned;
 
@@ -58,7 +59,7 @@ public final class Engine implements AutoCloseable {
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
         this.submitter = new Submitter(kernel);
         LogPump logPump = new LogPump(kernel);
-        JobProcessor jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
+        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
         RunProcessor runs = new RunProcessor(kernel, id -> {
             synchronized (runChanges) {
                 runChanges.notifyAll();
@@ -70,7 +71,7 @@ public final class Engine implements AutoCloseable {
             logPump.pumpAll();
             return false;
         });
-        kernel.connect(jobLoop::wake, runLoop::wake, id -> { });
+        kernel.connect(jobLoop::wake, runLoop::wake);
         jobLoop.start();
         runLoop.start();
         logLoop.start();
@@ -229,7 +230,9 @@ public final class Engine implements AutoCloseable {
     public void close() {
         logLoop.close();
         jobLoop.close();
+        jobs.close();
         runLoop.close();
+        kernel.close();
         kernel.host.close();
         kernel.logs.close();
         for (AutoCloseable resource : owned) {

@@ -9,7 +9,6 @@ import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.storage.Claim;
 import ai.dstack.spi.storage.ClaimFilter;
-import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.WorkKind;
@@ -20,6 +19,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,19 @@ final class JobProcessor {
     private final String owner;
     /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
     private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
+    /**
+     * Host calls (starting and signalling processes) take tens of milliseconds each, mostly waiting on fork and
+     * exec; a few run at once so that the loop keeps claiming while they wait. The job's lease is held meanwhile.
+     */
+    private final ExecutorService hostCalls = Executors.newFixedThreadPool(HOST_CALL_THREADS, runnable -> {
+        Thread thread = new Thread(runnable, "dstack-host-calls");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final int HOST_CALL_THREADS = 6;
+    /** Set when a job waits for capacity, so freed capacity only costs a claim when someone waits for it. */
+    private volatile boolean someoneWaits = true;
+    private Instant lastSweep = Instant.EPOCH;
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
@@ -61,15 +76,22 @@ final class JobProcessor {
             if (claim.isPresent()) {
                 process(claim.get());
                 worked = true;
+            } else {
+                retryHintIfLeased(hint);
             }
         }
-        if (k.takeCapacityFreed()) {
+        if (k.takeCapacityFreed() && someoneWaits) {
             ClaimFilter waiting = ClaimFilter.due(Duration.ZERO, JobStatus.SUBMITTED.wireValue()).highestPriorityFirst();
-            for (Claim<JobRow> claim : k.store.claimDue(WorkKind.JOBS, waiting, now(), k.settings.batch(), owner, k.settings.lease())) {
-                process(claim);
-                worked = true;
-            }
+            List<Claim<JobRow>> claims = k.store.claimDue(WorkKind.JOBS, waiting, now(), k.settings.batch(), owner, k.settings.lease());
+            someoneWaits = !claims.isEmpty();
+            claims.forEach(this::process);
+            worked |= !claims.isEmpty();
         }
+        // Hints carry the normal path; the sweep is the safety net and runs at its own pace.
+        if (!adopting && Duration.between(lastSweep, now()).compareTo(k.settings.sweep()) < 0) {
+            return worked;
+        }
+        lastSweep = now();
         Duration running = adopting ? Duration.ZERO : k.settings.runningCheck();
         ClaimFilter due = ClaimFilter.due(k.settings.capacityRetry(), JobStatus.SUBMITTED.wireValue())
                 .or(running, JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(), JobStatus.RUNNING.wireValue())
@@ -84,13 +106,22 @@ final class JobProcessor {
         return worked || full;
     }
 
+    /** A hint that found its job leased (a host call still holds it) must not be lost: the event would be. */
+    private void retryHintIfLeased(UUID jobId) {
+        boolean active = k.store.inReadOnlyTransaction(tx -> tx.jobs().find(jobId))
+                .map(row -> isActive(row.status())).orElse(false);
+        if (active) {
+            k.hintJobSoon(jobId);
+        }
+    }
+
     private void process(Claim<JobRow> claim) {
         JobRow job = claim.row();
         try {
             JobStatus status = JobStatus.fromWireValue(job.status());
             switch (status) {
                 case SUBMITTED -> assign(claim);
-                case PROVISIONING, PULLING -> launch(claim, job);
+                case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
                 case RUNNING -> checkRunning(claim, job);
                 case TERMINATING -> terminate(claim, job);
                 default -> release(claim);
@@ -112,19 +143,6 @@ final class JobProcessor {
                     "No matching fleet found. The local fleet's host cannot satisfy the requested resources");
             return;
         }
-        if (!reserveBlocks(blocks)) {
-            RunRow run = run(job.runId());
-            if (waitsForCapacity(spec, run)) {
-                Instant now = now();
-                update(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                        .terminationReasonMessage("Waiting for capacity on fleet " + LocalFleet.NAME).build());
-                k.store.useTransaction(tx -> tx.leases().release(claim.lease()));
-                return;
-            }
-            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "Fleet " + LocalFleet.NAME + " has no free capacity for this job");
-            return;
-        }
         Instant now = now();
         JobRow provisioning = job.toBuilder()
                 .status(JobStatus.PROVISIONING.wireValue())
@@ -136,12 +154,67 @@ final class JobProcessor {
                 .terminationReasonMessage(null)
                 .lastProcessedAt(now)
                 .build();
-        if (!update(claim, provisioning)) {
-            releaseBlocks(blocks);
+        Assignment assignment;
+        try {
+            assignment = k.store.inTransaction(tx -> {
+                if (!tx.instances().adjustBusyBlocks(fleet.instanceId(), blocks, now)) {
+                    return Assignment.NO_CAPACITY;
+                }
+                if (!tx.jobs().update(provisioning, claim.lease())) {
+                    throw new LeaseLost(); // rolls the blocks back with the transaction
+                }
+                return Assignment.ASSIGNED;
+            });
+        } catch (LeaseLost e) {
+            LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner", job.jobName());
             return;
         }
-        k.hintRun(job.runId());
-        launch(claim, provisioning);
+        if (assignment == Assignment.ASSIGNED) {
+            k.hintRun(job.runId());
+            onHost(claim, () -> launch(claim, provisioning, true));
+            return;
+        }
+        if (waitsForCapacity(spec, run(job.runId()))) {
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage("Waiting for capacity on fleet " + LocalFleet.NAME).build());
+            k.hintRun(job.runId());
+            return;
+        }
+        fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+                "Fleet " + LocalFleet.NAME + " has no free capacity for this job");
+    }
+
+    private enum Assignment { ASSIGNED, NO_CAPACITY }
+
+    /** Runs a host call off the loop thread; whatever happens, the job's lease is let go afterwards. */
+    private void onHost(Claim<JobRow> claim, Runnable call) {
+        hostCalls.execute(() -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                LOG.error("Host call for job {} failed; it will be retried", claim.row().jobName(), e);
+                release(claim);
+            }
+        });
+    }
+
+    void close() {
+        hostCalls.shutdown();
+        try {
+            hostCalls.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Thrown inside a transaction to roll it back when the job's lease turned out to be gone. */
+    private static final class LeaseLost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LeaseLost() {
+            super(null, null, false, false);
+        }
     }
 
     /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */
@@ -156,9 +229,9 @@ final class JobProcessor {
 
     // provisioning: start the process (again after a crash between assignment and start).
 
-    private void launch(Claim<JobRow> claim, JobRow job) {
+    private void launch(Claim<JobRow> claim, JobRow job, boolean fresh) {
         JobHandle handle = new JobHandle(job.id().toString());
-        boolean exists = k.host.jobs().contains(handle);
+        boolean exists = !fresh && !(k.host.status(handle) instanceof ai.dstack.spi.host.JobStatus.Lost);
         Instant startedAt = now();
         if (!exists) {
             try {
@@ -171,8 +244,7 @@ final class JobProcessor {
         watch(job.id(), handle);
         JobRow running = job.toBuilder().status(JobStatus.RUNNING.wireValue()).startedAt(startedAt)
                 .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
-        update(claim, running);
-        k.store.useTransaction(tx -> tx.leases().release(claim.lease()));
+        updateAndRelease(claim, running);
         logPump.track(running);
         k.hintRun(job.runId());
     }
@@ -197,18 +269,18 @@ final class JobProcessor {
             JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
             Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
             if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
-                k.host.stop(handle, stopGrace(spec));
                 JobRow stopping = job.toBuilder().status(JobStatus.TERMINATING.wireValue())
                         .terminationReason(JobTerminationReason.MAX_DURATION_EXCEEDED.wireValue())
                         .terminationReasonMessage("Job exceeded max_duration of " + spec.maxDuration() + "s")
                         .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build();
-                update(claim, stopping);
-                release(claim);
-                k.hintRun(job.runId());
+                onHost(claim, () -> {
+                    k.host.stop(handle, stopGrace(spec));
+                    updateAndRelease(claim, stopping);
+                    k.hintRun(job.runId());
+                });
                 return;
             }
-            update(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
-            release(claim);
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
             return;
         }
         finish(claim, job, hostStatus, null);
@@ -227,12 +299,15 @@ final class JobProcessor {
         if (hostStatus instanceof ai.dstack.spi.host.JobStatus.Running) {
             watch(job.id(), handle);
             if (job.removeAt() == null) {
-                if (reason == JobTerminationReason.ABORTED_BY_USER) {
-                    k.host.kill(handle);
-                } else {
-                    k.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
-                }
-                update(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
+                onHost(claim, () -> {
+                    if (reason == JobTerminationReason.ABORTED_BY_USER) {
+                        k.host.kill(handle);
+                    } else {
+                        k.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
+                    }
+                    updateAndRelease(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
+                });
+                return;
             }
             release(claim);
             return;
@@ -271,72 +346,47 @@ final class JobProcessor {
                 .terminationReason(reason == null ? job.terminationReason() : reason.wireValue())
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
-        if (update(claim, done)) {
-            release(claim);
-            if (job.instanceAssigned()) {
-                releaseBlocks(fleet.shape().blocksNeeded(Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()));
+        int blocks = job.instanceAssigned()
+                ? fleet.shape().blocksNeeded(Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
+        boolean written = k.store.inTransaction(tx -> {
+            if (!tx.jobs().update(done, claim.lease())) {
+                return false;
             }
-            logPump.untrack(job.id());
-            k.hintRun(job.runId());
+            tx.leases().release(claim.lease());
+            if (blocks > 0 && !tx.instances().adjustBusyBlocks(fleet.instanceId(), -blocks, now)) {
+                LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
+            }
+            return true;
+        });
+        if (!written) {
+            LOG.warn("Job {} changed hands while finishing; dropping this step's result", job.jobName());
+            return;
         }
+        logPump.untrack(job.id());
+        if (blocks > 0) {
+            k.capacityFreed();
+        }
+        k.hintRun(job.runId());
     }
 
     private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {
         finalize(claim, claim.row(), message, reason);
     }
 
-    // the local instance's blocks: taken and given back under the instance's lease, so replicas never overbook.
-
-    private boolean reserveBlocks(int blocks) {
-        return changeBusyBlocks(blocks);
-    }
-
-    private void releaseBlocks(int blocks) {
-        if (blocks > 0) {
-            for (int attempt = 0; attempt < 100 && !changeBusyBlocks(-blocks); attempt++) {
-                Thread.onSpinWait();
-            }
-            k.capacityFreed();
-        }
-    }
-
-    private boolean changeBusyBlocks(int delta) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            Optional<Claim<InstanceRow>> claim =
-                    k.store.claim(WorkKind.INSTANCES, fleet.instanceId(), now(), owner, k.settings.lease());
-            if (claim.isEmpty()) {
-                Thread.onSpinWait();
-                continue;
-            }
-            InstanceRow instance = claim.get().row();
-            int total = instance.totalBlocks() == null ? fleet.shape().blocks() : instance.totalBlocks();
-            int busy = instance.busyBlocks() + delta;
-            boolean fits = busy <= total;
-            if (fits) {
-                InstanceRow changed = instance.toBuilder().busyBlocks(Math.max(0, busy))
-                        .status(busy > 0 ? "busy" : "idle").lastJobProcessedAt(now()).build();
-                k.store.useTransaction(tx -> {
-                    tx.instances().update(changed, claim.get().lease());
-                    tx.leases().release(claim.get().lease());
-                });
-            } else {
-                k.store.useTransaction(tx -> tx.leases().release(claim.get().lease()));
-            }
-            return fits;
-        }
-        return false;
-    }
-
     private RunRow run(UUID runId) {
         return k.store.inReadOnlyTransaction(tx -> tx.runs().find(runId)).orElse(null);
     }
 
-    private boolean update(Claim<JobRow> claim, JobRow row) {
-        boolean written = k.store.inTransaction(tx -> tx.jobs().update(row, claim.lease()));
+    /** Writes the step's result and lets the job go, in one transaction. */
+    private void updateAndRelease(Claim<JobRow> claim, JobRow row) {
+        boolean written = k.store.inTransaction(tx -> {
+            boolean ok = tx.jobs().update(row, claim.lease());
+            tx.leases().release(claim.lease());
+            return ok;
+        });
         if (!written) {
             LOG.warn("Job {} changed hands while being processed; dropping this step's result", row.jobName());
         }
-        return written;
     }
 
     private void release(Claim<JobRow> claim) {

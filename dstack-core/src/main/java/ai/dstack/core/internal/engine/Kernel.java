@@ -8,13 +8,17 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What every part of the engine shares: the stores, the host, the clock, and the hints that make loops react at
  * once. A hint names a row that changed; the loop claims exactly that row next, instead of waiting for a sweep.
  */
 final class Kernel {
+    private static final long RETRY_HINT_MILLIS = 20;
+
     final StateStore store;
     final LogStore logs;
     final HostExecutor host;
@@ -27,7 +31,12 @@ final class Kernel {
     private volatile boolean capacityFreed = true;
     private volatile Runnable wakeJobs = () -> {};
     private volatile Runnable wakeRuns = () -> {};
-    private volatile Consumer<UUID> runChanged = id -> {};
+    /** Hints for rows that were leased when their hint came are tried again a moment later. */
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "dstack-hints");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     Kernel(StateStore store, LogStore logs, HostExecutor host, Clock clock, EngineSettings settings) {
         this.store = store;
@@ -37,10 +46,9 @@ final class Kernel {
         this.settings = settings;
     }
 
-    void connect(Runnable wakeJobs, Runnable wakeRuns, Consumer<UUID> runChanged) {
+    void connect(Runnable wakeJobs, Runnable wakeRuns) {
         this.wakeJobs = wakeJobs;
         this.wakeRuns = wakeRuns;
-        this.runChanged = runChanged;
     }
 
     void hintJob(UUID jobId) {
@@ -55,7 +63,19 @@ final class Kernel {
             runHints.add(runId);
         }
         wakeRuns.run();
-        runChanged.accept(runId);
+    }
+
+    /** The job was leased when hinted (its lease is about to go): hint it again shortly. */
+    void hintJobSoon(UUID jobId) {
+        later.schedule(() -> hintJob(jobId), RETRY_HINT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    void hintRunSoon(UUID runId) {
+        later.schedule(() -> hintRun(runId), RETRY_HINT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    void close() {
+        later.shutdownNow();
     }
 
     /** A job left an instance: jobs waiting for capacity get their chance now, highest priority first. */

@@ -40,6 +40,8 @@ final class RunProcessor {
         this.changed = changed;
     }
 
+    private Instant lastSweep = Instant.EPOCH;
+
     boolean step() {
         boolean worked = false;
         for (UUID hint = k.nextRunHint(); hint != null; hint = k.nextRunHint()) {
@@ -47,14 +49,29 @@ final class RunProcessor {
             if (claim.isPresent()) {
                 process(claim.get());
                 worked = true;
+            } else {
+                retryHintIfLeased(hint);
             }
         }
+        if (Duration.between(lastSweep, now()).compareTo(k.settings.sweep()) < 0) {
+            return worked;
+        }
+        lastSweep = now();
         ClaimFilter due = ClaimFilter.due(k.settings.runningCheck(), RunStatus.SUBMITTED.wireValue(),
                         RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
                 .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue());
         List<Claim<RunRow>> claims = k.store.claimDue(WorkKind.RUNS, due, now(), k.settings.batch(), owner, k.settings.lease());
         claims.forEach(this::process);
         return worked || claims.size() == k.settings.batch();
+    }
+
+    /** Leased right now (an API call, another step): the change behind the hint must still be seen. */
+    private void retryHintIfLeased(UUID runId) {
+        boolean active = k.store.inReadOnlyTransaction(tx -> tx.runs().find(runId))
+                .map(run -> !RunStatus.fromWireValue(run.status()).isFinished()).orElse(false);
+        if (active) {
+            k.hintRunSoon(runId);
+        }
     }
 
     private void process(Claim<RunRow> claim) {
@@ -114,14 +131,21 @@ final class RunProcessor {
             }
         }
         RunRow updated = next.build();
+        if (RunStatus.fromWireValue(updated.status()) == RunStatus.TERMINATING
+                && latest(jobs).stream().allMatch(j -> JobStatus.fromWireValue(j.status()).isFinished())) {
+            // Nothing left to stop: go straight to the final status instead of another pass.
+            RunTerminationReason reason = RunTerminationReason.fromWireValue(updated.terminationReason());
+            updated = updated.toBuilder().status(reason.toStatus().wireValue()).build();
+        }
         List<JobRow> resubmitted = new ArrayList<>();
         if (failure == null) {
             for (JobRow job : retries) {
                 resubmitted.add(resubmission(job, now));
             }
         }
+        RunRow toWrite = updated;
         boolean written = k.store.inTransaction(tx -> {
-            if (!tx.runs().update(updated, claim.lease())) {
+            if (!tx.runs().update(toWrite, claim.lease())) {
                 return false;
             }
             resubmitted.forEach(tx.jobs()::insert);

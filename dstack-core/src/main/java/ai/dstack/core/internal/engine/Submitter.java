@@ -39,6 +39,9 @@ final class Submitter {
     }
 
     RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+        if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
+            requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
+        }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
         if (spec.runName() == null) {
             String name = names.generate(candidate -> k.store.inReadOnlyTransaction(
