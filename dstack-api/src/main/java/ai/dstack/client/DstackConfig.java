@@ -121,8 +121,8 @@ public final class DstackConfig {
     }
 
     /**
-     * Writes the configuration to {@link #file()}, creating its directory. The file is replaced atomically and, when
-     * created, readable by its owner only, since it holds tokens.
+     * Writes the configuration to {@link #file()}, creating its directory. The file is replaced atomically and left
+     * readable by its owner only, since it holds tokens.
      *
      * @throws DstackException naming the file when it cannot be written
      */

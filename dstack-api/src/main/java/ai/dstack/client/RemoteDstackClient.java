@@ -18,10 +18,9 @@ import ai.dstack.api.user.UserWithCreds;
 import ai.dstack.client.internal.ConfigResolver;
 import ai.dstack.client.internal.Endpoint;
 import ai.dstack.client.internal.HttpTransport;
-import ai.dstack.client.internal.RequestCompat;
+import ai.dstack.client.internal.RequestBodies;
 import ai.dstack.client.internal.WireJson;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
@@ -115,26 +114,14 @@ public final class RemoteDstackClient implements DstackClient {
 
     @Override
     public List<User> listUsers(UserQuery query) {
-        Objects.requireNonNull(query, "query is null");
-        // dstack's client leaves unset fields out so that the server's defaults apply.
-        ObjectNode body = WireJson.object();
-        putIfSet(body, "name_pattern", query.namePattern());
-        putIfSet(body, "prev_created_at", query.prevCreatedAt());
-        putIfSet(body, "prev_id", query.prevId());
-        putIfSet(body, "limit", query.limit());
-        putIfSet(body, "ascending", query.ascending());
         Endpoint endpoint = Endpoint.read("api", "users", "list");
-        return WireJson.readListOrWrapped(post(endpoint, body), User.class, "users", endpoint, serverUrl());
+        return WireJson.readListOrWrapped(post(endpoint, RequestBodies.listUsers(query)), User.class, "users", endpoint,
+                serverUrl());
     }
 
     @Override
     public User createUser(NewUser user) {
-        ObjectNode body = WireJson.object()
-                .put("username", user.username())
-                .put("global_role", user.globalRole().wireValue())
-                .put("email", user.email())
-                .put("active", user.active());
-        return call(Endpoint.write("api", "users", "create"), body, User.class);
+        return call(Endpoint.write("api", "users", "create"), RequestBodies.createUser(user), User.class);
     }
 
     @Override
@@ -147,15 +134,9 @@ public final class RemoteDstackClient implements DstackClient {
 
     @Override
     public List<Project> listProjects(ProjectQuery query) {
-        Objects.requireNonNull(query, "query is null");
-        ObjectNode body = WireJson.object().put("include_not_joined", query.includeNotJoined());
-        putIfSet(body, "name_pattern", query.namePattern());
-        putIfSet(body, "prev_created_at", query.prevCreatedAt());
-        putIfSet(body, "prev_id", query.prevId());
-        putIfSet(body, "limit", query.limit());
-        putIfSet(body, "ascending", query.ascending());
         Endpoint endpoint = Endpoint.read("api", "projects", "list");
-        return WireJson.readListOrWrapped(post(endpoint, body), Project.class, "projects", endpoint, serverUrl());
+        return WireJson.readListOrWrapped(post(endpoint, RequestBodies.listProjects(query)), Project.class, "projects",
+                endpoint, serverUrl());
     }
 
     @Override
@@ -171,50 +152,30 @@ public final class RemoteDstackClient implements DstackClient {
 
     @Override
     public void deleteProjects(List<String> projects) {
-        ObjectNode body = WireJson.object().set("projects_names", WireJson.strings(projects));
-        post(Endpoint.write("api", "projects", "delete"), body);
+        post(Endpoint.write("api", "projects", "delete"), RequestBodies.names("projects_names", projects));
     }
 
     @Override
     public Project addMembers(String project, List<MemberSetting> members) {
-        return call(projects(project, false, "add_members"), membersBody(members), Project.class);
+        return call(projects(project, false, "add_members"), RequestBodies.members(members), Project.class);
     }
 
     @Override
     public Project setMembers(String project, List<MemberSetting> members) {
-        return call(projects(project, false, "set_members"), membersBody(members), Project.class);
+        return call(projects(project, false, "set_members"), RequestBodies.members(members), Project.class);
     }
 
     @Override
     public Project removeMembers(String project, List<String> usernames) {
-        ObjectNode body = WireJson.object().set("usernames", WireJson.strings(usernames));
-        return call(projects(project, false, "remove_members"), body, Project.class);
-    }
-
-    private static ObjectNode membersBody(List<MemberSetting> members) {
-        ArrayNode list = WireJson.object().arrayNode();
-        for (MemberSetting member : members) {
-            list.addObject().put("username", member.username()).put("project_role", member.projectRole().wireValue());
-        }
-        return WireJson.object().set("members", list);
+        return call(projects(project, false, "remove_members"), RequestBodies.names("usernames", usernames), Project.class);
     }
 
     // ---------------------------------------------------------------- runs
 
     @Override
     public List<Run> listRuns(RunQuery query) {
-        ObjectNode body = WireJson.object()
-                .put("project_name", query.projectName())
-                .put("repo_id", query.repoId())
-                .put("username", query.username())
-                .put("only_active", query.onlyActive())
-                .put("include_jobs", query.includeJobs())
-                .put("job_submissions_limit", query.jobSubmissionsLimit());
-        body.set("prev_submitted_at", WireJson.tree(query.prevSubmittedAt()));
-        body.set("prev_run_id", WireJson.tree(query.prevRunId()));
-        body.put("limit", query.limit()).put("ascending", query.ascending());
         Endpoint endpoint = Endpoint.read("api", "runs", "list");
-        return WireJson.readList(post(endpoint, body), Run.class, endpoint, serverUrl());
+        return WireJson.readList(post(endpoint, RequestBodies.listRuns(query)), Run.class, endpoint, serverUrl());
     }
 
     @Override
@@ -232,38 +193,22 @@ public final class RemoteDstackClient implements DstackClient {
 
     @Override
     public RunPlan getRunPlan(String project, RunPlanRequest request) {
-        ObjectNode body = WireJson.object();
-        body.set("run_spec", RequestCompat.runSpec(WireJson.tree(request.runSpec())));
-        body.put("max_offers", request.maxOffers())
-                .put("full_offers", request.fullOffers())
-                .put("unallocated_resources", request.unallocatedResources())
-                .put("for_offers_only", request.forOffersOnly());
-        return call(Endpoint.project(project, true, "runs", "get_plan"), body, RunPlan.class);
+        return call(Endpoint.project(project, true, "runs", "get_plan"), RequestBodies.runPlan(request), RunPlan.class);
     }
 
     @Override
     public Run applyRun(String project, ApplyRunRequest request) {
-        ObjectNode plan = WireJson.object();
-        plan.set("run_spec", RequestCompat.runSpec(WireJson.tree(request.runSpec())));
-        plan.set("current_resource", RequestCompat.run(WireJson.tree(request.currentResource())));
-        ObjectNode body = WireJson.object();
-        body.set("plan", plan);
-        body.put("force", request.force());
-        return call(Endpoint.project(project, false, "runs", "apply"), body, Run.class);
+        return call(Endpoint.project(project, false, "runs", "apply"), RequestBodies.applyRun(request), Run.class);
     }
 
     @Override
     public void stopRuns(String project, List<String> runNames, boolean abort) {
-        ObjectNode body = WireJson.object();
-        body.set("runs_names", WireJson.strings(runNames));
-        body.put("abort", abort);
-        post(Endpoint.project(project, false, "runs", "stop"), body);
+        post(Endpoint.project(project, false, "runs", "stop"), RequestBodies.names("runs_names", runNames).put("abort", abort));
     }
 
     @Override
     public void deleteRuns(String project, List<String> runNames) {
-        ObjectNode body = WireJson.object().set("runs_names", WireJson.strings(runNames));
-        post(Endpoint.project(project, false, "runs", "delete"), body);
+        post(Endpoint.project(project, false, "runs", "delete"), RequestBodies.names("runs_names", runNames));
     }
 
     @Override
@@ -288,39 +233,24 @@ public final class RemoteDstackClient implements DstackClient {
 
     @Override
     public FleetPlan getFleetPlan(String project, FleetSpec spec) {
-        ObjectNode body = WireJson.object();
-        body.set("spec", RequestCompat.fleetSpec(WireJson.tree(Objects.requireNonNull(spec, "spec is null"))));
-        return call(Endpoint.project(project, true, "fleets", "get_plan"), body, FleetPlan.class);
+        Objects.requireNonNull(spec, "spec is null");
+        return call(Endpoint.project(project, true, "fleets", "get_plan"), RequestBodies.fleetPlan(spec), FleetPlan.class);
     }
 
     @Override
     public Fleet applyFleet(String project, ApplyFleetRequest request) {
-        ObjectNode plan = WireJson.object();
-        plan.set("spec", RequestCompat.fleetSpec(WireJson.tree(request.spec())));
-        plan.set("current_resource", RequestCompat.fleet(WireJson.tree(request.currentResource())));
-        ObjectNode body = WireJson.object();
-        body.set("plan", plan);
-        body.put("force", request.force());
-        return call(Endpoint.project(project, false, "fleets", "apply"), body, Fleet.class);
+        return call(Endpoint.project(project, false, "fleets", "apply"), RequestBodies.applyFleet(request), Fleet.class);
     }
 
     @Override
     public void deleteFleets(String project, List<String> fleetNames) {
-        ObjectNode body = WireJson.object().set("names", WireJson.strings(fleetNames));
-        post(Endpoint.project(project, false, "fleets", "delete"), body);
+        post(Endpoint.project(project, false, "fleets", "delete"), RequestBodies.names("names", fleetNames));
     }
 
     @Override
     public List<Instance> listInstances(InstanceQuery query) {
-        ObjectNode body = WireJson.object();
-        body.set("project_names", WireJson.tree(query.projectNames()));
-        body.set("fleet_ids", WireJson.tree(query.fleetIds()));
-        body.put("only_active", query.onlyActive()).put("include_imported", query.includeImported());
-        body.set("prev_created_at", WireJson.tree(query.prevCreatedAt()));
-        body.set("prev_id", WireJson.tree(query.prevId()));
-        body.put("limit", query.limit()).put("ascending", query.ascending());
         Endpoint endpoint = Endpoint.read("api", "instances", "list");
-        return WireJson.readList(post(endpoint, body), Instance.class, endpoint, serverUrl());
+        return WireJson.readList(post(endpoint, RequestBodies.listInstances(query)), Instance.class, endpoint, serverUrl());
     }
 
     // ---------------------------------------------------------------- secrets
@@ -347,8 +277,7 @@ public final class RemoteDstackClient implements DstackClient {
 
     @Override
     public void deleteSecrets(String project, List<String> names) {
-        ObjectNode body = WireJson.object().set("secrets_names", WireJson.strings(names));
-        post(Endpoint.project(project, false, "secrets", "delete"), body);
+        post(Endpoint.project(project, false, "secrets", "delete"), RequestBodies.names("secrets_names", names));
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -375,12 +304,6 @@ public final class RemoteDstackClient implements DstackClient {
 
     private byte[] post(Endpoint endpoint, JsonNode body) {
         return transport.post(endpoint, body == null ? null : WireJson.bytes(body));
-    }
-
-    private static void putIfSet(ObjectNode body, String field, Object value) {
-        if (value != null) {
-            body.set(field, WireJson.tree(value));
-        }
     }
 
     private static String requireName(String value, String what) {
