@@ -1,0 +1,171 @@
+package ai.dstack.client;
+
+import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetPlan;
+import ai.dstack.api.fleet.FleetSpec;
+import ai.dstack.api.instance.Instance;
+import ai.dstack.api.logs.JobSubmissionLogs;
+import ai.dstack.api.logs.LogEvent;
+import ai.dstack.api.logs.PollLogsRequest;
+import ai.dstack.api.project.Project;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunPlan;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.secret.Secret;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * One project of a {@link DstackClient}: the client's project-scoped calls with the project name bound. It holds
+ * no state of its own, so it is as thread-safe as its client and needs no closing; closing the client ends it.
+ *
+ * <pre>{@code
+ * DstackProject main = client.project("main");
+ * Run run = main.applyRun(ApplyRunRequest.of(main.getRunPlan(spec)));
+ * main.stopRun(run.runSpec().runName());
+ * }</pre>
+ */
+public final class DstackProject {
+    private final DstackClient client;
+    private final String name;
+
+    DstackProject(DstackClient client, String name) {
+        this.client = Objects.requireNonNull(client, "client is null");
+        this.name = Objects.requireNonNull(name, "name is null");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public DstackClient client() {
+        return client;
+    }
+
+    /** The project with its members and backends. */
+    public Project get() {
+        return client.getProject(name);
+    }
+
+    public Project addMembers(List<MemberSetting> members) {
+        return client.addMembers(name, members);
+    }
+
+    public Project setMembers(List<MemberSetting> members) {
+        return client.setMembers(name, members);
+    }
+
+    public Project removeMembers(List<String> usernames) {
+        return client.removeMembers(name, usernames);
+    }
+
+    /** The project's latest runs, deleted ones included (flagged). */
+    public List<Run> listRuns() {
+        return client.listRuns(RunQuery.ofProject(name));
+    }
+
+    /** Runs of this project matching {@code query}; its project name is replaced by this project's. */
+    public List<Run> listRuns(RunQuery query) {
+        return client.listRuns(query.withProjectName(name));
+    }
+
+    public Run getRun(String runName) {
+        return client.getRun(name, runName);
+    }
+
+    public Run getRun(UUID runId) {
+        return client.getRun(name, runId);
+    }
+
+    public RunPlan getRunPlan(RunSpec runSpec) {
+        return client.getRunPlan(name, runSpec);
+    }
+
+    public RunPlan getRunPlan(RunPlanRequest request) {
+        return client.getRunPlan(name, request);
+    }
+
+    public Run applyRun(ApplyRunRequest request) {
+        return client.applyRun(name, request);
+    }
+
+    /** Applies a plan as the server made it. */
+    public Run applyRun(RunPlan plan) {
+        return client.applyRun(name, ApplyRunRequest.of(plan));
+    }
+
+    /** Stops a run gracefully, as {@code dstack stop} does. */
+    public void stopRun(String runName) {
+        client.stopRuns(name, List.of(runName), false);
+    }
+
+    public void stopRuns(List<String> runNames, boolean abort) {
+        client.stopRuns(name, runNames, abort);
+    }
+
+    public void deleteRuns(List<String> runNames) {
+        client.deleteRuns(name, runNames);
+    }
+
+    public JobSubmissionLogs pollLogs(PollLogsRequest request) {
+        return client.pollLogs(name, request);
+    }
+
+    /** Follows the output of job 0 of replica 0 until the run finishes; see {@link DstackClient#followLogs}. */
+    public Run followLogs(String runName, Consumer<? super LogEvent> sink) throws InterruptedException {
+        return client.followLogs(name, FollowLogsRequest.of(runName), sink);
+    }
+
+    public Run followLogs(FollowLogsRequest request, Consumer<? super LogEvent> sink) throws InterruptedException {
+        return client.followLogs(name, request, sink);
+    }
+
+    /** The project's own fleets and the ones imported into it, as {@code dstack fleet} lists them. */
+    public List<Fleet> listFleets() {
+        return client.listFleets(name, true);
+    }
+
+    public Fleet getFleet(String fleetName) {
+        return client.getFleet(name, fleetName);
+    }
+
+    public FleetPlan getFleetPlan(FleetSpec spec) {
+        return client.getFleetPlan(name, spec);
+    }
+
+    public Fleet applyFleet(ApplyFleetRequest request) {
+        return client.applyFleet(name, request);
+    }
+
+    public void deleteFleets(List<String> fleetNames) {
+        client.deleteFleets(name, fleetNames);
+    }
+
+    /** The instances of this project's fleets. */
+    public List<Instance> listInstances() {
+        return client.listInstances(InstanceQuery.ofProject(name));
+    }
+
+    public List<Secret> listSecrets() {
+        return client.listSecrets(name);
+    }
+
+    public Secret getSecret(String secretName) {
+        return client.getSecret(name, secretName);
+    }
+
+    public Secret setSecret(String secretName, String value) {
+        return client.setSecret(name, secretName, value);
+    }
+
+    public void deleteSecrets(List<String> names) {
+        client.deleteSecrets(name, names);
+    }
+
+    @Override
+    public String toString() {
+        return "DstackProject[" + name + "]";
+    }
+}
