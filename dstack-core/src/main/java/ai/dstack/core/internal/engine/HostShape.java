@@ -29,23 +29,27 @@ record HostShape(HostResources resources, int blocks) {
     int blocksNeeded(ResourcesSpec spec) {
         double cpuPerBlock = (double) resources.cpus() / blocks;
         double memoryGbPerBlock = resources.memoryMib() / 1024.0 / blocks;
-        int need = 1;
-        need = Math.max(need, share(spec.cpu().count(), resources.cpus(), cpuPerBlock));
-        need = Math.max(need, shareGb(spec.memory(), resources.memoryMib() / 1024.0, memoryGbPerBlock));
-        if (spec.cpu().arch() != null && spec.cpu().arch() != arch()) {
+        int cpu = share(spec.cpu().count(), resources.cpus(), cpuPerBlock);
+        int memory = shareGb(spec.memory(), resources.memoryMib() / 1024.0, memoryGbPerBlock);
+        if (cpu < 0 || memory < 0 || spec.cpu().arch() != null && spec.cpu().arch() != arch()) {
             return -1;
         }
+        int need = Math.max(cpu, memory);
         GpuSpec gpu = spec.gpu();
         int gpus = resources.gpuCount();
         if (gpu != null && gpu.count().min() != null && gpu.count().min() > 0) {
             if (gpus == 0 || !gpuMatches(gpu)) {
                 return -1;
             }
-            need = Math.max(need, share(gpu.count(), gpus, (double) gpus / blocks));
+            int gpuBlocks = share(gpu.count(), gpus, (double) gpus / blocks);
+            if (gpuBlocks < 0) {
+                return -1;
+            }
+            need = Math.max(need, gpuBlocks);
         }
         // Disk is not checked: a job here writes to the host's own filesystem, and dstack's default request
         // (100GB..) would otherwise rule out most workstations.
-        return need > blocks || need < 0 ? -1 : need;
+        return need > blocks ? -1 : need;
     }
 
     private static int share(Range<Integer> wanted, int total, double perBlock) {
