@@ -107,6 +107,16 @@ public final class Fleets {
         });
     }
 
+    /** dstack's {@code instances/get}: an instance of the project by id, deleted ones included. */
+    public Instance instance(ProjectRow project, UUID id) {
+        return k.store.inReadOnlyTransaction(tx -> {
+            InstanceRow row = tx.instances().find(id).filter(i -> i.projectId().equals(project.id()))
+                    .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Resource not found"));
+            String fleetName = row.fleetId() == null ? null : tx.fleets().find(row.fleetId()).map(FleetRow::name).orElse(null);
+            return instance(row, project.name(), fleetName);
+        });
+    }
+
     private static boolean isActive(FleetRow fleet) {
         FleetStatus status = FleetStatus.fromWireValue(fleet.status());
         return status != FleetStatus.TERMINATING && status != FleetStatus.TERMINATED && status != FleetStatus.FAILED;
