@@ -29,9 +29,12 @@ record HostShape(HostResources resources, int blocks) {
     int blocksNeeded(ResourcesSpec spec) {
         double cpuPerBlock = (double) resources.cpus() / blocks;
         double memoryGbPerBlock = resources.memoryMib() / 1024.0 / blocks;
-        int need = 1;
-        need = Math.max(need, share(spec.cpu().count(), resources.cpus(), cpuPerBlock));
-        need = Math.max(need, shareGb(spec.memory(), resources.memoryMib() / 1024.0, memoryGbPerBlock));
+        int cpus = share(spec.cpu().count(), resources.cpus(), cpuPerBlock);
+        int memory = shareGb(spec.memory(), resources.memoryMib() / 1024.0, memoryGbPerBlock);
+        if (cpus < 0 || memory < 0) {
+            return -1; // more than the whole host has
+        }
+        int need = Math.max(1, Math.max(cpus, memory));
         if (spec.cpu().arch() != null && spec.cpu().arch() != arch()) {
             return -1;
         }
@@ -41,7 +44,11 @@ record HostShape(HostResources resources, int blocks) {
             if (gpus == 0 || !gpuMatches(gpu)) {
                 return -1;
             }
-            need = Math.max(need, share(gpu.count(), gpus, (double) gpus / blocks));
+            int gpuBlocks = share(gpu.count(), gpus, (double) gpus / blocks);
+            if (gpuBlocks < 0) {
+                return -1;
+            }
+            need = Math.max(need, gpuBlocks);
         }
         // Disk is not checked: a job here writes to the host's own filesystem, and dstack's default request
         // (100GB..) would otherwise rule out most workstations.
