@@ -61,7 +61,10 @@ public final class Router {
     private void handle(Route route, Context ctx) {
         String where = "POST " + route.path();
         try {
-            JsonNode body = route.body() == Route.Body.NONE ? null : readBody(ctx);
+            // Read (and so drain) every body, even one the route ignores: a connection left with unread content
+            // is closed under the client's next request.
+            byte[] bytes = readLimited(ctx);
+            JsonNode body = route.body() == Route.Body.NONE ? null : parseBody(bytes);
             if (ctx.path().startsWith("/api/")) {
                 ApiVersion.check(ctx.header("X-API-VERSION"), serverVersion);
             }
@@ -102,8 +105,7 @@ public final class Router {
     }
 
     /** The body as JSON, or null when there is none (or it is JSON {@code null}, which FastAPI treats alike). */
-    private JsonNode readBody(Context ctx) {
-        byte[] bytes = readLimited(ctx);
+    private static JsonNode parseBody(byte[] bytes) {
         if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             return null;
         }

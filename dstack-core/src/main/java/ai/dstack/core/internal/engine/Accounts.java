@@ -114,20 +114,25 @@ public final class Accounts {
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new DstackException(ErrorCode.ERROR, "Username should match regex '" + USERNAME.pattern() + "'");
         }
+        if (k.store.inReadOnlyTransaction(tx -> nameTaken(tx, username))) {
+            throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Resource exists");
+        }
         String token = UUID.randomUUID().toString();
-        JobSshKey key = JobSshKeys.generate();
+        JobSshKey key = JobSshKeys.generate(); // slow: only once the name is known to be free
         UserRow user = UserRow.builder().id(UUID.randomUUID()).name(username).createdAt(k.clock.instant())
                 .globalRole(role.wireValue()).token(token).tokenHash(Bootstrap.tokenHash(token)).email(email)
                 .active(active).sshPublicKey(key.publicKey()).sshPrivateKey(key.privateKey()).build();
         k.store.useTransaction(tx -> {
-            boolean taken = tx.users().list().stream()
-                    .anyMatch(u -> !u.deleted() && u.name().equalsIgnoreCase(username));
-            if (taken) {
+            if (nameTaken(tx, username)) {
                 throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Resource exists");
             }
             tx.users().insert(user);
         });
         return view(user);
+    }
+
+    private static boolean nameTaken(ai.dstack.spi.storage.StoreTransaction tx, String username) {
+        return tx.users().list().stream().anyMatch(u -> !u.deleted() && u.name().equalsIgnoreCase(username));
     }
 
     /** dstack's {@code update_user}: role, e-mail (null clears it) and the active flag. */

@@ -158,7 +158,10 @@ public final class Projects {
         if (name == null || !PROJECT_NAME.matcher(name).matches()) {
             throw new DstackException(ErrorCode.ERROR, "Project name should match regex '" + PROJECT_NAME.pattern() + "'");
         }
-        JobSshKey key = JobSshKeys.generate();
+        if (find(name).isPresent()) {
+            throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Resource exists");
+        }
+        JobSshKey key = JobSshKeys.generate(); // slow: only once the name is known to be free
         ProjectRow project = new ProjectRow(UUID.randomUUID(), name, caller.id(), k.clock.instant(), isPublic, false,
                 null, key.publicKey(), key.privateKey());
         k.store.useTransaction(tx -> {
