@@ -82,7 +82,11 @@ class FuzzTest {
             }
             expectNo5xx(endpoint.path(), "invalid UTF-8", new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'});
             if (endpoint.body() != null) {
-                assertThat(send(endpoint.path(), "{".getBytes(StandardCharsets.UTF_8)).status()).as(endpoint.path()).isEqualTo(422);
+                for (String text : List.of("{", MALFORMED.get(MALFORMED.size() - 1))) {
+                    ApiServer.Reply reply = send(endpoint.path(), text.getBytes(StandardCharsets.UTF_8));
+                    assertThat(reply.status()).as("%s %s", endpoint.path(), reply).isEqualTo(422);
+                    assertThat(reply.body().path("detail").get(0).path("type").asText()).isEqualTo("json_invalid");
+                }
             }
         }
         assertThat(failures).isEmpty();

@@ -4,7 +4,6 @@ import ai.dstack.api.json.DstackJson;
 import ai.dstack.core.internal.engine.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
@@ -112,15 +111,14 @@ public final class Router {
         try {
             JsonNode node = DstackJson.mapper().readTree(bytes);
             return node == null || node.isNull() || node.isMissingNode() ? null : node;
-        } catch (JsonParseException e) {
+        } catch (JsonProcessingException e) {
+            // Syntax errors and Jackson's limits (nesting depth, number and string sizes) alike.
             Problems problems = new Problems();
             long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
             problems.add(List.of("body", (int) Math.min(offset, Integer.MAX_VALUE)), "json_invalid", "JSON decode error",
                     Fields.emptyObject(), Problems.ctx("error", e.getOriginalMessage()));
             problems.throwIfAny();
             return null;
-        } catch (JsonProcessingException e) {
-            throw HttpProblem.validation(List.of());
         } catch (IOException e) {
             throw new IllegalStateException("reading the request body failed", e);
         }
