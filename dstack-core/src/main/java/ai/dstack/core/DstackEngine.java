@@ -134,6 +134,14 @@ public final class DstackEngine implements AutoCloseable {
         engine.setSecret(project, name, value);
     }
 
+    /**
+     * The engine's internal services (users, projects, secrets, repos, fleets, runs per calling user), for dstack's
+     * REST server. Not a public API: these types live in an {@code .internal} package and may change in any release.
+     */
+    public Engine internal() {
+        return engine;
+    }
+
     /** Stops the engine's threads and closes its stores. Running jobs go on; a new engine adopts them. */
     @Override
     public void close() {

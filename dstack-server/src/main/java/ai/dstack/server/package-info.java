@@ -1,2 +1,2 @@
-/** The REST API over the engine (a later issue). */
+/** dstack's REST API over an embedded engine: {@link ai.dstack.server.DstackServer}. */
 package ai.dstack.server;

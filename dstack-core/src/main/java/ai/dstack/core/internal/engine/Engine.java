@@ -48,6 +48,12 @@ public final class Engine implements AutoCloseable {
     private final JobProcessor jobs;
     private final Object runChanges = new Object();
     private final List<AutoCloseable> owned;
+    private final Accounts accounts;
+    private final Projects projects;
+    private final Secrets secrets;
+    private final Repos repos;
+    private final Fleets fleets;
+    private final RunOperations runs;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
@@ -58,6 +64,13 @@ public final class Engine implements AutoCloseable {
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
         this.submitter = new Submitter(kernel);
+        DefaultPermissions permissions = DefaultPermissions.DSTACK;
+        this.accounts = new Accounts(kernel, permissions);
+        this.projects = new Projects(kernel, accounts, permissions);
+        this.secrets = new Secrets(kernel, projects);
+        this.repos = new Repos(kernel);
+        this.fleets = new Fleets(kernel);
+        this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
         this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
         RunProcessor runs = new RunProcessor(kernel, id -> {
@@ -87,6 +100,34 @@ public final class Engine implements AutoCloseable {
 
     public boolean hasLocalFleet() {
         return localFleet != null;
+    }
+
+    /** Users: token log-in, listing, creation, tokens (dstack's users service). */
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** Projects and their members (dstack's projects service). */
+    public Projects projects() {
+        return projects;
+    }
+
+    public Secrets secrets() {
+        return secrets;
+    }
+
+    public Repos repos() {
+        return repos;
+    }
+
+    /** Fleets and instances, as dstack's API shows them. */
+    public Fleets fleets() {
+        return fleets;
+    }
+
+    /** Runs as dstack's REST API handles them: per calling user, with plans, by names. */
+    public RunOperations runs() {
+        return runs;
     }
 
     public Run submit(String projectName, RunSpec spec) {

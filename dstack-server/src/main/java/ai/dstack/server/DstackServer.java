@@ -1,0 +1,175 @@
+package ai.dstack.server;
+
+import ai.dstack.core.DstackEngine;
+import ai.dstack.server.internal.Router;
+import io.javalin.Javalin;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * dstack's REST API ({@code POST /api/...} with JSON bodies, bearer tokens, dstack's error bodies) over an
+ * embedded {@link DstackEngine}, so that dstack's own CLI and clients can talk to it.
+ *
+ * <pre>{@code
+ * try (DstackServer server = DstackServer.builder()
+ *         .engine(DstackEngine.builder().serverDirectory(dir))
+ *         .port(3000)
+ *         .build()
+ *         .start()) {
+ *     System.out.println("The admin token is " + server.engine().adminToken());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * Thread-safe. {@link #close()} stops the server, and the engine too when the server built it.
+ */
+public final class DstackServer implements AutoCloseable {
+    /** The dstack release whose API this server speaks; clients of a newer major version are refused. */
+    public static final String DSTACK_API_VERSION = "0.21.2";
+    /** The default limit on a request body: 32 MiB. */
+    public static final long DEFAULT_MAX_REQUEST_SIZE = 32L * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DstackServer.class);
+
+    private final DstackEngine engine;
+    private final boolean ownsEngine;
+    private final String host;
+    private final int port;
+    private final long maxRequestSize;
+    private final String serverVersion;
+    private Javalin app;
+
+    private DstackServer(Builder builder, DstackEngine engine, boolean ownsEngine) {
+        this.engine = engine;
+        this.ownsEngine = ownsEngine;
+        this.host = builder.host;
+        this.port = builder.port;
+        this.maxRequestSize = builder.maxRequestSize;
+        this.serverVersion = builder.serverVersion;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts listening; returns this server. */
+    public synchronized DstackServer start() {
+        if (app != null) {
+            throw new IllegalStateException("The server is already started");
+        }
+        Router router = new Router(engine.internal(), maxRequestSize, serverVersion);
+        Javalin created = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.http.maxRequestSize = maxRequestSize;
+            config.http.prefer405over404 = true;
+            router.register(config.routes);
+        });
+        created.start();
+        app = created;
+        LOG.info("The dstack server {} is running at {}", serverVersion == null ? "(no version)" : serverVersion, url());
+        return this;
+    }
+
+    /** The port the server listens on (the chosen one when built with port 0). */
+    public synchronized int port() {
+        if (app == null) {
+            throw new IllegalStateException("The server is not started");
+        }
+        return app.port();
+    }
+
+    /** {@code http://host:port}. */
+    public String url() {
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    public DstackEngine engine() {
+        return engine;
+    }
+
+    /** Stops listening. The engine keeps running unless the server built it. */
+    public synchronized void stop() {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (ownsEngine) {
+            engine.close();
+        }
+    }
+
+    /** Configures a server; {@link #engine} is the only required setting. */
+    public static final class Builder {
+        private DstackEngine engine;
+        private DstackEngine.Builder engineBuilder;
+        private String host = "127.0.0.1";
+        private int port = 3000;
+        private long maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
+        private String serverVersion = DSTACK_API_VERSION;
+
+        private Builder() {}
+
+        /** Serves an engine the caller owns (and closes). */
+        public Builder engine(DstackEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine is null");
+            this.engineBuilder = null;
+            return this;
+        }
+
+        /** Builds the engine with the server, which closes it on {@link DstackServer#close()}. */
+        public Builder engine(DstackEngine.Builder engine) {
+            this.engineBuilder = Objects.requireNonNull(engine, "engine is null");
+            this.engine = null;
+            return this;
+        }
+
+        /** The address to listen on; default {@code 127.0.0.1}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host is null");
+            return this;
+        }
+
+        /** The port; default 3000, 0 for any free port (see {@link DstackServer#port()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The largest request body accepted, in bytes (larger ones get 413); default 32 MiB. */
+        public Builder maxRequestSize(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxRequestSize must be positive, not " + bytes);
+            }
+            this.maxRequestSize = bytes;
+            return this;
+        }
+
+        /**
+         * The version {@code server/get_info} reports and clients are checked against; default
+         * {@link #DSTACK_API_VERSION}; null for a development server, which checks no client.
+         */
+        public Builder serverVersion(String version) {
+            this.serverVersion = version;
+            return this;
+        }
+
+        public DstackServer build() {
+            if (engine == null && engineBuilder == null) {
+                throw new IllegalStateException("No engine: call engine(DstackEngine) or engine(DstackEngine.Builder)");
+            }
+            return engine != null ? new DstackServer(this, engine, false) : new DstackServer(this, engineBuilder.build(), true);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package ai.dstack.server.internal;
+
+import ai.dstack.api.server.ServerInfo;
+import ai.dstack.core.internal.engine.Accounts;
+import ai.dstack.spi.storage.ProjectRow;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every route of the API, by area. */
+final class ApiRoutes {
+    private ApiRoutes() {}
+
+    static List<Route> all(String serverVersion) {
+        List<Route> routes = new ArrayList<>();
+        routes.add(new Route("/api/server/get_info", Need.NOTHING, Route.Body.NONE, call -> new ServerInfo(serverVersion)));
+        // No backend is configurable through this server yet, and no OAuth provider is installed.
+        routes.add(new Route("/api/backends/list_types", Need.NOTHING, Route.Body.NONE, call -> List.of()));
+        routes.add(new Route("/api/auth/list_providers", Need.NOTHING, Route.Body.NONE, call -> List.of()));
+        routes.addAll(UserRoutes.all());
+        routes.addAll(ProjectRoutes.all());
+        routes.addAll(RunRoutes.all());
+        routes.addAll(ProjectResourceRoutes.all());
+        routes.addAll(FleetRoutes.all());
+        return routes;
+    }
+
+    /** The projects a caller's listings span: all for a global admin, its memberships otherwise. */
+    static List<ProjectRow> memberProjects(Call call) {
+        return Accounts.isAdmin(call.user()) ? call.engine().projects().all()
+                : call.engine().projects().memberProjects(call.user());
+    }
+}

@@ -1,0 +1,40 @@
+package ai.dstack.server.internal;
+
+import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.UserRow;
+
+/**
+ * One API call after the checks that come before its handler: the caller (null on open routes), the project in
+ * the path (null when there is none) and the body's fields.
+ */
+final class Call {
+    private final Engine engine;
+    private final UserRow user;
+    private final ProjectRow project;
+    private final Fields body;
+
+    Call(Engine engine, UserRow user, ProjectRow project, Fields body) {
+        this.engine = engine;
+        this.user = user;
+        this.project = project;
+        this.body = body;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    UserRow user() {
+        return user;
+    }
+
+    ProjectRow project() {
+        return project;
+    }
+
+    /** The body's top-level fields; an empty object for routes without a body or an absent optional one. */
+    Fields body() {
+        return body;
+    }
+}

@@ -1,0 +1,173 @@
+package ai.dstack.server.internal;
+
+import ai.dstack.api.json.DstackJson;
+import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.UserRow;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every API call through dstack's order of checks: the body must be JSON (422), the client version must be
+ * acceptable (400), the token valid and the project known (403, 404), the role sufficient (403), the fields valid
+ * (422); then the handler runs and its reply is written with {@link DstackJson}. Bodies larger than the limit are
+ * refused with 413 before they are parsed.
+ */
+public final class Router {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    private static final String HANDLED = "dstack.handled";
+
+    private final Engine engine;
+    private final Access access;
+    private final UnknownFields unknown = new UnknownFields();
+    private final long maxRequestSize;
+    private final String serverVersion;
+
+    public Router(Engine engine, long maxRequestSize, String serverVersion) {
+        this.engine = engine;
+        this.access = new Access(engine);
+        this.maxRequestSize = maxRequestSize;
+        this.serverVersion = serverVersion;
+    }
+
+    /** Registers dstack's routes, the health check, and the replies for errors and unknown routes. */
+    public void register(RoutesConfig routes) {
+        routes.get("/healthcheck", ctx -> reply(ctx, 200, DstackJson.mapper().createObjectNode().put("status", "running")));
+        for (Route route : ApiRoutes.all(serverVersion)) {
+            routes.post(route.path(), ctx -> handle(route, ctx));
+        }
+        routes.exception(Exception.class, (e, ctx) -> fail(ctx, ErrorReplies.of(e, ctx.method() + " " + ctx.path())));
+        routes.error(404, ctx -> {
+            if (ctx.attribute(HANDLED) == null) {
+                fail(ctx, HttpProblem.routeNotFound());
+            }
+        });
+        routes.error(405, ctx -> {
+            if (ctx.attribute(HANDLED) == null) {
+                fail(ctx, HttpProblem.methodNotAllowed());
+            }
+        });
+    }
+
+    private void handle(Route route, Context ctx) {
+        String where = "POST " + route.path();
+        try {
+            // Read (and so drain) every body, even one the route ignores: a connection left with unread content
+            // is closed under the client's next request.
+            byte[] bytes = readLimited(ctx);
+            JsonNode body = route.body() == Route.Body.NONE ? null : parseBody(bytes);
+            if (ctx.path().startsWith("/api/")) {
+                ApiVersion.check(ctx.header("X-API-VERSION"), serverVersion);
+            }
+            UserRow user = route.need() == Need.NOTHING ? null : access.authenticate(ctx);
+            ProjectRow project = null;
+            String projectName = ctx.pathParamMap().get("project_name");
+            if (projectName != null) {
+                project = access.project(projectName);
+            }
+            if (user != null) {
+                access.check(route.need(), user, project);
+            }
+            Fields fields = fields(route, body);
+            Object result = route.handler().handle(new Call(engine, user, project, fields));
+            reply(ctx, 200, result);
+        } catch (Exception | StackOverflowError e) {
+            fail(ctx, ErrorReplies.of(e, where));
+        }
+    }
+
+    /** The body's fields, after FastAPI's checks of the body as a whole. */
+    private Fields fields(Route route, JsonNode body) {
+        Problems problems = new Problems();
+        String name = route.path();
+        if (route.body() == Route.Body.NONE || (route.body() == Route.Body.OPTIONAL && body == null)) {
+            return new Fields(Fields.emptyObject(), List.of("body"), problems, unknown, name);
+        }
+        if (body == null) {
+            problems.add(List.of("body"), "missing", "Field required", null);
+            problems.throwIfAny();
+        }
+        if (!body.isObject()) {
+            problems.add(List.of("body"), "model_attributes_type",
+                    "Input should be a valid dictionary or object to extract fields from", body);
+            problems.throwIfAny();
+        }
+        return new Fields(body, List.of("body"), problems, unknown, name);
+    }
+
+    /** The body as JSON, or null when there is none (or it is JSON {@code null}, which FastAPI treats alike). */
+    private static JsonNode parseBody(byte[] bytes) {
+        if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = DstackJson.mapper().readTree(bytes);
+            return node == null || node.isNull() || node.isMissingNode() ? null : node;
+        } catch (JsonProcessingException e) {
+            // Syntax errors and Jackson's limits (nesting depth, number and string sizes) alike.
+            Problems problems = new Problems();
+            long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
+            problems.add(List.of("body", (int) Math.min(offset, Integer.MAX_VALUE)), "json_invalid", "JSON decode error",
+                    Fields.emptyObject(), Problems.ctx("error", e.getOriginalMessage()));
+            problems.throwIfAny();
+            return null;
+        } catch (IOException e) {
+            throw new IllegalStateException("reading the request body failed", e);
+        }
+    }
+
+    /**
+     * Reads at most the limit; a larger body is drained (so the client gets the 413 instead of a broken pipe) and
+     * refused.
+     */
+    private byte[] readLimited(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            boolean tooLarge = ctx.req().getContentLengthLong() > maxRequestSize;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                total += n;
+                if (total > maxRequestSize) {
+                    tooLarge = true;
+                }
+                if (!tooLarge) {
+                    out.write(buffer, 0, n);
+                }
+            }
+            if (tooLarge) {
+                throw HttpProblem.tooLarge(maxRequestSize);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw HttpProblem.clientError("Cannot read the request body: " + e.getMessage(), null);
+        }
+    }
+
+    private static void fail(Context ctx, HttpProblem problem) {
+        reply(ctx, problem.status(), problem.body());
+    }
+
+    private static void reply(Context ctx, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = DstackJson.mapper().writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            LOG.error("Cannot write the reply of {} {} as JSON", ctx.method(), ctx.path(), e);
+            status = 500;
+            bytes = "{\"detail\":\"Internal Server Error\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        ctx.attribute(HANDLED, Boolean.TRUE);
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(bytes);
+    }
+}

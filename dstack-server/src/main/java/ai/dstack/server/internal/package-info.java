@@ -1,0 +1,2 @@
+/** The REST server's plumbing: routes, auth, request reading, dstack's error bodies. No compatibility guarantees. */
+package ai.dstack.server.internal;

@@ -1,0 +1,89 @@
+package ai.dstack.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dstack.api.ConfigurationException;
+import ai.dstack.api.configuration.Configuration;
+import ai.dstack.api.configuration.RunConfiguration;
+import ai.dstack.api.yaml.DstackYaml;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every run configuration of the shared corpus of real {@code .dstack.yml} files, planned through the API the way
+ * dstack's CLI sends it: each plan is a 200 with dstack's reply shape, or a 400 naming what the server refuses;
+ * never a 422 (the wire form must read back) and never a 5xx. Nothing is applied: these are real commands.
+ */
+class CorpusPlanTest {
+    @TempDir
+    static Path dir;
+
+    private static ApiServer api;
+
+    @BeforeAll
+    static void start() {
+        api = ApiServer.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    @Test
+    void everyRunConfigurationOfTheCorpusIsPlannedOrRefusedClearly() {
+        List<String> problems = new ArrayList<>();
+        int planned = 0;
+        for (Path file : corpus()) {
+            Configuration configuration;
+            try {
+                configuration = DstackYaml.read(file);
+            } catch (ConfigurationException e) {
+                continue; // dstack refuses it too; the parser's own tests cover that
+            }
+            if (!(configuration instanceof RunConfiguration)) {
+                continue;
+            }
+            ObjectNode request = ApiServer.object();
+            ObjectNode spec = request.putObject("run_spec");
+            spec.put("configuration_path", file.getFileName().toString());
+            spec.set("configuration", DstackYaml.toJsonTree(configuration));
+            ApiServer.Reply reply = api.post("/api/project/main/runs/get_plan", api.adminToken, request);
+            if (reply.status() == 200) {
+                planned++;
+                List<String> shape = Shapes.RUN_PLAN.check(reply.body());
+                if (!shape.isEmpty()) {
+                    problems.add(file.getFileName() + ": " + shape);
+                }
+            } else if (reply.status() != 400 || !reply.body().path("detail").path(0).path("msg").isTextual()) {
+                problems.add(file.getFileName() + ": " + reply);
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(planned).isGreaterThan(50);
+    }
+
+    private static List<Path> corpus() {
+        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+            Path candidate = at.resolve("shared/corpus/configurations");
+            if (Files.isDirectory(candidate)) {
+                try (Stream<Path> files = Files.list(candidate)) {
+                    return files.filter(p -> p.getFileName().toString().endsWith(".dstack.yml")).sorted().toList();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalStateException("shared/corpus/configurations not found above " + Path.of("").toAbsolutePath());
+    }
+}

@@ -1,0 +1,63 @@
+package ai.dstack.server;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Every POST endpoint of the server with a well-formed body for the global admin in project {@code main}. */
+final class Endpoints {
+    private Endpoints() {}
+
+    record Endpoint(String path, String body) {}
+
+    static final String P = "/api/project/main/";
+    static final String TASK = "{\"type\":\"task\",\"commands\":[\"true\"],\"resources\":{\"cpu\":\"0..\",\"memory\":\"0GB..\"}}";
+
+    static List<Endpoint> all() {
+        String uuid4 = "\"" + UUID.randomUUID() + "\"";
+        String runSpec = "{\"run_name\":\"fuzz-run\",\"configuration\":" + TASK + ",\"profile\":{\"name\":\"default\"}}";
+        return List.of(
+                new Endpoint("/api/server/get_info", null),
+                new Endpoint("/api/backends/list_types", null),
+                new Endpoint("/api/auth/list_providers", null),
+                new Endpoint("/api/users/list", "{\"limit\":10,\"name_pattern\":\"a\"}"),
+                new Endpoint("/api/users/get_my_user", null),
+                new Endpoint("/api/users/get_user", "{\"username\":\"admin\"}"),
+                new Endpoint("/api/users/create", "{\"username\":\"fuzz-user\",\"global_role\":\"user\"}"),
+                new Endpoint("/api/users/update", "{\"username\":\"fuzz-user\",\"global_role\":\"user\",\"email\":null,\"active\":true}"),
+                new Endpoint("/api/users/refresh_token", "{\"username\":\"zz-nobody\"}"),
+                new Endpoint("/api/users/refresh_ssh_key", "{\"username\":\"zz-nobody\"}"),
+                new Endpoint("/api/users/delete", "{\"users\":[\"zz-nobody\"]}"),
+                new Endpoint("/api/projects/list", "{\"include_not_joined\":true,\"limit\":10}"),
+                new Endpoint("/api/projects/create", "{\"project_name\":\"fuzz-project\",\"is_public\":false}"),
+                new Endpoint("/api/projects/delete", "{\"projects_names\":[\"zz-none\"]}"),
+                new Endpoint("/api/projects/main/get", null),
+                new Endpoint("/api/projects/main/set_members", "{\"members\":[{\"username\":\"admin\",\"project_role\":\"admin\"}]}"),
+                new Endpoint("/api/projects/main/add_members", "{\"members\":[{\"username\":\"admin\",\"project_role\":\"admin\"}]}"),
+                new Endpoint("/api/projects/main/remove_members", "{\"usernames\":[\"zz-nobody\"]}"),
+                new Endpoint("/api/runs/list", "{\"project_name\":\"main\",\"only_active\":false,\"limit\":10,\"job_submissions_limit\":1}"),
+                new Endpoint(P + "runs/get", "{\"run_name\":\"zz\",\"id\":null}"),
+                new Endpoint(P + "runs/get_plan", "{\"run_spec\":" + runSpec + ",\"max_offers\":5}"),
+                new Endpoint(P + "runs/apply", "{\"plan\":{\"run_spec\":" + runSpec + ",\"current_resource\":null},\"force\":false}"),
+                new Endpoint(P + "runs/stop", "{\"runs_names\":[\"zz\"],\"abort\":false}"),
+                new Endpoint(P + "runs/delete", "{\"runs_names\":[\"zz\"]}"),
+                new Endpoint(P + "logs/poll", "{\"run_name\":\"zz\",\"job_submission_id\":" + uuid4 + ",\"limit\":10}"),
+                new Endpoint(P + "secrets/list", null),
+                new Endpoint(P + "secrets/get", "{\"name\":\"zz\"}"),
+                new Endpoint(P + "secrets/create_or_update", "{\"name\":\"FUZZ\",\"value\":\"v\"}"),
+                new Endpoint(P + "secrets/delete", "{\"secrets_names\":[\"zz\"]}"),
+                new Endpoint(P + "repos/list", null),
+                new Endpoint(P + "repos/get", "{\"repo_id\":\"none\",\"include_creds\":false}"),
+                new Endpoint(P + "repos/init", "{\"repo_id\":\"fuzz\",\"repo_info\":{\"repo_type\":\"remote\",\"repo_name\":\"r\"},"
+                        + "\"repo_creds\":{\"clone_url\":\"https://x/r.git\",\"private_key\":null,\"oauth_token\":null}}"),
+                new Endpoint(P + "repos/delete", "{\"repos_ids\":[\"zz\"]}"),
+                new Endpoint(P + "fleets/list", "{\"include_imported\":false}"),
+                new Endpoint(P + "fleets/get", "{\"name\":\"local\"}"),
+                new Endpoint(P + "fleets/get_plan", "{\"spec\":{\"configuration\":{\"type\":\"fleet\",\"nodes\":1}}}"),
+                new Endpoint(P + "fleets/apply", "{\"plan\":{\"spec\":{\"configuration\":{\"type\":\"fleet\"}},\"current_resource\":null},\"force\":false}"),
+                new Endpoint(P + "fleets/delete", "{\"names\":[\"zz\"]}"),
+                new Endpoint(P + "fleets/delete_instances", "{\"name\":\"zz\",\"instance_nums\":[1]}"),
+                new Endpoint("/api/fleets/list", "{\"project_name\":\"main\"}"),
+                new Endpoint("/api/instances/list", "{\"project_names\":[\"main\"],\"limit\":5}"),
+                new Endpoint(P + "instances/get", "{\"id\":" + uuid4 + "}"));
+    }
+}
