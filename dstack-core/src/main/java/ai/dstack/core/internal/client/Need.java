@@ -1,0 +1,15 @@
+package ai.dstack.core.internal.client;
+
+/** dstack's permission dependencies (security/permissions.py): who may make a call. Mirrors the REST server's. */
+public enum Need {
+    AUTHENTICATED,
+    GLOBAL_ADMIN,
+    /** Any member of the project (a global admin passes every check). */
+    PROJECT_MEMBER,
+    /** A member, or anyone authenticated when the project is public. */
+    PROJECT_MEMBER_OR_PUBLIC,
+    /** A project admin or manager. */
+    PROJECT_MANAGER,
+    /** A project admin or manager, or anyone authenticated when the project is public (to join it). */
+    PROJECT_MANAGER_OR_PUBLIC
+}
