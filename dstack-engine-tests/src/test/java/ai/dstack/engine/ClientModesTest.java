@@ -115,7 +115,8 @@ class ClientModesTest {
             Failure unknownRun,
             Failure unknownRunById,
             Failure unknownProject,
-            Failure fleetDeletion) {}
+            Failure fleetDeletion,
+            Failure badSecretName) {}
 
     /** An error as an application branches on it: the code, and the message for dstack's business errors. */
     record Failure(ErrorCode code, String message) {
@@ -176,7 +177,8 @@ class ClientModesTest {
                 Failure.of(() -> main.getRun("no-such-run")),
                 Failure.of(() -> main.getRun(UUID.randomUUID())),
                 Failure.of(() -> client.getProject("no-such-project")),
-                Failure.of(() -> main.deleteFleets(List.of("local"))));
+                Failure.of(() -> main.deleteFleets(List.of("local"))),
+                Failure.of(() -> main.setSecret("bad name!", "x")));
     }
 
     @Test
@@ -188,10 +190,12 @@ class ClientModesTest {
         // And both are what dstack gives, not merely alike.
         assertThat(embedded.me()).isEqualTo("admin");
         assertThat(embedded.planAction()).isEqualTo(ApplyAction.CREATE);
-        assertThat(embedded.followedLines()).containsSubsequence("first line from the task", "second line");
+        assertThat(embedded.followedLines()).containsExactly("first line from the task", "second line");
         assertThat(embedded.finishedStatus()).isEqualTo(RunStatus.FAILED);
+        assertThat(embedded.terminationReason()).isEqualTo("job_failed");
         assertThat(embedded.exitStatus()).isEqualTo(3);
         assertThat(embedded.listedRuns()).containsExactly("parity");
+        assertThat(embedded.secretAsSet()).containsExactly("API_KEY", "s3cret");
         assertThat(embedded.secretValue()).isEqualTo("s3cret");
         assertThat(embedded.secretNames()).containsExactly("API_KEY");
         assertThat(embedded.secretsAfterDelete()).isEmpty();
@@ -203,6 +207,8 @@ class ClientModesTest {
         assertThat(embedded.unknownProject().code()).isEqualTo(ErrorCode.NOT_FOUND);
         assertThat(embedded.fleetDeletion().code()).isEqualTo(ErrorCode.ERROR);
         assertThat(embedded.fleetDeletion().message()).startsWith("Deleting fleets is not supported");
+        assertThat(embedded.badSecretName().code()).isEqualTo(ErrorCode.ERROR);
+        assertThat(embedded.badSecretName().message()).contains("Secret name");
     }
 
     /** What a user who is not a member of {@code main} sees; the admin creates it first. */
