@@ -56,7 +56,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         CliEnvironment environment = DstackCommand.environment(spec);
         PrintWriter out = spec.commandLine().getOut();
         String listenHost = firstOf(host, environment.get("DSTACK_SERVER_HOST"), "127.0.0.1");
@@ -88,7 +88,12 @@ public final class ServerCommand implements Callable<Integer> {
             out.println("The admin token is \"" + server.engine().adminToken() + "\"");
             out.println("The server is running at " + url + "/");
             out.flush();
-            stopped.await();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                // An embedder (or a test) running us on a thread asks us to stop: a clean stop, not a failure.
+                Thread.currentThread().interrupt();
+            }
             return ExitStatus.OK;
         } finally {
             try {
