@@ -29,8 +29,9 @@ class ServerCommandTest {
         CliEnvironment environment = new CliEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
                 "DSTACK_SERVER_ADMIN_TOKEN", "admin-token-1"), dir.resolve("home"), null, false);
         StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
         AtomicInteger exitCode = new AtomicInteger(-1);
-        Thread server = new Thread(() -> exitCode.set(Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+        Thread server = new Thread(() -> exitCode.set(Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
                 environment, "server", "--port", "0", "-l", "WARNING")));
         server.start();
         try {
@@ -50,7 +51,7 @@ class ServerCommandTest {
             server.join(30_000);
         }
         assertThat(server.isAlive()).isFalse();
-        assertThat(exitCode.get()).isZero();
+        assertThat(exitCode.get()).as(err.toString()).isZero();
     }
 
     @Test

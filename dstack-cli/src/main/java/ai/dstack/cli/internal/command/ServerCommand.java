@@ -82,6 +82,7 @@ public final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "dstack-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        boolean interrupted = false;
         try {
             String url = firstOf(environment.get("DSTACK_SERVER_URL"), server.url(), null);
             updateClientConfig(environment, out, url, server.engine().adminToken());
@@ -92,7 +93,8 @@ public final class ServerCommand implements Callable<Integer> {
                 stopped.await();
             } catch (InterruptedException e) {
                 // An embedder (or a test) running us on a thread asks us to stop: a clean stop, not a failure.
-                Thread.currentThread().interrupt();
+                // The flag is restored only after closing, which an interrupted thread could not finish.
+                interrupted = true;
             }
             return ExitStatus.OK;
         } finally {
@@ -101,6 +103,9 @@ public final class ServerCommand implements Callable<Integer> {
                 server.close();
             } catch (IllegalStateException shuttingDown) {
                 // The hook is closing the server already.
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
