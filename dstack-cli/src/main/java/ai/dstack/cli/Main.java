@@ -1,5 +1,6 @@
 package ai.dstack.cli;
 
+import ai.dstack.cli.internal.CliEnvironment;
 import ai.dstack.cli.internal.DstackCommandLine;
 import java.io.PrintWriter;
 
@@ -22,8 +23,13 @@ public final class Main {
      * code instead of exiting, so that tests and embedders can call it in-process.
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, CliEnvironment.system(), args);
+    }
+
+    /** {@link #run(PrintWriter, PrintWriter, String...)} with another environment, home directory and stdin. */
+    public static int run(PrintWriter out, PrintWriter err, CliEnvironment environment, String... args) {
         try {
-            return DstackCommandLine.create(out, err).execute(args);
+            return DstackCommandLine.create(out, err, environment).execute(args);
         } finally {
             out.flush();
             err.flush();

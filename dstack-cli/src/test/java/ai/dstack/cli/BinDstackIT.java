@@ -106,6 +106,43 @@ class BinDstackIT {
         assertThat(result.out()).startsWith("dstack ");
     }
 
+    @Test
+    void serverAndApplyAsSeparateProcessesRunATaskEndToEnd() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "JAVA_OPTS", "-Duser.home=" + home);
+        Path serverOut = dir.resolve("server-out.txt");
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
+                .directory(dir.toFile())
+                .redirectOutput(serverOut.toFile())
+                .redirectError(dir.resolve("server-err.txt").toFile());
+        builder.environment().remove("DSTACK_JAR");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process server = builder.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
+            assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
+            Files.writeString(dir.resolve("task.yml"), "type: task\nname: it-task\nresources:\n  cpu: 0..\n"
+                    + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo hello-from-a-process\n  - exit 7\n");
+
+            Result apply = run(launcher, env, "apply", "-f", "task.yml", "-y");
+
+            assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(7);
+            assertThat(apply.out()).contains("Submitted it-task", "hello-from-a-process");
+            assertThat(apply.err()).contains("it-task failed (exit status 7)");
+        } finally {
+            server.destroy(); // SIGTERM: the shutdown hook closes the server and the engine.
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        }
+        assertThat(server.exitValue()).isEqualTo(143);
+    }
+
     record Result(int exitCode, String out, String err) {}
 
     /** Runs {@code program args} in the temp dir and waits for it; output goes through files, so no pipe can fill. */

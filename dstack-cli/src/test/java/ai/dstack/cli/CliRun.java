@@ -1,5 +1,6 @@
 package ai.dstack.cli;
 
+import ai.dstack.cli.internal.CliEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -11,6 +12,14 @@ record CliRun(int exitCode, String out, String err) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exitCode = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new CliRun(exitCode, out.toString(), err.toString());
+    }
+
+    /** Runs with its own environment, home directory (and so ~/.dstack/config.yml) and stdin. */
+    static CliRun in(CliEnvironment environment, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exitCode = Main.run(new PrintWriter(out), new PrintWriter(err), environment, args);
         return new CliRun(exitCode, out.toString(), err.toString());
     }
 

@@ -9,7 +9,11 @@ public final class DstackCommandLine {
     private DstackCommandLine() {}
 
     public static CommandLine create(PrintWriter out, PrintWriter err) {
-        DstackCommand root = new DstackCommand();
+        return create(out, err, CliEnvironment.system());
+    }
+
+    public static CommandLine create(PrintWriter out, PrintWriter err, CliEnvironment environment) {
+        DstackCommand root = new DstackCommand(environment);
         ErrorReporter errors = new ErrorReporter(root::debug);
         return new CommandLine(root)
                 .setOut(out)

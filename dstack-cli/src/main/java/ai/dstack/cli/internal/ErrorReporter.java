@@ -1,6 +1,7 @@
 package ai.dstack.cli.internal;
 
 import ai.dstack.api.DstackException;
+import ai.dstack.client.DstackConnectionException;
 import java.io.PrintWriter;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
@@ -56,6 +57,9 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
     }
 
     private static String describe(Exception ex, boolean debug) {
+        if (ex instanceof DstackConnectionException connection && !connection.requestSent()) {
+            return "Cannot connect to " + connection.serverUrl() + ": is the server running? (dstack server)";
+        }
         if (ex instanceof CliException || ex instanceof DstackException) {
             return ex.getMessage();
         }

@@ -1,5 +1,6 @@
 package ai.dstack.cli.internal.command;
 
+import ai.dstack.cli.internal.CliEnvironment;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.VersionProvider;
 import java.util.concurrent.Callable;
@@ -23,6 +24,18 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Run AI workloads on your own clouds and machines; reads the same .dstack.yml files as dstack.",
         subcommands = {
+            ServerCommand.class,
+            ConfigCommand.class,
+            ProjectCommand.class,
+            ApplyCommand.class,
+            PsCommand.class,
+            LogsCommand.class,
+            AttachCommand.class,
+            StopCommand.class,
+            DeleteCommand.class,
+            SecretCommand.class,
+            FleetCommand.class,
+            OfferCommand.class,
             ValidateCommand.class,
             CompletionCommand.class,
         })
@@ -30,7 +43,22 @@ public final class DstackCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    private final CliEnvironment environment;
+
     private boolean debug;
+
+    public DstackCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    public DstackCommand() {
+        this(CliEnvironment.system());
+    }
+
+    /** The environment of the command found in {@code spec}'s tree. */
+    static CliEnvironment environment(CommandSpec spec) {
+        return ((DstackCommand) spec.root().userObject()).environment;
+    }
 
     @Option(
             names = "--debug",

@@ -1,0 +1,2 @@
+/** How commands print: tables, plans, resources and durations in dstack's words. */
+package ai.dstack.cli.internal.output;

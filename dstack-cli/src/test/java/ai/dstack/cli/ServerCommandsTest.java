@@ -1,0 +1,230 @@
+package ai.dstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.dstack.cli.internal.CliEnvironment;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.server.DstackServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands that talk to a server, run in-process against a real {@link DstackServer} on a loopback port, over
+ * an engine that runs jobs as real local processes; the CLI's home directory (and config.yml) is a temp dir.
+ */
+class ServerCommandsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String SMALL = "resources:\n  cpu: 0..\n  memory: 0GB..\n  disk: 0GB..\n";
+
+    @TempDir
+    static Path dir;
+
+    private static DstackServer server;
+    private static CliEnvironment cli;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = DstackServer.builder()
+                .engine(DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(8)
+                        .sweepInterval(Duration.ofMillis(200)))
+                .port(0)
+                .build()
+                .start();
+        Path home = Files.createDirectories(dir.resolve("home"));
+        cli = new CliEnvironment(Map.of(), home, null, false);
+        CliRun config = CliRun.in(cli, "config", "--project", "main", "--url", server.url(), "--token",
+                server.engine().adminToken());
+        assertThat(config.exitCode()).as("%s", config).isZero();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Path file(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private static String task(String name, String... commands) {
+        StringBuilder yaml = new StringBuilder("type: task\nname: " + name + "\n" + SMALL + "commands:\n");
+        for (String command : commands) {
+            yaml.append("  - '").append(command.replace("'", "''")).append("'\n");
+        }
+        return yaml.toString();
+    }
+
+    @Test
+    void configWritesTheProjectAsDefault() throws IOException {
+        String config = Files.readString(cli.configFile());
+        assertThat(config).contains("name: main", "url: " + server.url(), "token: " + server.engine().adminToken(),
+                "default: true");
+    }
+
+    @Test
+    void applyStreamsTheJobsOutputAndExitsWithItsExitCode() throws IOException {
+        Path yml = file("exit3.dstack.yml", task("exit-three", "echo hello-from-the-task", "exit 3"));
+
+        CliRun apply = CliRun.in(cli, "apply", "-f", yml.toString(), "-y");
+
+        assertThat(apply.exitCode()).as("%s", apply).isEqualTo(3);
+        assertThat(apply.out()).contains(" Project        main", " Type           task", "#  BACKEND",
+                "Submitted exit-three", "hello-from-the-task");
+        assertThat(apply.err()).contains("exit-three failed (exit status 3)");
+
+        CliRun logs = CliRun.in(cli, "logs", "exit-three");
+        assertThat(logs.exitCode()).as("%s", logs).isZero();
+        assertThat(logs.outLines()).containsExactly("hello-from-the-task");
+
+        CliRun ps = CliRun.in(cli, "ps", "-a");
+        assertThat(ps.exitCode()).as("%s", ps).isZero();
+        assertThat(ps.outLines().get(0)).matches("NAME +BACKEND +RESOURCES +PRICE +STATUS +SUBMITTED");
+        assertThat(ps.out()).containsPattern("exit-three +remote .*failed \\(3\\) +\\d+ sec ago");
+    }
+
+    @Test
+    void aSuccessfulRunExitsZeroAndCanBeDeleted() throws IOException {
+        Path yml = file("ok.dstack.yml", task("all-good", "echo fine"));
+
+        CliRun apply = CliRun.in(cli, "apply", "-f", yml.toString(), "-y");
+        assertThat(apply.exitCode()).as("%s", apply).isZero();
+        assertThat(apply.out()).contains("fine");
+
+        CliRun delete = CliRun.in(cli, "delete", "all-good", "-y");
+        assertThat(delete.exitCode()).as("%s", delete).isZero();
+        CliRun logs = CliRun.in(cli, "logs", "all-good");
+        assertThat(logs.exitCode()).isEqualTo(1);
+        assertThat(logs.err()).startsWith("Error: ").containsIgnoringCase("not found");
+    }
+
+    @Test
+    void aDetachedLongTaskIsStoppedAndAttachReportsIt() throws IOException {
+        Path yml = file("long.dstack.yml", task("sleeper", "echo started", "sleep 600"));
+
+        CliRun apply = CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d");
+        assertThat(apply.exitCode()).as("%s", apply).isZero();
+        assertThat(apply.out()).contains("Submitted sleeper", "dstack logs sleeper");
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "logs", "sleeper").out().contains("started"));
+        assertThat(CliRun.in(cli, "ps").out()).containsPattern("sleeper .*running");
+
+        CliRun stop = CliRun.in(cli, "stop", "sleeper", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+
+        CliRun attach = CliRun.in(cli, "attach", "sleeper");
+        assertThat(attach.exitCode()).as("%s", attach).isEqualTo(1);
+        assertThat(attach.out()).contains("started");
+        assertThat(attach.err()).contains("sleeper terminated");
+    }
+
+    @Test
+    void applyAsksAndRefusesWithoutAnAnswer() throws IOException {
+        Path yml = file("ask.dstack.yml", task("never-submitted", "echo no"));
+
+        CliRun closed = CliRun.in(cli, "apply", "-f", yml.toString());
+        assertThat(closed.exitCode()).isEqualTo(1);
+        assertThat(closed.out()).contains("Submit the run never-submitted? [y/n]: ");
+        assertThat(closed.err()).contains("Error: no answer to \"Submit the run never-submitted?\"", "Pass -y");
+
+        CliRun no = CliRun.in(cli.withStdin(new BufferedReader(new StringReader("n\n"))), "apply", "-f", yml.toString());
+        assertThat(no.exitCode()).isEqualTo(1);
+        assertThat(no.out()).contains("Run not submitted");
+        assertThat(CliRun.in(cli, "logs", "never-submitted").err()).containsIgnoringCase("not found");
+    }
+
+    @Test
+    void invalidAndFleetFilesAreRefusedBeforeCallingTheServer() throws IOException {
+        Path bad = file("bad.dstack.yml", "type: task\ncommands: oops\nresources:\n  gpu: -1\n");
+        CliRun invalid = CliRun.in(cli, "apply", "-f", bad.toString(), "-y");
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.errLines()).first().asString().startsWith(bad + ":");
+        assertThat(invalid.errLines()).last().asString().startsWith("Error: " + bad + " is not a valid configuration");
+
+        Path fleet = file("fleet.dstack.yml", "type: fleet\nname: f\nnodes: 1\n");
+        CliRun fleetApply = CliRun.in(cli, "apply", "-f", fleet.toString(), "-y");
+        assertThat(fleetApply.exitCode()).isEqualTo(1);
+        assertThat(fleetApply.err()).contains("applying fleet configurations is not supported yet");
+
+        CliRun missing = CliRun.in(cli, "apply", "-f", dir.resolve("nope.yml").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file");
+    }
+
+    @Test
+    void secretsAreSetListedReadAndDeleted() {
+        assertThat(CliRun.in(cli, "secret", "set", "API_KEY", "s3cr3t").exitCode()).isZero();
+        assertThat(CliRun.in(cli, "secret", "list").outLines()).containsExactly("NAME", "API_KEY");
+        assertThat(CliRun.in(cli, "secret", "get", "API_KEY").outLines()).containsExactly("s3cr3t");
+        assertThat(CliRun.in(cli, "secret", "delete", "API_KEY").exitCode()).isZero();
+        CliRun gone = CliRun.in(cli, "secret", "get", "API_KEY");
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.err()).startsWith("Error: ").doesNotContain("Exception");
+    }
+
+    @Test
+    void offersAndFleetsAreListed() {
+        CliRun offer = CliRun.in(cli, "offer");
+        assertThat(offer.exitCode()).as("%s", offer).isZero();
+        assertThat(offer.outLines().get(0)).matches(" # +BACKEND +REGION +RESOURCES +SPOT +PRICE");
+        assertThat(offer.outLines()).hasSizeGreaterThan(1);
+
+        CliRun fleet = CliRun.in(cli, "fleet");
+        assertThat(fleet.exitCode()).as("%s", fleet).isZero();
+        assertThat(fleet.outLines().get(0)).startsWith("FLEET");
+    }
+
+    @Test
+    void projectsAreAddedCheckedListedAndDeleted() throws IOException {
+        CliEnvironment other = new CliEnvironment(Map.of(), Files.createDirectories(dir.resolve("home-projects")), null,
+                false);
+        CliRun forbidden = CliRun.in(other, "project", "add", "--name", "main", "--url", server.url(), "--token", "bad");
+        assertThat(forbidden.exitCode()).isEqualTo(1);
+        assertThat(forbidden.err()).isEqualTo("Error: Forbidden. Ensure the token is valid.\n");
+        CliRun unknown = CliRun.in(other, "project", "add", "--name", "nope", "--url", server.url(), "--token",
+                server.engine().adminToken());
+        assertThat(unknown.err()).isEqualTo("Error: Project 'nope' not found.\n");
+
+        String token = server.engine().adminToken();
+        assertThat(CliRun.in(other, "project", "add", "--name", "main", "--url", server.url(), "--token", token).exitCode())
+                .isZero();
+        assertThat(CliRun.in(other, "project", "add", "--name", "main", "--url", server.url() + "/", "--token", token,
+                "-n").exitCode()).isZero();
+        CliRun list = CliRun.in(other, "project", "list");
+        assertThat(list.outLines()).hasSize(2);
+        assertThat(list.outLines().get(0)).matches("PROJECT +URL +DEFAULT");
+        assertThat(list.outLines().get(1)).contains("main", "✓");
+
+        assertThat(CliRun.in(other, "project", "set-default", "ghost").err()).isEqualTo("Error: Project 'ghost' not found\n");
+        assertThat(CliRun.in(other, "project", "delete", "main", "-y").exitCode()).isZero();
+        assertThat(CliRun.in(other, "project", "list").outLines()).containsExactly("PROJECT  URL  DEFAULT");
+        CliRun noProject = CliRun.in(other, "ps");
+        assertThat(noProject.exitCode()).isEqualTo(1);
+        assertThat(noProject.err()).startsWith("Error: No default project in ");
+    }
+
+    @Test
+    void aServerThatIsNotRunningIsNamed() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        CliEnvironment nowhere = new CliEnvironment(Map.of("DSTACK_SERVER_URL", "http://127.0.0.1:" + port,
+                "DSTACK_TOKEN", "t", "DSTACK_PROJECT", "main"), dir, null, false);
+
+        CliRun ps = CliRun.in(nowhere, "ps");
+
+        assertThat(ps.exitCode()).isEqualTo(1);
+        assertThat(ps.err()).isEqualTo("Error: Cannot connect to http://127.0.0.1:" + port
+                + ": is the server running? (dstack server)\n");
+    }
+}
