@@ -37,9 +37,15 @@ public final class DstackConfig {
         this.projects = List.copyOf(projects);
     }
 
+    /** The home directory as dstack finds it: {@code $HOME} when set (Python's {@code Path.home()}), else the JVM's. */
+    public static String homeDirectory() {
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() ? home : System.getProperty("user.home");
+    }
+
     /** {@code ~/.dstack/config.yml} in the user's home directory, as dstack has it (whatever {@code DSTACK_SERVER_DIR} says). */
     public static Path defaultFile() {
-        return Path.of(System.getProperty("user.home"), ".dstack", "config.yml");
+        return Path.of(homeDirectory(), ".dstack", "config.yml");
     }
 
     /** The configuration in {@link #defaultFile()}; see {@link #load(Path)}. */

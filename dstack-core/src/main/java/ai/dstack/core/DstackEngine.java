@@ -244,7 +244,7 @@ public final class DstackEngine implements AutoCloseable {
 
         private static Path defaultServerDirectory() {
             String env = System.getenv("DSTACK_SERVER_DIR");
-            return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".dstack", "server");
+            return env != null && !env.isBlank() ? Path.of(env) : Path.of(ai.dstack.client.DstackConfig.homeDirectory(), ".dstack", "server");
         }
 
         private static void createDirectory(Path dir) {

@@ -22,7 +22,7 @@ public record CliEnvironment(Map<String, String> env, Path home, BufferedReader 
 
     /** The process's own environment, {@code user.home} and stdin. */
     public static CliEnvironment system() {
-        return new CliEnvironment(System.getenv(), Path.of(System.getProperty("user.home")),
+        return new CliEnvironment(System.getenv(), Path.of(ai.dstack.client.DstackConfig.homeDirectory()),
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.console() != null);
     }
 
