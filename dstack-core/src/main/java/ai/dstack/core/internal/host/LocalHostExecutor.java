@@ -30,14 +30,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs jobs on this machine with the {@link ShellJobProtocol}: each job is a directory {@code <root>/<job id>/} and a
- * process tree started with setsid, so it survives the JVM (even {@code kill -9}). A new instance on the same root
+ * process tree in a session of its own, so it survives the JVM (even {@code kill -9}). A new instance on the same root
  * finds running jobs running and finished ones with their exit codes and logs.
+ *
+ * <p>Jobs are started and signalled through one long-lived perl process ({@link JobSpawner}), a few milliseconds
+ * each; on a host without perl, through a script run per start and per signal, which costs tens of milliseconds.
  *
  * <p>Jobs get a small environment: {@code PATH}, {@code HOME}, {@code USER}, locale and time zone of the server (see
  * {@link #defaultBaseEnvironment()}), plus the launch's variables. The server's other variables (tokens, database
@@ -50,6 +54,8 @@ public final class LocalHostExecutor implements HostExecutor {
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a start whose spawner ended meanwhile waits for the supervisor it may have forked. */
+    private static final Duration ORPHANED_START_WAIT = Duration.ofSeconds(2);
     private static final int LOG_READ_BYTES = 256 * 1024;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
@@ -57,6 +63,7 @@ public final class LocalHostExecutor implements HostExecutor {
     private final Path root;
     private final ProcessRunner runner;
     private final ExitWatcher watcher;
+    private final JobSpawner spawner;
 
     /** Jobs under {@code root} (created if missing), with {@link #defaultBaseEnvironment()}. */
     public LocalHostExecutor(Path root) {
@@ -78,6 +85,7 @@ public final class LocalHostExecutor implements HostExecutor {
                     "cannot create the jobs directory " + this.root + ": " + e, e);
         }
         this.watcher = new ExitWatcher(this.root.resolve(ShellJobProtocol.EXITED_DIR), this::status);
+        this.spawner = new JobSpawner(this.root, runner);
     }
 
     /** The server's {@code PATH}, {@code HOME}, {@code USER}, {@code LOGNAME}, locale and time zone variables. */
@@ -112,25 +120,76 @@ public final class LocalHostExecutor implements HostExecutor {
         }
         JobHandle job = new JobHandle(launch.jobId());
         Path dir = jobDirectory(job);
-        ProcessRunner.Result launched;
         try {
             createJobDirectory(dir, launch.jobId());
             writeJobFiles(dir, launch);
-            launched = runner.bash(ShellJobProtocol.launcherScript(), "dstack-job-launcher", List.of(dir.toString()),
-                    LAUNCH_TIMEOUT);
         } catch (IOException e) {
             throw new HostExecutionException(ErrorCode.ERROR,
                     "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
+        }
+        String pid = startThroughSpawner(launch.jobId(), dir).orElseGet(() -> startWithLauncher(launch.jobId(), dir));
+        LOG.debug("Started job {} (pid file: {})", launch.jobId(), pid);
+        return job;
+    }
+
+    /** The pid file's line, or empty when this host has no spawner. */
+    private Optional<String> startThroughSpawner(String jobId, Path dir) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                JobSpawner.Reply reply = spawner.request("start " + jobId, LAUNCH_TIMEOUT);
+                if (!reply.ok()) {
+                    throw new HostExecutionException(ErrorCode.ERROR,
+                            "job " + jobId + " could not start on this host: " + reply.text());
+                }
+                return Optional.of(reply.text());
+            } catch (JobSpawner.UnavailableException e) {
+                return Optional.empty();
+            } catch (JobSpawner.EndedException e) {
+                if (!e.delivered && attempt == 1) {
+                    continue; // it never read the request: the next spawner does it once
+                }
+                // It may have forked the job's supervisor before it ended, which then finishes the start alone.
+                return Optional.of(awaitPidFile(jobId, dir).orElseThrow(() -> new HostExecutionException(
+                        ErrorCode.ERROR, "job " + jobId + " could not start on this host: " + e.getMessage())));
+            } catch (TimeoutException e) {
+                throw new HostExecutionException(ErrorCode.ERROR, "job " + jobId + " could not start on this host:"
+                        + " the job spawner did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s");
+            }
+        }
+    }
+
+    private static Optional<String> awaitPidFile(String jobId, Path dir) {
+        long deadline = System.nanoTime() + ORPHANED_START_WAIT.toNanos();
+        while (true) {
+            Optional<String> pid = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
+            if (pid.isPresent() || System.nanoTime() > deadline) {
+                return pid.map(String::strip);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HostExecutionException(ErrorCode.ERROR, "interrupted while starting job " + jobId);
+            }
+        }
+    }
+
+    private String startWithLauncher(String jobId, Path dir) {
+        ProcessRunner.Result launched;
+        try {
+            Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
+            launched = runner.bash(ShellJobProtocol.launcherScript(), "dstack-job-launcher", List.of(dir.toString()),
+                    LAUNCH_TIMEOUT);
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot launch job " + jobId + " in " + dir + ": " + e, e);
         }
         if (!launched.succeeded()) {
             String reason = launched.timedOut()
                     ? "the launcher did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s"
                     : launched.diagnostic();
-            throw new HostExecutionException(ErrorCode.ERROR,
-                    "job " + launch.jobId() + " could not start on this host: " + reason);
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + jobId + " could not start on this host: " + reason);
         }
-        LOG.debug("Started job {} (pid file: {})", launch.jobId(), launched.stdout().strip());
-        return job;
+        return launched.stdout().strip();
     }
 
     private static void createJobDirectory(Path dir, String jobId) throws IOException {
@@ -144,9 +203,8 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
-        Files.createDirectory(dir.resolve(ShellJobProtocol.WORK_DIR));
+        Files.createDirectories(dir.resolve(ShellJobProtocol.WORK_DIR).resolve(launch.workingDir()));
         Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
-        Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
         if (launch.image() != null) {
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
                     ShellJobProtocol.containerName(launch.jobId()) + "\n");
@@ -258,6 +316,34 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private void signal(JobHandle job, long graceMillis) {
+        if (JobSpawner.canName(job.jobId())) {
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                try {
+                    JobSpawner.Reply reply = spawner.request("signal " + job.jobId() + " " + graceMillis,
+                            SIGNAL_TIMEOUT);
+                    if (!reply.ok()) {
+                        throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": "
+                                + reply.text());
+                    }
+                    LOG.debug("Signalled job {} (grace {} ms): {}", job.jobId(), graceMillis, reply.text());
+                    return;
+                } catch (JobSpawner.UnavailableException e) {
+                    break;
+                } catch (JobSpawner.EndedException e) {
+                    if (attempt == 2) { // signalling twice does no harm: try once more with a new spawner
+                        throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": "
+                                + e.getMessage());
+                    }
+                } catch (TimeoutException e) {
+                    throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId()
+                            + ": the job spawner did not answer within " + SIGNAL_TIMEOUT.toSeconds() + " s");
+                }
+            }
+        }
+        signalWithScript(job, graceMillis);
+    }
+
+    private void signalWithScript(JobHandle job, long graceMillis) {
         try {
             ProcessRunner.Result result = runner.bash(ShellJobProtocol.signalScript(), "dstack-job-signal",
                     List.of(jobDirectory(job).toString(), Long.toString(graceMillis)), SIGNAL_TIMEOUT);
@@ -321,5 +407,11 @@ public final class LocalHostExecutor implements HostExecutor {
     @Override
     public void close() {
         watcher.close();
+        spawner.close();
+    }
+
+    /** The pid of the job spawner while one runs, else -1 (for tests). */
+    long spawnerPid() {
+        return spawner.pid();
     }
 }
