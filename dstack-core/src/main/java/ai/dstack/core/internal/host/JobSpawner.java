@@ -1,5 +1,7 @@
 package ai.dstack.core.internal.host;
 
+import ai.dstack.api.ErrorCode;
+import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.ShellJobProtocol;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,12 +33,16 @@ import org.slf4j.LoggerFactory;
 final class JobSpawner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobSpawner.class);
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a start whose spawner ended meanwhile waits for the supervisor it may have forked. */
+    private static final Duration ORPHANED_START_WAIT = Duration.ofSeconds(2);
 
     /** A reply: {@code ok} and its text, or the reason the request failed on the host. */
-    record Reply(boolean ok, String text) {}
+    private record Reply(boolean ok, String text) {}
 
     /** No spawner can run here (no perl, or it would not start): use the per-job launch. */
-    static final class UnavailableException extends Exception {
+    private static final class UnavailableException extends Exception {
         UnavailableException(String message) {
             super(message);
         }
@@ -45,7 +52,7 @@ final class JobSpawner implements AutoCloseable {
      * The spawner ended (or was found dead) with the request in flight. {@code delivered} is false when it surely never
      * read the request, so sending it again cannot do it twice.
      */
-    static final class EndedException extends Exception {
+    private static final class EndedException extends Exception {
         final boolean delivered;
 
         EndedException(String message, boolean delivered) {
@@ -78,13 +85,94 @@ final class JobSpawner implements AutoCloseable {
     }
 
     /**
+     * Starts the job whose directory {@code dir} the executor has prepared and returns its pid file's line once the
+     * job leads its own session, or empty when there is no spawner on this host.
+     *
+     * @throws HostExecutionException when the job could not start; the message says why
+     */
+    Optional<String> start(String jobId, Path dir) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Reply reply = request("start " + jobId, START_TIMEOUT);
+                if (!reply.ok()) {
+                    throw new HostExecutionException(ErrorCode.ERROR,
+                            "job " + jobId + " could not start on this host: " + reply.text());
+                }
+                return Optional.of(reply.text());
+            } catch (UnavailableException e) {
+                return Optional.empty();
+            } catch (EndedException e) {
+                if (!e.delivered && attempt == 1) {
+                    continue; // it never read the request: the next spawner does it, once
+                }
+                // It may have forked the job's supervisor before it ended, which then finishes the start alone.
+                return Optional.of(awaitPidFile(jobId, dir).orElseThrow(() -> new HostExecutionException(
+                        ErrorCode.ERROR, "job " + jobId + " could not start on this host: " + e.getMessage())));
+            } catch (TimeoutException e) {
+                throw new HostExecutionException(ErrorCode.ERROR, "job " + jobId + " could not start on this host:"
+                        + " the job spawner did not answer within " + START_TIMEOUT.toSeconds() + " s");
+            }
+        }
+    }
+
+    private static Optional<String> awaitPidFile(String jobId, Path dir) {
+        long deadline = System.nanoTime() + ORPHANED_START_WAIT.toNanos();
+        while (true) {
+            Optional<String> pid = LocalHostExecutor.readOptional(dir.resolve(ShellJobProtocol.PID_FILE))
+                    .filter(line -> line.endsWith("\n"));
+            if (pid.isPresent() || System.nanoTime() > deadline) {
+                return pid.map(String::strip);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HostExecutionException(ErrorCode.ERROR, "interrupted while starting job " + jobId);
+            }
+        }
+    }
+
+    /**
+     * Signals the job ({@code graceMillis} 0: SIGKILL; else SIGTERM, and SIGKILL after the grace period from a timer
+     * that outlives the spawner) and returns what it did, or empty when there is no spawner on this host or it cannot
+     * name the job.
+     *
+     * @throws HostExecutionException when the job could not be signalled
+     */
+    Optional<String> signal(String jobId, long graceMillis) {
+        if (!JOB_ID.matcher(jobId).matches()) {
+            return Optional.empty();
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Reply reply = request("signal " + jobId + " " + graceMillis, SIGNAL_TIMEOUT);
+                if (!reply.ok()) {
+                    throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + jobId + ": "
+                            + reply.text());
+                }
+                return Optional.of(reply.text());
+            } catch (UnavailableException e) {
+                return Optional.empty();
+            } catch (EndedException e) {
+                if (attempt == 2) { // signalling twice does no harm, so once more with a new spawner
+                    throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + jobId + ": "
+                            + e.getMessage());
+                }
+            } catch (TimeoutException e) {
+                throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + jobId
+                        + ": the job spawner did not answer within " + SIGNAL_TIMEOUT.toSeconds() + " s");
+            }
+        }
+    }
+
+    /**
      * Sends {@code request} ({@code start <job id>} or {@code signal <job id> <grace millis>}) and waits for its reply.
      *
      * @throws UnavailableException when there is no spawner on this host (then there never will be)
      * @throws EndedException when the spawner ended before replying; the next request starts a new one
      * @throws TimeoutException when no reply came in time; the spawner is stopped, the next request starts a new one
      */
-    Reply request(String request, Duration timeout) throws UnavailableException, EndedException, TimeoutException {
+    private Reply request(String request, Duration timeout) throws UnavailableException, EndedException, TimeoutException {
         Session current = session();
         long id = requestIds.incrementAndGet();
         CompletableFuture<Reply> reply = new CompletableFuture<>();
@@ -117,10 +205,6 @@ final class JobSpawner implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for the job spawner to answer '" + request + "'",
                     e);
         }
-    }
-
-    static boolean canName(String jobId) {
-        return JOB_ID.matcher(jobId).matches();
     }
 
     /** The spawner's pid, if one runs. */

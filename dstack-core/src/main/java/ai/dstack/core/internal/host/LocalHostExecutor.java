@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +53,6 @@ public final class LocalHostExecutor implements HostExecutor {
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
-    /** How long a start whose spawner ended meanwhile waits for the supervisor it may have forked. */
-    private static final Duration ORPHANED_START_WAIT = Duration.ofSeconds(2);
     private static final int LOG_READ_BYTES = 256 * 1024;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
@@ -127,51 +124,9 @@ public final class LocalHostExecutor implements HostExecutor {
             throw new HostExecutionException(ErrorCode.ERROR,
                     "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
         }
-        String pid = startThroughSpawner(launch.jobId(), dir).orElseGet(() -> startWithLauncher(launch.jobId(), dir));
+        String pid = spawner.start(launch.jobId(), dir).orElseGet(() -> startWithLauncher(launch.jobId(), dir));
         LOG.debug("Started job {} (pid file: {})", launch.jobId(), pid);
         return job;
-    }
-
-    /** The pid file's line, or empty when this host has no spawner. */
-    private Optional<String> startThroughSpawner(String jobId, Path dir) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                JobSpawner.Reply reply = spawner.request("start " + jobId, LAUNCH_TIMEOUT);
-                if (!reply.ok()) {
-                    throw new HostExecutionException(ErrorCode.ERROR,
-                            "job " + jobId + " could not start on this host: " + reply.text());
-                }
-                return Optional.of(reply.text());
-            } catch (JobSpawner.UnavailableException e) {
-                return Optional.empty();
-            } catch (JobSpawner.EndedException e) {
-                if (!e.delivered && attempt == 1) {
-                    continue; // it never read the request: the next spawner does it once
-                }
-                // It may have forked the job's supervisor before it ended, which then finishes the start alone.
-                return Optional.of(awaitPidFile(jobId, dir).orElseThrow(() -> new HostExecutionException(
-                        ErrorCode.ERROR, "job " + jobId + " could not start on this host: " + e.getMessage())));
-            } catch (TimeoutException e) {
-                throw new HostExecutionException(ErrorCode.ERROR, "job " + jobId + " could not start on this host:"
-                        + " the job spawner did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s");
-            }
-        }
-    }
-
-    private static Optional<String> awaitPidFile(String jobId, Path dir) {
-        long deadline = System.nanoTime() + ORPHANED_START_WAIT.toNanos();
-        while (true) {
-            Optional<String> pid = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
-            if (pid.isPresent() || System.nanoTime() > deadline) {
-                return pid.map(String::strip);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new HostExecutionException(ErrorCode.ERROR, "interrupted while starting job " + jobId);
-            }
-        }
     }
 
     private String startWithLauncher(String jobId, Path dir) {
@@ -265,7 +220,7 @@ public final class LocalHostExecutor implements HostExecutor {
                 .map(s -> "; its supervisor reported: " + s).orElse("");
     }
 
-    private static Optional<String> readOptional(Path file) {
+    static Optional<String> readOptional(Path file) {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -316,31 +271,9 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private void signal(JobHandle job, long graceMillis) {
-        if (JobSpawner.canName(job.jobId())) {
-            for (int attempt = 1; attempt <= 2; attempt++) {
-                try {
-                    JobSpawner.Reply reply = spawner.request("signal " + job.jobId() + " " + graceMillis,
-                            SIGNAL_TIMEOUT);
-                    if (!reply.ok()) {
-                        throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": "
-                                + reply.text());
-                    }
-                    LOG.debug("Signalled job {} (grace {} ms): {}", job.jobId(), graceMillis, reply.text());
-                    return;
-                } catch (JobSpawner.UnavailableException e) {
-                    break;
-                } catch (JobSpawner.EndedException e) {
-                    if (attempt == 2) { // signalling twice does no harm: try once more with a new spawner
-                        throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": "
-                                + e.getMessage());
-                    }
-                } catch (TimeoutException e) {
-                    throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId()
-                            + ": the job spawner did not answer within " + SIGNAL_TIMEOUT.toSeconds() + " s");
-                }
-            }
-        }
-        signalWithScript(job, graceMillis);
+        spawner.signal(job.jobId(), graceMillis).ifPresentOrElse(
+                outcome -> LOG.debug("Signalled job {} (grace {} ms): {}", job.jobId(), graceMillis, outcome),
+                () -> signalWithScript(job, graceMillis));
     }
 
     private void signalWithScript(JobHandle job, long graceMillis) {
@@ -404,6 +337,7 @@ public final class LocalHostExecutor implements HostExecutor {
         }
     }
 
+    /** Also ends the job spawner; jobs keep running, and calls after this run a script per start or signal. */
     @Override
     public void close() {
         watcher.close();
