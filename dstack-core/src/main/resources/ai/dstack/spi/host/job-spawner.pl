@@ -91,7 +91,7 @@ sub fork_helper {
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>', '/dev/null'); # off the pipe to the executor, which must see it end when the spawner does
         $SIG{PIPE} = 'IGNORE';          # a reply to a spawner that is gone is no reason to stop
-        $work->(sub { syswrite($reply_out, "$id $_[0] $_[1]\n"); close($reply_out); });
+        $work->(sub { syswrite($reply_out, "$id $_[0] " . ($_[1] =~ s/[\r\n]+/ /gr) . "\n"); close($reply_out); });
         POSIX::_exit(0);
     }
     close($reply_out);
@@ -152,7 +152,7 @@ sub supervise {
         open(STDERR, '>&', $err);
         delete($SIG{__WARN__});
         $SIG{$_} = 'DEFAULT' for qw(PIPE CHLD INT QUIT TERM HUP);
-        exec($bash, 'job.sh') or do { # the pipes perl made close on exec: $exec_in sees its end
+        exec($bash, 'job.sh') or do { # $exec_out closes on exec: $exec_in then reads nothing but its end
             syswrite($exec_out, "cannot run 'bash job.sh': $!");
             POSIX::_exit(127);
         };
@@ -199,9 +199,9 @@ sub log_until_exit {
         for my $stream (@streams) {
             next if !length($stream->{rest});
             my $left = $stream->{since} + 0.5 - time();
-            $wait = $left if !defined($wait) || $left < $wait;
+            $wait = $left if $left < $wait;
         }
-        $wait = 0 if defined($wait) && $wait < 0;
+        $wait = 0 if $wait < 0;
         my $wanted = '';
         vec($wanted, fileno($_->{fh}), 1) = 1 for @streams;
         vec($wanted, fileno($wake_in), 1) = 1;
@@ -233,7 +233,6 @@ sub end_session {
 }
 
 # ---- the job's log: "<epoch millis> <tag> <text>" records, each one write(2) of at most ~4 KiB ----
-
 
 sub new_stream {
     my ($fh, $complete, $fragment) = @_;

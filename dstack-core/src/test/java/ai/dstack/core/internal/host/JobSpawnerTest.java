@@ -14,6 +14,7 @@ import ai.dstack.spi.host.LogStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -203,6 +204,25 @@ class JobSpawnerTest {
             Files.createSymbolicLink(bin.resolve(tool), target);
         }
         return bin;
+    }
+
+    @Test
+    void aSpawnerThatCannotStartLeavesJobsToTheLauncherScripts(@TempDir Path bin, @TempDir Path otherRoot)
+            throws Exception {
+        Path perl = binWithoutPerl(bin).resolve("perl"); // a perl without Time::HiRes, as some minimal installs are
+        Files.writeString(perl, "#!/bin/bash\necho \"Can't locate Time/HiRes.pm in @INC\" >&2\nexit 2\n");
+        Files.setPosixFilePermissions(perl, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> environment = new HashMap<>(LocalHostExecutor.defaultBaseEnvironment());
+        environment.put("PATH", bin.toString());
+        try (LocalHostExecutor withBrokenPerl = new LocalHostExecutor(otherRoot, environment)) {
+            JobHandle job = withBrokenPerl.start(JobLaunch.of("job", List.of("echo out", "exit 5")));
+
+            assertThat(exitCode(awaitFinished(withBrokenPerl, job))).isEqualTo(5);
+            assertThat(output(withBrokenPerl, job, LogStream.STDOUT)).isEqualTo("out\n");
+            assertThat(withBrokenPerl.spawnerPid()).isEqualTo(-1);
+            assertThat(Files.readString(otherRoot.resolve(".job-spawner.log"))).contains("Time/HiRes.pm");
+            LocalHostExecutorTest.awaitWrappersGone(withBrokenPerl);
+        }
     }
 
     @Test
