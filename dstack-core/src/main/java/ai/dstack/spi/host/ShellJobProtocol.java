@@ -11,31 +11,41 @@ import java.util.Map;
 
 /**
  * The protocol by which a {@link HostExecutor} runs a job as plain files and shell commands, so that it works the
- * same on the engine's machine and over SSH. It needs a Linux host with bash, setsid, mkfifo and pkill; with perl
- * and its Time::HiRes module the job's output is logged much faster (see {@link #wrapperScript()}).
+ * same on the engine's machine and over SSH. It needs a Linux host with bash, and either perl (with its POSIX and
+ * Time::HiRes modules, as in every perl install) or setsid, mkfifo and pkill. With perl, one long-lived spawner
+ * ({@link #spawnerScript()}) starts and signals all jobs, a few milliseconds each; without it each start and signal
+ * runs a script ({@link #launcherScript()}, {@link #signalScript()}), tens of milliseconds each. Both leave the same
+ * files, so either reads and signals the jobs of the other.
  *
  * <p>Jobs live under a root directory; each job has a directory named by its id, holding:
  * <ul>
  *   <li>{@value #JOB_SCRIPT}: the job's environment and commands, written by the executor ({@link #jobScript});
- *   <li>{@value #WRAPPER_SCRIPT}: the supervisor ({@link #wrapperScript()}), copied by the executor;
+ *   <li>{@value #WRAPPER_SCRIPT}: the supervisor ({@link #wrapperScript()}), copied by the executor when it launches
+ *       the job without the spawner;
  *   <li>{@value #WORK_DIR}/: the job's working directory;
- *   <li>{@value #PID_FILE}: {@code <wrapper pid> <wrapper start time in clock ticks> <job process group id>};
+ *   <li>{@value #PID_FILE}: {@code <supervisor pid> <supervisor start time in clock ticks> <job process group id>},
+ *       the supervisor being the job's wrapper or the spawner's child that does the wrapper's work;
  *   <li>{@value #LOG_FILE}: one record per line, {@code <epoch millis> <tag> <text>}, tag {@code O}/{@code E} for
  *       stdout/stderr text that ended with a newline, {@code o}/{@code e} for a fragment (see {@link LogLine}). Each
  *       record is a single append of at most ~4 KiB, so stdout and stderr records never interleave and a reader
  *       that keeps only newline-terminated records never sees a half-written one;
  *   <li>{@value #EXIT_FILE}: {@code <exit code> <epoch millis>}, written atomically (tmp + mv) once the job and its
  *       logs are complete; 128+N when signal N ended the job;
- *   <li>{@value #WRAPPER_LOG}: the wrapper's own errors;
+ *   <li>{@value #WRAPPER_LOG}: the supervisor's own errors;
  *   <li>{@code ready.fifo}, {@code out.fifo}, {@code err.fifo}: named pipes made by the launcher, removed by the
- *       wrapper when the job ends (the wrapper's answer to the launcher, the job's stdout and stderr);
+ *       wrapper when the job ends (the wrapper's answer to the launcher, the job's stdout and stderr); the spawner's
+ *       supervisors use anonymous pipes;
  *   <li>{@value #CONTAINER_FILE}: for a job run in a Docker image, the container's name ({@link #containerName}),
  *       so that signals and the wrapper's clean-up reach the container and not only the {@code docker run} client.
  * </ul>
- * When a job ends the wrapper also creates the empty file {@code <root>/}{@value #EXITED_DIR}{@code /<job id>}, so one
+ * When a job ends the supervisor also creates the empty file {@code <root>/}{@value #EXITED_DIR}{@code /<job id>}, so one
  * watch (or one directory listing) over that directory notices every exit.
  *
- * <p>Commands, all run as {@code bash -c "<script>" <name> <arguments>}:
+ * <p>The root also holds the spawner's copy of its script, {@value #SPAWNER_SCRIPT}, and its errors,
+ * {@value #SPAWNER_LOG}. It runs as {@code perl <root>/}{@value #SPAWNER_SCRIPT}{@code  <root>} and speaks one line
+ * per request and per reply on its stdin and stdout (see the script); it ends when its stdin does, the jobs do not.
+ *
+ * <p>Without perl, commands run as {@code bash -c "<script>" <name> <arguments>}:
  * <ul>
  *   <li>{@link #launcherScript()} {@code <absolute job dir>}: starts the wrapper with setsid and prints the pid file;
  *   <li>{@link #signalScript()} {@code <absolute job dir> <grace millis>}: grace 0 sends SIGKILL to the job's
@@ -52,6 +62,8 @@ public final class ShellJobProtocol {
     public static final String WRAPPER_LOG = "wrapper.log";
     public static final String CONTAINER_FILE = "container";
     public static final String EXITED_DIR = ".exited";
+    public static final String SPAWNER_SCRIPT = ".job-spawner.pl";
+    public static final String SPAWNER_LOG = ".job-spawner.log";
 
     /** Docker containers of jobs that run in an image are named this plus the job id. */
     public static final String CONTAINER_PREFIX = "dstack-job-";
@@ -59,6 +71,7 @@ public final class ShellJobProtocol {
     private static final String WRAPPER = resource("job-wrapper.sh");
     private static final String LAUNCHER = resource("job-launcher.sh");
     private static final String SIGNAL = resource("job-signal.sh");
+    private static final String SPAWNER = resource("job-spawner.pl");
 
     private ShellJobProtocol() {}
 
@@ -82,9 +95,19 @@ public final class ShellJobProtocol {
     }
 
     /**
-     * The content of {@value #JOB_SCRIPT}: exports the launch's environment, enters the working directory (setting
-     * {@code DSTACK_WORKING_DIR} to it) and runs the joined commands with the launch's shell, directly or in a Docker
-     * container of the launch's image. It runs with the job directory as its current directory.
+     * The spawner, a perl program: started once per jobs directory, it forks for each job a supervisor that does what
+     * {@link #wrapperScript()} does (the job in a session of its own, the log, the exit file and marker) in the same
+     * process, with no shell and no logger program of its own, and signals jobs as {@link #signalScript()} does.
+     * Supervisors and stop timers leave the spawner's session at once, so they outlive it and its caller.
+     */
+    public static String spawnerScript() {
+        return SPAWNER;
+    }
+
+    /**
+     * The content of {@value #JOB_SCRIPT}: exports the launch's environment, enters the working directory (made if
+     * missing; setting {@code DSTACK_WORKING_DIR} to it) and runs the joined commands with the launch's shell,
+     * directly or in a Docker container of the launch's image. It runs with the job directory as its current directory.
      */
     public static String jobScript(JobLaunch launch) {
         StringBuilder script = new StringBuilder();
@@ -94,9 +117,10 @@ public final class ShellJobProtocol {
             script.append("export ").append(variable.getKey()).append('=').append(shellQuote(variable.getValue()))
                     .append('\n');
         }
-        String workingDir = launch.workingDir().isEmpty() ? WORK_DIR : WORK_DIR + "/" + launch.workingDir();
-        script.append("mkdir -p ").append(shellQuote(workingDir)).append(" && cd ").append(shellQuote(workingDir))
-                .append(" || exit 1\n");
+        String workingDir = shellQuote(launch.workingDir().isEmpty() ? WORK_DIR : WORK_DIR + "/" + launch.workingDir());
+        // mkdir only when cd fails: it is a program, and the executor has usually made the directory already.
+        script.append("{ cd ").append(workingDir).append(" 2>/dev/null || { mkdir -p ").append(workingDir)
+                .append(" && cd ").append(workingDir).append("; }; } || exit 1\n");
         script.append("export DSTACK_WORKING_DIR=\"$PWD\"\n");
         String commands = joinCommands(launch.commands());
         if (launch.image() == null) {

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ShellJobProtocolTest {
 
@@ -124,5 +127,19 @@ class ShellJobProtocolTest {
         assertThat(ShellJobProtocol.wrapperScript()).contains("setsid bash job.sh");
         assertThat(ShellJobProtocol.launcherScript()).contains("setsid bash");
         assertThat(ShellJobProtocol.signalScript()).contains("kill");
+        assertThat(ShellJobProtocol.spawnerScript()).contains("dstack-job-spawner 1");
+    }
+
+    @Test
+    void jobScriptMakesAMissingWorkingDirectory(@TempDir Path jobDir) throws Exception {
+        JobLaunch launch = JobLaunch.of("job-1", List.of("printf %s \"$DSTACK_WORKING_DIR\"")).withWorkingDir("src/deep");
+        Files.writeString(jobDir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
+
+        Process bash = new ProcessBuilder("bash", ShellJobProtocol.JOB_SCRIPT).directory(jobDir.toFile()).start();
+
+        assertThat(bash.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo(jobDir.toRealPath().resolve("workdir/src/deep").toString());
+        assertThat(bash.exitValue()).isZero();
     }
 }

@@ -36,8 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs jobs on this machine with the {@link ShellJobProtocol}: each job is a directory {@code <root>/<job id>/} and a
- * process tree started with setsid, so it survives the JVM (even {@code kill -9}). A new instance on the same root
+ * process tree in a session of its own, so it survives the JVM (even {@code kill -9}). A new instance on the same root
  * finds running jobs running and finished ones with their exit codes and logs.
+ *
+ * <p>Jobs are started and signalled through one long-lived perl process ({@link JobSpawner}), a few milliseconds
+ * each; on a host without perl, through a script run per start and per signal, which costs tens of milliseconds.
  *
  * <p>Jobs get a small environment: {@code PATH}, {@code HOME}, {@code USER}, locale and time zone of the server (see
  * {@link #defaultBaseEnvironment()}), plus the launch's variables. The server's other variables (tokens, database
@@ -57,6 +60,7 @@ public final class LocalHostExecutor implements HostExecutor {
     private final Path root;
     private final ProcessRunner runner;
     private final ExitWatcher watcher;
+    private final JobSpawner spawner;
 
     /** Jobs under {@code root} (created if missing), with {@link #defaultBaseEnvironment()}. */
     public LocalHostExecutor(Path root) {
@@ -78,6 +82,7 @@ public final class LocalHostExecutor implements HostExecutor {
                     "cannot create the jobs directory " + this.root + ": " + e, e);
         }
         this.watcher = new ExitWatcher(this.root.resolve(ShellJobProtocol.EXITED_DIR), this::status);
+        this.spawner = new JobSpawner(this.root, runner);
     }
 
     /** The server's {@code PATH}, {@code HOME}, {@code USER}, {@code LOGNAME}, locale and time zone variables. */
@@ -112,25 +117,34 @@ public final class LocalHostExecutor implements HostExecutor {
         }
         JobHandle job = new JobHandle(launch.jobId());
         Path dir = jobDirectory(job);
-        ProcessRunner.Result launched;
         try {
             createJobDirectory(dir, launch.jobId());
             writeJobFiles(dir, launch);
-            launched = runner.bash(ShellJobProtocol.launcherScript(), "dstack-job-launcher", List.of(dir.toString()),
-                    LAUNCH_TIMEOUT);
         } catch (IOException e) {
             throw new HostExecutionException(ErrorCode.ERROR,
                     "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
+        }
+        String pid = spawner.start(launch.jobId(), dir).orElseGet(() -> startWithLauncher(launch.jobId(), dir));
+        LOG.debug("Started job {} (pid file: {})", launch.jobId(), pid);
+        return job;
+    }
+
+    private String startWithLauncher(String jobId, Path dir) {
+        ProcessRunner.Result launched;
+        try {
+            Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
+            launched = runner.bash(ShellJobProtocol.launcherScript(), "dstack-job-launcher", List.of(dir.toString()),
+                    LAUNCH_TIMEOUT);
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot launch job " + jobId + " in " + dir + ": " + e, e);
         }
         if (!launched.succeeded()) {
             String reason = launched.timedOut()
                     ? "the launcher did not answer within " + LAUNCH_TIMEOUT.toSeconds() + " s"
                     : launched.diagnostic();
-            throw new HostExecutionException(ErrorCode.ERROR,
-                    "job " + launch.jobId() + " could not start on this host: " + reason);
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + jobId + " could not start on this host: " + reason);
         }
-        LOG.debug("Started job {} (pid file: {})", launch.jobId(), launched.stdout().strip());
-        return job;
+        return launched.stdout().strip();
     }
 
     private static void createJobDirectory(Path dir, String jobId) throws IOException {
@@ -144,9 +158,8 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
-        Files.createDirectory(dir.resolve(ShellJobProtocol.WORK_DIR));
+        Files.createDirectories(dir.resolve(ShellJobProtocol.WORK_DIR).resolve(launch.workingDir()));
         Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
-        Files.writeString(dir.resolve(ShellJobProtocol.WRAPPER_SCRIPT), ShellJobProtocol.wrapperScript());
         if (launch.image() != null) {
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
                     ShellJobProtocol.containerName(launch.jobId()) + "\n");
@@ -207,7 +220,7 @@ public final class LocalHostExecutor implements HostExecutor {
                 .map(s -> "; its supervisor reported: " + s).orElse("");
     }
 
-    private static Optional<String> readOptional(Path file) {
+    static Optional<String> readOptional(Path file) {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -258,6 +271,12 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private void signal(JobHandle job, long graceMillis) {
+        spawner.signal(job.jobId(), graceMillis).ifPresentOrElse(
+                outcome -> LOG.debug("Signalled job {} (grace {} ms): {}", job.jobId(), graceMillis, outcome),
+                () -> signalWithScript(job, graceMillis));
+    }
+
+    private void signalWithScript(JobHandle job, long graceMillis) {
         try {
             ProcessRunner.Result result = runner.bash(ShellJobProtocol.signalScript(), "dstack-job-signal",
                     List.of(jobDirectory(job).toString(), Long.toString(graceMillis)), SIGNAL_TIMEOUT);
@@ -318,8 +337,15 @@ public final class LocalHostExecutor implements HostExecutor {
         }
     }
 
+    /** Also ends the job spawner; jobs keep running, and calls after this run a script per start or signal. */
     @Override
     public void close() {
         watcher.close();
+        spawner.close();
+    }
+
+    /** The pid of the job spawner while one runs, else -1 (for tests). */
+    long spawnerPid() {
+        return spawner.pid();
     }
 }

@@ -104,7 +104,8 @@ final class ProcessRunner {
         return which(program).isPresent();
     }
 
-    private Optional<Path> which(String program) {
+    /** Where {@code program} is on this runner's {@code PATH}. */
+    Optional<Path> which(String program) {
         if (program.contains("/")) {
             return Optional.of(Path.of(program));
         }

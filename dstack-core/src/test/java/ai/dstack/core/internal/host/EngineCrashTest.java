@@ -1,16 +1,19 @@
 package ai.dstack.core.internal.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobStatus;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -38,10 +41,13 @@ class EngineCrashTest {
                 assertThat(line).as("the child JVM ended before starting the job").isNotNull();
             } while (!line.equals("STARTED " + job.jobId()));
 
+            assertThat(spawnersOf(root)).as("the engine's job spawner").hasSize(1);
             engine.destroyForcibly(); // SIGKILL: no shutdown hook, no clean-up
             assertThat(engine.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(engine.exitValue()).isEqualTo(128 + 9);
+        // Its job spawner sees its input end and goes too; the job does not depend on it.
+        await().atMost(Duration.ofSeconds(20)).until(() -> spawnersOf(root).isEmpty());
 
         try (LocalHostExecutor host = new LocalHostExecutor(root)) {
             assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
@@ -59,5 +65,18 @@ class EngineCrashTest {
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, 50).mapToObj(i -> "warn-" + i).toList());
             LocalHostExecutorTest.awaitWrappersGone(host);
         }
+    }
+
+    /** Processes named {@code dstack-job-spawner <root>}, as the spawner names itself. */
+    static List<Long> spawnersOf(Path root) {
+        String name = "dstack-job-spawner " + root.toAbsolutePath().normalize();
+        return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> {
+            try {
+                return Files.readString(Path.of("/proc", pid.toString(), "cmdline")).replace('\0', ' ').strip()
+                        .equals(name);
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).toList();
     }
 }
