@@ -122,8 +122,9 @@ final class JobProcessor {
             switch (status) {
                 case SUBMITTED -> assign(claim);
                 case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
-                case RUNNING -> checkRunning(claim, job);
-                case TERMINATING -> terminate(claim, job);
+                // Reading a process's status and its last output is host work too: it runs beside the loop.
+                case RUNNING -> onHost(claim, () -> checkRunning(claim, job));
+                case TERMINATING -> onHost(claim, () -> terminate(claim, job));
                 default -> release(claim);
             }
         } catch (RuntimeException e) {
@@ -170,7 +171,7 @@ final class JobProcessor {
             return;
         }
         if (assignment == Assignment.ASSIGNED) {
-            k.hintRun(job.runId());
+            // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
             onHost(claim, () -> launch(claim, provisioning, true));
             return;
         }
@@ -273,11 +274,9 @@ final class JobProcessor {
                         .terminationReason(JobTerminationReason.MAX_DURATION_EXCEEDED.wireValue())
                         .terminationReasonMessage("Job exceeded max_duration of " + spec.maxDuration() + "s")
                         .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build();
-                onHost(claim, () -> {
-                    k.host.stop(handle, stopGrace(spec));
-                    updateAndRelease(claim, stopping);
-                    k.hintRun(job.runId());
-                });
+                k.host.stop(handle, stopGrace(spec));
+                updateAndRelease(claim, stopping);
+                k.hintRun(job.runId());
                 return;
             }
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
@@ -299,14 +298,12 @@ final class JobProcessor {
         if (hostStatus instanceof ai.dstack.spi.host.JobStatus.Running) {
             watch(job.id(), handle);
             if (job.removeAt() == null) {
-                onHost(claim, () -> {
-                    if (reason == JobTerminationReason.ABORTED_BY_USER) {
-                        k.host.kill(handle);
-                    } else {
-                        k.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
-                    }
-                    updateAndRelease(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
-                });
+                if (reason == JobTerminationReason.ABORTED_BY_USER) {
+                    k.host.kill(handle);
+                } else {
+                    k.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
+                }
+                updateAndRelease(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
                 return;
             }
             release(claim);

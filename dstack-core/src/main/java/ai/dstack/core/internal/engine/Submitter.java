@@ -39,6 +39,27 @@ final class Submitter {
     }
 
     RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return submitOnce(project, user, requested);
+            } catch (NameTaken e) {
+                if (attempt >= 10) {
+                    throw new DstackException(ErrorCode.ERROR, "Could not find a free run name; give the run a name");
+                }
+            }
+        }
+    }
+
+    /** Thrown inside the insert transaction (rolling it back) when a generated name was taken meanwhile. */
+    private static final class NameTaken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NameTaken() {
+            super(null, null, false, false);
+        }
+    }
+
+    private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec requested) {
         if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
             requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
         }
@@ -82,9 +103,14 @@ final class Submitter {
                     .build());
         }
         String runName = run.runName();
+        boolean generated = requested.runName() == null;
         k.store.useTransaction(tx -> {
             Optional<RunRow> existing = tx.runs().findByName(project.id(), runName);
             if (existing.isPresent()) {
+                if (generated) {
+                    // Another submission took the generated name between our check and this transaction.
+                    throw new NameTaken();
+                }
                 if (!RunStatus.fromWireValue(existing.get().status()).isFinished()) {
                     throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Run " + runName + " already exists and is active");
                 }
