@@ -1,7 +1,7 @@
 package ai.dstack.api.run;
 
+import ai.dstack.api.configuration.HttpHeader;
 import ai.dstack.api.json.internal.Values;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +20,7 @@ public record ProbeSpec(
         String type,
         String url,
         String method,
-        List<JsonNode> headers, // TODO(lead): the configuration model's HTTP header spec
+        List<HttpHeader> headers,
         String body,
         int timeout,
         int interval,

@@ -1,5 +1,7 @@
 package ai.dstack.core.internal.runs;
 
+import ai.dstack.api.configuration.HttpHeader;
+
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.configuration.Configuration;
@@ -142,8 +144,8 @@ final class ConfigurationTree {
     }
 
     private static ProbeSpec probe(JsonNode p) {
-        List<JsonNode> headers = new ArrayList<>();
-        p.path("headers").forEach(headers::add);
+        List<HttpHeader> headers = new ArrayList<>();
+        p.path("headers").forEach(h -> headers.add(new HttpHeader(text(h.get("name")), text(h.get("value")))));
         return new ProbeSpec(
                 p.hasNonNull("type") ? p.get("type").asText() : "http",
                 p.hasNonNull("url") ? p.get("url").asText() : DEFAULT_PROBE_URL,

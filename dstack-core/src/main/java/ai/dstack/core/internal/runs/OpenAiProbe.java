@@ -1,6 +1,6 @@
 package ai.dstack.core.internal.runs;
 
-import ai.dstack.api.json.DstackJson;
+import ai.dstack.api.configuration.HttpHeader;
 import ai.dstack.api.run.ProbeSpec;
 import java.util.List;
 
@@ -11,7 +11,7 @@ final class OpenAiProbe {
     static ProbeSpec of(String modelName, String prefix) {
         String trimmed = prefix.replaceAll("/+$", "");
         return new ProbeSpec("http", trimmed + "/chat/completions", "post",
-                List.of(DstackJson.mapper().createObjectNode().put("name", "Content-Type").put("value", "application/json")),
+                List.of(new HttpHeader("Content-Type", "application/json")),
                 body(modelName), ConfigurationTree.OPENAI_MODEL_PROBE_TIMEOUT, ConfigurationTree.DEFAULT_PROBE_INTERVAL,
                 ConfigurationTree.DEFAULT_PROBE_READY_AFTER, false);
     }

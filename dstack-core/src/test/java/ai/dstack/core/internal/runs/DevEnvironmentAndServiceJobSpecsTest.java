@@ -104,7 +104,7 @@ class DevEnvironmentAndServiceJobSpecsTest {
         assertThat(probe.method()).isEqualTo("post");
         assertThat(probe.body()).isEqualTo(
                 "{\"model\": \"meta/llama-3\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 1}");
-        assertThat(probe.headers().get(0).toString()).isEqualTo("{\"name\":\"Content-Type\",\"value\":\"application/json\"}");
+        assertThat(probe.headers()).containsExactly(new ai.dstack.api.configuration.HttpHeader("Content-Type", "application/json"));
         assertThat(List.of(probe.timeout(), probe.interval(), probe.readyAfter())).containsExactly(30, 15, 1);
         assertThat(Specs.stored(job, JobSpec.class)).isEqualTo(job);
     }
