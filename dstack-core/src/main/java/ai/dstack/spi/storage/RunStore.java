@@ -15,4 +15,11 @@ public interface RunStore extends PipelineStore<RunRow> {
 
     /** Runs attached to the fleet that are not deleted. */
     List<RunRow> listByFleet(UUID fleetId);
+
+    /**
+     * Reads a run and keeps others from changing it until this transaction ends (PostgreSQL: {@code FOR UPDATE};
+     * SQLite: its single writer already does), so a quick decision about the run can be written in the same
+     * transaction with {@link #updateIfNotLeased} instead of claiming the run first.
+     */
+    Optional<RunRow> findForUpdate(UUID id);
 }

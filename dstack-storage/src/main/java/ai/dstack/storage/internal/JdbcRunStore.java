@@ -17,6 +17,12 @@ final class JdbcRunStore extends JdbcPipelineStore<RunRow> implements RunStore {
     }
 
     @Override
+    public Optional<RunRow> findForUpdate(UUID id) {
+        String lock = tx.dialect() == Dialect.POSTGRES ? " FOR UPDATE" : "";
+        return query("SELECT * FROM runs WHERE id = :id" + lock).bind("id", id).mapTo(RunRow.class).findOne();
+    }
+
+    @Override
     public Optional<RunRow> findByName(UUID projectId, String runName) {
         return query("SELECT * FROM runs WHERE project_id = :projectId AND run_name = :runName AND deleted = FALSE"
                         + " ORDER BY submitted_at DESC LIMIT 1")

@@ -45,6 +45,10 @@ final class RunProcessor {
     boolean step() {
         boolean worked = false;
         for (UUID hint = k.nextRunHint(); hint != null; hint = k.nextRunHint()) {
+            if (quickPass(hint)) {
+                worked = true;
+                continue;
+            }
             Optional<Claim<RunRow>> claim = k.store.claim(WorkKind.RUNS, hint, now(), owner, k.settings.lease());
             if (claim.isPresent()) {
                 process(claim.get());
@@ -81,7 +85,7 @@ final class RunProcessor {
             RunStatus status = RunStatus.fromWireValue(run.status());
             if (status == RunStatus.TERMINATING) {
                 terminating(claim, run, jobs);
-            } else if (status.isActive()) {
+            } else if (decidable(status)) {
                 active(claim, run, jobs);
             } else {
                 release(claim);
@@ -92,8 +96,10 @@ final class RunProcessor {
         }
     }
 
-    private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
-        Instant now = now();
+    /** What one pass over an active run decides: its new row and the jobs to submit again. */
+    private record Decision(RunRow run, List<JobRow> resubmitted) {}
+
+    private Decision decide(RunRow run, List<JobRow> jobs, Instant now) {
         RunTerminationReason failure = null;
         boolean allDone = true;
         boolean running = false;
@@ -143,24 +149,67 @@ final class RunProcessor {
                 resubmitted.add(resubmission(job, now));
             }
         }
-        RunRow toWrite = updated;
+        return new Decision(updated, resubmitted);
+    }
+
+    private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
+        Decision decision = decide(run, jobs, now());
         boolean written = k.store.inTransaction(tx -> {
-            if (!tx.runs().update(toWrite, claim.lease())) {
+            if (!tx.runs().update(decision.run(), claim.lease())) {
                 return false;
             }
-            resubmitted.forEach(tx.jobs()::insert);
+            decision.resubmitted().forEach(tx.jobs()::insert);
             tx.leases().release(claim.lease());
             return true;
         });
-        if (!written) {
-            return;
+        if (written) {
+            afterWrite(run, decision);
         }
-        resubmitted.forEach(job -> k.hintJob(job.id()));
-        if (RunStatus.fromWireValue(updated.status()) == RunStatus.TERMINATING) {
-            k.hintRun(run.id());
+    }
+
+    /**
+     * A hinted active run decided and written in one transaction, the row locked meanwhile, instead of claim, pass and
+     * write: most passes are quick bookkeeping. False when the run needs the full path (it is terminating, leased,
+     * or gone).
+     */
+    private boolean quickPass(UUID runId) {
+        Instant now = now();
+        Written written = k.store.inTransaction(tx -> {
+            RunRow run = tx.runs().findForUpdate(runId).orElse(null);
+            if (run == null || !decidable(RunStatus.fromWireValue(run.status()))) {
+                return null;
+            }
+            Decision decision = decide(run, tx.jobs().listByRun(runId), now);
+            if (!tx.runs().updateIfNotLeased(decision.run(), now)) {
+                return null;
+            }
+            decision.resubmitted().forEach(tx.jobs()::insert);
+            return new Written(run, decision);
+        });
+        if (written == null) {
+            return false;
         }
-        if (!updated.status().equals(run.status())) {
-            changed.accept(run.id());
+        afterWrite(written.before(), written.decision());
+        return true;
+    }
+
+    private record Written(RunRow before, Decision decision) {}
+
+    /**
+     * Runs whose status follows from their jobs. Pending runs (scheduled, or waiting to be retried) wait for their
+     * trigger, which is not implemented yet, so they are left alone rather than finished for lack of jobs.
+     */
+    private static boolean decidable(RunStatus status) {
+        return status == RunStatus.SUBMITTED || status == RunStatus.PROVISIONING || status == RunStatus.RUNNING;
+    }
+
+    private void afterWrite(RunRow before, Decision decision) {
+        decision.resubmitted().forEach(job -> k.hintJob(job.id()));
+        if (RunStatus.fromWireValue(decision.run().status()) == RunStatus.TERMINATING) {
+            k.hintRun(before.id());
+        }
+        if (!decision.run().status().equals(before.status())) {
+            changed.accept(before.id());
         }
     }
 
