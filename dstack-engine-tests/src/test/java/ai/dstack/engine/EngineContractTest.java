@@ -320,6 +320,21 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void withTheLocalFleetTurnedOffARunFailsWithNoFleets() throws Exception {
+        databaseUrl = newDatabaseUrl();
+        DstackEngine engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
+                .localFleet(false).build();
+        engines.add(engine);
+        Run run = engine.submit(task("commands:\n  - echo never\n"));
+
+        Run failed = engine.awaitFinished(name(run), WAIT);
+
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(latest(failed).terminationReason()).isEqualTo("failed_to_start_due_to_no_capacity");
+        assertThat(latest(failed).statusMessage()).isEqualTo("no fleets");
+    }
+
+    @Test
     void unknownRunsAndProjectsAreClearErrors() throws Exception {
         DstackEngine engine = engine();
         assertThatThrownBy(() -> engine.get("no-such-run"))

@@ -179,19 +179,12 @@ public final class Engine implements AutoCloseable {
         throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is busy; try stopping it again");
     }
 
-    /** dstack's delete: only finished runs, and only from listings (the rows stay). */
+    /** dstack's delete: only finished runs, and only from listings (the rows stay); an unknown run is an error here. */
     public void delete(String projectName, String runName) {
         ProjectRow project = project(projectName);
-        kernel.store.useTransaction(tx -> {
-            RunRow run = tx.runs().findByName(project.id(), runName)
-                    .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
-            if (!RunStatus.fromWireValue(run.status()).isFinished()) {
-                throw new DstackException(ErrorCode.ERROR, "Cannot delete active runs: " + runName);
-            }
-            if (!tx.runs().updateIfNotLeased(run.toBuilder().deleted(true).build(), kernel.clock.instant())) {
-                throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is being processed; try again");
-            }
-        });
+        kernel.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+        runs.delete(project, List.of(runName));
     }
 
     /** Waits until the run is done, failed or terminated, and returns it. */

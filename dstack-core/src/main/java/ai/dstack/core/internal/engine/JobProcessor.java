@@ -33,15 +33,13 @@ import org.slf4j.LoggerFactory;
 final class JobProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
     private static final String OWNER_SUFFIX = "/jobs";
-    private static final Set<String> ACTIVE = Set.of(
-            JobStatus.SUBMITTED.wireValue(), JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(),
-            JobStatus.RUNNING.wireValue(), JobStatus.TERMINATING.wireValue());
 
     private final Kernel k;
-    private final LocalFleet fleet;
     private final JobLauncher launcher;
     private final LogPump logPump;
     private final String owner;
+    /** The local fleet, or null when it is turned off (then no job can be placed yet). */
+    private final LocalFleet fleet;
     /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
     private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
     /**
@@ -109,7 +107,7 @@ final class JobProcessor {
     /** A hint that found its job leased (a host call still holds it) must not be lost: the event would be. */
     private void retryHintIfLeased(UUID jobId) {
         boolean active = k.store.inReadOnlyTransaction(tx -> tx.jobs().find(jobId))
-                .map(row -> isActive(row.status())).orElse(false);
+                .map(row -> JobStatus.fromWireValue(row.status()).isActive()).orElse(false);
         if (active) {
             k.hintJobSoon(jobId);
         }
@@ -138,6 +136,11 @@ final class JobProcessor {
     private void assign(Claim<JobRow> claim) {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+        if (fleet == null) {
+            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+                    "No matching fleet found. The local fleet is turned off and there are no other fleets");
+            return;
+        }
         int blocks = fleet.shape().blocksNeeded(spec.requirements().resources());
         if (blocks < 0) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
@@ -392,9 +395,5 @@ final class JobProcessor {
 
     private Instant now() {
         return k.clock.instant();
-    }
-
-    static boolean isActive(String status) {
-        return ACTIVE.contains(status);
     }
 }
