@@ -514,6 +514,25 @@ abstract class StateStoreContractTest {
     }
 
     @Test
+    void claimAllTakesTheFreeRowsAmongTheIdsWithOneLeaseEach() {
+        RunRow free = insert(run("free", "running", T0));
+        RunRow other = insert(run("other", "submitted", T0));
+        RunRow held = insert(run("held", "running", T0));
+        Lease holder = store.claim(WorkKind.RUNS, held.id(), at(0), "api", LEASE).orElseThrow().lease();
+
+        List<Claim<RunRow>> claims = store.claimAll(WorkKind.RUNS,
+                List.of(free.id(), held.id(), UUID.randomUUID(), other.id()), at(1), "RunPipeline", LEASE);
+
+        assertThat(claims).extracting(c -> c.row().id()).containsExactlyInAnyOrder(free.id(), other.id());
+        assertThat(claims).allSatisfy(c -> assertThat(c.lease().owner()).isEqualTo("RunPipeline"));
+        assertThat(store.claimAll(WorkKind.RUNS, List.of(free.id(), other.id()), at(2), "x", LEASE)).isEmpty();
+        store.useTransaction(tx -> claims.forEach(c -> tx.leases().release(c.lease())));
+        assertThat(store.claimAll(WorkKind.RUNS, List.of(free.id()), at(3), "x", LEASE)).hasSize(1);
+        assertThat(store.claimAll(WorkKind.RUNS, List.of(), at(3), "x", LEASE)).isEmpty();
+        store.useTransaction(tx -> tx.leases().release(holder));
+    }
+
+    @Test
     void aLeaseForAnotherRowIsRejected() {
         RunRow a = insert(run("a", "submitted", T0));
         RunRow b = insert(run("b", "submitted", T0));

@@ -8,6 +8,7 @@ import ai.dstack.spi.storage.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,14 @@ final class Claimer {
                 + " t WHERE t.id = :id AND " + LeaseSql.FREE + " LIMIT :limit";
         Request request = new Request(candidates, now, 1, owner, lease, null).withId(id);
         return claim(table, request).stream().findFirst().map(Claimed::claim);
+    }
+
+    <R> List<Claim<R>> claimByIds(
+            PipelineTable<R> table, Collection<UUID> ids, Instant now, String owner, Duration lease) {
+        String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority FROM " + table.table()
+                + " t WHERE t.id IN (<claim_ids>) AND " + LeaseSql.FREE + " LIMIT :limit";
+        Request request = new Request(candidates, now, ids.size(), owner, lease, null).withIds(List.copyOf(ids));
+        return claim(table, request).stream().map(Claimed::claim).toList();
     }
 
     private <R> List<Claimed<R>> claim(PipelineTable<R> table, Request request) {
@@ -119,6 +128,9 @@ final class Claimer {
         if (request.id() != null) {
             query.bind("id", request.id());
         }
+        if (request.ids() != null) {
+            query.bindList("claim_ids", request.ids());
+        }
         if (request.filter() != null) {
             List<DueRule> rules = request.filter().rules();
             for (int i = 0; i < rules.size(); i++) {
@@ -137,14 +149,18 @@ final class Claimer {
         return claimed.stream().sorted(order).map(Claimed::claim).toList();
     }
 
-    private record Request(
-            String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter, UUID id) {
+    private record Request(String candidates, Instant now, int limit, String owner, Duration lease,
+            ClaimFilter filter, UUID id, List<UUID> ids) {
         Request(String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter) {
-            this(candidates, now, limit, owner, lease, filter, null);
+            this(candidates, now, limit, owner, lease, filter, null, null);
         }
 
         Request withId(UUID id) {
-            return new Request(candidates, now, limit, owner, lease, filter, id);
+            return new Request(candidates, now, limit, owner, lease, filter, id, null);
+        }
+
+        Request withIds(List<UUID> ids) {
+            return new Request(candidates, now, limit, owner, lease, filter, null, ids);
         }
     }
 

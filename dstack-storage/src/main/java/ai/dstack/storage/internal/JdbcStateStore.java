@@ -118,6 +118,20 @@ public final class JdbcStateStore implements StateStore {
     }
 
     @Override
+    public <R> List<Claim<R>> claimAll(
+            WorkKind<R> kind, Collection<UUID> ids, Instant now, String owner, Duration leaseDuration) {
+        Objects.requireNonNull(kind, "kind is null");
+        Objects.requireNonNull(ids, "ids is null");
+        Objects.requireNonNull(now, "now is null");
+        checkOwnerAndLease(owner, leaseDuration);
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return guarded("Claiming " + kind, () -> connections.write(handle -> new Claimer(handle, url.dialect())
+                .claimByIds(PipelineTable.of(kind), ids, now, owner, leaseDuration)));
+    }
+
+    @Override
     public List<Lease> heartbeat(Collection<Lease> leases, Instant now, Duration leaseDuration) {
         Objects.requireNonNull(leases, "leases is null");
         Objects.requireNonNull(now, "now is null");

@@ -14,6 +14,8 @@ import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.WorkKind;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -69,20 +71,25 @@ final class JobProcessor {
     /** One step of the job loop; true when it found work, so the loop goes on at once. */
     boolean step() {
         boolean worked = false;
-        for (UUID hint = k.nextJobHint(); hint != null; hint = k.nextJobHint()) {
-            Optional<Claim<JobRow>> claim = k.store.claim(WorkKind.JOBS, hint, now(), owner, k.settings.lease());
-            if (claim.isPresent()) {
-                process(claim.get());
-                worked = true;
-            } else {
-                retryHintIfLeased(hint);
+        // A burst of hints (submissions, exits) is claimed with one write, not one per job.
+        for (List<UUID> hints = k.nextJobHints(k.settings.batch()); !hints.isEmpty();
+                hints = k.nextJobHints(k.settings.batch())) {
+            List<Claim<JobRow>> claims = k.store.claimAll(WorkKind.JOBS, hints, now(), owner, k.settings.lease());
+            Set<UUID> claimed = new HashSet<>();
+            claims.forEach(claim -> claimed.add(claim.row().id()));
+            for (UUID hint : hints) {
+                if (!claimed.contains(hint)) {
+                    retryHintIfLeased(hint);
+                }
             }
+            processAll(claims);
+            worked |= !claims.isEmpty();
         }
         if (k.takeCapacityFreed() && someoneWaits) {
             ClaimFilter waiting = ClaimFilter.due(Duration.ZERO, JobStatus.SUBMITTED.wireValue()).highestPriorityFirst();
             List<Claim<JobRow>> claims = k.store.claimDue(WorkKind.JOBS, waiting, now(), k.settings.batch(), owner, k.settings.lease());
             someoneWaits = !claims.isEmpty();
-            claims.forEach(this::process);
+            processAll(claims);
             worked |= !claims.isEmpty();
         }
         // Hints carry the normal path; the sweep is the safety net and runs at its own pace.
@@ -96,12 +103,25 @@ final class JobProcessor {
                 .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();
         List<Claim<JobRow>> claims = k.store.claimDue(WorkKind.JOBS, due, now(), k.settings.batch(), owner, k.settings.lease());
-        for (Claim<JobRow> claim : claims) {
-            process(claim);
-        }
+        processAll(claims);
         boolean full = claims.size() == k.settings.batch();
         adopting &= full;
         return worked || full;
+    }
+
+    /** Submitted jobs are placed together in one transaction, in the claims' order; the others one by one. */
+    private void processAll(List<Claim<JobRow>> claims) {
+        List<Claim<JobRow>> submitted = new ArrayList<>();
+        for (Claim<JobRow> claim : claims) {
+            if (JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
+                submitted.add(claim);
+            } else {
+                process(claim);
+            }
+        }
+        if (!submitted.isEmpty()) {
+            assignAll(submitted);
+        }
     }
 
     /** A hint that found its job leased (a host call still holds it) must not be lost: the event would be. */
@@ -118,7 +138,7 @@ final class JobProcessor {
         try {
             JobStatus status = JobStatus.fromWireValue(job.status());
             switch (status) {
-                case SUBMITTED -> assign(claim);
+                case SUBMITTED -> assignAll(List.of(claim));
                 case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
                 // Reading a process's status and its last output is host work too: it runs beside the loop.
                 case RUNNING -> onHost(claim, () -> checkRunning(claim, job));
@@ -133,21 +153,75 @@ final class JobProcessor {
 
     // submitted: find capacity on the local fleet, or wait for it, or fail.
 
-    private void assign(Claim<JobRow> claim) {
+    /** A submitted job that fits the fleet's host, and the row it gets once its blocks are reserved. */
+    private record Placement(Claim<JobRow> claim, JobSpec spec, int blocks, JobRow provisioning) {}
+
+    private void assignAll(List<Claim<JobRow>> claims) {
+        Instant now = now();
+        List<Placement> placements = new ArrayList<>();
+        for (Claim<JobRow> claim : claims) {
+            try {
+                Placement placement = placement(claim, now);
+                if (placement != null) {
+                    placements.add(placement);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Placing job {} ({}) failed; it will be retried", claim.row().jobName(), claim.row().id(), e);
+                release(claim);
+            }
+        }
+        if (placements.isEmpty()) {
+            return;
+        }
+        List<Assignment> outcomes;
+        try {
+            outcomes = k.store.inTransaction(tx -> {
+                List<Assignment> results = new ArrayList<>();
+                for (Placement placement : placements) {
+                    if (!tx.instances().adjustBusyBlocks(fleet.instanceId(), placement.blocks(), now)) {
+                        results.add(Assignment.NO_CAPACITY);
+                    } else if (tx.jobs().update(placement.provisioning(), placement.claim().lease())) {
+                        results.add(Assignment.ASSIGNED);
+                    } else {
+                        tx.instances().adjustBusyBlocks(fleet.instanceId(), -placement.blocks(), now);
+                        results.add(Assignment.LEASE_LOST);
+                    }
+                }
+                return results;
+            });
+        } catch (RuntimeException e) {
+            LOG.error("Placing {} jobs failed; they will be retried", placements.size(), e);
+            placements.forEach(placement -> release(placement.claim()));
+            return;
+        }
+        for (int i = 0; i < placements.size(); i++) {
+            Placement placement = placements.get(i);
+            Claim<JobRow> claim = placement.claim();
+            switch (outcomes.get(i)) {
+                // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
+                case ASSIGNED -> onHost(claim, () -> launch(claim, placement.provisioning(), true));
+                case LEASE_LOST -> LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner",
+                        claim.row().jobName());
+                case NO_CAPACITY -> noCapacity(claim, placement.spec(), now);
+            }
+        }
+    }
+
+    /** The job's placement on the local fleet, or null when it cannot have one (then it has been failed). */
+    private Placement placement(Claim<JobRow> claim, Instant now) {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
         if (fleet == null) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. The local fleet is turned off and there are no other fleets");
-            return;
+            return null;
         }
         int blocks = fleet.shape().blocksNeeded(spec.requirements().resources());
         if (blocks < 0) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. The local fleet's host cannot satisfy the requested resources");
-            return;
+            return null;
         }
-        Instant now = now();
         JobRow provisioning = job.toBuilder()
                 .status(JobStatus.PROVISIONING.wireValue())
                 .fleetId(fleet.fleetId())
@@ -158,26 +232,11 @@ final class JobProcessor {
                 .terminationReasonMessage(null)
                 .lastProcessedAt(now)
                 .build();
-        Assignment assignment;
-        try {
-            assignment = k.store.inTransaction(tx -> {
-                if (!tx.instances().adjustBusyBlocks(fleet.instanceId(), blocks, now)) {
-                    return Assignment.NO_CAPACITY;
-                }
-                if (!tx.jobs().update(provisioning, claim.lease())) {
-                    throw new LeaseLost(); // rolls the blocks back with the transaction
-                }
-                return Assignment.ASSIGNED;
-            });
-        } catch (LeaseLost e) {
-            LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner", job.jobName());
-            return;
-        }
-        if (assignment == Assignment.ASSIGNED) {
-            // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
-            onHost(claim, () -> launch(claim, provisioning, true));
-            return;
-        }
+        return new Placement(claim, spec, blocks, provisioning);
+    }
+
+    private void noCapacity(Claim<JobRow> claim, JobSpec spec, Instant now) {
+        JobRow job = claim.row();
         if (waitsForCapacity(spec, run(job.runId()))) {
             someoneWaits = true;
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
@@ -189,7 +248,7 @@ final class JobProcessor {
                 "Fleet " + LocalFleet.NAME + " has no free capacity for this job");
     }
 
-    private enum Assignment { ASSIGNED, NO_CAPACITY }
+    private enum Assignment { ASSIGNED, NO_CAPACITY, LEASE_LOST }
 
     /** Runs a host call off the loop thread; whatever happens, the job's lease is let go afterwards. */
     private void onHost(Claim<JobRow> claim, Runnable call) {
@@ -209,15 +268,6 @@ final class JobProcessor {
             hostCalls.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Thrown inside a transaction to roll it back when the job's lease turned out to be gone. */
-    private static final class LeaseLost extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        LeaseLost() {
-            super(null, null, false, false);
         }
     }
 

@@ -4,6 +4,8 @@ import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.logs.LogStore;
 import ai.dstack.spi.storage.StateStore;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,12 +92,21 @@ final class Kernel {
         return was;
     }
 
-    UUID nextJobHint() {
-        return take(jobHints);
+    /** Up to {@code max} hinted jobs, oldest hint first: a loop handles a burst of hints with one claim. */
+    List<UUID> nextJobHints(int max) {
+        return takeUpTo(jobHints, max);
     }
 
-    UUID nextRunHint() {
-        return take(runHints);
+    List<UUID> nextRunHints(int max) {
+        return takeUpTo(runHints, max);
+    }
+
+    private List<UUID> takeUpTo(ConcurrentLinkedQueue<UUID> queue, int max) {
+        List<UUID> ids = new ArrayList<>();
+        for (UUID id = take(queue); id != null; id = ids.size() < max ? take(queue) : null) {
+            ids.add(id);
+        }
+        return ids;
     }
 
     private UUID take(ConcurrentLinkedQueue<UUID> queue) {

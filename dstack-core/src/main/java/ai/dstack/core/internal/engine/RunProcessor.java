@@ -44,17 +44,16 @@ final class RunProcessor {
 
     boolean step() {
         boolean worked = false;
-        for (UUID hint = k.nextRunHint(); hint != null; hint = k.nextRunHint()) {
-            if (quickPass(hint)) {
-                worked = true;
-                continue;
-            }
-            Optional<Claim<RunRow>> claim = k.store.claim(WorkKind.RUNS, hint, now(), owner, k.settings.lease());
-            if (claim.isPresent()) {
-                process(claim.get());
-                worked = true;
-            } else {
-                retryHintIfLeased(hint);
+        for (List<UUID> hints = k.nextRunHints(k.settings.batch()); !hints.isEmpty();
+                hints = k.nextRunHints(k.settings.batch())) {
+            worked = true;
+            for (UUID hint : quickPasses(hints)) {
+                Optional<Claim<RunRow>> claim = k.store.claim(WorkKind.RUNS, hint, now(), owner, k.settings.lease());
+                if (claim.isPresent()) {
+                    process(claim.get());
+                } else {
+                    retryHintIfLeased(hint);
+                }
             }
         }
         if (Duration.between(lastSweep, now()).compareTo(k.settings.sweep()) < 0) {
@@ -168,29 +167,55 @@ final class RunProcessor {
     }
 
     /**
-     * A hinted active run decided and written in one transaction, the row locked meanwhile, instead of claim, pass and
-     * write: most passes are quick bookkeeping. False when the run needs the full path (it is terminating, leased,
-     * or gone).
+     * Hinted active runs decided and written in one transaction, each row locked meanwhile, instead of claim, pass and
+     * write per run: most passes are quick bookkeeping, and a burst of them costs one write. A pass that changes
+     * nothing writes nothing. Returns the runs that need the full path (terminating, leased, gone, or whose pass
+     * failed).
      */
-    private boolean quickPass(UUID runId) {
+    private List<UUID> quickPasses(List<UUID> runIds) {
         Instant now = now();
-        Written written = k.store.inTransaction(tx -> {
-            RunRow run = tx.runs().findForUpdate(runId).orElse(null);
-            if (run == null || !decidable(RunStatus.fromWireValue(run.status()))) {
-                return null;
-            }
-            Decision decision = decide(run, tx.jobs().listByRun(runId), now);
-            if (!tx.runs().updateIfNotLeased(decision.run(), now)) {
-                return null;
-            }
-            decision.resubmitted().forEach(tx.jobs()::insert);
-            return new Written(run, decision);
-        });
-        if (written == null) {
-            return false;
+        List<UUID> ordered = new ArrayList<>(runIds);
+        ordered.sort(null); // one lock order for every replica, so batches cannot deadlock on PostgreSQL
+        List<UUID> slow = new ArrayList<>();
+        List<Written> writes = new ArrayList<>();
+        try {
+            k.store.useTransaction(tx -> {
+                for (UUID runId : ordered) {
+                    RunRow run = tx.runs().findForUpdate(runId).orElse(null);
+                    if (run == null || !decidable(RunStatus.fromWireValue(run.status()))) {
+                        slow.add(runId);
+                        continue;
+                    }
+                    Decision decision;
+                    try {
+                        decision = decide(run, tx.jobs().listByRun(runId), now);
+                    } catch (RuntimeException e) {
+                        LOG.error("Deciding run {} failed; it will be retried", run.runName(), e);
+                        slow.add(runId);
+                        continue;
+                    }
+                    if (decision.resubmitted().isEmpty() && sameApartFromProcessing(run, decision.run())) {
+                        continue;
+                    }
+                    if (!tx.runs().updateIfNotLeased(decision.run(), now)) {
+                        slow.add(runId);
+                        continue;
+                    }
+                    decision.resubmitted().forEach(tx.jobs()::insert);
+                    writes.add(new Written(run, decision));
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("A batch of {} run passes failed; taking them one by one", ordered.size(), e);
+            return ordered;
         }
-        afterWrite(written.before(), written.decision());
-        return true;
+        writes.forEach(written -> afterWrite(written.before(), written.decision()));
+        return slow;
+    }
+
+    private static boolean sameApartFromProcessing(RunRow before, RunRow after) {
+        return after.toBuilder().lastProcessedAt(before.lastProcessedAt())
+                .skipMinProcessingInterval(before.skipMinProcessingInterval()).build().equals(before);
     }
 
     private record Written(RunRow before, Decision decision) {}
