@@ -25,7 +25,8 @@ import java.util.concurrent.Future;
 /**
  * Measures the embedded engine on this machine and prints the numbers:
  * <ol>
- *   <li>throughput: N one-line tasks submitted at once, until all are done and their logs stored;</li>
+ *   <li>throughput: N one-line tasks submitted at once, until all are done and their logs stored; a cold round (the
+ *   JIT still compiling the engine), then a warm one on the same engine;</li>
  *   <li>with M sleeping runs active: submit → running latency (p50/p99) and the engine's heap per active run.</li>
  * </ol>
  * Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl bench exec:java [-Dexec.args="200 1000 database-url"]}.
@@ -94,40 +95,47 @@ public final class EngineBench {
     static void throughput(int count, String url) throws Exception {
         Path dir = Files.createTempDirectory("dstack-bench-throughput");
         try (DstackEngine engine = engine(dir, url, Math.max(64, count))) {
-            engine.submit(task("echo warm-up")); // warm up class loading and the database
-            ExecutorService submitters = Executors.newFixedThreadPool(4, runnable -> {
-                Thread thread = new Thread(runnable, "submitter");
-                thread.setDaemon(true);
-                return thread;
-            });
-            long start = System.nanoTime();
-            List<Future<Run>> submitted = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                int n = i;
-                submitted.add(submitters.submit(() -> engine.submit(task("echo task " + n))));
-            }
-            List<String> names = new ArrayList<>();
-            for (Future<Run> run : submitted) {
-                names.add(run.get().runSpec().runName());
-            }
-            long submittedAt = System.nanoTime();
-            int done = 0;
-            for (String name : names) {
-                Run run = engine.awaitFinished(name, Duration.ofMinutes(10));
-                if (run.status() == RunStatus.DONE
-                        && !engine.logs(name, LogQuery.defaults()).events().isEmpty()) {
-                    done++;
-                }
-            }
-            long end = System.nanoTime();
-            submitters.shutdown();
-            double seconds = (end - start) / 1e9;
-            System.out.printf("throughput: %d one-line tasks, %d done with logs stored, %.2f s end to end,"
-                    + " %.1f tasks/s (submission alone %.0f runs/s)%n", count, done, seconds, count / seconds,
-                    count / ((submittedAt - start) / 1e9));
+            engine.submit(task("echo warm-up")); // class loading and the database
+            // The first round includes the JIT compiling the engine; the second is what a running server does.
+            throughputRound(engine, count, "cold");
+            throughputRound(engine, count, "warm");
         } finally {
             delete(dir);
         }
+    }
+
+    private static void throughputRound(DstackEngine engine, int count, String label) throws Exception {
+        ExecutorService submitters = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "submitter");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
+        List<Future<Run>> submitted = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            submitted.add(submitters.submit(() -> engine.submit(task("echo task " + n))));
+        }
+        List<String> names = new ArrayList<>();
+        for (Future<Run> run : submitted) {
+            names.add(run.get().runSpec().runName());
+        }
+        long submittedAt = System.nanoTime();
+        int done = 0;
+        for (String name : names) {
+            Run run = engine.awaitFinished(name, Duration.ofMinutes(10));
+            if (run.status() == RunStatus.DONE && !engine.logs(name, LogQuery.defaults()).events().isEmpty()) {
+                done++;
+            }
+        }
+        long end = System.nanoTime();
+        long cpu = processCpuNanos() - cpuStart;
+        submitters.shutdown();
+        double seconds = (end - start) / 1e9;
+        System.out.printf("throughput (%s): %d one-line tasks, %d done with logs stored, %.2f s end to end,"
+                + " %.1f tasks/s (submission alone %.0f runs/s); engine JVM CPU %.1f ms per task%n", label, count,
+                done, seconds, count / seconds, count / ((submittedAt - start) / 1e9), cpu / 1e6 / count);
     }
 
     static void latencyUnderLoad(int active, String url) throws Exception {
@@ -173,6 +181,11 @@ public final class EngineBench {
         }
     }
 
+    /** CPU time of this JVM (not of the job processes it starts): less disturbed by other load than wall time. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -182,6 +195,10 @@ public final class EngineBench {
     }
 
     private static void delete(Path dir) throws IOException {
+        if (Boolean.getBoolean("bench.keep")) { // to read the database and job files afterwards
+            System.out.println("kept " + dir);
+            return;
+        }
         try (var paths = Files.walk(dir)) {
             paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -6,7 +6,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +27,6 @@ public enum Dialect {
      * UTC, as dstack's SQLAlchemy types store them; fixed-width text compares in time order.
      */
     SQLITE("SQLite") {
-        private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
-
         @Override
         Map<String, String> columnTypes() {
             return Map.of("uuid", "CHAR(32)", "timestamp", "TEXT");
@@ -52,7 +49,7 @@ public enum Dialect {
             jdbi.registerArgument(new AbstractArgumentFactory<Instant>(Types.VARCHAR) {
                 @Override
                 protected Argument build(Instant value, ConfigRegistry config) {
-                    String text = TIMESTAMP.format(LocalDateTime.ofInstant(value, ZoneOffset.UTC));
+                    String text = SqliteTimestamps.format(value);
                     return (position, statement, context) -> statement.setString(position, text);
                 }
             });
@@ -68,7 +65,7 @@ public enum Dialect {
         @Override
         Instant readInstant(ResultSet rs, int column) throws SQLException {
             String text = rs.getString(column);
-            return text == null ? null : LocalDateTime.parse(text, TIMESTAMP).toInstant(ZoneOffset.UTC);
+            return text == null ? null : SqliteTimestamps.parse(text);
         }
 
         @Override

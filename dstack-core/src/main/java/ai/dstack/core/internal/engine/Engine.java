@@ -46,7 +46,7 @@ public final class Engine implements AutoCloseable {
     private final WorkLoop jobLoop;
     private final WorkLoop logLoop;
     private final JobProcessor jobs;
-    private final Object runChanges = new Object();
+    private final RunChanges runChanges = new RunChanges();
     private final List<AutoCloseable> owned;
     private final Accounts accounts;
     private final Projects projects;
@@ -73,11 +73,7 @@ public final class Engine implements AutoCloseable {
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
         this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
-        RunProcessor runs = new RunProcessor(kernel, id -> {
-            synchronized (runChanges) {
-                runChanges.notifyAll();
-            }
-        });
+        RunProcessor runs = new RunProcessor(kernel, runChanges::changed);
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
         this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
         this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {
@@ -190,17 +186,19 @@ public final class Engine implements AutoCloseable {
     /** Waits until the run is done, failed or terminated, and returns it. */
     public Run awaitFinished(String projectName, String runName, Duration timeout) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Run run = get(projectName, runName);
-            if (run.status().isFinished()) {
-                return run;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new TimeoutException("Run " + runName + " is still " + run.status().wireValue() + " after " + timeout);
-            }
-            synchronized (runChanges) {
-                runChanges.wait(Math.max(1, Math.min(Duration.ofNanos(left).toMillis(), 500)));
+        Run run = get(projectName, runName);
+        // Changes made elsewhere (another replica, an API call) are not signalled: look again at least twice a second.
+        try (RunChanges.Watch watch = runChanges.watch(run.id())) {
+            while (true) {
+                run = get(projectName, runName);
+                if (run.status().isFinished()) {
+                    return run;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("Run " + runName + " is still " + run.status().wireValue() + " after " + timeout);
+                }
+                watch.await(Math.min(Duration.ofNanos(left).toMillis(), 500));
             }
         }
     }
