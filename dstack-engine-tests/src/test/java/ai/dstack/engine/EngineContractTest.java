@@ -17,7 +17,11 @@ import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,10 +55,15 @@ abstract class EngineContractTest {
     }
 
     protected DstackEngine engine(Integer blocks) throws Exception {
+        return engine(blocks, Clock.systemUTC());
+    }
+
+    protected DstackEngine engine(Integer blocks, Clock clock) throws Exception {
         if (databaseUrl == null) {
             databaseUrl = newDatabaseUrl();
         }
-        DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl);
+        DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
+                .clock(clock);
         if (blocks != null) {
             builder.localBlocks(blocks);
         }
@@ -100,6 +109,78 @@ abstract class EngineContractTest {
         assertThat(latest(done).statusMessage()).isEqualTo("exited (0)");
         assertThat(latest(done).jobProvisioningData().backend()).isEqualTo("remote");
         assertThat(logText(engine, done)).contains("hello from " + name(run) + "\n", "to stderr\n");
+    }
+
+    /** A clock the test moves by hand: the engine's timers and sweeps follow it. */
+    static final class SettableClock extends Clock {
+        private volatile Instant now;
+
+        SettableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
+    void aScheduledRunWaitsPendingRunsWhenItsCronFiresThenWaitsForTheNextFireUntilStopped() throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:15:30Z"));
+        DstackEngine engine = engine(null, clock);
+
+        Run run = engine.submit(task("commands:\n  - echo tick\nschedule:\n  cron: ['*/5 * * * *', '0 11 * * *']\n"));
+
+        assertThat(run.status()).isEqualTo(RunStatus.PENDING);
+        assertThat(run.nextTriggeredAt()).isEqualTo(Instant.parse("2026-11-23T10:20:00Z"));
+        assertThat(engine.get(name(run)).jobs().stream().flatMap(job -> job.jobSubmissions().stream())).isEmpty();
+
+        clock.set(Instant.parse("2026-11-23T10:20:00Z"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            Run again = engine.get(name(run));
+            assertThat(again.jobs()).isNotEmpty();
+            assertThat(latest(again).status()).isEqualTo(JobStatus.DONE);
+            assertThat(again.status()).isEqualTo(RunStatus.PENDING);
+            assertThat(again.nextTriggeredAt()).isEqualTo(Instant.parse("2026-11-23T10:25:00Z"));
+        });
+        assertThat(logText(engine, run)).contains("tick\n");
+
+        clock.set(Instant.parse("2026-11-23T10:25:00Z"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            Run again = engine.get(name(run));
+            assertThat(latest(again).submissionNum()).isEqualTo(1);
+            assertThat(latest(again).status()).isEqualTo(JobStatus.DONE);
+            assertThat(again.status()).isEqualTo(RunStatus.PENDING);
+        });
+
+        engine.stop(name(run));
+        Run stopped = engine.awaitFinished(name(run), WAIT);
+        assertThat(stopped.status()).isEqualTo(RunStatus.TERMINATED);
+        assertThat(stopped.terminationReason()).isEqualTo("stopped_by_user");
+    }
+
+    @Test
+    void aCronThatDoesNotParseIsRefusedAtSubmission() throws Exception {
+        DstackEngine engine = engine();
+
+        assertThatThrownBy(() -> engine.submit(task("commands: [x]\nschedule:\n  cron: every hour\n")))
+                .isInstanceOf(DstackException.class)
+                .hasMessageContaining("Invalid cron expression 'every hour': wrong number of fields");
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class Engine implements AutoCloseable {
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
         this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
-        RunProcessor runs = new RunProcessor(kernel, runChanges::changed);
+        RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed);
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
         this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
         this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {

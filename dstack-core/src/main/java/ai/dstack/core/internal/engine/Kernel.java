@@ -76,6 +76,16 @@ final class Kernel {
         later.schedule(() -> hintRun(runId), RETRY_HINT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** Hints the run when {@code at} comes (a scheduled run's trigger); at once if it has come. */
+    void hintRunAt(UUID runId, java.time.Instant at) {
+        long delay = java.time.Duration.between(clock.instant(), at).toMillis();
+        if (delay <= 0) {
+            hintRun(runId);
+        } else {
+            later.schedule(() -> hintRun(runId), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
     void close() {
         later.shutdownNow();
     }

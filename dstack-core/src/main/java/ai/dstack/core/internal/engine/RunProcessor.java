@@ -5,6 +5,7 @@ import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Retry;
 import ai.dstack.api.run.RetryEvent;
+import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.spi.storage.Claim;
@@ -33,9 +34,11 @@ final class RunProcessor {
     private final Kernel k;
     private final String owner;
     private final Consumer<UUID> changed;
+    private final Submitter submitter;
 
-    RunProcessor(Kernel kernel, Consumer<UUID> changed) {
+    RunProcessor(Kernel kernel, Submitter submitter, Consumer<UUID> changed) {
         this.k = kernel;
+        this.submitter = submitter;
         this.owner = kernel.settings.owner() + "/runs";
         this.changed = changed;
     }
@@ -62,7 +65,9 @@ final class RunProcessor {
         lastSweep = now();
         ClaimFilter due = ClaimFilter.due(k.settings.runningCheck(), RunStatus.SUBMITTED.wireValue(),
                         RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
-                .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue());
+                .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue())
+                // Scheduled runs are woken by a timer; the sweep re-arms timers after a restart and catches missed ones.
+                .or(k.settings.runningCheck(), RunStatus.PENDING.wireValue());
         List<Claim<RunRow>> claims = k.store.claimDue(WorkKind.RUNS, due, now(), k.settings.batch(), owner, k.settings.lease());
         claims.forEach(this::process);
         return worked || claims.size() == k.settings.batch();
@@ -84,6 +89,8 @@ final class RunProcessor {
             RunStatus status = RunStatus.fromWireValue(run.status());
             if (status == RunStatus.TERMINATING) {
                 terminating(claim, run, jobs);
+            } else if (status == RunStatus.PENDING) {
+                pending(claim, run, jobs);
             } else if (decidable(status)) {
                 active(claim, run, jobs);
             } else {
@@ -140,7 +147,7 @@ final class RunProcessor {
                 && latest(jobs).stream().allMatch(j -> JobStatus.fromWireValue(j.status()).isFinished())) {
             // Nothing left to stop: go straight to the final status instead of another pass.
             RunTerminationReason reason = RunTerminationReason.fromWireValue(updated.terminationReason());
-            updated = updated.toBuilder().status(reason.toStatus().wireValue()).build();
+            updated = ended(updated, reason, now);
         }
         List<JobRow> resubmitted = new ArrayList<>();
         if (failure == null) {
@@ -220,16 +227,14 @@ final class RunProcessor {
 
     private record Written(RunRow before, Decision decision) {}
 
-    /**
-     * Runs whose status follows from their jobs. Pending runs (scheduled, or waiting to be retried) wait for their
-     * trigger, which is not implemented yet, so they are left alone rather than finished for lack of jobs.
-     */
+    /** Runs whose status follows from their jobs. Pending (scheduled) runs have no jobs until their trigger. */
     private static boolean decidable(RunStatus status) {
         return status == RunStatus.SUBMITTED || status == RunStatus.PROVISIONING || status == RunStatus.RUNNING;
     }
 
     private void afterWrite(RunRow before, Decision decision) {
         decision.resubmitted().forEach(job -> k.hintJob(job.id()));
+        armTrigger(decision.run());
         if (RunStatus.fromWireValue(decision.run().status()) == RunStatus.TERMINATING) {
             k.hintRun(before.id());
         }
@@ -284,15 +289,70 @@ final class RunProcessor {
             release(claim);
             return;
         }
-        RunStatus finalStatus = reason == null ? RunStatus.FAILED : reason.toStatus();
-        RunRow finished = run.toBuilder().status(finalStatus.wireValue()).lastProcessedAt(now)
-                .skipMinProcessingInterval(false).build();
+        RunRow finished = ended(run.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false).build(), reason, now);
         boolean written = k.store.inTransaction(tx -> {
             boolean ok = tx.runs().update(finished, claim.lease());
             tx.leases().release(claim.lease());
             return ok;
         });
         if (written) {
+            armTrigger(finished);
+            changed.accept(run.id());
+        }
+    }
+
+    /**
+     * The run once its jobs are over: its final status, or for a scheduled run that nobody stopped, pending until the
+     * next fire of its cron.
+     */
+    private RunRow ended(RunRow run, RunTerminationReason reason, Instant now) {
+        if (reason != null && RunSchedules.waitsForNextFire(reason)) {
+            Instant next = nextTrigger(run, now.plusSeconds(1));
+            if (next != null) {
+                return run.toBuilder().status(RunStatus.PENDING.wireValue()).nextTriggeredAt(next).resubmissionAttempt(0)
+                        .fleetId(null).build();
+            }
+        }
+        return run.toBuilder().status((reason == null ? RunStatus.FAILED : reason.toStatus()).wireValue()).build();
+    }
+
+    private static Instant nextTrigger(RunRow run, Instant now) {
+        return RunSchedules.nextTrigger(Json.read(run.runSpec(), RunSpec.class), now);
+    }
+
+    private void armTrigger(RunRow run) {
+        if (RunStatus.PENDING.wireValue().equals(run.status()) && run.nextTriggeredAt() != null) {
+            k.hintRunAt(run.id(), run.nextTriggeredAt());
+        }
+    }
+
+    /** A scheduled run whose trigger came gets new submissions of its jobs and is submitted again. */
+    private void pending(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
+        Instant now = now();
+        if (run.nextTriggeredAt() == null || now.isBefore(run.nextTriggeredAt())) {
+            release(claim);
+            armTrigger(run);
+            return;
+        }
+        java.util.Map<String, Integer> submissions = new java.util.HashMap<>();
+        for (JobRow job : jobs) {
+            submissions.merge(job.replicaNum() + "/" + job.jobNum(), job.submissionNum() + 1, Math::max);
+        }
+        List<JobRow> fresh = submitter.newJobs(run, Json.read(run.runSpec(), RunSpec.class), now,
+                spec -> submissions.getOrDefault(spec.replicaNum() + "/" + spec.jobNum(), 0));
+        RunRow submitted = run.toBuilder().status(RunStatus.SUBMITTED.wireValue()).terminationReason(null)
+                .lastProcessedAt(now).skipMinProcessingInterval(true).build();
+        boolean written = k.store.inTransaction(tx -> {
+            if (!tx.runs().update(submitted, claim.lease())) {
+                return false;
+            }
+            fresh.forEach(tx.jobs()::insert);
+            tx.leases().release(claim.lease());
+            return true;
+        });
+        if (written) {
+            fresh.forEach(job -> k.hintJob(job.id()));
+            k.hintRun(run.id());
             changed.accept(run.id());
         }
     }

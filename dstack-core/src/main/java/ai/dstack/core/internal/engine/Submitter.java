@@ -8,7 +8,6 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.core.internal.runs.JobDefaults;
 import ai.dstack.core.internal.runs.JobSpecFactory;
-import ai.dstack.core.internal.runs.MergedProfile;
 import ai.dstack.core.internal.runs.RunNames;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
 import ai.dstack.spi.storage.JobRow;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 
 /**
  * Accepts a run: applies dstack's defaults and checks, names it, makes its jobs, and stores run and jobs in one
@@ -69,39 +69,24 @@ final class Submitter {
                     tx -> tx.runs().findByName(project.id(), candidate)).isPresent());
             spec = spec.toBuilder().runName(name).build();
         }
-        List<JobSpec> specs = jobSpecs.submissionJobSpecs(spec, Map.of());
         Instant now = k.clock.instant();
-        boolean scheduled = MergedProfile.of(spec).params().schedule() != null;
+        // A scheduled run waits as pending, with no jobs, until its cron fires (dstack's initial replica count 0).
+        Instant trigger = RunSchedules.nextTrigger(spec, now);
         RunRow run = RunRow.builder()
                 .id(UUID.randomUUID())
                 .projectId(project.id())
                 .userId(user.id())
                 .runName(spec.runName())
-                .status((scheduled ? RunStatus.PENDING : RunStatus.SUBMITTED).wireValue())
+                .status((trigger != null ? RunStatus.PENDING : RunStatus.SUBMITTED).wireValue())
                 .submittedAt(now)
                 .lastProcessedAt(now)
                 .skipMinProcessingInterval(true)
+                .nextTriggeredAt(trigger)
                 .priority(spec.configuration().base().priority() == null ? 0 : spec.configuration().base().priority())
                 .runSpec(Json.write(spec))
                 .build();
-        List<JobRow> jobs = new ArrayList<>();
-        for (JobSpec job : specs) {
-            jobs.add(JobRow.builder()
-                    .id(UUID.randomUUID())
-                    .projectId(project.id())
-                    .runId(run.id())
-                    .runName(run.runName())
-                    .jobName(job.jobName())
-                    .jobNum(job.jobNum())
-                    .replicaNum(job.replicaNum())
-                    .submissionNum(0)
-                    .status(JobStatus.SUBMITTED.wireValue())
-                    .submittedAt(now)
-                    .lastProcessedAt(now)
-                    .skipMinProcessingInterval(true)
-                    .jobSpecData(Json.write(job))
-                    .build());
-        }
+        List<JobRow> built = newJobs(run, spec, now, job -> 0); // also checks the spec of a scheduled run now
+        List<JobRow> jobs = trigger != null ? List.of() : built;
         String runName = run.runName();
         boolean generated = requested.runName() == null;
         k.store.useTransaction(tx -> {
@@ -123,7 +108,37 @@ final class Submitter {
             jobs.forEach(tx.jobs()::insert);
         });
         jobs.forEach(job -> k.hintJob(job.id()));
-        k.hintRun(run.id());
+        if (trigger != null) {
+            k.hintRunAt(run.id(), trigger);
+        } else {
+            k.hintRun(run.id());
+        }
         return run;
+    }
+
+    /**
+     * The jobs the run starts with, submitted now (also for a scheduled run, whose caller decides when to insert
+     * them), numbered by {@code submissionNum}.
+     */
+    List<JobRow> newJobs(RunRow run, RunSpec spec, Instant now, ToIntFunction<JobSpec> submissionNum) {
+        List<JobRow> jobs = new ArrayList<>();
+        for (JobSpec job : jobSpecs.startingJobSpecs(spec, Map.of())) {
+            jobs.add(JobRow.builder()
+                    .id(UUID.randomUUID())
+                    .projectId(run.projectId())
+                    .runId(run.id())
+                    .runName(run.runName())
+                    .jobName(job.jobName())
+                    .jobNum(job.jobNum())
+                    .replicaNum(job.replicaNum())
+                    .submissionNum(submissionNum.applyAsInt(job))
+                    .status(JobStatus.SUBMITTED.wireValue())
+                    .submittedAt(now)
+                    .lastProcessedAt(now)
+                    .skipMinProcessingInterval(true)
+                    .jobSpecData(Json.write(job))
+                    .build());
+        }
+        return jobs;
     }
 }

@@ -64,6 +64,14 @@ public final class JobSpecFactory {
         if (MergedProfile.of(spec).params().schedule() != null) {
             return List.of();
         }
+        return startingJobSpecs(spec, secrets);
+    }
+
+    /**
+     * The jobs a run starts with, also when a scheduled run's cron fires: the minimum replicas of every replica group
+     * for a service, replica 0 otherwise.
+     */
+    public List<JobSpec> startingJobSpecs(RunSpec spec, Map<String, String> secrets) {
         if (spec.configuration().type() != ConfigurationType.SERVICE) {
             return jobSpecs(spec, secrets, 0, null);
         }
