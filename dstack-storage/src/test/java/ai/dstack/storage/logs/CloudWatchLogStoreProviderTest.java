@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,17 +27,9 @@ class CloudWatchLogStoreProviderTest {
 
     @TempDir Path serverDir;
 
-    /** The provider uses AWS's default credentials chain; its first link is these system properties. */
     @BeforeAll
     static void awsKeys() {
-        System.setProperty("aws.accessKeyId", "AKIDTEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-    }
-
-    @AfterAll
-    static void noAwsKeys() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+        CloudWatchTesting.useTestKeys();
     }
 
     static LogStoreProvider discovered() {

@@ -17,6 +17,15 @@ final class CloudWatchTesting {
 
     private CloudWatchTesting() {}
 
+    /**
+     * Test keys for stores the provider builds: its credentials chain starts with these system properties. Set for
+     * the rest of the test JVM (never cleared), so test classes cannot race on them.
+     */
+    static void useTestKeys() {
+        System.setProperty("aws.accessKeyId", "AKIDTEST");
+        System.setProperty("aws.secretAccessKey", "secret");
+    }
+
     /** "Now" an hour after {@code t0}, so that events around {@code t0} are within CloudWatch's accepted ages. */
     static Clock clockAfter(Instant t0) {
         return Clock.fixed(t0.plusSeconds(3600), ZoneOffset.UTC);
