@@ -159,6 +159,8 @@ public final class DstackEngine implements AutoCloseable {
         private HostExecutor host;
         private HostResources hostResources;
         private Duration sweep;
+        private String logStorageType = "file";
+        private java.util.Map<String, String> logStorageSettings = java.util.Map.of();
 
         private Builder() {}
 
@@ -216,6 +218,17 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where job logs go: a {@link LogStoreProvider#type() log storage type} on the class path and its settings;
+         * default {@code "file"} (files under the server directory). E.g. {@code "cloudwatch"} with
+         * {@code log_group} and {@code region}, which several server replicas can share.
+         */
+        public Builder logStorage(String type, java.util.Map<String, String> settings) {
+            this.logStorageType = Objects.requireNonNull(type, "type is null");
+            this.logStorageSettings = java.util.Map.copyOf(Objects.requireNonNull(settings, "settings is null"));
+            return this;
+        }
+
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
@@ -225,7 +238,7 @@ public final class DstackEngine implements AutoCloseable {
             StateStore store = openStateStore(url);
             owned.add(store);
             try {
-                LogStore logs = logStoreProvider("file").create(new LogStoreContext(dir, java.util.Map.of(), clock));
+                LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
                 HostExecutor executor = host != null ? host : new LocalHostExecutor(dir.resolve("local").resolve("jobs"));
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();

@@ -8,6 +8,7 @@ import ai.dstack.client.DstackConfig;
 import ai.dstack.client.ProjectConfig;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
+import ai.dstack.server.deploy.ServerDeployment;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -69,16 +70,24 @@ public final class ServerCommand implements Callable<Integer> {
         Path directory = (serverDir != null ? Path.of(serverDir) : environment.home().resolve(".dstack").resolve("server"))
                 .toAbsolutePath();
 
-        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(directory);
+        ServerDeployment deployment = deployment(environment, directory);
+        DstackEngine.Builder engine = deployment.configure(DstackEngine.builder().serverDirectory(directory));
         String adminToken = firstOf(token, environment.get("DSTACK_SERVER_ADMIN_TOKEN"), null);
         if (adminToken != null) {
             engine.adminToken(adminToken);
         }
-        DstackServer server = start(DstackServer.builder().engine(engine).host(listenHost).port(listenPort), listenHost,
-                listenPort);
+        DstackServer server;
+        try {
+            server = start(DstackServer.builder().engine(engine).host(listenHost).port(listenPort), listenHost,
+                    listenPort);
+        } catch (RuntimeException e) {
+            deployment.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();
+            deployment.close();
             stopped.countDown();
         }, "dstack-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -101,6 +110,7 @@ public final class ServerCommand implements Callable<Integer> {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
                 server.close();
+                deployment.close();
             } catch (IllegalStateException shuttingDown) {
                 // The hook is closing the server already.
             }
@@ -129,6 +139,26 @@ public final class ServerCommand implements Callable<Integer> {
             }
             throw CliException.failure("cannot start the server on " + host + ":" + port + ": " + e.getMessage());
         }
+    }
+
+    /** Log storage, Litestream and the start-up warnings, from dstack's variables; Litestream starts here. */
+    private ServerDeployment deployment(CliEnvironment environment, Path directory) {
+        ServerDeployment deployment;
+        try {
+            deployment = ServerDeployment.fromEnvironment(environment.env(), directory);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw CliException.failure(e.getMessage());
+        }
+        deployment.warnings().forEach(warning -> spec.commandLine().getErr().println("Warning: " + warning));
+        try {
+            deployment.beforeStart();
+        } catch (IllegalStateException e) {
+            deployment.close();
+            throw CliException.failure(e.getMessage());
+        }
+        return deployment;
     }
 
     /** dstack's rules (§1.4): write when there is no default, with -y, or when the user agrees; never with -n. */

@@ -32,7 +32,7 @@ public final class FileLogStore implements LogStore {
     private final LogPaths paths;
     private final ReentrantLock[] fileLocks = new ReentrantLock[64];
     private final LineOffsetCache lineOffsets = new LineOffsetCache();
-    private final Followers followers = new Followers();
+    private final Followers<Path> followers = new Followers<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public FileLogStore(Path serverDirectory) {

@@ -1,2 +1,2 @@
-/** The file log store's machinery. No compatibility guarantees. */
+/** The log stores' machinery (files, CloudWatch Logs). No compatibility guarantees. */
 package ai.dstack.storage.logs.internal;
