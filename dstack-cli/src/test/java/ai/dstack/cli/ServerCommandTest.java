@@ -75,13 +75,16 @@ class ServerCommandTest {
 
         CliRun badEnv = CliRun.in(environment, "server");
         assertThat(badEnv.exitCode()).isEqualTo(2);
-        assertThat(badEnv.err()).isEqualTo("Error: DSTACK_SERVER_PORT is 'abc', not a port number\n");
+        assertThat(badEnv.err()).isEqualTo("Error: DSTACK_SERVER_PORT is 'abc': not a port number (0-65535)\n");
 
-        CliRun badLevel = CliRun.in(environment, "server", "--port", "0", "-l", "LOUD");
+        CliEnvironment fine = new CliEnvironment(Map.of(), dir, null, false);
+        CliRun badLevel = CliRun.in(fine, "server", "--port", "0", "-l", "LOUD");
         assertThat(badLevel.exitCode()).isEqualTo(2);
-        assertThat(badLevel.err()).startsWith("Error: invalid log level 'LOUD'");
+        assertThat(badLevel.err()).isEqualTo(
+                "Error: --log-level is 'LOUD': expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL\n");
 
-        CliRun badPort = CliRun.in(environment, "server", "--port", "70000");
+        CliRun badPort = CliRun.in(fine, "server", "--port", "70000");
         assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.err()).isEqualTo("Error: --port is '70000': not a port number (0-65535)\n");
     }
 }

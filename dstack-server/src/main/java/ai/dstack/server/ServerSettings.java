@@ -171,8 +171,13 @@ public record ServerSettings(
         if (value == null || value.isBlank()) {
             return fallback;
         }
-        int port = integer(name, value, fallback, 0);
-        if (port > 65535) {
+        int port;
+        try {
+            port = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw invalid(name, value, "not a port number (0-65535)");
+        }
+        if (port < 0 || port > 65535) {
             throw invalid(name, value, "not a port number (0-65535)");
         }
         return port;
