@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.dstack.api.DstackException;
+import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.user.GlobalRole;
+import ai.dstack.api.yaml.DstackYaml;
+import java.time.Duration;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.crypto.AesKey;
@@ -38,7 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Secrets at rest, on a real SQLite file and a real PostgreSQL: with an {@code aes} key no token, SSH private key,
  * secret or backend credential is stored in plaintext; rotating keys keeps old values readable; re-encrypting lets
- * the old key go; a wrong key is a clear error. zonky's PostgreSQL has no {@code pg_dump}, so the PostgreSQL case
+ * the old key go; a wrong key is a clear error. A run that uses the secret leaves no copy of it in the database. zonky's PostgreSQL has no {@code pg_dump}, so the PostgreSQL case
  * reads every text column of every table instead of a dump.
  */
 class EncryptionAtRestTest {
@@ -70,7 +75,7 @@ class EncryptionAtRestTest {
         List<String> plaintexts = new ArrayList<>(List.of(secretValue, accessKey, secretKey));
         String aliceToken;
 
-        try (DstackEngine engine = engine(url, key1)) {
+        try (DstackEngine engine = engine(url, true, key1)) {
             Engine internal = engine.internal();
             internal.accounts().create("alice", GlobalRole.USER, null, true);
             aliceToken = internal.accounts().findByName("alice").orElseThrow().token();
@@ -80,6 +85,16 @@ class EncryptionAtRestTest {
                     regions: [eu-north-1]
                     creds: {type: access_key, access_key: %s, secret_key: %s}
                     """.formatted(accessKey, secretKey)));
+            // A run that gets the secret: it is resolved when the job starts, never written with the run.
+            Run run = engine.submit(DstackYaml.parse("""
+                    type: task
+                    env:
+                      - PW=${{ secrets.marker_secret_name }}
+                    commands:
+                      - test "$PW" = "pw-$(echo "$PW" | cut -c4-)" && test ${#PW} -eq %d
+                    """.formatted(secretValue.length()), "secret.dstack.yml", TaskConfiguration.class));
+            assertThat(engine.awaitFinished(run.runSpec().runName(), Duration.ofMinutes(1)).status())
+                    .isEqualTo(RunStatus.DONE);
             plaintexts.add(engine.adminToken());
             plaintexts.add(aliceToken);
             plaintexts.add(pemBody(main(internal).sshPrivateKey()));
@@ -151,7 +166,11 @@ class EncryptionAtRestTest {
     }
 
     private DstackEngine engine(String url, EncryptionKey... keys) {
-        return DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(url).localFleet(false)
+        return engine(url, false, keys);
+    }
+
+    private DstackEngine engine(String url, boolean localFleet, EncryptionKey... keys) {
+        return DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(url).localFleet(localFleet)
                 .encryption(Encryption.of(List.of(keys))).build();
     }
 
