@@ -43,6 +43,9 @@ class ServerCommandTest {
             assertThat(Files.readString(environment.configFile()))
                     .contains("name: main", "token: admin-token-1", "url: " + url.group(1), "default: true");
 
+            assertThat(Files.readString(dir.resolve("server").resolve("config.yml")))
+                    .as("the default server config.yml").contains("projects:\n- name: main\n");
+
             CliRun ps = CliRun.in(environment, "ps");
             assertThat(ps.exitCode()).as("%s", ps).isZero();
             assertThat(ps.outLines()).hasSize(1);
