@@ -128,6 +128,10 @@ class BinDstackIT {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
                     .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
             assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
+            Path config = dir.resolve("server").resolve("config.yml");
+            assertThat(Files.readString(dir.resolve("server-err.txt")))
+                    .contains("Initialized the default configuration at " + config);
+            assertThat(Files.readString(config)).contains("- name: main");
             Files.writeString(dir.resolve("task.yml"), "type: task\nname: it-task\nresources:\n  cpu: 0..\n"
                     + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo hello-from-a-process\n  - exit 7\n");
 

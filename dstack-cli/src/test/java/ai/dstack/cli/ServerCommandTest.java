@@ -43,6 +43,9 @@ class ServerCommandTest {
             assertThat(Files.readString(environment.configFile()))
                     .contains("name: main", "token: admin-token-1", "url: " + url.group(1), "default: true");
 
+            assertThat(Files.readString(dir.resolve("server").resolve("config.yml")))
+                    .as("the default server config.yml").contains("projects:\n- name: main\n");
+
             CliRun ps = CliRun.in(environment, "ps");
             assertThat(ps.exitCode()).as("%s", ps).isZero();
             assertThat(ps.outLines()).hasSize(1);
@@ -75,13 +78,16 @@ class ServerCommandTest {
 
         CliRun badEnv = CliRun.in(environment, "server");
         assertThat(badEnv.exitCode()).isEqualTo(2);
-        assertThat(badEnv.err()).isEqualTo("Error: DSTACK_SERVER_PORT is 'abc', not a port number\n");
+        assertThat(badEnv.err()).isEqualTo("Error: DSTACK_SERVER_PORT is 'abc': not a port number (0-65535)\n");
 
-        CliRun badLevel = CliRun.in(environment, "server", "--port", "0", "-l", "LOUD");
+        CliEnvironment fine = new CliEnvironment(Map.of(), dir, null, false);
+        CliRun badLevel = CliRun.in(fine, "server", "--port", "0", "-l", "LOUD");
         assertThat(badLevel.exitCode()).isEqualTo(2);
-        assertThat(badLevel.err()).startsWith("Error: invalid log level 'LOUD'");
+        assertThat(badLevel.err()).isEqualTo(
+                "Error: --log-level is 'LOUD': expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL\n");
 
-        CliRun badPort = CliRun.in(environment, "server", "--port", "70000");
+        CliRun badPort = CliRun.in(fine, "server", "--port", "70000");
         assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.err()).isEqualTo("Error: --port is '70000': not a port number (0-65535)\n");
     }
 }

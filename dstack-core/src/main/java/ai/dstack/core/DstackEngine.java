@@ -19,6 +19,10 @@ import ai.dstack.spi.logs.LogStoreContext;
 import ai.dstack.spi.logs.LogStoreProvider;
 import ai.dstack.spi.logs.LogSubscription;
 import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.StoreOptions;
+import ai.dstack.core.internal.crypto.EncryptingStateStore;
+import ai.dstack.core.internal.crypto.Encryption;
+import ai.dstack.core.internal.engine.DefaultPermissions;
 import ai.dstack.spi.storage.StateStoreProvider;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -161,8 +165,32 @@ public final class DstackEngine implements AutoCloseable {
         private Duration sweep;
         private String logStorageType = "file";
         private java.util.Map<String, String> logStorageSettings = java.util.Map.of();
+        private Encryption encryption = Encryption.identity();
+        private DefaultPermissions permissions = DefaultPermissions.DSTACK;
+        private StoreOptions storeOptions = StoreOptions.defaults();
 
         private Builder() {}
+
+        /**
+         * How tokens, SSH private keys, secrets and backend credentials are encrypted in the database (config.yml's
+         * {@code encryption.keys}); default identity (stored as {@code enc:identity:noname:<plaintext>}).
+         */
+        public Builder encryption(Encryption encryption) {
+            this.encryption = Objects.requireNonNull(encryption, "encryption is null");
+            return this;
+        }
+
+        /** config.yml's {@code default_permissions}; default dstack's. */
+        public Builder defaultPermissions(DefaultPermissions permissions) {
+            this.permissions = Objects.requireNonNull(permissions, "permissions is null");
+            return this;
+        }
+
+        /** Connection pool settings ({@code DSTACK_DB_POOL_SIZE}, {@code DSTACK_DB_MAX_OVERFLOW}). */
+        public Builder storeOptions(StoreOptions options) {
+            this.storeOptions = Objects.requireNonNull(options, "options is null");
+            return this;
+        }
 
         /** Where state, logs and jobs live; default {@code $DSTACK_SERVER_DIR} or {@code ~/.dstack/server}. */
         public Builder serverDirectory(Path directory) {
@@ -235,7 +263,7 @@ public final class DstackEngine implements AutoCloseable {
             createDirectory(dir);
             String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("data").resolve("sqlite.db");
             List<AutoCloseable> owned = new ArrayList<>();
-            StateStore store = openStateStore(url);
+            StateStore store = new EncryptingStateStore(openStateStore(url, storeOptions), encryption);
             owned.add(store);
             try {
                 LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
@@ -248,7 +276,7 @@ public final class DstackEngine implements AutoCloseable {
                             settings.capacityRetry(), settings.logPump(), settings.batch());
                 }
                 return new DstackEngine(new Engine(store, logs, executor, resources, blocks, localFleet, adminToken,
-                        clock, settings, owned));
+                        clock, settings, owned, permissions));
             } catch (RuntimeException e) {
                 store.close();
                 throw e;
@@ -268,12 +296,13 @@ public final class DstackEngine implements AutoCloseable {
             }
         }
 
-        private static StateStore openStateStore(String url) {
+        /** Opens (without migrating) the state store that supports {@code url}, as stored: no decryption. */
+        public static StateStore openStateStore(String url, StoreOptions options) {
             List<String> found = new ArrayList<>();
             for (StateStoreProvider provider : ServiceLoader.load(StateStoreProvider.class, DstackEngine.class.getClassLoader())) {
                 found.add(provider.getClass().getName());
                 if (provider.supports(url)) {
-                    return provider.open(url);
+                    return provider.open(url, options);
                 }
             }
             throw new DstackException(ErrorCode.INVALID_REQUEST, found.isEmpty()

@@ -58,6 +58,14 @@ final class Endpoints {
                 new Endpoint(P + "fleets/delete_instances", "{\"name\":\"zz\",\"instance_nums\":[1]}"),
                 new Endpoint("/api/fleets/list", "{\"project_name\":\"main\"}"),
                 new Endpoint("/api/instances/list", "{\"project_names\":[\"main\"],\"limit\":5}"),
-                new Endpoint(P + "instances/get", "{\"id\":" + uuid4 + "}"));
+                new Endpoint(P + "instances/get", "{\"id\":" + uuid4 + "}"),
+                // Backends: no JSON update here, since backend configurations refuse unknown fields as dstack's do.
+                new Endpoint(P + "backends/create", "{\"type\":\"aws\",\"regions\":[\"us-east-1\"],"
+                        + "\"creds\":{\"type\":\"access_key\",\"access_key\":\"AK\",\"secret_key\":\"SK\"}}"),
+                new Endpoint(P + "backends/aws/config_info", null),
+                new Endpoint(P + "backends/aws/get_yaml", null),
+                new Endpoint(P + "backends/create_yaml", "{\"config_yaml\":\"type: lambda\\ncreds: {api_key: k}\"}"),
+                new Endpoint(P + "backends/update_yaml", "{\"config_yaml\":\"type: lambda\\ncreds: {api_key: k2}\"}"),
+                new Endpoint(P + "backends/delete", "{\"backends_names\":[\"lambda\"]}"));
     }
 }

@@ -13,14 +13,16 @@ final class ApiRoutes {
     static List<Route> all(String serverVersion) {
         List<Route> routes = new ArrayList<>();
         routes.add(new Route("/api/server/get_info", Need.NOTHING, Route.Body.NONE, call -> new ServerInfo(serverVersion)));
-        // No backend is configurable through this server yet, and no OAuth provider is installed.
-        routes.add(new Route("/api/backends/list_types", Need.NOTHING, Route.Body.NONE, call -> List.of()));
+        // No OAuth provider is installed.
+        List<String> backendTypes = ai.dstack.core.internal.config.BackendConfigReader.types();
+        routes.add(new Route("/api/backends/list_types", Need.NOTHING, Route.Body.NONE, call -> backendTypes));
         routes.add(new Route("/api/auth/list_providers", Need.NOTHING, Route.Body.NONE, call -> List.of()));
         routes.addAll(UserRoutes.all());
         routes.addAll(ProjectRoutes.all());
         routes.addAll(RunRoutes.all());
         routes.addAll(ProjectResourceRoutes.all());
         routes.addAll(FleetRoutes.all());
+        routes.addAll(BackendRoutes.all(backendTypes));
         return routes;
     }
 

@@ -6,8 +6,10 @@ import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.client.DstackConfig;
 import ai.dstack.client.ProjectConfig;
-import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
+import ai.dstack.server.InvalidSettingException;
+import ai.dstack.server.ServerSettings;
+import ai.dstack.server.ServerStartup;
 import ai.dstack.server.deploy.ServerDeployment;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
  * {@code dstack server}: dstack's REST API over an engine in this process, until SIGTERM or Ctrl-C. Registers the
  * server as project {@code main} in {@code ~/.dstack/config.yml} by dstack's rules, so that the other commands find it.
  */
-@Command(name = "server", description = "Start the dstack server (REST API and engine) in this process.")
+@Command(name = "server", description = "Start the dstack server (REST API and engine) in this process.",
+        subcommands = ReEncryptCommand.class)
 public final class ServerCommand implements Callable<Integer> {
     static final String MAIN_PROJECT = "main";
 
@@ -60,26 +63,21 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() {
         CliEnvironment environment = DstackCommand.environment(spec);
         PrintWriter out = spec.commandLine().getOut();
-        String listenHost = firstOf(host, environment.get("DSTACK_SERVER_HOST"), "127.0.0.1");
-        int listenPort = port != null ? port : parsePort(environment.get("DSTACK_SERVER_PORT"));
-        if (listenPort < 0 || listenPort > 65535) {
-            throw CliException.usage("invalid port " + listenPort + ": expected 0..65535");
+        ServerSettings settings;
+        try {
+            settings = settings(environment).withOverrides(host, port, token, logLevel);
+        } catch (InvalidSettingException e) {
+            throw CliException.usage(e.getMessage());
         }
-        configureLogging(firstOf(logLevel, environment.get("DSTACK_SERVER_LOG_LEVEL"), "INFO"));
-        String serverDir = environment.get("DSTACK_SERVER_DIR");
-        Path directory = (serverDir != null ? Path.of(serverDir) : environment.home().resolve(".dstack").resolve("server"))
-                .toAbsolutePath();
-
-        ServerDeployment deployment = deployment(environment, directory);
-        DstackEngine.Builder engine = deployment.configure(DstackEngine.builder().serverDirectory(directory));
-        String adminToken = firstOf(token, environment.get("DSTACK_SERVER_ADMIN_TOKEN"), null);
-        if (adminToken != null) {
-            engine.adminToken(adminToken);
-        }
+        configureLogging(settings.logLevel());
+        ServerStartup startup = prepare(settings);
+        String listenHost = settings.host();
+        int listenPort = settings.port();
+        ServerDeployment deployment = deployment(environment, settings.serverDirectory());
         DstackServer server;
         try {
-            server = start(DstackServer.builder().engine(engine).host(listenHost).port(listenPort), listenHost,
-                    listenPort);
+            server = start(DstackServer.builder().engine(deployment.configure(startup.engine())).host(listenHost)
+                    .port(listenPort), listenHost, listenPort, startup);
         } catch (RuntimeException e) {
             deployment.close();
             throw e;
@@ -93,7 +91,7 @@ public final class ServerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         boolean interrupted = false;
         try {
-            String url = firstOf(environment.get("DSTACK_SERVER_URL"), server.url(), null);
+            String url = firstOf(settings.serverUrl(), server.url(), null);
             updateClientConfig(environment, out, url, server.engine().adminToken());
             out.println("The admin token is \"" + server.engine().adminToken() + "\"");
             out.println("The server is running at " + url + "/");
@@ -120,12 +118,36 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private static DstackServer start(DstackServer.Builder builder, String host, int port) {
+    /** The settings from the environment; a bad value is one line naming the variable. */
+    static ServerSettings settings(CliEnvironment environment) {
+        try {
+            return ServerSettings.fromEnvironment(environment::get, environment.home());
+        } catch (InvalidSettingException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
+
+    /** Reads config.yml; an invalid file stops start-up with its file, line and field. */
+    static ServerStartup prepare(ServerSettings settings) {
+        try {
+            return ServerStartup.prepare(settings);
+        } catch (InvalidSettingException e) {
+            throw CliException.failure(e.getMessage());
+        }
+    }
+
+    private static DstackServer start(DstackServer.Builder builder, String host, int port, ServerStartup startup) {
         DstackServer server;
         try {
             server = builder.build();
         } catch (RuntimeException e) {
             throw CliException.failure("cannot start the engine: " + e.getMessage());
+        }
+        try {
+            startup.applyConfig(server.engine());
+        } catch (RuntimeException e) {
+            server.close();
+            throw CliException.failure("cannot apply the server configuration: " + e.getMessage());
         }
         try {
             return server.start();
@@ -180,17 +202,6 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private static int parsePort(String value) {
-        if (value == null) {
-            return 3000;
-        }
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw CliException.usage("DSTACK_SERVER_PORT is '" + value + "', not a port number");
-        }
-    }
-
     /** slf4j-simple reads its level once, when the first logger is made: set it before the engine logs. */
     private static void configureLogging(String level) {
         String normalized = level.strip().toUpperCase(Locale.ROOT);
@@ -199,7 +210,7 @@ public final class ServerCommand implements Callable<Integer> {
             case "WARNING", "WARN" -> "warn";
             case "CRITICAL" -> "error";
             default -> throw CliException.usage("invalid log level '" + level
-                    + "': expected TRACE, DEBUG, INFO, WARNING or ERROR");
+                    + "': expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL");
         };
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", simple);

@@ -54,9 +54,18 @@ public final class Engine implements AutoCloseable {
     private final Repos repos;
     private final Fleets fleets;
     private final RunOperations runs;
+    private final Backends backends;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
+        this(store, logs, host, hostResources, localBlocks, localFleetEnabled, adminToken, clock, settings, owned,
+                DefaultPermissions.DSTACK);
+    }
+
+    /** @param permissions config.yml's {@code default_permissions} */
+    public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
+            boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned,
+            DefaultPermissions permissions) {
         this.owned = List.copyOf(owned);
         this.kernel = new Kernel(store, logs, host, clock, settings);
         store.migrate();
@@ -64,9 +73,9 @@ public final class Engine implements AutoCloseable {
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
         this.submitter = new Submitter(kernel);
-        DefaultPermissions permissions = DefaultPermissions.DSTACK;
         this.accounts = new Accounts(kernel, permissions);
-        this.projects = new Projects(kernel, accounts, permissions);
+        this.backends = new Backends(kernel);
+        this.projects = new Projects(kernel, accounts, permissions, backends);
         this.secrets = new Secrets(kernel, projects);
         this.repos = new Repos(kernel);
         this.fleets = new Fleets(kernel);
@@ -114,6 +123,11 @@ public final class Engine implements AutoCloseable {
 
     public Repos repos() {
         return repos;
+    }
+
+    /** Backend configurations of projects (dstack's backends service). */
+    public Backends backends() {
+        return backends;
     }
 
     /** Fleets and instances, as dstack's API shows them. */

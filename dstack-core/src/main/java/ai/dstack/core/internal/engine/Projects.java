@@ -46,7 +46,10 @@ public final class Projects {
     private final DefaultPermissions permissions;
     private final SecureRandom random = new SecureRandom();
 
-    Projects(Kernel kernel, Accounts accounts, DefaultPermissions permissions) {
+    private final Backends backends;
+
+    Projects(Kernel kernel, Accounts accounts, DefaultPermissions permissions, Backends backends) {
+        this.backends = backends;
         this.k = kernel;
         this.accounts = accounts;
         this.permissions = permissions;
@@ -132,7 +135,8 @@ public final class Projects {
             }
         }
         return new Project(project.id(), project.name(), accounts.view(users.apply(project.ownerId())),
-                project.createdAt(), List.of(), members, project.isPublic(), null);
+                project.createdAt(), withMembers ? backends.infos(tx, project) : List.of(), members, project.isPublic(),
+                null);
     }
 
     private MemberPermissions memberPermissions(UserRow user, ProjectRole role) {

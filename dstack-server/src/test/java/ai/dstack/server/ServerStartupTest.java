@@ -1,0 +1,109 @@
+package ai.dstack.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.dstack.api.user.GlobalRole;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.internal.crypto.AesKey;
+import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.spi.storage.ProjectRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** config.yml at start-up: written when absent, applied on every start, rejected with file, line and field. */
+class ServerStartupTest {
+    @TempDir
+    Path dir;
+
+    private ServerSettings settings() {
+        return ServerSettings.fromEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "DSTACK_SERVER_LOCAL_FLEET", "false")::get, dir);
+    }
+
+    private DstackEngine start(ServerStartup startup) {
+        DstackEngine engine = startup.engine().localFleet(false).build();
+        startup.applyConfig(engine);
+        return engine;
+    }
+
+    @Test
+    void writesTheDefaultFileWhenAbsentAndAppliesItOnEveryStart() throws IOException {
+        ServerSettings settings = settings();
+        try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
+            assertThat(engine.defaultProject()).isEqualTo("main");
+        }
+        assertThat(Files.readString(settings.configFile())).contains("- name: main").contains("# default_permissions:");
+
+        String secret = AesKey.newSecret();
+        Files.writeString(settings.configFile(), """
+                projects:
+                - name: main
+                  backends:
+                  - type: lambda
+                    creds: {type: api_key, api_key: lam-123}
+                - name: research
+                  backends:
+                  - type: aws
+                    creds: {type: access_key, access_key: AK, secret_key: SK}
+                encryption:
+                  keys:
+                  - {type: aes, name: key1, secret: "%s"}
+                default_permissions:
+                  allow_non_admins_create_projects: false
+                """.formatted(secret));
+        try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
+            Engine internal = engine.internal();
+            ProjectRow research = internal.projects().find("research").orElseThrow();
+            BackendConfig aws = internal.backends().get(research, "aws");
+            assertThat(aws.creds().get("secret_key").asText()).isEqualTo("SK");
+            assertThat(internal.backends().list(internal.projects().find("main").orElseThrow()))
+                    .extracting(BackendConfig::type).containsExactly("lambda");
+            internal.accounts().create("bob", GlobalRole.USER, null, true);
+            assertThat(internal.accounts().view(internal.accounts().findByName("bob").orElseThrow())
+                    .permissions().canCreateProjects()).isFalse();
+        }
+
+        // Backends a listed project no longer lists are deleted; unlisted projects are left alone.
+        Files.writeString(settings.configFile(), """
+                projects:
+                - name: main
+                  backends: []
+                encryption:
+                  keys:
+                  - {type: aes, name: key1, secret: "%s"}
+                """.formatted(secret));
+        try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
+            Engine internal = engine.internal();
+            assertThat(internal.backends().list(internal.projects().find("main").orElseThrow())).isEmpty();
+            assertThat(internal.backends().list(internal.projects().find("research").orElseThrow())).hasSize(1);
+            assertThat(internal.accounts().view(internal.accounts().findByName("bob").orElseThrow())
+                    .permissions().canCreateProjects()).as("dstack's default again").isTrue();
+        }
+    }
+
+    @Test
+    void anInvalidFileStopsStartUpNamingFileLineAndField() throws IOException {
+        ServerSettings settings = settings();
+        Files.createDirectories(settings.serverDirectory());
+        Files.writeString(settings.configFile(), """
+                projects:
+                - name: main
+                encryption:
+                  keys:
+                  - type: aes
+                    name: key1
+                    secret: too-short
+                """);
+
+        assertThatThrownBy(() -> ServerStartup.prepare(settings))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid " + settings.configFile() + ":\n" + settings.configFile()
+                        + ":7:13: encryption.keys.0.secret: Value error, Failed to decode secret from base64");
+    }
+}
