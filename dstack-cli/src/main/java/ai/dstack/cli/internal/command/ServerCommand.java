@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  * {@code dstack server}: dstack's REST API over an engine in this process, until SIGTERM or Ctrl-C. Registers the
  * server as project {@code main} in {@code ~/.dstack/config.yml} by dstack's rules, so that the other commands find it.
  */
-@Command(name = "server", description = "Start the dstack server (REST API and engine) in this process.")
+@Command(name = "server", description = "Start the dstack server (REST API and engine) in this process.",
+        subcommands = MigrateDbCommand.class)
 public final class ServerCommand implements Callable<Integer> {
     static final String MAIN_PROJECT = "main";
 
