@@ -109,6 +109,52 @@ class MigrateDbCommandTest {
         assertThat(again.err()).contains("is not empty: table ", "copies into an empty database only");
     }
 
+    /**
+     * The way dstack's guide goes, with our schema instead of alembic's: {@code migrate-db --schema-only}, then
+     * pgloader with the guide's load file ({@code data only}). Runs where pgloader is installed.
+     */
+    @Test
+    void theSchemaSurvivesPgloadersCopy() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("pgloader"), "pgloader is not installed");
+        Path server = dir.resolve("server");
+        Path sqlite = server.resolve("data").resolve("sqlite.db");
+        List<Run> before;
+        try (DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl("jdbc:sqlite:" + sqlite)
+                .localBlocks(4).build()) {
+            engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");
+            engine.awaitFinished(engine.submit(task("echo first $TOKEN; exit 4")).runSpec().runName(), WAIT);
+            before = engine.list(engine.defaultProject());
+        }
+        String url = newDatabase("pgloaded");
+
+        CliRun schema = CliRun.in(environment(), "server", "migrate-db", "--schema-only", "--to", url);
+        assertThat(schema.exitCode()).as("%s", schema).isZero();
+        Path load = dir.resolve("sqlite_to_psql.load");
+        java.nio.file.Files.writeString(load, "LOAD DATABASE\n    FROM sqlite://" + sqlite + "\n    INTO "
+                + "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/pgloaded\n\n"
+                + "WITH preserve index names, data only\n\n"
+                + "EXCLUDING TABLE NAMES LIKE 'flyway_schema_history'\n\n"
+                + "SET work_mem to '16MB', maintenance_work_mem to '512 MB';\n");
+        Process pgloader = new ProcessBuilder("pgloader", load.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("pgloader.log").toFile()).start();
+        assertThat(pgloader.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        assertThat(pgloader.exitValue()).as(java.nio.file.Files.readString(dir.resolve("pgloader.log"))).isZero();
+
+        try (DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl(url).localBlocks(4).build()) {
+            List<Run> after = engine.list(engine.defaultProject());
+            assertThat(after).extracting(Run::status).containsExactlyElementsOf(before.stream().map(Run::status).toList());
+            assertThat(after.get(0).jobs().get(0).latestSubmission().exitStatus()).isEqualTo(4);
+            assertThat(after.get(0).submittedAt()).isEqualTo(before.get(0).submittedAt());
+            Run fresh = engine.awaitFinished(engine.submit(task("echo fresh $TOKEN")).runSpec().runName(), WAIT);
+            assertThat(logs(engine, fresh.runSpec().runName())).contains("fresh s3cr3t-value");
+        }
+    }
+
+    private static boolean onPath(String program) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(directory -> java.nio.file.Files.isExecutable(Path.of(directory, program)));
+    }
+
     @Test
     void aMissingSourceAndMissingOptionsAreClearErrors() throws Exception {
         String url = newDatabase("untouched");

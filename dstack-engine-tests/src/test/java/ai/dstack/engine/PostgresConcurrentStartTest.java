@@ -113,11 +113,21 @@ class PostgresConcurrentStartTest {
     }
 
     private void assertMigratedOnceAndBootstrappedOnce(String database) throws Exception {
-        assertThat(versions(database)).as("every migration applied once, in order").containsExactly("1", "2");
+        assertThat(versions(database)).as("every migration applied once, in order")
+                .containsExactlyElementsOf(availableVersions()).hasSizeGreaterThan(1);
         assertThat(count(database, "SELECT count(*) FROM users WHERE name = 'admin'")).isEqualTo(1);
         assertThat(count(database, "SELECT count(*) FROM projects WHERE name = 'main'")).isEqualTo(1);
         assertThat(count(database, "SELECT count(*) FROM fleets WHERE name = 'local'")).isEqualTo(1);
         assertThat(count(database, "SELECT count(*) FROM instances")).isEqualTo(1);
+    }
+
+    /** The migrations the build ships, oldest first. */
+    private static List<String> availableVersions() {
+        return java.util.Arrays.stream(Flyway.configure().locations("classpath:db/migration/common")
+                        .placeholders(Map.of("uuid", "UUID", "timestamp", "TIMESTAMP"))
+                        .dataSource("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres", "postgres", "postgres")
+                        .load().info().all())
+                .map(info -> info.getVersion().getVersion()).toList();
     }
 
     private List<String> versions(String database) throws Exception {

@@ -98,7 +98,7 @@ class PostgresReplicasTest {
     void runsSubmittedToAnyReplicaAreProcessedExactlyOnce() throws Exception {
         List<DstackEngine> replicas = List.of(replica(), replica(), replica());
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 12; i++) {
             names.add(replicas.get(i % replicas.size()).submit(task()).runSpec().runName());
         }
 
