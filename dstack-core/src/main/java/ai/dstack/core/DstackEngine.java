@@ -154,6 +154,7 @@ public final class DstackEngine implements AutoCloseable {
 
     /** Configures an engine; every setting has dstack's default. */
     public static final class Builder {
+        private static final java.util.concurrent.atomic.AtomicInteger ENGINES = new java.util.concurrent.atomic.AtomicInteger();
         private Path serverDirectory;
         private String databaseUrl;
         private boolean localFleet = !"false".equalsIgnoreCase(System.getenv("DSTACK_SERVER_LOCAL_FLEET"));
@@ -168,6 +169,7 @@ public final class DstackEngine implements AutoCloseable {
         private Encryption encryption = Encryption.identity();
         private DefaultPermissions permissions = DefaultPermissions.DSTACK;
         private StoreOptions storeOptions = StoreOptions.defaults();
+        private Duration lease;
 
         private Builder() {}
 
@@ -257,6 +259,19 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a row this engine claimed stays its own if the engine dies (default 30 s): after that, another
+         * replica on the same database takes the work over.
+         */
+        public Builder leaseDuration(Duration lease) {
+            Objects.requireNonNull(lease, "lease is null");
+            if (lease.isNegative() || lease.isZero()) {
+                throw new IllegalArgumentException("leaseDuration must be positive, not " + lease);
+            }
+            this.lease = lease;
+            return this;
+        }
+
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
@@ -271,8 +286,9 @@ public final class DstackEngine implements AutoCloseable {
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();
                 EngineSettings settings = EngineSettings.defaults(ownerName());
-                if (sweep != null) {
-                    settings = new EngineSettings(settings.owner(), settings.lease(), sweep, settings.runningCheck(),
+                if (sweep != null || lease != null) {
+                    settings = new EngineSettings(settings.owner(), lease != null ? lease : settings.lease(),
+                            sweep != null ? sweep : settings.sweep(), settings.runningCheck(),
                             settings.capacityRetry(), settings.logPump(), settings.batch());
                 }
                 return new DstackEngine(new Engine(store, logs, executor, resources, blocks, localFleet, adminToken,
@@ -320,9 +336,9 @@ public final class DstackEngine implements AutoCloseable {
                     "No log storage of type '" + type + "' on the class path: add ai.dstack:dstack-storage");
         }
 
-        /** Unique per process, so that leases of a crashed engine are not mistaken for ours. */
+        /** Unique per engine (several may share a process), so that leases say which replica holds them. */
         private static String ownerName() {
-            return "engine-" + ManagementFactory.getRuntimeMXBean().getName();
+            return "engine-" + ManagementFactory.getRuntimeMXBean().getName() + "-" + ENGINES.incrementAndGet();
         }
     }
 }

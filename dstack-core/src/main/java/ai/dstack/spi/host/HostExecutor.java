@@ -70,6 +70,16 @@ public interface HostExecutor extends AutoCloseable {
      */
     CompletionStage<JobStatus> onFinished(JobHandle job);
 
+    /**
+     * Asks to be the only reader copying the job's logs off this host, so that engines sharing the host (replicas
+     * on one database) store each line once. Empty while another engine, in this process or another, holds it; a
+     * holder that dies lets go with its process. Close the returned claim to let go. The default always grants: a
+     * host that only one engine reads needs no arbitration.
+     */
+    default java.util.Optional<AutoCloseable> claimLogReader(JobHandle job) {
+        return java.util.Optional.of(() -> {});
+    }
+
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 

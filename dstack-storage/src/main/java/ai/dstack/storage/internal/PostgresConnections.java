@@ -15,10 +15,12 @@ final class PostgresConnections extends Connections {
     /** Our own key, like dstack's {@code int(sha256("migrations"), 16) % 2**63} but for this schema. */
     static final long MIGRATION_LOCK_KEY = 0x64737461636b4a56L; // "dstackJV"
 
+    private final DatabaseUrl url;
     private final HikariDataSource pool;
     private final Jdbi jdbi;
 
-    private PostgresConnections(HikariDataSource pool) {
+    private PostgresConnections(DatabaseUrl url, HikariDataSource pool) {
+        this.url = url;
         this.pool = pool;
         this.jdbi = jdbi(pool, Dialect.POSTGRES);
     }
@@ -40,7 +42,7 @@ final class PostgresConnections extends Connections {
         config.addDataSourceProperty("connectTimeout", String.valueOf(connectTimeoutSeconds));
         config.addDataSourceProperty("ApplicationName", "dstack-jvm");
         try {
-            return new PostgresConnections(new HikariDataSource(config));
+            return new PostgresConnections(url, new HikariDataSource(config));
         } catch (RuntimeException e) {
             throw StoreErrors.cannotOpen(url, e);
         }
@@ -64,12 +66,26 @@ final class PostgresConnections extends Connections {
         jdbi.useHandle(handle -> {
             lock(handle);
             try {
-                Migrations.run(pool, Dialect.POSTGRES);
+                // Not from the pool: the lock holds one of its connections, and a pool of one would wait forever.
+                Migrations.run(unpooled(), Dialect.POSTGRES);
             } finally {
                 handle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", MIGRATION_LOCK_KEY)
                         .mapTo(Boolean.class).one();
             }
         });
+    }
+
+    private org.postgresql.ds.PGSimpleDataSource unpooled() {
+        org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setURL(url.jdbcUrl());
+        if (url.user() != null) {
+            dataSource.setUser(url.user());
+        }
+        if (url.password() != null) {
+            dataSource.setPassword(url.password());
+        }
+        dataSource.setApplicationName("dstack-jvm-migrations");
+        return dataSource;
     }
 
     private static void lock(Handle handle) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * server as project {@code main} in {@code ~/.dstack/config.yml} by dstack's rules, so that the other commands find it.
  */
 @Command(name = "server", description = "Start the dstack server (REST API and engine) in this process.",
-        subcommands = ReEncryptCommand.class)
+        subcommands = {ReEncryptCommand.class, MigrateDbCommand.class})
 public final class ServerCommand implements Callable<Integer> {
     static final String MAIN_PROJECT = "main";
 

@@ -32,7 +32,7 @@ final class Bootstrap {
 
     /** The admin and project {@code main}, created if missing; a given admin token replaces the stored one. */
     static Identity ensureAdminAndMain(StateStore store, Clock clock, String adminToken) {
-        return store.inTransaction(tx -> {
+        return onceAnotherReplicaIsDone(() -> store.inTransaction(tx -> {
             Instant now = clock.instant();
             UserRow admin = tx.users().findByName(ADMIN).orElse(null);
             if (admin == null) {
@@ -58,12 +58,12 @@ final class Bootstrap {
                 tx.projects().addMember(new MemberRow(UUID.randomUUID(), main.id(), admin.id(), "admin", 0));
             }
             return new Identity(admin, main);
-        });
+        }));
     }
 
     /** The fleet {@code local} with one instance, the engine's own host, split into {@code shape.blocks()} blocks. */
     static LocalFleet ensureLocalFleet(StateStore store, Clock clock, ProjectRow project, HostShape shape) {
-        return store.inTransaction(tx -> {
+        return onceAnotherReplicaIsDone(() -> store.inTransaction(tx -> {
             Instant now = clock.instant();
             FleetRow fleet = tx.fleets().findByName(project.id(), LocalFleet.NAME).orElse(null);
             if (fleet == null) {
@@ -95,7 +95,23 @@ final class Bootstrap {
                         .jobProvisioningData(Json.write(local.provisioningData())).build(), now);
             }
             return local;
-        });
+        }));
+    }
+
+    /**
+     * Replicas starting together on an empty database all try to create the same rows: the losers' inserts hit
+     * unique constraints and roll back, and their second attempt finds what the winner created.
+     */
+    private static <T> T onceAnotherReplicaIsDone(java.util.function.Supplier<T> creation) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return creation.get();
+            } catch (ai.dstack.api.DstackException e) {
+                if (e.code() != ai.dstack.api.ErrorCode.RESOURCE_EXISTS || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static String tokenHash(String token) {

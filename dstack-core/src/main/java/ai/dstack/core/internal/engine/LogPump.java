@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -22,28 +23,37 @@ import org.slf4j.LoggerFactory;
  * Copies the output of running jobs from the host into the log store, where pollers and followers read it. One
  * thread pumps every job this engine tracks; each job's position in its host log is kept here and saved in the
  * job row ({@code runner_timestamp}, the column dstack uses for the runner's log position) whenever the job is
- * processed, so a restarted engine resumes where it stopped.
+ * processed, so a restarted engine resumes where it stopped. Engines that share the host (replicas) take turns per
+ * job through the host's log-reader claim: one copies, the others leave the job alone until it lets go.
  */
 final class LogPump {
     private static final Logger LOG = LoggerFactory.getLogger(LogPump.class);
     private static final int LINES_PER_READ = 2000;
+    private static final java.time.Duration HANDOVER_WAIT = java.time.Duration.ofSeconds(10);
 
     private final Kernel k;
     private final Map<UUID, Tracked> tracked = new ConcurrentHashMap<>();
     private final Map<UUID, String> projectNames = new ConcurrentHashMap<>();
 
     private static final class Tracked {
+        final UUID jobId;
         final JobLogRef ref;
         final JobHandle handle;
+        /** This engine's right to copy the job's logs, among the engines that share the host. */
+        final AutoCloseable readerClaim;
+        /** Set when the job's process has ended: the next pass copies what is left and lets the job go. */
+        volatile boolean ended;
         long offset;
         /** Lines up to this time may already be stored (an engine died before saving its position). */
         Instant storedUntil;
         /** How many lines stamped exactly {@code storedUntil} are stored already. */
         int storedAtBoundary;
 
-        Tracked(JobLogRef ref, JobHandle handle, long offset) {
+        Tracked(UUID jobId, JobLogRef ref, JobHandle handle, AutoCloseable readerClaim, long offset) {
+            this.jobId = jobId;
             this.ref = ref;
             this.handle = handle;
+            this.readerClaim = readerClaim;
             this.offset = offset;
         }
 
@@ -68,16 +78,35 @@ final class LogPump {
         this.k = kernel;
     }
 
+    /** Starts copying the job's logs, unless another engine on this host copies them (then it goes on doing so). */
     void track(JobRow job) {
-        tracked.computeIfAbsent(job.id(), id -> resume(job));
+        tracked.computeIfAbsent(job.id(), id -> claim(job));
+    }
+
+    private Tracked claim(JobRow job) {
+        JobHandle handle = new JobHandle(job.id().toString());
+        Optional<AutoCloseable> claim = k.host.claimLogReader(handle);
+        if (claim.isEmpty()) {
+            return null;
+        }
+        Tracked t;
+        try {
+            t = resume(job, handle, claim.get());
+        } catch (RuntimeException e) {
+            closeQuietly(claim.get());
+            throw e;
+        }
+        // Another replica may finish the job: the end must still let go of the claim, so that it can drain.
+        k.host.onFinished(handle).whenComplete((status, error) -> t.ended = true);
+        return t;
     }
 
     /**
      * Starts from the position saved with the job, and skips what the log store already has beyond it: lines an
      * engine copied before it died without saving its position. Nothing is lost and nothing is stored twice.
      */
-    private Tracked resume(JobRow job) {
-        Tracked t = new Tracked(ref(job), new JobHandle(job.id().toString()),
+    private Tracked resume(JobRow job, JobHandle handle, AutoCloseable readerClaim) {
+        Tracked t = new Tracked(job.id(), ref(job), handle, readerClaim,
                 job.runnerTimestamp() == null ? 0 : job.runnerTimestamp());
         List<LogEvent> newest = k.logs.poll(t.ref, LogQuery.defaults().withDescending(true).withLimit(100)).events();
         if (!newest.isEmpty()) {
@@ -88,7 +117,24 @@ final class LogPump {
     }
 
     void untrack(UUID jobId) {
-        tracked.remove(jobId);
+        Tracked t = tracked.remove(jobId);
+        if (t != null) {
+            closeQuietly(t.readerClaim);
+        }
+    }
+
+    private void letGo(Tracked t) {
+        if (tracked.remove(t.jobId, t)) {
+            closeQuietly(t.readerClaim);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable claim) {
+        try {
+            claim.close();
+        } catch (Exception e) {
+            LOG.debug("Letting go of a log-reader claim failed", e);
+        }
     }
 
     /** The job's position in its host log, to be saved with the job. */
@@ -99,10 +145,32 @@ final class LogPump {
 
     /** Copies everything the job wrote so far (called when it has ended, so nothing is left behind). */
     void drain(JobRow job) {
-        track(job);
-        Tracked t = tracked.get(job.id());
+        Tracked t = awaitClaim(job);
+        if (t == null) {
+            LOG.warn("Another engine still copies the logs of job {} ({}); leaving the rest to it",
+                    job.jobName(), job.id());
+            return;
+        }
         while (pump(t)) {
             // keep reading until the host has nothing more
+        }
+    }
+
+    /** Another engine that copies the job's logs lets go once it sees the job end and has copied the rest. */
+    private Tracked awaitClaim(JobRow job) {
+        long deadline = System.nanoTime() + HANDOVER_WAIT.toNanos();
+        while (true) {
+            track(job);
+            Tracked t = tracked.get(job.id());
+            if (t != null || System.nanoTime() - deadline > 0) {
+                return t;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
     }
 
@@ -111,7 +179,14 @@ final class LogPump {
         boolean any = false;
         for (Tracked t : tracked.values()) {
             try {
+                boolean ended = t.ended; // read first: all the ended job's output is in its log by now
                 any |= pump(t);
+                if (ended) {
+                    while (pump(t)) {
+                        // the rest, then the claim goes to whoever finishes the job
+                    }
+                    letGo(t);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Copying logs of job {} failed; will retry", t.handle, e);
             }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -54,10 +55,15 @@ public final class LocalHostExecutor implements HostExecutor {
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_READ_BYTES = 256 * 1024;
+    private static final String LOG_READER_LOCK = ".log-reader.lock";
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
+    /** Log-reader claims held in this JVM: file locks are per process, so engines of one JVM arbitrate here. */
+    private static final Map<Path, FileLock> LOG_READERS = new java.util.HashMap<>();
+
     private final Path root;
+    private final Set<Path> ownLogReaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ProcessRunner runner;
     private final ExitWatcher watcher;
     private final JobSpawner spawner;
@@ -323,6 +329,59 @@ public final class LocalHostExecutor implements HostExecutor {
         return watcher.watch(job);
     }
 
+    /** A lock on {@code <job dir>/.log-reader.lock}: the OS lets it go when the holding process dies. */
+    @Override
+    public Optional<AutoCloseable> claimLogReader(JobHandle job) {
+        Path dir = jobDirectory(job);
+        if (!Files.isDirectory(dir)) {
+            return Optional.of(() -> {}); // no job here, so no logs to share
+        }
+        Path lockFile = dir.resolve(LOG_READER_LOCK);
+        synchronized (LOG_READERS) {
+            if (LOG_READERS.containsKey(lockFile)) {
+                return Optional.empty();
+            }
+            FileChannel channel = null;
+            try {
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    channel.close();
+                    return Optional.empty();
+                }
+                LOG_READERS.put(lockFile, lock);
+                ownLogReaders.add(lockFile);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new UncheckedIOException("cannot lock " + lockFile, e);
+            }
+        }
+        return Optional.of(() -> releaseLogReader(lockFile));
+    }
+
+    private void releaseLogReader(Path lockFile) {
+        synchronized (LOG_READERS) {
+            if (!ownLogReaders.remove(lockFile)) {
+                return;
+            }
+            FileLock lock = LOG_READERS.remove(lockFile);
+            if (lock != null) {
+                closeQuietly(lock.channel()); // closing the channel releases the lock
+            }
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("Closing {} failed", channel, e);
+        }
+    }
+
     @Override
     public List<JobHandle> jobs() {
         try (Stream<Path> entries = Files.list(root)) {
@@ -340,6 +399,7 @@ public final class LocalHostExecutor implements HostExecutor {
     /** Also ends the job spawner; jobs keep running, and calls after this run a script per start or signal. */
     @Override
     public void close() {
+        List.copyOf(ownLogReaders).forEach(this::releaseLogReader);
         watcher.close();
         spawner.close();
     }

@@ -1,0 +1,187 @@
+package ai.dstack.bench;
+
+import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.server.DstackServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The server's limits, measured: one replica holds N active runs (sleeping tasks on the local fleet) on SQLite and
+ * on PostgreSQL (embedded), and the REST API is timed over real HTTP on loopback while they run:
+ * {@code POST /api/runs/list} (a page of 100 runs with their jobs) and {@code POST /api/project/main/runs/get}.
+ * Prints the engine's heap per active run and the latencies; asserts nothing.
+ *
+ * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl bench exec:java
+ * -Dbench.main=ai.dstack.bench.LimitsBench -Dexec.args="1000"} (arguments: N, then {@code sqlite},
+ * {@code postgres} or {@code both}, the default).
+ */
+public final class LimitsBench {
+    private static final int REQUESTS = 300;
+    private static final int WARM_UP = 30;
+    private static final String SLEEPER = "type: task\nresources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n  - sleep 3600\n";
+
+    private LimitsBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int active = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        String which = args.length > 1 ? args[1] : "both";
+        System.out.printf("machine: %d CPUs, max heap %d MiB; %d active runs per replica%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, active);
+        if (!which.equals("postgres")) {
+            Path dir = Files.createTempDirectory("dstack-limits-sqlite");
+            measure("SQLite", dir, "jdbc:sqlite:" + dir.resolve("data").resolve("sqlite.db"), active);
+        }
+        if (!which.equals("sqlite")) {
+            try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+                try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+                    connection.createStatement().execute("CREATE DATABASE limits");
+                }
+                measure("PostgreSQL", Files.createTempDirectory("dstack-limits-postgres"),
+                        "postgresql+asyncpg://postgres:postgres@localhost:" + postgres.getPort() + "/limits", active);
+            }
+        }
+        System.exit(0);
+    }
+
+    static void measure(String label, Path dir, String url, int active) throws Exception {
+        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir).databaseUrl(url)
+                .localBlocks(active + 10);
+        try (DstackServer server = DstackServer.builder().engine(engine).port(0).build().start()) {
+            DstackEngine dstack = server.engine();
+            Api api = new Api(server.url(), dstack.adminToken());
+            api.post("/api/runs/list", "{\"project_name\":\"main\",\"limit\":1}"); // warm up the server
+            long heapBefore = usedHeapAfterGc();
+            long start = System.nanoTime();
+            List<String> names = submit(dstack, active);
+            awaitAllRunning(dstack, names);
+            double startSeconds = (System.nanoTime() - start) / 1e9;
+            long heapAfter = usedHeapAfterGc();
+            System.out.printf("%s: %d runs submitted and running in %.1f s; heap %+.1f MiB, %.1f KiB per active run;"
+                            + " process RSS %d MiB%n", label, active, startSeconds,
+                    (heapAfter - heapBefore) / 1048576.0, (heapAfter - heapBefore) / 1024.0 / active, rssMiB());
+
+            String list = "{\"project_name\":\"main\",\"only_active\":false,\"include_jobs\":true,\"limit\":100}";
+            report(label, "runs/list (100 runs)", api.time("/api/runs/list", i -> list));
+            report(label, "runs/get", api.time("/api/project/main/runs/get",
+                    i -> "{\"run_name\":\"" + names.get(i % names.size()) + "\"}"));
+
+            long stopStart = System.nanoTime();
+            for (String name : names) {
+                dstack.stop(dstack.defaultProject(), name, true);
+            }
+            for (String name : names) {
+                dstack.awaitFinished(name, Duration.ofMinutes(10));
+            }
+            System.out.printf("%s: %d runs aborted and finished in %.1f s%n", label, active,
+                    (System.nanoTime() - stopStart) / 1e9);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static List<String> submit(DstackEngine engine, int count) throws Exception {
+        TaskConfiguration sleeper = DstackYaml.parse(SLEEPER, "limits", TaskConfiguration.class);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Run>> runs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            runs.add(pool.submit(() -> engine.submit(sleeper)));
+        }
+        List<String> names = new ArrayList<>();
+        for (Future<Run> run : runs) {
+            names.add(run.get().runSpec().runName());
+        }
+        pool.shutdown();
+        return names;
+    }
+
+    private static void awaitAllRunning(DstackEngine engine, List<String> names) throws InterruptedException {
+        while (engine.list(engine.defaultProject()).stream().filter(r -> r.status() == RunStatus.RUNNING).count()
+                < names.size()) {
+            Thread.sleep(500);
+        }
+    }
+
+    private static void report(String label, String call, List<Long> nanos) {
+        Collections.sort(nanos);
+        System.out.printf("%s: %s over HTTP, %d calls: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", label, call,
+                nanos.size(), percentile(nanos, 50), percentile(nanos, 99), nanos.get(nanos.size() - 1) / 1e6);
+    }
+
+    private static double percentile(List<Long> sorted, int p) {
+        int index = Math.max(0, (int) Math.ceil(sorted.size() * p / 100.0) - 1);
+        return sorted.get(index) / 1e6;
+    }
+
+    /** dstack's protocol over the JDK's HTTP client: POST, bearer token, JSON. */
+    private record Api(String url, String token, HttpClient http) {
+        Api(String url, String token) {
+            this(url, token, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+        }
+
+        String post(String path, String body) throws IOException, InterruptedException {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + path))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        }
+
+        List<Long> time(String path, java.util.function.IntFunction<String> body) throws Exception {
+            for (int i = 0; i < WARM_UP; i++) {
+                post(path, body.apply(i));
+            }
+            List<Long> nanos = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                String request = body.apply(i);
+                long t0 = System.nanoTime();
+                post(path, request);
+                nanos.add(System.nanoTime() - t0);
+            }
+            return nanos;
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long rssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
