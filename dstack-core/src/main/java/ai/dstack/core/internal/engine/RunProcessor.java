@@ -33,11 +33,18 @@ final class RunProcessor {
     private final Kernel k;
     private final String owner;
     private final Consumer<UUID> changed;
+    /** Replica counts, autoscaling and rolling deployments of services; null when the engine runs none. */
+    private final ServiceReplicas services;
 
     RunProcessor(Kernel kernel, Consumer<UUID> changed) {
+        this(kernel, changed, null);
+    }
+
+    RunProcessor(Kernel kernel, Consumer<UUID> changed, ServiceReplicas services) {
         this.k = kernel;
         this.owner = kernel.settings.owner() + "/runs";
         this.changed = changed;
+        this.services = services;
     }
 
     private Instant lastSweep = Instant.EPOCH;
@@ -97,7 +104,7 @@ final class RunProcessor {
     }
 
     /** What one pass over an active run decides: its new row and the jobs to submit again. */
-    private record Decision(RunRow run, List<JobRow> resubmitted) {}
+    private record Decision(RunRow run, List<JobRow> resubmitted, ServiceReplicas.Plan replicas) {}
 
     private Decision decide(RunRow run, List<JobRow> jobs, Instant now) {
         RunTerminationReason failure = null;
@@ -107,8 +114,8 @@ final class RunProcessor {
         List<JobRow> retries = new ArrayList<>();
         for (JobRow job : latest(jobs)) {
             JobStatus status = JobStatus.fromWireValue(job.status());
-            if (status == JobStatus.DONE) {
-                continue;
+            if (status == JobStatus.DONE || ServiceReplicas.scaledDown(job)) {
+                continue; // dstack ignores scaled-down replicas
             }
             allDone = false;
             if (status.isFinished()) {
@@ -149,7 +156,16 @@ final class RunProcessor {
                 resubmitted.add(resubmission(job, now));
             }
         }
-        return new Decision(updated, resubmitted);
+        ServiceReplicas.Plan replicas = ServiceReplicas.Plan.NONE;
+        if (services != null && !RunStatus.fromWireValue(updated.status()).isFinished()
+                && RunStatus.fromWireValue(updated.status()) != RunStatus.TERMINATING) {
+            replicas = services.plan(updated, latest(jobs), retries, now);
+            resubmitted.addAll(replicas.started());
+            if (replicas.desired() >= 0) {
+                updated = updated.toBuilder().desiredReplicaCount(replicas.desired()).build();
+            }
+        }
+        return new Decision(updated, resubmitted, replicas);
     }
 
     private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
@@ -205,6 +221,9 @@ final class RunProcessor {
 
     private void afterWrite(RunRow before, Decision decision) {
         decision.resubmitted().forEach(job -> k.hintJob(job.id()));
+        if (services != null) {
+            services.carryOut(decision.replicas(), before.id());
+        }
         if (RunStatus.fromWireValue(decision.run().status()) == RunStatus.TERMINATING) {
             k.hintRun(before.id());
         }
