@@ -1,9 +1,10 @@
 # A tiny service replica for the proxy tests: answers with its job id, version, pid and what it was asked.
-import http.server, json, os, sys, time
+import base64, hashlib, http.server, json, os, struct, sys, time
 
 JOB = os.environ.get("DSTACK_JOB_ID", "?")
 VERSION = os.environ.get("VERSION", "1")
 PORT = int(os.environ.get("PORT", "8000"))
+STARTED = time.time()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -17,7 +18,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def websocket(self):
+        key = self.headers["Sec-WebSocket-Key"]
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        while True:
+            head = self.rfile.read(2)
+            if len(head) < 2:
+                return
+            opcode, length = head[0] & 0x0F, head[1] & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self.rfile.read(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self.rfile.read(8))[0]
+            mask = self.rfile.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+            data = bytes(b ^ mask[i % 4] for i, b in enumerate(self.rfile.read(length)))
+            if opcode == 8:
+                self.wfile.write(b"\x88\x00")
+                self.wfile.flush()
+                return
+            if opcode == 1:
+                reply = ("echo from %s: %s" % (VERSION, data.decode())).encode()
+                frame = bytes([0x81]) + (bytes([len(reply)]) if len(reply) < 126 else bytes([126]) + struct.pack(">H", len(reply)))
+                self.wfile.write(frame + reply)
+                self.wfile.flush()
+
     def do_GET(self):
+        if self.headers.get("Upgrade", "").lower() == "websocket":
+            self.websocket()
+            self.close_connection = True
+            return
         if self.path.startswith("/sse"):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
@@ -28,6 +63,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.3)
             self.close_connection = True
+            return
+        if self.path == "/ready" and time.time() - STARTED < 1.5:
+            self.reply(503, "warming up")  # a replica is not ready at once: traffic must wait for the probes
             return
         self.reply(200, "job=%s version=%s pid=%d path=%s" % (JOB, VERSION, os.getpid(), self.path))
 

@@ -190,4 +190,94 @@ class ServiceProxyTest {
         services.stop("llama");
         services.stop("qwen");
     }
+
+    @Test
+    void webSocketsAreJoinedToAReplica() throws Exception {
+        services.apply(ServiceFixture.service("sockets", "ws", ",\"auth\":false"));
+        jobsAnswering("/proxy/services/main/sockets/", 1);
+
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        Request request = new Request.Builder().url(api.server.url().replace("http:", "ws:") + "/proxy/services/main/sockets/ws").build();
+        WebSocket socket = api.http.newWebSocket(request, new WebSocketListener() {
+            @Override
+            public void onMessage(WebSocket webSocket, String text) {
+                received.add(text);
+            }
+        });
+        socket.send("hello");
+        socket.send("again");
+        assertThat(received.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo from ws: hello");
+        assertThat(received.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo from ws: again");
+        socket.close(1000, "done");
+        services.stop("sockets");
+    }
+
+    @Test
+    void aRollingUpdateKeepsTheServiceAnsweringThroughout() throws Exception {
+        String probes = ",\"probes\":[{\"type\":\"http\",\"url\":\"/ready\",\"interval\":\"1s\",\"ready_after\":2}]";
+        services.apply(ServiceFixture.service("rolling", "1", ",\"replicas\":2" + probes));
+        String root = "/proxy/services/main/rolling/";
+        jobsAnswering(root, 2);
+        JsonNode before = services.get("rolling");
+        assertThat(ServiceFixture.replicas(before)).allSatisfy(job ->
+                assertThat(job.path("probes").get(0).path("success_streak").asInt()).isGreaterThanOrEqualTo(2));
+
+        // A steady stream of requests while version 2 replaces version 1.
+        List<ServiceFixture.Reply> replies = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            while (going.get()) {
+                replies.add(services.get(root, api.adminToken));
+            }
+        });
+        load.start();
+        try {
+            JsonNode updated = services.apply(ServiceFixture.service("rolling", "2", ",\"replicas\":2" + probes));
+            assertThat(updated.path("deployment_num").asInt()).isEqualTo(1);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                List<JsonNode> active = ServiceFixture.replicas(services.get("rolling")).stream()
+                        .filter(job -> !job.path("status").asText().matches("terminated|failed|done|aborted")).toList();
+                return active.size() == 2 && active.stream().allMatch(job -> job.path("deployment_num").asInt() == 1
+                        && job.path("status").asText().equals("running"));
+            });
+            int seen = replies.size();
+            await().atMost(WAIT).until(() -> replies.size() > seen + 20);
+        } finally {
+            going.set(false);
+            load.join();
+        }
+        assertThat(replies).allSatisfy(reply -> assertThat(reply.code()).as(reply.body()).isEqualTo(200));
+        assertThat(replies.get(0).field("version")).isEqualTo("1");
+        assertThat(replies.get(replies.size() - 1).field("version")).isEqualTo("2");
+        JsonNode after = services.get("rolling");
+        assertThat(after.path("status").asText()).isEqualTo("running");
+        // Old replicas' numbers may be taken by new ones (as in dstack), so look at every submission.
+        List<JsonNode> old = new ArrayList<>();
+        after.path("jobs").forEach(job -> job.path("job_submissions").forEach(submission -> {
+            if (submission.path("deployment_num").asInt() == 0) {
+                old.add(submission);
+            }
+        }));
+        assertThat(old).hasSize(2).allSatisfy(job -> assertThat(job.path("termination_reason").asText()).isEqualTo("scaled_down"));
+
+        // A change dstack cannot make in place is refused with the reason.
+        com.fasterxml.jackson.databind.node.ObjectNode gateway = ServiceFixture.service("rolling", "2", ",\"replicas\":2" + probes + ",\"auth\":false");
+        ObjectNodeApply refused = new ObjectNodeApply(gateway);
+        assertThat(refused.message()).startsWith("Cannot override active run. Stop the run first.").contains("configuration.auth");
+        services.stop("rolling");
+    }
+
+    /** An apply the server refuses, and its message. */
+    private record ObjectNodeApply(com.fasterxml.jackson.databind.node.ObjectNode configuration) {
+        String message() {
+            com.fasterxml.jackson.databind.node.ObjectNode body = ApiServer.object();
+            com.fasterxml.jackson.databind.node.ObjectNode plan = body.putObject("plan");
+            plan.putObject("run_spec").put("run_name", configuration.path("name").asText()).set("configuration", configuration);
+            plan.set("current_resource", services.get(configuration.path("name").asText()));
+            body.put("force", false);
+            ApiServer.Reply reply = api.post(ServiceFixture.P + "runs/apply", api.adminToken, body);
+            assertThat(reply.status()).isEqualTo(400);
+            return reply.body().path("detail").get(0).path("msg").asText();
+        }
+    }
 }

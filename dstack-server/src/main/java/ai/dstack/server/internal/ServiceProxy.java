@@ -211,7 +211,14 @@ public final class ServiceProxy {
             } catch (IllegalArgumentException e) {
                 throw new ProxyError(400, "Cannot forward this request: " + e.getMessage());
             }
-            stream(ctx, response);
+            byte[] whole;
+            try {
+                whole = smallBody(response);
+            } catch (IOException e) {
+                last = e; // the replica went away in the middle of its reply: nothing was sent yet, so try the next
+                continue;
+            }
+            stream(ctx, response, whole);
             return;
         }
         LOG.debug("No replica of {}/{} answered", target.projectName(), target.runName(), last);
@@ -233,8 +240,28 @@ public final class ServiceProxy {
         }
     }
 
+    /**
+     * The whole body of a small reply of known length, read before anything goes to the caller, so that a replica
+     * that stops in the middle of it (scaled down, killed) costs a retry instead of a broken reply; null for a
+     * large, open-ended or event-stream reply, which is streamed.
+     */
+    private static byte[] smallBody(HttpResponse<InputStream> response) throws IOException {
+        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        if (length < 0 || length > REPLAYABLE_BODY || type.startsWith("text/event-stream")) {
+            return null;
+        }
+        try (InputStream in = response.body()) {
+            byte[] body = in.readNBytes((int) length);
+            if (body.length < length) {
+                throw new IOException("the replica's reply ended after " + body.length + " of " + length + " bytes");
+            }
+            return body;
+        }
+    }
+
     /** Sends the upstream reply as it comes, flushing every chunk (server-sent events must not wait in a buffer). */
-    private static void stream(Context ctx, HttpResponse<InputStream> response) {
+    private static void stream(Context ctx, HttpResponse<InputStream> response, byte[] whole) {
         ctx.attribute(Router.HANDLED, Boolean.TRUE); // a replica's own 404 or 405 is its reply, not the server's
         ctx.status(response.statusCode());
         response.headers().map().forEach((name, values) -> {
@@ -245,6 +272,14 @@ public final class ServiceProxy {
             }
             values.forEach(value -> ctx.res().addHeader(name, value));
         });
+        if (whole != null) {
+            try {
+                ctx.res().getOutputStream().write(whole);
+            } catch (IOException e) {
+                LOG.debug("Sending a service reply failed: {}", e.toString());
+            }
+            return;
+        }
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = response.body()) {
             OutputStream out = ctx.res().getOutputStream();
