@@ -81,7 +81,8 @@ public final class Engine implements AutoCloseable {
         this.probes = new ProbeRunner(kernel, network);
         kernel.probeStates = probes::probes;
         this.services = new Services(kernel, probes, rates);
-        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, network), logPump);
+        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, network), logPump,
+                ServicePorts.of(kernel, network));
         RunProcessor runs = new RunProcessor(kernel, id -> {
             synchronized (runChanges) {
                 runChanges.notifyAll();

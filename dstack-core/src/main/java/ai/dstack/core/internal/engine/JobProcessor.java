@@ -58,6 +58,14 @@ final class JobProcessor {
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
+    /** Where service replicas share the host's network, a port taken by one replica keeps the next one waiting. */
+    private ServicePorts servicePorts = ServicePorts.NONE;
+
+    JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts) {
+        this(kernel, fleet, launcher, logPump);
+        this.servicePorts = servicePorts;
+    }
+
     JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump) {
         this.k = kernel;
         this.fleet = fleet;
@@ -148,6 +156,14 @@ final class JobProcessor {
             return;
         }
         Instant now = now();
+        Optional<String> portTaken = servicePorts.taken(job, spec, fleet.instanceId());
+        if (portTaken.isPresent()) {
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage(portTaken.get()).build());
+            k.hintRun(job.runId());
+            return;
+        }
         JobRow provisioning = job.toBuilder()
                 .status(JobStatus.PROVISIONING.wireValue())
                 .fleetId(fleet.fleetId())

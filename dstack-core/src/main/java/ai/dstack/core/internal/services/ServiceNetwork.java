@@ -42,9 +42,13 @@ public final class ServiceNetwork implements AutoCloseable {
         this.isolated = isolated;
     }
 
-    /** Namespaces when this host has them, shared networking otherwise. */
+    /** Turns namespaces off ({@code -Ddstack.services.namespaces=off}), e.g. where the host's own ports must be used. */
+    public static final String NAMESPACES_PROPERTY = "dstack.services.namespaces";
+
+    /** Namespaces when this host has them (and they are not turned off), shared networking otherwise. */
     public static ServiceNetwork forThisHost() {
-        return new ServiceNetwork(DEFAULT_DIR, namespacesWork());
+        boolean off = "off".equalsIgnoreCase(System.getProperty(NAMESPACES_PROPERTY, "auto"));
+        return new ServiceNetwork(DEFAULT_DIR, !off && namespacesWork());
     }
 
     /** Shared networking: replicas listen on the host's own ports. */
