@@ -48,6 +48,11 @@ class ServiceCommandsTest {
     @AfterAll
     static void stop() {
         if (server != null) {
+            // Jobs outlive a closed engine by design: stop them first so that no replica is left behind.
+            var engine = server.engine().internal();
+            engine.list("main", 100).stream().filter(run -> !run.status().isFinished())
+                    .forEach(run -> engine.stop("main", run.runSpec().runName(), true));
+            await().atMost(WAIT).until(() -> engine.list("main", 100).stream().allMatch(run -> run.status().isFinished()));
             server.close();
         }
     }

@@ -74,6 +74,21 @@ final class ServiceFixture {
         api.post(P + "runs/stop", token, "{\"runs_names\":[\"" + runName + "\"],\"abort\":true}");
     }
 
+    /**
+     * Stops every active run and waits until they all finished: jobs outlive a closed engine by design, so a test
+     * that closed its server with replicas running would leave them behind.
+     */
+    static void stopAll(ApiServer api) {
+        ApiServer.Reply active = api.post("/api/runs/list", api.adminToken, "{\"only_active\":true}");
+        List<String> names = new ArrayList<>();
+        active.body().forEach(run -> names.add(run.path("run_spec").path("run_name").asText()));
+        for (String name : names) {
+            api.post(P + "runs/stop", api.adminToken, "{\"runs_names\":[\"" + name + "\"],\"abort\":true}");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                api.post("/api/runs/list", api.adminToken, "{\"only_active\":true}").body().isEmpty());
+    }
+
     /** The newest submission of every replica. */
     static List<JsonNode> replicas(JsonNode run) {
         List<JsonNode> out = new ArrayList<>();

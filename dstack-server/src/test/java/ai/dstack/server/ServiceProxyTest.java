@@ -48,6 +48,7 @@ class ServiceProxyTest {
     @AfterAll
     static void stop() {
         if (api != null) {
+            ServiceFixture.stopAll(api);
             api.close();
         }
     }

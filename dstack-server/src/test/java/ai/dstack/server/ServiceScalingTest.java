@@ -65,6 +65,7 @@ class ServiceScalingTest {
     @AfterAll
     static void stop() {
         if (api != null) {
+            ServiceFixture.stopAll(api);
             api.close();
         }
     }

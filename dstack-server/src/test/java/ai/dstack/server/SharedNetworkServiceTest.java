@@ -40,6 +40,7 @@ class SharedNetworkServiceTest {
 
     @AfterAll
     static void stop() {
+        ServiceFixture.stopAll(api);
         api.close();
     }
 
