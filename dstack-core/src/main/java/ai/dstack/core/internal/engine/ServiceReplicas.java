@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 final class ServiceReplicas {
     /** dstack's rolling deployment surge: one replica above the wanted count while old ones are replaced. */
     static final int MAX_SURGE = 1;
+    private static final String SERVICE_TYPE = "\"type\":\"service\"";
 
     private final Kernel k;
     private final ProbeRunner probes;
@@ -57,15 +58,16 @@ final class ServiceReplicas {
         return JobTerminationReason.SCALED_DOWN.wireValue().equals(job.terminationReason());
     }
 
-    static boolean isService(RunRow run) {
-        return Json.read(run.runSpec(), RunSpec.class).configuration() instanceof ServiceConfiguration;
-    }
-
     /**
      * @param latest the newest submission of every replica
      * @param retried replicas the run is about to submit again (they count as active)
      */
     Plan plan(RunRow run, List<JobRow> latest, List<JobRow> retried, Instant now) {
+        // Most runs are no services: skip parsing their spec. Inside JSON strings quotes are escaped, so this exact
+        // text only occurs as a real type field.
+        if (!run.runSpec().contains(SERVICE_TYPE)) {
+            return Plan.NONE;
+        }
         RunSpec spec = Json.read(run.runSpec(), RunSpec.class);
         if (!(spec.configuration() instanceof ServiceConfiguration service)) {
             return Plan.NONE;

@@ -21,7 +21,10 @@ class ServiceNetworkTest {
 
     @AfterEach
     void cleanUp() {
-        processes.forEach(Process::destroyForcibly);
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
         network.close();
     }
 
@@ -31,7 +34,8 @@ class ServiceNetworkTest {
                 + "s.bind((\"127.0.0.1\", 7000)); s.listen(5)\nwhile True:\n  c,_=s.accept(); c.recv(100); c.sendall(b\"" + answer
                 + "\"); c.close()'";
         String script = network.wrap(id, "/bin/sh", app, 7000);
-        processes.add(new ProcessBuilder("/bin/sh", "-c", script).inheritIO().start());
+        processes.add(new ProcessBuilder("/bin/sh", "-c", script)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start());
         return id;
     }
 
