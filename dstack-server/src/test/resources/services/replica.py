@@ -69,6 +69,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.reply(200, "job=%s version=%s pid=%d path=%s" % (JOB, VERSION, os.getpid(), self.path))
 
+    def do_HEAD(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "1234")
+        self.end_headers()
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode()

@@ -86,6 +86,12 @@ class ServiceProxyTest {
         // The prefix is stripped and the query kept; bodies pass.
         assertThat(services.get(root + "some/path?q=2", api.adminToken).field("path")).isEqualTo("/some/path?q=2");
         assertThat(services.call("POST", root + "echo", api.adminToken, "{\"n\":1}").field("echo")).isEqualTo("{\"n\":1}");
+        okhttp3.Request head = new Request.Builder().url(api.server.url() + root).head()
+                .header("Authorization", "Bearer " + api.adminToken).build();
+        try (Response response = api.http.newCall(head).execute()) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(response.header("Content-Length")).isEqualTo("1234");
+        }
         // dstack redirects the bare service name to its root.
         assertThat(api.http.newBuilder().followRedirects(false).build()
                 .newCall(new Request.Builder().url(api.server.url() + "/proxy/services/main/echo").build()).execute().code())

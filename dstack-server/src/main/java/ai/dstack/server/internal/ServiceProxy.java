@@ -213,7 +213,7 @@ public final class ServiceProxy {
             }
             byte[] whole;
             try {
-                whole = smallBody(response);
+                whole = hasNoBody(ctx.method().name(), response.statusCode()) ? new byte[0] : smallBody(response);
             } catch (IOException e) {
                 last = e; // the replica went away in the middle of its reply: nothing was sent yet, so try the next
                 continue;
@@ -238,6 +238,11 @@ public final class ServiceProxy {
                 }
             }
         }
+    }
+
+    /** Replies that never have a body, whatever their Content-Length says. */
+    private static boolean hasNoBody(String method, int status) {
+        return method.equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200);
     }
 
     /**
