@@ -66,6 +66,7 @@ public final class DstackServer implements AutoCloseable {
             config.jetty.port = port;
             config.http.maxRequestSize = maxRequestSize;
             config.http.prefer405over404 = true;
+            new ai.dstack.server.internal.ServiceProxy(engine.internal()).register(config.routes);
             router.register(config.routes);
         });
         created.start();

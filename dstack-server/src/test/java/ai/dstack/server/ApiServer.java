@@ -37,8 +37,13 @@ final class ApiServer implements AutoCloseable {
     }
 
     static ApiServer start(Path dir, long maxRequestSize) {
+        return start(dir, maxRequestSize, java.time.Clock.systemUTC());
+    }
+
+    /** A server whose engine keeps time by {@code clock} (a test's settable clock). */
+    static ApiServer start(Path dir, long maxRequestSize, java.time.Clock clock) {
         DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(16)
-                .sweepInterval(Duration.ofMillis(500));
+                .sweepInterval(Duration.ofMillis(500)).clock(clock);
         DstackServer server = DstackServer.builder().engine(engine).port(0).maxRequestSize(maxRequestSize).build().start();
         return new ApiServer(server);
     }

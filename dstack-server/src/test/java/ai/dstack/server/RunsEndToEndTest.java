@@ -172,14 +172,15 @@ class RunsEndToEndTest {
         await().atMost(WAIT).until(() -> get("long-task").path("status").asText().equals("running")
                 && decode(poll("long-task", submission, "").body()).contains("started\n"));
 
-        // Same spec again: it could be updated in place, which is not supported yet; a different one cannot.
+        // Same spec again: an in-place update (a new deployment); other commands cannot be applied to a running task.
         ObjectNode same = task("long-task", "trap 'echo got TERM; exit 0' TERM; echo started; while true; do sleep 0.1; done");
         ApiServer.Reply again = api.post(P + "runs/apply", token, applyBody(same, get("long-task")));
-        assertThat(again.status()).isEqualTo(400);
-        assertThat(again.body().path("detail").get(0).path("msg").asText()).contains("not supported yet");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().path("deployment_num").asInt()).isEqualTo(1);
         ApiServer.Reply other = api.post(P + "runs/apply", token, applyBody(task("long-task", "echo other"), get("long-task")));
         assertThat(other.body().path("detail").get(0).path("msg").asText())
-                .isEqualTo("Cannot override active run. Stop the run first.");
+                .startsWith("Cannot override active run. Stop the run first.")
+                .contains("configuration.commands");
         ApiServer.Reply delete = api.post(P + "runs/delete", token, "{\"runs_names\":[\"long-task\"]}");
         assertThat(delete.body().path("detail").get(0).path("msg").asText()).isEqualTo("Cannot delete active runs: ['long-task']");
         ApiServer.Reply active = api.post("/api/runs/list", token, "{\"only_active\":true}");

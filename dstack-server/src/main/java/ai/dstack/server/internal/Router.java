@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
-    private static final String HANDLED = "dstack.handled";
+    /** Set on replies the routes wrote themselves, so the error pages leave them alone. */
+    static final String HANDLED = "dstack.handled";
 
     private final Engine engine;
     private final Access access;

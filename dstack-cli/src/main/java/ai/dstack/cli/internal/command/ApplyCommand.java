@@ -1,5 +1,6 @@
 package ai.dstack.cli.internal.command;
 
+import ai.dstack.api.ApplyAction;
 import ai.dstack.api.configuration.Configuration;
 import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.run.Run;
@@ -9,6 +10,7 @@ import ai.dstack.cli.internal.CliException;
 import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.output.PlanPrinter;
+import ai.dstack.cli.internal.output.ServiceUrls;
 import ai.dstack.cli.internal.validate.ConfigurationFileCheck;
 import ai.dstack.cli.internal.validate.FileVerdict;
 import ai.dstack.client.DstackProject;
@@ -55,8 +57,20 @@ public final class ApplyCommand extends ClientCommand {
         String runName = plan.effectiveRunSpecOrRunSpec().runName();
         String shown = runName == null ? "" : " " + runName;
         if (plan.currentResource() != null && plan.currentResource().status().isActive()) {
-            throw CliException.failure("the run " + runName + " is active: stop it first with `dstack stop " + runName
-                    + "`, or pick another name with --name");
+            if (plan.action() != ApplyAction.UPDATE) {
+                throw CliException.failure("the run " + runName + " is active and these changes cannot be applied to it"
+                        + " in place: stop it first with `dstack stop " + runName + "`, or pick another name with --name");
+            }
+            // dstack updates an active run in place when only updatable fields changed (a service: rolling deployment).
+            if (!yes && !Confirmation.ask(environment(), out(), "Active run " + runName
+                    + " can be updated in place. Update the run?", "-y")) {
+                out().println("Run not updated");
+                return ExitStatus.FAILURE;
+            }
+            Run updated = project.applyRun(plan);
+            out().println("Updated " + runName + " (deployment " + updated.deploymentNum() + ")");
+            printServiceUrl(updated);
+            return ExitStatus.OK;
         }
         if (!yes && !Confirmation.ask(environment(), out(), "Submit the run" + shown + "?", "-y")) {
             out().println("Run not submitted");
@@ -66,12 +80,43 @@ public final class ApplyCommand extends ClientCommand {
         String submitted = run.runSpec().runName();
         out().println("Submitted " + submitted);
         out().flush();
+        if (run.service() != null && !detach) {
+            // dstack's CLI announces a service once it is up, then keeps following its output.
+            run = awaitStarted(project, submitted);
+        }
+        printServiceUrl(run);
         if (detach) {
             out().println("Detached. See its output with `dstack logs " + submitted + "`, follow it with `dstack attach "
                     + submitted + "`.");
             return ExitStatus.OK;
         }
         return new RunAttachment(project, out(), err()).follow(submitted);
+    }
+
+    private static final java.util.Set<ai.dstack.api.run.RunStatus> STARTING = java.util.Set.of(
+            ai.dstack.api.run.RunStatus.PENDING, ai.dstack.api.run.RunStatus.SUBMITTED, ai.dstack.api.run.RunStatus.PROVISIONING);
+
+    private static Run awaitStarted(DstackProject project, String runName) throws InterruptedException {
+        while (true) {
+            Run run = project.getRun(runName);
+            if (!STARTING.contains(run.status())) {
+                return run;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private void printServiceUrl(Run run) {
+        String url = ServiceUrls.url(run, serverUrl());
+        if (url == null || run.status().isFinished()) {
+            return;
+        }
+        out().println("Service is published at " + url);
+        if (run.service().model() != null) {
+            out().println("Model " + run.service().model().name() + " is published at "
+                    + ServiceUrls.absolute(run.service().model().baseUrl(), serverUrl()));
+        }
+        out().flush();
     }
 
     /** The file's run configuration; a bad file is refused with the same lines as {@code dstack validate}. */

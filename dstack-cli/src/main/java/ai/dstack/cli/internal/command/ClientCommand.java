@@ -34,6 +34,11 @@ abstract class ClientCommand implements Callable<Integer> {
         return DstackCommand.environment(spec);
     }
 
+    /** The URL of the server the command talks to (for links such as a service's URL). */
+    String serverUrl() {
+        return ai.dstack.client.internal.ConfigResolver.resolve(projectName, environment().env(), environment().configFile()).url();
+    }
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }

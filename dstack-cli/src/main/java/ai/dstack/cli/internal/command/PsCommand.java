@@ -5,6 +5,7 @@ import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.output.Describe;
+import ai.dstack.cli.internal.output.ServiceUrls;
 import ai.dstack.cli.internal.output.Table;
 import ai.dstack.client.DstackProject;
 import ai.dstack.client.RunQuery;
@@ -37,9 +38,21 @@ public final class PsCommand extends ClientCommand {
             out().println(DstackJson.mapper().writeValueAsString(runs));
             return ExitStatus.OK;
         }
-        Table table = verbose
-                ? new Table("NAME", "BACKEND", "RESOURCES", "PRICE", "STATUS", "SUBMITTED", "ERROR")
-                : new Table("NAME", "BACKEND", "RESOURCES", "PRICE", "STATUS", "SUBMITTED");
+        boolean withProbes = runs.stream().flatMap(r -> r.jobs().stream()).anyMatch(j -> !ServiceUrls.probes(j).isEmpty());
+        boolean withUrl = runs.stream().anyMatch(r -> r.service() != null);
+        List<String> headers = new java.util.ArrayList<>(List.of("NAME", "BACKEND", "RESOURCES", "PRICE", "STATUS"));
+        if (withProbes) {
+            headers.add("PROBES");
+        }
+        headers.add("SUBMITTED");
+        if (verbose) {
+            headers.add("ERROR");
+        }
+        if (withUrl) {
+            headers.add("URL");
+        }
+        Table table = new Table(headers.toArray(String[]::new));
+        String serverUrl = withUrl ? serverUrl() : null;
         Instant now = Instant.now();
         Ansi ansi = spec.commandLine().getColorScheme().ansi();
         for (Run run : runs) {
@@ -50,11 +63,11 @@ public final class PsCommand extends ClientCommand {
             String price = Describe.provisioned(run, job -> Describe.price(job.jobProvisioningData().price()));
             String status = status(run);
             String submitted = Describe.ago(run.submittedAt(), now);
-            if (verbose) {
-                table.row(run.runSpec().runName(), backend, resources, price, status, submitted,
-                        run.error() == null ? "" : run.error());
-            } else {
-                table.row(run.runSpec().runName(), backend, resources, price, status, submitted);
+            List<String> row = new java.util.ArrayList<>(List.of(run.runSpec().runName(), backend, resources, price, status));
+            addColumns(row, withProbes, "", submitted, verbose, run.error(), withUrl, ServiceUrls.url(run, serverUrl));
+            table.row(row.toArray(String[]::new));
+            if (run.service() != null && run.jobs().size() > 1) {
+                replicaRows(table, run, now, withProbes, withUrl);
             }
         }
         // Colour only on a terminal (picocli's Ansi.AUTO decides): a bold header helps the eye, not a pipe.
@@ -62,6 +75,33 @@ public final class PsCommand extends ClientCommand {
         out().println(ansi.string("@|bold " + lines.get(0) + "|@"));
         lines.stream().skip(1).forEach(out()::println);
         return ExitStatus.OK;
+    }
+
+    /** dstack's replica rows of a service: one per replica, with its deployment while one rolls out, and probes. */
+    private void replicaRows(Table table, Run run, Instant now, boolean withProbes, boolean withUrl) {
+        boolean rolling = run.jobs().stream().map(j -> j.latestSubmission().deploymentNum()).distinct().count() > 1;
+        for (ai.dstack.api.run.Job job : run.jobs()) {
+            JobSubmission latest = job.latestSubmission();
+            String name = "  replica=" + job.jobSpec().replicaNum() + (rolling ? " deployment=" + latest.deploymentNum() : "");
+            List<String> row = new java.util.ArrayList<>(List.of(name, "", "", "", latest.statusMessage()));
+            addColumns(row, withProbes, ServiceUrls.probes(job), Describe.ago(latest.submittedAt(), now), verbose,
+                    latest.error(), withUrl, null);
+            table.row(row.toArray(String[]::new));
+        }
+    }
+
+    private static void addColumns(List<String> row, boolean withProbes, String probes, String submitted, boolean verbose,
+            String error, boolean withUrl, String url) {
+        if (withProbes) {
+            row.add(probes);
+        }
+        row.add(submitted);
+        if (verbose) {
+            row.add(error == null ? "" : error);
+        }
+        if (withUrl) {
+            row.add(url == null ? "" : url);
+        }
     }
 
     /** dstack's rules: active runs, else the latest one; -a all (100), --last N the latest N. */

@@ -6,6 +6,8 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
+import ai.dstack.core.internal.services.RequestRates;
+import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostResources;
 import ai.dstack.spi.logs.JobLogRef;
@@ -55,6 +57,8 @@ public final class Engine implements AutoCloseable {
     private final Fleets fleets;
     private final RunOperations runs;
     private final Backends backends;
+    private final ProbeRunner probes;
+    private final Services services;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
@@ -81,8 +85,15 @@ public final class Engine implements AutoCloseable {
         this.fleets = new Fleets(kernel);
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
-        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
-        RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed);
+        ServiceNetwork network = ServiceNetwork.forThisHost();
+        RequestRates rates = new RequestRates(clock);
+        this.probes = new ProbeRunner(kernel, network);
+        kernel.probeStates = probes::probes;
+        this.services = new Services(kernel, probes, rates);
+        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, network), logPump,
+                ServicePorts.of(kernel, network));
+        RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed,
+                new ServiceReplicas(kernel, probes, rates));
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
         this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
         this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {
@@ -133,6 +144,11 @@ public final class Engine implements AutoCloseable {
     /** Fleets and instances, as dstack's API shows them. */
     public Fleets fleets() {
         return fleets;
+    }
+
+    /** Service runs as the in-server proxy reaches them. */
+    public Services services() {
+        return services;
     }
 
     /** Runs as dstack's REST API handles them: per calling user, with plans, by names. */
@@ -260,7 +276,7 @@ public final class Engine implements AutoCloseable {
         List<JobRow> jobs = kernel.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
         String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
                 : kernel.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
-        return RunViews.run(row, jobs, project.name(), user);
+        return RunViews.run(row, jobs, project.name(), user, kernel.probeStates);
     }
 
     private static void sleepBriefly() {
@@ -278,6 +294,7 @@ public final class Engine implements AutoCloseable {
         jobLoop.close();
         jobs.close();
         runLoop.close();
+        probes.close();
         kernel.close();
         kernel.host.close();
         kernel.logs.close();

@@ -3,6 +3,7 @@ package ai.dstack.core.internal.engine;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
+import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.storage.JobRow;
@@ -19,9 +20,16 @@ import java.util.Map;
  */
 final class JobLauncher {
     private final Kernel k;
+    /** Puts service replicas in their own network namespaces where the host can. */
+    private final ServiceNetwork network;
 
     JobLauncher(Kernel kernel) {
+        this(kernel, ServiceNetwork.shared());
+    }
+
+    JobLauncher(Kernel kernel, ServiceNetwork network) {
         this.k = kernel;
+        this.network = network;
     }
 
     void start(JobRow job, JobHandle handle) {
@@ -31,7 +39,11 @@ final class JobLauncher {
         JobSpec spec = JobSpecSecrets.resolve(Json.read(job.jobSpecData(), JobSpec.class), secrets);
         RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
         String image = runSpec.configuration().base().image();
-        k.host.start(new JobLaunch(handle.jobId(), List.of(script(spec.commands())), environment(job, run, spec),
+        String script = script(spec.commands());
+        if (spec.servicePort() != null && image == null) {
+            script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
+        }
+        k.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
                 shell(spec.commands()), "", image));
     }
 

@@ -60,6 +60,14 @@ final class JobProcessor {
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
+    /** Where service replicas share the host's network, a port taken by one replica keeps the next one waiting. */
+    private ServicePorts servicePorts = ServicePorts.NONE;
+
+    JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts) {
+        this(kernel, fleet, launcher, logPump);
+        this.servicePorts = servicePorts;
+    }
+
     JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump) {
         this.k = kernel;
         this.fleet = fleet;
@@ -109,14 +117,24 @@ final class JobProcessor {
         return worked || full;
     }
 
+    private static boolean hasServicePort(JobRow job) {
+        try {
+            return Json.read(job.jobSpecData(), JobSpec.class).servicePort() != null;
+        } catch (RuntimeException e) {
+            return false; // placing it fails it with the reason
+        }
+    }
+
     /** Submitted jobs are placed together in one transaction, in the claims' order; the others one by one. */
     private void processAll(List<Claim<JobRow>> claims) {
         List<Claim<JobRow>> submitted = new ArrayList<>();
         for (Claim<JobRow> claim : claims) {
-            if (JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
-                submitted.add(claim);
-            } else {
+            if (!JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
                 process(claim);
+            } else if (servicePorts != ServicePorts.NONE && hasServicePort(claim.row())) {
+                assignAll(List.of(claim)); // the port check must see the previous replica's placement
+            } else {
+                submitted.add(claim);
             }
         }
         if (!submitted.isEmpty()) {
@@ -220,6 +238,14 @@ final class JobProcessor {
         if (blocks < 0) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. The local fleet's host cannot satisfy the requested resources");
+            return null;
+        }
+        Optional<String> portTaken = servicePorts.taken(job, spec, fleet.instanceId());
+        if (portTaken.isPresent()) {
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage(portTaken.get()).build());
+            k.hintRun(job.runId());
             return null;
         }
         JobRow provisioning = job.toBuilder()

@@ -26,6 +26,8 @@ final class Kernel {
     final HostExecutor host;
     final Clock clock;
     final EngineSettings settings;
+    /** Service replicas' probe states for run views; none until the engine's probes are up. */
+    volatile RunViews.ProbeStates probeStates = RunViews.ProbeStates.NONE;
 
     private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();

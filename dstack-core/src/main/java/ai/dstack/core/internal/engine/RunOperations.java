@@ -226,14 +226,16 @@ public final class RunOperations {
             if (existing.isPresent() && !existing.get().status().isFinished()) {
                 Run active = existing.get();
                 if (!RunSpecUpdates.isUpdatable(active.runSpec(), effective)) {
-                    throw new DstackException(ErrorCode.ERROR, "Cannot override active run. Stop the run first.");
+                    throw new DstackException(ErrorCode.ERROR, "Cannot override active run. Stop the run first."
+                            + RunSpecUpdates.whyNot(active.runSpec(), effective));
                 }
                 if (!force && (currentResource == null || !Objects.equals(currentResource.id(), active.id()))) {
                     throw new DstackException(ErrorCode.ERROR,
                             "Failed to apply plan. Resource has been changed. Try again or use force apply.");
                 }
-                throw new DstackException(ErrorCode.ERROR, "Run " + active.runSpec().runName() + " is active and"
-                        + " updating an active run in place is not supported yet. Stop the run first, then apply again.");
+                RunRow updated = new RollingUpdate(k).apply(project, active.runSpec().runName(),
+                        effective.toBuilder().runName(active.runSpec().runName()).build());
+                return k.store.inReadOnlyTransaction(tx -> view(tx, project, updated, new HashMap<>()));
             }
         }
         checkRepo(project, user, effective);
@@ -301,6 +303,6 @@ public final class RunOperations {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));
-        return RunViews.run(row, jobs, project.name(), user);
+        return RunViews.run(row, jobs, project.name(), user, k.probeStates);
     }
 }

@@ -35,12 +35,15 @@ final class RunProcessor {
     private final String owner;
     private final Consumer<UUID> changed;
     private final Submitter submitter;
+    /** Replica counts, autoscaling and rolling deployments of services; null when the engine runs none. */
+    private final ServiceReplicas services;
 
-    RunProcessor(Kernel kernel, Submitter submitter, Consumer<UUID> changed) {
+    RunProcessor(Kernel kernel, Submitter submitter, Consumer<UUID> changed, ServiceReplicas services) {
         this.k = kernel;
         this.submitter = submitter;
         this.owner = kernel.settings.owner() + "/runs";
         this.changed = changed;
+        this.services = services;
     }
 
     private Instant lastSweep = Instant.EPOCH;
@@ -103,7 +106,7 @@ final class RunProcessor {
     }
 
     /** What one pass over an active run decides: its new row and the jobs to submit again. */
-    private record Decision(RunRow run, List<JobRow> resubmitted) {}
+    private record Decision(RunRow run, List<JobRow> resubmitted, ServiceReplicas.Plan replicas) {}
 
     private Decision decide(RunRow run, List<JobRow> jobs, Instant now) {
         RunTerminationReason failure = null;
@@ -113,8 +116,8 @@ final class RunProcessor {
         List<JobRow> retries = new ArrayList<>();
         for (JobRow job : latest(jobs)) {
             JobStatus status = JobStatus.fromWireValue(job.status());
-            if (status == JobStatus.DONE) {
-                continue;
+            if (status == JobStatus.DONE || ServiceReplicas.scaledDown(job)) {
+                continue; // dstack ignores scaled-down replicas
             }
             allDone = false;
             if (status.isFinished()) {
@@ -155,7 +158,16 @@ final class RunProcessor {
                 resubmitted.add(resubmission(job, now));
             }
         }
-        return new Decision(updated, resubmitted);
+        ServiceReplicas.Plan replicas = ServiceReplicas.Plan.NONE;
+        RunStatus next = RunStatus.fromWireValue(updated.status());
+        if (services != null && !next.isFinished() && next != RunStatus.TERMINATING && next != RunStatus.PENDING) {
+            replicas = services.plan(updated, latest(jobs), retries, now);
+            resubmitted.addAll(replicas.started());
+            if (replicas.desired() >= 0) {
+                updated = updated.toBuilder().desiredReplicaCount(replicas.desired()).build();
+            }
+        }
+        return new Decision(updated, resubmitted, replicas);
     }
 
     private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
@@ -201,7 +213,8 @@ final class RunProcessor {
                         slow.add(runId);
                         continue;
                     }
-                    if (decision.resubmitted().isEmpty() && sameApartFromProcessing(run, decision.run())) {
+                    if (decision.resubmitted().isEmpty() && decision.replicas().scaledDown().isEmpty()
+                            && decision.replicas().bumped().isEmpty() && sameApartFromProcessing(run, decision.run())) {
                         continue;
                     }
                     if (!tx.runs().updateIfNotLeased(decision.run(), now)) {
@@ -235,6 +248,9 @@ final class RunProcessor {
     private void afterWrite(RunRow before, Decision decision) {
         decision.resubmitted().forEach(job -> k.hintJob(job.id()));
         armTrigger(decision.run());
+        if (services != null) {
+            services.carryOut(decision.replicas(), before.id());
+        }
         if (RunStatus.fromWireValue(decision.run().status()) == RunStatus.TERMINATING) {
             k.hintRun(before.id());
         }

@@ -46,6 +46,35 @@ final class RunSpecUpdates {
         return allowedConfiguration.containsAll(changedFields(from.path("configuration"), to.path("configuration")));
     }
 
+    /**
+     * Why the change cannot be made in place, as a sentence to append to dstack's refusal (empty when it can):
+     * names the changed fields that need a new run.
+     */
+    static String whyNot(RunSpec current, RunSpec next) {
+        JsonNode from = DstackJson.mapper().valueToTree(current);
+        JsonNode to = DstackJson.mapper().valueToTree(next);
+        String type = to.path("configuration").path("type").asText();
+        String was = from.path("configuration").path("type").asText();
+        if (!type.equals(was)) {
+            return " The configuration type changed from " + was + " to " + type + ".";
+        }
+        Set<String> allowed = new LinkedHashSet<>(SPEC_FIELDS);
+        if (type.equals("service")) {
+            allowed.addAll(SERVICE_SPEC_FIELDS);
+        }
+        Set<String> blocked = new LinkedHashSet<>(changedFields(from, to));
+        blocked.removeAll(allowed);
+        Set<String> allowedConfiguration = new LinkedHashSet<>(CONFIGURATION_FIELDS);
+        allowedConfiguration.addAll(TYPE_CONFIGURATION_FIELDS.getOrDefault(type, Set.of()));
+        for (String field : changedFields(from.path("configuration"), to.path("configuration"))) {
+            if (!allowedConfiguration.contains(field)) {
+                blocked.add("configuration." + field);
+            }
+        }
+        return blocked.isEmpty() ? "" : " These changes cannot be applied to a running " + type + ": "
+                + String.join(", ", blocked) + ". Stop the run and apply again to start a new one.";
+    }
+
     private static Set<String> changedFields(JsonNode from, JsonNode to) {
         Set<String> names = new LinkedHashSet<>();
         from.fieldNames().forEachRemaining(names::add);

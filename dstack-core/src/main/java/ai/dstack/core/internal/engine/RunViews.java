@@ -1,6 +1,10 @@
 package ai.dstack.core.internal.engine;
 
+import ai.dstack.api.configuration.ServiceConfiguration;
 import ai.dstack.api.run.Job;
+import ai.dstack.api.run.Probe;
+import ai.dstack.api.run.ServiceModelSpec;
+import ai.dstack.api.run.ServiceSpec;
 import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.api.run.JobRuntimeData;
 import ai.dstack.api.run.JobSpec;
@@ -24,7 +28,18 @@ import java.util.Map;
 final class RunViews {
     private RunViews() {}
 
+    /** Probe states of a job submission, as the engine's probes know them. */
+    interface ProbeStates {
+        ProbeStates NONE = jobId -> List.of();
+
+        List<Probe> of(java.util.UUID jobId);
+    }
+
     static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName) {
+        return run(row, jobRows, projectName, userName, ProbeStates.NONE);
+    }
+
+    static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName, ProbeStates probes) {
         Map<String, List<JobRow>> byJob = new LinkedHashMap<>();
         jobRows.stream()
                 .sorted(Comparator.comparingInt(JobRow::replicaNum).thenComparingInt(JobRow::jobNum)
@@ -33,7 +48,7 @@ final class RunViews {
         List<Job> jobs = new ArrayList<>();
         for (List<JobRow> submissions : byJob.values()) {
             JobRow newest = submissions.get(submissions.size() - 1);
-            List<JobSubmission> views = submissions.stream().map(RunViews::submission).toList();
+            List<JobSubmission> views = submissions.stream().map(j -> submission(j, probes.of(j.id()))).toList();
             jobs.add(new Job(Json.read(newest.jobSpecData(), JobSpec.class), views, null));
         }
         JobSubmission latest = jobs.isEmpty() ? null : jobs.get(0).latestSubmission();
@@ -43,11 +58,26 @@ final class RunViews {
                 .map(j -> new RunFleet(j.fleetId(), LocalFleet.NAME)).orElse(null);
         return new Run(row.id(), projectName, userName, fleet, row.submittedAt(), row.lastProcessedAt(), status,
                 runStatusMessage(status, jobs), row.terminationReason(), Json.read(row.runSpec(), RunSpec.class), jobs,
-                latest, 0.0, null, row.deploymentNum(), reason == null ? null : reason.toError(), row.deleted(),
+                latest, 0.0, service(row, projectName), row.deploymentNum(), reason == null ? null : reason.toError(), row.deleted(),
                 row.nextTriggeredAt());
     }
 
+    /** dstack's in-server proxy addresses of a service run: {@code /proxy/services/<project>/<run>/}, and its model's. */
+    static ServiceSpec service(RunRow row, String projectName) {
+        RunSpec spec = Json.read(row.runSpec(), RunSpec.class);
+        if (!(spec.configuration() instanceof ServiceConfiguration service)) {
+            return null;
+        }
+        ServiceModelSpec model = service.model() == null ? null
+                : new ServiceModelSpec(service.model().name(), "/proxy/models/" + projectName + "/", service.model().type());
+        return new ServiceSpec("/proxy/services/" + projectName + "/" + row.runName() + "/", model, java.util.Map.of());
+    }
+
     static JobSubmission submission(JobRow row) {
+        return submission(row, List.of());
+    }
+
+    static JobSubmission submission(JobRow row, List<Probe> probes) {
         JobStatus status = JobStatus.fromWireValue(row.status());
         JobTerminationReason reason = JobTerminationReason.fromWireValue(row.terminationReason());
         return new JobSubmission(row.id(), row.submissionNum(), row.deploymentNum(), row.submittedAt(),
@@ -55,7 +85,7 @@ final class RunViews {
                 jobStatusMessage(status, reason, row), row.terminationReason(), row.terminationReasonMessage(),
                 row.exitStatus(), Json.read(row.jobProvisioningData(), JobProvisioningData.class),
                 Json.read(row.jobRuntimeData(), JobRuntimeData.class), reason == null ? null : reason.toError(),
-                List.of(), null);
+                probes, null);
     }
 
     /** dstack's job status message: {@code exited (N)}, {@code no capacity}, {@code stopped}, ... */
