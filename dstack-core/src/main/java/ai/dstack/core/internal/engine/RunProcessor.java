@@ -159,8 +159,8 @@ final class RunProcessor {
             }
         }
         ServiceReplicas.Plan replicas = ServiceReplicas.Plan.NONE;
-        RunStatus next = RunStatus.fromWireValue(updated.status());
-        if (services != null && !next.isFinished() && next != RunStatus.TERMINATING && next != RunStatus.PENDING) {
+        RunStatus decided = RunStatus.fromWireValue(updated.status());
+        if (services != null && !decided.isFinished() && decided != RunStatus.TERMINATING && decided != RunStatus.PENDING) {
             replicas = services.plan(updated, latest(jobs), retries, now);
             resubmitted.addAll(replicas.started());
             if (replicas.desired() >= 0) {
