@@ -12,9 +12,13 @@ final class Endpoints {
     static final String P = "/api/project/main/";
     static final String TASK = "{\"type\":\"task\",\"commands\":[\"true\"],\"resources\":{\"cpu\":\"0..\",\"memory\":\"0GB..\"}}";
 
+    /** Stays active until stopped, so that a second apply meets it whatever the machine's speed. */
+    static final String LONG_TASK =
+            "{\"type\":\"task\",\"commands\":[\"sleep 300\"],\"resources\":{\"cpu\":\"0..\",\"memory\":\"0GB..\"}}";
+
     static List<Endpoint> all() {
         String uuid4 = "\"" + UUID.randomUUID() + "\"";
-        String runSpec = "{\"run_name\":\"fuzz-run\",\"configuration\":" + TASK + ",\"profile\":{\"name\":\"default\"}}";
+        String runSpec = "{\"run_name\":\"fuzz-run\",\"configuration\":" + LONG_TASK + ",\"profile\":{\"name\":\"default\"}}";
         return List.of(
                 new Endpoint("/api/server/get_info", null),
                 new Endpoint("/api/backends/list_types", null),

@@ -47,7 +47,12 @@ class FuzzTest {
 
     @AfterAll
     static void stop() {
-        // Runs the fuzzing submitted are real processes: let them end before the temp dir goes.
+        // Runs the fuzzing submitted are real processes: abort them and let them end before the temp dir goes.
+        for (JsonNode run : api.post("/api/runs/list", api.adminToken, "{\"only_active\":true}").body()) {
+            ObjectNode stop = ApiServer.json("{\"abort\":true}");
+            stop.putArray("runs_names").add(run.path("run_spec").path("run_name").asText());
+            api.post("/api/project/" + run.path("project_name").asText() + "/runs/stop", api.adminToken, stop);
+        }
         await().atMost(Duration.ofSeconds(60)).until(() -> api.post("/api/runs/list", api.adminToken, "{\"only_active\":true}")
                 .body().isEmpty());
         api.close();
