@@ -54,6 +54,8 @@ public final class Engine implements AutoCloseable {
     private final Repos repos;
     private final Fleets fleets;
     private final RunOperations runs;
+    private final PublicKeys publicKeys;
+    private final Uploads uploads;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
@@ -69,10 +71,12 @@ public final class Engine implements AutoCloseable {
         this.projects = new Projects(kernel, accounts, permissions);
         this.secrets = new Secrets(kernel, projects);
         this.repos = new Repos(kernel);
+        this.publicKeys = new PublicKeys(kernel);
+        this.uploads = new Uploads(kernel);
         this.fleets = new Fleets(kernel);
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
-        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
+        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, uploads), logPump);
         RunProcessor runs = new RunProcessor(kernel, id -> {
             synchronized (runChanges) {
                 runChanges.notifyAll();
@@ -118,6 +122,16 @@ public final class Engine implements AutoCloseable {
 
     public Repos repos() {
         return repos;
+    }
+
+    /** Users' own SSH public keys (dstack's {@code users/public_keys/*}). */
+    public PublicKeys publicKeys() {
+        return publicKeys;
+    }
+
+    /** Uploaded repo code and file archives, which jobs unpack when they start. */
+    public Uploads uploads() {
+        return uploads;
     }
 
     /** Fleets and instances, as dstack's API shows them. */

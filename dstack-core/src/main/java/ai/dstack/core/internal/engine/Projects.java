@@ -150,6 +150,23 @@ public final class Projects {
         return role(project, user).map(role -> memberPermissions(user, role).canManageSecrets()).orElse(false);
     }
 
+    /**
+     * dstack's {@code update_project} (project admins): sets {@code is_public} when given. UI templates repos are not
+     * kept by this server, so asking to set one is refused rather than silently dropped.
+     */
+    public Project update(ProjectRow project, Boolean isPublic, String templatesRepo) {
+        if (templatesRepo != null && !templatesRepo.isBlank()) {
+            throw new DstackException(ErrorCode.ERROR, "templates_repo is not supported by this server");
+        }
+        if (isPublic != null && isPublic != project.isPublic()) {
+            ProjectRow updated = new ProjectRow(project.id(), project.name(), project.ownerId(), project.createdAt(),
+                    isPublic, project.deleted(), project.originalName(), project.sshPublicKey(), project.sshPrivateKey());
+            k.store.useTransaction(tx -> tx.projects().update(updated));
+            return view(updated);
+        }
+        return view(project);
+    }
+
     /** dstack's {@code create_project}: the creator becomes the project's admin. */
     public Project create(UserRow caller, String name, boolean isPublic) {
         if (!accounts.canCreateProjects(caller)) {
