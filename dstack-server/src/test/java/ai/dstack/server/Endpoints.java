@@ -58,6 +58,27 @@ final class Endpoints {
                 new Endpoint(P + "fleets/delete_instances", "{\"name\":\"zz\",\"instance_nums\":[1]}"),
                 new Endpoint("/api/fleets/list", "{\"project_name\":\"main\"}"),
                 new Endpoint("/api/instances/list", "{\"project_names\":[\"main\"],\"limit\":5}"),
-                new Endpoint(P + "instances/get", "{\"id\":" + uuid4 + "}"));
+                new Endpoint(P + "instances/get", "{\"id\":" + uuid4 + "}"),
+                new Endpoint("/api/projects/main/update", "{\"is_public\":false,\"templates_repo\":null}"),
+                new Endpoint("/api/projects/list_only_no_fleets", null),
+                new Endpoint("/api/users/public_keys/list", null),
+                new Endpoint("/api/users/public_keys/add", "{\"key\":\"ssh-ed25519 AAAA\",\"name\":\"k\"}"),
+                new Endpoint("/api/users/public_keys/delete", "{\"ids\":[" + uuid4 + "]}"),
+                new Endpoint("/api/files/get_archive_by_hash", "{\"hash\":\"zz\"}"),
+                new Endpoint("/api/auth/get_next_redirect", "{\"code\":\"c\",\"state\":\"s\"}"),
+                new Endpoint("/api/volumes/list", "{\"project_name\":\"main\"}"),
+                new Endpoint(P + "volumes/list", null),
+                new Endpoint(P + "volumes/get", "{\"name\":\"zz\"}"),
+                new Endpoint(P + "volumes/create", "{\"configuration\":{\"type\":\"volume\",\"backend\":\"aws\",\"region\":\"r\"}}"),
+                new Endpoint(P + "volumes/delete", "{\"names\":[\"zz\"]}"),
+                new Endpoint(P + "exports/list", null),
+                new Endpoint(P + "exports/create", "{\"name\":\"e\"}"),
+                new Endpoint(P + "exports/update", "{\"name\":\"e\"}"),
+                new Endpoint(P + "exports/delete", "{\"name\":\"e\"}"),
+                new Endpoint(P + "imports/list", null),
+                new Endpoint(P + "imports/delete", "{\"export_name\":\"e\",\"export_project_name\":\"p\"}"),
+                new Endpoint(P + "templates/list", null),
+                new Endpoint("/api/events/list", "{\"limit\":10}"),
+                new Endpoint(P + "instances/get_instance_health_checks", "{\"fleet_name\":\"local\",\"instance_num\":0}"));
     }
 }

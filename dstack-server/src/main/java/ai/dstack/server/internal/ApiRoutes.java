@@ -21,6 +21,9 @@ final class ApiRoutes {
         routes.addAll(RunRoutes.all());
         routes.addAll(ProjectResourceRoutes.all());
         routes.addAll(FleetRoutes.all());
+        routes.addAll(PublicKeyRoutes.all());
+        routes.addAll(UploadRoutes.all());
+        routes.addAll(UnusedFeatureRoutes.all());
         return routes;
     }
 

@@ -84,6 +84,18 @@ public final class Projects {
         });
     }
 
+    /**
+     * dstack's {@code projects/list_only_no_fleets}: the caller's member projects with no active fleet, oldest
+     * first, without members (the UI offers them for a first fleet).
+     */
+    public List<Project> memberProjectsWithoutFleets(UserRow user) {
+        List<ProjectRow> member = memberProjects(user);
+        return k.store.inReadOnlyTransaction(tx -> member.stream()
+                .filter(p -> tx.fleets().listByProject(p.id()).stream().noneMatch(f -> !f.deleted() && Fleets.isActive(f)))
+                .sorted(java.util.Comparator.comparing(ProjectRow::createdAt))
+                .map(p -> view(tx, p, false)).toList());
+    }
+
     /** Every project that is not deleted. */
     public List<ProjectRow> all() {
         return k.store.inReadOnlyTransaction(tx -> tx.projects().list()).stream().filter(p -> !p.deleted()).toList();
