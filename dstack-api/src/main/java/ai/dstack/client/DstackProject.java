@@ -49,6 +49,16 @@ public final class DstackProject {
         return client.getProject(name);
     }
 
+    /** Makes the project public or private (project admins). */
+    public Project setPublic(boolean isPublic) {
+        return client.updateProject(name, isPublic);
+    }
+
+    /** Uploads a repo's code; returns its hash for the run spec's {@code repo_code_hash}. */
+    public String uploadCode(String repoId, byte[] code) {
+        return client.uploadCode(name, repoId, code);
+    }
+
     public Project addMembers(List<MemberSetting> members) {
         return client.addMembers(name, members);
     }

@@ -26,7 +26,7 @@ public final class TarWriter {
      */
     public TarWriter add(Path source, String name) throws IOException {
         if (Files.isDirectory(source)) {
-            entry(name + "/", '5', mode(source), new byte[0]);
+            entry(name + "/", '5', mode(source), mtime(source), new byte[0]);
             List<Path> children;
             try (Stream<Path> list = Files.list(source)) {
                 children = list.sorted().toList();
@@ -35,14 +35,14 @@ public final class TarWriter {
                 add(child, name + "/" + child.getFileName());
             }
         } else {
-            entry(name, '0', mode(source), Files.readAllBytes(source));
+            entry(name, '0', mode(source), mtime(source), Files.readAllBytes(source));
         }
         return this;
     }
 
     /** Adds a regular file with this content. */
     public TarWriter addFile(String name, int mode, byte[] content) {
-        entry(name, '0', mode, content);
+        entry(name, '0', mode, 0, content);
         return this;
     }
 
@@ -54,16 +54,16 @@ public final class TarWriter {
         return archive.toByteArray();
     }
 
-    private void entry(String name, char type, int mode, byte[] content) {
+    private void entry(String name, char type, int mode, long mtime, byte[] content) {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         String headerName = name;
         if (nameBytes.length > 100 || !StandardCharsets.US_ASCII.newEncoder().canEncode(name)) {
             byte[] record = paxRecord("path", name);
-            writeHeader("././@PaxHeader", 'x', 0644, record.length);
+            writeHeader("././@PaxHeader", 'x', 0644, mtime, record.length);
             writePadded(record);
             headerName = "pax-long-name";
         }
-        writeHeader(headerName, type, mode, content.length);
+        writeHeader(headerName, type, mode, mtime, content.length);
         writePadded(content);
     }
 
@@ -77,14 +77,14 @@ public final class TarWriter {
         return (length + " " + key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    private void writeHeader(String name, char type, int mode, long size) {
+    private void writeHeader(String name, char type, int mode, long mtime, long size) {
         byte[] header = new byte[BLOCK];
         put(header, 0, 100, name.getBytes(StandardCharsets.UTF_8));
         octal(header, 100, 8, mode & 07777);
         octal(header, 108, 8, 0);
         octal(header, 116, 8, 0);
         octal(header, 124, 12, size);
-        octal(header, 136, 12, System.currentTimeMillis() / 1000);
+        octal(header, 136, 12, mtime);
         java.util.Arrays.fill(header, 148, 156, (byte) ' ');
         header[156] = (byte) type;
         put(header, 257, 6, "ustar\0".getBytes(StandardCharsets.US_ASCII));
@@ -113,6 +113,11 @@ public final class TarWriter {
         String digits = Long.toOctalString(value);
         String padded = "0".repeat(Math.max(0, length - 1 - digits.length())) + digits;
         put(header, offset, length - 1, padded.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The file's modification time in seconds: the same files make the same archive, hence the same hash. */
+    private static long mtime(Path path) throws IOException {
+        return Files.getLastModifiedTime(path).toMillis() / 1000;
     }
 
     private static int mode(Path path) {
