@@ -16,6 +16,8 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
 import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
@@ -141,6 +143,14 @@ public interface DstackClient extends AutoCloseable {
 
     /** Deletes the caller's keys with these ids; unknown ids are ignored. */
     void deletePublicKeys(List<UUID> ids);
+
+    // ---------------------------------------------------------------- repos
+
+    /**
+     * Creates or updates a repo of the project ({@code repos/init}); for a remote repo it stores the caller's
+     * credentials, or removes them when {@code creds} is null.
+     */
+    void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds);
 
     // ---------------------------------------------------------------- uploads
 

@@ -54,6 +54,11 @@ public final class DstackProject {
         return client.updateProject(name, isPublic);
     }
 
+    /** Creates or updates a repo with the caller's credentials (see {@link DstackClient#initRepo}). */
+    public void initRepo(String repoId, ai.dstack.api.repo.RepoInfo info, ai.dstack.api.repo.RemoteRepoCreds creds) {
+        client.initRepo(name, repoId, info, creds);
+    }
+
     /** Uploads a repo's code; returns its hash for the run spec's {@code repo_code_hash}. */
     public String uploadCode(String repoId, byte[] code) {
         return client.uploadCode(name, repoId, code);

@@ -14,6 +14,8 @@ import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
 import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
@@ -206,6 +208,16 @@ public final class RemoteDstackClient implements DstackClient {
         com.fasterxml.jackson.databind.node.ArrayNode array = body.putArray("ids");
         Objects.requireNonNull(ids, "ids is null").forEach(id -> array.add(id.toString()));
         post(Endpoint.write("api", "users", "public_keys", "delete"), body);
+    }
+
+    // ---------------------------------------------------------------- repos
+
+    @Override
+    public void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds) {
+        ObjectNode body = WireJson.object().put("repo_id", requireName(repoId, "repoId"));
+        body.set("repo_info", WireJson.tree(Objects.requireNonNull(info, "info is null")));
+        body.set("repo_creds", creds == null ? body.nullNode() : WireJson.tree(creds));
+        post(Endpoint.project(project, true, "repos", "init"), body);
     }
 
     // ---------------------------------------------------------------- uploads

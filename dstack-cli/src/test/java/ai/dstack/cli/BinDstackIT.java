@@ -169,7 +169,10 @@ class BinDstackIT {
                     + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
             Path out = dir.resolve("apply-out.txt");
             Path err = dir.resolve("apply-err.txt");
-            ProcessBuilder apply = new ProcessBuilder(launcher.toString(), "apply", "-f", "long.yml", "-y")
+            // A JVM whose parent ignored SIGINT (a build started in the background does) inherits that and never
+            // sees Ctrl-C; perl restores the default disposition before it execs the launcher, as a terminal has it.
+            ProcessBuilder apply = new ProcessBuilder("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!",
+                    launcher.toString(), "apply", "-f", "long.yml", "-y")
                     .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
             apply.environment().remove("DSTACK_JAR");
             apply.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -179,7 +182,7 @@ class BinDstackIT {
                     .until(() -> !attached.isAlive() || Files.readString(out).contains("started-and-waiting"));
             assertThat(attached.isAlive()).as("apply: %s %s", Files.readString(out), Files.readString(err)).isTrue();
 
-            // The launcher execs java, so this is the JVM's pid: SIGINT is what Ctrl-C sends.
+            // perl and the launcher exec, so this is the JVM's pid: SIGINT is what Ctrl-C sends.
             Process interrupt = new ProcessBuilder("kill", "-INT", String.valueOf(attached.pid())).start();
             assertThat(interrupt.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(attached.waitFor(60, TimeUnit.SECONDS)).as("apply ends on SIGINT").isTrue();

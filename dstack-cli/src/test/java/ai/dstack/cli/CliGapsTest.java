@@ -194,4 +194,33 @@ class CliGapsTest {
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("specified in `files` does not exist");
     }
+
+    @Test
+    void initRegistersTheClonesRemoteWithDstacksRepoId() throws Exception {
+        Path clone = Files.createDirectories(dir.resolve("clone"));
+        for (List<String> git : List.of(List.of("git", "init", "-q"),
+                List.of("git", "remote", "add", "origin", "https://github.com/dstackai/dstack.git"))) {
+            Process process = new ProcessBuilder(git).directory(clone.toFile()).redirectErrorStream(true).start();
+            assertThat(process.waitFor()).isZero();
+        }
+
+        CliRun init = CliRun.in(cli, "init", "-P", clone.toString(), "--token", "gh-secret");
+
+        assertThat(init.exitCode()).as("%s", init).isZero();
+        assertThat(init.out()).isEqualTo("OK\n");
+        java.net.http.HttpResponse<String> repo = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/api/project/main/repos/get"))
+                        .header("Authorization", "Bearer " + server.engine().adminToken())
+                        // dstack's id for github.com/dstackai/dstack, computed with dstack's own slugify.
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"repo_id\":\"dstack-nizdmsg0\",\"include_creds\":true}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(repo.statusCode()).as(repo.body()).isEqualTo(200);
+        assertThat(repo.body()).contains("\"repo_name\":\"dstack\"", "\"clone_url\":\"https://github.com/dstackai/dstack.git\"",
+                "\"oauth_token\":\"gh-secret\"");
+
+        CliRun notAClone = CliRun.in(cli, "init", "-P", Files.createDirectories(dir.resolve("plain")).toString());
+        assertThat(notAClone.exitCode()).isEqualTo(1);
+        assertThat(notAClone.err()).contains("is not a Git repo with a remote");
+    }
 }

@@ -16,6 +16,8 @@ import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
 import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
@@ -275,6 +277,18 @@ public final class EmbeddedDstackClient implements DstackClient {
     public void deletePublicKeys(List<UUID> ids) {
         List<UUID> copy = List.copyOf(ids);
         run(() -> internal.publicKeys().delete(access.user(), copy));
+    }
+
+    // ---------------------------------------------------------------- repos
+
+    @Override
+    public void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds) {
+        Objects.requireNonNull(repoId, "repoId is null");
+        Objects.requireNonNull(info, "info is null");
+        run(() -> {
+            Scope scope = access.scope(project, Need.PROJECT_MEMBER);
+            internal.repos().init(scope.project(), scope.user(), repoId, info, creds);
+        });
     }
 
     // ---------------------------------------------------------------- uploads
