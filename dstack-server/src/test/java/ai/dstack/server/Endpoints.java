@@ -78,6 +78,7 @@ final class Endpoints {
                 new Endpoint(P + "imports/list", null),
                 new Endpoint(P + "imports/delete", "{\"export_name\":\"e\",\"export_project_name\":\"p\"}"),
                 new Endpoint(P + "templates/list", null),
+                new Endpoint(P + "gpus/list", "{\"run_spec\":" + runSpec + ",\"group_by\":[\"backend\",\"region\"]}"),
                 new Endpoint("/api/events/list", "{\"limit\":10}"),
                 new Endpoint(P + "instances/get_instance_health_checks", "{\"fleet_name\":\"local\",\"instance_num\":0}"));
     }

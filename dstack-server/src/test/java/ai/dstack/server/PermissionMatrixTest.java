@@ -110,6 +110,7 @@ class PermissionMatrixTest {
                 row(P + "exports/delete", "{\"name\":\"zz\"}", "400 400 403 403 403 403"),
                 row(P + "imports/list", null, "200 200 200 200 403 403"),
                 row(P + "templates/list", null, "200 200 200 200 403 403"),
+                row(P + "gpus/list", "{\"run_spec\":{\"configuration\":" + TASK + "}}", "200 200 200 200 403 403"),
                 row("/api/events/list", "{}", "200 200 200 200 200 403"),
                 row(P + "instances/get_instance_health_checks", "{\"fleet_name\":\"zz\",\"instance_num\":0}",
                         "200 200 200 200 403 403"));

@@ -259,4 +259,22 @@ class UploadsAndPublicKeysTest {
         noFleets.forEach(p -> names.add(p.path("project_name").asText()));
         assertThat(names).contains("opened").doesNotContain("main"); // main has the local fleet
     }
+
+    @Test
+    void gpusListGroupsTheOffersGpusAndChecksTheGrouping() {
+        String spec = "{\"run_spec\":{\"configuration\":{\"type\":\"task\",\"commands\":[\":\"],"
+                + "\"resources\":{\"cpu\":\"1..\",\"memory\":\"0GB..\"}}}";
+        ApiServer.Reply plain = api.post(P + "gpus/list", token, spec + "}");
+        assertThat(plain.status()).as("%s", plain).isEqualTo(200);
+        // The test host's offer has no GPUs (or its own): either way every group has dstack's required fields.
+        plain.body().path("gpus").forEach(group -> assertThat(group.has("name") && group.has("memory_mib")
+                && group.has("vendor") && group.has("availability") && group.has("spot") && group.has("count")
+                && group.has("price") && group.has("backends") && !group.has("backend")).isTrue());
+        ApiServer.Reply regionOnly = api.post(P + "gpus/list", token, spec + ",\"group_by\":[\"region\"]}");
+        assertThat(regionOnly.body().toString()).isEqualTo("{\"detail\":[{\"msg\":\"Cannot group by 'region' without"
+                + " also grouping by 'backend'\",\"code\":\"error\"}]}");
+        ApiServer.Reply unknown = api.post(P + "gpus/list", token, spec + ",\"group_by\":[\"gpu\"]}");
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"group_by\",0]");
+    }
 }

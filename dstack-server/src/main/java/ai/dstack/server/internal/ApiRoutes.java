@@ -23,6 +23,7 @@ final class ApiRoutes {
         routes.addAll(FleetRoutes.all());
         routes.addAll(PublicKeyRoutes.all());
         routes.addAll(UploadRoutes.all());
+        routes.addAll(GpuRoutes.all());
         routes.addAll(UnusedFeatureRoutes.all());
         return routes;
     }
