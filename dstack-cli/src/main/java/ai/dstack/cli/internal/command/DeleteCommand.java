@@ -28,7 +28,7 @@ public final class DeleteCommand extends ClientCommand {
     int run(DstackProject project) {
         List<String> names = new ArrayList<>(runNames);
         if (file != null) {
-            String name = RunFile.runName(file, err(), "Deleting");
+            String name = RunFile.runName(file, err(), "delete");
             try {
                 project.getRun(name);
             } catch (DstackException e) {

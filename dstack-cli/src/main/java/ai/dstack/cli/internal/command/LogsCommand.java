@@ -8,7 +8,6 @@ import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.cli.internal.CliException;
 import ai.dstack.cli.internal.ExitStatus;
-import ai.dstack.cli.internal.output.Describe;
 import ai.dstack.client.DstackProject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -12,7 +12,7 @@ final class RunFile {
     private RunFile() {}
 
     /** The file's run configuration; an unreadable or invalid file, or another kind of configuration, is refused. */
-    static RunConfiguration read(String file, PrintWriter err, String action) {
+    static RunConfiguration read(String file, PrintWriter err, String command) {
         FileVerdict verdict = new ConfigurationFileCheck().check(file);
         if (verdict instanceof FileVerdict.Unreadable unreadable) {
             throw CliException.usage("cannot read " + unreadable.file() + ": " + unreadable.reason());
@@ -26,16 +26,19 @@ final class RunFile {
         if (configuration instanceof RunConfiguration run) {
             return run;
         }
-        throw CliException.failure(action + " " + configuration.type().wireValue() + " configurations is not supported "
-                + "by this command (" + file + "); only tasks, services and dev environments");
+        throw CliException.failure(command + " takes a run configuration (task, service or dev environment); " + file
+                + " is a " + configuration.type().wireValue() + " configuration");
     }
 
-    /** The run a file names with {@code name:}; dstack's message when it names none. */
-    static String runName(String file, PrintWriter err, String action) {
-        String name = read(file, err, action).name();
+    /**
+     * The run a file names with {@code name:}; dstack's message when it names none.
+     *
+     * @param verb what the command does to the run: {@code stop}, {@code delete}
+     */
+    static String runName(String file, PrintWriter err, String verb) {
+        String name = read(file, err, "dstack " + verb + " -f").name();
         if (name == null) {
-            throw CliException.failure("Configuration specifies no run to " + action.toLowerCase(java.util.Locale.ROOT)
-                    .replace("stopping", "stop").replace("deleting", "delete") + " (" + file + " has no name:)");
+            throw CliException.failure("Configuration specifies no run to " + verb + " (" + file + " has no name:)");
         }
         return name;
     }

@@ -29,7 +29,7 @@ public final class StopCommand extends ClientCommand {
     int run(DstackProject project) {
         List<String> names = new ArrayList<>(runNames);
         if (file != null) {
-            names.add(RunFile.runName(file, err(), "Stopping"));
+            names.add(RunFile.runName(file, err(), "stop"));
         }
         if (names.isEmpty()) {
             throw CliException.usage("name the run to stop: dstack stop RUN, or dstack stop -f FILE");
