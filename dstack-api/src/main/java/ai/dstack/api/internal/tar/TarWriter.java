@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 /**
  * Writes a POSIX (pax) tar archive in memory: regular files and directories with their permission bits; names
  * longer than ustar allows get a pax {@code path} record, as Python's {@code tarfile} writes them. Symbolic links
- * are followed.
+ * are followed; {@code .git} directories are left out, as dstack leaves them out.
  */
 public final class TarWriter {
     private static final int BLOCK = 512;
@@ -32,7 +32,10 @@ public final class TarWriter {
                 children = list.sorted().toList();
             }
             for (Path child : children) {
-                add(child, name + "/" + child.getFileName());
+                // dstack leaves a repo's .git directory out of file archives.
+                if (!(child.getFileName().toString().equals(".git") && Files.isDirectory(child))) {
+                    add(child, name + "/" + child.getFileName());
+                }
             }
         } else {
             entry(name, '0', mode(source), mtime(source), Files.readAllBytes(source));

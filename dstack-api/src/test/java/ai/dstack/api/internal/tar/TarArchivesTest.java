@@ -26,6 +26,7 @@ class TarArchivesTest {
         Path deep = root.resolve(LONG);
         Files.createDirectories(deep.getParent());
         Files.writeString(deep, "deep\n");
+        Files.writeString(Files.createDirectories(root.resolve(".git")).resolve("HEAD"), "ref: refs/heads/main\n");
         Path script = Files.writeString(root.resolve("run.sh"), "#!/bin/sh\necho hi\n");
         script.toFile().setExecutable(true);
         return root;
@@ -50,6 +51,7 @@ class TarArchivesTest {
         assertThat(Files.readString(target.resolve("data/small.txt"))).isEqualTo("small\n");
         assertThat(Files.readString(target.resolve("data").resolve(LONG))).isEqualTo("deep\n");
         assertThat(Files.isExecutable(target.resolve("data/run.sh"))).isTrue();
+        assertThat(target.resolve("data/.git")).doesNotExist();
     }
 
     @Test
