@@ -15,6 +15,10 @@ import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
+import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
+import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
 import ai.dstack.client.internal.LogFollower;
@@ -118,6 +122,54 @@ public interface DstackClient extends AutoCloseable {
 
     /** Removes members; a member may always remove itself unless it is the last admin. */
     Project removeMembers(String project, List<String> usernames);
+
+    /**
+     * Changes a project's settings (project admins): {@code isPublic} null leaves visibility as it is.
+     */
+    Project updateProject(String project, Boolean isPublic);
+
+    // ---------------------------------------------------------------- the caller's SSH public keys
+
+    /** The SSH public keys the caller added to its account, newest first. */
+    List<PublicKeyInfo> listPublicKeys();
+
+    /**
+     * Adds an SSH public key in OpenSSH's one-line format ({@code ssh-ed25519 AAAA... comment}).
+     *
+     * @param name null for the key's comment (or, without one, the key's md5)
+     * @throws DstackException {@link ErrorCode#RESOURCE_EXISTS} if the caller has this key already
+     */
+    PublicKeyInfo addPublicKey(String key, String name);
+
+    /** Deletes the caller's keys with these ids; unknown ids are ignored. */
+    void deletePublicKeys(List<UUID> ids);
+
+    // ---------------------------------------------------------------- repos
+
+    /**
+     * Creates or updates a repo of the project ({@code repos/init}); for a remote repo it stores the caller's
+     * credentials, or removes them when {@code creds} is null.
+     */
+    void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds);
+
+    // ---------------------------------------------------------------- uploads
+
+    /**
+     * Uploads a tar archive for a configuration's {@code files:} ({@code files/upload_archive}); an archive with
+     * the same content is stored once. Refer to it in {@code RunSpec.fileArchives} by the returned id.
+     */
+    FileArchive uploadArchive(byte[] tar);
+
+    /** The caller's archive with this sha256; {@link ErrorCode#RESOURCE_NOT_EXISTS} if there is none. */
+    FileArchive getArchiveByHash(String hash);
+
+    /**
+     * Uploads a repo's code ({@code repos/upload_code}): for a virtual or local repo a tar archive unpacked into the
+     * job's repo directory. Returns its sha256, the run spec's {@code repo_code_hash}.
+     *
+     * @throws DstackException {@link ErrorCode#REPO_DOES_NOT_EXIST} if the project has no such repo
+     */
+    String uploadCode(String project, String repoId, byte[] code);
 
     // ---------------------------------------------------------------- runs
 

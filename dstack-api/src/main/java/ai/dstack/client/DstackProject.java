@@ -49,6 +49,21 @@ public final class DstackProject {
         return client.getProject(name);
     }
 
+    /** Makes the project public or private (project admins). */
+    public Project setPublic(boolean isPublic) {
+        return client.updateProject(name, isPublic);
+    }
+
+    /** Creates or updates a repo with the caller's credentials (see {@link DstackClient#initRepo}). */
+    public void initRepo(String repoId, ai.dstack.api.repo.RepoInfo info, ai.dstack.api.repo.RemoteRepoCreds creds) {
+        client.initRepo(name, repoId, info, creds);
+    }
+
+    /** Uploads a repo's code; returns its hash for the run spec's {@code repo_code_hash}. */
+    public String uploadCode(String repoId, byte[] code) {
+        return client.uploadCode(name, repoId, code);
+    }
+
     public Project addMembers(List<MemberSetting> members) {
         return client.addMembers(name, members);
     }

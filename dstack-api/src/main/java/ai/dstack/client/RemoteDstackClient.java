@@ -13,10 +13,15 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
+import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
+import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
 import ai.dstack.client.internal.ConfigResolver;
 import ai.dstack.client.internal.Endpoint;
+import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.internal.HttpTransport;
 import ai.dstack.client.internal.RequestBodies;
 import ai.dstack.client.internal.WireJson;
@@ -168,6 +173,77 @@ public final class RemoteDstackClient implements DstackClient {
     @Override
     public Project removeMembers(String project, List<String> usernames) {
         return call(projects(project, false, "remove_members"), RequestBodies.names("usernames", usernames), Project.class);
+    }
+
+    @Override
+    public Project updateProject(String project, Boolean isPublic) {
+        ObjectNode body = WireJson.object();
+        if (isPublic == null) {
+            body.putNull("is_public");
+        } else {
+            body.put("is_public", isPublic);
+        }
+        body.putNull("templates_repo");
+        body.put("reset_templates_repo", false);
+        return call(projects(project, false, "update"), body, Project.class);
+    }
+
+    // ---------------------------------------------------------------- the caller's SSH public keys
+
+    @Override
+    public List<PublicKeyInfo> listPublicKeys() {
+        Endpoint endpoint = Endpoint.read("api", "users", "public_keys", "list");
+        return WireJson.readList(post(endpoint, null), PublicKeyInfo.class, endpoint, serverUrl());
+    }
+
+    @Override
+    public PublicKeyInfo addPublicKey(String key, String name) {
+        ObjectNode body = WireJson.object().put("key", requireName(key, "key")).put("name", name);
+        return call(Endpoint.write("api", "users", "public_keys", "add"), body, PublicKeyInfo.class);
+    }
+
+    @Override
+    public void deletePublicKeys(List<UUID> ids) {
+        ObjectNode body = WireJson.object();
+        com.fasterxml.jackson.databind.node.ArrayNode array = body.putArray("ids");
+        Objects.requireNonNull(ids, "ids is null").forEach(id -> array.add(id.toString()));
+        post(Endpoint.write("api", "users", "public_keys", "delete"), body);
+    }
+
+    // ---------------------------------------------------------------- repos
+
+    @Override
+    public void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds) {
+        ObjectNode body = WireJson.object().put("repo_id", requireName(repoId, "repoId"));
+        body.set("repo_info", WireJson.tree(Objects.requireNonNull(info, "info is null")));
+        body.set("repo_creds", creds == null ? body.nullNode() : WireJson.tree(creds));
+        post(Endpoint.project(project, true, "repos", "init"), body);
+    }
+
+    // ---------------------------------------------------------------- uploads
+
+    @Override
+    public FileArchive uploadArchive(byte[] tar) {
+        Objects.requireNonNull(tar, "tar is null");
+        // Idempotent: the server keeps one archive per hash, so a repeated upload is harmless.
+        Endpoint endpoint = Endpoint.read("api", "files", "upload_archive");
+        return WireJson.read(transport.postFile(endpoint, java.util.Map.of(), Hashes.sha256(tar), tar), FileArchive.class,
+                endpoint, serverUrl());
+    }
+
+    @Override
+    public FileArchive getArchiveByHash(String hash) {
+        ObjectNode body = WireJson.object().put("hash", requireName(hash, "hash"));
+        return call(Endpoint.read("api", "files", "get_archive_by_hash"), body, FileArchive.class);
+    }
+
+    @Override
+    public String uploadCode(String project, String repoId, byte[] code) {
+        Objects.requireNonNull(code, "code is null");
+        String hash = Hashes.sha256(code);
+        transport.postFile(Endpoint.project(project, true, "repos", "upload_code"),
+                java.util.Map.of("repo_id", requireName(repoId, "repoId")), hash, code);
+        return hash;
     }
 
     // ---------------------------------------------------------------- runs

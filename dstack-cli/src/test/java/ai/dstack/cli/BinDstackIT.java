@@ -147,6 +147,63 @@ class BinDstackIT {
         assertThat(server.exitValue()).isEqualTo(143);
     }
 
+    @Test
+    void ctrlCDetachesFromAnAttachedApplyAndTheRunGoesOn() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "JAVA_OPTS", "-Duser.home=" + home);
+        Path serverOut = dir.resolve("server-out.txt");
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
+                .directory(dir.toFile())
+                .redirectOutput(serverOut.toFile())
+                .redirectError(dir.resolve("server-err.txt").toFile());
+        builder.environment().remove("DSTACK_JAR");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process server = builder.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
+            assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
+            Files.writeString(dir.resolve("long.yml"), "type: task\nname: long-task\nresources:\n  cpu: 0..\n"
+                    + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
+            Path out = dir.resolve("apply-out.txt");
+            Path err = dir.resolve("apply-err.txt");
+            // A JVM whose parent ignored SIGINT (a build started in the background does) inherits that and never
+            // sees Ctrl-C; perl restores the default disposition before it execs the launcher, as a terminal has it.
+            ProcessBuilder apply = new ProcessBuilder("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!",
+                    launcher.toString(), "apply", "-f", "long.yml", "-y")
+                    .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            apply.environment().remove("DSTACK_JAR");
+            apply.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            apply.environment().putAll(env);
+            Process attached = apply.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> !attached.isAlive() || Files.readString(out).contains("started-and-waiting"));
+            assertThat(attached.isAlive()).as("apply: %s %s", Files.readString(out), Files.readString(err)).isTrue();
+
+            // perl and the launcher exec, so this is the JVM's pid: SIGINT is what Ctrl-C sends.
+            Process interrupt = new ProcessBuilder("kill", "-INT", String.valueOf(attached.pid())).start();
+            assertThat(interrupt.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(attached.waitFor(60, TimeUnit.SECONDS)).as("apply ends on SIGINT").isTrue();
+
+            assertThat(attached.exitValue()).isEqualTo(130);
+            assertThat(Files.readString(err)).contains("Detached from long-task. The run goes on: reattach with"
+                    + " `dstack attach long-task`");
+            Result ps = run(launcher, env, "ps");
+            assertThat(ps.out()).as(ps.toString()).containsPattern("long-task .*running");
+            Result stop = run(launcher, env, "stop", "long-task", "-y");
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        }
+    }
+
     record Result(int exitCode, String out, String err) {}
 
     /** Runs {@code program args} in the temp dir and waits for it; output goes through files, so no pipe can fill. */

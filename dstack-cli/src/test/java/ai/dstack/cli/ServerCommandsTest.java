@@ -89,8 +89,8 @@ class ServerCommandsTest {
 
         CliRun ps = CliRun.in(cli, "ps", "-a");
         assertThat(ps.exitCode()).as("%s", ps).isZero();
-        assertThat(ps.outLines().get(0)).matches("NAME +BACKEND +RESOURCES +PRICE +STATUS +SUBMITTED");
-        assertThat(ps.out()).containsPattern("exit-three +remote .*failed \\(3\\) +\\d+ sec ago");
+        assertThat(ps.outLines().get(0)).matches("NAME +BACKEND +GPU +PRICE +STATUS +SUBMITTED");
+        assertThat(ps.out()).containsPattern("exit-three +remote \\(remote\\) +- +\\$0 +exited \\(3\\) +\\d+ sec ago");
     }
 
     @Test
@@ -138,7 +138,7 @@ class ServerCommandsTest {
 
         CliRun no = CliRun.in(cli.withStdin(new BufferedReader(new StringReader("n\n"))), "apply", "-f", yml.toString());
         assertThat(no.exitCode()).isEqualTo(1);
-        assertThat(no.out()).contains("Run not submitted");
+        assertThat(no.out()).contains("Exiting...");
         assertThat(CliRun.in(cli, "logs", "never-submitted").err()).containsIgnoringCase("not found");
     }
 

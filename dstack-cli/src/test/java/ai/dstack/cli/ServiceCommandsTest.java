@@ -87,10 +87,10 @@ class ServiceCommandsTest {
 
         await().atMost(WAIT).until(() -> CliRun.in(cli, "ps").out().lines().filter(l -> l.contains("✓")).count() == 2);
         CliRun ps = CliRun.in(cli, "ps");
-        assertThat(ps.outLines().get(0)).matches("NAME +BACKEND +RESOURCES +PRICE +STATUS +PROBES +SUBMITTED +URL");
-        assertThat(ps.out()).containsPattern("web +remote .*running .*" + server.url() + "/proxy/services/main/web/")
-                .containsPattern("  replica=0 +running +✓ ")
-                .containsPattern("  replica=1 +running +✓ ");
+        assertThat(ps.outLines().get(0)).matches("NAME +BACKEND +GPU +PRICE +STATUS +PROBES +SUBMITTED +URL");
+        assertThat(ps.out()).containsPattern("web .*running .*" + server.url() + "/proxy/services/main/web/")
+                .containsPattern("  replica=0 .*running +✓ ")
+                .containsPattern("  replica=1 .*running +✓ ");
 
         Path changed = service("web", probes + "env:\n  - V=2\n", "python3 -m http.server 8000");
         CliRun update = CliRun.in(cli, "apply", "-f", changed.toString(), "-y");
@@ -98,9 +98,11 @@ class ServiceCommandsTest {
         assertThat(update.out()).contains("Updated web (deployment 1)");
 
         Path incompatible = service("web", probes + "auth: false\nenv:\n  - V=2\n", "python3 -m http.server 8000");
-        CliRun refused = CliRun.in(cli, "apply", "-f", incompatible.toString(), "-y");
+        CliRun refused = CliRun.in(cli.withStdin(new java.io.BufferedReader(new java.io.StringReader("n\n"))),
+                "apply", "-f", incompatible.toString());
         assertThat(refused.exitCode()).isEqualTo(1);
-        assertThat(refused.err()).contains("the run web is active and these changes cannot be applied to it in place");
+        assertThat(refused.out()).contains("Detected changes that cannot be updated in-place:",
+                "Stop and override the run? [y/n]: ", "Exiting...");
         assertThat(CliRun.in(cli, "stop", "web", "-y").exitCode()).isZero();
     }
 }

@@ -15,6 +15,10 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
+import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
+import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
 import ai.dstack.client.ApplyFleetRequest;
@@ -25,6 +29,7 @@ import ai.dstack.client.MemberSetting;
 import ai.dstack.client.NewUser;
 import ai.dstack.client.ProjectQuery;
 import ai.dstack.client.RemoteDstackClient;
+import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.RunPlanRequest;
 import ai.dstack.client.RunQuery;
 import ai.dstack.client.UserQuery;
@@ -247,6 +252,66 @@ public final class EmbeddedDstackClient implements DstackClient {
             Scope scope = access.scope(project, Need.PROJECT_MEMBER);
             return internal.projects().removeMembers(scope.user(), scope.project(), names);
         });
+    }
+
+    @Override
+    public Project updateProject(String project, Boolean isPublic) {
+        Objects.requireNonNull(project, "project is null");
+        return call(() -> internal.projects().update(access.scope(project, Need.PROJECT_ADMIN).project(), isPublic, null));
+    }
+
+    // ---------------------------------------------------------------- the caller's SSH public keys
+
+    @Override
+    public List<PublicKeyInfo> listPublicKeys() {
+        return call(() -> internal.publicKeys().list(access.user()));
+    }
+
+    @Override
+    public PublicKeyInfo addPublicKey(String key, String name) {
+        Objects.requireNonNull(key, "key is null");
+        return call(() -> internal.publicKeys().add(access.user(), key, name));
+    }
+
+    @Override
+    public void deletePublicKeys(List<UUID> ids) {
+        List<UUID> copy = List.copyOf(ids);
+        run(() -> internal.publicKeys().delete(access.user(), copy));
+    }
+
+    // ---------------------------------------------------------------- repos
+
+    @Override
+    public void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds) {
+        Objects.requireNonNull(repoId, "repoId is null");
+        Objects.requireNonNull(info, "info is null");
+        run(() -> {
+            Scope scope = access.scope(project, Need.PROJECT_MEMBER);
+            internal.repos().init(scope.project(), scope.user(), repoId, info, creds);
+        });
+    }
+
+    // ---------------------------------------------------------------- uploads
+
+    @Override
+    public FileArchive uploadArchive(byte[] tar) {
+        Objects.requireNonNull(tar, "tar is null");
+        return call(() -> internal.uploads().uploadArchive(access.user(), Hashes.sha256(tar), tar));
+    }
+
+    @Override
+    public FileArchive getArchiveByHash(String hash) {
+        Objects.requireNonNull(hash, "hash is null");
+        return call(() -> internal.uploads().archiveByHash(access.user(), hash));
+    }
+
+    @Override
+    public String uploadCode(String project, String repoId, byte[] code) {
+        Objects.requireNonNull(repoId, "repoId is null");
+        Objects.requireNonNull(code, "code is null");
+        String hash = Hashes.sha256(code);
+        run(() -> internal.uploads().uploadCode(access.scope(project, Need.PROJECT_MEMBER).project(), repoId, hash, code));
+        return hash;
     }
 
     // ---------------------------------------------------------------- runs

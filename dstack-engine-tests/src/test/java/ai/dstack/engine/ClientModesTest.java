@@ -1,5 +1,10 @@
 package ai.dstack.engine;
 
+import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.internal.tar.TarWriter;
+import ai.dstack.api.run.FileArchiveMapping;
+import ai.dstack.api.user.PublicKeyInfo;
+import java.nio.file.Files;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -224,6 +229,67 @@ class ClientModesTest {
                 user.createProject("own", false).projectName(),
                 user.project("own").listSecrets(),
                 Failure.of(() -> admin.createProject("own", false)));
+    }
+
+    /** Uploads, a run that unpacks one, the caller's SSH keys and project settings, as an application sees them. */
+    private static List<Object> uploadsAndKeys(DstackClient client, Path local, String publicKey) throws Exception {
+        DstackProject main = client.project();
+        byte[] tar = new TarWriter().add(local, "data").toByteArray();
+        FileArchive archive = client.uploadArchive(tar);
+        boolean sameArchiveAgain = client.uploadArchive(tar).id().equals(archive.id());
+        boolean foundByHash = client.getArchiveByHash(archive.hash()).equals(archive);
+        TaskConfiguration task = DstackYaml.parse("""
+                type: task
+                name: with-files
+                resources: {cpu: 0.., memory: 0GB..}
+                commands:
+                  - cat inputs/data/greeting.txt
+                """, "files.dstack.yml", TaskConfiguration.class);
+        RunSpec spec = RunSpec.newBuilder().configuration(task).configurationPath("files.dstack.yml")
+                .fileArchives(List.of(new FileArchiveMapping(archive.id(), "inputs/data"))).build();
+        Run submitted = main.applyRun(main.getRunPlan(spec));
+        List<String> lines = new ArrayList<>();
+        Run finished = main.followLogs(submitted.runSpec().runName(),
+                event -> lines.add(new String(event.messageBytes(), StandardCharsets.UTF_8).strip()));
+        String codeHash = main.uploadCode("none", "code".getBytes(StandardCharsets.UTF_8));
+
+        PublicKeyInfo key = client.addPublicKey(publicKey, null);
+        List<String> keyNames = client.listPublicKeys().stream().map(PublicKeyInfo::name).toList();
+        Failure duplicateKey = Failure.of(() -> client.addPublicKey(publicKey, "again"));
+        client.deletePublicKeys(List.of(key.id()));
+        return List.of(archive.hash(), sameArchiveAgain, foundByHash, Failure.of(() -> client.getArchiveByHash("nope")),
+                lines, finished.status(), codeHash, Failure.of(() -> main.uploadCode("zz-none", new byte[] {1})),
+                key.name(), key.type(), key.fingerprint(), keyNames, duplicateKey, client.listPublicKeys(),
+                Failure.of(() -> client.addPublicKey("ssh-ed25519 AAAA", null)),
+                main.setPublic(true).isPublic(), main.get().isPublic());
+    }
+
+    @Test
+    void uploadsKeysAndProjectSettingsAreTheSameEmbeddedAndRemote() throws Exception {
+        Path local = Files.createDirectories(dir.resolve("local-data"));
+        Files.writeString(local.resolve("greeting.txt"), "hello from an uploaded file\n");
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "parity key", "-f",
+                dir.resolve("key").toString()).redirectErrorStream(true).start();
+        assertThat(keygen.waitFor()).isZero();
+        String publicKey = Files.readString(dir.resolve("key.pub")).strip();
+
+        List<Object> embedded = uploadsAndKeys(embedded(null), local, publicKey);
+        List<Object> remote = uploadsAndKeys(remote(server(), ADMIN_TOKEN), local, publicKey);
+
+        assertThat(embedded).isEqualTo(remote);
+        assertThat(embedded.get(1)).isEqualTo(true);
+        assertThat(embedded.get(2)).isEqualTo(true);
+        assertThat(((Failure) embedded.get(3)).code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS);
+        assertThat(embedded.get(4)).isEqualTo(List.of("hello from an uploaded file"));
+        assertThat(embedded.get(5)).isEqualTo(RunStatus.DONE);
+        assertThat(((Failure) embedded.get(7)).code()).isEqualTo(ErrorCode.REPO_DOES_NOT_EXIST);
+        assertThat(embedded.get(8)).isEqualTo("parity key");
+        assertThat(embedded.get(9)).isEqualTo("ssh-ed25519");
+        assertThat(embedded.get(11)).isEqualTo(List.of("parity key"));
+        assertThat(((Failure) embedded.get(12)).code()).isEqualTo(ErrorCode.RESOURCE_EXISTS);
+        assertThat(embedded.get(13)).isEqualTo(List.of());
+        assertThat(((Failure) embedded.get(14)).message()).isEqualTo("Invalid public key, must be in OpenSSH public key format");
+        assertThat(embedded.subList(15, 17)).containsExactly(true, true);
     }
 
     @Test

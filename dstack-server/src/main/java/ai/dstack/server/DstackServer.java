@@ -38,6 +38,7 @@ public final class DstackServer implements AutoCloseable {
     private final int port;
     private final long maxRequestSize;
     private final String serverVersion;
+    private final long codeUploadLimit;
     private Javalin app;
 
     private DstackServer(Builder builder, DstackEngine engine, boolean ownsEngine) {
@@ -47,6 +48,7 @@ public final class DstackServer implements AutoCloseable {
         this.port = builder.port;
         this.maxRequestSize = builder.maxRequestSize;
         this.serverVersion = builder.serverVersion;
+        this.codeUploadLimit = builder.codeUploadLimit;
     }
 
     public static Builder builder() {
@@ -58,7 +60,7 @@ public final class DstackServer implements AutoCloseable {
         if (app != null) {
             throw new IllegalStateException("The server is already started");
         }
-        Router router = new Router(engine.internal(), maxRequestSize, serverVersion);
+        Router router = new Router(engine.internal(), maxRequestSize, serverVersion, codeUploadLimit);
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -116,8 +118,31 @@ public final class DstackServer implements AutoCloseable {
         private int port = 3000;
         private long maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         private String serverVersion = DSTACK_API_VERSION;
+        private long codeUploadLimit = defaultCodeUploadLimit();
 
         private Builder() {}
+
+        /**
+         * The largest code or file-archive upload ({@code repos/upload_code}, {@code files/upload_archive}), in bytes;
+         * 0 for no limit. Default: {@code DSTACK_SERVER_CODE_UPLOAD_LIMIT}, else 2 MiB, as in dstack.
+         */
+        public Builder codeUploadLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("codeUploadLimit must not be negative, not " + bytes);
+            }
+            this.codeUploadLimit = bytes;
+            return this;
+        }
+
+        private static long defaultCodeUploadLimit() {
+            String value = System.getenv("DSTACK_SERVER_CODE_UPLOAD_LIMIT");
+            try {
+                return value == null || value.isBlank() ? Router.DEFAULT_UPLOAD_LIMIT : Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("DSTACK_SERVER_CODE_UPLOAD_LIMIT must be a number of bytes, not '"
+                        + value + "'");
+            }
+        }
 
         /** Serves an engine the caller owns (and closes). */
         public Builder engine(DstackEngine engine) {

@@ -96,7 +96,24 @@ class PermissionMatrixTest {
                 row(P + "fleets/delete_instances", "{\"name\":\"zz\",\"instance_nums\":[0]}", "400 400 400 400 403 403"),
                 row("/api/fleets/list", "{}", "200 200 200 200 200 403"),
                 row("/api/instances/list", "{}", "200 200 200 200 200 403"),
-                row(P + "instances/get", "{\"id\":" + uuid4 + "}", "400 400 400 400 403 403"));
+                row(P + "instances/get", "{\"id\":" + uuid4 + "}", "400 400 400 400 403 403"),
+                row("/api/projects/proj/update", "{\"is_public\":false}", "200 200 403 403 403 403"),
+                row("/api/projects/list_only_no_fleets", null, "200 200 200 200 200 403"),
+                row("/api/users/public_keys/list", null, "200 200 200 200 200 403"),
+                row("/api/users/public_keys/add", "{\"key\":\"not a key\"}", "400 400 400 400 400 403"),
+                row("/api/users/public_keys/delete", "{\"ids\":[" + uuid4 + "]}", "200 200 200 200 200 403"),
+                row("/api/files/get_archive_by_hash", "{\"hash\":\"zz\"}", "400 400 400 400 400 403"),
+                row(P + "volumes/list", null, "200 200 200 200 403 403"),
+                row(P + "volumes/get", "{\"name\":\"zz\"}", "400 400 400 400 403 403"),
+                row("/api/volumes/list", "{}", "200 200 200 200 200 403"),
+                row(P + "exports/list", null, "200 200 200 200 403 403"),
+                row(P + "exports/delete", "{\"name\":\"zz\"}", "400 400 403 403 403 403"),
+                row(P + "imports/list", null, "200 200 200 200 403 403"),
+                row(P + "templates/list", null, "200 200 200 200 403 403"),
+                row(P + "gpus/list", "{\"run_spec\":{\"configuration\":" + TASK + "}}", "200 200 200 200 403 403"),
+                row("/api/events/list", "{}", "200 200 200 200 200 403"),
+                row(P + "instances/get_instance_health_checks", "{\"fleet_name\":\"zz\",\"instance_num\":0}",
+                        "200 200 200 200 403 403"));
     }
 
     private static Arguments row(String path, String body, String expected) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.storage.BackendRow;
+import ai.dstack.spi.storage.BlobRow;
 import ai.dstack.spi.storage.Claim;
 import ai.dstack.spi.storage.ClaimFilter;
 import ai.dstack.spi.storage.FleetRow;
@@ -17,6 +18,7 @@ import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.Lease;
 import ai.dstack.spi.storage.MemberRow;
 import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.PublicKeyRow;
 import ai.dstack.spi.storage.RepoRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
@@ -632,6 +634,62 @@ abstract class StateStoreContractTest {
     // ---------------------------------------------------------------- migrations and URLs
 
     @Test
+    void blobsAreKeptOncePerOwnerAndHashWithTheirExactBytes() {
+        RepoRow repo = new RepoRow(UUID.randomUUID(), main.id(), "none", "virtual", "{\"repo_type\":\"virtual\"}", null);
+        store.useTransaction(tx -> tx.repos().insert(repo));
+        byte[] bytes = new byte[70_000];
+        new java.util.Random(7).nextBytes(bytes);
+        BlobRow code = new BlobRow(UUID.randomUUID(), repo.id(), "h1", bytes);
+
+        boolean inserted = store.<Boolean, RuntimeException>inTransaction(tx -> tx.codes().insertIfAbsent(code));
+        boolean again = store.<Boolean, RuntimeException>inTransaction(tx -> tx.codes().insertIfAbsent(
+                new BlobRow(UUID.randomUUID(), repo.id(), "h1", new byte[] {1})));
+        assertThat(inserted).isTrue();
+        assertThat(again).isFalse();
+        BlobRow found = store.inReadOnlyTransaction(tx -> tx.codes().findByHash(repo.id(), "h1")).orElseThrow();
+        assertThat(found.id()).isEqualTo(code.id());
+        assertThat(found.blob()).isEqualTo(bytes);
+        Optional<BlobRow> byId = store.inReadOnlyTransaction(tx -> tx.codes().find(code.id()));
+        assertThat(byId).isPresent();
+
+        BlobRow archive = new BlobRow(UUID.randomUUID(), alice.id(), "h1", new byte[] {0, (byte) 0xff});
+        boolean archived = store.<Boolean, RuntimeException>inTransaction(tx -> tx.fileArchives().insertIfAbsent(archive));
+        assertThat(archived).isTrue();
+        assertThat(store.inReadOnlyTransaction(tx -> tx.fileArchives().find(archive.id())).orElseThrow().blob())
+                .containsExactly(0, 0xff);
+        // Deleting the repo takes its code with it.
+        store.useTransaction(tx -> tx.repos().delete(main.id(), "none"));
+        Optional<BlobRow> gone = store.inReadOnlyTransaction(tx -> tx.codes().find(code.id()));
+        assertThat(gone).isEmpty();
+    }
+
+    @Test
+    void publicKeysAreUniquePerUserFingerprintAndDeletedOnlyByTheirOwner() {
+        UserRow bob = TestRows.user("bob");
+        store.useTransaction(tx -> tx.users().insert(bob));
+        PublicKeyRow first = new PublicKeyRow(UUID.randomUUID(), alice.id(), T0, "laptop", "ssh-ed25519", "SHA256:a", "k1");
+        PublicKeyRow second = new PublicKeyRow(UUID.randomUUID(), alice.id(), T0.plusSeconds(1), "ci", "ssh-rsa", "SHA256:b", "k2");
+        store.useTransaction(tx -> {
+            tx.publicKeys().insert(first);
+            tx.publicKeys().insert(second);
+            tx.publicKeys().insert(new PublicKeyRow(UUID.randomUUID(), bob.id(), T0, "same key", "ssh-ed25519", "SHA256:a", "k1"));
+        });
+        assertThatThrownBy(() -> store.useTransaction(tx -> tx.publicKeys().insert(new PublicKeyRow(UUID.randomUUID(),
+                alice.id(), T0, "again", "ssh-ed25519", "SHA256:a", "k1"))))
+                .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXISTS));
+
+        List<PublicKeyRow> both = store.inReadOnlyTransaction(tx -> tx.publicKeys().list(alice.id()));
+        assertThat(both).containsExactly(second, first);
+        int byOther = store.<Integer, RuntimeException>inTransaction(tx -> tx.publicKeys().delete(bob.id(), List.of(first.id())));
+        int byOwner = store.<Integer, RuntimeException>inTransaction(
+                tx -> tx.publicKeys().delete(alice.id(), List.of(first.id(), UUID.randomUUID())));
+        assertThat(byOther).isZero();
+        assertThat(byOwner).isEqualTo(1);
+        List<PublicKeyRow> left = store.inReadOnlyTransaction(tx -> tx.publicKeys().list(alice.id()));
+        assertThat(left).containsExactly(second);
+    }
+
+    @Test
     void twoEnginesMigratingAnEmptyDatabaseAtOnceBothSucceed() throws Exception {
         String fresh = newDatabaseUrl();
         try (StateStore first = open(fresh); StateStore second = open(fresh)) {
@@ -647,7 +705,7 @@ abstract class StateStoreContractTest {
             assertThat(userNamed(second, "bob")).contains(bob);
             second.migrate();
         }
-        assertThat(appliedMigrations(fresh)).containsExactly("1", "2");
+        assertThat(appliedMigrations(fresh)).containsExactly("1", "2", "3");
     }
 
     @Test

@@ -89,11 +89,28 @@ public final class HttpTransport implements AutoCloseable {
      * @throws DstackConnectionException when no reply came
      */
     public byte[] post(Endpoint endpoint, byte[] jsonBody) {
+        RequestBody body = jsonBody == null ? NO_BODY : RequestBody.create(jsonBody, JSON);
+        return send(endpoint, endpoint.url(baseUrl), body);
+    }
+
+    /**
+     * POSTs a {@code multipart/form-data} body with one {@code file} field, as dstack's upload routes take it.
+     *
+     * @param query query parameters (e.g. {@code repo_id}); may be empty
+     */
+    public byte[] postFile(Endpoint endpoint, java.util.Map<String, String> query, String filename, byte[] content) {
+        HttpUrl.Builder url = endpoint.url(baseUrl).newBuilder();
+        query.forEach(url::addQueryParameter);
+        RequestBody body = new okhttp3.MultipartBody.Builder().setType(okhttp3.MultipartBody.FORM)
+                .addFormDataPart("file", filename, RequestBody.create(content, MediaType.get("application/octet-stream")))
+                .build();
+        return send(endpoint, url.build(), body);
+    }
+
+    private byte[] send(Endpoint endpoint, HttpUrl url, RequestBody body) {
         if (closed.get()) {
             throw new IllegalStateException("The dstack client for " + serverUrl() + " is closed");
         }
-        HttpUrl url = endpoint.url(baseUrl);
-        RequestBody body = jsonBody == null ? NO_BODY : RequestBody.create(jsonBody, JSON);
         for (int attempt = 1; ; attempt++) {
             AttemptTrace trace = new AttemptTrace();
             long started = System.nanoTime();

@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param workingDir the job's working directory relative to the job's own work directory on the host; empty for
  *     that directory itself
  * @param image a Docker image to run the commands in, or null to run them on the host directly
+ * @param archives unpacked into the working directory, in order, before the commands start
  */
 public record JobLaunch(
-        String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image) {
+        String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
+        List<JobArchive> archives) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -61,6 +63,13 @@ public record JobLaunch(
         if (image != null && image.isBlank()) {
             throw new IllegalArgumentException("job " + jobId + ": image is blank");
         }
+        archives = archives == null ? List.of() : List.copyOf(archives);
+    }
+
+    /** A launch without archives to unpack. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image) {
+        this(jobId, commands, env, shell, workingDir, image, List.of());
     }
 
     /** A launch of {@code commands} with no extra environment, the default shell and no image. */
@@ -69,19 +78,23 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives);
+    }
+
+    public JobLaunch withArchives(List<JobArchive> newArchives) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives);
     }
 
     public Optional<String> imageName() {

@@ -24,4 +24,13 @@ public interface StoreTransaction {
     InstanceStore instances();
 
     LeaseStore leases();
+
+    /** Users' own SSH public keys. */
+    PublicKeyStore publicKeys();
+
+    /** Repo code blobs uploaded with {@code repos/upload_code}, owned by the repo's row. */
+    BlobStore codes();
+
+    /** File archives uploaded with {@code files/upload_archive}, owned by the uploading user. */
+    BlobStore fileArchives();
 }

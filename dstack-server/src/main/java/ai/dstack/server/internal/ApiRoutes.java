@@ -23,6 +23,10 @@ final class ApiRoutes {
         routes.addAll(ProjectResourceRoutes.all());
         routes.addAll(FleetRoutes.all());
         routes.addAll(BackendRoutes.all(backendTypes));
+        routes.addAll(PublicKeyRoutes.all());
+        routes.addAll(UploadRoutes.all());
+        routes.addAll(GpuRoutes.all());
+        routes.addAll(UnusedFeatureRoutes.all());
         return routes;
     }
 

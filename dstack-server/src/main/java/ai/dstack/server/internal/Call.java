@@ -13,12 +13,23 @@ final class Call {
     private final UserRow user;
     private final ProjectRow project;
     private final Fields body;
+    private final Upload upload;
 
     Call(Engine engine, UserRow user, ProjectRow project, Fields body) {
+        this(engine, user, project, body, null);
+    }
+
+    Call(Engine engine, UserRow user, ProjectRow project, Fields body, Upload upload) {
         this.engine = engine;
         this.user = user;
         this.project = project;
         this.body = body;
+        this.upload = upload;
+    }
+
+    /** The uploaded file of a multipart route; null on other routes. */
+    Upload upload() {
+        return upload;
     }
 
     Engine engine() {

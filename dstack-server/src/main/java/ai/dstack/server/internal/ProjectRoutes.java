@@ -49,6 +49,16 @@ final class ProjectRoutes {
                             List<MemberSetting> members = members(call.body());
                             return call.engine().projects().addMembers(call.user(), call.project(), members);
                         }),
+                new Route("/api/projects/{project_name}/update", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
+                    Fields body = call.body();
+                    Boolean isPublic = body.optBool("is_public");
+                    String templatesRepo = body.optString("templates_repo");
+                    body.bool("reset_templates_repo", false);
+                    body.done();
+                    return call.engine().projects().update(call.project(), isPublic, templatesRepo);
+                }),
+                new Route("/api/projects/list_only_no_fleets", Need.AUTHENTICATED, Route.Body.NONE,
+                        call -> call.engine().projects().memberProjectsWithoutFleets(call.user())),
                 new Route("/api/projects/{project_name}/remove_members", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
                     List<String> usernames = call.body().strings("usernames");
                     call.body().done();

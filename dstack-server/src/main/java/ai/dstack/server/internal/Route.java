@@ -12,7 +12,9 @@ record Route(String path, Need need, Body body, Handler handler) {
         NONE,
         /** dstack's {@code body: Optional[...] = None}: no body means every default. */
         OPTIONAL,
-        REQUIRED
+        REQUIRED,
+        /** {@code multipart/form-data} with a {@code file} field (uploads); see {@link Call#upload()}. */
+        MULTIPART
     }
 
     /** The route's work; returns the reply (serialized by {@code DstackJson}; null is {@code null}). */

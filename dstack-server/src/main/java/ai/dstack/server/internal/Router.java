@@ -31,13 +31,23 @@ public final class Router {
     private final UnknownFields unknown = new UnknownFields();
     private final long maxRequestSize;
     private final String serverVersion;
+    private final long uploadLimit;
 
     public Router(Engine engine, long maxRequestSize, String serverVersion) {
+        this(engine, maxRequestSize, serverVersion, DEFAULT_UPLOAD_LIMIT);
+    }
+
+    /** @param uploadLimit dstack's {@code DSTACK_SERVER_CODE_UPLOAD_LIMIT} for code and file uploads; 0 for none */
+    public Router(Engine engine, long maxRequestSize, String serverVersion, long uploadLimit) {
         this.engine = engine;
         this.access = new Access(engine);
         this.maxRequestSize = maxRequestSize;
         this.serverVersion = serverVersion;
+        this.uploadLimit = uploadLimit;
     }
+
+    /** dstack's default code and archive upload limit: 2 MiB. */
+    public static final long DEFAULT_UPLOAD_LIMIT = 2L * 1024 * 1024;
 
     /** Registers dstack's routes, the health check, and the replies for errors and unknown routes. */
     public void register(RoutesConfig routes) {
@@ -63,8 +73,9 @@ public final class Router {
         try {
             // Read (and so drain) every body, even one the route ignores: a connection left with unread content
             // is closed under the client's next request.
-            byte[] bytes = readLimited(ctx);
-            JsonNode body = route.body() == Route.Body.NONE ? null : parseBody(bytes);
+            boolean multipart = route.body() == Route.Body.MULTIPART;
+            byte[] bytes = multipart ? null : readLimited(ctx);
+            JsonNode body = route.body() == Route.Body.NONE || multipart ? null : parseBody(bytes);
             if (ctx.path().startsWith("/api/")) {
                 ApiVersion.check(ctx.header("X-API-VERSION"), serverVersion);
             }
@@ -77,12 +88,42 @@ public final class Router {
             if (user != null) {
                 access.check(route.need(), user, project);
             }
-            Fields fields = fields(route, body);
-            Object result = route.handler().handle(new Call(engine, user, project, fields));
+            Fields fields = multipart ? new Fields(Fields.emptyObject(), List.of("body"), new Problems(), unknown,
+                    route.path()) : fields(route, body);
+            Upload upload = multipart ? upload(ctx) : null;
+            Object result = route.handler().handle(new Call(engine, user, project, fields, upload));
             reply(ctx, 200, result);
         } catch (Exception | StackOverflowError e) {
             fail(ctx, ErrorReplies.of(e, where));
         }
+    }
+
+    /** The multipart {@code file} field; FastAPI's 422 when it is missing. */
+    private Upload upload(Context ctx) throws IOException {
+        if (ctx.req().getContentLengthLong() > maxRequestSize) {
+            throw HttpProblem.tooLarge(maxRequestSize);
+        }
+        io.javalin.http.UploadedFile file = null;
+        String contentType = ctx.contentType();
+        if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            try {
+                file = ctx.uploadedFile("file");
+            } catch (RuntimeException e) {
+                throw HttpProblem.clientError("Cannot read the multipart body: " + e.getMessage(), null);
+            }
+        }
+        if (file == null) {
+            Problems problems = new Problems();
+            problems.add(List.of("body", "file"), "missing", "Field required", null);
+            problems.throwIfAny();
+        }
+        byte[] content;
+        try (InputStream in = file.content()) {
+            content = in.readAllBytes();
+        }
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+        return new Upload(file.filename(), content, Math.max(0, ctx.req().getContentLengthLong()), uploadLimit, query);
     }
 
     /** The body's fields, after FastAPI's checks of the body as a whole. */

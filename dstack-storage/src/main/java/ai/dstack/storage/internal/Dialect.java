@@ -29,7 +29,7 @@ public enum Dialect {
     SQLITE("SQLite") {
         @Override
         Map<String, String> columnTypes() {
-            return Map.of("uuid", "CHAR(32)", "timestamp", "TEXT");
+            return Map.of("uuid", "CHAR(32)", "timestamp", "TEXT", "blob", "BLOB");
         }
 
         @Override
@@ -86,7 +86,7 @@ public enum Dialect {
     POSTGRES("PostgreSQL") {
         @Override
         Map<String, String> columnTypes() {
-            return Map.of("uuid", "UUID", "timestamp", "TIMESTAMP");
+            return Map.of("uuid", "UUID", "timestamp", "TIMESTAMP", "blob", "BYTEA");
         }
 
         @Override

@@ -1,11 +1,13 @@
 package ai.dstack.storage.internal;
 
 import ai.dstack.spi.storage.BackendStore;
+import ai.dstack.spi.storage.BlobStore;
 import ai.dstack.spi.storage.FleetStore;
 import ai.dstack.spi.storage.InstanceStore;
 import ai.dstack.spi.storage.JobStore;
 import ai.dstack.spi.storage.LeaseStore;
 import ai.dstack.spi.storage.ProjectStore;
+import ai.dstack.spi.storage.PublicKeyStore;
 import ai.dstack.spi.storage.RepoStore;
 import ai.dstack.spi.storage.RunStore;
 import ai.dstack.spi.storage.SecretStore;
@@ -24,6 +26,9 @@ final class JdbcStoreTransaction implements StoreTransaction {
     private final FleetStore fleets;
     private final InstanceStore instances;
     private final LeaseStore leases;
+    private final PublicKeyStore publicKeys;
+    private final BlobStore codes;
+    private final BlobStore fileArchives;
 
     JdbcStoreTransaction(TxContext tx) {
         this.users = new JdbcUserStore(tx);
@@ -36,6 +41,9 @@ final class JdbcStoreTransaction implements StoreTransaction {
         this.fleets = new JdbcFleetStore(tx);
         this.instances = new JdbcInstanceStore(tx);
         this.leases = new JdbcLeaseStore(tx);
+        this.publicKeys = new JdbcPublicKeyStore(tx);
+        this.codes = new JdbcBlobStore(tx, "codes");
+        this.fileArchives = new JdbcBlobStore(tx, "file_archives");
     }
 
     @Override
@@ -86,5 +94,20 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public LeaseStore leases() {
         return leases;
+    }
+
+    @Override
+    public PublicKeyStore publicKeys() {
+        return publicKeys;
+    }
+
+    @Override
+    public BlobStore codes() {
+        return codes;
+    }
+
+    @Override
+    public BlobStore fileArchives() {
+        return fileArchives;
     }
 }

@@ -89,6 +89,8 @@ final class RecordRowMapper<R extends Record> implements RowMapper<R> {
             return rs.getLong(column);
         } else if (type == boolean.class) {
             return rs.getBoolean(column);
+        } else if (type == byte[].class) {
+            return rs.getBytes(column);
         }
         Object value;
         if (type == Integer.class) {

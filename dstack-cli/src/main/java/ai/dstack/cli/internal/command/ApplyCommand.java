@@ -2,6 +2,9 @@ package ai.dstack.cli.internal.command;
 
 import ai.dstack.api.ApplyAction;
 import ai.dstack.api.configuration.Configuration;
+import ai.dstack.api.configuration.FilePathMapping;
+import ai.dstack.api.internal.tar.TarWriter;
+import ai.dstack.api.run.FileArchiveMapping;
 import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
@@ -14,6 +17,10 @@ import ai.dstack.cli.internal.output.ServiceUrls;
 import ai.dstack.cli.internal.validate.ConfigurationFileCheck;
 import ai.dstack.cli.internal.validate.FileVerdict;
 import ai.dstack.client.DstackProject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +48,12 @@ public final class ApplyCommand extends ClientCommand {
     @Option(names = {"-d", "--detach"}, description = "Return once the run is submitted.")
     boolean detach;
 
+    @Option(names = "--force", description = "Apply even when nothing changed (stops and resubmits an active run).")
+    boolean force;
+
+    /** dstack polls a stopping run every second before resubmitting it. */
+    private static final long STOP_POLL_MILLIS = 1000;
+
     @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "The run name (default: the file's name: or a random one).")
     String name;
 
@@ -51,32 +64,58 @@ public final class ApplyCommand extends ClientCommand {
                 .runName(name != null ? name : configuration.name())
                 .configurationPath(file)
                 .configuration(configuration)
+                .fileArchives(uploadFiles(project, configuration))
                 .build();
         RunPlan plan = project.getRunPlan(spec);
         new PlanPrinter(out(), Terminal.width(environment())).print(plan, file);
         String runName = plan.effectiveRunSpecOrRunSpec().runName();
-        String shown = runName == null ? "" : " " + runName;
-        if (plan.currentResource() != null && plan.currentResource().status().isActive()) {
-            if (plan.action() != ApplyAction.UPDATE) {
-                throw CliException.failure("the run " + runName + " is active and these changes cannot be applied to it"
-                        + " in place: stop it first with `dstack stop " + runName + "`, or pick another name with --name");
+        String confirm = runName == null ? "Submit a new run?" : "Submit the run " + runName + "?";
+        String stopFirst = null;
+        boolean inPlace = false;
+        Run current = plan.currentResource();
+        if (current != null && !current.status().isFinished()) {
+            // dstack's flow: an in-place update when the server allows one, else stop the active run and resubmit.
+            List<String> changes = RunSpecDiff.changes(current.runSpec(), plan.effectiveRunSpecOrRunSpec());
+            if (plan.action() == ApplyAction.UPDATE && !changes.isEmpty()) {
+                out().println("Active run " + runName + " already exists. Detected changes that can be updated in-place:");
+                changes.forEach(change -> out().println("  - " + change));
+                confirm = "Update the run?";
+                inPlace = true;
+            } else if (plan.action() == ApplyAction.UPDATE) {
+                out().println("Active run " + runName + " already exists. Detected no changes.");
+                if (yes && !force) {
+                    out().println("Use --force to apply anyway.");
+                    return ExitStatus.OK;
+                }
+                stopFirst = runName;
+                confirm = "Stop and override the run?";
+            } else {
+                out().println("Active run " + runName + " already exists. Detected changes that cannot be updated in-place:");
+                changes.forEach(change -> out().println("  - " + change));
+                stopFirst = runName;
+                confirm = "Stop and override the run?";
             }
-            // dstack updates an active run in place when only updatable fields changed (a service: rolling deployment).
-            if (!yes && !Confirmation.ask(environment(), out(), "Active run " + runName
-                    + " can be updated in place. Update the run?", "-y")) {
-                out().println("Run not updated");
-                return ExitStatus.FAILURE;
-            }
-            Run updated = project.applyRun(plan);
-            out().println("Updated " + runName + " (deployment " + updated.deploymentNum() + ")");
-            printServiceUrl(updated);
-            return ExitStatus.OK;
         }
-        if (!yes && !Confirmation.ask(environment(), out(), "Submit the run" + shown + "?", "-y")) {
-            out().println("Run not submitted");
+        if (!yes && !Confirmation.ask(environment(), out(), confirm, "-y")) {
+            out().println();
+            out().println("Exiting...");
             return ExitStatus.FAILURE;
         }
+        if (stopFirst != null) {
+            out().println("Stopping run " + stopFirst + "...");
+            out().flush();
+            project.stopRuns(List.of(stopFirst), false);
+            while (!project.getRun(stopFirst).status().isFinished()) {
+                Thread.sleep(STOP_POLL_MILLIS);
+            }
+        }
         Run run = project.applyRun(plan);
+        if (inPlace) {
+            // dstack updates an active run in place when only updatable fields changed (a service: rolling deployment).
+            out().println("Updated " + runName + " (deployment " + run.deploymentNum() + ")");
+            printServiceUrl(run);
+            return ExitStatus.OK;
+        }
         String submitted = run.runSpec().runName();
         out().println("Submitted " + submitted);
         out().flush();
@@ -117,6 +156,29 @@ public final class ApplyCommand extends ClientCommand {
                     + ServiceUrls.absolute(run.service().model().baseUrl(), serverUrl()));
         }
         out().flush();
+    }
+
+    /**
+     * dstack's {@code files:}: each local path (relative to the configuration file's directory) is packed into a tar
+     * named by its last segment, uploaded once per content, and mapped to its path in the job.
+     */
+    private List<FileArchiveMapping> uploadFiles(DstackProject project, RunConfiguration configuration) {
+        List<FileArchiveMapping> archives = new java.util.ArrayList<>();
+        Path base = Path.of(file).toAbsolutePath().getParent();
+        for (FilePathMapping mapping : configuration.base().files()) {
+            Path local = base.resolve(mapping.localPath().replaceFirst("^~", System.getProperty("user.home"))).normalize();
+            if (!Files.exists(local)) {
+                throw CliException.failure("Path '" + local + "' specified in `files` does not exist");
+            }
+            byte[] tar;
+            try {
+                tar = new TarWriter().add(local, local.getFileName().toString()).toByteArray();
+            } catch (IOException e) {
+                throw CliException.failure("failed to archive '" + local + "': " + e.getMessage());
+            }
+            archives.add(new FileArchiveMapping(project.client().uploadArchive(tar).id(), mapping.path()));
+        }
+        return archives;
     }
 
     /** The file's run configuration; a bad file is refused with the same lines as {@code dstack validate}. */

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             ServerCommand.class,
             ConfigCommand.class,
             ProjectCommand.class,
+            InitCommand.class,
             ApplyCommand.class,
             PsCommand.class,
             LogsCommand.class,

@@ -3,11 +3,11 @@ package ai.dstack.cli.internal.command;
 import ai.dstack.api.logs.JobSubmissionLogs;
 import ai.dstack.api.logs.LogEvent;
 import ai.dstack.api.logs.PollLogsRequest;
+import ai.dstack.api.run.Job;
 import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.cli.internal.CliException;
 import ai.dstack.cli.internal.ExitStatus;
-import ai.dstack.cli.internal.output.Describe;
 import ai.dstack.client.DstackProject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,17 +34,32 @@ public final class LogsCommand extends ClientCommand {
                     + "(2025-01-02T03:04:05Z).")
     String since;
 
+    @Option(names = {"-d", "--diagnose"}, description = "Show the run's diagnostic logs (the runner's) instead of its output.")
+    boolean diagnose;
+
+    @Option(names = "--replica", paramLabel = "N", description = "The replica number (default 0).")
+    int replica;
+
+    @Option(names = "--job", paramLabel = "N", description = "The job number inside the replica (default 0).")
+    int jobNum;
+
     @Override
     int run(DstackProject project) {
         Instant start = since == null ? null : parseSince(since, Instant.now());
         Run run = project.getRun(runName);
-        JobSubmission job = Describe.latestSubmission(run);
-        if (job == null) {
+        Job job = run.jobs().stream()
+                .filter(j -> j.jobSpec().replicaNum() == replica && j.jobSpec().jobNum() == jobNum)
+                .findFirst()
+                .orElseThrow(() -> CliException.failure("Run " + runName + " has no job " + jobNum + " in replica "
+                        + replica + (run.jobs().isEmpty() ? " (it has no jobs yet)" : "")));
+        JobSubmission submission = job.latestSubmission();
+        if (submission == null) {
             return ExitStatus.OK;
         }
-        PollLogsRequest request = PollLogsRequest.newBuilder(runName, job.id())
+        PollLogsRequest request = PollLogsRequest.newBuilder(runName, submission.id())
                 .startTime(start)
                 .limit(PollLogsRequest.MAX_LIMIT)
+                .diagnose(diagnose)
                 .build();
         while (true) {
             JobSubmissionLogs page = project.pollLogs(request);

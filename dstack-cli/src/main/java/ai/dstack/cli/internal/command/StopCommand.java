@@ -1,18 +1,23 @@
 package ai.dstack.cli.internal.command;
 
+import ai.dstack.cli.internal.CliException;
 import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.client.DstackProject;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dstack stop RUN...}: asks runs to stop (gracefully, or at once with {@code --abort}). */
+/** {@code dstack stop RUN...} or {@code -f FILE}: asks runs to stop (gracefully, or at once with {@code --abort}). */
 @Command(name = "stop", description = "Stop runs.")
 public final class StopCommand extends ClientCommand {
-    @Parameters(paramLabel = "RUN", arity = "1..*", description = "Run names.")
-    List<String> runNames;
+    @Parameters(paramLabel = "RUN", arity = "0..*", description = "Run names.")
+    List<String> runNames = new ArrayList<>();
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Stop the run the configuration file names.")
+    String file;
 
     @Option(names = {"-x", "--abort"}, description = "Stop at once, without the graceful stop period.")
     boolean abort;
@@ -22,13 +27,20 @@ public final class StopCommand extends ClientCommand {
 
     @Override
     int run(DstackProject project) {
-        runNames.forEach(project::getRun); // "Run not found" before anything is stopped.
-        String what = String.join(", ", runNames);
+        List<String> names = new ArrayList<>(runNames);
+        if (file != null) {
+            names.add(RunFile.runName(file, err(), "stop"));
+        }
+        if (names.isEmpty()) {
+            throw CliException.usage("name the run to stop: dstack stop RUN, or dstack stop -f FILE");
+        }
+        names.forEach(project::getRun); // "Run not found" before anything is stopped.
+        String what = String.join(", ", names);
         if (!yes && !Confirmation.ask(environment(), out(), (abort ? "Abort" : "Stop") + " the run " + what + "?", "-y")) {
             out().println("Cancelled");
             return ExitStatus.FAILURE;
         }
-        project.stopRuns(runNames, abort);
+        project.stopRuns(names, abort);
         out().println((abort ? "Aborting " : "Stopping ") + what);
         return ExitStatus.OK;
     }

@@ -34,6 +34,19 @@ public final class Describe {
         return String.join(", ", parts);
     }
 
+    /** Only the GPUs, e.g. {@code 2xA100 (80GB)}; {@code -} for none. */
+    public static String gpus(Resources resources) {
+        if (resources.gpus().isEmpty()) {
+            return "-";
+        }
+        Map<String, Long> byName = resources.gpus().stream()
+                .collect(Collectors.groupingBy(gpu -> gpu.name() + " (" + gigabytes(gpu.memoryMib()) + ")",
+                        java.util.LinkedHashMap::new, Collectors.counting()));
+        List<String> parts = new ArrayList<>();
+        byName.forEach((name, count) -> parts.add(count + "x" + name));
+        return String.join(", ", parts);
+    }
+
     /** What a configuration asks for, e.g. {@code cpu=2.. mem=8GB.. disk=100GB..}. */
     public static String resources(ResourcesSpec spec) {
         List<String> parts = new ArrayList<>();

@@ -56,6 +56,7 @@ public final class CallerAccess {
             case PROJECT_MEMBER -> role.isPresent();
             case PROJECT_MEMBER_OR_PUBLIC -> role.isPresent() || project.isPublic();
             case PROJECT_MANAGER -> manages;
+            case PROJECT_ADMIN -> role.filter(r -> r == ProjectRole.ADMIN).isPresent();
             case PROJECT_MANAGER_OR_PUBLIC -> manages || project.isPublic();
             case GLOBAL_ADMIN -> false;
             case AUTHENTICATED -> true;

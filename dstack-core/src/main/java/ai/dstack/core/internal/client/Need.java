@@ -10,6 +10,8 @@ public enum Need {
     PROJECT_MEMBER_OR_PUBLIC,
     /** A project admin or manager. */
     PROJECT_MANAGER,
+    /** A project admin. */
+    PROJECT_ADMIN,
     /** A project admin or manager, or anyone authenticated when the project is public (to join it). */
     PROJECT_MANAGER_OR_PUBLIC
 }

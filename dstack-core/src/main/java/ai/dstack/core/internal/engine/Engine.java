@@ -59,6 +59,8 @@ public final class Engine implements AutoCloseable {
     private final Backends backends;
     private final ProbeRunner probes;
     private final Services services;
+    private final PublicKeys publicKeys;
+    private final Uploads uploads;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
@@ -82,6 +84,8 @@ public final class Engine implements AutoCloseable {
         this.projects = new Projects(kernel, accounts, permissions, backends);
         this.secrets = new Secrets(kernel, projects);
         this.repos = new Repos(kernel);
+        this.publicKeys = new PublicKeys(kernel);
+        this.uploads = new Uploads(kernel);
         this.fleets = new Fleets(kernel);
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
@@ -90,7 +94,7 @@ public final class Engine implements AutoCloseable {
         this.probes = new ProbeRunner(kernel, network);
         kernel.probeStates = probes::probes;
         this.services = new Services(kernel, probes, rates);
-        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, network), logPump,
+        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, network, uploads), logPump,
                 ServicePorts.of(kernel, network));
         RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed,
                 new ServiceReplicas(kernel, probes, rates));
@@ -139,6 +143,16 @@ public final class Engine implements AutoCloseable {
     /** Backend configurations of projects (dstack's backends service). */
     public Backends backends() {
         return backends;
+    }
+
+    /** Users' own SSH public keys (dstack's {@code users/public_keys/*}). */
+    public PublicKeys publicKeys() {
+        return publicKeys;
+    }
+
+    /** Uploaded repo code and file archives, which jobs unpack when they start. */
+    public Uploads uploads() {
+        return uploads;
     }
 
     /** Fleets and instances, as dstack's API shows them. */

@@ -117,7 +117,7 @@ public final class Fleets {
         });
     }
 
-    private static boolean isActive(FleetRow fleet) {
+    static boolean isActive(FleetRow fleet) {
         FleetStatus status = FleetStatus.fromWireValue(fleet.status());
         return status != FleetStatus.TERMINATING && status != FleetStatus.TERMINATED && status != FleetStatus.FAILED;
     }

@@ -1,14 +1,17 @@
 package ai.dstack.core.internal.engine;
 
+import ai.dstack.api.run.FileArchiveMapping;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
 import ai.dstack.core.internal.services.ServiceNetwork;
+import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +25,12 @@ final class JobLauncher {
     private final Kernel k;
     /** Puts service replicas in their own network namespaces where the host can. */
     private final ServiceNetwork network;
+    private final Uploads uploads;
 
-    JobLauncher(Kernel kernel) {
-        this(kernel, ServiceNetwork.shared());
-    }
-
-    JobLauncher(Kernel kernel, ServiceNetwork network) {
+    JobLauncher(Kernel kernel, ServiceNetwork network, Uploads uploads) {
         this.k = kernel;
         this.network = network;
+        this.uploads = uploads;
     }
 
     void start(JobRow job, JobHandle handle) {
@@ -44,7 +45,39 @@ final class JobLauncher {
             script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
         }
         k.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
-                shell(spec.commands()), "", image));
+                shell(spec.commands()), "", image, archives(job, runSpec)));
+    }
+
+    /**
+     * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
+     * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
+     */
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec) {
+        List<JobArchive> archives = new ArrayList<>();
+        String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
+        if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
+            String repoId = runSpec.repoId() == null ? "none" : runSpec.repoId();
+            byte[] code = uploads.code(job.projectId(), repoId, runSpec.repoCodeHash())
+                    .orElseThrow(() -> new IllegalArgumentException("the code of repo " + repoId + " (hash "
+                            + runSpec.repoCodeHash() + ") was never uploaded"));
+            archives.add(new JobArchive(relative(runSpec.repoDir() == null ? "." : runSpec.repoDir(), "repos[].path"),
+                    code, false));
+        }
+        for (FileArchiveMapping mapping : runSpec.fileArchives()) {
+            byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
+                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
+            archives.add(new JobArchive(relative(mapping.path(), "files"), tar, true));
+        }
+        return archives;
+    }
+
+    /** Jobs of the local fleet run on the host itself, so only paths inside their working directory are theirs. */
+    private static String relative(String path, String field) {
+        if (path.startsWith("/") || path.startsWith("~")) {
+            throw new IllegalArgumentException(field + ": '" + path + "' is outside the job's working directory; jobs"
+                    + " on this host run without a container, so use a path relative to the working directory");
+        }
+        return path;
     }
 
     private Map<String, String> secrets(JobRow job) {

@@ -87,6 +87,18 @@ public final class Projects {
         });
     }
 
+    /**
+     * dstack's {@code projects/list_only_no_fleets}: the caller's member projects with no active fleet, oldest
+     * first, without members (the UI offers them for a first fleet).
+     */
+    public List<Project> memberProjectsWithoutFleets(UserRow user) {
+        List<ProjectRow> member = memberProjects(user);
+        return k.store.inReadOnlyTransaction(tx -> member.stream()
+                .filter(p -> tx.fleets().listByProject(p.id()).stream().noneMatch(f -> !f.deleted() && Fleets.isActive(f)))
+                .sorted(java.util.Comparator.comparing(ProjectRow::createdAt))
+                .map(p -> view(tx, p, false)).toList());
+    }
+
     /** Every project that is not deleted. */
     public List<ProjectRow> all() {
         return k.store.inReadOnlyTransaction(tx -> tx.projects().list()).stream().filter(p -> !p.deleted()).toList();
@@ -152,6 +164,23 @@ public final class Projects {
             return true;
         }
         return role(project, user).map(role -> memberPermissions(user, role).canManageSecrets()).orElse(false);
+    }
+
+    /**
+     * dstack's {@code update_project} (project admins): sets {@code is_public} when given. UI templates repos are not
+     * kept by this server, so asking to set one is refused rather than silently dropped.
+     */
+    public Project update(ProjectRow project, Boolean isPublic, String templatesRepo) {
+        if (templatesRepo != null && !templatesRepo.isBlank()) {
+            throw new DstackException(ErrorCode.ERROR, "templates_repo is not supported by this server");
+        }
+        if (isPublic != null && isPublic != project.isPublic()) {
+            ProjectRow updated = new ProjectRow(project.id(), project.name(), project.ownerId(), project.createdAt(),
+                    isPublic, project.deleted(), project.originalName(), project.sshPublicKey(), project.sshPrivateKey());
+            k.store.useTransaction(tx -> tx.projects().update(updated));
+            return view(updated);
+        }
+        return view(project);
     }
 
     /** dstack's {@code create_project}: the creator becomes the project's admin. */

@@ -177,11 +177,33 @@ public final class RunOperations {
         int limit = maxOffers == null ? DEFAULT_MAX_OFFERS : maxOffers;
         List<JobPlan> plans = new ArrayList<>();
         for (JobSpec job : jobSpecs.submissionJobSpecs(named, Map.of())) {
-            List<InstanceOfferWithAvailability> offers = offers(job);
+            List<InstanceOfferWithAvailability> offers = matchesProfile(named) ? offers(job) : List.of();
             Double maxPrice = offers.stream().map(InstanceOfferWithAvailability::price).max(Double::compare).orElse(null);
             plans.add(new JobPlan(job, offers.subList(0, Math.min(limit, offers.size())), offers.size(), maxPrice));
         }
         return new RunPlan(project.name(), user.name(), spec, effective, plans, current, action);
+    }
+
+    /**
+     * dstack's profile filters on offers (backends, regions, instance types, spot, max price, fleets) applied to the
+     * one offer this server has: the local instance, on-demand, free, in backend and region {@code remote}.
+     */
+    private boolean matchesProfile(RunSpec spec) {
+        ai.dstack.api.configuration.ProfileParams profile = ai.dstack.core.internal.runs.MergedProfile.of(spec).params();
+        if (profile.backends() != null && profile.backends().stream().noneMatch(b -> b.wireValue().equals(LocalFleet.BACKEND))) {
+            return false;
+        }
+        if (profile.regions() != null && !profile.regions().contains(LocalFleet.BACKEND)) {
+            return false;
+        }
+        if (profile.instanceTypes() != null && localFleet != null
+                && !profile.instanceTypes().contains(localFleet.shape().instanceType().name())) {
+            return false;
+        }
+        if (profile.fleets() != null && profile.fleets().stream().noneMatch(f -> LocalFleet.NAME.equals(f.name()))) {
+            return false;
+        }
+        return profile.spotPolicy() != ai.dstack.api.configuration.SpotPolicy.SPOT;
     }
 
     /** The local instance as an offer for the job, or none when the host cannot satisfy it. */

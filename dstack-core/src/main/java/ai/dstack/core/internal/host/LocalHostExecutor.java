@@ -1,9 +1,11 @@
 package ai.dstack.core.internal.host;
 
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.internal.tar.TarReader;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.JobStatus;
 import ai.dstack.spi.host.LogChunk;
@@ -164,11 +166,32 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
-        Files.createDirectories(dir.resolve(ShellJobProtocol.WORK_DIR).resolve(launch.workingDir()));
+        Path workingDir = dir.resolve(ShellJobProtocol.WORK_DIR).resolve(launch.workingDir());
+        Files.createDirectories(workingDir);
+        for (JobArchive archive : launch.archives()) {
+            unpack(workingDir, archive, launch.jobId());
+        }
         Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
         if (launch.image() != null) {
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
                     ShellJobProtocol.containerName(launch.jobId()) + "\n");
+        }
+    }
+
+    /** dstack's runner rules: code unpacks as it is; a {@code files:} archive's top entry becomes the path's name. */
+    private static void unpack(Path workingDir, JobArchive archive, String jobId) {
+        Path destination = workingDir.resolve(archive.path()).normalize();
+        try {
+            if (archive.renameTop()) {
+                String name = destination.getFileName().toString();
+                TarReader.extract(archive.tar(), destination.getParent(),
+                        entry -> entry.replaceFirst("^(\\./)*[^/]*", java.util.regex.Matcher.quoteReplacement(name)));
+            } else {
+                TarReader.extract(archive.tar(), destination, entry -> entry);
+            }
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "job " + jobId + ": cannot unpack the archive for '"
+                    + (archive.path().isEmpty() ? "." : archive.path()) + "': " + e.getMessage(), e);
         }
     }
 
