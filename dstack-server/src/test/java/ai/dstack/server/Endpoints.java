@@ -70,7 +70,7 @@ final class Endpoints {
                 new Endpoint(P + "backends/aws/get_yaml", null),
                 new Endpoint(P + "backends/create_yaml", "{\"config_yaml\":\"type: lambda\\ncreds: {api_key: k}\"}"),
                 new Endpoint(P + "backends/update_yaml", "{\"config_yaml\":\"type: lambda\\ncreds: {api_key: k2}\"}"),
-                new Endpoint(P + "backends/delete", "{\"backends_names\":[\"lambda\"]}",
+                new Endpoint(P + "backends/delete", "{\"backends_names\":[\"lambda\"]}"),
                 new Endpoint("/api/projects/main/update", "{\"is_public\":false,\"templates_repo\":null}"),
                 new Endpoint("/api/projects/list_only_no_fleets", null),
                 new Endpoint("/api/users/public_keys/list", null),

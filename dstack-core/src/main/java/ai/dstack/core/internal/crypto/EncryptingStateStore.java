@@ -182,6 +182,22 @@ public final class EncryptingStateStore implements StateStore {
         public LeaseStore leases() {
             return tx.leases();
         }
+
+        // Public keys, uploaded code and file archives hold nothing secret: they pass through.
+        @Override
+        public ai.dstack.spi.storage.PublicKeyStore publicKeys() {
+            return tx.publicKeys();
+        }
+
+        @Override
+        public ai.dstack.spi.storage.BlobStore codes() {
+            return tx.codes();
+        }
+
+        @Override
+        public ai.dstack.spi.storage.BlobStore fileArchives() {
+            return tx.fileArchives();
+        }
     }
 
     private final class Users implements UserStore {
