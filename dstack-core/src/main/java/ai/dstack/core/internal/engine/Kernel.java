@@ -24,6 +24,10 @@ final class Kernel {
     final HostExecutor host;
     final Clock clock;
     final EngineSettings settings;
+    /** Open SSH sessions into jobs (dev environments' inactivity). */
+    final JobActivity activity;
+    /** job_connection_info of running jobs, once an SSH server into jobs is published. */
+    final JobConnections connections = new JobConnections();
 
     private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();
@@ -44,6 +48,7 @@ final class Kernel {
         this.host = host;
         this.clock = clock;
         this.settings = settings;
+        this.activity = new JobActivity(clock);
     }
 
     void connect(Runnable wakeJobs, Runnable wakeRuns) {
