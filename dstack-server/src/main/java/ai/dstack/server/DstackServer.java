@@ -2,6 +2,7 @@ package ai.dstack.server;
 
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.internal.Router;
+import ai.dstack.server.internal.ssh.SshGateway;
 import io.javalin.Javalin;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -38,7 +39,11 @@ public final class DstackServer implements AutoCloseable {
     private final int port;
     private final long maxRequestSize;
     private final String serverVersion;
+    private final int sshPort;
+    private final String sshHostname;
+    private final java.nio.file.Path sshHostKey;
     private Javalin app;
+    private SshGateway ssh;
 
     private DstackServer(Builder builder, DstackEngine engine, boolean ownsEngine) {
         this.engine = engine;
@@ -47,6 +52,9 @@ public final class DstackServer implements AutoCloseable {
         this.port = builder.port;
         this.maxRequestSize = builder.maxRequestSize;
         this.serverVersion = builder.serverVersion;
+        this.sshPort = builder.sshPort;
+        this.sshHostname = builder.sshHostname;
+        this.sshHostKey = builder.sshHostKey;
     }
 
     public static Builder builder() {
@@ -70,6 +78,16 @@ public final class DstackServer implements AutoCloseable {
         });
         created.start();
         app = created;
+        if (sshPort >= 0) {
+            try {
+                ssh = SshGateway.start(engine.internal(), host, sshPort, sshHostKey);
+            } catch (RuntimeException e) {
+                app.stop();
+                app = null;
+                throw e;
+            }
+            engine.internal().publishSshEndpoint(advertisedSshHostname(), ssh.port());
+        }
         LOG.info("The dstack server {} is running at {}", serverVersion == null ? "(no version)" : serverVersion, url());
         return this;
     }
@@ -80,6 +98,26 @@ public final class DstackServer implements AutoCloseable {
             throw new IllegalStateException("The server is not started");
         }
         return app.port();
+    }
+
+    /** The port of the SSH server into jobs, or -1 when it is off. */
+    public synchronized int sshPort() {
+        return ssh == null ? -1 : ssh.port();
+    }
+
+    /** The name clients reach the SSH server by: the one set, else the listening address (this host's name for a wildcard). */
+    private String advertisedSshHostname() {
+        if (sshHostname != null) {
+            return sshHostname;
+        }
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "localhost";
+            }
+        }
+        return host;
     }
 
     /** {@code http://host:port}. */
@@ -93,6 +131,10 @@ public final class DstackServer implements AutoCloseable {
 
     /** Stops listening. The engine keeps running unless the server built it. */
     public synchronized void stop() {
+        if (ssh != null) {
+            ssh.close();
+            ssh = null;
+        }
         if (app != null) {
             app.stop();
             app = null;
@@ -115,8 +157,36 @@ public final class DstackServer implements AutoCloseable {
         private int port = 3000;
         private long maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         private String serverVersion = DSTACK_API_VERSION;
+        private int sshPort = -1;
+        private String sshHostname;
+        private java.nio.file.Path sshHostKey;
 
         private Builder() {}
+
+        /**
+         * Runs the SSH server into jobs on this port of the server's host (0: any free port, see
+         * {@link DstackServer#sshPort()}); default off. {@code ssh <run>} (after {@code dstack attach}), IDE links and
+         * {@code dstack attach}'s port forwarding go through it.
+         */
+        public Builder sshPort(int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("sshPort must be between 0 and 65535 (or -1 for off), not " + port);
+            }
+            this.sshPort = port;
+            return this;
+        }
+
+        /** The host name clients use for the SSH server; default the listening address. */
+        public Builder sshHostname(String hostname) {
+            this.sshHostname = hostname;
+            return this;
+        }
+
+        /** Where the SSH server's host key is kept (made on first start); default a new key per start. */
+        public Builder sshHostKey(java.nio.file.Path file) {
+            this.sshHostKey = file;
+            return this;
+        }
 
         /** Serves an engine the caller owns (and closes). */
         public Builder engine(DstackEngine engine) {
