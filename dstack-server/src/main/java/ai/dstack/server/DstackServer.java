@@ -40,6 +40,7 @@ public final class DstackServer implements AutoCloseable {
     private final long maxRequestSize;
     private final String serverVersion;
     private final int sshPort;
+    private final boolean sshRequired;
     private final String sshHostname;
     private final java.nio.file.Path sshHostKey;
     private Javalin app;
@@ -53,6 +54,7 @@ public final class DstackServer implements AutoCloseable {
         this.maxRequestSize = builder.maxRequestSize;
         this.serverVersion = builder.serverVersion;
         this.sshPort = builder.sshPort;
+        this.sshRequired = builder.sshRequired;
         this.sshHostname = builder.sshHostname;
         this.sshHostKey = builder.sshHostKey;
     }
@@ -81,12 +83,15 @@ public final class DstackServer implements AutoCloseable {
         if (sshPort >= 0) {
             try {
                 ssh = SshGateway.start(engine.internal(), host, sshPort, sshHostKey);
+                engine.internal().publishSshEndpoint(advertisedSshHostname(), ssh.port());
             } catch (RuntimeException e) {
-                app.stop();
-                app = null;
-                throw e;
+                if (sshRequired) {
+                    app.stop();
+                    app = null;
+                    throw e;
+                }
+                LOG.warn("Runs cannot be reached over SSH ({}); the server runs without SSH access", e.getMessage());
             }
-            engine.internal().publishSshEndpoint(advertisedSshHostname(), ssh.port());
         }
         LOG.info("The dstack server {} is running at {}", serverVersion == null ? "(no version)" : serverVersion, url());
         return this;
@@ -158,6 +163,7 @@ public final class DstackServer implements AutoCloseable {
         private long maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         private String serverVersion = DSTACK_API_VERSION;
         private int sshPort = -1;
+        private boolean sshRequired = true;
         private String sshHostname;
         private java.nio.file.Path sshHostKey;
 
@@ -173,6 +179,15 @@ public final class DstackServer implements AutoCloseable {
                 throw new IllegalArgumentException("sshPort must be between 0 and 65535 (or -1 for off), not " + port);
             }
             this.sshPort = port;
+            return this;
+        }
+
+        /**
+         * Whether a server whose SSH port cannot be bound fails to start (default) or starts without SSH access,
+         * logging why (for a default port that may be taken).
+         */
+        public Builder sshRequired(boolean required) {
+            this.sshRequired = required;
             return this;
         }
 

@@ -9,6 +9,7 @@ import ai.dstack.cli.internal.CliException;
 import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.output.PlanPrinter;
+import ai.dstack.cli.internal.ssh.RunConnection;
 import ai.dstack.cli.internal.validate.ConfigurationFileCheck;
 import ai.dstack.cli.internal.validate.FileVerdict;
 import ai.dstack.client.DstackProject;
@@ -71,7 +72,7 @@ public final class ApplyCommand extends ClientCommand {
                     + submitted + "`.");
             return ExitStatus.OK;
         }
-        return new RunAttachment(project, out(), err()).follow(submitted);
+        return new RunAttachment(project, out(), err(), environment(), RunConnection.Options.DEFAULTS).follow(submitted);
     }
 
     /** The file's run configuration; a bad file is refused with the same lines as {@code dstack validate}. */

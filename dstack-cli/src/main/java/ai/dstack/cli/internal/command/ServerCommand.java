@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", description = "Start the dstack server (REST API and engine) in this process.")
 public final class ServerCommand implements Callable<Integer> {
     static final String MAIN_PROJECT = "main";
+    private static final int DEFAULT_SSH_PORT = 3022;
 
     @Spec
     private CommandSpec spec;
@@ -74,8 +75,9 @@ public final class ServerCommand implements Callable<Integer> {
         if (adminToken != null) {
             engine.adminToken(adminToken);
         }
-        DstackServer server = start(DstackServer.builder().engine(engine).host(listenHost).port(listenPort), listenHost,
-                listenPort);
+        DstackServer.Builder builder = DstackServer.builder().engine(engine).host(listenHost).port(listenPort);
+        configureSsh(builder, environment, directory);
+        DstackServer server = start(builder, listenHost, listenPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();
@@ -88,6 +90,9 @@ public final class ServerCommand implements Callable<Integer> {
             updateClientConfig(environment, out, url, server.engine().adminToken());
             out.println("The admin token is \"" + server.engine().adminToken() + "\"");
             out.println("The server is running at " + url + "/");
+            if (server.sshPort() >= 0) {
+                out.println("Runs are reached over SSH at " + listenHost + ":" + server.sshPort());
+            }
             out.flush();
             try {
                 stopped.await();
@@ -148,6 +153,29 @@ public final class ServerCommand implements Callable<Integer> {
             config.withProject(MAIN_PROJECT, url, adminToken, true).save();
             out.println("Configured the main project in " + environment.configFile());
         }
+    }
+
+    /**
+     * The SSH server into runs: {@code DSTACK_SERVER_SSH_PORT} (default 3022; {@code off} for none) on the server's
+     * address, its host key kept in the server directory. A taken default port only turns SSH off; a port set
+     * explicitly must be free.
+     */
+    private static void configureSsh(DstackServer.Builder builder, CliEnvironment environment, Path directory) {
+        String value = environment.get("DSTACK_SERVER_SSH_PORT");
+        if (value != null && value.strip().equalsIgnoreCase("off")) {
+            return;
+        }
+        int sshPort;
+        try {
+            sshPort = value == null ? DEFAULT_SSH_PORT : Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw CliException.usage("DSTACK_SERVER_SSH_PORT is '" + value + "', not a port number (or off)");
+        }
+        if (sshPort < 0 || sshPort > 65535) {
+            throw CliException.usage("invalid DSTACK_SERVER_SSH_PORT " + sshPort + ": expected 0..65535 or off");
+        }
+        builder.sshPort(sshPort).sshRequired(value != null).sshHostKey(directory.resolve("ssh").resolve("host_key"))
+                .sshHostname(environment.get("DSTACK_SERVER_SSH_HOSTNAME"));
     }
 
     private static int parsePort(String value) {
