@@ -173,6 +173,24 @@ class SshAttachTest {
         }
     }
 
+    @Test
+    void theServersSshPortIsCheckedAndATakenOneIsNamed() throws Exception {
+        CliEnvironment badPort = new CliEnvironment(Map.of("DSTACK_SERVER_SSH_PORT", "abc",
+                "DSTACK_SERVER_DIR", dir.resolve("bad-port-server").toString()), home, null, false);
+        CliRun bad = CliRun.in(badPort, "server", "--port", "0", "-n");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("Error: DSTACK_SERVER_SSH_PORT is 'abc', not a port number (or off)\n");
+
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CliEnvironment takenPort = new CliEnvironment(Map.of("DSTACK_SERVER_SSH_PORT", Integer.toString(taken.getLocalPort()),
+                    "DSTACK_SERVER_DIR", dir.resolve("taken-port-server").toString()), home, null, false);
+            CliRun run = CliRun.in(takenPort, "server", "--port", "0", "-n", "-l", "ERROR");
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).startsWith("Error: cannot start the server on 127.0.0.1:0: cannot listen for SSH on 127.0.0.1:"
+                    + taken.getLocalPort() + ": ").endsWith("(set DSTACK_SERVER_SSH_PORT to a free port)\n");
+        }
+    }
+
     private static String httpGet(int port) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/index.html").toURL()
                 .openConnection();

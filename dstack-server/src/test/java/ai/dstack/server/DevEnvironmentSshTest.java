@@ -14,6 +14,8 @@ import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,6 +29,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Iterator;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -34,6 +37,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelShell;
+import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
@@ -120,6 +125,28 @@ class DevEnvironmentSshTest {
         assertThat(info.path("attached_ide_url").asText()).startsWith("vscode://vscode-remote/ssh-remote+dev-shell/")
                 .endsWith("/workdir");
         engine.stop("main", "dev-shell", true);
+    }
+
+    @Test
+    void aShellWithATerminalIsInteractiveAndEndsWithItsExitCode() throws Exception {
+        String upstream = submitAndAwaitRunning("dev-pty", "type: dev-environment\nenv:\n  - GREETING=hi from a terminal\n" + SMALL);
+        try (ClientSession session = login(upstream, adminKey); ChannelShell shell = session.createShellChannel()) {
+            shell.setPtyType("xterm");
+            shell.setPtyColumns(100);
+            shell.setPtyLines(40);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            shell.setOut(out);
+            shell.setErr(out);
+            shell.open().verify(WAIT);
+            OutputStream in = shell.getInvertedIn();
+            in.write("echo \"[$GREETING]\"; tty; stty size; exit 7\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            shell.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), WAIT);
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertThat(text).contains("[hi from a terminal]").containsPattern("/dev/pts/\\d+").contains("40 100");
+            assertThat(shell.getExitStatus()).as("%s", text).isEqualTo(7);
+        }
+        engine.stop("main", "dev-pty", true);
     }
 
     @Test

@@ -81,8 +81,10 @@ public final class SshGateway implements AutoCloseable {
         try {
             server.start();
         } catch (BindException e) {
-            throw new UncheckedIOException("cannot listen for SSH on " + host + ":" + port + ": " + e.getMessage()
-                    + " (set DSTACK_SERVER_SSH_PORT to a free port)", e);
+            // Not chained: callers that tell a taken HTTP port by its BindException must not take this for one.
+            String message = "cannot listen for SSH on " + host + ":" + port + ": " + e.getMessage()
+                    + " (set DSTACK_SERVER_SSH_PORT to a free port)";
+            throw new UncheckedIOException(message, new IOException(message));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the SSH server on " + host + ":" + port + ": " + e, e);
         }
