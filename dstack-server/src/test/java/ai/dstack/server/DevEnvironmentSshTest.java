@@ -10,14 +10,20 @@ import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.user.GlobalRole;
+import ai.dstack.api.user.ProjectRole;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
+import ai.dstack.core.internal.engine.Accounts;
+import ai.dstack.core.internal.engine.Projects;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.UserRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
@@ -31,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.List;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -159,6 +166,26 @@ class DevEnvironmentSshTest {
         // The right key with a name that is no running job gets nowhere either.
         assertThatThrownBy(() -> login("0".repeat(32), adminKey)).isInstanceOf(IOException.class);
         engine.stop("main", "dev-wrong-key", true);
+    }
+
+    @Test
+    void aProjectMembersKeyOpensTheRunUntilTheMemberLeavesTheProject() throws Exception {
+        String upstream = submitAndAwaitRunning("dev-members", "type: dev-environment\n" + SMALL);
+        Accounts accounts = engine.internal().accounts();
+        Projects projects = engine.internal().projects();
+        accounts.create("bob", GlobalRole.USER, null, true);
+        UserRow admin = accounts.findByName("admin").orElseThrow();
+        ProjectRow main = projects.find("main").orElseThrow();
+        KeyPair bobKey = keyPair(accounts.findByName("bob").orElseThrow().sshPrivateKey());
+
+        assertThatThrownBy(() -> login(upstream, bobKey)).as("not a member yet").isInstanceOf(IOException.class);
+        projects.addMembers(admin, main, List.of(new Projects.MemberSetting("bob", ProjectRole.USER)));
+        try (ClientSession session = login(upstream, bobKey)) {
+            assertThat(session.executeRemoteCommand("echo \"$DSTACK_RUN_NAME\"")).isEqualTo("dev-members\n");
+        }
+        projects.removeMembers(admin, main, List.of("bob"));
+        assertThatThrownBy(() -> login(upstream, bobKey)).as("no longer a member").isInstanceOf(IOException.class);
+        engine.stop("main", "dev-members", true);
     }
 
     @Test

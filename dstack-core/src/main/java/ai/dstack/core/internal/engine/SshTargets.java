@@ -9,6 +9,7 @@ import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.UserRow;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -16,8 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * Finds the job an SSH client names by its upstream id (as dstack's sshproxy does) and who may enter it: whoever
- * holds the key in the run spec ({@code ssh_key_pub}, the submitter's by default) or the key of an active member
- * of the run's project.
+ * holds the key in the run spec ({@code ssh_key_pub}, the submitter's by default) while the submitter may still use
+ * the project, or the key of an active member of the run's project.
  */
 public final class SshTargets {
     private static final Pattern UPSTREAM_ID = Pattern.compile("[0-9a-f]{32}");
@@ -45,17 +46,24 @@ public final class SshTargets {
                 return Optional.<SshTarget>empty();
             }
             RunSpec runSpec = Json.read(run.get().runSpec(), RunSpec.class);
+            List<MemberRow> members = tx.projects().members(project.get().id());
+            // The run's key opens it only while its submitter may still use the project.
+            boolean ownerMayEnter = tx.users().find(run.get().userId())
+                    .filter(owner -> owner.active() && !owner.deleted())
+                    .filter(owner -> "admin".equals(owner.globalRole())
+                            || members.stream().anyMatch(member -> member.userId().equals(owner.id())))
+                    .isPresent();
             Set<String> keys = new LinkedHashSet<>();
-            if (runSpec.sshKeyPub() != null) {
+            if (runSpec.sshKeyPub() != null && ownerMayEnter) {
                 keys.add(runSpec.sshKeyPub().strip());
             }
-            for (MemberRow member : tx.projects().members(project.get().id())) {
+            for (MemberRow member : members) {
                 tx.users().find(member.userId()).filter(user -> user.active() && !user.deleted())
                         .map(UserRow::sshPublicKey).filter(key -> key != null && !key.isBlank())
                         .ifPresent(key -> keys.add(key.strip()));
             }
             return Optional.of(new SshTarget(jobId, project.get().name(), runSpec,
-                    Json.read(job.get().jobSpecData(), JobSpec.class), java.util.List.copyOf(keys)));
+                    Json.read(job.get().jobSpecData(), JobSpec.class), List.copyOf(keys)));
         });
     }
 
