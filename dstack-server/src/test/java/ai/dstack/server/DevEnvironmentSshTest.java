@@ -208,7 +208,7 @@ class DevEnvironmentSshTest {
     }
 
     @Test
-    void portForwardingReachesTheTasksHttpServerAndNothingElse() throws Exception {
+    void portForwardingReachesTheJobsHttpServersAndNothingElse() throws Exception {
         int port = freePort();
         String upstream = submitAndAwaitRunning("web-task", """
                 type: task
@@ -223,13 +223,23 @@ class DevEnvironmentSshTest {
                     new SshdSocketAddress("localhost", port));
             await().atMost(WAIT).ignoreExceptions().until(() -> httpGet(local.getPort(), "/index.html").equals("served\n"));
 
+            // A server started over SSH in the job (as an IDE starts its own) is the job's too.
+            int started = freePort();
+            session.executeRemoteCommand("mkdir -p extra && echo extra > extra/index.html && cd extra && "
+                    + "nohup python3 -m http.server " + started + " --bind 127.0.0.1 > /dev/null 2>&1 &");
+            SshdSocketAddress extra = session.startLocalPortForwarding(new SshdSocketAddress("127.0.0.1", 0),
+                    new SshdSocketAddress("localhost", started));
+            await().atMost(WAIT).ignoreExceptions().until(() -> httpGet(extra.getPort(), "/index.html").equals("extra\n"));
+
             // The dstack API is on this host too, but it is not the job's: the tunnel to it is refused.
             SshdSocketAddress api = session.startLocalPortForwarding(new SshdSocketAddress("127.0.0.1", 0),
                     new SshdSocketAddress("localhost", server.port()));
             assertThat(httpGet(server.port(), "/healthcheck")).contains("running");
             assertThatThrownBy(() -> httpGet(api.getPort(), "/healthcheck")).isInstanceOf(IOException.class);
+            engine.stop("main", "web-task", true);
+            // The server started over SSH ends with the job, as it would with the job's container.
+            await().atMost(WAIT).until(() -> !listening(started));
         }
-        engine.stop("main", "web-task", true);
     }
 
     private static String submitAndAwaitRunning(String name, String yaml) {
@@ -276,6 +286,14 @@ class DevEnvironmentSshTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } finally {
             connection.disconnect();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -27,4 +27,10 @@ public interface JobShells {
 
     /** The address the server connects to in order to reach the job's {@code port}. */
     InetSocketAddress portAddress(JobHandle job, int port);
+
+    /**
+     * Ends what SSH sessions started in a job that has ended (servers left running with {@code nohup}, an IDE's
+     * server), as a container's end would. Does nothing for a job that left nothing behind.
+     */
+    void endLeftovers(JobHandle job);
 }

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which TCP ports the processes of one session listen on, read from Linux's {@code /proc}: the session's processes
- * ({@code /proc/<pid>/stat} field 6), their sockets ({@code /proc/<pid>/fd}) and the listening sockets of
- * {@code /proc/net/tcp} and {@code tcp6}. Elsewhere (no {@code /proc}) nothing is found.
+ * Which TCP ports some processes listen on, read from Linux's {@code /proc}: the processes (by session,
+ * {@code /proc/<pid>/stat} field 6, or by a variable in {@code /proc/<pid>/environ}), their sockets
+ * ({@code /proc/<pid>/fd}) and the listening sockets of {@code /proc/net/tcp} and {@code tcp6}. Elsewhere (no
+ * {@code /proc}) nothing is found.
  */
 final class ListeningPorts {
     private static final Path PROC = Path.of("/proc");
@@ -19,8 +20,12 @@ final class ListeningPorts {
 
     private ListeningPorts() {}
 
-    static boolean sessionListensOn(long sessionId, int port) {
-        Set<String> inodes = socketInodes(sessionId);
+    /**
+     * Whether a process of session {@code sessionId} (-1: none), or one whose environment holds {@code variable}
+     * ({@code NAME=value}), listens on {@code port}.
+     */
+    static boolean listensOn(long sessionId, String variable, int port) {
+        Set<String> inodes = socketInodes(sessionId, variable);
         if (inodes.isEmpty()) {
             return false;
         }
@@ -32,11 +37,28 @@ final class ListeningPorts {
         return false;
     }
 
-    private static Set<String> socketInodes(long sessionId) {
-        Set<String> inodes = new HashSet<>();
+    /** The pids of the processes whose environment holds {@code variable} ({@code NAME=value}). */
+    static List<Long> processesWith(String variable) {
+        byte[] wanted = (variable + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Long> pids = new java.util.ArrayList<>();
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC, entry -> entry.getFileName().toString().matches("\\d+"))) {
             for (Path process : processes) {
-                if (sessionOf(process) == sessionId) {
+                if (environHolds(process, wanted)) {
+                    pids.add(Long.parseLong(process.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            return pids;
+        }
+        return pids;
+    }
+
+    private static Set<String> socketInodes(long sessionId, String variable) {
+        Set<String> inodes = new HashSet<>();
+        byte[] wanted = (variable + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC, entry -> entry.getFileName().toString().matches("\\d+"))) {
+            for (Path process : processes) {
+                if ((sessionId > 0 && sessionOf(process) == sessionId) || environHolds(process, wanted)) {
                     collectSockets(process.resolve("fd"), inodes);
                 }
             }
@@ -55,6 +77,29 @@ final class ListeningPorts {
         } catch (IOException | RuntimeException e) {
             return -1; // gone meanwhile, or not ours to read
         }
+    }
+
+    private static boolean environHolds(Path process, byte[] wanted) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(process.resolve("environ"));
+        } catch (IOException | RuntimeException e) {
+            return false; // gone meanwhile, or not ours to read
+        }
+        // Entries are NUL-terminated: match a whole entry, at the start or right after a NUL.
+        outer:
+        for (int start = 0; start + wanted.length <= environ.length; start++) {
+            if (start > 0 && environ[start - 1] != 0) {
+                continue;
+            }
+            for (int i = 0; i < wanted.length; i++) {
+                if (environ[start + i] != wanted[i]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void collectSockets(Path fds, Set<String> inodes) {

@@ -101,14 +101,25 @@ public final class LocalJobShells implements JobShells {
         return jobDirectory(job).resolve(ShellJobProtocol.WORK_DIR).toString();
     }
 
+    /**
+     * The job's own session, and every process that carries the job's {@code DSTACK_JOB_ID}: what SSH sessions start
+     * in the job (an IDE's server started over SSH and left running) has it too, as it takes the job's environment.
+     */
     @Override
     public boolean listensOn(JobHandle job, int port) {
-        return session(job).map(session -> ListeningPorts.sessionListensOn(session, port)).orElse(false);
+        return ListeningPorts.listensOn(session(job).orElse(-1L), "DSTACK_JOB_ID=" + job.jobId(), port);
     }
 
     @Override
     public InetSocketAddress portAddress(JobHandle job, int port) {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** SIGKILL to every process that still carries the job's {@code DSTACK_JOB_ID}. */
+    @Override
+    public void endLeftovers(JobHandle job) {
+        ListeningPorts.processesWith("DSTACK_JOB_ID=" + job.jobId())
+                .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
     private Optional<Long> session(JobHandle job) {

@@ -4,6 +4,7 @@ import ai.dstack.core.internal.engine.Engine;
 import ai.dstack.core.internal.engine.JobActivity;
 import ai.dstack.core.internal.engine.SshTarget;
 import ai.dstack.core.internal.engine.SshTargets;
+import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,9 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * The SSH server into the engine's running jobs, as dstack's sshproxy is reached: the user name is the job's
  * upstream id, the key must be one the job authorizes. A session opens a shell or runs a command in the job and
  * may forward ports to the job's own ports. An open session counts as being attached to the job (a dev
- * environment's {@code inactivity_duration}); sessions into jobs that ended are closed.
+ * environment's {@code inactivity_duration}); sessions into jobs that ended are closed, and what they left running
+ * in them is ended.
  */
 public final class SshGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshGateway.class);
@@ -36,6 +41,9 @@ public final class SshGateway implements AutoCloseable {
 
     private final SshServer server;
     private final SshTargets targets;
+    private final JobShells shells;
+    /** Jobs entered over SSH since this server started: once they end, what their sessions left running is ended. */
+    private final Set<UUID> entered = ConcurrentHashMap.newKeySet();
     private final JobActivity activity;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "dstack-ssh-reaper");
@@ -43,9 +51,10 @@ public final class SshGateway implements AutoCloseable {
         return thread;
     });
 
-    private SshGateway(SshServer server, SshTargets targets, JobActivity activity) {
+    private SshGateway(SshServer server, SshTargets targets, JobShells shells, JobActivity activity) {
         this.server = server;
         this.targets = targets;
+        this.shells = shells;
         this.activity = activity;
     }
 
@@ -76,7 +85,7 @@ public final class SshGateway implements AutoCloseable {
         server.setShellFactory(channel -> new InvertedShellWrapper(new JobShell(shells, null)));
         server.setCommandFactory((channel, command) -> new InvertedShellWrapper(new JobShell(shells, command)));
         server.setForwardingFilter(new JobPortFilter(shells));
-        SshGateway gateway = new SshGateway(server, targets, engine.activity());
+        SshGateway gateway = new SshGateway(server, targets, shells, engine.activity());
         server.addSessionListener(gateway.attachments());
         try {
             server.start();
@@ -106,6 +115,7 @@ public final class SshGateway implements AutoCloseable {
                 if (event == Event.Authenticated) {
                     SshTarget target = session.getAttribute(SessionTargets.TARGET);
                     if (target != null) {
+                        entered.add(target.jobId());
                         session.setAttribute(SessionTargets.ATTACHMENT, activity.attach(target.jobId()));
                     }
                 }
@@ -121,6 +131,7 @@ public final class SshGateway implements AutoCloseable {
         };
     }
 
+    /** Closes sessions into jobs that ended, and ends what sessions left running in them. */
     private void closeSessionsOfEndedJobs() {
         try {
             List<? extends ServerSession> sessions = server.getActiveSessions().stream()
@@ -130,6 +141,12 @@ public final class SshGateway implements AutoCloseable {
                 if (target != null && session.isAuthenticated() && !targets.running(target.jobId())) {
                     LOG.debug("Closing the SSH session into job {}: the job ended", target.upstreamId());
                     session.close(true);
+                }
+            }
+            for (UUID jobId : entered) {
+                if (!targets.running(jobId)) {
+                    entered.remove(jobId);
+                    shells.endLeftovers(new JobHandle(jobId.toString()));
                 }
             }
         } catch (RuntimeException e) {
