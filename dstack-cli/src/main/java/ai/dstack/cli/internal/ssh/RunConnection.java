@@ -84,13 +84,19 @@ public final class RunConnection implements AutoCloseable {
         }
     }
 
-    /** dstack's port reservation: each app port at its mapped local port (or any free one), then the overrides. */
+    /**
+     * dstack's port reservation: each app port at its mapped local port (or any free one), a service's port at the
+     * same local port, then the overrides.
+     */
     private static Map<Integer, Integer> ports(JobSpec spec, Options options) {
         Map<Integer, Integer> ports = new LinkedHashMap<>();
         if (spec.appSpecs() != null) {
             for (AppSpec app : spec.appSpecs()) {
                 ports.put(app.port(), app.mapToPort() == null ? 0 : app.mapToPort());
             }
+        }
+        if (spec.servicePort() != null) {
+            ports.putIfAbsent(spec.servicePort(), spec.servicePort());
         }
         for (Map.Entry<Integer, Integer> override : options.portOverrides().entrySet()) {
             if (!ports.containsKey(override.getKey())) {

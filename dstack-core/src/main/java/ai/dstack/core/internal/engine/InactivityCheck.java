@@ -54,5 +54,6 @@ final class InactivityCheck {
 
     void forget(JobRow job) {
         k.activity.forget(job.id());
+        notDevEnvironments.remove(job.runId());
     }
 }

@@ -14,10 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JobActivity {
     private final Clock clock;
+    /** Sessions of an earlier server process are not known: idleness is counted from this engine's start at most. */
+    private final Instant since;
     private final Map<UUID, State> jobs = new ConcurrentHashMap<>();
 
     JobActivity(Clock clock) {
         this.clock = clock;
+        this.since = clock.instant();
     }
 
     /** Records a session into the job; closing the returned attachment ends it. */
@@ -33,16 +36,18 @@ public final class JobActivity {
 
     /**
      * How long nobody has been attached to the job: zero while someone is, else since the last session ended or, when
-     * there was none, since {@code startedAt}.
+     * there was none, since {@code startedAt} (or this engine's start, if later).
      */
     Duration idle(UUID jobId, Instant startedAt) {
         State state = jobs.get(jobId);
         if (state != null && state.open > 0) {
             return Duration.ZERO;
         }
-        Instant since = state == null || state.lastDetached == null || state.lastDetached.isBefore(startedAt)
-                ? startedAt : state.lastDetached;
-        Duration idle = Duration.between(since, clock.instant());
+        Instant from = startedAt.isAfter(since) ? startedAt : since;
+        if (state != null && state.lastDetached != null && state.lastDetached.isAfter(from)) {
+            from = state.lastDetached;
+        }
+        Duration idle = Duration.between(from, clock.instant());
         return idle.isNegative() ? Duration.ZERO : idle;
     }
 
