@@ -135,7 +135,7 @@ class DevEnvironmentSshTest {
     }
 
     @Test
-    void aShellWithATerminalIsInteractiveAndEndsWithItsExitCode() throws Exception {
+    void aShellWithATerminalIsInteractiveFollowsTheWindowSizeAndEndsWithItsExitCode() throws Exception {
         String upstream = submitAndAwaitRunning("dev-pty", "type: dev-environment\nenv:\n  - GREETING=hi from a terminal\n" + SMALL);
         try (ClientSession session = login(upstream, adminKey); ChannelShell shell = session.createShellChannel()) {
             shell.setPtyType("xterm");
@@ -146,7 +146,17 @@ class DevEnvironmentSshTest {
             shell.setErr(out);
             shell.open().verify(WAIT);
             OutputStream in = shell.getInvertedIn();
-            in.write("echo \"[$GREETING]\"; tty; stty size; exit 7\n".getBytes(StandardCharsets.UTF_8));
+            in.write("echo \"[$GREETING]\"; tty; stty size\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            await().atMost(WAIT).until(() -> out.toString(StandardCharsets.UTF_8).contains("40 100"));
+            // The user's window grows: the shell's terminal follows.
+            shell.sendWindowChange(120, 50);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+                in.write("stty size\n".getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                return out.toString(StandardCharsets.UTF_8).contains("50 120");
+            });
+            in.write("exit 7\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
             shell.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), WAIT);
             String text = out.toString(StandardCharsets.UTF_8);

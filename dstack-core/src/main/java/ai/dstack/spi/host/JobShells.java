@@ -19,6 +19,12 @@ public interface JobShells {
      */
     Process open(JobHandle job, ShellRequest request);
 
+    /**
+     * Tells a shell opened with a terminal ({@link ShellRequest#pty()}) that the user's terminal is now
+     * {@code columns} by {@code rows}; does nothing where terminals cannot be resized.
+     */
+    default void resize(Process shell, int columns, int rows) {}
+
     /** The job's working directory as its own processes see it ({@code DSTACK_WORKING_DIR}). */
     String workingDirectory(JobHandle job);
 

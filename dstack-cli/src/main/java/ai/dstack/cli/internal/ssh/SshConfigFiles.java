@@ -2,7 +2,6 @@ package ai.dstack.cli.internal.ssh;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +23,8 @@ public final class SshConfigFiles {
     /** Writes the block of {@code host} with {@code options}, replacing its old one; empty options remove it. */
     public static void update(Path file, String host, Map<String, String> options) throws IOException {
         Files.createDirectories(file.getParent());
-        try (FileChannel lock = FileChannel.open(lockFile(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock held = lock.lock()) {
+        try (FileChannel lock = FileChannel.open(lockFile(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            lock.lock(); // released when the channel closes
             StringBuilder content = new StringBuilder();
             if (Files.exists(file)) {
                 boolean copy = true;
@@ -64,8 +63,8 @@ public final class SshConfigFiles {
                 dir.toFile().setReadable(true, true);
                 dir.toFile().setExecutable(true, true);
             }
-            try (FileChannel lock = FileChannel.open(lockFile(sshConfig), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock held = lock.lock()) {
+            try (FileChannel lock = FileChannel.open(lockFile(sshConfig), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                lock.lock(); // released when the channel closes
                 String content = Files.exists(sshConfig) ? Files.readString(sshConfig, StandardCharsets.UTF_8) : "";
                 if (!content.contains(absolute) && !content.contains(tilde)) {
                     Files.writeString(sshConfig, absolute + content, StandardCharsets.UTF_8);

@@ -96,6 +96,35 @@ public final class LocalJobShells implements JobShells {
         }
     }
 
+    /** Sets the size of the terminal that script(1) gave the shell; the kernel then signals SIGWINCH to it. */
+    @Override
+    public void resize(Process shell, int columns, int rows) {
+        if (columns <= 0 || rows <= 0) {
+            return;
+        }
+        for (ProcessHandle process : (Iterable<ProcessHandle>) shell.descendants()::iterator) {
+            Path terminal;
+            try {
+                terminal = Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "fd", "0"));
+            } catch (IOException | UnsupportedOperationException e) {
+                continue;
+            }
+            if (terminal.toString().startsWith("/dev/pts/")) {
+                try {
+                    Process stty = new ProcessBuilder("stty", "-F", terminal.toString(), "rows", Integer.toString(rows),
+                            "cols", Integer.toString(columns)).redirectErrorStream(true).start();
+                    stty.getInputStream().readAllBytes();
+                    stty.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    // the terminal went away meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
+    }
+
     @Override
     public String workingDirectory(JobHandle job) {
         return jobDirectory(job).resolve(ShellJobProtocol.WORK_DIR).toString();

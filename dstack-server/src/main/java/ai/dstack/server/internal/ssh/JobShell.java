@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
 import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.shell.InvertedShell;
 import org.apache.sshd.server.session.ServerSession;
@@ -35,6 +36,12 @@ final class JobShell implements InvertedShell {
         ShellRequest request = new ShellRequest(command, pty, variables.get(Environment.ENV_TERM),
                 number(variables.get(Environment.ENV_COLUMNS)), number(variables.get(Environment.ENV_LINES)));
         process = shells.open(new JobHandle(target.jobId().toString()), request);
+        if (pty) {
+            // The client's window-change request updates the environment, then signals WINCH.
+            env.addSignalListener((signalled, signal) -> shells.resize(process,
+                    number(variables.get(Environment.ENV_COLUMNS)), number(variables.get(Environment.ENV_LINES))),
+                    Signal.WINCH);
+        }
     }
 
     private static int number(String value) {
