@@ -2,6 +2,7 @@ package ai.dstack.server;
 
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.internal.Router;
+import ai.dstack.server.internal.ssh.SshGateway;
 import io.javalin.Javalin;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -39,7 +40,12 @@ public final class DstackServer implements AutoCloseable {
     private final long maxRequestSize;
     private final String serverVersion;
     private final long codeUploadLimit;
+    private final int sshPort;
+    private final boolean sshRequired;
+    private final String sshHostname;
+    private final java.nio.file.Path sshHostKey;
     private Javalin app;
+    private SshGateway ssh;
 
     private DstackServer(Builder builder, DstackEngine engine, boolean ownsEngine) {
         this.engine = engine;
@@ -49,6 +55,10 @@ public final class DstackServer implements AutoCloseable {
         this.maxRequestSize = builder.maxRequestSize;
         this.serverVersion = builder.serverVersion;
         this.codeUploadLimit = builder.codeUploadLimit;
+        this.sshPort = builder.sshPort;
+        this.sshRequired = builder.sshRequired;
+        this.sshHostname = builder.sshHostname;
+        this.sshHostKey = builder.sshHostKey;
     }
 
     public static Builder builder() {
@@ -73,6 +83,19 @@ public final class DstackServer implements AutoCloseable {
         });
         created.start();
         app = created;
+        if (sshPort >= 0) {
+            try {
+                ssh = SshGateway.start(engine.internal(), host, sshPort, sshHostKey);
+                engine.internal().publishSshEndpoint(advertisedSshHostname(), ssh.port());
+            } catch (RuntimeException e) {
+                if (sshRequired) {
+                    app.stop();
+                    app = null;
+                    throw e;
+                }
+                LOG.warn("Runs cannot be reached over SSH ({}); the server runs without SSH access", e.getMessage());
+            }
+        }
         LOG.info("The dstack server {} is running at {}", serverVersion == null ? "(no version)" : serverVersion, url());
         return this;
     }
@@ -83,6 +106,26 @@ public final class DstackServer implements AutoCloseable {
             throw new IllegalStateException("The server is not started");
         }
         return app.port();
+    }
+
+    /** The port of the SSH server into jobs, or -1 when it is off. */
+    public synchronized int sshPort() {
+        return ssh == null ? -1 : ssh.port();
+    }
+
+    /** The name clients reach the SSH server by: the one set, else the listening address (this host's name for a wildcard). */
+    private String advertisedSshHostname() {
+        if (sshHostname != null) {
+            return sshHostname;
+        }
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "localhost";
+            }
+        }
+        return host;
     }
 
     /** {@code http://host:port}. */
@@ -96,6 +139,10 @@ public final class DstackServer implements AutoCloseable {
 
     /** Stops listening. The engine keeps running unless the server built it. */
     public synchronized void stop() {
+        if (ssh != null) {
+            ssh.close();
+            ssh = null;
+        }
         if (app != null) {
             app.stop();
             app = null;
@@ -119,6 +166,10 @@ public final class DstackServer implements AutoCloseable {
         private long maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         private String serverVersion = DSTACK_API_VERSION;
         private long codeUploadLimit = defaultCodeUploadLimit();
+        private int sshPort = -1;
+        private boolean sshRequired = true;
+        private String sshHostname;
+        private java.nio.file.Path sshHostKey;
 
         private Builder() {}
 
@@ -142,6 +193,40 @@ public final class DstackServer implements AutoCloseable {
                 throw new IllegalArgumentException("DSTACK_SERVER_CODE_UPLOAD_LIMIT must be a number of bytes, not '"
                         + value + "'");
             }
+        }
+
+        /**
+         * Runs the SSH server into jobs on this port of the server's host (0: any free port, see
+         * {@link DstackServer#sshPort()}); default off. {@code ssh <run>} (after {@code dstack attach}), IDE links and
+         * {@code dstack attach}'s port forwarding go through it.
+         */
+        public Builder sshPort(int port) {
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("sshPort must be between 0 and 65535 (or -1 for off), not " + port);
+            }
+            this.sshPort = port;
+            return this;
+        }
+
+        /**
+         * Whether a server whose SSH port cannot be bound fails to start (default) or starts without SSH access,
+         * logging why (for a default port that may be taken).
+         */
+        public Builder sshRequired(boolean required) {
+            this.sshRequired = required;
+            return this;
+        }
+
+        /** The host name clients use for the SSH server; default the listening address. */
+        public Builder sshHostname(String hostname) {
+            this.sshHostname = hostname;
+            return this;
+        }
+
+        /** Where the SSH server's host key is kept (made on first start); default a new key per start. */
+        public Builder sshHostKey(java.nio.file.Path file) {
+            this.sshHostKey = file;
+            return this;
         }
 
         /** Serves an engine the caller owns (and closes). */

@@ -14,6 +14,7 @@ import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.output.PlanPrinter;
 import ai.dstack.cli.internal.output.ServiceUrls;
+import ai.dstack.cli.internal.ssh.RunConnection;
 import ai.dstack.cli.internal.validate.ConfigurationFileCheck;
 import ai.dstack.cli.internal.validate.FileVerdict;
 import ai.dstack.client.DstackProject;
@@ -129,7 +130,7 @@ public final class ApplyCommand extends ClientCommand {
                     + submitted + "`.");
             return ExitStatus.OK;
         }
-        return new RunAttachment(project, out(), err()).follow(submitted);
+        return new RunAttachment(project, out(), err(), environment(), RunConnection.Options.DEFAULTS).follow(submitted);
     }
 
     private static final java.util.Set<ai.dstack.api.run.RunStatus> STARTING = java.util.Set.of(

@@ -1,15 +1,24 @@
 package ai.dstack.cli.internal.command;
 
+import ai.dstack.api.configuration.DevEnvironmentConfiguration;
+import ai.dstack.api.run.JobConnectionInfo;
 import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
+import ai.dstack.cli.internal.CliEnvironment;
 import ai.dstack.cli.internal.ExitStatus;
+import ai.dstack.cli.internal.ssh.RunConnection;
 import ai.dstack.cli.internal.output.Describe;
 import ai.dstack.client.DstackProject;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Staying with a run until it ends, as {@code dstack apply} (attached) and {@code dstack attach} do: status lines
@@ -23,11 +32,21 @@ final class RunAttachment {
     private final DstackProject project;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final CliEnvironment environment;
+    private final RunConnection.Options ssh;
+    private volatile RunConnection connection;
 
-    RunAttachment(DstackProject project, PrintWriter out, PrintWriter err) {
+    /**
+     * @param environment where {@code ~/.dstack/ssh} is; with it, a running job the server offers over SSH gets a
+     *     host entry ({@code ssh <run>}) and its ports forwarded while attached
+     */
+    RunAttachment(DstackProject project, PrintWriter out, PrintWriter err, CliEnvironment environment,
+            RunConnection.Options ssh) {
         this.project = project;
         this.out = out;
         this.err = err;
+        this.environment = environment;
+        this.ssh = ssh;
     }
 
     /** Follows the run to its end; the exit code is the job's (0 done, its exit status when failed, else 1). */
@@ -35,6 +54,7 @@ final class RunAttachment {
         // Ctrl-C (or SIGTERM) only detaches: the run goes on, and the user is told how to come back to it.
         Thread detach = new Thread(() -> {
             err.println();
+            closeConnection();
             err.println("Detached from " + runName + ". The run goes on: reattach with `dstack attach " + runName
                     + "`, see its output with `dstack logs " + runName + "`, stop it with `dstack stop " + runName + "`.");
             err.flush();
@@ -42,6 +62,7 @@ final class RunAttachment {
         Runtime.getRuntime().addShutdownHook(detach);
         try {
             waitWhileStarting(runName);
+            connect(runName);
             // Also when it finished before we looked (e.g. a quick failure): its output is still worth seeing.
             Run run = project.followLogs(runName, event -> {
                 out.print(new String(event.messageBytes(), StandardCharsets.UTF_8));
@@ -50,11 +71,81 @@ final class RunAttachment {
             out.flush();
             return finish(run);
         } finally {
+            closeConnection();
             try {
                 Runtime.getRuntime().removeShutdownHook(detach);
             } catch (IllegalStateException shuttingDown) {
                 // The JVM is exiting; the hook runs.
             }
+        }
+    }
+
+    /** Attaches over SSH to a running job when the server offers it, and says how to reach it. */
+    private void connect(String runName) {
+        Run run = project.getRun(runName);
+        if (environment == null || run.status() != RunStatus.RUNNING) {
+            return;
+        }
+        Optional<RunConnection> opened = RunConnection.open(environment, project.client(), run, ssh);
+        if (opened.isEmpty()) {
+            return;
+        }
+        connection = opened.get();
+        if (!connection.sshConfigIncluded()) {
+            Path sshConfig = environment.home().resolve(".ssh").resolve("config");
+            err.println("Couldn't update `" + sshConfig + "`: `ssh " + connection.hostAlias() + "` and IDE links won't"
+                    + " work. Add `Include " + environment.home().resolve(".dstack").resolve("ssh").resolve("config")
+                    + "` to the top of `" + sshConfig + "`.");
+        }
+        printConnectionInfo(run);
+        String bind = ssh.bindHost() == null ? "localhost" : ssh.bindHost();
+        StringBuilder message = new StringBuilder("Attached to run " + runName + " (replica=0 job=0)\n");
+        if (!connection.forwardedPorts().isEmpty()) {
+            message.append("Forwarded ports (local -> remote):\n");
+            connection.forwardedPorts().forEach((remote, local) ->
+                    message.append("  - ").append(bind).append(':').append(local).append(" -> ").append(remote).append('\n'));
+        }
+        message.append("To connect to the run via SSH, use `ssh ").append(connection.hostAlias()).append("`.\n");
+        message.append("Press Ctrl+C to detach...");
+        err.println(message);
+        err.flush();
+    }
+
+    /**
+     * With {@code DSTACK_FF_CLI_PRINT_JOB_CONNECTION_INFO} set, dstack prints what the server says about reaching a
+     * dev environment (otherwise the environment's own output shows its IDE link and SSH command).
+     */
+    private void printConnectionInfo(Run run) {
+        if (environment.get("DSTACK_FF_CLI_PRINT_JOB_CONNECTION_INFO") == null
+                || !(run.runSpec().configuration() instanceof DevEnvironmentConfiguration) || run.jobs().isEmpty()) {
+            return;
+        }
+        JobConnectionInfo info = run.jobs().get(0).jobConnectionInfo();
+        if (info == null) {
+            return;
+        }
+        if (info.ideName() != null) {
+            List<String> urls = new ArrayList<>();
+            Stream.of(info.attachedIdeUrl(), info.proxiedIdeUrl()).filter(u -> u != null).forEach(urls::add);
+            if (!urls.isEmpty()) {
+                err.println("To open in " + info.ideName() + ", use link" + (urls.size() > 1 ? "s" : "") + " below:\n");
+                urls.forEach(url -> err.println("  " + url + "\n"));
+            }
+        }
+        List<String> commands = new ArrayList<>();
+        Stream.of(info.attachedSshCommand(), info.proxiedSshCommand()).filter(c -> c != null)
+                .forEach(c -> commands.add(String.join(" ", c)));
+        if (!commands.isEmpty()) {
+            err.println("To connect via SSH, use: " + String.join(" or ", commands) + "\n");
+        }
+        err.println();
+    }
+
+    private void closeConnection() {
+        RunConnection open = connection;
+        connection = null;
+        if (open != null) {
+            open.close();
         }
     }
 

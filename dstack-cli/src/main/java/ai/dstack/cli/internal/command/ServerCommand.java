@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ReEncryptCommand.class, MigrateDbCommand.class})
 public final class ServerCommand implements Callable<Integer> {
     static final String MAIN_PROJECT = "main";
+    private static final int DEFAULT_SSH_PORT = 3022;
 
     @Spec
     private CommandSpec spec;
@@ -76,8 +77,10 @@ public final class ServerCommand implements Callable<Integer> {
         ServerDeployment deployment = deployment(environment, settings.serverDirectory());
         DstackServer server;
         try {
-            server = start(DstackServer.builder().engine(deployment.configure(startup.engine())).host(listenHost)
-                    .port(listenPort), listenHost, listenPort, startup);
+            DstackServer.Builder builder = DstackServer.builder().engine(deployment.configure(startup.engine()))
+                    .host(listenHost).port(listenPort);
+            configureSsh(builder, environment, settings.serverDirectory());
+            server = start(builder, listenHost, listenPort, startup);
         } catch (RuntimeException e) {
             deployment.close();
             throw e;
@@ -95,6 +98,9 @@ public final class ServerCommand implements Callable<Integer> {
             updateClientConfig(environment, out, url, server.engine().adminToken());
             out.println("The admin token is \"" + server.engine().adminToken() + "\"");
             out.println("The server is running at " + url + "/");
+            if (server.sshPort() >= 0) {
+                out.println("Runs are reached over SSH at " + listenHost + ":" + server.sshPort());
+            }
             out.flush();
             try {
                 stopped.await();
@@ -200,6 +206,29 @@ public final class ServerCommand implements Callable<Integer> {
             config.withProject(MAIN_PROJECT, url, adminToken, true).save();
             out.println("Configured the main project in " + environment.configFile());
         }
+    }
+
+    /**
+     * The SSH server into runs: {@code DSTACK_SERVER_SSH_PORT} (default 3022; {@code off} for none) on the server's
+     * address, its host key kept in the server directory. A taken default port only turns SSH off; a port set
+     * explicitly must be free.
+     */
+    private static void configureSsh(DstackServer.Builder builder, CliEnvironment environment, Path directory) {
+        String value = environment.get("DSTACK_SERVER_SSH_PORT");
+        if (value != null && value.strip().equalsIgnoreCase("off")) {
+            return;
+        }
+        int sshPort;
+        try {
+            sshPort = value == null ? DEFAULT_SSH_PORT : Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw CliException.usage("DSTACK_SERVER_SSH_PORT is '" + value + "', not a port number (or off)");
+        }
+        if (sshPort < 0 || sshPort > 65535) {
+            throw CliException.usage("invalid DSTACK_SERVER_SSH_PORT " + sshPort + ": expected 0..65535 or off");
+        }
+        builder.sshPort(sshPort).sshRequired(value != null).sshHostKey(directory.resolve("ssh").resolve("host_key"))
+                .sshHostname(environment.get("DSTACK_SERVER_SSH_HOSTNAME"));
     }
 
     /** slf4j-simple reads its level once, when the first logger is made: set it before the engine logs. */

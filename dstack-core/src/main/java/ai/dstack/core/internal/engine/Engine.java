@@ -8,7 +8,10 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.core.internal.services.RequestRates;
 import ai.dstack.core.internal.services.ServiceNetwork;
+import ai.dstack.core.internal.host.LocalHostExecutor;
+import ai.dstack.core.internal.host.LocalJobShells;
 import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.JobShells;
 import ai.dstack.spi.host.HostResources;
 import ai.dstack.spi.logs.JobLogRef;
 import ai.dstack.spi.logs.LogFollow;
@@ -120,6 +123,39 @@ public final class Engine implements AutoCloseable {
 
     public boolean hasLocalFleet() {
         return localFleet != null;
+    }
+
+    /** Open SSH sessions into jobs; a session server records them here (dev environments' inactivity). */
+    public JobActivity activity() {
+        return kernel.activity;
+    }
+
+    /** The running jobs SSH clients may enter, and with which keys. */
+    public SshTargets sshTargets() {
+        return new SshTargets(kernel);
+    }
+
+    /**
+     * Shells and ports inside the jobs of this engine's host, when the host offers them (the local one does); an SSH
+     * server into jobs uses them.
+     */
+    public Optional<JobShells> jobShells() {
+        return kernel.host instanceof LocalHostExecutor local ? Optional.of(new LocalJobShells(local.root())) : Optional.empty();
+    }
+
+    /**
+     * Announces the SSH server into jobs: from now on {@code runs/get} fills {@code job_connection_info} of running
+     * jobs with it, as dstack does with its sshproxy.
+     */
+    public void publishSshEndpoint(String hostname, int port) {
+        Optional<JobShells> shells = jobShells();
+        kernel.connections.publish(new JobConnections.Endpoint(hostname, port),
+                jobId -> shells.map(s -> s.workingDirectory(new ai.dstack.spi.host.JobHandle(jobId.toString()))).orElse(null));
+    }
+
+    /** The host the local fleet's jobs run on. */
+    public HostExecutor host() {
+        return kernel.host;
     }
 
     /** Users: token log-in, listing, creation, tokens (dstack's users service). */

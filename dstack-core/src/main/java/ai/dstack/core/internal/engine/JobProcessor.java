@@ -39,6 +39,7 @@ final class JobProcessor {
     private final Kernel k;
     private final JobLauncher launcher;
     private final LogPump logPump;
+    private final InactivityCheck inactivity;
     private final String owner;
     /** The local fleet, or null when it is turned off (then no job can be placed yet). */
     private final LocalFleet fleet;
@@ -73,6 +74,7 @@ final class JobProcessor {
         this.fleet = fleet;
         this.launcher = launcher;
         this.logPump = logPump;
+        this.inactivity = new InactivityCheck(kernel);
         this.owner = kernel.settings.owner() + OWNER_SUFFIX;
     }
 
@@ -358,6 +360,16 @@ final class JobProcessor {
                 k.hintRun(job.runId());
                 return;
             }
+            Optional<String> idle = inactivity.exceeded(job);
+            if (idle.isPresent()) {
+                k.host.stop(handle, stopGrace(spec));
+                updateAndRelease(claim, job.toBuilder().status(JobStatus.TERMINATING.wireValue())
+                        .terminationReason(JobTerminationReason.INACTIVITY_DURATION_EXCEEDED.wireValue())
+                        .terminationReasonMessage(idle.get())
+                        .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
+                k.hintRun(job.runId());
+                return;
+            }
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
             return;
         }
@@ -439,6 +451,7 @@ final class JobProcessor {
             return;
         }
         logPump.untrack(job.id());
+        inactivity.forget(job);
         if (blocks > 0) {
             k.capacityFreed();
         }

@@ -28,6 +28,10 @@ final class Kernel {
     final EngineSettings settings;
     /** Service replicas' probe states for run views; none until the engine's probes are up. */
     volatile RunViews.ProbeStates probeStates = RunViews.ProbeStates.NONE;
+    /** Open SSH sessions into jobs (dev environments' inactivity). */
+    final JobActivity activity;
+    /** job_connection_info of running jobs, once an SSH server into jobs is published. */
+    final JobConnections connections = new JobConnections();
 
     private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();
@@ -48,6 +52,7 @@ final class Kernel {
         this.host = host;
         this.clock = clock;
         this.settings = settings;
+        this.activity = new JobActivity(clock);
     }
 
     void connect(Runnable wakeJobs, Runnable wakeRuns) {

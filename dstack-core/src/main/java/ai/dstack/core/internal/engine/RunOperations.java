@@ -83,8 +83,8 @@ public final class RunOperations {
             Optional<RunRow> row = id != null
                     ? tx.runs().find(id).filter(r -> r.projectId().equals(project.id()))
                     : tx.runs().findByName(project.id(), runName);
-            return view(tx, project, row.orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found")),
-                    new HashMap<>());
+            return k.connections.decorate(view(tx, project,
+                    row.orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found")), new HashMap<>()));
         });
     }
 

@@ -92,6 +92,10 @@ enum Ides {
         return commands;
     }
 
+    String displayName() {
+        return displayName;
+    }
+
     /** Prints the link that opens the IDE on the run; {@code authority} is the SSH host alias (the run name). */
     List<String> readmeCommands(String authority) {
         return List.of(

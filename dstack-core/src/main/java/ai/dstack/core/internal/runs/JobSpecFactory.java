@@ -132,7 +132,10 @@ public final class JobSpecFactory {
         if (ide != null) {
             commands.addAll(ide.installCommands(tree.text("version"), Ides.EXTENSIONS));
         }
-        commands.add(INSTALL_IPYKERNEL);
+        if (defaults.imageSetup()) {
+            // On a host's own shell this would install into the host's Python: only dstack's image gets it.
+            commands.add(INSTALL_IPYKERNEL);
+        }
         commands.addAll(base.setup());
         commands.add("echo");
         commands.addAll(tree.strings("init"));

@@ -1,0 +1,211 @@
+package ai.dstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.dstack.cli.internal.CliEnvironment;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.server.DstackServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dstack apply} and {@code dstack attach} over SSH against a real server with its SSH endpoint on loopback:
+ * the host entry in {@code ~/.dstack/ssh/config} (included from {@code ~/.ssh/config}) that OpenSSH's {@code ssh}
+ * follows into the dev environment, the IDE link, and a task's port forwarded to this machine while attached.
+ */
+class SshAttachTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String SMALL = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+    private static final Path OPENSSH = Path.of("/usr/bin/ssh");
+
+    @TempDir
+    static Path dir;
+
+    private static DstackServer server;
+    private static CliEnvironment cli;
+    private static Path home;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = DstackServer.builder()
+                .engine(DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(8)
+                        .sweepInterval(Duration.ofMillis(200)))
+                .port(0)
+                .sshPort(0)
+                .build()
+                .start();
+        home = Files.createDirectories(dir.resolve("home"));
+        cli = new CliEnvironment(Map.of(), home, null, false);
+        CliRun config = CliRun.in(cli, "config", "--project", "main", "--url", server.url(), "--token",
+                server.engine().adminToken());
+        assertThat(config.exitCode()).as("%s", config).isZero();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** A command running on its own thread, its output readable while it runs. */
+    private record Running(Thread thread, StringWriter out, StringWriter err, AtomicInteger exitCode) {
+        static Running start(String... args) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            AtomicInteger exitCode = new AtomicInteger(-1);
+            Thread thread = new Thread(() -> exitCode.set(Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                    cli, args)), "dstack " + String.join(" ", args));
+            thread.start();
+            return new Running(thread, out, err, exitCode);
+        }
+
+        String output() {
+            return "stdout:\n" + out + "\nstderr:\n" + err;
+        }
+
+        void awaitEnd() throws InterruptedException {
+            thread.join(WAIT.toMillis());
+            assertThat(thread.isAlive()).as("still running: %s", output()).isFalse();
+        }
+    }
+
+    @Test
+    void applyOfADevEnvironmentMakesSshRunNameWorkAndShowsTheIdeLink() throws Exception {
+        Path file = Files.writeString(dir.resolve("dev.dstack.yml"), """
+                type: dev-environment
+                name: dev-cli
+                ide: vscode
+                env:
+                  - GREETING=hello over ssh
+                init:
+                  - echo init ran > init-marker
+                """ + SMALL);
+        Running apply = Running.start("apply", "-f", file.toString(), "-y");
+        Path dstackSshConfig = home.resolve(".dstack/ssh/config");
+        await().atMost(WAIT).until(() -> Files.exists(dstackSshConfig) && Files.readString(dstackSshConfig).contains("Host dev-cli"));
+
+        String entry = Files.readString(dstackSshConfig);
+        String upstream = server.engine().get("main", "dev-cli").jobs().get(0).latestSubmission().id().toString().replace("-", "");
+        assertThat(entry).contains("    HostName 127.0.0.1\n", "    Port " + server.sshPort() + "\n", "    User " + upstream + "\n",
+                "    IdentitiesOnly yes\n");
+        Path identity = Path.of(entry.lines().filter(l -> l.strip().startsWith("IdentityFile ")).findFirst().orElseThrow()
+                .strip().substring("IdentityFile ".length()));
+        assertThat(identity.getParent()).isEqualTo(home.resolve(".dstack/ssh"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(identity))).isEqualTo("rw-------");
+        assertThat(Files.readAllLines(home.resolve(".ssh/config")).get(0)).isEqualTo("Include " + dstackSshConfig);
+
+        if (Files.isExecutable(OPENSSH)) {
+            await().atMost(WAIT).until(() -> apply.out().toString().contains("To connect via SSH"));
+            Process ssh = new ProcessBuilder(OPENSSH.toString(), "-F", home.resolve(".ssh/config").toString(),
+                    "-o", "BatchMode=yes", "dev-cli", "pwd; echo \"$GREETING\"; cat init-marker")
+                    .redirectErrorStream(false).start();
+            ssh.getOutputStream().close();
+            assertThat(ssh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String stdout = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String stderr = new String(ssh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ssh.exitValue()).as("ssh: %s %s", stdout, stderr).isZero();
+            List<String> lines = stdout.lines().toList();
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(0)).endsWith("/workdir");
+            assertThat(lines.subList(1, 3)).containsExactly("hello over ssh", "init ran");
+        } else {
+            System.out.println("SKIPPED: OpenSSH's ssh is not installed at " + OPENSSH + "; the ssh command was not tried");
+        }
+
+        CliRun stop = CliRun.in(cli, "stop", "dev-cli", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+        apply.awaitEnd();
+        assertThat(apply.out().toString()).containsPattern(
+                "To open in VS Code, use link below:\\n\\n  vscode://vscode-remote/ssh-remote\\+dev-cli/\\S+/workdir\\n");
+        assertThat(apply.err().toString()).contains("To connect to the run via SSH, use `ssh dev-cli`.");
+        // Detached: the host entry is gone, the include stays.
+        assertThat(Files.readString(dstackSshConfig)).doesNotContain("dev-cli");
+    }
+
+    @Test
+    void attachForwardsATasksPortToTheLocalOneAndSaysWhereToOpenIt() throws Exception {
+        int remote = freePort();
+        int local = freePort();
+        Path file = Files.writeString(dir.resolve("web.dstack.yml"), """
+                type: task
+                name: web-cli
+                ports:
+                  - %d:%d
+                commands:
+                  - echo served > index.html
+                  - python3 -m http.server %d --bind 127.0.0.1
+                """.formatted(local, remote, remote) + SMALL);
+        CliRun apply = CliRun.in(cli, "apply", "-f", file.toString(), "-y", "-d");
+        assertThat(apply.exitCode()).as("%s", apply).isZero();
+
+        Running attach = Running.start("attach", "web-cli");
+        await().atMost(WAIT).until(() -> attach.err().toString().contains("Press Ctrl+C to detach..."));
+        assertThat(attach.err().toString()).contains("Attached to run web-cli (replica=0 job=0)\n"
+                + "Forwarded ports (local -> remote):\n"
+                + "  - localhost:" + local + " -> " + remote + "\n"
+                + "To connect to the run via SSH, use `ssh web-cli`.\n");
+        await().atMost(WAIT).ignoreExceptions().until(() -> httpGet(local).equals("served\n"));
+
+        CliRun stop = CliRun.in(cli, "stop", "web-cli", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+        attach.awaitEnd();
+        // Detached: the local port is free again.
+        try (ServerSocket reuse = new ServerSocket(local)) {
+            assertThat(reuse.getLocalPort()).isEqualTo(local);
+        }
+    }
+
+    @Test
+    void theServersSshPortIsCheckedAndATakenOneIsNamed() throws Exception {
+        CliEnvironment badPort = new CliEnvironment(Map.of("DSTACK_SERVER_SSH_PORT", "abc",
+                "DSTACK_SERVER_DIR", dir.resolve("bad-port-server").toString()), home, null, false);
+        CliRun bad = CliRun.in(badPort, "server", "--port", "0", "-n");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("Error: DSTACK_SERVER_SSH_PORT is 'abc', not a port number (or off)\n");
+
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CliEnvironment takenPort = new CliEnvironment(Map.of("DSTACK_SERVER_SSH_PORT", Integer.toString(taken.getLocalPort()),
+                    "DSTACK_SERVER_DIR", dir.resolve("taken-port-server").toString()), home, null, false);
+            CliRun run = CliRun.in(takenPort, "server", "--port", "0", "-n", "-l", "ERROR");
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).startsWith("Error: cannot start the server on 127.0.0.1:0: cannot listen for SSH on 127.0.0.1:"
+                    + taken.getLocalPort() + ": ").endsWith("(set DSTACK_SERVER_SSH_PORT to a free port)\n");
+        }
+    }
+
+    private static String httpGet(int port) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/index.html").toURL()
+                .openConnection();
+        connection.setConnectTimeout(5000);
+        connection.setReadTimeout(5000);
+        try (InputStream in = connection.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

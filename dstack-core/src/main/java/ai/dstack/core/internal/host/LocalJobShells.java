@@ -1,0 +1,171 @@
+package ai.dstack.core.internal.host;
+
+import ai.dstack.api.ErrorCode;
+import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.host.JobShells;
+import ai.dstack.spi.host.ShellJobProtocol;
+import ai.dstack.spi.host.ShellRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Shells in the jobs of a {@link LocalHostExecutor}: a process on this machine that takes the job's environment and
+ * working directory from the job's own {@value ShellJobProtocol#JOB_SCRIPT} (everything but its last line, which
+ * starts the commands), so what a session sees is exactly what the job got. A job in a Docker image is entered with
+ * {@code docker exec}. A terminal, when asked for, comes from util-linux's {@code script}.
+ */
+public final class LocalJobShells implements JobShells {
+    /** Run with bash; reads its inputs from DSTACK_SSH_* variables so that no user text is ever parsed as script. */
+    private static final String ENTER_JOB = String.join("\n",
+            "cd -- \"$DSTACK_SSH_JOB_DIR\" || exit 1",
+            "__container=$(cat " + ShellJobProtocol.CONTAINER_FILE + " 2>/dev/null)",
+            "eval \"$(sed '$d' " + ShellJobProtocol.JOB_SCRIPT + ")\" || exit 1",
+            "__command=$DSTACK_SSH_COMMAND",
+            "if [ -n \"$DSTACK_SSH_ROWS\" ] && [ -t 0 ]; then stty rows \"$DSTACK_SSH_ROWS\" cols \"$DSTACK_SSH_COLUMNS\" 2>/dev/null; fi",
+            "unset DSTACK_SSH_JOB_DIR DSTACK_SSH_COMMAND DSTACK_SSH_ROWS DSTACK_SSH_COLUMNS DSTACK_SSH_SCRIPT",
+            "__shell=/bin/bash; [ -x \"$__shell\" ] || __shell=/bin/sh",
+            "if [ -n \"$__container\" ]; then",
+            "  if [ -t 0 ]; then __tty=-t; else __tty=; fi",
+            "  if [ -n \"$__command\" ]; then exec docker exec -i $__tty -w \"$PWD\" \"$__container\" /bin/sh -c \"$__command\"; fi",
+            "  exec docker exec -i $__tty -w \"$PWD\" \"$__container\" /bin/sh",
+            "fi",
+            "if [ -n \"$__command\" ]; then exec \"$__shell\" -c \"$__command\"; fi",
+            "if [ -t 0 ]; then exec \"$__shell\" -i; fi",
+            "exec \"$__shell\"",
+            "");
+
+    private final Path root;
+    private final Map<String, String> baseEnvironment;
+    private final boolean haveScript;
+
+    /** Shells in the jobs under {@code root}, with the environment jobs get from {@link LocalHostExecutor}. */
+    public LocalJobShells(Path root) {
+        this(root, LocalHostExecutor.defaultBaseEnvironment());
+    }
+
+    public LocalJobShells(Path root, Map<String, String> baseEnvironment) {
+        this.root = root.toAbsolutePath().normalize();
+        this.baseEnvironment = Map.copyOf(baseEnvironment);
+        this.haveScript = Files.isExecutable(Path.of("/usr/bin/script"));
+    }
+
+    @Override
+    public Process open(JobHandle job, ShellRequest request) {
+        Path dir = jobDirectory(job);
+        if (!Files.isRegularFile(dir.resolve(ShellJobProtocol.JOB_SCRIPT))) {
+            throw new HostExecutionException(ErrorCode.RESOURCE_NOT_EXISTS,
+                    "job " + job.jobId() + " has no files on this host (" + dir + ")");
+        }
+        List<String> argv = new ArrayList<>();
+        if (request.pty() && haveScript) {
+            // script(1) gives the shell a terminal of its own; -e passes the shell's exit code on.
+            argv.addAll(List.of("/usr/bin/script", "-q", "-f", "-e", "-c", "exec bash -c \"$DSTACK_SSH_SCRIPT\"", "/dev/null"));
+        } else {
+            argv.addAll(List.of("bash", "-c", ENTER_JOB));
+        }
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile());
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.putAll(baseEnvironment);
+        env.put("SHELL", "/bin/bash");
+        env.put("DSTACK_SSH_JOB_DIR", dir.toString());
+        env.put("DSTACK_SSH_SCRIPT", ENTER_JOB);
+        if (request.command() != null) {
+            env.put("DSTACK_SSH_COMMAND", request.command());
+        }
+        if (request.pty()) {
+            env.put("TERM", request.term() == null || request.term().isBlank() ? "xterm" : request.term());
+            if (request.rows() > 0 && request.columns() > 0) {
+                env.put("DSTACK_SSH_ROWS", Integer.toString(request.rows()));
+                env.put("DSTACK_SSH_COLUMNS", Integer.toString(request.columns()));
+            }
+        }
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot open a shell in job " + job.jobId() + ": " + e, e);
+        }
+    }
+
+    /** Sets the size of the terminal that script(1) gave the shell; the kernel then signals SIGWINCH to it. */
+    @Override
+    public void resize(Process shell, int columns, int rows) {
+        if (columns <= 0 || rows <= 0) {
+            return;
+        }
+        for (ProcessHandle process : (Iterable<ProcessHandle>) shell.descendants()::iterator) {
+            Path terminal;
+            try {
+                terminal = Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "fd", "0"));
+            } catch (IOException | UnsupportedOperationException e) {
+                continue;
+            }
+            if (terminal.toString().startsWith("/dev/pts/")) {
+                try {
+                    Process stty = new ProcessBuilder("stty", "-F", terminal.toString(), "rows", Integer.toString(rows),
+                            "cols", Integer.toString(columns)).redirectErrorStream(true).start();
+                    stty.getInputStream().readAllBytes();
+                    stty.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    // the terminal went away meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String workingDirectory(JobHandle job) {
+        return jobDirectory(job).resolve(ShellJobProtocol.WORK_DIR).toString();
+    }
+
+    /**
+     * The job's own session, and every process that carries the job's {@code DSTACK_JOB_ID}: what SSH sessions start
+     * in the job (an IDE's server started over SSH and left running) has it too, as it takes the job's environment.
+     */
+    @Override
+    public boolean listensOn(JobHandle job, int port) {
+        return ListeningPorts.listensOn(session(job).orElse(-1L), "DSTACK_JOB_ID=" + job.jobId(), port);
+    }
+
+    @Override
+    public InetSocketAddress portAddress(JobHandle job, int port) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** SIGKILL to every process that still carries the job's {@code DSTACK_JOB_ID}. */
+    @Override
+    public void endLeftovers(JobHandle job) {
+        ListeningPorts.processesWith("DSTACK_JOB_ID=" + job.jobId())
+                .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+
+    private Optional<Long> session(JobHandle job) {
+        try {
+            return LocalHostExecutor.readOptional(jobDirectory(job).resolve(ShellJobProtocol.PID_FILE))
+                    .filter(text -> text.endsWith("\n"))
+                    .map(text -> ShellJobProtocol.parsePid(text).jobProcessGroup());
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Path jobDirectory(JobHandle job) {
+        Path dir = root.resolve(job.jobId()).normalize();
+        if (!dir.getParent().equals(root)) {
+            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "job id '" + job.jobId() + "' is not a job name");
+        }
+        return dir;
+    }
+}

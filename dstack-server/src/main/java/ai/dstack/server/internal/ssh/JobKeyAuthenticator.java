@@ -1,0 +1,55 @@
+package ai.dstack.server.internal.ssh;
+
+import ai.dstack.core.internal.engine.SshTarget;
+import ai.dstack.core.internal.engine.SshTargets;
+import java.security.PublicKey;
+import java.util.Optional;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lets a client in as a running job's upstream id when its key is one of the job's authorized keys (the run spec's
+ * {@code ssh_key_pub} and the keys of the project's active members).
+ */
+final class JobKeyAuthenticator implements PublickeyAuthenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(JobKeyAuthenticator.class);
+
+    private final SshTargets targets;
+
+    JobKeyAuthenticator(SshTargets targets) {
+        this.targets = targets;
+    }
+
+    @Override
+    public boolean authenticate(String username, PublicKey key, ServerSession session) {
+        Optional<SshTarget> target = targets.find(username);
+        if (target.isEmpty()) {
+            LOG.debug("SSH log-in as {} refused: no running job has this upstream id", username);
+            return false;
+        }
+        for (String line : target.get().authorizedKeys()) {
+            if (matches(line, key, session)) {
+                session.setAttribute(SessionTargets.TARGET, target.get());
+                return true;
+            }
+        }
+        LOG.debug("SSH log-in to job {} refused: the key is not authorized", username);
+        return false;
+    }
+
+    private static boolean matches(String authorizedKey, PublicKey key, ServerSession session) {
+        try {
+            PublicKey allowed = PublicKeyEntry.parsePublicKeyEntry(authorizedKey)
+                    .resolvePublicKey(session, null, PublicKeyEntryResolver.IGNORING);
+            return allowed != null && KeyUtils.compareKeys(allowed, key);
+        } catch (Exception e) {
+            // A malformed key in a run spec or user row authorizes nobody.
+            return false;
+        }
+    }
+}
