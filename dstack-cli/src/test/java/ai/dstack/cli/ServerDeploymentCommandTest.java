@@ -100,7 +100,6 @@ class ServerDeploymentCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).containsExactly("Error: DSTACK_SERVER_CLOUDWATCH_LOG_REGION is set but "
-                + "DSTACK_SERVER_CLOUDWATCH_LOG_GROUP is not: set the log group to store logs in CloudWatch, or unset "
-                + "the region");
+                + "DSTACK_SERVER_CLOUDWATCH_LOG_GROUP is not: set the log group too, or unset the region");
     }
 }
