@@ -39,27 +39,31 @@ final class KnownHosts {
         return port == 22 ? hostname : "[" + hostname + "]:" + port;
     }
 
-    /** True when the key is the known one or the host was unknown (then its key is now recorded). */
+    /**
+     * True when the key is one recorded for the host, or the host was unknown (then its key is now recorded). A host
+     * with recorded keys that shows another one is refused: one host, the keys it had.
+     */
     synchronized boolean verify(String name, PublicKey key) {
         String offered = PublicKeyEntry.toString(key);
         List<String> lines = lines();
+        int firstKnownLine = -1;
         for (int i = 0; i < lines.size(); i++) {
             String[] fields = lines.get(i).strip().split("\\s+");
             if (fields.length < 3 || !List.of(fields[0].split(",")).contains(name)) {
                 continue;
             }
-            String known = fields[1] + " " + fields[2];
-            if (known.equals(offered)) {
+            if ((fields[1] + " " + fields[2]).equals(offered)) {
                 refusals.remove(name);
                 return true;
             }
-            if (fields[1].equals(offered.split(" ")[0])) {
-                refusals.put(name, "the host key of " + name + " changed: it is now " + KeyUtils.getFingerPrint(key)
-                        + ", but line " + (i + 1) + " of " + file + " holds another " + fields[1] + " key. If the host"
-                        + " was reinstalled, delete that line and apply again; otherwise someone may be intercepting"
-                        + " the connection");
-                return false;
-            }
+            firstKnownLine = firstKnownLine < 0 ? i + 1 : firstKnownLine;
+        }
+        if (firstKnownLine > 0) {
+            refusals.put(name, "the host key of " + name + " changed: it is now " + KeyUtils.getFingerPrint(key)
+                    + ", but line " + firstKnownLine + " of " + file + " holds another key. If the host was"
+                    + " reinstalled, delete that line and apply again; otherwise someone may be intercepting the"
+                    + " connection");
+            return false;
         }
         append(name + " " + offered + "\n");
         refusals.remove(name);

@@ -79,6 +79,7 @@ final class SshRemoteHost implements RemoteHost, AutoCloseable {
         // Only finished jobs' directories go (a directory with an exit file), then the directories if empty.
         String script = "cd \"$HOME/" + JOBS_DIR + "\" 2>/dev/null || exit 0\n"
                 + "for d in */; do d=${d%/}; [ -f \"$d/exit\" ] && rm -rf \"$d\" \".exited/$d\"; done\n"
+                + "ls -d */ >/dev/null 2>&1 && exit 0\n" // a running job still needs its exit markers directory
                 + "rm -f .job-spawner.pl .job-spawner.log\n"
                 + "rmdir .exited 2>/dev/null; cd \"$HOME\" && rmdir \"" + JOBS_DIR + "\" .dstack-jvm 2>/dev/null\n"
                 + "exit 0\n";
