@@ -2,6 +2,8 @@ package ai.dstack.core.internal.engine;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
@@ -34,7 +36,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The running engine: three loops (runs, jobs, logs) over one state store, one log store and one host. Everything
+ * The running engine: loops (runs, jobs, logs, SSH instances) over one state store, one log store and the hosts of its
+ * fleets (its own machine, SSH hosts). Everything
  * a caller does goes through here; the public {@code DstackEngine} is a thin face over it.
  */
 public final class Engine implements AutoCloseable {
@@ -54,12 +57,23 @@ public final class Engine implements AutoCloseable {
     private final Repos repos;
     private final Fleets fleets;
     private final RunOperations runs;
+    private final InstanceProvisioner provisioner;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
+        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetEnabled, adminToken, clock,
+                settings, owned);
+    }
+
+    /** An engine that also runs SSH fleets' jobs, on the hosts {@code remotes} connects to. */
+    public Engine(StateStore store, LogStore logs, HostExecutor host, RemoteHosts remotes, HostResources hostResources,
+            int localBlocks, boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings,
+            List<AutoCloseable> owned) {
         this.owned = List.copyOf(owned);
-        this.kernel = new Kernel(store, logs, host, clock, settings);
+        HostRouter router = new HostRouter(host, remotes);
+        this.kernel = new Kernel(store, logs, router, clock, settings);
         store.migrate();
+        router.connect(store, SshInstances.anyExist(store));
         this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
@@ -69,10 +83,11 @@ public final class Engine implements AutoCloseable {
         this.projects = new Projects(kernel, accounts, permissions);
         this.secrets = new Secrets(kernel, projects);
         this.repos = new Repos(kernel);
-        this.fleets = new Fleets(kernel);
+        this.provisioner = new InstanceProvisioner(kernel, remotes, settings.sweep());
+        this.fleets = new Fleets(kernel, new SshFleets(kernel, router, provisioner));
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
-        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel), logPump);
+        this.jobs = new JobProcessor(kernel, new Placement(kernel, localFleet, router), new JobLauncher(kernel), logPump);
         RunProcessor runs = new RunProcessor(kernel, id -> {
             synchronized (runChanges) {
                 runChanges.notifyAll();
@@ -88,6 +103,7 @@ public final class Engine implements AutoCloseable {
         jobLoop.start();
         runLoop.start();
         logLoop.start();
+        provisioner.start();
     }
 
     public String adminToken() {
@@ -228,6 +244,19 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /** Creates or updates an SSH fleet (see {@link Fleets#apply}). */
+    public Fleet applyFleet(String projectName, FleetSpec spec) {
+        return fleets.apply(project(projectName), spec);
+    }
+
+    public Fleet fleet(String projectName, String fleetName) {
+        return fleets.get(project(projectName), fleetName, null);
+    }
+
+    public void deleteFleet(String projectName, String fleetName) {
+        fleets.delete(project(projectName), List.of(fleetName));
+    }
+
     private JobLogRef logRef(String projectName, String runName) {
         ProjectRow project = project(projectName);
         RunRow run = kernel.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
@@ -262,6 +291,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        provisioner.close();
         logLoop.close();
         jobLoop.close();
         jobs.close();

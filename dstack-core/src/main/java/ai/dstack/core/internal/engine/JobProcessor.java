@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves jobs through submitted → provisioning → running → done/failed/terminated on the local fleet. One step
+ * Moves jobs through submitted → provisioning → running → done/failed/terminated on the fleets' hosts. One step
  * handles the hinted jobs first, then what is due; each job is processed under its lease, and slow work (starting
  * a process) happens outside transactions.
  */
@@ -38,8 +38,8 @@ final class JobProcessor {
     private final JobLauncher launcher;
     private final LogPump logPump;
     private final String owner;
-    /** The local fleet, or null when it is turned off (then no job can be placed yet). */
-    private final LocalFleet fleet;
+    /** Which instances (the local fleet's, SSH fleets' hosts) can take a job. */
+    private final Placement placement;
     /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
     private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
     /**
@@ -58,9 +58,9 @@ final class JobProcessor {
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
-    JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump) {
+    JobProcessor(Kernel kernel, Placement placement, JobLauncher launcher, LogPump logPump) {
         this.k = kernel;
-        this.fleet = fleet;
+        this.placement = placement;
         this.launcher = launcher;
         this.logPump = logPump;
         this.owner = kernel.settings.owner() + OWNER_SUFFIX;
@@ -131,62 +131,65 @@ final class JobProcessor {
         }
     }
 
-    // submitted: find capacity on the local fleet, or wait for it, or fail.
+    // submitted: find capacity on a fleet's instance, or wait for it, or fail.
 
     private void assign(Claim<JobRow> claim) {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
-        if (fleet == null) {
+        if (!placement.anyFleet(job.projectId())) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. The local fleet is turned off and there are no other fleets");
             return;
         }
-        int blocks = fleet.shape().blocksNeeded(spec.requirements().resources());
-        if (blocks < 0) {
+        List<Placement.Option> options = placement.options(job, spec.requirements().resources());
+        if (options.isEmpty()) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "No matching fleet found. The local fleet's host cannot satisfy the requested resources");
+                    "No matching fleet found. " + placement.noMatchReason());
             return;
         }
         Instant now = now();
-        JobRow provisioning = job.toBuilder()
-                .status(JobStatus.PROVISIONING.wireValue())
-                .fleetId(fleet.fleetId())
-                .instanceId(fleet.instanceId())
-                .usedInstanceId(fleet.instanceId())
-                .instanceAssigned(true)
-                .jobProvisioningData(Json.write(fleet.provisioningData()))
-                .terminationReasonMessage(null)
-                .lastProcessedAt(now)
-                .build();
-        Assignment assignment;
-        try {
-            assignment = k.store.inTransaction(tx -> {
-                if (!tx.instances().adjustBusyBlocks(fleet.instanceId(), blocks, now)) {
-                    return Assignment.NO_CAPACITY;
-                }
-                if (!tx.jobs().update(provisioning, claim.lease())) {
-                    throw new LeaseLost(); // rolls the blocks back with the transaction
-                }
-                return Assignment.ASSIGNED;
-            });
-        } catch (LeaseLost e) {
-            LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner", job.jobName());
-            return;
+        for (Placement.Option option : options) {
+            JobRow provisioning = job.toBuilder()
+                    .status(JobStatus.PROVISIONING.wireValue())
+                    .fleetId(option.fleetId())
+                    .instanceId(option.instanceId())
+                    .usedInstanceId(option.instanceId())
+                    .instanceAssigned(true)
+                    .jobProvisioningData(Json.write(option.provisioningData()))
+                    .terminationReasonMessage(null)
+                    .lastProcessedAt(now)
+                    .build();
+            Assignment assignment;
+            try {
+                assignment = k.store.inTransaction(tx -> {
+                    if (!tx.instances().adjustBusyBlocks(option.instanceId(), option.blocks(), now)) {
+                        return Assignment.NO_CAPACITY;
+                    }
+                    if (!tx.jobs().update(provisioning, claim.lease())) {
+                        throw new LeaseLost(); // rolls the blocks back with the transaction
+                    }
+                    return Assignment.ASSIGNED;
+                });
+            } catch (LeaseLost e) {
+                LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner", job.jobName());
+                return;
+            }
+            if (assignment == Assignment.ASSIGNED) {
+                // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
+                onHost(claim, () -> launch(claim, provisioning, true));
+                return;
+            }
         }
-        if (assignment == Assignment.ASSIGNED) {
-            // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
-            onHost(claim, () -> launch(claim, provisioning, true));
-            return;
-        }
+        String fleets = String.join(", ", options.stream().map(Placement.Option::fleetName).distinct().toList());
         if (waitsForCapacity(spec, run(job.runId()))) {
             someoneWaits = true;
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage("Waiting for capacity on fleet " + LocalFleet.NAME).build());
+                    .terminationReasonMessage("Waiting for capacity on fleet " + fleets).build());
             k.hintRun(job.runId());
             return;
         }
         fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                "Fleet " + LocalFleet.NAME + " has no free capacity for this job");
+                "Fleet " + fleets + " has no free capacity for this job");
     }
 
     private enum Assignment { ASSIGNED, NO_CAPACITY }
@@ -347,13 +350,13 @@ final class JobProcessor {
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned()
-                ? fleet.shape().blocksNeeded(Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
+                ? placement.blocksHeld(job, Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
         boolean written = k.store.inTransaction(tx -> {
             if (!tx.jobs().update(done, claim.lease())) {
                 return false;
             }
             tx.leases().release(claim.lease());
-            if (blocks > 0 && !tx.instances().adjustBusyBlocks(fleet.instanceId(), -blocks, now)) {
+            if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
             return true;
