@@ -55,6 +55,8 @@ final class TestSshServer implements AutoCloseable {
         server.setHost("127.0.0.1");
         server.setPort(wantedPort);
         SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("host_key"));
+        hostKeys.setAlgorithm("EC");
+        hostKeys.setKeySize(256); // MINA's default, nistp521, takes seconds to generate on a busy machine
         server.setKeyPairProvider(hostKeys);
         server.setPublickeyAuthenticator(new AuthorizedKeysAuthenticator(authorizedKeys));
         server.setPasswordAuthenticator(null);
