@@ -13,6 +13,7 @@ import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;

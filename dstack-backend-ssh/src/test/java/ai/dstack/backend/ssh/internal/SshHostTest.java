@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostResources;

@@ -1,4 +1,4 @@
-package ai.dstack.backend.ssh.internal;
+package ai.dstack.backend.ssh.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +23,7 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * set to the server's own directory. Its host key is kept in a file, so a server restarted on the same port shows
  * the same key.
  */
-final class TestSshServer implements AutoCloseable {
+public final class TestSshServer implements AutoCloseable {
     private final Path dir;
     private final Path home;
     private final Path authorizedKeys;
@@ -38,7 +38,7 @@ final class TestSshServer implements AutoCloseable {
     }
 
     /** A server on a free loopback port accepting the given public keys (files ending in .pub). */
-    static TestSshServer start(Path dir, Path... publicKeys) throws IOException {
+    public static TestSshServer start(Path dir, Path... publicKeys) throws IOException {
         TestSshServer test = new TestSshServer(dir);
         Files.createDirectories(test.home);
         StringBuilder keys = new StringBuilder();
@@ -73,26 +73,26 @@ final class TestSshServer implements AutoCloseable {
         port = server.getPort();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** SSH connections accepted since the server was made. */
-    int sessionsOpened() {
+    public int sessionsOpened() {
         return sessions.get();
     }
 
-    Path home() {
+    public Path home() {
         return home;
     }
 
     /** Stops the server and drops every connection (jobs it started keep running). */
-    void stop() throws IOException {
+    public void stop() throws IOException {
         server.stop(true);
     }
 
     /** Starts again on the same port, as a restarted sshd would. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         startOn(port);
     }
 
@@ -201,7 +201,7 @@ final class TestSshServer implements AutoCloseable {
     }
 
     /** A key pair made by ssh-keygen: {@code type} rsa, ecdsa or ed25519; {@code pem} for the PEM format. */
-    static Path keygen(Path dir, String name, String type, boolean pem, String passphrase) {
+    public static Path keygen(Path dir, String name, String type, boolean pem, String passphrase) {
         Path key = dir.resolve(name);
         List<String> command = new java.util.ArrayList<>(List.of("ssh-keygen", "-q", "-t", type, "-N", passphrase,
                 "-C", name, "-f", key.toString()));
