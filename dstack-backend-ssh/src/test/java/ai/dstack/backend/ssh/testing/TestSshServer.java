@@ -20,7 +20,7 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 /**
  * A real SSH server on loopback for tests: MINA's server with key authentication against an authorized_keys file,
  * port forwarding (so it can be a jump host), and exec requests run as {@code bash -c <command>} with {@code HOME}
- * set to the server's own directory. Its host key is kept in a file, so a server restarted on the same port shows
+ * set to the server's own directory and {@code ~/bin} first on {@code PATH}. Its host key is kept in a file, so a server restarted on the same port shows
  * the same key.
  */
 public final class TestSshServer implements AutoCloseable {
@@ -142,6 +142,9 @@ public final class TestSshServer implements AutoCloseable {
         public void start(ChannelSession channel, Environment env) throws IOException {
             ProcessBuilder builder = new ProcessBuilder(List.of("bash", "-c", command)).directory(home.toFile());
             builder.environment().put("HOME", home.toString());
+            // ~/bin first, as a login shell would: tests put stand-ins for host tools (nvidia-smi, ...) there.
+            builder.environment().put("PATH", home.resolve("bin") + ":" + System.getenv().getOrDefault("PATH",
+                    "/usr/local/bin:/usr/bin:/bin"));
             process = builder.start();
             Thread stdin = pump(in, process.getOutputStream(), true);
             Thread stdout = pump(process.getInputStream(), out, false);
