@@ -95,6 +95,32 @@ class SshFleetEngineTest {
     }
 
     @Test
+    void aRunOutlivesAnEngineRestartAndADroppedConnectionWithItsLogsWhole() throws Exception {
+        Path key = TestSshServer.keygen(dir, "id_ed25519", "ed25519", false, "");
+        first = TestSshServer.start(Files.createDirectories(dir.resolve("host1")), Path.of(key + ".pub"));
+        engine(false);
+        engine.applyFleet(fleet("type: fleet\nname: on-prem\nssh_config:\n  user: ubuntu\n  identity_file: " + key
+                + "\n  port: " + first.port() + "\n  hosts: [127.0.0.1]\n"));
+        awaitInstances("on-prem", 1, InstanceStatus.IDLE);
+        Path gate = dir.resolve("gate");
+        engine.submit(DstackYaml.parse("type: task\nname: durable\ncommands:\n  - echo one\n"
+                + "  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n  - echo two\n", null,
+                TaskConfiguration.class));
+        await().atMost(WAIT).until(() -> engine.logs("durable", LogQuery.defaults()).events().size() == 1);
+
+        engine.close(); // the server goes away; the job keeps running on the host
+        first.stop(); // and the host cannot be reached for a while
+        Files.writeString(gate, "go");
+        first.restart();
+        engine(false);
+        Run done = engine.awaitFinished("durable", WAIT);
+
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(engine.logs("durable", LogQuery.defaults()).events()).extracting(LogEvent::message)
+                .containsExactly("one\n", "two\n");
+    }
+
+    @Test
     void stoppingARunOnAnSshHostStopsItsProcess() throws Exception {
         Path key = TestSshServer.keygen(dir, "id_ed25519", "ed25519", false, "");
         first = TestSshServer.start(Files.createDirectories(dir.resolve("host1")), Path.of(key + ".pub"));
