@@ -8,6 +8,8 @@ import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.JobStatus;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.ShellJobProtocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,8 +92,9 @@ final class SshHostExecutor implements HostExecutor {
             // Not repeated on a drop: the job may have started. The engine looks at the host again before retrying.
             started = connection.runOnce(RemoteScripts.bashStdin(List.of(dir)), script.toString(), COMMAND_TIMEOUT);
         } catch (SshConnection.ConnectionLost e) {
-            throw new HostExecutionException(ErrorCode.ERROR, "job " + launch.jobId() + " may not have started on "
-                    + connection.address().display() + ": " + e.getMessage());
+            // Not a HostExecutionException: that would fail the job, while the engine should look again and retry.
+            throw new UncheckedIOException(new IOException("job " + launch.jobId() + " may not have started on "
+                    + connection.address().display() + ": " + e.getMessage()));
         }
         if (started.exitCode() == 10) {
             throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS, started.diagnostic());

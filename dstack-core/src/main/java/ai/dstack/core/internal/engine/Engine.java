@@ -277,7 +277,7 @@ public final class Engine implements AutoCloseable {
         List<JobRow> jobs = kernel.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
         String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
                 : kernel.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
-        return RunViews.run(row, jobs, project.name(), user);
+        return RunViews.run(row, jobs, project.name(), user, id -> FleetNames.of(kernel.store, id));
     }
 
     private static void sleepBriefly() {

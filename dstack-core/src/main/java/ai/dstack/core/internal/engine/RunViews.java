@@ -25,6 +25,12 @@ final class RunViews {
     private RunViews() {}
 
     static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName) {
+        return run(row, jobRows, projectName, userName, fleetId -> LocalFleet.NAME);
+    }
+
+    /** @param fleetNames the name of a fleet by id (the run shows the fleet its first placed job is on) */
+    static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName,
+            java.util.function.Function<java.util.UUID, String> fleetNames) {
         Map<String, List<JobRow>> byJob = new LinkedHashMap<>();
         jobRows.stream()
                 .sorted(Comparator.comparingInt(JobRow::replicaNum).thenComparingInt(JobRow::jobNum)
@@ -40,7 +46,7 @@ final class RunViews {
         RunStatus status = RunStatus.fromWireValue(row.status());
         RunTerminationReason reason = RunTerminationReason.fromWireValue(row.terminationReason());
         RunFleet fleet = jobRows.stream().filter(j -> j.fleetId() != null).findFirst()
-                .map(j -> new RunFleet(j.fleetId(), LocalFleet.NAME)).orElse(null);
+                .map(j -> new RunFleet(j.fleetId(), fleetNames.apply(j.fleetId()))).orElse(null);
         return new Run(row.id(), projectName, userName, fleet, row.submittedAt(), row.lastProcessedAt(), status,
                 runStatusMessage(status, jobs), row.terminationReason(), Json.read(row.runSpec(), RunSpec.class), jobs,
                 latest, 0.0, null, row.deploymentNum(), reason == null ? null : reason.toError(), row.deleted(),
