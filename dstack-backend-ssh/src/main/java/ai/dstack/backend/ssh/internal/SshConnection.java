@@ -131,7 +131,8 @@ final class SshConnection implements AutoCloseable {
                 exit = channel.getExitSignal() != null ? 128 + 9 : -1;
             }
             return new CommandResult(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // MINA refuses new channels on a session that is closing: the connection is going, as with an I/O error.
             throw dropped(current, "the connection failed: " + e.getMessage());
         } finally {
             channels.release();
@@ -164,7 +165,7 @@ final class SshConnection implements AutoCloseable {
             throw new ConnectionLost("the connection to " + address.display() + " is closed");
         }
         synchronized (lock) {
-            if (session != null && session.isOpen() && session.isAuthenticated()) {
+            if (session != null && session.isOpen() && !session.isClosing() && session.isAuthenticated()) {
                 return session;
             }
             closeSession();

@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
         this.projects = new Projects(kernel, accounts, permissions);
         this.secrets = new Secrets(kernel, projects);
         this.repos = new Repos(kernel);
-        this.provisioner = new InstanceProvisioner(kernel, remotes, settings.sweep());
+        this.provisioner = new InstanceProvisioner(kernel, router, settings.sweep());
         this.fleets = new Fleets(kernel, new SshFleets(kernel, router, provisioner));
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);

@@ -43,6 +43,10 @@ final class HostRouter implements HostExecutor {
         anyRemote = true;
     }
 
+    RemoteHosts remotes() {
+        return remotes;
+    }
+
     boolean anyRemote() {
         return anyRemote;
     }

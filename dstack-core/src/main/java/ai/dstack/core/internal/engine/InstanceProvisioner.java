@@ -33,6 +33,7 @@ final class InstanceProvisioner implements AutoCloseable {
 
     private final Kernel k;
     private final RemoteHosts remotes;
+    private final HostRouter router;
     private final WorkLoop loop;
     private final ExecutorService probes = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "dstack-ssh-probes");
@@ -45,9 +46,10 @@ final class InstanceProvisioner implements AutoCloseable {
 
     private record Retry(int failures, Instant next) {}
 
-    InstanceProvisioner(Kernel kernel, RemoteHosts remotes, Duration sweep) {
+    InstanceProvisioner(Kernel kernel, HostRouter router, Duration sweep) {
         this.k = kernel;
-        this.remotes = remotes;
+        this.remotes = router.remotes();
+        this.router = router;
         this.loop = new WorkLoop("instances", sweep, () -> {
             pass();
             return false;
@@ -63,6 +65,9 @@ final class InstanceProvisioner implements AutoCloseable {
     }
 
     private void pass() {
+        if (!router.anyRemote()) {
+            return; // no SSH fleet was ever applied: nothing to read
+        }
         Instant now = k.clock.instant();
         List<ProjectRow> projects = k.store.inReadOnlyTransaction(tx -> tx.projects().list());
         for (ProjectRow project : projects) {

@@ -219,11 +219,18 @@ final class SshFleets {
                     + " is taken by the server's own host; choose another name");
         }
         SshFleetHosts.of(configuration); // names the first problem: no hosts, no user, no key
+        if (!router.remotes().available()) {
+            throw new DstackException(ErrorCode.INVALID_REQUEST, "SSH fleets need ai.dstack:dstack-backend-ssh on the"
+                    + " server's class path; this server has no SSH transport");
+        }
         return configuration;
     }
 
     private void checkHostsFree(ProjectRow project, List<SshFleetHosts.Entry> hosts, UUID ownFleet) {
-        k.store.useTransaction(tx -> checkHostsFree(tx, project, hosts, ownFleet));
+        k.store.inReadOnlyTransaction(tx -> {
+            checkHostsFree(tx, project, hosts, ownFleet);
+            return null;
+        });
     }
 
     /** A host belongs to one fleet, as in dstack. */
