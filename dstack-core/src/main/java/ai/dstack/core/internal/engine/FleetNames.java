@@ -2,7 +2,9 @@ package ai.dstack.core.internal.engine;
 
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.StoreTransaction;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,13 +18,20 @@ final class FleetNames {
 
     private FleetNames() {}
 
+    /** Outside a transaction. */
     static String of(StateStore store, UUID fleetId) {
         String known = NAMES.get(fleetId);
-        if (known != null) {
-            return known;
-        }
-        String name = store.inReadOnlyTransaction(tx -> tx.fleets().find(fleetId)).map(FleetRow::name)
-                .orElse(LocalFleet.NAME);
+        return known != null ? known : of(store.inReadOnlyTransaction(tx -> tx.fleets().find(fleetId)), fleetId);
+    }
+
+    /** Inside the caller's transaction (transactions do not nest). */
+    static String of(StoreTransaction tx, UUID fleetId) {
+        String known = NAMES.get(fleetId);
+        return known != null ? known : of(tx.fleets().find(fleetId), fleetId);
+    }
+
+    private static String of(Optional<FleetRow> fleet, UUID fleetId) {
+        String name = fleet.map(FleetRow::name).orElse(LocalFleet.NAME);
         if (NAMES.size() < MAX_CACHED) {
             NAMES.put(fleetId, name);
         }

@@ -325,6 +325,6 @@ public final class RunOperations {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));
-        return RunViews.run(row, jobs, project.name(), user, id -> FleetNames.of(k.store, id));
+        return RunViews.run(row, jobs, project.name(), user, id -> FleetNames.of(tx, id));
     }
 }
