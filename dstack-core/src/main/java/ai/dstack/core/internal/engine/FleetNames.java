@@ -21,16 +21,16 @@ final class FleetNames {
     /** Outside a transaction. */
     static String of(StateStore store, UUID fleetId) {
         String known = NAMES.get(fleetId);
-        return known != null ? known : of(store.inReadOnlyTransaction(tx -> tx.fleets().find(fleetId)), fleetId);
+        return known != null ? known : remember(store.inReadOnlyTransaction(tx -> tx.fleets().find(fleetId)), fleetId);
     }
 
     /** Inside the caller's transaction (transactions do not nest). */
     static String of(StoreTransaction tx, UUID fleetId) {
         String known = NAMES.get(fleetId);
-        return known != null ? known : of(tx.fleets().find(fleetId), fleetId);
+        return known != null ? known : remember(tx.fleets().find(fleetId), fleetId);
     }
 
-    private static String of(Optional<FleetRow> fleet, UUID fleetId) {
+    private static String remember(Optional<FleetRow> fleet, UUID fleetId) {
         String name = fleet.map(FleetRow::name).orElse(LocalFleet.NAME);
         if (NAMES.size() < MAX_CACHED) {
             NAMES.put(fleetId, name);
