@@ -143,7 +143,7 @@ class ServerCommandsTest {
     }
 
     @Test
-    void invalidAndFleetFilesAreRefusedBeforeCallingTheServer() throws IOException {
+    void invalidAndCloudFleetFilesAreRefusedBeforeCallingTheServer() throws IOException {
         Path bad = file("bad.dstack.yml", "type: task\ncommands: oops\nresources:\n  gpu: -1\n");
         CliRun invalid = CliRun.in(cli, "apply", "-f", bad.toString(), "-y");
         assertThat(invalid.exitCode()).isEqualTo(1);
@@ -153,7 +153,8 @@ class ServerCommandsTest {
         Path fleet = file("fleet.dstack.yml", "type: fleet\nname: f\nnodes: 1\n");
         CliRun fleetApply = CliRun.in(cli, "apply", "-f", fleet.toString(), "-y");
         assertThat(fleetApply.exitCode()).isEqualTo(1);
-        assertThat(fleetApply.err()).contains("applying fleet configurations is not supported yet");
+        assertThat(fleetApply.err()).isEqualTo("Error: only SSH fleets (with ssh_config) can be applied by this server"
+                + " yet (" + fleet + ")\n");
 
         CliRun missing = CliRun.in(cli, "apply", "-f", dir.resolve("nope.yml").toString());
         assertThat(missing.exitCode()).isEqualTo(2);

@@ -2,15 +2,21 @@ package ai.dstack.core;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.configuration.FleetConfiguration;
+import ai.dstack.api.configuration.Profile;
 import ai.dstack.api.configuration.RunConfiguration;
+import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.engine.Engine;
 import ai.dstack.core.internal.engine.EngineSettings;
+import ai.dstack.core.internal.engine.RemoteHosts;
 import ai.dstack.core.internal.host.LocalHostExecutor;
 import ai.dstack.core.internal.host.LocalResourceDetector;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostResources;
+import ai.dstack.spi.host.RemoteHostConnector;
 import ai.dstack.spi.logs.LogListener;
 import ai.dstack.spi.logs.LogPage;
 import ai.dstack.spi.logs.LogQuery;
@@ -142,6 +148,24 @@ public final class DstackEngine implements AutoCloseable {
      * The engine's internal services (users, projects, secrets, repos, fleets, runs per calling user), for dstack's
      * REST server. Not a public API: these types live in an {@code .internal} package and may change in any release.
      */
+    /**
+     * Creates or updates an SSH fleet in project {@code main}, as {@code dstack apply} of a fleet file does. Its
+     * instances start {@code pending} and become {@code idle} once their hosts are checked; see {@link #fleet}.
+     */
+    public Fleet applyFleet(FleetConfiguration configuration) {
+        return engine.applyFleet(defaultProject(), new FleetSpec(configuration, null, Profile.defaultProfile(), false));
+    }
+
+    /** A fleet of project {@code main} with its instances. */
+    public Fleet fleet(String name) {
+        return engine.fleet(defaultProject(), name);
+    }
+
+    /** Deletes a fleet of project {@code main}; refused while its instances run jobs. */
+    public void deleteFleet(String name) {
+        engine.deleteFleet(defaultProject(), name);
+    }
+
     public Engine internal() {
         return engine;
     }
@@ -170,6 +194,7 @@ public final class DstackEngine implements AutoCloseable {
         private DefaultPermissions permissions = DefaultPermissions.DSTACK;
         private StoreOptions storeOptions = StoreOptions.defaults();
         private Duration lease;
+        private RemoteHosts remoteHosts;
 
         private Builder() {}
 
@@ -191,6 +216,15 @@ public final class DstackEngine implements AutoCloseable {
         /** Connection pool settings ({@code DSTACK_DB_POOL_SIZE}, {@code DSTACK_DB_MAX_OVERFLOW}). */
         public Builder storeOptions(StoreOptions options) {
             this.storeOptions = Objects.requireNonNull(options, "options is null");
+            return this;
+        }
+
+        /**
+         * How SSH fleets' hosts are reached; default: the {@link ai.dstack.spi.host.RemoteHostProvider} on the class
+         * path (dstack-backend-ssh), keeping its {@code known_hosts} in {@code <server directory>/ssh/}.
+         */
+        public Builder remoteHosts(RemoteHostConnector connector) {
+            this.remoteHosts = new RemoteHosts(Objects.requireNonNull(connector, "connector is null"));
             return this;
         }
 
@@ -291,8 +325,10 @@ public final class DstackEngine implements AutoCloseable {
                             sweep != null ? sweep : settings.sweep(), settings.runningCheck(),
                             settings.capacityRetry(), settings.logPump(), settings.batch());
                 }
-                return new DstackEngine(new Engine(store, logs, executor, resources, blocks, localFleet, adminToken,
-                        clock, settings, owned, permissions));
+                RemoteHosts remotes = remoteHosts != null ? remoteHosts
+                        : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());
+                return new DstackEngine(new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
+                        adminToken, clock, settings, owned, permissions));
             } catch (RuntimeException e) {
                 store.close();
                 throw e;

@@ -72,8 +72,8 @@ import java.util.regex.Pattern;
  * to it: an unknown project is {@link ErrorCode#NOT_FOUND}, a missing role {@link ErrorCode#FORBIDDEN}, and the
  * token is checked on every call, so a refreshed token stops working at once. Engine errors keep the code the
  * server would send (its own validation errors become {@link ErrorCode#ERROR}, as the server sends them); errors
- * are plain {@link DstackException}s, since there is no HTTP reply to describe. Fleet planning, applying and
- * deleting are refused as the server refuses them (only the built-in fleet {@code local} exists).
+ * are plain {@link DstackException}s, since there is no HTTP reply to describe. Fleets are SSH fleets (with
+ * dstack-backend-ssh on the class path) and the built-in fleet {@code local}.
  *
  * <p>Safe for concurrent use. {@link #close()} stops the engine when this client built it; calls after that fail
  * with {@link IllegalStateException}.
@@ -82,9 +82,6 @@ public final class EmbeddedDstackClient implements DstackClient {
     /** The dstack release whose API the engine implements, as the REST server reports it. */
     public static final String SERVER_VERSION = RemoteDstackClient.DEFAULT_API_VERSION;
 
-    /** The server's message for the fleet operations it does not support yet. */
-    static final String FLEETS_NOT_SUPPORTED = "is not supported by this server yet: it runs jobs on its built-in fleet"
-            + " 'local' only (SSH and cloud fleets are not available)";
     /** The server's rule for {@code name_pattern} in users and projects listings. */
     private static final Pattern NAME_PATTERN = Pattern.compile("^[a-zA-Z0-9-_]*$");
     private static final int MAX_LISTED = 2000;
@@ -403,28 +400,21 @@ public final class EmbeddedDstackClient implements DstackClient {
     @Override
     public FleetPlan getFleetPlan(String project, FleetSpec spec) {
         Objects.requireNonNull(spec, "spec is null");
-        return call(() -> {
-            access.scope(project, Need.PROJECT_MEMBER);
-            throw fleetsNotSupported("Planning a fleet");
-        });
+        return call(() -> internal.fleets().plan(access.scope(project, Need.PROJECT_MEMBER).project(),
+                access.user().name(), spec));
     }
 
     @Override
     public Fleet applyFleet(String project, ApplyFleetRequest request) {
         Objects.requireNonNull(request, "request is null");
-        return call(() -> {
-            access.scope(project, Need.PROJECT_MEMBER);
-            throw fleetsNotSupported("Applying a fleet");
-        });
+        return call(() -> internal.fleets().apply(access.scope(project, Need.PROJECT_MEMBER).project(),
+                request.spec()));
     }
 
     @Override
     public void deleteFleets(String project, List<String> fleetNames) {
         Objects.requireNonNull(fleetNames, "fleetNames is null");
-        run(() -> {
-            access.scope(project, Need.PROJECT_MEMBER);
-            throw fleetsNotSupported("Deleting fleets");
-        });
+        run(() -> internal.fleets().delete(access.scope(project, Need.PROJECT_MEMBER).project(), fleetNames));
     }
 
     @Override
@@ -510,10 +500,6 @@ public final class EmbeddedDstackClient implements DstackClient {
 
     private static List<Projects.MemberSetting> members(List<MemberSetting> members) {
         return members.stream().map(m -> new Projects.MemberSetting(m.username(), m.projectRole())).toList();
-    }
-
-    private static DstackException fleetsNotSupported(String what) {
-        return new DstackException(ErrorCode.ERROR, what + " " + FLEETS_NOT_SUPPORTED);
     }
 
     private static int orDefault(Integer value, int fallback) {

@@ -211,7 +211,8 @@ class ClientModesTest {
         assertThat(embedded.unknownRunById().code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS);
         assertThat(embedded.unknownProject().code()).isEqualTo(ErrorCode.NOT_FOUND);
         assertThat(embedded.fleetDeletion().code()).isEqualTo(ErrorCode.ERROR);
-        assertThat(embedded.fleetDeletion().message()).startsWith("Deleting fleets is not supported");
+        assertThat(embedded.fleetDeletion().message())
+                .startsWith("Fleet local is the server's own host and cannot be deleted");
         assertThat(embedded.badSecretName().code()).isEqualTo(ErrorCode.ERROR);
         assertThat(embedded.badSecretName().message()).contains("Secret name");
     }

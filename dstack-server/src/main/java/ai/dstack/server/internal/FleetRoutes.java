@@ -2,6 +2,7 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.spi.storage.ProjectRow;
 import java.time.Instant;
 import java.util.HashSet;
@@ -10,13 +11,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Fleets and instances. Listing and getting work; creating, changing and deleting fleets are refused with a clear
- * 400 until SSH fleets land (the engine runs jobs on its built-in fleet {@code local}).
+ * Fleets and instances: listing and getting every fleet, planning, applying and deleting SSH fleets (the built-in
+ * fleet {@code local} cannot be changed; cloud fleets are refused with a clear 400).
  */
 final class FleetRoutes {
     private static final String PROJECT = "/api/project/{project_name}/";
-    static final String NOT_SUPPORTED = "is not supported by this server yet: it runs jobs on its built-in fleet"
-            + " 'local' only (SSH and cloud fleets are not available)";
 
     private FleetRoutes() {}
 
@@ -35,28 +34,30 @@ final class FleetRoutes {
                     return call.engine().fleets().get(call.project(), name, id);
                 }),
                 new Route(PROJECT + "fleets/get_plan", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
-                    call.body().opaqueObject("spec");
+                    FleetSpec spec = fleetSpec(call.body(), "spec");
                     call.body().done();
-                    throw notSupported("Planning a fleet");
+                    return call.engine().fleets().plan(call.project(), call.user().name(), spec);
                 }),
                 new Route(PROJECT + "fleets/apply", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
                     Fields plan = call.body().object("plan");
-                    plan.opaqueObject("spec");
+                    FleetSpec spec = fleetSpec(plan, "spec");
                     plan.raw("current_resource");
                     call.body().bool("force");
                     call.body().done();
-                    throw notSupported("Applying a fleet");
+                    return call.engine().fleets().apply(call.project(), spec);
                 }),
                 new Route(PROJECT + "fleets/delete", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
-                    call.body().strings("names");
+                    List<String> names = call.body().strings("names");
                     call.body().done();
-                    throw notSupported("Deleting fleets");
+                    call.engine().fleets().delete(call.project(), names);
+                    return null;
                 }),
                 new Route(PROJECT + "fleets/delete_instances", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
-                    call.body().string("name");
-                    call.body().integers("instance_nums");
+                    String name = call.body().string("name");
+                    List<Integer> nums = call.body().integers("instance_nums");
                     call.body().done();
-                    throw notSupported("Deleting fleet instances");
+                    call.engine().fleets().deleteInstances(call.project(), name, nums);
+                    return null;
                 }),
                 new Route("/api/instances/list", Need.AUTHENTICATED, Route.Body.REQUIRED, FleetRoutes::listInstances),
                 new Route(PROJECT + "instances/get", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
@@ -98,7 +99,12 @@ final class FleetRoutes {
         return call.engine().fleets().instances(projects, fleets, onlyActive, prevCreatedAt, prevId, limit, ascending);
     }
 
-    private static DstackException notSupported(String what) {
-        return new DstackException(ErrorCode.ERROR, what + " " + NOT_SUPPORTED);
+    /** A fleet spec; a spec without a configuration is refused as the server refuses it. */
+    private static FleetSpec fleetSpec(Fields fields, String name) {
+        FleetSpec spec = fields.typed(name, FleetSpec.class, true);
+        if (spec != null && spec.configuration() == null) {
+            throw new DstackException(ErrorCode.ERROR, "The fleet spec has no configuration");
+        }
+        return spec;
     }
 }

@@ -5,6 +5,7 @@ import ai.dstack.api.configuration.Configuration;
 import ai.dstack.api.configuration.FilePathMapping;
 import ai.dstack.api.internal.tar.TarWriter;
 import ai.dstack.api.run.FileArchiveMapping;
+import ai.dstack.api.configuration.FleetConfiguration;
 import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
@@ -27,15 +28,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code dstack apply -f FILE}: plans the run, shows the plan, asks, submits, and (unless {@code -d}) stays with the
- * run until it ends, exiting with the job's exit code.
+ * run until it ends, exiting with the job's exit code. A fleet file is planned, applied and waited for by
+ * {@link FleetApplication}.
  */
 @Command(
         name = "apply",
-        description = "Plan and submit a run configuration, then follow its output until it ends.",
+        description = "Plan and submit a run configuration, then follow its output until it ends; or apply an SSH"
+                + " fleet and wait until its hosts are up.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:the run is done (or submitted, with -d)",
-            "1:the run failed or was stopped, or it was not submitted",
+            "0:the run is done (or submitted, with -d); the fleet's hosts are up",
+            "1:the run failed or was stopped, or it was not submitted; a fleet host is not up",
             "2:usage error, e.g. the file cannot be read",
             "N:the job's own exit status when it failed with one"
         })
@@ -60,7 +63,15 @@ public final class ApplyCommand extends ClientCommand {
 
     @Override
     int run(DstackProject project) throws InterruptedException {
-        RunConfiguration configuration = readRunConfiguration();
+        Configuration read = readConfiguration();
+        if (read instanceof FleetConfiguration fleet) {
+            return new FleetApplication(project, environment(), out()).apply(fleet, file, yes, detach);
+        }
+        if (!(read instanceof RunConfiguration configuration)) {
+            throw CliException.failure("applying " + read.type().wireValue() + " configurations is not supported "
+                    + "yet by this CLI (" + file + "); only tasks, services, dev environments and SSH fleets can be"
+                    + " applied");
+        }
         RunSpec spec = RunSpec.newBuilder()
                 .runName(name != null ? name : configuration.name())
                 .configurationPath(file)
@@ -182,8 +193,8 @@ public final class ApplyCommand extends ClientCommand {
         return archives;
     }
 
-    /** The file's run configuration; a bad file is refused with the same lines as {@code dstack validate}. */
-    private RunConfiguration readRunConfiguration() {
+    /** The file's configuration; a bad file is refused with the same lines as {@code dstack validate}. */
+    private Configuration readConfiguration() {
         FileVerdict verdict = new ConfigurationFileCheck().check(file);
         if (verdict instanceof FileVerdict.Unreadable unreadable) {
             throw CliException.usage("cannot read " + unreadable.file() + ": " + unreadable.reason());
@@ -193,11 +204,6 @@ public final class ApplyCommand extends ClientCommand {
             throw CliException.failure(file + " is not a valid configuration (" + invalid.errors().size() + " error"
                     + (invalid.errors().size() == 1 ? "" : "s") + ")");
         }
-        Configuration configuration = ((FileVerdict.Valid) verdict).configuration();
-        if (configuration instanceof RunConfiguration run) {
-            return run;
-        }
-        throw CliException.failure("applying " + configuration.type().wireValue() + " configurations is not supported "
-                + "yet by this CLI (" + file + "); only tasks, services and dev environments can be applied");
+        return ((FileVerdict.Valid) verdict).configuration();
     }
 }

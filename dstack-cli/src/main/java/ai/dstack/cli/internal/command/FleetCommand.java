@@ -2,15 +2,20 @@ package ai.dstack.cli.internal.command;
 
 import ai.dstack.api.fleet.Fleet;
 import ai.dstack.api.instance.Instance;
+import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.output.Describe;
 import ai.dstack.cli.internal.output.Table;
 import ai.dstack.client.DstackProject;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code dstack fleet [list]}: the project's fleets and their instances. */
-@Command(name = "fleet", description = "List fleets and their instances.", subcommands = FleetCommand.ListFleets.class)
+/** {@code dstack fleet [list]}: the project's fleets and their instances; {@code dstack fleet delete NAME}. */
+@Command(name = "fleet", description = "List and delete fleets.",
+        subcommands = {FleetCommand.ListFleets.class, FleetCommand.DeleteFleet.class})
 public final class FleetCommand extends ClientCommand {
     @Override
     int run(DstackProject project) {
@@ -31,12 +36,41 @@ public final class FleetCommand extends ClientCommand {
                 table.row(fleet.name(), "", "", fleet.status().toString().toLowerCase(java.util.Locale.ROOT),
                         Describe.ago(fleet.createdAt(), now));
                 for (Instance instance : fleet.instances()) {
-                    table.row("", String.valueOf(instance.instanceNum()), String.valueOf(instance.backend()),
-                            instance.status().toString().toLowerCase(java.util.Locale.ROOT),
+                    String status = instance.status().toString().toLowerCase(java.util.Locale.ROOT);
+                    if (instance.unreachable()) {
+                        status += " (unreachable)";
+                    }
+                    // A pending SSH host says here why it is not up (cannot connect, authentication failed, ...).
+                    if (instance.terminationReasonMessage() != null) {
+                        status += ": " + instance.terminationReasonMessage();
+                    }
+                    table.row("", String.valueOf(instance.instanceNum()), String.valueOf(instance.backend()), status,
                             Describe.ago(instance.created(), now));
                 }
             }
             table.print(command.out(), Terminal.width(command.environment()));
+            return ExitStatus.OK;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a fleet: its instances go, the hosts keep everything but dstack's"
+            + " files.")
+    static final class DeleteFleet extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The fleet to delete.")
+        String name;
+
+        @Option(names = {"-y", "--yes"}, description = "Delete without asking.")
+        boolean yes;
+
+        @Override
+        int run(DstackProject project) {
+            project.getFleet(name); // an unknown fleet is an error before the question
+            if (!yes && !Confirmation.ask(environment(), out(), "Delete the fleet " + name + "?", "-y")) {
+                out().println("Fleet not deleted");
+                return ExitStatus.FAILURE;
+            }
+            project.deleteFleets(List.of(name));
+            out().println("Fleet " + name + " deleted");
             return ExitStatus.OK;
         }
     }

@@ -2,6 +2,8 @@ package ai.dstack.core.internal.engine;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
@@ -39,7 +41,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The running engine: three loops (runs, jobs, logs) over one state store, one log store and one host. Everything
+ * The running engine: loops (runs, jobs, logs, SSH instances) over one state store, one log store and the hosts of its
+ * fleets (its own machine, SSH hosts). Everything
  * a caller does goes through here; the public {@code DstackEngine} is a thin face over it.
  */
 public final class Engine implements AutoCloseable {
@@ -64,20 +67,27 @@ public final class Engine implements AutoCloseable {
     private final Services services;
     private final PublicKeys publicKeys;
     private final Uploads uploads;
+    private final InstanceProvisioner provisioner;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
-        this(store, logs, host, hostResources, localBlocks, localFleetEnabled, adminToken, clock, settings, owned,
-                DefaultPermissions.DSTACK);
+        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetEnabled, adminToken, clock,
+                settings, owned, DefaultPermissions.DSTACK);
     }
 
-    /** @param permissions config.yml's {@code default_permissions} */
-    public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
-            boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned,
-            DefaultPermissions permissions) {
+    /**
+     * An engine that also runs SSH fleets' jobs, on the hosts {@code remotes} connects to.
+     *
+     * @param permissions config.yml's {@code default_permissions}
+     */
+    public Engine(StateStore store, LogStore logs, HostExecutor host, RemoteHosts remotes, HostResources hostResources,
+            int localBlocks, boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings,
+            List<AutoCloseable> owned, DefaultPermissions permissions) {
         this.owned = List.copyOf(owned);
-        this.kernel = new Kernel(store, logs, host, clock, settings);
+        HostRouter router = new HostRouter(host, remotes);
+        this.kernel = new Kernel(store, logs, router, clock, settings);
         store.migrate();
+        router.connect(store, SshInstances.anyExist(store));
         this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
@@ -89,7 +99,8 @@ public final class Engine implements AutoCloseable {
         this.repos = new Repos(kernel);
         this.publicKeys = new PublicKeys(kernel);
         this.uploads = new Uploads(kernel);
-        this.fleets = new Fleets(kernel);
+        this.provisioner = new InstanceProvisioner(kernel, router, settings.sweep());
+        this.fleets = new Fleets(kernel, new SshFleets(kernel, router, provisioner));
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
         ServiceNetwork network = ServiceNetwork.forThisHost();
@@ -97,8 +108,8 @@ public final class Engine implements AutoCloseable {
         this.probes = new ProbeRunner(kernel, network);
         kernel.probeStates = probes::probes;
         this.services = new Services(kernel, probes, rates);
-        this.jobs = new JobProcessor(kernel, localFleet, new JobLauncher(kernel, network, uploads), logPump,
-                ServicePorts.of(kernel, network));
+        this.jobs = new JobProcessor(kernel, new Placement(kernel, localFleet, router),
+                new JobLauncher(kernel, network, uploads), logPump, ServicePorts.of(kernel, network));
         RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed,
                 new ServiceReplicas(kernel, probes, rates));
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
@@ -111,6 +122,7 @@ public final class Engine implements AutoCloseable {
         jobLoop.start();
         runLoop.start();
         logLoop.start();
+        provisioner.start();
     }
 
     public String adminToken() {
@@ -306,6 +318,19 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /** Creates or updates an SSH fleet (see {@link Fleets#apply}). */
+    public Fleet applyFleet(String projectName, FleetSpec spec) {
+        return fleets.apply(project(projectName), spec);
+    }
+
+    public Fleet fleet(String projectName, String fleetName) {
+        return fleets.get(project(projectName), fleetName, null);
+    }
+
+    public void deleteFleet(String projectName, String fleetName) {
+        fleets.delete(project(projectName), List.of(fleetName));
+    }
+
     private JobLogRef logRef(String projectName, String runName) {
         ProjectRow project = project(projectName);
         RunRow run = kernel.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
@@ -326,7 +351,7 @@ public final class Engine implements AutoCloseable {
         List<JobRow> jobs = kernel.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
         String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
                 : kernel.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
-        return RunViews.run(row, jobs, project.name(), user, kernel.probeStates);
+        return RunViews.run(row, jobs, project.name(), user, kernel.probeStates, id -> FleetNames.of(kernel.store, id));
     }
 
     private static void sleepBriefly() {
@@ -340,6 +365,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        provisioner.close();
         logLoop.close();
         jobLoop.close();
         jobs.close();

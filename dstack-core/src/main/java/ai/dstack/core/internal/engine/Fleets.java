@@ -3,6 +3,7 @@ package ai.dstack.core.internal.engine;
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetPlan;
 import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.fleet.FleetStatus;
 import ai.dstack.api.instance.HealthStatus;
@@ -22,12 +23,41 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** dstack's fleets and instances as its API shows them (read-only: fleets are not applied through here yet). */
+/**
+ * dstack's fleets and instances as its API shows them, and SSH fleets' planning, applying and deleting (the local
+ * fleet is built in and cannot be changed through here).
+ */
 public final class Fleets {
     private final Kernel k;
+    private final SshFleets ssh;
 
-    Fleets(Kernel kernel) {
+    Fleets(Kernel kernel, SshFleets ssh) {
         this.k = kernel;
+        this.ssh = ssh;
+    }
+
+    /** dstack's {@code fleets/get_plan} for an SSH fleet: the spec without private keys, the current fleet if any. */
+    public FleetPlan plan(ProjectRow project, String userName, FleetSpec spec) {
+        return ssh.plan(project, userName, spec);
+    }
+
+    /**
+     * dstack's {@code fleets/apply}: creates the SSH fleet or updates it in place (hosts added to the file get
+     * instances, hosts gone from it lose theirs). Instances start {@code pending} and become {@code idle} once their
+     * host is checked.
+     */
+    public Fleet apply(ProjectRow project, FleetSpec spec) {
+        return ssh.apply(project, spec);
+    }
+
+    /** dstack's {@code fleets/delete}: refused while a fleet's instance runs jobs. */
+    public void delete(ProjectRow project, Collection<String> names) {
+        ssh.delete(project, names);
+    }
+
+    /** dstack's {@code fleets/delete_instances}. */
+    public void deleteInstances(ProjectRow project, String name, Collection<Integer> instanceNums) {
+        ssh.deleteInstances(project, name, instanceNums);
     }
 
     /** The project's fleets that are not deleted, by name, each with its instances that are not deleted. */
@@ -122,7 +152,7 @@ public final class Fleets {
         return status != FleetStatus.TERMINATING && status != FleetStatus.TERMINATED && status != FleetStatus.FAILED;
     }
 
-    private static Fleet view(StoreTransaction tx, FleetRow fleet, String projectName) {
+    static Fleet view(StoreTransaction tx, FleetRow fleet, String projectName) {
         List<Instance> instances = tx.instances().listByFleet(fleet.id()).stream()
                 .filter(i -> !i.deleted())
                 .sorted(Comparator.comparingInt(InstanceRow::instanceNum))

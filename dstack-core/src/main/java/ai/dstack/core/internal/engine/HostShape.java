@@ -92,6 +92,11 @@ record HostShape(HostResources resources, int blocks) {
 
     /** The host as an instance type, the way dstack describes an SSH fleet host. */
     InstanceType instanceType() {
+        return instanceType("local");
+    }
+
+    /** The host as an instance type of the given name ({@code ssh} for an SSH fleet's host, as in dstack). */
+    InstanceType instanceType(String name) {
         List<Gpu> gpus = new ArrayList<>();
         for (HostGpu gpu : resources.gpus()) {
             for (int i = 0; i < gpu.count(); i++) {
@@ -100,6 +105,22 @@ record HostShape(HostResources resources, int blocks) {
         }
         Resources offered = new Resources(resources.cpus(), (int) Math.min(Integer.MAX_VALUE, resources.memoryMib()),
                 gpus, false, new Disk((int) Math.min(Integer.MAX_VALUE, resources.diskMib())), arch(), "");
-        return new InstanceType("local", offered);
+        return new InstanceType(name, offered);
+    }
+
+    /** The shape of a host described by an instance type (as {@link #instanceType} wrote it), split into blocks. */
+    static HostShape of(InstanceType type, int blocks) {
+        Resources offered = type.resources();
+        java.util.Map<String, HostGpu> grouped = new java.util.LinkedHashMap<>();
+        for (Gpu gpu : offered.gpus()) {
+            String vendor = gpu.vendor() == null ? "nvidia" : gpu.vendor().wireValue();
+            grouped.merge(vendor + "/" + gpu.name() + "/" + gpu.memoryMib(),
+                    new HostGpu(vendor, gpu.name(), gpu.memoryMib(), 1),
+                    (a, b) -> new HostGpu(a.vendor(), a.name(), a.memoryMib(), a.count() + b.count()));
+        }
+        String arch = offered.cpuArch() == null ? "x86" : offered.cpuArch().wireValue();
+        long disk = offered.disk() == null ? 0 : offered.disk().sizeMib();
+        return new HostShape(new HostResources(Math.max(1, offered.cpus()), arch, offered.memoryMib(), disk,
+                List.copyOf(grouped.values())), blocks);
     }
 }

@@ -11,6 +11,7 @@ import ai.dstack.spi.storage.Claim;
 import ai.dstack.spi.storage.ClaimFilter;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.WorkKind;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves jobs through submitted → provisioning → running → done/failed/terminated on the local fleet. One step
+ * Moves jobs through submitted → provisioning → running → done/failed/terminated on the fleets' hosts. One step
  * handles the hinted jobs first, then what is due; each job is processed under its lease, and slow work (starting
  * a process) happens outside transactions.
  */
@@ -41,8 +42,8 @@ final class JobProcessor {
     private final LogPump logPump;
     private final InactivityCheck inactivity;
     private final String owner;
-    /** The local fleet, or null when it is turned off (then no job can be placed yet). */
-    private final LocalFleet fleet;
+    /** Which instances (the local fleet's, SSH fleets' hosts) can take a job. */
+    private final Placement placement;
     /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
     private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
     /**
@@ -64,14 +65,14 @@ final class JobProcessor {
     /** Where service replicas share the host's network, a port taken by one replica keeps the next one waiting. */
     private ServicePorts servicePorts = ServicePorts.NONE;
 
-    JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts) {
-        this(kernel, fleet, launcher, logPump);
+    JobProcessor(Kernel kernel, Placement placement, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts) {
+        this(kernel, placement, launcher, logPump);
         this.servicePorts = servicePorts;
     }
 
-    JobProcessor(Kernel kernel, LocalFleet fleet, JobLauncher launcher, LogPump logPump) {
+    JobProcessor(Kernel kernel, Placement placement, JobLauncher launcher, LogPump logPump) {
         this.k = kernel;
-        this.fleet = fleet;
+        this.placement = placement;
         this.launcher = launcher;
         this.logPump = logPump;
         this.inactivity = new InactivityCheck(kernel);
@@ -171,109 +172,132 @@ final class JobProcessor {
         }
     }
 
-    // submitted: find capacity on the local fleet, or wait for it, or fail.
+    // submitted: find capacity on a fleet's instance, or wait for it, or fail.
 
-    /** A submitted job that fits the fleet's host, and the row it gets once its blocks are reserved. */
-    private record Placement(Claim<JobRow> claim, JobSpec spec, int blocks, JobRow provisioning) {}
+    /** A submitted job and the instances that could take it, in the order to try them. */
+    private record Candidate(Claim<JobRow> claim, JobSpec spec, List<Placement.Option> options) {}
 
+    /** What placing a candidate came to, and the job's row when it got an instance. */
+    private record Outcome(Assignment assignment, JobRow provisioning) {}
+
+    /** Places the jobs in one transaction, in the claims' order (priority first when the claims came so). */
     private void assignAll(List<Claim<JobRow>> claims) {
         Instant now = now();
-        List<Placement> placements = new ArrayList<>();
+        List<Candidate> candidates = new ArrayList<>();
         for (Claim<JobRow> claim : claims) {
             try {
-                Placement placement = placement(claim, now);
-                if (placement != null) {
-                    placements.add(placement);
+                Candidate candidate = candidate(claim, now);
+                if (candidate != null) {
+                    candidates.add(candidate);
                 }
             } catch (RuntimeException e) {
                 LOG.error("Placing job {} ({}) failed; it will be retried", claim.row().jobName(), claim.row().id(), e);
                 release(claim);
             }
         }
-        if (placements.isEmpty()) {
+        if (candidates.isEmpty()) {
             return;
         }
-        List<Assignment> outcomes;
+        List<Outcome> outcomes;
         try {
             outcomes = k.store.inTransaction(tx -> {
-                List<Assignment> results = new ArrayList<>();
-                for (Placement placement : placements) {
-                    if (!tx.instances().adjustBusyBlocks(fleet.instanceId(), placement.blocks(), now)) {
-                        results.add(Assignment.NO_CAPACITY);
-                    } else if (tx.jobs().update(placement.provisioning(), placement.claim().lease())) {
-                        results.add(Assignment.ASSIGNED);
-                    } else {
-                        tx.instances().adjustBusyBlocks(fleet.instanceId(), -placement.blocks(), now);
-                        results.add(Assignment.LEASE_LOST);
-                    }
+                List<Outcome> results = new ArrayList<>();
+                for (Candidate candidate : candidates) {
+                    results.add(place(tx, candidate, now));
                 }
                 return results;
             });
         } catch (RuntimeException e) {
-            LOG.error("Placing {} jobs failed; they will be retried", placements.size(), e);
-            placements.forEach(placement -> release(placement.claim()));
+            LOG.error("Placing {} jobs failed; they will be retried", candidates.size(), e);
+            candidates.forEach(candidate -> release(candidate.claim()));
             return;
         }
-        for (int i = 0; i < placements.size(); i++) {
-            Placement placement = placements.get(i);
-            Claim<JobRow> claim = placement.claim();
-            switch (outcomes.get(i)) {
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate candidate = candidates.get(i);
+            Claim<JobRow> claim = candidate.claim();
+            Outcome outcome = outcomes.get(i);
+            switch (outcome.assignment()) {
                 // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
-                case ASSIGNED -> onHost(claim, () -> launch(claim, placement.provisioning(), true));
+                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), true));
                 case LEASE_LOST -> LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner",
                         claim.row().jobName());
-                case NO_CAPACITY -> noCapacity(claim, placement.spec(), now);
+                case NO_CAPACITY -> noCapacity(claim, candidate, now);
             }
         }
     }
 
-    /** The job's placement on the local fleet, or null when it cannot have one (then it has been failed). */
-    private Placement placement(Claim<JobRow> claim, Instant now) {
+    /** Reserves blocks on the first instance with room and moves the job there, in the caller's transaction. */
+    private Outcome place(StoreTransaction tx, Candidate candidate, Instant now) {
+        for (Placement.Option option : candidate.options()) {
+            if (!tx.instances().adjustBusyBlocks(option.instanceId(), option.blocks(), now)) {
+                continue;
+            }
+            JobRow provisioning = candidate.claim().row().toBuilder()
+                    .status(JobStatus.PROVISIONING.wireValue())
+                    .fleetId(option.fleetId())
+                    .instanceId(option.instanceId())
+                    .usedInstanceId(option.instanceId())
+                    .instanceAssigned(true)
+                    .jobProvisioningData(Json.write(option.provisioningData()))
+                    .terminationReasonMessage(null)
+                    .lastProcessedAt(now)
+                    .build();
+            if (tx.jobs().update(provisioning, candidate.claim().lease())) {
+                return new Outcome(Assignment.ASSIGNED, provisioning);
+            }
+            tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
+            return new Outcome(Assignment.LEASE_LOST, null);
+        }
+        return new Outcome(Assignment.NO_CAPACITY, null);
+    }
+
+    /** The instances that could take the job, or null when none ever could (then it has been failed) or it waits. */
+    private Candidate candidate(Claim<JobRow> claim, Instant now) {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
-        if (fleet == null) {
+        if (!placement.anyFleet(job.projectId())) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. The local fleet is turned off and there are no other fleets");
             return null;
         }
-        int blocks = fleet.shape().blocksNeeded(spec.requirements().resources());
-        if (blocks < 0) {
+        List<Placement.Option> options = placement.options(job, spec.requirements().resources());
+        if (options.isEmpty()) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "No matching fleet found. The local fleet's host cannot satisfy the requested resources");
+                    "No matching fleet found. " + placement.noMatchReason());
             return null;
         }
-        Optional<String> portTaken = servicePorts.taken(job, spec, fleet.instanceId());
-        if (portTaken.isPresent()) {
+        List<Placement.Option> free = new ArrayList<>();
+        String portTaken = null;
+        for (Placement.Option option : options) {
+            Optional<String> taken = servicePorts.taken(job, spec, option.instanceId());
+            if (taken.isPresent()) {
+                portTaken = taken.get();
+            } else {
+                free.add(option);
+            }
+        }
+        if (free.isEmpty()) {
             someoneWaits = true;
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage(portTaken.get()).build());
+                    .terminationReasonMessage(portTaken).build());
             k.hintRun(job.runId());
             return null;
         }
-        JobRow provisioning = job.toBuilder()
-                .status(JobStatus.PROVISIONING.wireValue())
-                .fleetId(fleet.fleetId())
-                .instanceId(fleet.instanceId())
-                .usedInstanceId(fleet.instanceId())
-                .instanceAssigned(true)
-                .jobProvisioningData(Json.write(fleet.provisioningData()))
-                .terminationReasonMessage(null)
-                .lastProcessedAt(now)
-                .build();
-        return new Placement(claim, spec, blocks, provisioning);
+        return new Candidate(claim, spec, free);
     }
 
-    private void noCapacity(Claim<JobRow> claim, JobSpec spec, Instant now) {
+    private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {
         JobRow job = claim.row();
-        if (waitsForCapacity(spec, run(job.runId()))) {
+        String fleets = String.join(", ", candidate.options().stream().map(Placement.Option::fleetName).distinct().toList());
+        if (waitsForCapacity(candidate.spec(), run(job.runId()))) {
             someoneWaits = true;
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage("Waiting for capacity on fleet " + LocalFleet.NAME).build());
+                    .terminationReasonMessage("Waiting for capacity on fleet " + fleets).build());
             k.hintRun(job.runId());
             return;
         }
         fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                "Fleet " + LocalFleet.NAME + " has no free capacity for this job");
+                "Fleet " + fleets + " has no free capacity for this job");
     }
 
     private enum Assignment { ASSIGNED, NO_CAPACITY, LEASE_LOST }
@@ -435,13 +459,13 @@ final class JobProcessor {
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned()
-                ? fleet.shape().blocksNeeded(Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
+                ? placement.blocksHeld(job, Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
         boolean written = k.store.inTransaction(tx -> {
             if (!tx.jobs().update(done, claim.lease())) {
                 return false;
             }
             tx.leases().release(claim.lease());
-            if (blocks > 0 && !tx.instances().adjustBusyBlocks(fleet.instanceId(), -blocks, now)) {
+            if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
             return true;

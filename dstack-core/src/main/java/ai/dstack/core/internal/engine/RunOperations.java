@@ -177,7 +177,10 @@ public final class RunOperations {
         int limit = maxOffers == null ? DEFAULT_MAX_OFFERS : maxOffers;
         List<JobPlan> plans = new ArrayList<>();
         for (JobSpec job : jobSpecs.submissionJobSpecs(named, Map.of())) {
-            List<InstanceOfferWithAvailability> offers = matchesProfile(named) ? offers(job) : List.of();
+            List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(sshOffers(project, job));
+            if (matchesProfile(named)) {
+                offers.addAll(offers(job));
+            }
             Double maxPrice = offers.stream().map(InstanceOfferWithAvailability::price).max(Double::compare).orElse(null);
             plans.add(new JobPlan(job, offers.subList(0, Math.min(limit, offers.size())), offers.size(), maxPrice));
         }
@@ -204,6 +207,29 @@ public final class RunOperations {
             return false;
         }
         return profile.spotPolicy() != ai.dstack.api.configuration.SpotPolicy.SPOT;
+    }
+
+    /** SSH fleets' hosts that are up and can satisfy the job, as offers of their share (listed before the local one). */
+    private List<InstanceOfferWithAvailability> sshOffers(ProjectRow project, JobSpec job) {
+        List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>();
+        for (InstanceRow instance : k.store.inReadOnlyTransaction(tx -> tx.instances().listByProject(project.id()))) {
+            ai.dstack.api.instance.InstanceStatus status = ai.dstack.api.instance.InstanceStatus.fromWireValue(instance.status());
+            boolean up = status == ai.dstack.api.instance.InstanceStatus.IDLE
+                    || status == ai.dstack.api.instance.InstanceStatus.BUSY;
+            if (instance.deleted() || instance.remoteConnectionInfo() == null || instance.offer() == null || !up) {
+                continue;
+            }
+            int total = instance.totalBlocks() == null ? 1 : instance.totalBlocks();
+            InstanceType type = Json.read(instance.offer(), ai.dstack.api.offer.InstanceOffer.class).instance();
+            int blocks = HostShape.of(type, total).blocksNeeded(job.requirements().resources());
+            if (blocks > 0) {
+                InstanceAvailability availability = total - instance.busyBlocks() >= blocks
+                        ? InstanceAvailability.IDLE : InstanceAvailability.BUSY;
+                offers.add(new InstanceOfferWithAvailability(LocalFleet.BACKEND, share(type, blocks, total),
+                        LocalFleet.BACKEND, 0.0, Map.of(), availability, null, InstanceRuntime.SHIM, blocks, total));
+            }
+        }
+        return offers;
     }
 
     /** The local instance as an offer for the job, or none when the host cannot satisfy it. */
@@ -325,6 +351,6 @@ public final class RunOperations {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));
-        return RunViews.run(row, jobs, project.name(), user, k.probeStates);
+        return RunViews.run(row, jobs, project.name(), user, k.probeStates, id -> FleetNames.of(tx, id));
     }
 }

@@ -36,10 +36,15 @@ final class RunViews {
     }
 
     static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName) {
-        return run(row, jobRows, projectName, userName, ProbeStates.NONE);
+        return run(row, jobRows, projectName, userName, ProbeStates.NONE, fleetId -> LocalFleet.NAME);
     }
 
-    static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName, ProbeStates probes) {
+    /**
+     * @param probes the probe states of service replicas
+     * @param fleetNames the name of a fleet by id (the run shows the fleet its first placed job is on)
+     */
+    static Run run(RunRow row, List<JobRow> jobRows, String projectName, String userName, ProbeStates probes,
+            java.util.function.Function<java.util.UUID, String> fleetNames) {
         Map<String, List<JobRow>> byJob = new LinkedHashMap<>();
         jobRows.stream()
                 .sorted(Comparator.comparingInt(JobRow::replicaNum).thenComparingInt(JobRow::jobNum)
@@ -55,7 +60,7 @@ final class RunViews {
         RunStatus status = RunStatus.fromWireValue(row.status());
         RunTerminationReason reason = RunTerminationReason.fromWireValue(row.terminationReason());
         RunFleet fleet = jobRows.stream().filter(j -> j.fleetId() != null).findFirst()
-                .map(j -> new RunFleet(j.fleetId(), LocalFleet.NAME)).orElse(null);
+                .map(j -> new RunFleet(j.fleetId(), fleetNames.apply(j.fleetId()))).orElse(null);
         return new Run(row.id(), projectName, userName, fleet, row.submittedAt(), row.lastProcessedAt(), status,
                 runStatusMessage(status, jobs), row.terminationReason(), Json.read(row.runSpec(), RunSpec.class), jobs,
                 latest, 0.0, service(row, projectName), row.deploymentNum(), reason == null ? null : reason.toError(), row.deleted(),

@@ -1,0 +1,256 @@
+package ai.dstack.backend.ssh.internal;
+
+import ai.dstack.api.ErrorCode;
+import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.LogChunk;
+import ai.dstack.spi.host.ShellJobProtocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs on a remote host with the {@link ShellJobProtocol}, over the host's pooled {@link SshConnection}: the
+ * same files and detached processes as on the engine's machine, so a job survives a dropped connection and a
+ * restarted server, and any engine that reaches the host reads its status and logs. Jobs are started and signalled
+ * with the protocol's scripts (the launcher and the signal script), one exec channel each.
+ */
+final class SshHostExecutor implements HostExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(SshHostExecutor.class);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final int LOG_READ_BYTES = 256 * 1024;
+
+    private final SshConnection connection;
+    private final String root;
+    private final Map<String, CompletableFuture<JobStatus>> waiting = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watcher;
+
+    /**
+     * @param root the absolute directory on the host that holds the jobs' directories
+     */
+    SshHostExecutor(SshConnection connection, String root, Duration exitPoll) {
+        this.connection = connection;
+        this.root = root;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dstack-ssh-exits-" + connection.address().hostname());
+            thread.setDaemon(true);
+            return thread;
+        });
+        watcher.scheduleWithFixedDelay(this::noticeExits, exitPoll.toMillis(), exitPoll.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    String root() {
+        return root;
+    }
+
+    private String jobDir(String jobId) {
+        return root + "/" + jobId;
+    }
+
+    @Override
+    public JobHandle start(JobLaunch launch) {
+        if (launch.image() != null) {
+            CommandResult docker = connection.run("docker info --format '{{.ServerVersion}}'", null, COMMAND_TIMEOUT);
+            if (!docker.succeeded()) {
+                throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
+                        + " needs a Docker engine; " + connection.address().display() + " has none ("
+                        + firstLine(docker.diagnostic()) + ")");
+            }
+        }
+        String dir = jobDir(launch.jobId());
+        StringBuilder script = new StringBuilder("set -u\nd=\"$1\"\numask 077\n")
+                .append("if ! mkdir \"$d\" 2>/dev/null; then\n")
+                .append("  if [ -e \"$d\" ]; then echo \"job ").append(launch.jobId())
+                .append(" already exists on this host ($d)\" >&2; exit 10; fi\n")
+                .append("  echo \"cannot create the job directory $d\" >&2; exit 11\nfi\ncd \"$d\" || exit 11\n")
+                .append("mkdir -p ").append(ShellJobProtocol.shellQuote(workDir(launch))).append(" || exit 11\n")
+                .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, ShellJobProtocol.jobScript(launch)))
+                .append(RemoteScripts.writeFile(ShellJobProtocol.WRAPPER_SCRIPT, ShellJobProtocol.wrapperScript()));
+        if (launch.image() != null) {
+            script.append(RemoteScripts.writeFile(ShellJobProtocol.CONTAINER_FILE,
+                    ShellJobProtocol.containerName(launch.jobId())));
+        }
+        script.append("launcher=$(cat <<'DSTACK_LAUNCHER_EOF'\n").append(ShellJobProtocol.launcherScript())
+                .append("\nDSTACK_LAUNCHER_EOF\n)\n")
+                .append("exec bash -c \"$launcher\" dstack-job-launcher \"$d\" </dev/null\n");
+        CommandResult started;
+        try {
+            // Not repeated on a drop: the job may have started. The engine looks at the host again before retrying.
+            started = connection.runOnce(RemoteScripts.bashStdin(List.of(dir)), script.toString(), COMMAND_TIMEOUT);
+        } catch (SshConnection.ConnectionLost e) {
+            // Not a HostExecutionException: that would fail the job, while the engine should look again and retry.
+            throw new UncheckedIOException(new IOException("job " + launch.jobId() + " may not have started on "
+                    + connection.address().display() + ": " + e.getMessage()));
+        }
+        if (started.exitCode() == 10) {
+            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS, started.diagnostic());
+        }
+        if (!started.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + launch.jobId() + " could not start on "
+                    + connection.address().display() + ": " + started.diagnostic());
+        }
+        LOG.debug("Started job {} on {} (pid file: {})", launch.jobId(), connection.address(), started.out().strip());
+        return new JobHandle(launch.jobId());
+    }
+
+    private static String workDir(JobLaunch launch) {
+        return launch.workingDir().isEmpty() ? ShellJobProtocol.WORK_DIR
+                : ShellJobProtocol.WORK_DIR + "/" + launch.workingDir();
+    }
+
+    @Override
+    public JobStatus status(JobHandle job) {
+        CommandResult result = connection.run(RemoteScripts.bashC(RemoteScripts.STATUS, "dstack-job-status",
+                List.of(jobDir(job.jobId()))), null, COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot read the status of job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + result.diagnostic());
+        }
+        return parseStatus(job.jobId(), result.out().strip());
+    }
+
+    private JobStatus parseStatus(String jobId, String line) {
+        String[] parts = line.split(" ", 2);
+        String rest = parts.length > 1 ? parts[1].strip() : "";
+        String where = " on " + connection.address().display();
+        return switch (parts[0]) {
+            case "exit" -> ShellJobProtocol.parseExit(rest);
+            case "running" -> new JobStatus.Running(Long.parseLong(rest));
+            case "absent" -> new JobStatus.Lost("there is no job " + jobId + where + " (no directory "
+                    + jobDir(jobId) + ")");
+            case "never-started" -> new JobStatus.Lost("job " + jobId + " never started" + where + supervisor(rest));
+            case "lost" -> {
+                String[] lost = rest.split(" ", 2);
+                yield new JobStatus.Lost("the supervisor of job " + jobId + " (pid " + lost[0] + ")" + where
+                        + " ended without recording an exit code: it was killed or the host restarted"
+                        + supervisor(lost.length > 1 ? lost[1] : ""));
+            }
+            default -> throw new HostExecutionException(ErrorCode.ERROR, "unexpected status of job " + jobId + where
+                    + ": " + line);
+        };
+    }
+
+    private static String supervisor(String output) {
+        return output.isBlank() ? "" : "; its supervisor reported: " + output.strip();
+    }
+
+    @Override
+    public LogChunk readLogs(JobHandle job, long fromOffset, int maxLines) {
+        if (fromOffset < 0) {
+            throw new IllegalArgumentException("fromOffset < 0: " + fromOffset);
+        }
+        if (maxLines < 1) {
+            throw new IllegalArgumentException("maxLines < 1: " + maxLines);
+        }
+        String log = ShellJobProtocol.shellQuote(jobDir(job.jobId()) + "/" + ShellJobProtocol.LOG_FILE);
+        CommandResult result = connection.run("tail -c +" + (fromOffset + 1) + " " + log + " 2>/dev/null | head -c "
+                + LOG_READ_BYTES, null, COMMAND_TIMEOUT);
+        byte[] bytes = result.stdout();
+        ShellJobProtocol.ParsedLog parsed = ShellJobProtocol.parseLog(bytes, bytes.length, maxLines);
+        return new LogChunk(parsed.lines(), fromOffset + parsed.consumedBytes());
+    }
+
+    @Override
+    public void stop(JobHandle job, Duration gracePeriod) {
+        if (gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("gracePeriod < 0: " + gracePeriod);
+        }
+        signal(job, gracePeriod.isZero() ? 0 : Math.max(1, gracePeriod.toMillis()));
+    }
+
+    @Override
+    public void kill(JobHandle job) {
+        signal(job, 0);
+    }
+
+    private void signal(JobHandle job, long graceMillis) {
+        CommandResult result = connection.run(RemoteScripts.bashC(ShellJobProtocol.signalScript(), "dstack-job-signal",
+                List.of(jobDir(job.jobId()), Long.toString(graceMillis))), null, COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + result.diagnostic());
+        }
+        LOG.debug("Signalled job {} on {} (grace {} ms): {}", job.jobId(), connection.address(), graceMillis,
+                result.out().strip());
+    }
+
+    @Override
+    public void cleanup(JobHandle job) {
+        if (status(job) instanceof JobStatus.Running) {
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + job.jobId() + " is still running on "
+                    + connection.address().display() + "; stop or kill it before removing its files");
+        }
+        CommandResult result = connection.run("rm -rf " + ShellJobProtocol.shellQuote(jobDir(job.jobId())) + " "
+                + ShellJobProtocol.shellQuote(root + "/" + ShellJobProtocol.EXITED_DIR + "/" + job.jobId()), null,
+                COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot remove the files of job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + result.diagnostic());
+        }
+    }
+
+    @Override
+    public CompletionStage<JobStatus> onFinished(JobHandle job) {
+        return waiting.computeIfAbsent(job.jobId(), id -> new CompletableFuture<>());
+    }
+
+    /** One listing of the exit markers per poll, for all watched jobs; a host that does not answer is asked again. */
+    private void noticeExits() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        try {
+            CommandResult listing = connection.run("ls -1 " + ShellJobProtocol.shellQuote(root + "/"
+                    + ShellJobProtocol.EXITED_DIR) + " 2>/dev/null", null, COMMAND_TIMEOUT);
+            List<String> exited = listing.out().lines().map(String::strip).toList();
+            for (String jobId : List.copyOf(waiting.keySet())) {
+                if (exited.contains(jobId)) {
+                    JobStatus status = status(new JobHandle(jobId));
+                    if (status.isFinal()) {
+                        CompletableFuture<JobStatus> future = waiting.remove(jobId);
+                        if (future != null) {
+                            future.complete(status);
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Listing finished jobs on {} failed; will retry", connection.address(), e);
+        }
+    }
+
+    @Override
+    public List<JobHandle> jobs() {
+        CommandResult listing = connection.run("ls -1 " + ShellJobProtocol.shellQuote(root) + " 2>/dev/null", null,
+                COMMAND_TIMEOUT);
+        List<JobHandle> jobs = new ArrayList<>();
+        listing.out().lines().map(String::strip).filter(name -> !name.isEmpty() && !name.startsWith("."))
+                .forEach(name -> jobs.add(new JobHandle(name)));
+        return jobs;
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        waiting.values().forEach(future -> future.cancel(false));
+        waiting.clear();
+    }
+
+    private static String firstLine(String text) {
+        return text.lines().findFirst().orElse(text);
+    }
+}
