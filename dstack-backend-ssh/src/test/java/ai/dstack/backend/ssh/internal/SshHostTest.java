@@ -123,8 +123,8 @@ class SshHostTest {
 
         assertThat(executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS))
                 .isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(7));
-        // bash may add its own "Terminated" line for the sleep that the signal ended
-        assertThat(texts(executor, job)).startsWith("ready\n", "got TERM\n");
+        // bash may add its own "Terminated" line for the sleep that the signal ended, before or after the trap's
+        assertThat(texts(executor, job)).startsWith("ready\n").contains("got TERM\n");
     }
 
     @Test
