@@ -104,6 +104,12 @@ final class HostRouter implements HostExecutor {
         return route(job).readLogs(job, fromOffset, maxLines);
     }
 
+    /** Only one engine copies a job's logs at a time: the job's own host decides, as it holds the logs. */
+    @Override
+    public java.util.Optional<AutoCloseable> claimLogReader(JobHandle job) {
+        return route(job).claimLogReader(job);
+    }
+
     @Override
     public void stop(JobHandle job, Duration gracePeriod) {
         route(job).stop(job, gracePeriod);
