@@ -86,7 +86,16 @@ final class RunAttachment {
         if (environment == null || run.status() != RunStatus.RUNNING) {
             return;
         }
-        Optional<RunConnection> opened = RunConnection.open(environment, project.client(), run, ssh);
+        Optional<RunConnection> opened;
+        try {
+            opened = RunConnection.open(environment, project.client(), run, ssh);
+        } catch (RuntimeException e) {
+            // A short job may end between "running" and the log-in; the logs still come either way.
+            if (project.getRun(runName).status() == RunStatus.RUNNING) {
+                err.println("Warning: " + e.getMessage() + "; following the run's logs without SSH");
+            }
+            return;
+        }
         if (opened.isEmpty()) {
             return;
         }
