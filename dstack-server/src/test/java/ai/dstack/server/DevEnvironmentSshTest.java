@@ -38,6 +38,8 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import ai.dstack.core.internal.services.ServiceNetwork;
+import org.junit.jupiter.api.Assumptions;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -258,6 +260,36 @@ class DevEnvironmentSshTest {
             engine.stop("main", "web-task", true);
             // The server started over SSH ends with the job, as it would with the job's container.
             await().atMost(WAIT).until(() -> !listening(started));
+        }
+    }
+
+    @Test
+    void forwardingToAServiceReplicaReachesThatReplicaInItsOwnNetwork() throws Exception {
+        Assumptions.assumeTrue(ServiceNetwork.forThisHost().isolated(),
+                "replicas share the host's network here (no network namespaces), so two cannot listen on one port");
+        submitAndAwaitRunning("two-replicas", """
+                type: service
+                port: 8000
+                replicas: 2
+                auth: false
+                commands:
+                  - echo $DSTACK_JOB_ID > index.html
+                  - python3 -m http.server 8000 --bind 127.0.0.1
+                """ + SMALL);
+        await().atMost(WAIT).until(() -> engine.get("main", "two-replicas").jobs().stream()
+                .filter(job -> job.latestSubmission().status() == ai.dstack.api.run.JobStatus.RUNNING).count() == 2);
+        try {
+            for (ai.dstack.api.run.Job job : engine.get("main", "two-replicas").jobs()) {
+                String jobId = job.latestSubmission().id().toString();
+                try (ClientSession session = login(jobId.replace("-", ""), adminKey)) {
+                    SshdSocketAddress local = session.startLocalPortForwarding(new SshdSocketAddress("127.0.0.1", 0),
+                            new SshdSocketAddress("localhost", 8000));
+                    await().atMost(WAIT).ignoreExceptions()
+                            .until(() -> httpGet(local.getPort(), "/index.html").equals(jobId + "\n"));
+                }
+            }
+        } finally {
+            engine.stop("main", "two-replicas", true);
         }
     }
 

@@ -68,6 +68,8 @@ public final class Engine implements AutoCloseable {
     private final PublicKeys publicKeys;
     private final Uploads uploads;
     private final InstanceProvisioner provisioner;
+    /** Service replicas' network namespaces (where the host gives them their own). */
+    private final ServiceNetwork serviceNetwork;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
             boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
@@ -104,6 +106,7 @@ public final class Engine implements AutoCloseable {
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
         ServiceNetwork network = ServiceNetwork.forThisHost();
+        this.serviceNetwork = network;
         RequestRates rates = new RequestRates(clock);
         this.probes = new ProbeRunner(kernel, network);
         kernel.probeStates = probes::probes;
@@ -156,7 +159,7 @@ public final class Engine implements AutoCloseable {
         if (!(host instanceof LocalHostExecutor local)) {
             return Optional.empty();
         }
-        return Optional.of(new LocalJobShells(local.root()));
+        return Optional.of(new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, kernel));
     }
 
     /**

@@ -18,6 +18,10 @@ import org.apache.sshd.server.forward.ForwardingFilter;
 final class JobPortFilter implements ForwardingFilter {
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1");
 
+    /** Where {@link JobPortChannels} sent an allowed port of the job (a replica's bridge), for this session. */
+    static final org.apache.sshd.common.AttributeRepository.AttributeKey<SshdSocketAddress> REDIRECTED =
+            new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
     private final JobShells shells;
 
     JobPortFilter(JobShells shells) {
@@ -26,6 +30,11 @@ final class JobPortFilter implements ForwardingFilter {
 
     @Override
     public boolean canConnect(Type type, SshdSocketAddress address, Session session) {
+        SshdSocketAddress redirected = session.getAttribute(REDIRECTED);
+        if (type == Type.Direct && redirected != null && redirected.getHostName().equals(address.getHostName())
+                && redirected.getPort() == address.getPort()) {
+            return true;
+        }
         if (type != Type.Direct || !LOOPBACK.contains(address.getHostName())) {
             return false;
         }

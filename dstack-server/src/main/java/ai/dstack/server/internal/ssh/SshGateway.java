@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.shell.InvertedShellWrapper;
@@ -84,7 +85,13 @@ public final class SshGateway implements AutoCloseable {
         server.setHostBasedAuthenticator(null);
         server.setShellFactory(channel -> new InvertedShellWrapper(new JobShell(shells, null)));
         server.setCommandFactory((channel, command) -> new InvertedShellWrapper(new JobShell(shells, command)));
-        server.setForwardingFilter(new JobPortFilter(shells));
+        JobPortFilter ports = new JobPortFilter(shells);
+        server.setForwardingFilter(ports);
+        // direct-tcpip goes where the job's port really is (a service replica's own network), once the filter agrees
+        List<ChannelFactory> channels = new java.util.ArrayList<>(server.getChannelFactories());
+        channels.replaceAll(factory -> factory instanceof org.apache.sshd.server.forward.DirectTcpipFactory
+                ? new JobPortChannels(shells, ports) : factory);
+        server.setChannelFactories(channels);
         SshGateway gateway = new SshGateway(server, targets, shells, engine.activity());
         server.addSessionListener(gateway.attachments());
         try {
