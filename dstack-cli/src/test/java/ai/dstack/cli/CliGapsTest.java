@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,17 +31,8 @@ class CliGapsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = DstackServer.builder()
-                .engine(DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(8)
-                        .sweepInterval(Duration.ofMillis(200)))
-                .port(0)
-                .build()
-                .start();
-        Path home = Files.createDirectories(dir.resolve("home"));
-        cli = new CliEnvironment(Map.of(), home, null, false);
-        CliRun config = CliRun.in(cli, "config", "--project", "main", "--url", server.url(), "--token",
-                server.engine().adminToken());
-        assertThat(config.exitCode()).as("%s", config).isZero();
+        server = TestServers.builder(dir).build().start();
+        cli = TestServers.cliFor(server, dir.resolve("home"));
     }
 
     @AfterAll

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,17 +34,8 @@ class ServerCommandsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = DstackServer.builder()
-                .engine(DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(8)
-                        .sweepInterval(Duration.ofMillis(200)))
-                .port(0)
-                .build()
-                .start();
-        Path home = Files.createDirectories(dir.resolve("home"));
-        cli = new CliEnvironment(Map.of(), home, null, false);
-        CliRun config = CliRun.in(cli, "config", "--project", "main", "--url", server.url(), "--token",
-                server.engine().adminToken());
-        assertThat(config.exitCode()).as("%s", config).isZero();
+        server = TestServers.builder(dir).build().start();
+        cli = TestServers.cliFor(server, dir.resolve("home"));
     }
 
     @AfterAll

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.core.DstackEngine;
 import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.server.DstackServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,17 +30,8 @@ class ServiceCommandsTest {
     @BeforeAll
     static void start() throws IOException {
         Assumptions.assumeTrue(ServiceNetwork.namespacesWork(), "replicas on one port need network namespaces");
-        server = DstackServer.builder()
-                .engine(DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(8)
-                        .sweepInterval(Duration.ofMillis(200)))
-                .port(0)
-                .build()
-                .start();
-        Path home = Files.createDirectories(dir.resolve("home"));
-        cli = new CliEnvironment(Map.of(), home, null, false);
-        CliRun config = CliRun.in(cli, "config", "--project", "main", "--url", server.url(), "--token",
-                server.engine().adminToken());
-        assertThat(config.exitCode()).as("%s", config).isZero();
+        server = TestServers.builder(dir).build().start();
+        cli = TestServers.cliFor(server, dir.resolve("home"));
     }
 
     @AfterAll

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,18 +45,9 @@ class SshAttachTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = DstackServer.builder()
-                .engine(DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(8)
-                        .sweepInterval(Duration.ofMillis(200)))
-                .port(0)
-                .sshPort(0)
-                .build()
-                .start();
-        home = Files.createDirectories(dir.resolve("home"));
-        cli = new CliEnvironment(Map.of(), home, null, false);
-        CliRun config = CliRun.in(cli, "config", "--project", "main", "--url", server.url(), "--token",
-                server.engine().adminToken());
-        assertThat(config.exitCode()).as("%s", config).isZero();
+        server = TestServers.builder(dir).sshPort(0).build().start();
+        home = dir.resolve("home");
+        cli = TestServers.cliFor(server, home);
     }
 
     @AfterAll
