@@ -145,7 +145,12 @@ public final class Litestream implements AutoCloseable {
 
     /** Configured from the environment, if {@value #REPLICA_URL} is set. */
     static Optional<Litestream> fromEnvironment(Map<String, String> environment, String databaseUrl, Path serverDirectory) {
-        String replicaUrl = environment.get(REPLICA_URL);
+        return of(environment.get(REPLICA_URL), environment, databaseUrl, serverDirectory);
+    }
+
+    /** @param environment the server's environment: where {@code litestream} is found, and what it runs with */
+    static Optional<Litestream> of(String replicaUrl, Map<String, String> environment, String databaseUrl,
+            Path serverDirectory) {
         if (replicaUrl == null || replicaUrl.isBlank()) {
             return Optional.empty();
         }

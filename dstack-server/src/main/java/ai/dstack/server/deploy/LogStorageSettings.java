@@ -29,8 +29,15 @@ public record LogStorageSettings(String type, Map<String, String> settings) {
      * @throws IllegalArgumentException if a region is given without a log group
      */
     public static LogStorageSettings fromEnvironment(Function<String, String> env) {
-        String group = nonBlank(env.apply(CLOUDWATCH_LOG_GROUP));
-        String region = nonBlank(env.apply(CLOUDWATCH_LOG_REGION));
+        return of(nonBlank(env.apply(CLOUDWATCH_LOG_GROUP)), nonBlank(env.apply(CLOUDWATCH_LOG_REGION)));
+    }
+
+    /**
+     * CloudWatch with this group (and region, else AWS's default), or files without a group.
+     *
+     * @throws IllegalArgumentException if a region is given without a log group
+     */
+    public static LogStorageSettings of(String group, String region) {
         if (group == null) {
             if (region != null) {
                 throw new IllegalArgumentException(CLOUDWATCH_LOG_REGION + " is set but " + CLOUDWATCH_LOG_GROUP

@@ -1,6 +1,7 @@
 package ai.dstack.server.deploy;
 
 import ai.dstack.core.DstackEngine;
+import ai.dstack.server.ServerSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,22 @@ public final class ServerDeployment implements AutoCloseable {
         ReplicaReadiness.warning(databaseUrl, logStorage, serverDirectory).ifPresent(warnings::add);
         return new ServerDeployment(logStorage, Litestream.fromEnvironment(environment, databaseUrl, serverDirectory),
                 warnings);
+    }
+
+    /**
+     * The same from settings already read and checked ({@link ServerSettings}), so that no variable is read twice;
+     * {@code environment} only serves Litestream ({@code PATH}, and the environment it runs with).
+     *
+     * @throws IllegalStateException when Litestream is asked for but not installed
+     */
+    public static ServerDeployment fromSettings(ServerSettings settings, Map<String, String> environment) {
+        Objects.requireNonNull(settings, "settings is null");
+        Objects.requireNonNull(environment, "environment is null");
+        LogStorageSettings logStorage = LogStorageSettings.of(settings.cloudWatchLogGroup(), settings.cloudWatchLogRegion());
+        List<String> warnings = new ArrayList<>();
+        ReplicaReadiness.warning(settings.databaseUrl(), logStorage, settings.serverDirectory()).ifPresent(warnings::add);
+        return new ServerDeployment(logStorage, Litestream.of(settings.litestreamReplicaUrl(), environment,
+                settings.databaseUrl(), settings.serverDirectory()), warnings);
     }
 
     public LogStorageSettings logStorage() {

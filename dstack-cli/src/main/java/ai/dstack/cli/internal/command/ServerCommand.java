@@ -74,7 +74,7 @@ public final class ServerCommand implements Callable<Integer> {
         ServerStartup startup = prepare(settings);
         String listenHost = settings.host();
         int listenPort = settings.port();
-        ServerDeployment deployment = deployment(environment, settings.serverDirectory());
+        ServerDeployment deployment = deployment(environment, settings);
         DstackServer server;
         try {
             DstackServer.Builder builder = DstackServer.builder().engine(deployment.configure(startup.engine()))
@@ -170,10 +170,10 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** Log storage, Litestream and the start-up warnings, from dstack's variables; Litestream starts here. */
-    private ServerDeployment deployment(CliEnvironment environment, Path directory) {
+    private ServerDeployment deployment(CliEnvironment environment, ServerSettings settings) {
         ServerDeployment deployment;
         try {
-            deployment = ServerDeployment.fromEnvironment(environment.env(), directory);
+            deployment = ServerDeployment.fromSettings(settings, environment.env());
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         } catch (IllegalStateException e) {

@@ -4,6 +4,8 @@ import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.logs.LogStore;
 import ai.dstack.spi.storage.StateStore;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -84,8 +86,8 @@ final class Kernel {
     }
 
     /** Hints the run when {@code at} comes (a scheduled run's trigger); at once if it has come. */
-    void hintRunAt(UUID runId, java.time.Instant at) {
-        long delay = java.time.Duration.between(clock.instant(), at).toMillis();
+    void hintRunAt(UUID runId, Instant at) {
+        long delay = Duration.between(clock.instant(), at).toMillis();
         if (delay <= 0) {
             hintRun(runId);
         } else {

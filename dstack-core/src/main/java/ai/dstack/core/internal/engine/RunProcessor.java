@@ -16,7 +16,9 @@ import ai.dstack.spi.storage.WorkKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -350,7 +352,7 @@ final class RunProcessor {
             armTrigger(run);
             return;
         }
-        java.util.Map<String, Integer> submissions = new java.util.HashMap<>();
+        Map<String, Integer> submissions = new HashMap<>();
         for (JobRow job : jobs) {
             submissions.merge(job.replicaNum() + "/" + job.jobNum(), job.submissionNum() + 1, Math::max);
         }
