@@ -55,7 +55,8 @@ window.addEventListener('dstack:logout', e => logout(e.detail));
 window.addEventListener('hashchange', markNav);
 
 function markNav() {
-  const path = currentPath();
+  // A run's or a fleet's page belongs to Runs or Fleets, though its address starts with its project.
+  const path = currentPath().replace(/^\/projects\/[^/]+\/(runs|fleets)\/.*/, '/$1');
   for (const a of document.querySelectorAll('#nav a')) {
     const target = a.getAttribute('href').slice(1);
     if (path === target || path.startsWith(`${target}/`) || path.startsWith(`${target}?`)) a.setAttribute('aria-current', 'page');

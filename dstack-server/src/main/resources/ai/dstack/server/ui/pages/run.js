@@ -58,8 +58,8 @@ export async function runPage(view, ctx) {
     h('p', { class: 'crumbs' }, link('/runs', 'Runs'), ' / ', link(`/projects/${seg(project)}`, project)),
     h('div', { class: 'title-row' }, title, h('div', { class: 'actions' }, stop, abort, remove)),
     slot,
-    section('Summary', summary), service, section('Jobs', jobs), section('Status history', history),
-    section('Logs', logs.element),
+    section('Summary', summary), service, section('Jobs', jobs), section('Logs', logs.element),
+    section('Status history', history),
     section('Configuration', h('pre', { class: 'code', id: 'configuration' }, toYaml(run.run_spec.configuration))));
 
   const draw = () => {

@@ -67,7 +67,7 @@ export async function runsPage(view, ctx) {
 function runsTable(runs) {
   return table({
     label: 'Runs',
-    empty: 'No runs. Submit one with `dstack apply -f <file>.dstack.yml`.',
+    empty: 'No runs. Submit one with: dstack apply -f <file>.dstack.yml',
     rowClass: run => (run.deleted ? 'deleted' : null),
     rows: runs,
     columns: [
