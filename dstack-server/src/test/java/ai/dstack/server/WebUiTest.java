@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -163,17 +164,28 @@ class WebUiTest {
         assertThat(browser.text(By.id("configuration"))).contains("type: task").contains("echo first line");
         browser.screenshot("run");
 
+        // With the keyboard: Enter on Stop asks first, Escape answers no and the run goes on.
+        browser.find(By.id("stop")).sendKeys(Keys.ENTER);
+        browser.find(By.cssSelector("dialog.confirm[open]"));
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        browser.await(ExpectedConditions.numberOfElementsToBe(By.cssSelector("dialog.confirm"), 0));
+        assertThat(runField(carol, "status")).isEqualTo("running");
+
         browser.click(By.id("stop"));
         browser.confirm();
         browser.awaitText(By.id("run-status"), "terminated");
-        JsonNode run = api.post("/api/project/main/runs/get", carol, "{\"run_name\":\"streamer\"}").body();
-        assertThat(run.path("status").asText()).isEqualTo("terminated");
-        assertThat(run.path("termination_reason").asText()).isEqualTo("stopped_by_user");
-        assertThat(browser.find(By.id("delete")).isEnabled()).isTrue();
+        assertThat(runField(carol, "status")).isEqualTo("terminated");
+        assertThat(runField(carol, "termination_reason")).isEqualTo("stopped_by_user");
 
         browser.go("/runs?project=main");
         browser.awaitText(By.cssSelector("table[aria-label='Runs']"), "streamer");
         browser.screenshot("runs");
+
+        browser.click(By.linkText("streamer"));
+        browser.click(By.id("delete"));
+        browser.confirm();
+        browser.await(ExpectedConditions.urlContains("#/runs?project=main"));
+        assertThat(api.post("/api/project/main/runs/get", carol, "{\"run_name\":\"streamer\"}").status()).isEqualTo(400);
     }
 
     @Test
@@ -214,6 +226,10 @@ class WebUiTest {
         browser.screenshot("runs-phone");
         Object scrollWidth = browser.script("return document.documentElement.scrollWidth;");
         assertThat(((Number) scrollWidth).intValue()).as("no sideways scrolling on a phone").isLessThanOrEqualTo(390);
+    }
+
+    private static String runField(String token, String field) {
+        return api.post("/api/project/main/runs/get", token, "{\"run_name\":\"streamer\"}").body().path(field).asText();
     }
 
     private static java.util.List<String> members(String project) {

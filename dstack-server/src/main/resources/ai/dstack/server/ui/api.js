@@ -59,7 +59,12 @@ export async function call(path, body, token = session.token) {
     json = null;
   }
   if (response.ok) return json;
-  throw errorOf(response.status, json, text);
+  const error = errorOf(response.status, json, text);
+  // The session's token stopped working (refreshed or deleted elsewhere): back to the login page.
+  if (error.invalidToken && token && token === session.token) {
+    window.dispatchEvent(new CustomEvent('dstack:logout', { detail: error.message }));
+  }
+  throw error;
 }
 
 /** A project's route: /api/project/<p>/<path>. */

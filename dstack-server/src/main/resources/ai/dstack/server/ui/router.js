@@ -76,10 +76,14 @@ async function render(view = mainView) {
     await found.page(view, ctx);
   } catch (e) {
     if (alive) view.append(errorBox(e));
-    if (e?.invalidToken) window.dispatchEvent(new CustomEvent('dstack:logout', { detail: e.message }));
   }
+  // After a navigation, keyboard and screen-reader users continue from the new page's heading.
   const heading = view.querySelector('h1');
-  if (heading && alive && document.activeElement === document.body) heading.setAttribute('tabindex', '-1');
+  const focus = document.activeElement;
+  if (heading && alive && (focus === document.body || focus?.closest('#nav') || !focus?.isConnected)) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }
 }
 
 function match(path) {

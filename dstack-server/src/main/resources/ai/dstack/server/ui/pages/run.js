@@ -110,7 +110,8 @@ function summaryOf(run) {
 
 function serviceOf(run) {
   const url = run.service?.url;
-  const absolute = url ? new URL(url, location.origin).href : null;
+  const absolute = url ? new URL(url, location.origin) : null;
+  const safe = absolute && ['http:', 'https:'].includes(absolute.protocol) ? absolute.href : null;
   const probes = run.jobs.map(job => {
     const specs = job.job_spec.probes ?? [];
     const results = job.job_submissions.at(-1)?.probes ?? [];
@@ -118,7 +119,7 @@ function serviceOf(run) {
   }).flat();
   return h('div', {},
     details([
-      ['URL', absolute ? h('a', { href: absolute, target: '_blank', rel: 'noopener' }, absolute) : 'not published yet'],
+      ['URL', safe ? h('a', { href: safe, target: '_blank', rel: 'noopener' }, safe) : 'not published yet'],
       ['Model', run.service?.model ? `${run.service.model.name} at ${run.service.model.base_url}` : null],
       ['Authorization', run.run_spec.configuration.auth === false ? 'none' : 'a project member\'s token (Bearer)'],
     ]),
