@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -27,8 +28,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * (a JUnit assumption) when Chromium or chromedriver is not installed.
  */
 final class Browser implements AutoCloseable {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's paths; {@code -Dui.chromium=...} and {@code -Dui.chromedriver=...} for others. */
+    static final Path CHROMIUM = Path.of(System.getProperty("ui.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("ui.chromedriver", "/usr/bin/chromedriver"));
     static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -85,7 +87,8 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        // The pages redraw parts of themselves (live refresh): an element may be replaced while it is looked at.
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     WebElement find(By by) {
@@ -124,8 +127,12 @@ final class Browser implements AutoCloseable {
         await(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
+    /** The visible element's text, read again if the page redrew the element meanwhile. */
     String text(By by) {
-        return find(by).getText();
+        return await(d -> {
+            WebElement element = d.findElement(by);
+            return element.isDisplayed() ? element.getText() : null;
+        });
     }
 
     String mainText() {

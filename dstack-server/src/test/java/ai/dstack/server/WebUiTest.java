@@ -53,8 +53,24 @@ class WebUiTest {
             browser.close();
         }
         if (api != null) {
+            abortActiveRuns();
             api.close();
         }
+    }
+
+    /** Job processes outlive the engine: abort what a test left running. */
+    private static void abortActiveRuns() {
+        JsonNode runs = api.post("/api/runs/list", api.adminToken, "{\"only_active\":true}").body();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        runs.forEach(run -> names.add(run.path("run_spec").path("run_name").asText()));
+        if (names.isEmpty()) {
+            return;
+        }
+        ObjectNode stop = ApiServer.object().put("abort", true);
+        names.forEach(stop.putArray("runs_names")::add);
+        api.post("/api/project/main/runs/stop", api.adminToken, stop);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                api.post("/api/runs/list", api.adminToken, "{\"only_active\":true}").body().isEmpty());
     }
 
     @AfterEach
@@ -75,8 +91,28 @@ class WebUiTest {
         String bobToken = browser.text(By.cssSelector(".token[data-user='bob']"));
         assertThat(api.post("/api/users/get_my_user", bobToken, (String) null).body().path("username").asText())
                 .isEqualTo("bob");
-        browser.awaitText(By.id("main"), "bob");
+        browser.awaitText(By.cssSelector("table[aria-label='Users']"), "bob");
         browser.screenshot("users");
+
+        // A new token for bob: the old one stops working, the page shows the new one once.
+        browser.button("New token for bob");
+        browser.confirm();
+        String oldToken = bobToken;
+        browser.await(d -> !d.findElement(By.cssSelector(".token[data-user='bob']")).getText().equals(oldToken));
+        bobToken = browser.text(By.cssSelector(".token[data-user='bob']"));
+        assertThat(api.post("/api/users/get_my_user", oldToken, (String) null).status()).isEqualTo(403);
+        assertThat(api.post("/api/users/get_my_user", bobToken, (String) null).status()).isEqualTo(200);
+
+        // Another user, made an admin, then deleted.
+        browser.type(By.name("username"), "eve");
+        browser.button("Create user");
+        browser.choose(By.cssSelector("select[aria-label='Global role of eve']"), "admin");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.post("/api/users/get_user",
+                api.adminToken, "{\"username\":\"eve\"}").body().path("global_role").asText()).isEqualTo("admin"));
+        browser.button("Delete eve");
+        browser.confirm();
+        browser.await(ExpectedConditions.invisibilityOfElementLocated(By.xpath("//button[normalize-space()='Delete eve']")));
+        assertThat(api.post("/api/users/get_user", api.adminToken, "{\"username\":\"eve\"}").status()).isEqualTo(400);
 
         // A project, and bob in it as a user.
         browser.go("/projects");
@@ -197,6 +233,9 @@ class WebUiTest {
         browser.awaitText(By.cssSelector("table[aria-label='Instances']"), "local-0");
         assertThat(browser.text(By.cssSelector("table[aria-label='Instances']"))).contains("xCPU").contains("remote");
         browser.screenshot("fleet");
+        browser.click(By.id("delete-fleet"));
+        browser.confirm();
+        browser.awaitText(By.cssSelector(".message-slot .error"), "cannot be deleted");
 
         browser.go("/offers");
         browser.choose(By.name("project"), "main");
@@ -226,6 +265,18 @@ class WebUiTest {
         browser.screenshot("runs-phone");
         Object scrollWidth = browser.script("return document.documentElement.scrollWidth;");
         assertThat(((Number) scrollWidth).intValue()).as("no sideways scrolling on a phone").isLessThanOrEqualTo(390);
+    }
+
+    @Test
+    void aServicesPageShowsItsUrlAndProbes() {
+        new ServiceFixture(api).apply(ServiceFixture.service("web", "v1", ",\"probes\":[{\"type\":\"http\",\"url\":\"/\"}]"));
+        browser.logIn(api.adminToken);
+        browser.go("/projects/main/runs/web");
+        browser.awaitText(By.id("main"), "/proxy/services/main/web/");
+        String link = browser.find(By.cssSelector("a[href$='/proxy/services/main/web/']")).getAttribute("href");
+        assertThat(link).isEqualTo(api.server.url() + "/proxy/services/main/web/");
+        browser.awaitText(By.cssSelector("table[aria-label='Probes']"), "GET /");
+        browser.screenshot("service");
     }
 
     private static String runField(String token, String field) {

@@ -13,15 +13,15 @@ export async function usersPage(view) {
   }
   const slot = messageSlot();
   const list = h('div');
+  const created = h('div');
   const refresh = async () => {
     const users = await call('users/list', {});
-    list.replaceChildren(usersTable(users, slot, refresh));
+    list.replaceChildren(usersTable(users, slot, created, refresh));
   };
   const username = h('input', { name: 'username', required: true, pattern: '[a-zA-Z0-9_-]{1,60}', autocomplete: 'off' });
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'off' });
   const role = select(ROLES, 'user', { name: 'global_role' });
   const create = h('button', { type: 'submit' }, 'Create user');
-  const created = h('div');
   const form = h('form', { class: 'inline', 'aria-label': 'Create a user' },
     field('User name', username), field('Email (optional)', email), field('Global role', role), create);
   form.addEventListener('submit', async e => {
@@ -48,7 +48,8 @@ export function tokenNotice(username, token) {
     h('code', { class: 'token', 'data-user': username }, token));
 }
 
-function usersTable(users, slot, refresh) {
+/** notices: where a new token is shown (one at a time). */
+function usersTable(users, slot, notices, refresh) {
   return table({
     label: 'Users',
     rows: users,
@@ -77,7 +78,7 @@ function usersTable(users, slot, refresh) {
           refreshToken.addEventListener('click', async () => {
             if (!(await confirmAction(`Give ${u.username} a new token? The current one stops working at once.`, 'New token'))) return;
             const result = await act(refreshToken, slot, () => call('users/refresh_token', { username: u.username }));
-            if (result?.creds) slot.replaceChildren(tokenNotice(u.username, result.creds.token));
+            if (result?.creds) notices.replaceChildren(tokenNotice(u.username, result.creds.token));
           });
           if (u.username === 'admin') return refreshToken;
           const remove = h('button', { type: 'button', class: 'danger small' }, `Delete ${u.username}`);
@@ -85,6 +86,7 @@ function usersTable(users, slot, refresh) {
             if (!(await confirmAction(`Delete user ${u.username}? They lose access to every project.`, 'Delete user'))) return;
             await act(remove, slot, async () => {
               await call('users/delete', { users: [u.username] });
+              notices.replaceChildren();
               await refresh();
               return `${u.username} deleted.`;
             });
