@@ -24,8 +24,8 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Debian's headless Chromium driven through its chromedriver, on the UI of one server. Skips the calling test class
- * (a JUnit assumption) when Chromium or chromedriver is not installed.
+ * Debian's headless Chromium driven through its chromedriver, on the UI of one server. Tests call
+ * {@link #assumeInstalled()} to be skipped (a JUnit assumption) when Chromium or chromedriver is not installed.
  */
 final class Browser implements AutoCloseable {
     /** Debian's paths; {@code -Dui.chromium=...} and {@code -Dui.chromedriver=...} for others. */
@@ -42,10 +42,17 @@ final class Browser implements AutoCloseable {
         this.baseUrl = baseUrl;
     }
 
-    /** Skips the test class unless Debian's chromium and chromium-driver are installed. */
+    static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    /**
+     * Skips the test unless Debian's chromium and chromium-driver are installed (per test, so that the reports count
+     * the skipped tests and say why; surefire drops a class-level skip silently).
+     */
     static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Browser tests skipped: install Debian's Chromium and its driver (apt-get install -y chromium chromium-driver)");
+        assumeTrue(installed(), "Browser tests skipped: no " + (Files.isExecutable(CHROMIUM) ? CHROMEDRIVER : CHROMIUM)
+                + "; install Debian's Chromium and its driver: apt-get install -y chromium chromium-driver");
     }
 
     /**
