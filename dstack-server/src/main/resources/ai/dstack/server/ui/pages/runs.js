@@ -1,5 +1,5 @@
 import { call } from '../api.js';
-import { errorBox, field, h, link, price, resources, section, seg, select, status, table, time } from '../dom.js';
+import { act, errorBox, field, h, link, price, resources, section, seg, select, status, table, time } from '../dom.js';
 import { navigate } from '../router.js';
 import { me, projectNames } from '../session.js';
 
@@ -39,30 +39,52 @@ export async function runsPage(view, ctx) {
   filters.addEventListener('change', apply);
   filters.addEventListener('submit', e => e.preventDefault());
   const list = h('div', { id: 'runs-list' });
-  view.append(h('h1', {}, 'Runs'), filters, section('Runs', list));
+  const more = h('button', { type: 'button', class: 'secondary', id: 'more-runs', hidden: true }, 'Show older runs');
+  view.append(h('h1', {}, 'Runs'), filters, section('Runs', list, h('div', { class: 'actions' }, more)));
 
+  // The newest page is refreshed live; older pages, once asked for, are kept as they were read.
+  const query = last => call('runs/list', {
+    project_name: project.value || null, username: owner.value || null, only_active: active.checked,
+    include_jobs: true, job_submissions_limit: 1, limit: PAGE,
+    prev_submitted_at: last?.submitted_at ?? null, prev_run_id: last?.id ?? null,
+  });
+  let newest = [];
+  let older = [];
   let shown = null;
-  const refresh = async () => {
-    let runs;
-    try {
-      runs = await call('runs/list', {
-        project_name: project.value || null, username: owner.value || null, only_active: active.checked,
-        include_jobs: true, job_submissions_limit: 1, limit: 100,
-      });
-    } catch (e) {
-      list.replaceChildren(errorBox(e));
-      shown = null;
-      return;
-    }
+  const draw = () => {
+    const runs = [...newest, ...older.filter(r => !newest.some(n => n.id === r.id))];
     // Only redraw when something changed, so that focus and selection survive a live refresh.
     const key = JSON.stringify(runs);
     if (key === shown || !ctx.alive()) return;
     shown = key;
     list.replaceChildren(runsTable(runs));
+    more.hidden = (older.length ? older.length % PAGE : newest.length % PAGE) !== 0 || !runs.length;
   };
+  const refresh = async () => {
+    try {
+      newest = await query(null);
+    } catch (e) {
+      list.replaceChildren(errorBox(e));
+      shown = null;
+      return;
+    }
+    draw();
+  };
+  more.addEventListener('click', async () => {
+    const page = await act(more, null, () => query((older.length ? older : newest).at(-1))).catch(e => {
+      list.append(errorBox(e));
+      return null;
+    });
+    if (!page) return;
+    older = [...older, ...page];
+    if (page.length < PAGE) more.hidden = true;
+    draw();
+  });
   await refresh();
   if (live.checked) ctx.every(3000, refresh);
 }
+
+const PAGE = 100;
 
 function runsTable(runs) {
   return table({
