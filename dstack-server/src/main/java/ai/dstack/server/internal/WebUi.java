@@ -38,7 +38,7 @@ public final class WebUi {
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private final ClassLoader loader;
-    private final Map<String, Optional<Asset>> cache = new ConcurrentHashMap<>();
+    private final Map<String, Asset> cache = new ConcurrentHashMap<>();
 
     public WebUi() {
         this(WebUi.class.getClassLoader());
@@ -55,12 +55,11 @@ public final class WebUi {
     }
 
     private void serve(Context ctx, String name) {
-        Optional<Asset> found = NAME.matcher(name).matches() ? cache.computeIfAbsent(name, this::load) : Optional.empty();
-        if (found.isEmpty()) {
+        Asset asset = NAME.matcher(name).matches() ? asset(name) : null;
+        if (asset == null) {
             ctx.status(404);
             return;
         }
-        Asset asset = found.get();
         ctx.attribute(Router.HANDLED, Boolean.TRUE);
         ctx.header("ETag", asset.etag());
         ctx.header("Cache-Control", "no-cache");
@@ -93,6 +92,17 @@ public final class WebUi {
             }
         }
         return false;
+    }
+
+    /** The file, read once; misses are not remembered, so that requests for made-up names cannot fill memory. */
+    private Asset asset(String name) {
+        Asset cached = cache.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Asset> loaded = load(name);
+        loaded.ifPresent(asset -> cache.putIfAbsent(name, asset));
+        return loaded.orElse(null);
     }
 
     private Optional<Asset> load(String name) {
