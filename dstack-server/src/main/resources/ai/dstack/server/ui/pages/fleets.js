@@ -70,7 +70,7 @@ export async function fleetPage(view, ctx) {
         ['Project', fleet.project_name],
         ['Status', status(fleet.status)],
         ['Status message', fleet.status_message],
-        ['Kind', fleet.spec?.configuration?.ssh_config ? 'SSH hosts' : 'cloud or built-in'],
+        ['Kind', kindOf(fleet)],
         ['Created', time(fleet.created_at)],
       ])),
       section('Instances', table({
@@ -100,6 +100,13 @@ export async function fleetPage(view, ctx) {
   };
   draw(await projectCall(project, 'fleets/get', { name }));
   ctx.every(5000, refresh);
+}
+
+function kindOf(fleet) {
+  const configuration = fleet.spec?.configuration ?? {};
+  if (configuration.ssh_config) return 'SSH hosts';
+  if (configuration.nodes) return 'cloud';
+  return 'built-in (the server\'s own machine)';
 }
 
 function instanceDelete(project, fleet, instance, slot, refresh) {
