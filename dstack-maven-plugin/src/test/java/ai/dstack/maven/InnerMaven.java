@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * Runs real Maven builds of the small projects under {@code src/it}, as a user would, with the Maven that runs this
  * build. They resolve the just-built ai.dstack artifacts from a repository under {@code target/} (filled by
  * maven-invoker-plugin's {@code install} goal) and everything else from the outer build's repository as a
- * file:// remote, offline: no network, and nothing written to ~/.m2.
+ * file:// remote, offline (tests talk only to loopback): every plugin the inner builds use is one the outer build
+ * already used, at the same version. Nothing is written to ~/.m2.
  */
 final class InnerMaven {
     private final Path work;
@@ -30,7 +31,7 @@ final class InnerMaven {
         }
     }
 
-    /** A fresh copy of {@code src/it/<name>} with {@code @project.version@} filled in. */
+    /** A fresh copy of {@code src/it/<name>} with each {@code @X@} replaced by system property {@code it.filter.X}. */
     Path project(String name) throws IOException {
         Path source = Path.of(require("it.projects")).resolve(name);
         Path copy = work.resolve(name);
@@ -45,17 +46,26 @@ final class InnerMaven {
                 if (Files.isDirectory(file)) {
                     Files.createDirectories(target);
                 } else {
-                    Files.writeString(target, Files.readString(file)
-                            .replace("@project.version@", require("project.version")));
+                    Files.writeString(target, filtered(Files.readString(file)));
                 }
             }
         }
         return copy;
     }
 
+    private static String filtered(String text) {
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("it.filter.")) {
+                text = text.replace("@" + key.substring("it.filter.".length()) + "@", System.getProperty(key));
+            }
+        }
+        return text;
+    }
+
     /** {@code mvn ARGS} in {@code project}; the build's whole output. */
     Result run(Path project, String... args) throws IOException, InterruptedException {
         Path mvn = Path.of(require("maven.home"), "bin", "mvn");
+        // -o with file:// allowed: the outer repository is read, the network never.
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-ntp", "-o",
                 "-Daether.offline.protocols=file", "-s", settings.toString(),
                 "-Dmaven.repo.local=" + require("it.repo")));
@@ -81,12 +91,11 @@ final class InnerMaven {
     }
 
     private static String settingsXml(Path outerRepository) {
-        String url = outerRepository.toUri().toString();
-        String repository = "<id>outer</id><url>" + url + "</url>"
-                + "<releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>";
+        String releasesOnly = "<releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>";
+        String repositories = "<id>outer</id><url>" + outerRepository.toUri() + "</url>" + releasesOnly;
         return "<settings><profiles><profile><id>outer-repository</id>"
-                + "<repositories><repository>" + repository + "</repository></repositories>"
-                + "<pluginRepositories><pluginRepository>" + repository + "</pluginRepository></pluginRepositories>"
+                + "<repositories><repository>" + repositories + "</repository></repositories>"
+                + "<pluginRepositories><pluginRepository>" + repositories + "</pluginRepository></pluginRepositories>"
                 + "</profile></profiles><activeProfiles><activeProfile>outer-repository</activeProfile></activeProfiles>"
                 + "</settings>\n";
     }
