@@ -21,7 +21,7 @@ class ReadmeAndBomTest {
     private static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
     private static final String VERSION = System.getProperty("project.version");
     /** Modules that are not published for applications: tests, examples, benchmarks. */
-    private static final Set<String> UNPUBLISHED = Set.of("examples", "bench", "dstack-engine-tests", "dstack-consumer-tests");
+    private static final Set<String> UNPUBLISHED = Set.of("examples", "dstack-bench", "dstack-engine-tests", "dstack-consumer-tests");
 
     private static String section() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
