@@ -33,7 +33,11 @@ final class InnerMaven {
 
     /** A fresh copy of {@code src/it/<name>} with each {@code @X@} replaced by system property {@code it.filter.X}. */
     Path project(String name) throws IOException {
-        Path source = Path.of(require("it.projects")).resolve(name);
+        return copy(Path.of(require("it.projects")).resolve(name), name);
+    }
+
+    /** A fresh copy of {@code source} (filtered like {@link #project}) under the work directory as {@code name}. */
+    Path copy(Path source, String name) throws IOException {
         Path copy = work.resolve(name);
         if (Files.exists(copy)) {
             try (Stream<Path> old = Files.walk(copy)) {

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The plugin's goals in real Maven builds of the projects under src/it, against a real server on loopback. */
+/**
+ * The plugin's goals in real Maven builds of small projects (src/it, and examples/build/maven), against a real server
+ * on loopback.
+ */
 class MavenPluginIT {
     @TempDir
     static Path dir;
@@ -55,12 +58,13 @@ class MavenPluginIT {
     }
 
     @Test
-    void applyingATaskShowsItsOutput() throws Exception {
-        Path project = maven.project("apply-task");
-        InnerMaven.Result apply = maven.run(project, against("dstack:apply"));
+    void theExampleProjectValidatesAndAppliesATaskShowingItsOutput() throws Exception {
+        Path project = maven.copy(Path.of(System.getProperty("examples.dir"), "build", "maven"), "maven-example");
+        InnerMaven.Result apply = maven.run(project, against("validate", "dstack:apply"));
 
         assertThat(apply.exitCode()).as("%s", apply).isZero();
         assertThat(apply.output())
+                .contains("[INFO] dstack: 1 configuration valid")
                 .contains("Submitted maven-hello to project main")
                 .contains("[INFO] Hello from a task applied by Maven")
                 .contains("[INFO] node 0 of 1")
