@@ -57,7 +57,12 @@ final class TarExtractor {
             TarArchiveEntry entry;
             while ((entry = nextEntry(tar, last)) != null) {
                 last = entry.getName();
-                inside(root, rename.apply(last), last);
+                Path destination = inside(root, rename.apply(last), last);
+                if (entry.isSymbolicLink()) {
+                    checkSymbolicLink(root, destination, entry);
+                } else if (entry.isLink()) {
+                    hardLinkSource(root, entry, rename);
+                }
                 try {
                     tar.transferTo(OutputStream.nullOutputStream());
                 } catch (IOException e) {
@@ -103,28 +108,15 @@ final class TarExtractor {
             }
             Files.createDirectories(destination);
         } else if (entry.isSymbolicLink()) {
-            String linkTarget = entry.getLinkName();
-            Path resolved = Path.of(linkTarget).isAbsolute() ? null
-                    : destination.getParent().resolve(linkTarget).normalize();
-            if (resolved == null || !resolved.startsWith(root)) {
-                throw new IOException("the archive entry '" + original + "' is a symbolic link to '" + linkTarget
-                        + "', outside the target directory");
-            }
+            checkSymbolicLink(root, destination, entry);
             Files.deleteIfExists(destination);
-            Files.createSymbolicLink(destination, Path.of(linkTarget));
+            Files.createSymbolicLink(destination, Path.of(entry.getLinkName()));
         } else if (entry.isLink()) {
-            String linkName = entry.getLinkName();
-            Path existing;
-            try {
-                existing = inside(root, rename.apply(linkName), linkName);
-            } catch (IOException e) {
-                throw new IOException("the archive entry '" + original + "' is a hard link to '" + linkName
-                        + "', outside the target directory", e);
-            }
+            Path existing = hardLinkSource(root, entry, rename);
             walkParents(root, existing, original, false);
             if (!Files.isRegularFile(existing, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException("the archive entry '" + original + "' is a hard link to '" + linkName
-                        + "', which is not a file unpacked before it");
+                throw new IOException("the archive entry '" + original + "' is a hard link to '"
+                        + entry.getLinkName() + "', which is not a file unpacked before it");
             }
             Files.deleteIfExists(destination);
             Files.createLink(destination, existing);
@@ -132,6 +124,28 @@ final class TarExtractor {
             Files.deleteIfExists(destination); // a link of the same name is replaced, not followed
             Files.copy(tar, destination);
             setMode(destination, entry.getMode());
+        }
+    }
+
+    /** Refuses a symbolic link whose target is absolute or leaves {@code root}, seen from where the link is. */
+    private static void checkSymbolicLink(Path root, Path destination, TarArchiveEntry entry) throws IOException {
+        String linkTarget = entry.getLinkName();
+        if (Path.of(linkTarget).isAbsolute()
+                || !destination.getParent().resolve(linkTarget).normalize().startsWith(root)) {
+            throw new IOException("the archive entry '" + entry.getName() + "' is a symbolic link to '" + linkTarget
+                    + "', outside the target directory");
+        }
+    }
+
+    /** The file a hard link entry links to, refused if outside {@code root}. */
+    private static Path hardLinkSource(Path root, TarArchiveEntry entry, UnaryOperator<String> rename)
+            throws IOException {
+        String linkName = entry.getLinkName();
+        try {
+            return inside(root, rename.apply(linkName), linkName);
+        } catch (IOException e) {
+            throw new IOException("the archive entry '" + entry.getName() + "' is a hard link to '" + linkName
+                    + "', outside the target directory", e);
         }
     }
 
