@@ -8,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
@@ -105,7 +105,7 @@ public abstract class HostExecutorContract {
         try {
             HostExecutor last = track(newExecutor());
             for (JobHandle job : started) {
-                if (last.status(job) instanceof JobStatus.Running) {
+                if (last.status(job) instanceof HostJobState.Running) {
                     last.kill(job);
                 }
             }
@@ -137,7 +137,7 @@ public abstract class HostExecutorContract {
         return job;
     }
 
-    protected static JobStatus awaitFinished(HostExecutor executor, JobHandle job) throws Exception {
+    protected static HostJobState awaitFinished(HostExecutor executor, JobHandle job) throws Exception {
         return executor.onFinished(job).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
@@ -165,8 +165,8 @@ public abstract class HostExecutorContract {
         await().atMost(WAIT).until(() -> output(executor, job, LogStream.STDOUT).contains(text));
     }
 
-    private static void assertExitCode(JobStatus status, int code) {
-        assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class,
+    private static void assertExitCode(HostJobState status, int code) {
+        assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(code));
     }
 
@@ -177,7 +177,7 @@ public abstract class HostExecutorContract {
         long before = System.currentTimeMillis();
         JobHandle job = start("for i in 1 2 3 4 5 6 7 8 9 10; do echo out-$i; echo err-$i >&2; done");
 
-        JobStatus status = awaitFinished(executor, job);
+        HostJobState status = awaitFinished(executor, job);
 
         assertExitCode(status, 0);
         List<LogLine> lines = allLogs(executor, job);
@@ -185,7 +185,7 @@ public abstract class HostExecutorContract {
                 "out-1", "out-2", "out-3", "out-4", "out-5", "out-6", "out-7", "out-8", "out-9", "out-10");
         assertThat(lines.stream().filter(l -> l.stream() == LogStream.STDERR).map(LogLine::text)).containsExactly(
                 "err-1", "err-2", "err-3", "err-4", "err-5", "err-6", "err-7", "err-8", "err-9", "err-10");
-        long finishedAt = ((JobStatus.Exited) status).finishedAt().toEpochMilli();
+        long finishedAt = ((HostJobState.Exited) status).finishedAt().toEpochMilli();
         assertThat(lines).allSatisfy(line -> {
             assertThat(line.endsLine()).isTrue();
             assertThat(line.timestamp().toEpochMilli()).isBetween(before, finishedAt);
@@ -378,8 +378,8 @@ public abstract class HostExecutorContract {
         HostExecutor restarted = track(newExecutor());
         assertThat(restarted.jobs()).contains(finished, running);
         assertExitCode(restarted.status(finished), 2);
-        assertThat(restarted.status(running)).isInstanceOf(JobStatus.Running.class);
-        CompletableFuture<JobStatus> exit = restarted.onFinished(running).toCompletableFuture();
+        assertThat(restarted.status(running)).isInstanceOf(HostJobState.Running.class);
+        CompletableFuture<HostJobState> exit = restarted.onFinished(running).toCompletableFuture();
         assertThat(exit).isNotDone();
 
         openGate("go");
@@ -392,13 +392,13 @@ public abstract class HostExecutorContract {
     @Test
     public void closingTheExecutorCancelsWaitsButLeavesJobsRunning() throws Exception {
         JobHandle job = start(gateCommand("go"));
-        CompletableFuture<JobStatus> exit = executor.onFinished(job).toCompletableFuture();
+        CompletableFuture<HostJobState> exit = executor.onFinished(job).toCompletableFuture();
 
         executor.close();
 
         assertThat(exit).isCompletedExceptionally();
         HostExecutor another = track(newExecutor());
-        assertThat(another.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(another.status(job)).isInstanceOf(HostJobState.Running.class);
         openGate("go");
         assertExitCode(awaitFinished(another, job), 0);
     }
@@ -420,7 +420,7 @@ public abstract class HostExecutorContract {
     public void unknownJobIsLostAndHasNoLogs() {
         JobHandle ghost = new JobHandle("no-such-job");
 
-        assertThat(executor.status(ghost)).isInstanceOfSatisfying(JobStatus.Lost.class,
+        assertThat(executor.status(ghost)).isInstanceOfSatisfying(HostJobState.Lost.class,
                 lost -> assertThat(lost.reason()).contains("there is no job no-such-job on " + hostName()));
         assertThat(executor.readLogs(ghost, 0).lines()).isEmpty();
         assertThat(executor.jobs()).doesNotContain(ghost);
@@ -429,7 +429,7 @@ public abstract class HostExecutorContract {
     @Test
     public void cleanupRemovesAJobOnlyOnceItEnded() throws Exception {
         JobHandle job = start(gateCommand("go"), "echo data > result.txt");
-        assertThat(executor.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(executor.status(job)).isInstanceOf(HostJobState.Running.class);
 
         assertThatThrownBy(() -> executor.cleanup(job)).isInstanceOf(HostExecutionException.class)
                 .hasMessageContaining("job " + job.jobId() + " is still running on " + hostName()
@@ -439,7 +439,7 @@ public abstract class HostExecutorContract {
         executor.cleanup(job);
 
         assertThat(executor.jobs()).doesNotContain(job);
-        assertThat(executor.status(job)).isInstanceOf(JobStatus.Lost.class);
+        assertThat(executor.status(job)).isInstanceOf(HostJobState.Lost.class);
         assertThat(executor.readLogs(job, 0).lines()).isEmpty();
     }
 }

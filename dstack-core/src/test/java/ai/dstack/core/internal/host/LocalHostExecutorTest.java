@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
@@ -50,7 +50,7 @@ class LocalHostExecutorTest {
     @AfterEach
     void killLeftoverJobs() {
         for (JobHandle job : host.jobs()) {
-            if (host.status(job) instanceof JobStatus.Running) {
+            if (host.status(job) instanceof HostJobState.Running) {
                 host.kill(job);
             }
         }
@@ -80,7 +80,7 @@ class LocalHostExecutorTest {
         return host.start(JobLaunch.of(newJobId(), List.of(commands)));
     }
 
-    static JobStatus awaitFinished(LocalHostExecutor executor, JobHandle job) throws Exception {
+    static HostJobState awaitFinished(LocalHostExecutor executor, JobHandle job) throws Exception {
         return executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -141,11 +141,11 @@ class LocalHostExecutorTest {
     void killAbortsAtOnceWithTheBackgroundProcesses() throws Exception {
         JobHandle job = start("trap '' TERM", "sleep 60 &", "echo ready", "sleep 60");
         awaitOutput(job, "ready");
-        long processGroup = ((JobStatus.Running) host.status(job)).processGroupId();
+        long processGroup = ((HostJobState.Running) host.status(job)).processGroupId();
 
         host.kill(job);
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(137));
         assertThat(ProcessHandle.allProcesses().filter(p -> processGroupOf(p.pid()) == processGroup)).isEmpty();
     }
@@ -166,12 +166,12 @@ class LocalHostExecutorTest {
         JobHandle job = start("echo ready", "sleep 60");
         awaitOutput(job, "ready");
         long wrapperPid = Long.parseLong(Files.readString(host.jobDirectory(job).resolve("pid")).split(" ")[0]);
-        long processGroup = ((JobStatus.Running) host.status(job)).processGroupId();
-        CompletableFuture<JobStatus> exit = host.onFinished(job).toCompletableFuture();
+        long processGroup = ((HostJobState.Running) host.status(job)).processGroupId();
+        CompletableFuture<HostJobState> exit = host.onFinished(job).toCompletableFuture();
 
         ProcessHandle.of(wrapperPid).orElseThrow().destroyForcibly();
 
-        assertThat(exit.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobStatus.Lost.class,
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(HostJobState.Lost.class,
                 lost -> assertThat(lost.reason()).contains("ended without recording an exit code"));
         assertThat(ProcessHandle.allProcesses().filter(p -> processGroupOf(p.pid()) == processGroup)).isNotEmpty();
         host.kill(job);
@@ -193,7 +193,7 @@ class LocalHostExecutorTest {
             jobs.add(job.get(120, TimeUnit.SECONDS));
         }
         starters.shutdown();
-        List<CompletableFuture<JobStatus>> exits = jobs.stream().map(job -> host.onFinished(job).toCompletableFuture()).toList();
+        List<CompletableFuture<HostJobState>> exits = jobs.stream().map(job -> host.onFinished(job).toCompletableFuture()).toList();
         int threadsWhileRunning = Thread.getAllStackTraces().size();
 
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -201,7 +201,7 @@ class LocalHostExecutorTest {
         assertThat(threadsWhileRunning - threadsBefore).as("threads added while 200 jobs ran").isLessThan(20);
         for (int i = 0; i < jobs.size(); i++) {
             int expectedCode = i % 7;
-            assertThat(exits.get(i).get()).isInstanceOfSatisfying(JobStatus.Exited.class,
+            assertThat(exits.get(i).get()).isInstanceOfSatisfying(HostJobState.Exited.class,
                     exited -> assertThat(exited.exitCode()).isEqualTo(expectedCode));
             assertThat(output(host, jobs.get(i), LogStream.STDOUT)).isEqualTo("job-" + i + "\n");
         }
@@ -210,18 +210,18 @@ class LocalHostExecutorTest {
     @Test
     void closingTheExecutorCancelsWaitsButLeavesJobsRunning() throws Exception {
         JobHandle job = start(WAIT_FOR_GO);
-        CompletableFuture<JobStatus> exit = host.onFinished(job).toCompletableFuture();
+        CompletableFuture<HostJobState> exit = host.onFinished(job).toCompletableFuture();
 
         host.close();
 
         assertThat(exit).isCompletedExceptionally();
-        assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(host.status(job)).isInstanceOf(HostJobState.Running.class);
     }
 
     @Test
     void cleanupRemovesTheFilesOnlyOnceTheJobEnded() throws Exception {
         JobHandle job = start(WAIT_FOR_GO, "echo data > result.txt");
-        assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(host.status(job)).isInstanceOf(HostJobState.Running.class);
 
         assertThatThrownBy(() -> host.cleanup(job)).isInstanceOf(HostExecutionException.class)
                 .hasMessageContaining("is still running on this host; stop or kill it");
