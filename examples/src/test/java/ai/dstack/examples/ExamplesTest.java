@@ -15,12 +15,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every program in examples/ built and run as a program (its own JVM, this module's class path), with the
  * configurations in examples/configurations; the remote ones against a real server on loopback.
  */
+@Execution(ExecutionMode.CONCURRENT) // separate JVMs and data directories: nothing shared but the server
 class ExamplesTest {
     private static final Path HELLO = Path.of("configurations/hello.dstack.yml").toAbsolutePath();
 

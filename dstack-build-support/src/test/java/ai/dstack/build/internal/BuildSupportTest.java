@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What both plugins do, against a real server on loopback running real local jobs. */
+/**
+ * What both plugins do, against a real server on loopback running real local jobs. A failing run, detach and stop
+ * are covered through the plugins (MojoGoalsTest, DstackPluginTest).
+ */
 class BuildSupportTest {
     @TempDir
     static Path dir;
@@ -83,39 +86,6 @@ class BuildSupportTest {
             commands.logs("build-hello", false);
             assertThat(listed).contains("hello from the build", "second line");
             assertThat(commands.offers(null, null, 3)).isNotEmpty();
-        }
-    }
-
-    @Test
-    void aFailingTaskFailsWithItsExitStatus() throws Exception {
-        Path file = Files.writeString(dir.resolve("fail.dstack.yml"),
-                "type: task\nname: build-fail\ncommands:\n  - echo about to fail\n  - exit 3\n");
-        List<String> out = new CopyOnWriteArrayList<>();
-        try (DstackClient client = settings().connect()) {
-            assertThatThrownBy(() -> new RunApplier(client.project(), out::add).apply(file, "fail.dstack.yml", null, false))
-                    .isInstanceOf(DstackBuildException.class)
-                    .hasMessageContaining("Run build-fail ended failed")
-                    .hasMessageContaining("exit status 3");
-            assertThat(out).contains("about to fail");
-        }
-    }
-
-    @Test
-    void detachedApplyReturnsAtOnceAndStopEndsTheRun() throws Exception {
-        Path file = Files.writeString(dir.resolve("sleep.dstack.yml"),
-                "type: task\nname: build-sleep\ncommands:\n  - sleep 600\n");
-        List<String> out = new CopyOnWriteArrayList<>();
-        try (DstackClient client = settings().connect()) {
-            DstackProject project = client.project();
-            Run run = new RunApplier(project, out::add).apply(file, "sleep.dstack.yml", null, true);
-            assertThat(run.status().isFinished()).isFalse();
-            new RunCommands(project, out::add).stop(List.of("build-sleep"), true);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!project.getRun("build-sleep").status().isFinished() && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(project.getRun("build-sleep").status().isFinished()).isTrue();
-            assertThat(out).contains("Submitted build-sleep to project main", "Aborted build-sleep");
         }
     }
 
