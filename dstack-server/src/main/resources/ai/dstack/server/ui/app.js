@@ -1,6 +1,6 @@
 // The UI's entry point: the pages, the login guard and the navigation bar.
 // A new resource page is one module with a render function and one route() line here.
-import { call, session } from './api.js';
+import { session } from './api.js';
 import { beforeEach, currentPath, navigate, route, start } from './router.js';
 import { loginPage } from './pages/login.js';
 import { runsPage } from './pages/runs.js';
@@ -66,5 +66,3 @@ function markNav() {
 
 markNav();
 start(document.getElementById('main'));
-// Keep a reference for debugging from the console.
-window.dstack = { call };
