@@ -165,11 +165,12 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
-        Path workingDir = dir.resolve(ShellJobProtocol.WORK_DIR).resolve(launch.workingDir());
-        Files.createDirectories(workingDir);
+        Path jobWorkDir = dir.resolve(ShellJobProtocol.WORK_DIR);
+        Files.createDirectories(jobWorkDir);
         for (JobArchive archive : launch.archives()) {
-            unpack(workingDir, archive, launch.jobId());
+            unpack(jobWorkDir, archive, launch.jobId());
         }
+        Files.createDirectories(jobWorkDir.resolve(launch.workingDir()));
         Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
         if (launch.image() != null) {
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
