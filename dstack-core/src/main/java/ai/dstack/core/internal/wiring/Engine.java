@@ -164,6 +164,23 @@ public final class Engine implements AutoCloseable {
         runLoop.start();
         logLoop.start();
         provisioner.start();
+        jobs.metricsCollector().start();
+    }
+
+    /** dstack's {@code metrics/job/{run_name}}, without permission checks. */
+    public ai.dstack.core.internal.operations.JobMetricsQueries jobMetrics() {
+        return new ai.dstack.core.internal.operations.JobMetricsQueries(context);
+    }
+
+    /** dstack's {@code events/list}; what a caller may see is decided there. */
+    public ai.dstack.core.internal.operations.EventQueries eventQueries() {
+        return new ai.dstack.core.internal.operations.EventQueries(context);
+    }
+
+    /** Sampling interval and retention of job metrics and events (dstack's settings); before the first samples. */
+    public void configureMetrics(ai.dstack.core.MetricsSettings settings) {
+        context.metrics = settings;
+        context.events.enable(settings.eventsEnabled());
     }
 
     public String adminToken() {
@@ -301,7 +318,9 @@ public final class Engine implements AutoCloseable {
                 RunRow stopping = claim.get().row().toBuilder().status(RunStatus.TERMINATING.wireValue())
                         .terminationReason(reason.wireValue()).skipMinProcessingInterval(true).build();
                 context.store.useTransaction(tx -> {
-                    tx.runs().update(stopping, claim.get().lease());
+                    if (tx.runs().update(stopping, claim.get().lease())) {
+                        context.events.runChanged(tx, claim.get().row(), stopping);
+                    }
                     tx.leases().release(claim.get().lease());
                 });
                 context.hintRun(run.id());
@@ -410,6 +429,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        jobs.metricsCollector().close();
         provisioner.close();
         logLoop.close();
         jobLoop.close();
