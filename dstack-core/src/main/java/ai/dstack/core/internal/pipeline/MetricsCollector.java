@@ -49,6 +49,7 @@ public final class MetricsCollector implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private java.util.concurrent.ScheduledFuture<?> next;
     private Instant lastMetricsPrune = Instant.EPOCH;
     private Instant lastEventsPrune = Instant.EPOCH;
 
@@ -56,8 +57,15 @@ public final class MetricsCollector implements AutoCloseable {
         this.context = context;
     }
 
-    public void start() {
-        timer.schedule(this::tick, context.metrics.collectInterval().toMillis(), TimeUnit.MILLISECONDS);
+    public synchronized void start() {
+        next = timer.schedule(this::tick, context.metrics.collectInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The interval changed: the next pass comes one new interval from now. */
+    public synchronized void reschedule() {
+        if (next != null && next.cancel(false)) {
+            start();
+        }
     }
 
     void track(JobRow job, boolean hasUtilizationPolicy) {
@@ -75,8 +83,10 @@ public final class MetricsCollector implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("Collecting job metrics failed; trying again at the next interval", e);
         } finally {
-            if (!timer.isShutdown()) {
-                timer.schedule(this::tick, context.metrics.collectInterval().toMillis(), TimeUnit.MILLISECONDS);
+            synchronized (this) {
+                if (!timer.isShutdown()) {
+                    start();
+                }
             }
         }
     }

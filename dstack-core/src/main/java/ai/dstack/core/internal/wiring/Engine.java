@@ -181,6 +181,18 @@ public final class Engine implements AutoCloseable {
     public void configureMetrics(ai.dstack.core.MetricsSettings settings) {
         context.metrics = settings;
         context.events.enable(settings.eventsEnabled());
+        jobs.metricsCollector().reschedule();
+    }
+
+    /** A job's metrics, newest {@code limit} samples (dstack's {@code metrics/job/{run_name}} by project name). */
+    public ai.dstack.api.metrics.JobMetrics metrics(String projectName, String runName, int replicaNum, int jobNum,
+            int limit) {
+        return jobMetrics().metrics(project(projectName), runName, null, replicaNum, jobNum, limit, null, null);
+    }
+
+    /** Events as the admin sees them. */
+    public List<ai.dstack.api.event.Event> events(ai.dstack.api.event.ListEventsRequest request) {
+        return eventQueries().list(identity.admin(), request);
     }
 
     public String adminToken() {
