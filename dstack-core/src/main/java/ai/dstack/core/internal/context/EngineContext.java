@@ -116,6 +116,11 @@ public final class EngineContext {
         return was;
     }
 
+    /** Hinted rows not taken by a loop yet. */
+    public int queuedHints() {
+        return hinted.size();
+    }
+
     /** Up to {@code max} hinted jobs, oldest hint first: a loop handles a burst of hints with one claim. */
     public List<UUID> nextJobHints(int max) {
         return takeUpTo(jobHints, max);

@@ -50,6 +50,7 @@ public final class MetricsCollector implements AutoCloseable {
         return thread;
     });
     private java.util.concurrent.ScheduledFuture<?> next;
+    private volatile long lastPassNanos = System.nanoTime();
     private Instant lastMetricsPrune = Instant.EPOCH;
     private Instant lastEventsPrune = Instant.EPOCH;
 
@@ -103,6 +104,12 @@ public final class MetricsCollector implements AutoCloseable {
                     .forEach(point -> context.hintJob(point.jobId()));
         }
         prune();
+        lastPassNanos = System.nanoTime();
+    }
+
+    /** Time since the last pass ended: about the interval when sampling keeps up, more when it lags. */
+    public Duration sinceLastPass() {
+        return Duration.ofNanos(System.nanoTime() - lastPassNanos);
     }
 
     private Optional<JobMetricsPointRow> sample(UUID jobId) {

@@ -177,6 +177,21 @@ public final class Engine implements AutoCloseable {
         return new ai.dstack.core.internal.operations.EventQueries(context);
     }
 
+    /** Runs, active jobs and live instances for the Prometheus endpoint. */
+    public ai.dstack.core.internal.operations.ServerStatistics statistics() {
+        return new ai.dstack.core.internal.operations.ServerStatistics(context);
+    }
+
+    /** Time since the metrics sampler last finished a pass (the server's loop lag). */
+    public java.time.Duration metricsCollectionAge() {
+        return jobs.metricsCollector().sinceLastPass();
+    }
+
+    /** Hints waiting for the job and run loops (the server's queue length). */
+    public int queuedHints() {
+        return context.queuedHints();
+    }
+
     /** Sampling interval and retention of job metrics and events (dstack's settings); before the first samples. */
     public void configureMetrics(ai.dstack.core.MetricsSettings settings) {
         context.metrics = settings;
