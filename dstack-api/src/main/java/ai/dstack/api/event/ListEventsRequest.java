@@ -69,6 +69,13 @@ public record ListEventsRequest(
                 actors, prevRecordedAt, prevId, limit, oldestFirst);
     }
 
+    /** Only events recorded after {@code time} (with {@link #ascending(boolean) ascending}, the oldest first). */
+    public ListEventsRequest since(Instant time) {
+        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
+                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
+                actors, time, null, limit, ascending);
+    }
+
     /** The page after {@code last} (in this request's order). */
     public ListEventsRequest after(Event last) {
         return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
