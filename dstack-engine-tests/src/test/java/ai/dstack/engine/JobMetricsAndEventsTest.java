@@ -94,7 +94,8 @@ class JobMetricsAndEventsTest {
 
         await().atMost(WAIT).untilAsserted(() -> {
             JobMetrics metrics = engine.metrics(name(run));
-            assertThat(latest(metrics, "cpu_usage_percent")).isGreaterThan(30);
+            // A busy loop shows; an idle job would read 0 (the shared test machine gives it less than a full CPU).
+            assertThat(latest(metrics, "cpu_usage_percent")).isGreaterThan(5);
             assertThat(latest(metrics, "cpus_detected_num")).isGreaterThanOrEqualTo(1);
             assertThat(latest(metrics, "memory_working_set_bytes")).isGreaterThan(0);
             assertThat(latest(metrics, "memory_usage_bytes")).isGreaterThanOrEqualTo(latest(metrics, "memory_working_set_bytes"));

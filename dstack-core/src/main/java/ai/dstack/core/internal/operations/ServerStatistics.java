@@ -2,7 +2,7 @@ package ai.dstack.core.internal.operations;
 
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.Gpu;
-import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.offer.InstanceOffer;
 import ai.dstack.api.offer.InstanceType;
 import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.api.run.JobStatus;
@@ -119,7 +119,7 @@ public final class ServerStatistics {
     }
 
     private static LiveInstance liveInstance(ProjectRow project, FleetRow fleet, InstanceRow instance) {
-        InstanceOfferWithAvailability offer = Json.read(instance.offer(), InstanceOfferWithAvailability.class);
+        InstanceOffer offer = Json.read(instance.offer(), InstanceOffer.class);
         InstanceType type = offer == null ? null : offer.instance();
         List<Gpu> gpus = type == null ? List.of() : type.resources().gpus();
         return new LiveInstance(project.name(), fleet == null ? "" : fleet.name(), fleet == null ? null : fleet.id(),
