@@ -119,9 +119,10 @@ class MetricsEventsPrometheusTest {
             PrometheusText text = PrometheusText.parse(scrape(SCRAPE_TOKEN));
             Map<String, String> job = Map.of("dstack_project_name", "main", "dstack_run_name", runName,
                     "dstack_job_num", "0", "dstack_replica_num", "0", "dstack_run_type", "task");
-            assertThat(text.types).containsEntry("dstack_job_cpu_time_seconds", "counter")
+            // Counters are typed under their full name, as dstack's own endpoint writes them.
+            assertThat(text.types).containsEntry("dstack_job_cpu_time_seconds_total", "counter")
                     .containsEntry("dstack_job_memory_working_set_bytes", "gauge")
-                    .containsEntry("dstack_run_count", "counter")
+                    .containsEntry("dstack_run_count_total", "counter")
                     .containsEntry("dstack_server_request_duration_seconds", "histogram");
             assertThat(text.sample("dstack_job_cpu_time_seconds_total", job)).get()
                     .satisfies(s -> assertThat(s.value()).isGreaterThan(0));

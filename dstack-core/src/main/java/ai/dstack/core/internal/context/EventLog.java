@@ -77,6 +77,22 @@ public final class EventLog {
         tx.events().insert(new EventRow(UUID.randomUUID(), message, clock.instant(), actor, List.of(targets)));
     }
 
+    public static EventRow.Target user(ai.dstack.spi.storage.UserRow user, String name) {
+        return new EventRow.Target("user", null, user.id(), name);
+    }
+
+    public static EventRow.Target project(ai.dstack.spi.storage.ProjectRow project, String name) {
+        return new EventRow.Target("project", null, project.id(), name);
+    }
+
+    public static EventRow.Target fleet(ai.dstack.spi.storage.FleetRow fleet) {
+        return new EventRow.Target("fleet", fleet.projectId(), fleet.id(), fleet.name());
+    }
+
+    public static EventRow.Target instance(ai.dstack.spi.storage.InstanceRow instance) {
+        return new EventRow.Target("instance", instance.projectId(), instance.id(), instance.name());
+    }
+
     public static EventRow.Target run(RunRow run) {
         return new EventRow.Target("run", run.projectId(), run.id(), run.runName());
     }

@@ -82,7 +82,11 @@ public final class MetricsCollector implements AutoCloseable {
         try {
             collect();
         } catch (RuntimeException e) {
-            LOG.error("Collecting job metrics failed; trying again at the next interval", e);
+            if (timer.isShutdown()) {
+                LOG.debug("Collecting job metrics stopped by the engine's close", e);
+            } else {
+                LOG.error("Collecting job metrics failed; trying again at the next interval", e);
+            }
         } finally {
             synchronized (this) {
                 if (!timer.isShutdown()) {
