@@ -2,6 +2,7 @@ package ai.dstack.server;
 
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.internal.Router;
+import ai.dstack.server.internal.WebUi;
 import ai.dstack.server.internal.ssh.SshGateway;
 import io.javalin.Javalin;
 import java.util.Objects;
@@ -46,6 +47,7 @@ public final class DstackServer implements AutoCloseable {
     private final java.nio.file.Path sshHostKey;
     private final boolean prometheus;
     private final String prometheusToken;
+    private final boolean ui;
     private Javalin app;
     private SshGateway ssh;
 
@@ -63,6 +65,7 @@ public final class DstackServer implements AutoCloseable {
         this.sshHostKey = builder.sshHostKey;
         this.prometheus = builder.prometheus;
         this.prometheusToken = builder.prometheusToken;
+        this.ui = builder.ui;
     }
 
     public static Builder builder() {
@@ -92,6 +95,9 @@ public final class DstackServer implements AutoCloseable {
                 metrics.register(config.routes);
             }
             router.register(config.routes);
+            if (ui) {
+                new WebUi().register(config.routes);
+            }
         });
         created.start();
         app = created;
@@ -184,8 +190,18 @@ public final class DstackServer implements AutoCloseable {
         private java.nio.file.Path sshHostKey;
         private boolean prometheus;
         private String prometheusToken;
+        private boolean ui = true;
 
         private Builder() {}
+
+        /**
+         * Whether the web UI is served at {@code /} (default on; {@code DSTACK_SERVER_UI=off} for {@code dstack server}).
+         * It calls the same REST API as the CLI with the user's token.
+         */
+        public Builder ui(boolean on) {
+            this.ui = on;
+            return this;
+        }
 
         /**
          * The largest code or file-archive upload ({@code repos/upload_code}, {@code files/upload_archive}), in bytes;

@@ -85,7 +85,7 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             DstackServer.Builder builder = DstackServer.builder()
                     .engine(deployment.configure(startup.engine()).metrics(observability.metrics()))
-                    .host(listenHost).port(listenPort)
+                    .host(listenHost).port(listenPort).ui(settings.ui())
                     .prometheus(observability.prometheusEnabled(), observability.prometheusToken());
             configureSsh(builder, environment, settings.serverDirectory());
             server = start(builder, listenHost, listenPort, startup);
