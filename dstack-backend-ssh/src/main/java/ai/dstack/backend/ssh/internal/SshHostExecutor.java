@@ -203,6 +203,23 @@ final class SshHostExecutor implements HostExecutor {
                 result.out().strip());
     }
 
+    /** The same sampling script as on the engine's machine, over this host's SSH connection. */
+    @Override
+    public java.util.Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        CommandResult result = connection.run(RemoteScripts.bashC(ShellJobProtocol.usageScript(), "dstack-job-usage",
+                List.of(jobDir(job.jobId()))), null, COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + result.diagnostic());
+        }
+        try {
+            return ShellJobProtocol.parseUsage(result.out());
+        } catch (IllegalArgumentException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void cleanup(JobHandle job) {
         if (status(job) instanceof HostJobState.Running) {

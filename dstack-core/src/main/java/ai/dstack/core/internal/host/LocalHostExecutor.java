@@ -302,6 +302,22 @@ public final class LocalHostExecutor implements HostExecutor {
         }
     }
 
+    /** Reads {@code /proc} for the job's session and asks {@code nvidia-smi} (when on PATH) about the GPUs. */
+    @Override
+    public Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        try {
+            ProcessRunner.Result result = runner.bash(ShellJobProtocol.usageScript(), "dstack-job-usage",
+                    List.of(jobDirectory(job).toString()), SIGNAL_TIMEOUT);
+            if (!result.succeeded()) {
+                throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + ": "
+                        + result.diagnostic());
+            }
+            return ShellJobProtocol.parseUsage(result.stdout());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + ": " + e, e);
+        }
+    }
+
     @Override
     public void cleanup(JobHandle job) {
         if (status(job) instanceof HostJobState.Running) {

@@ -111,6 +111,8 @@ public final class Submitter {
             }
             tx.runs().insert(run);
             jobs.forEach(tx.jobs()::insert);
+            context.events.runSubmitted(tx, run, user.id());
+            jobs.forEach(job -> context.events.jobCreated(tx, job));
         });
         jobs.forEach(job -> context.hintJob(job.id()));
         if (trigger != null) {
