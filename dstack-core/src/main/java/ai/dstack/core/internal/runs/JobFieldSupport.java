@@ -40,7 +40,7 @@ public final class JobFieldSupport {
     public static final Set<String> REFUSABLE_FIELDS = Set.of(
             "python", "nvcc", "user", "privileged", "registry_auth", "docker", "home_dir", "working_dir",
             "single_branch", "setup", "volumes", "repos", "files", "resources", "availability_zones", "reservation",
-            "backends", "regions", "spot_policy", "instance_types", "utilization_policy", "idle_duration", "startup_order", "stop_criteria", "instances", "tags",
+            "backends", "regions", "spot_policy", "instance_types", "idle_duration", "startup_order", "stop_criteria", "instances", "tags",
             "backend_options", "gateway", "https", "rate_limits", "version");
 
     /** The backend and region of every host this server places jobs on (its local fleet and SSH fleets). */
@@ -193,8 +193,6 @@ public final class JobFieldSupport {
         }
         refuseIfSet(p, ProfileParams::instanceTypes, "instance_types", "jobs are not placed by instance type yet;"
                 + " use `resources` or `fleets`", out);
-        refuseIfSet(p, ProfileParams::utilizationPolicy, "utilization_policy", "GPU utilization is not watched"
-                + " yet, so the policy could never stop a job", out);
         refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", none
                 + "which have no availability zones", out);
         refuseIfSet(p, ProfileParams::reservation, "reservation", none + "which have no reservations", out);
