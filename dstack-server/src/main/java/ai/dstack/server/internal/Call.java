@@ -1,51 +1,16 @@
 package ai.dstack.server.internal;
 
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
+import ai.dstack.core.app.Caller;
+import ai.dstack.core.app.DstackApp;
 
 /**
- * One API call after the checks that come before its handler: the caller (null on open routes), the project in
- * the path (null when there is none) and the body's fields.
+ * One API call after the checks that come before its handler: the application, the caller (null on open routes),
+ * the project name in the path (null when there is none) and the body's fields.
  */
-final class Call {
-    private final Engine engine;
-    private final UserRow user;
-    private final ProjectRow project;
-    private final Fields body;
-    private final Upload upload;
-
-    Call(Engine engine, UserRow user, ProjectRow project, Fields body) {
-        this(engine, user, project, body, null);
-    }
-
-    Call(Engine engine, UserRow user, ProjectRow project, Fields body, Upload upload) {
-        this.engine = engine;
-        this.user = user;
-        this.project = project;
-        this.body = body;
-        this.upload = upload;
-    }
-
+record Call(DstackApp app, Caller caller, String project, Fields body, Upload upload) {
     /** The uploaded file of a multipart route; null on other routes. */
-    Upload upload() {
+    @Override
+    public Upload upload() {
         return upload;
-    }
-
-    Engine engine() {
-        return engine;
-    }
-
-    UserRow user() {
-        return user;
-    }
-
-    ProjectRow project() {
-        return project;
-    }
-
-    /** The body's top-level fields; an empty object for routes without a body or an absent optional one. */
-    Fields body() {
-        return body;
     }
 }

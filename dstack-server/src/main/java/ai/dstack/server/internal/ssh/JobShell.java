@@ -1,6 +1,6 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.engine.SshTarget;
+import ai.dstack.core.app.SshJob;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import ai.dstack.spi.host.ShellRequest;
@@ -30,7 +30,7 @@ final class JobShell implements InvertedShell {
     @Override
     public void start(ChannelSession channel, Environment env) {
         this.channel = channel;
-        SshTarget target = SessionTargets.of(channel.getSession());
+        SshJob target = SessionTargets.of(channel.getSession());
         Map<String, String> variables = env.getEnv();
         boolean pty = !env.getPtyModes().isEmpty() || variables.containsKey(Environment.ENV_TERM);
         ShellRequest request = new ShellRequest(command, pty, variables.get(Environment.ENV_TERM),
