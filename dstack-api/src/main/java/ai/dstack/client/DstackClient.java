@@ -259,6 +259,21 @@ public interface DstackClient extends AutoCloseable {
     JobSubmissionLogs pollLogs(String project, PollLogsRequest request);
 
     /**
+     * The first page (up to {@link PollLogsRequest#MAX_LIMIT} events, oldest first) of the logs of the run's first
+     * job, its newest submission.
+     *
+     * @throws DstackException {@link ErrorCode#RESOURCE_NOT_EXISTS} if the run does not exist or has no job yet
+     */
+    default JobSubmissionLogs pollLogs(String project, String runName) {
+        Run run = getRun(project, runName);
+        if (run.latestJobSubmission() == null) {
+            throw new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run " + runName + " has no jobs");
+        }
+        return pollLogs(project, PollLogsRequest.newBuilder(runName, run.latestJobSubmission().id())
+                .limit(PollLogsRequest.MAX_LIMIT).build());
+    }
+
+    /**
      * Hands a job's logs to {@code sink} as they come, until the run finishes, and returns the finished run.
      *
      * <p>It polls {@code logs/poll} page by page with {@code next_token}; once caught up, it waits
@@ -301,6 +316,17 @@ public interface DstackClient extends AutoCloseable {
 
     /** Creates a fleet or updates one in place. */
     Fleet applyFleet(String project, ApplyFleetRequest request);
+
+    /** Applies a fleet configuration as it is (no plan asked first), as {@code dstack apply -y} of a fleet file does. */
+    default Fleet applyFleet(String project, ai.dstack.api.configuration.FleetConfiguration configuration) {
+        return applyFleet(project, ApplyFleetRequest.of(new FleetSpec(configuration, null,
+                ai.dstack.api.configuration.Profile.defaultProfile(), false)));
+    }
+
+    /** {@link #applyFleet(String, ai.dstack.api.configuration.FleetConfiguration)} in the default project. */
+    default Fleet applyFleet(ai.dstack.api.configuration.FleetConfiguration configuration) {
+        return applyFleet(project().name(), configuration);
+    }
 
     /** Terminates fleets and their instances; refused for a fleet in use. */
     void deleteFleets(String project, List<String> fleetNames);
