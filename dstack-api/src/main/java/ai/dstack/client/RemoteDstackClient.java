@@ -19,7 +19,6 @@ import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
-import ai.dstack.client.internal.ConfigResolver;
 import ai.dstack.client.internal.Endpoint;
 import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.internal.HttpTransport;

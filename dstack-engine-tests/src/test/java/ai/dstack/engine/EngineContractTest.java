@@ -12,6 +12,7 @@ import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.client.FollowLogsRequest;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
@@ -344,11 +345,12 @@ abstract class EngineContractTest {
     @Test
     void followingARunDeliversItsLinesAsTheyAreWritten() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.applyRun(task("commands:\n  - for i in 1 2 3; do echo tick $i; sleep 0.3; done\n"));
+        Run run = engine.applyRun(task("commands:\n  - for i in 1 2 3; do echo tick $i; sleep 1; done\n"));
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).status() == RunStatus.RUNNING);
         List<String> lines = new CopyOnWriteArrayList<>();
         List<RunStatus> statusAtFirstLine = new CopyOnWriteArrayList<>();
-        Run finished = engine.followLogs(name(run), e -> {
+        FollowLogsRequest often = FollowLogsRequest.newBuilder(name(run)).pollInterval(Duration.ofMillis(100)).build();
+        Run finished = engine.followLogs(engine.defaultProject(), often, e -> {
             if (lines.isEmpty()) {
                 statusAtFirstLine.add(engine.getRun(engine.defaultProject(), name(run)).status());
             }
@@ -425,7 +427,7 @@ abstract class EngineContractTest {
         assertThatThrownBy(() -> engine.getRun(engine.defaultProject(), "no-such-run"))
                 .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS))
                 .hasMessage("Run not found");
-        assertThatThrownBy(() -> engine.project("nope").listRuns())
+        assertThatThrownBy(() -> engine.getRun("nope", "no-such-run"))
                 .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 }
