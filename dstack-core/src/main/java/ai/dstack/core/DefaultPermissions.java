@@ -12,12 +12,12 @@ public record DefaultPermissions(
     /** dstack's defaults. */
     public static final DefaultPermissions DSTACK = new DefaultPermissions(true, true, false);
 
-    ai.dstack.core.internal.engine.DefaultPermissions toEngine() {
-        return new ai.dstack.core.internal.engine.DefaultPermissions(allowNonAdminsCreateProjects,
+    ai.dstack.core.internal.context.DefaultPermissions toEngine() {
+        return new ai.dstack.core.internal.context.DefaultPermissions(allowNonAdminsCreateProjects,
                 allowNonAdminsManageSshFleets, allowManagersManageSecrets);
     }
 
-    static DefaultPermissions of(ai.dstack.core.internal.engine.DefaultPermissions permissions) {
+    static DefaultPermissions of(ai.dstack.core.internal.context.DefaultPermissions permissions) {
         return new DefaultPermissions(permissions.allowNonAdminsCreateProjects(),
                 permissions.allowNonAdminsManageSshFleets(), permissions.allowManagersManageSecrets());
     }

@@ -39,9 +39,9 @@ import ai.dstack.core.internal.app.ServiceLookup;
 import ai.dstack.core.internal.app.SshJobAccess;
 import ai.dstack.core.internal.config.ServerConfigFile;
 import ai.dstack.core.internal.crypto.EncryptingStateStore;
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.EngineSettings;
-import ai.dstack.core.internal.engine.RemoteHosts;
+import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.internal.context.EngineSettings;
+import ai.dstack.core.internal.placement.RemoteHosts;
 import ai.dstack.core.internal.host.LocalHostExecutor;
 import ai.dstack.core.internal.host.LocalResourceDetector;
 import ai.dstack.spi.host.HostExecutor;
@@ -141,15 +141,15 @@ public final class DstackEngine implements DstackClient {
      * missing (owned by {@code admin}) and gets exactly the backends listed.
      */
     public void applyServerConfiguration(ServerConfiguration configuration) {
-        UserRow owner = engine.accounts().findByName("admin").orElseThrow(
+        UserRow owner = engine.users().findByName("admin").orElseThrow(
                 () -> new DstackException(ErrorCode.ERROR, "There is no user admin to own config.yml's projects"));
-        engine.backends().apply(configuration.config().projects(), owner);
+        engine.backendConfigs().apply(configuration.config().projects(), owner);
     }
 
     /** Writes dstack's default config.yml: project {@code main} with its current backends, the rest as comments. */
     public void writeDefaultServerConfiguration(Path file) {
         ProjectRow main = engine.projects().find(defaultProject()).orElseThrow();
-        ServerConfigFile.writeDefault(file, engine.backends().list(main));
+        ServerConfigFile.writeDefault(file, engine.backendConfigs().list(main));
     }
 
     // ---------------------------------------------------------------- DstackClient, as the admin

@@ -16,6 +16,7 @@ import ai.dstack.api.user.ProjectRole;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.client.MemberSetting;
+import ai.dstack.testing.SettableClock;
 import ai.dstack.client.NewUser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
@@ -69,7 +70,7 @@ class DevEnvironmentSshTest {
     @TempDir
     static Path dir;
 
-    private static final SettableClock clock = new SettableClock();
+    private static final SettableClock clock = SettableClock.offsetFromSystem();
     private static DstackServer server;
     private static DstackEngine engine;
     private static OkHttpClient http;

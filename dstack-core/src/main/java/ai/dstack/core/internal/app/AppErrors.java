@@ -4,7 +4,7 @@ import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.core.app.InvalidArgument;
 import ai.dstack.core.app.PermissionDenied;
-import ai.dstack.core.internal.engine.AccessDenied;
+import ai.dstack.core.internal.operations.AccessDenied;
 
 /**
  * Gives an engine error the code a dstack server sends for it, so that every adapter answers alike: the engine's

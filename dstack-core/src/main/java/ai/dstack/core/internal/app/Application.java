@@ -45,8 +45,8 @@ import ai.dstack.core.app.Operation;
 import ai.dstack.core.internal.app.Permissions.Scope;
 import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.config.BackendConfigReader;
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.Projects;
+import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.internal.operations.Projects;
 import ai.dstack.spi.logs.LogPage;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.storage.ProjectRow;
@@ -80,7 +80,7 @@ public final class Application implements DstackApp {
 
     public Application(Engine engine) {
         this.engine = Objects.requireNonNull(engine, "engine is null");
-        this.permissions = new Permissions(engine.accounts(), engine.projects());
+        this.permissions = new Permissions(engine.users(), engine.projects());
     }
 
     // ---------------------------------------------------------------- callers
@@ -95,7 +95,7 @@ public final class Application implements DstackApp {
      * token may be refreshed while it runs.
      */
     public Caller userNamed(String username) {
-        return engine.accounts().findByName(username).filter(u -> u.active()).<Caller>map(UserCaller::new)
+        return engine.users().findByName(username).filter(u -> u.active()).<Caller>map(UserCaller::new)
                 .orElseThrow(() -> new ai.dstack.core.app.PermissionDenied(ai.dstack.core.app.PermissionDenied.INVALID_TOKEN));
     }
 
@@ -123,50 +123,50 @@ public final class Application implements DstackApp {
         Objects.requireNonNull(query, "query is null");
         return user(caller, Operation.LIST_USERS, user -> {
             checkListing(query.namePattern(), query.limit());
-            return engine.accounts().list(user.user(), withTotal, query.namePattern(), query.prevCreatedAt(),
+            return engine.users().list(user.user(), withTotal, query.namePattern(), query.prevCreatedAt(),
                     query.prevId(), orDefault(query.limit(), MAX_LISTED), Boolean.TRUE.equals(query.ascending()));
         });
     }
 
     @Override
     public UserWithCreds me(Caller caller) {
-        return user(caller, Operation.GET_MY_USER, s -> engine.accounts().myUser(s.user()));
+        return user(caller, Operation.GET_MY_USER, s -> engine.users().myUser(s.user()));
     }
 
     @Override
     public UserWithCreds getUser(Caller caller, String username) {
-        return user(caller, Operation.GET_USER, s -> engine.accounts().get(s.user(), username));
+        return user(caller, Operation.GET_USER, s -> engine.users().get(s.user(), username));
     }
 
     @Override
     public User createUser(Caller caller, NewUser user) {
         Objects.requireNonNull(user, "user is null");
         return user(caller, Operation.CREATE_USER,
-                s -> engine.accounts().create(user.username(), user.globalRole(), user.email(), user.active()));
+                s -> engine.users().create(user.username(), user.globalRole(), user.email(), user.active()));
     }
 
     @Override
     public User updateUser(Caller caller, NewUser user) {
         Objects.requireNonNull(user, "user is null");
         return user(caller, Operation.UPDATE_USER,
-                s -> engine.accounts().update(user.username(), user.globalRole(), user.email(), user.active()));
+                s -> engine.users().update(user.username(), user.globalRole(), user.email(), user.active()));
     }
 
     @Override
     public UserWithCreds refreshToken(Caller caller, String username) {
-        return user(caller, Operation.REFRESH_TOKEN, s -> engine.accounts().refreshToken(s.user(), username));
+        return user(caller, Operation.REFRESH_TOKEN, s -> engine.users().refreshToken(s.user(), username));
     }
 
     @Override
     public UserWithCreds refreshSshKey(Caller caller, String username) {
-        return user(caller, Operation.REFRESH_SSH_KEY, s -> engine.accounts().refreshSshKey(s.user(), username));
+        return user(caller, Operation.REFRESH_SSH_KEY, s -> engine.users().refreshSshKey(s.user(), username));
     }
 
     @Override
     public void deleteUsers(Caller caller, List<String> usernames) {
         List<String> names = List.copyOf(usernames);
         user(caller, Operation.DELETE_USERS, s -> {
-            engine.accounts().delete(names);
+            engine.users().delete(names);
             return null;
         });
     }
@@ -260,7 +260,7 @@ public final class Application implements DstackApp {
     @Override
     public List<Run> listRuns(Caller caller, RunQuery query) {
         Objects.requireNonNull(query, "query is null");
-        ai.dstack.core.internal.engine.RunQuery engineQuery = new ai.dstack.core.internal.engine.RunQuery(
+        ai.dstack.core.internal.operations.RunQuery engineQuery = new ai.dstack.core.internal.operations.RunQuery(
                 query.projectName(), query.repoId(), query.username(), query.onlyActive(), query.includeJobs(),
                 orDefault(query.jobSubmissionsLimit(), MAX_JOB_SUBMISSIONS), query.prevSubmittedAt(), query.prevRunId(),
                 query.limit(), query.ascending());
@@ -495,46 +495,46 @@ public final class Application implements DstackApp {
     @Override
     public ObjectNode createBackend(Caller caller, String project, JsonNode config) {
         return in(caller, Operation.CREATE_BACKEND, project,
-                s -> engine.backends().create(s.project(), engine.backends().parseJson(config)).withCreds());
+                s -> engine.backendConfigs().create(s.project(), engine.backendConfigs().parseJson(config)).withCreds());
     }
 
     @Override
     public ObjectNode updateBackend(Caller caller, String project, JsonNode config) {
         return in(caller, Operation.UPDATE_BACKEND, project,
-                s -> engine.backends().update(s.project(), engine.backends().parseJson(config)).withCreds());
+                s -> engine.backendConfigs().update(s.project(), engine.backendConfigs().parseJson(config)).withCreds());
     }
 
     @Override
     public void createBackendYaml(Caller caller, String project, String yaml) {
         in(caller, Operation.CREATE_BACKEND, project,
-                s -> engine.backends().create(s.project(), engine.backends().parseYaml(yaml)));
+                s -> engine.backendConfigs().create(s.project(), engine.backendConfigs().parseYaml(yaml)));
     }
 
     @Override
     public void updateBackendYaml(Caller caller, String project, String yaml) {
         in(caller, Operation.UPDATE_BACKEND, project,
-                s -> engine.backends().update(s.project(), engine.backends().parseYaml(yaml)));
+                s -> engine.backendConfigs().update(s.project(), engine.backendConfigs().parseYaml(yaml)));
     }
 
     @Override
     public void deleteBackends(Caller caller, String project, List<String> types) {
         List<String> copy = List.copyOf(types);
         in(caller, Operation.DELETE_BACKENDS, project, s -> {
-            engine.backends().delete(s.project(), copy);
+            engine.backendConfigs().delete(s.project(), copy);
             return null;
         });
     }
 
     @Override
     public ObjectNode backendConfig(Caller caller, String project, String type) {
-        return in(caller, Operation.GET_BACKEND, project, s -> engine.backends().get(s.project(), type).withCreds());
+        return in(caller, Operation.GET_BACKEND, project, s -> engine.backendConfigs().get(s.project(), type).withCreds());
     }
 
     @Override
     public String backendYaml(Caller caller, String project, String type) {
         return in(caller, Operation.GET_BACKEND, project, s -> {
-            BackendConfig config = engine.backends().get(s.project(), type);
-            return engine.backends().yaml(config);
+            BackendConfig config = engine.backendConfigs().get(s.project(), type);
+            return engine.backendConfigs().yaml(config);
         });
     }
 

@@ -7,8 +7,8 @@ import ai.dstack.core.app.Caller;
 import ai.dstack.core.app.Need;
 import ai.dstack.core.app.Operation;
 import ai.dstack.core.app.PermissionDenied;
-import ai.dstack.core.internal.engine.Accounts;
-import ai.dstack.core.internal.engine.Projects;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.operations.Projects;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 import java.util.List;
@@ -20,10 +20,10 @@ import java.util.Optional;
  * permission dependencies run. A global admin passes every check.
  */
 final class Permissions {
-    private final Accounts accounts;
+    private final Users accounts;
     private final Projects projects;
 
-    Permissions(Accounts accounts, Projects projects) {
+    Permissions(Users accounts, Projects projects) {
         this.accounts = accounts;
         this.projects = projects;
     }
@@ -65,7 +65,7 @@ final class Permissions {
 
     /** The projects a caller's listings span: all for a global admin, its memberships otherwise. */
     List<ProjectRow> memberProjects(UserRow user) {
-        return Accounts.isAdmin(user) ? projects.all() : projects.memberProjects(user);
+        return Users.isAdmin(user) ? projects.all() : projects.memberProjects(user);
     }
 
     private static UserRow user(Caller caller) {
@@ -77,7 +77,7 @@ final class Permissions {
     }
 
     private boolean allowed(Need need, UserRow user, ProjectRow project) {
-        if (Accounts.isAdmin(user)) {
+        if (Users.isAdmin(user)) {
             return true;
         }
         if (need == Need.GLOBAL_ADMIN) {

@@ -5,8 +5,8 @@ import ai.dstack.core.app.DstackApp;
 import ai.dstack.core.app.Operation;
 import ai.dstack.core.app.ServiceDirectory;
 import ai.dstack.core.app.ServiceTarget;
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.Services;
+import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.internal.operations.ServiceEndpoints;
 import ai.dstack.spi.storage.ProjectRow;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +29,12 @@ public final class ServiceLookup implements ServiceDirectory {
 
     @Override
     public Optional<ServiceTarget> find(String project, String runName) {
-        return engine.projects().find(project).flatMap(p -> engine.services().find(p, runName)).map(ServiceLookup::view);
+        return engine.projects().find(project).flatMap(p -> engine.serviceEndpoints().find(p, runName)).map(ServiceLookup::view);
     }
 
     @Override
     public List<ServiceTarget> models(String project) {
-        return engine.projects().find(project).map(p -> engine.services().models(p).stream().map(ServiceLookup::view)
+        return engine.projects().find(project).map(p -> engine.serviceEndpoints().models(p).stream().map(ServiceLookup::view)
                 .toList()).orElse(List.of());
     }
 
@@ -53,10 +53,10 @@ public final class ServiceLookup implements ServiceDirectory {
 
     @Override
     public void recordRequest(UUID runId) {
-        engine.services().recordRequest(runId);
+        engine.serviceEndpoints().recordRequest(runId);
     }
 
-    private static ServiceTarget view(Services.Target t) {
+    private static ServiceTarget view(ServiceEndpoints.Target t) {
         return new ServiceTarget(t.runId(), t.projectName(), t.runName(), t.submittedAt(), t.auth(), t.stripPrefix(),
                 t.model(), t.replicas());
     }

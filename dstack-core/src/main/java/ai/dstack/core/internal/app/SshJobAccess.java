@@ -2,9 +2,9 @@ package ai.dstack.core.internal.app;
 
 import ai.dstack.core.app.JobAccess;
 import ai.dstack.core.app.SshJob;
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.SshTarget;
-import ai.dstack.core.internal.engine.SshTargets;
+import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.internal.context.SshTarget;
+import ai.dstack.core.internal.operations.SshTargets;
 import ai.dstack.spi.host.JobShells;
 import java.util.Optional;
 import java.util.UUID;

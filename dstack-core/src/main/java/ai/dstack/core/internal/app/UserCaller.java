@@ -1,7 +1,7 @@
 package ai.dstack.core.internal.app;
 
 import ai.dstack.core.app.Caller;
-import ai.dstack.core.internal.engine.Accounts;
+import ai.dstack.core.internal.operations.Users;
 import ai.dstack.spi.storage.UserRow;
 
 /** A caller as authenticated: its user row as it was then. */
@@ -13,7 +13,7 @@ record UserCaller(UserRow user) implements Caller {
 
     @Override
     public boolean isGlobalAdmin() {
-        return Accounts.isAdmin(user);
+        return Users.isAdmin(user);
     }
 
     @Override
