@@ -154,6 +154,31 @@ public final class DstackEngine implements DstackClient {
 
     // ---------------------------------------------------------------- DstackClient, as the admin
 
+    /** Waits as {@link DstackClient#awaitFinished(String, String, Duration)}, woken at once by this engine's changes. */
+    @Override
+    public Run awaitFinished(String project, String runName, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Run run = getRun(project, runName);
+        // Changes made elsewhere (another replica) are not announced: look again at least twice a second.
+        try (var watch = engine.watchRun(run.id())) {
+            while (true) {
+                run = getRun(project, runName);
+                if (run.status().isFinished()) {
+                    return run;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is still "
+                            + run.status().wireValue() + " after " + timeout);
+                }
+                watch.await(Math.min(Duration.ofNanos(left).toMillis(), 500));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DstackException(ErrorCode.ERROR, "Interrupted while waiting for run " + runName, e);
+        }
+    }
+
     @Override
     public Optional<String> defaultProjectName() {
         return Optional.of(defaultProject());
