@@ -132,7 +132,7 @@ class SshFleetEngineTest {
         engine.applyRun(DstackYaml.parse("type: task\nname: long\ncommands: [echo started, sleep 600]\n", null,
                 TaskConfiguration.class));
         await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "long").logs().stream()
-                .anyMatch(e -> e.message().equals("started\n")));
+                .anyMatch(e -> e.text().equals("started\n")));
         assertThat(engine.getFleet(engine.defaultProject(), "on-prem").instances().get(0).status()).isEqualTo(InstanceStatus.BUSY);
         assertThatThrownBy(() -> engine.deleteFleets(engine.defaultProject(), List.of("on-prem"))).isInstanceOf(DstackException.class)
                 .hasMessage("Failed to delete fleet on-prem. Fleet is in use.");

@@ -67,7 +67,7 @@ import java.util.regex.Pattern;
  */
 public final class Application implements DstackApp {
     /** The dstack release whose API the engine implements. */
-    public static final String API_VERSION = "0.21.2";
+    public static final String API_VERSION = ai.dstack.client.RemoteDstackClient.DEFAULT_API_VERSION;
     /** The server's rule for {@code name_pattern} in users and projects listings. */
     static final Pattern NAME_PATTERN = Pattern.compile("^[a-zA-Z0-9-_]*$");
     static final int MAX_LISTED = 2000;
