@@ -93,7 +93,7 @@ class SshAttachTest {
         await().atMost(WAIT).until(() -> Files.exists(dstackSshConfig) && Files.readString(dstackSshConfig).contains("Host dev-cli"));
 
         String entry = Files.readString(dstackSshConfig);
-        String upstream = server.engine().get("main", "dev-cli").jobs().get(0).latestSubmission().id().toString().replace("-", "");
+        String upstream = server.engine().getRun("main", "dev-cli").jobs().get(0).latestSubmission().id().toString().replace("-", "");
         assertThat(entry).contains("    HostName 127.0.0.1\n", "    Port " + server.sshPort() + "\n", "    User " + upstream + "\n",
                 "    IdentitiesOnly yes\n");
         Path identity = Path.of(entry.lines().filter(l -> l.strip().startsWith("IdentityFile ")).findFirst().orElseThrow()

@@ -69,14 +69,14 @@ class MetricsEventsPrometheusTest {
                 .defaultProject("main").build();
         TaskConfiguration task = DstackYaml.parse("type: task\ncommands:\n  - while :; do :; done\n", "busy.dstack.yml",
                 TaskConfiguration.class);
-        Run run = server.engine().submit(task);
+        Run run = server.engine().applyRun(task);
         runName = run.runSpec().runName();
     }
 
     @AfterAll
     static void stop() {
         if (server != null) {
-            server.engine().stop(runName);
+            server.engine().stopRuns("main", List.of(runName), false);
             client.close();
             server.close();
         }

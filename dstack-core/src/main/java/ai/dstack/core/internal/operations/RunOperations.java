@@ -70,6 +70,7 @@ public final class RunOperations {
     private final LocalFleet localFleet;
     private final StopAction stopAction;
     private final RunSpecDefaults defaults = new RunSpecDefaults();
+    private final FleetNames fleetNames = new FleetNames();
     private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
 
     public RunOperations(EngineContext context, Submitter submitter, Repos repos, Users users, LocalFleet localFleet,
@@ -361,6 +362,6 @@ public final class RunOperations {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));
-        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> FleetNames.of(tx, id));
+        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> fleetNames.of(tx, id));
     }
 }
