@@ -99,6 +99,21 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aFinishedRunShowsItsLastStatusOnceAndIsNotStoppedAgain() throws IOException {
+        Path yml = file("quick.dstack.yml", task("quick-one", "echo quick"));
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y").exitCode()).isZero();
+
+        CliRun attach = CliRun.in(cli, "attach", "quick-one");
+        assertThat(attach.exitCode()).as("%s", attach).isZero();
+        assertThat(attach.errLines()).containsOnlyOnce("quick-one done (exit status 0)")
+                .filteredOn(line -> line.startsWith("quick-one ")).hasSize(1);
+
+        CliRun stop = CliRun.in(cli, "stop", "quick-one", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+        assertThat(stop.outLines()).containsExactly("Run quick-one has already finished (done): nothing to stop");
+    }
+
+    @Test
     void aDetachedLongTaskIsStoppedAndAttachReportsIt() throws IOException {
         Path yml = file("long.dstack.yml", task("sleeper", "echo started", "sleep 600"));
 
