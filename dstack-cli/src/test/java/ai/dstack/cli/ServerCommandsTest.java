@@ -114,6 +114,20 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aRetryingRunThatIsStoppedShowsAsStopped() throws IOException {
+        Path yml = file("retrying.dstack.yml", task("retrying-one", "echo attempt", "exit 1")
+                + "retry:\n  on_events: [error]\n  duration: 1h\n");
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d").exitCode()).isZero();
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "logs", "retrying-one").out().contains("attempt"));
+
+        CliRun stop = CliRun.in(cli, "stop", "retrying-one", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(CliRun.in(cli, "ps", "-a").out())
+                .containsPattern("retrying-one .* stopped +\\d+ sec ago"));
+    }
+
+    @Test
     void aDetachedLongTaskIsStoppedAndAttachReportsIt() throws IOException {
         Path yml = file("long.dstack.yml", task("sleeper", "echo started", "sleep 600"));
 
