@@ -259,6 +259,44 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void aJobThatKeepsFailingIsRetriedWithGrowingDelaysAndItsFilesAreRemovedOnceItsLogsAreStored() throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        DstackEngine engine = engine(null, clock);
+        Run run = engine.submit(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
+                + "  - echo attempt $DSTACK_RUN_NAME\n  - exit 1\n"));
+
+        // The first failure is submitted again at once; the second waits 15 s, the third 30 s (the engine's clock).
+        awaitFailedSubmissions(engine, run, 2);
+        assertThat(engine.get(name(run)).statusMessage()).isEqualTo("retrying");
+        clock.set(Instant.parse("2026-11-23T10:00:14Z"));
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
+        clock.set(Instant.parse("2026-11-23T10:00:15Z"));
+        awaitFailedSubmissions(engine, run, 3);
+        clock.set(Instant.parse("2026-11-23T10:00:44Z"));
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 3);
+        clock.set(Instant.parse("2026-11-23T10:00:45Z"));
+        awaitFailedSubmissions(engine, run, 4);
+
+        // The output is stored (logs show the latest submission's); the finished jobs' directories are gone.
+        assertThat(logText(engine, run)).isEqualTo("attempt " + name(run) + "\n");
+        for (JobSubmission submission : submissions(engine, run)) {
+            assertThat(dir.resolve("server/local/jobs").resolve(submission.id().toString()))
+                    .as("files of finished submission %d", submission.submissionNum()).doesNotExist();
+        }
+        engine.stop(name(run));
+        assertThat(engine.awaitFinished(name(run), WAIT).status()).isEqualTo(RunStatus.TERMINATED);
+    }
+
+    private static List<JobSubmission> submissions(DstackEngine engine, Run run) {
+        return engine.get(name(run)).jobs().get(0).jobSubmissions();
+    }
+
+    private static void awaitFailedSubmissions(DstackEngine engine, Run run, int count) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(submissions(engine, run))
+                .hasSize(count).allSatisfy(s -> assertThat(s.status()).isEqualTo(JobStatus.FAILED)));
+    }
+
+    @Test
     void withoutRetryANoCapacityJobFailsAndWithRetryItQueuesByPriority() throws Exception {
         DstackEngine engine = engine(1);
         Path order = dir.resolve("order");

@@ -480,6 +480,18 @@ final class JobProcessor {
             k.capacityFreed();
         }
         k.hintRun(job.runId());
+        if (job.instanceAssigned() && !k.settings.keepJobFiles()) {
+            removeFiles(job);
+        }
+    }
+
+    /** Its logs are stored and its exit code recorded: the job's files on the host are no longer needed. */
+    private void removeFiles(JobRow job) {
+        try {
+            k.host.cleanup(new JobHandle(job.id().toString()));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not remove the files of finished job {} ({}): {}", job.jobName(), job.id(), e.getMessage());
+        }
     }
 
     private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {
