@@ -149,6 +149,10 @@ final class RunAttachment {
                     message.append("  - ").append(bind).append(':').append(local).append(" -> ").append(remote).append('\n'));
         }
         message.append("To connect to the run via SSH, use `ssh ").append(connection.hostAlias()).append("`.\n");
+        if (connection.onThisMachine() && !connection.forwardedPorts().isEmpty()) {
+            message.append("The run is on this machine: its ports are also open here as they are (e.g. http://localhost:")
+                    .append(connection.forwardedPorts().keySet().iterator().next()).append("/).\n");
+        }
         message.append("Press Ctrl+C to detach...");
         err.println(message);
         err.flush();
