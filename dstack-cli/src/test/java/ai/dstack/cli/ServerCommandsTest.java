@@ -128,6 +128,18 @@ class ServerCommandsTest {
     }
 
     @Test
+    void pythonsPrintReachesTheLogsAsItIsPrintedNotWhenTheProgramEnds() throws IOException {
+        // Python buffers stdout in blocks when it is a pipe: the line would come only at exit, 10 minutes from now.
+        Path yml = file("progress.dstack.yml", task("progress", "python3 -c \"import time; print('epoch 1 done');"
+                + " time.sleep(600)\""));
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d").exitCode()).isZero();
+
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "logs", "progress").out().equals("epoch 1 done\n"));
+        assertThat(CliRun.in(cli, "ps").out()).containsPattern("progress .*running");
+        assertThat(CliRun.in(cli, "stop", "progress", "-y").exitCode()).isZero();
+    }
+
+    @Test
     void aDetachedLongTaskIsStoppedAndAttachReportsIt() throws IOException {
         Path yml = file("long.dstack.yml", task("sleeper", "echo started", "sleep 600"));
 
