@@ -267,7 +267,7 @@ abstract class EngineContractTest {
 
         // The first failure is submitted again at once; the second waits 15 s, the third 30 s (the engine's clock).
         awaitFailedSubmissions(engine, run, 2);
-        assertThat(engine.get(name(run)).statusMessage()).isEqualTo("retrying");
+        await().atMost(WAIT).until(() -> engine.get(name(run)).statusMessage().equals("retrying"));
         clock.set(Instant.parse("2026-11-23T10:00:14Z"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
         clock.set(Instant.parse("2026-11-23T10:00:15Z"));
