@@ -301,6 +301,15 @@ public final class JobProcessor {
             context.hintRun(job.runId());
             return;
         }
+        if (replacesAnOldReplica(job, candidate.spec())) {
+            // A rolling update with no room to surge: failing would fail the run and take the service down. Wait;
+            // the run's pass stops an old replica to make room when another one keeps serving.
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage(ServiceReplicas.NO_ROOM_TO_SURGE + fleets).build());
+            context.hintRun(job.runId());
+            return;
+        }
         fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                 "Fleet " + fleets + " has no free capacity for this job");
     }
@@ -326,6 +335,16 @@ public final class JobProcessor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the job is a service replica of a newer deployment while replicas of an older one still run. */
+    private boolean replacesAnOldReplica(JobRow job, JobSpec spec) {
+        if (spec.servicePort() == null) {
+            return false;
+        }
+        return context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(job.runId())).stream()
+                .anyMatch(other -> other.deploymentNum() < job.deploymentNum()
+                        && !JobStatus.fromWireValue(other.status()).isFinished());
     }
 
     /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */
