@@ -231,7 +231,7 @@ abstract class EngineContractTest {
 
     @Test
     void aJobThatKeepsFailingIsRetriedWithGrowingDelaysAndItsFilesAreRemovedOnceItsLogsAreStored() throws Exception {
-        SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:00:00Z"));
         DstackEngine engine = engine(null, clock);
         Run run = engine.submit(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
                 + "  - echo attempt $DSTACK_RUN_NAME\n  - exit 1\n"));
