@@ -195,7 +195,10 @@ class ServerCommandsTest {
     @Test
     void secretsAreSetListedReadAndDeleted() {
         assertThat(CliRun.in(cli, "secret", "set", "API_KEY", "s3cr3t").exitCode()).isZero();
-        assertThat(CliRun.in(cli, "secret", "list").outLines()).containsExactly("NAME", "API_KEY");
+        // dstack's columns: the value stays hidden in the list
+        assertThat(CliRun.in(cli, "secret", "list").outLines()).satisfiesExactly(
+                header -> assertThat(header).matches("NAME +VALUE"),
+                row -> assertThat(row).matches("API_KEY +\\*{6}"));
         assertThat(CliRun.in(cli, "secret", "get", "API_KEY").outLines()).containsExactly("s3cr3t");
         assertThat(CliRun.in(cli, "secret", "delete", "API_KEY").exitCode()).isZero();
         CliRun gone = CliRun.in(cli, "secret", "get", "API_KEY");
@@ -212,7 +215,10 @@ class ServerCommandsTest {
 
         CliRun fleet = CliRun.in(cli, "fleet");
         assertThat(fleet.exitCode()).as("%s", fleet).isZero();
-        assertThat(fleet.outLines().get(0)).startsWith("FLEET");
+        assertThat(fleet.outLines().get(0)).matches("FLEET +INSTANCE +BACKEND +RESOURCES +PRICE +STATUS +CREATED");
+        // The local fleet's machine: its resources, price, and how many of its 8 blocks are busy.
+        assertThat(fleet.out()).containsPattern("local +active")
+                .containsPattern("\n +0 +remote \\(remote\\) +\\d+xCPU, [\\d.]+GB, [\\d.]+GB \\(disk\\) +\\$0 +\\d/8 busy +");
     }
 
     @Test
