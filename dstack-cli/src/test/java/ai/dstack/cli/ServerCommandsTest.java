@@ -140,6 +140,48 @@ class ServerCommandsTest {
     }
 
     @Test
+    void theLocalHostsDiskIsCheckedWhenAskedForAndTheDefaultIsShownAsNotReserved() throws IOException {
+        Path huge = file("huge-disk.dstack.yml", "type: task\nname: huge-disk\nresources:\n  cpu: 0..\n"
+                + "  memory: 0GB..\n  disk: 1000000GB..\ncommands:\n  - echo never\n");
+        CliRun refused = CliRun.in(cli, "apply", "-f", huge.toString(), "-y");
+        assertThat(refused.exitCode()).as("%s", refused).isEqualTo(1);
+        assertThat(refused.out()).contains("No matching instance offers available");
+        assertThat(refused.err()).containsPattern("disk=1000000GB\\.\\. asks for more than the host's free disk"
+                + " \\([\\d.]+GB\\)");
+
+        Path plain = file("default-disk.dstack.yml", "type: task\nname: default-disk\nresources:\n  cpu: 0..\n"
+                + "  memory: 0GB..\ncommands:\n  - echo fits\n");
+        CliRun fits = CliRun.in(cli, "apply", "-f", plain.toString(), "-y");
+        assertThat(fits.exitCode()).as("%s", fits).isZero();
+        assertThat(fits.out()).contains("disk=100GB.. (the default disk is not reserved on on-prem hosts: jobs share"
+                + " their disk)", "fits");
+    }
+
+    @Test
+    void psVerboseShowsTheJobsShareOfTheHostNotTheWholeHost() throws IOException {
+        Path yml = file("one-block.dstack.yml", task("one-block", "echo one", "sleep 600"));
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d").exitCode()).isZero();
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "ps").out().matches("(?s).*one-block .*running.*"));
+
+        String job = CliRun.in(cli, "ps", "-v").outLines().stream().filter(l -> l.startsWith("one-block ")).findFirst()
+                .orElseThrow();
+        String host = CliRun.in(cli, "fleet").outLines().stream().filter(l -> l.matches(" +0 +remote .*"))
+                .findFirst().orElseThrow();
+        double jobMemory = gigabytes(job);
+        double hostMemory = gigabytes(host);
+        // One of the local fleet's 8 blocks: an eighth of the memory (give or take the rounding of what is shown).
+        assertThat(jobMemory).as("%s vs %s", job, host).isCloseTo(hostMemory / 8, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(CliRun.in(cli, "stop", "one-block", "-y").exitCode()).isZero();
+    }
+
+    /** The memory of a resources cell, {@code NxCPU, <memory>GB, ...}. */
+    private static double gigabytes(String row) {
+        java.util.regex.Matcher memory = java.util.regex.Pattern.compile("\\d+xCPU, ([\\d.]+)GB").matcher(row);
+        assertThat(memory.find()).as(row).isTrue();
+        return Double.parseDouble(memory.group(1));
+    }
+
+    @Test
     void aDetachedLongTaskIsStoppedAndAttachReportsIt() throws IOException {
         Path yml = file("long.dstack.yml", task("sleeper", "echo started", "sleep 600"));
 

@@ -268,7 +268,7 @@ public final class JobProcessor {
         List<Placement.Option> options = placement.options(job, spec.requirements().resources());
         if (options.isEmpty()) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "No matching fleet found. " + placement.noMatchReason());
+                    "No matching fleet found. " + placement.noMatchReason(spec.requirements().resources()));
             return null;
         }
         List<Placement.Option> free = new ArrayList<>();
