@@ -225,7 +225,7 @@ public final class RunOperations {
             }
             int total = instance.totalBlocks() == null ? 1 : instance.totalBlocks();
             InstanceType type = Json.read(instance.offer(), ai.dstack.api.offer.InstanceOffer.class).instance();
-            int blocks = HostShape.of(type, total).blocksNeeded(job.requirements().resources());
+            int blocks = HostShape.of(type, total).blocksFor(job.requirements().resources());
             if (blocks > 0) {
                 InstanceAvailability availability = total - instance.busyBlocks() >= blocks
                         ? InstanceAvailability.IDLE : InstanceAvailability.BUSY;
@@ -242,7 +242,7 @@ public final class RunOperations {
             return List.of();
         }
         HostShape shape = localFleet.shape();
-        int blocks = shape.blocksNeeded(job.requirements().resources());
+        int blocks = shape.blocksFor(job.requirements().resources());
         if (blocks < 0) {
             return List.of();
         }

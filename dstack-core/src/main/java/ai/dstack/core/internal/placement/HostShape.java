@@ -48,10 +48,15 @@ public record HostShape(HostResources resources, int blocks) {
             }
             need = Math.max(need, gpuBlocks);
         }
-        if (diskShortfall(spec) != null) {
-            return -1;
-        }
         return need > blocks ? -1 : need;
+    }
+
+    /**
+     * The blocks a job takes here, or -1 when the host cannot take it: {@link #blocksNeeded} for CPUs, memory and GPUs,
+     * and the disk size it asks for (see {@link #diskShortfall}). Blocks do not split the disk.
+     */
+    public int blocksFor(ResourcesSpec spec) {
+        return diskShortfall(spec) != null ? -1 : blocksNeeded(spec);
     }
 
     /**

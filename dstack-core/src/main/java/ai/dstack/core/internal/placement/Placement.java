@@ -55,7 +55,7 @@ public final class Placement {
     public List<Option> options(JobRow job, ResourcesSpec resources) {
         if (!router.anyRemote()) {
             // No SSH fleet ever existed: the local fleet is all there is, decided without reading anything.
-            int blocks = local == null ? -1 : local.shape().blocksNeeded(resources);
+            int blocks = local == null ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
                     local.provisioningData(blocks))) : List.of();
         }
@@ -71,7 +71,7 @@ public final class Placement {
                 continue;
             }
             HostShape shape = shape(instance);
-            int blocks = shape.blocksNeeded(resources);
+            int blocks = shape.blocksFor(resources);
             if (blocks > 0) {
                 JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
@@ -79,7 +79,7 @@ public final class Placement {
             }
         }
         if (local != null && (wanted == null || wanted.contains(LocalFleet.NAME))) {
-            int blocks = local.shape().blocksNeeded(resources);
+            int blocks = local.shape().blocksFor(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
                         local.provisioningData(blocks)));
