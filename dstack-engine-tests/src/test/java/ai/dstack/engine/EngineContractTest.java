@@ -241,11 +241,13 @@ abstract class EngineContractTest {
         await().atMost(WAIT).until(() -> engine.get(name(run)).statusMessage().equals("retrying"));
         clock.set(Instant.parse("2026-11-23T10:00:14Z"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
-        clock.set(Instant.parse("2026-11-23T10:00:15Z"));
+        // A waiting run is looked at by the sweep (every 2 s) once its last pass is 5 s old: each step below moves the
+        // clock past the delay by more than that, so the pass that finds the job due comes for sure.
+        clock.set(Instant.parse("2026-11-23T10:00:21Z"));
         awaitFailedSubmissions(engine, run, 3);
-        clock.set(Instant.parse("2026-11-23T10:00:44Z"));
+        clock.set(Instant.parse("2026-11-23T10:00:50Z")); // the third failed at :21: due at :51
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 3);
-        clock.set(Instant.parse("2026-11-23T10:00:45Z"));
+        clock.set(Instant.parse("2026-11-23T10:00:57Z"));
         awaitFailedSubmissions(engine, run, 4);
 
         // The output is stored (logs show the latest submission's); the finished jobs' directories are gone.
