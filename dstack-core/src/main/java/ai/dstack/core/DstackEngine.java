@@ -412,6 +412,7 @@ public final class DstackEngine implements DstackClient {
         private HostExecutor host;
         private HostResources hostResources;
         private Duration sweep;
+        private boolean keepJobFiles;
         private String logStorageType = "file";
         private Map<String, String> logStorageSettings = Map.of();
         private DatabaseEncryption encryption = DatabaseEncryption.identity();
@@ -501,6 +502,16 @@ public final class DstackEngine implements DstackClient {
             return this;
         }
 
+        /**
+         * Keep each finished job's files on its host (its script, output and exit code, under
+         * {@code <server dir>/local/jobs/<job id>/} on this machine), e.g. to look at them; by default they are removed
+         * once the job's logs are stored.
+         */
+        public Builder keepFinishedJobFiles(boolean keep) {
+            this.keepJobFiles = keep;
+            return this;
+        }
+
         /** How often loops look for work no event announced; default 2 s. */
         public Builder sweepInterval(Duration sweep) {
             this.sweep = Objects.requireNonNull(sweep, "sweep is null");
@@ -551,10 +562,10 @@ public final class DstackEngine implements DstackClient {
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();
                 EngineSettings settings = EngineSettings.defaults(ownerName());
-                if (sweep != null || lease != null) {
+                if (sweep != null || lease != null || keepJobFiles) {
                     settings = new EngineSettings(settings.owner(), lease != null ? lease : settings.lease(),
                             sweep != null ? sweep : settings.sweep(), settings.runningCheck(),
-                            settings.capacityRetry(), settings.logPump(), settings.batch());
+                            settings.capacityRetry(), settings.logPump(), settings.batch(), keepJobFiles);
                 }
                 RemoteHosts remotes = remoteHosts != null ? remoteHosts
                         : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());

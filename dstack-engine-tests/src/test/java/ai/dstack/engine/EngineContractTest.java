@@ -231,6 +231,46 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void aJobThatKeepsFailingIsRetriedWithGrowingDelaysAndItsFilesAreRemovedOnceItsLogsAreStored() throws Exception {
+        SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:00:00Z"));
+        DstackEngine engine = engine(null, clock);
+        Run run = engine.applyRun(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
+                + "  - echo attempt $DSTACK_RUN_NAME\n  - exit 1\n"));
+
+        // The first failure is submitted again at once; the second waits 15 s, the third 30 s (the engine's clock).
+        awaitFailedSubmissions(engine, run, 2);
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage().equals("retrying"));
+        clock.set(Instant.parse("2026-11-23T10:00:14Z"));
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
+        // A waiting run is looked at by the sweep (every 2 s) once its last pass is 5 s old: each step below moves the
+        // clock past the delay by more than that, so the pass that finds the job due comes for sure.
+        clock.set(Instant.parse("2026-11-23T10:00:21Z"));
+        awaitFailedSubmissions(engine, run, 3);
+        clock.set(Instant.parse("2026-11-23T10:00:50Z")); // the third failed at :21: due at :51
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 3);
+        clock.set(Instant.parse("2026-11-23T10:00:57Z"));
+        awaitFailedSubmissions(engine, run, 4);
+
+        // The output is stored (logs show the latest submission's); the finished jobs' directories are gone.
+        assertThat(logText(engine, run)).isEqualTo("attempt " + name(run) + "\n");
+        for (JobSubmission submission : submissions(engine, run)) {
+            assertThat(dir.resolve("server/local/jobs").resolve(submission.id().toString()))
+                    .as("files of finished submission %d", submission.submissionNum()).doesNotExist();
+        }
+        engine.stopRuns(engine.defaultProject(), List.of(name(run)), false);
+        assertThat(engine.awaitFinished(name(run), WAIT).status()).isEqualTo(RunStatus.TERMINATED);
+    }
+
+    private static List<JobSubmission> submissions(DstackEngine engine, Run run) {
+        return engine.getRun(engine.defaultProject(), name(run)).jobs().get(0).jobSubmissions();
+    }
+
+    private static void awaitFailedSubmissions(DstackEngine engine, Run run, int count) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(submissions(engine, run))
+                .hasSize(count).allSatisfy(s -> assertThat(s.status()).isEqualTo(JobStatus.FAILED)));
+    }
+
+    @Test
     void withoutRetryANoCapacityJobFailsAndWithRetryItQueuesByPriority() throws Exception {
         DstackEngine engine = engine(1);
         Path order = dir.resolve("order");

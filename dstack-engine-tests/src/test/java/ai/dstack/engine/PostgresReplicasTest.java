@@ -78,7 +78,7 @@ class PostgresReplicasTest {
 
     private DstackEngine replica() {
         DstackEngine engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(url)
-                .localBlocks(64).leaseDuration(LEASE).build();
+                .localBlocks(64).leaseDuration(LEASE).keepFinishedJobFiles(true).build(); // jobDirectories() counts starts
         engines.add(engine);
         return engine;
     }

@@ -25,7 +25,7 @@ public final class ReplicaChild {
         String yaml = args[3].replace("\\n", "\n");
         Duration lease = Duration.ofMillis(Long.parseLong(args[4]));
         DstackEngine engine = DstackEngine.builder().serverDirectory(dir).databaseUrl(url).localBlocks(64)
-                .leaseDuration(lease).build();
+                .leaseDuration(lease).keepFinishedJobFiles(true).build(); // the test counts job directories
         List<String> names = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             names.add(engine.applyRun(DstackYaml.parse(yaml, "child.yml", TaskConfiguration.class)).runSpec().runName());

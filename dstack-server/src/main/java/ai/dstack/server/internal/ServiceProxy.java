@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -102,7 +103,8 @@ public final class ServiceProxy {
             }
             ServiceTarget target = target(project, run, ctx.header("Authorization"));
             String path = target.stripPrefix() ? rest : uri;
-            forward(ctx, target, path, readBody(ctx));
+            String storedProject = services.project(project).orElse(project);
+            forward(ctx, target, path, readBody(ctx), () -> services.find(storedProject, run));
         } catch (ProxyError e) {
             error(ctx, e);
         }
@@ -181,13 +183,27 @@ public final class ServiceProxy {
         }
     }
 
-    private void forward(Context ctx, ServiceTarget target, String pathAndQuery, Body body) {
+    /**
+     * @param current the service's replicas as they are now: when every replica tried went away (one was stopped
+     *     while this request was on its way, e.g. in a rolling update), a replayable request goes to one that is new
+     */
+    private void forward(Context ctx, ServiceTarget target, String pathAndQuery, Body body,
+            Supplier<Optional<ServiceTarget>> current) {
         String query = ctx.req().getQueryString();
         String path = pathAndQuery + (query == null || pathAndQuery.contains("?") ? "" : "?" + query);
-        int attempts = body.replayable() ? target.replicas().size() : 1;
+        int attempts = body.replayable() ? target.replicas().size() + 1 : 1;
         IOException last = null;
+        java.util.Set<InetSocketAddress> tried = new java.util.HashSet<>();
         for (int attempt = 0; attempt < attempts; attempt++) {
             InetSocketAddress replica = pick(target, 0);
+            if (attempt == attempts - 1 && body.replayable() && tried.containsAll(target.replicas())) {
+                List<InetSocketAddress> fresh = current.get().map(ServiceTarget::replicas).orElse(List.of())
+                        .stream().filter(address -> !tried.contains(address)).toList();
+                if (!fresh.isEmpty()) {
+                    replica = fresh.get(0);
+                }
+            }
+            tried.add(replica);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.getPort() + path))
                     .method(ctx.method().name(), body.publisher());
             copyRequestHeaders(ctx, request);
@@ -341,7 +357,7 @@ public final class ServiceProxy {
             }
             String prefix = openai.prefix().endsWith("/") ? openai.prefix().substring(0, openai.prefix().length() - 1)
                     : openai.prefix();
-            forward(ctx, target, prefix + "/chat/completions", new Body(bytes, null, bytes.length));
+            forward(ctx, target, prefix + "/chat/completions", new Body(bytes, null, bytes.length), Optional::empty);
         } catch (ProxyError e) {
             error(ctx, e);
         }

@@ -53,7 +53,7 @@ class SshFleetEngineTest {
     private DstackEngine engine(boolean localFleet) {
         SshSettings settings = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
         engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(localFleet)
-                .sweepInterval(Duration.ofMillis(200))
+                .sweepInterval(Duration.ofMillis(200)).keepFinishedJobFiles(true) // the tests look at the hosts' job files
                 .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), settings)).build();
         return engine;
     }
