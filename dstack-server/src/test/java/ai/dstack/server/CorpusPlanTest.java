@@ -71,6 +71,8 @@ class CorpusPlanTest {
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(planned).isGreaterThan(50);
+        // Most of the corpus plans; the rest asks for what no host here honours (python:, volumes, spot, gateways...)
+        // and is refused by name (JobFieldSupport): 37 planned when that rule landed.
+        assertThat(planned).isGreaterThan(30);
     }
 }
