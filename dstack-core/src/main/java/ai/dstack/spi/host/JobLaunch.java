@@ -25,11 +25,12 @@ import java.util.regex.Pattern;
  *     that directory itself
  * @param image a Docker image to run the commands in, or null to run them on the host directly
  * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
- *     {@code workingDir}), in order, before the commands start
+ *     {@code workingDir}), in order, before the commands start, after the repo is checked out
+ * @param repo a remote Git repo to clone into the job's work directory before the archives are unpacked, or null
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives) {
+        List<JobArchive> archives, JobRepoCheckout repo) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -67,6 +68,12 @@ public record JobLaunch(
         archives = archives == null ? List.of() : List.copyOf(archives);
     }
 
+    /** A launch without a repo to clone. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives) {
+        this(jobId, commands, env, shell, workingDir, image, archives, null);
+    }
+
     /** A launch without archives to unpack. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
             String image) {
@@ -79,23 +86,27 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, repo);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, repo);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, repo);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, repo);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, repo);
+    }
+
+    public JobLaunch withRepo(JobRepoCheckout newRepo) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newRepo);
     }
 
     public Optional<String> imageName() {
