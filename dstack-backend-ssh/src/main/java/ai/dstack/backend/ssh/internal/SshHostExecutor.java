@@ -126,7 +126,9 @@ final class SshHostExecutor implements HostExecutor {
         if (launch.repo() == null) {
             return "";
         }
-        return "( bash -s <<'DSTACK_CHECKOUT_EOF'\n" + launch.repo().script() + "DSTACK_CHECKOUT_EOF\n) || exit $?\n";
+        // A delimiter no value in the script can contain (they are quoted, but a name may hold a newline).
+        String delimiter = "DSTACK_CHECKOUT_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        return "( bash -s <<'" + delimiter + "'\n" + launch.repo().script() + delimiter + "\n) || exit $?\n";
     }
 
     /** The code and {@code files:} archives, bundled and checked here, unpacked into the job's work directory. */

@@ -92,16 +92,22 @@ record RunRepo(String repoId, RepoInfo info, RunRepoData data, byte[] code, Remo
                 new RemoteRepoCreds(url.defaultCloneUrl(), null, null));
     }
 
-    /** dstack's repo diff: the uncommitted changes to tracked files, then each untracked file as a new one. */
+    /**
+     * dstack's repo diff: the uncommitted changes to tracked files, then each untracked file as a new one; with
+     * explicit options, so that the user's Git settings (colours, external diff tools, prefixes) cannot make a
+     * diff the host's {@code git apply} refuses.
+     */
     private static byte[] diff(Path top) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(Git.check(top, "diff", "--binary", "HEAD").stdout());
+        out.writeBytes(Git.check(top, "diff", "--binary", "--no-color", "--no-ext-diff", "--src-prefix=a/",
+                "--dst-prefix=b/", "HEAD").stdout());
         Set<String> dstackIgnored = new HashSet<>(Git.ignoredBy(top, DSTACKIGNORE));
         for (String file : Git.check(top, "ls-files", "-z", "--others", "--exclude-standard").names()) {
             if (dstackIgnored.contains(file) || Files.isDirectory(top.resolve(file))) {
                 continue;
             }
-            Git.Result added = Git.run(top, "diff", "--binary", "--no-index", "--", "/dev/null", file);
+            Git.Result added = Git.run(top, "diff", "--binary", "--no-color", "--no-ext-diff", "--src-prefix=a/",
+                    "--dst-prefix=b/", "--no-index", "--", "/dev/null", file);
             if (added.exitCode() > 1) {
                 throw CliException.failure("git diff of the untracked file " + top.resolve(file) + " failed: "
                         + added.stderr());
