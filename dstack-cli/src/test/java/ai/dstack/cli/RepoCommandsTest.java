@@ -34,7 +34,7 @@ class RepoCommandsTest {
               - echo "PWD:${PWD#$DSTACK_WORKING_DIR}:$(basename $PWD)"
               - cd "$(git rev-parse --show-toplevel 2>/dev/null || echo ..)" && find . -path ./.git -prune -o -type f -print | sort | sed 's/^/F:/'
               - cat main.txt
-              - git rev-parse HEAD 2>/dev/null | sed 's/^/H:/' || true
+              - git rev-parse HEAD 2>/dev/null | sed 's/^/H:/'
             """;
 
     @TempDir
@@ -149,6 +149,22 @@ class RepoCommandsTest {
         } finally {
             git.stop(0);
         }
+    }
+
+    @Test
+    void dashPSendsTheDirectoryItNamesAndWithoutItOrReposTheRunHasNoCode() throws IOException {
+        Path project = dir.resolve("named-by-p");
+        writeProject(project);
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path yml = configuration(elsewhere, "working_dir: src\n");
+
+        CliRun withP = CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-P", project.toString());
+        assertThat(withP.exitCode()).as("%s", withP).isZero();
+        assertThat(files(withP)).containsExactly(".dstackignore", ".gitignore", "main.txt", "src/tool.sh");
+
+        CliRun without = CliRun.in(cli, "apply", "-f", yml.toString(), "-y");
+        assertThat(without.exitCode()).as("cat main.txt fails in an empty directory: %s", without).isNotZero();
+        assertThat(files(without)).isEmpty();
     }
 
     @Test
