@@ -2,6 +2,7 @@ package ai.dstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dstack.api.yaml.Corpus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
