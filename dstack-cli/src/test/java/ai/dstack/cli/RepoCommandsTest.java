@@ -178,6 +178,17 @@ class RepoCommandsTest {
         assertThat(apply.err()).contains("--no-repo").contains("`repos`");
     }
 
+    @Test
+    void aBranchOnALocalPathIsRefusedNamingTheEntry() throws IOException {
+        Path project = Files.createDirectories(dir.resolve("branchy"));
+        Path yml = configuration(project, "repos:\n  - local_path: .\n    branch: dev\n");
+
+        CliRun apply = CliRun.in(cli, "apply", "-f", yml.toString(), "-y");
+
+        assertThat(apply.exitCode()).isEqualTo(1);
+        assertThat(apply.err()).contains("repos[0] (local_path .)", "`branch` and `hash` apply to a `url` repo");
+    }
+
     /**
      * Git's "dumb" HTTP protocol on loopback: the bare repo's files as they are, behind HTTP Basic authentication
      * with the token as password (what a Git host does with an OAuth token).

@@ -208,6 +208,11 @@ public final class ApplyCommand extends ClientCommand {
         if (first.url() != null) {
             return RunRepo.ofUrl(first);
         }
+        if (first.branch() != null || first.hash() != null) {
+            throw CliException.failure(file + ": repos[0] (local_path " + first.localPath() + "): `branch` and `hash`"
+                    + " apply to a `url` repo; a local directory is sent as its working tree (commit or switch"
+                    + " branches there, or use `url`)");
+        }
         Path base = Path.of(file).toAbsolutePath().getParent();
         return RunRepo.ofDirectory(base.resolve(first.localPath().replaceFirst("^~", System.getProperty("user.home"))));
     }
