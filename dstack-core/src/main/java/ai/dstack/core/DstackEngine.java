@@ -12,6 +12,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.engine.Engine;
 import ai.dstack.core.internal.engine.EngineSettings;
 import ai.dstack.core.internal.engine.RemoteHosts;
+import ai.dstack.core.internal.config.ServerDirectory;
 import ai.dstack.core.internal.host.LocalHostExecutor;
 import ai.dstack.core.internal.host.LocalResourceDetector;
 import ai.dstack.spi.host.HostExecutor;
@@ -181,7 +182,7 @@ public final class DstackEngine implements AutoCloseable {
         private static final java.util.concurrent.atomic.AtomicInteger ENGINES = new java.util.concurrent.atomic.AtomicInteger();
         private Path serverDirectory;
         private String databaseUrl;
-        private boolean localFleet = !"false".equalsIgnoreCase(System.getenv("DSTACK_SERVER_LOCAL_FLEET"));
+        private LocalFleetAccess localFleet;
         private Integer localBlocks;
         private String adminToken;
         private Clock clock = Clock.systemUTC();
@@ -241,11 +242,19 @@ public final class DstackEngine implements AutoCloseable {
         }
 
         /**
-         * Whether this machine is offered as fleet {@code local}: default true unless {@code DSTACK_SERVER_LOCAL_FLEET}
-         * is {@code false}. Members of project {@code main} then run commands as this process's user.
+         * Whether this machine is offered as fleet {@code local}: true means {@link LocalFleetAccess#ADMINS}.
          */
         public Builder localFleet(boolean enabled) {
-            this.localFleet = enabled;
+            this.localFleet = enabled ? LocalFleetAccess.ADMINS : LocalFleetAccess.OFF;
+            return this;
+        }
+
+        /**
+         * Who may run jobs on this machine (fleet {@code local} of project {@code main}); default
+         * {@code $DSTACK_SERVER_LOCAL_FLEET}, else {@link LocalFleetAccess#ADMINS}.
+         */
+        public Builder localFleet(LocalFleetAccess access) {
+            this.localFleet = Objects.requireNonNull(access, "access is null");
             return this;
         }
 
@@ -309,14 +318,16 @@ public final class DstackEngine implements AutoCloseable {
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
-            createDirectory(dir);
+            ServerDirectory.create(dir);
             String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("data").resolve("sqlite.db");
             List<AutoCloseable> owned = new ArrayList<>();
             StateStore store = new EncryptingStateStore(openStateStore(url, storeOptions), encryption);
             owned.add(store);
             try {
                 LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
-                HostExecutor executor = host != null ? host : new LocalHostExecutor(dir.resolve("local").resolve("jobs"));
+                HostExecutor executor = host != null ? host
+                        : new LocalHostExecutor(dir.resolve(ServerDirectory.LOCAL).resolve("jobs"));
+                ServerDirectory.secure(dir, executor instanceof LocalHostExecutor local && local.separatesUsers());
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();
                 EngineSettings settings = EngineSettings.defaults(ownerName());
@@ -327,7 +338,8 @@ public final class DstackEngine implements AutoCloseable {
                 }
                 RemoteHosts remotes = remoteHosts != null ? remoteHosts
                         : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());
-                return new DstackEngine(new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
+                LocalFleetAccess access = localFleet != null ? localFleet : LocalFleetAccess.fromEnvironment();
+                return new DstackEngine(new Engine(store, logs, executor, remotes, resources, blocks, access,
                         adminToken, clock, settings, owned, permissions));
             } catch (RuntimeException e) {
                 store.close();
@@ -338,14 +350,6 @@ public final class DstackEngine implements AutoCloseable {
         private static Path defaultServerDirectory() {
             String env = System.getenv("DSTACK_SERVER_DIR");
             return env != null && !env.isBlank() ? Path.of(env) : Path.of(ai.dstack.client.DstackConfig.homeDirectory(), ".dstack", "server");
-        }
-
-        private static void createDirectory(Path dir) {
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new DstackException(ErrorCode.INTERNAL, "Cannot create the server directory " + dir + ": " + e.getMessage(), e);
-            }
         }
 
         /** Opens (without migrating) the state store that supports {@code url}, as stored: no decryption. */

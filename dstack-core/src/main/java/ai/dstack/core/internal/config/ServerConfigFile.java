@@ -260,7 +260,13 @@ public final class ServerConfigFile {
                 """;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file) && java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                // the encryption keys and backend credentials: the server's eyes only
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
             Files.writeString(file, text, StandardCharsets.UTF_8);
+            ServerDirectory.ownerOnly(file);
         } catch (IOException e) {
             throw new DstackException(ErrorCode.INTERNAL, "Cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
+import ai.dstack.core.LocalFleetAccess;
 import ai.dstack.core.internal.services.RequestRates;
 import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.core.internal.host.LocalHostExecutor;
@@ -72,8 +73,8 @@ public final class Engine implements AutoCloseable {
     private final ServiceNetwork serviceNetwork;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
-            boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
-        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetEnabled, adminToken, clock,
+            LocalFleetAccess localFleetAccess, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
+        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetAccess, adminToken, clock,
                 settings, owned, DefaultPermissions.DSTACK);
     }
 
@@ -83,7 +84,7 @@ public final class Engine implements AutoCloseable {
      * @param permissions config.yml's {@code default_permissions}
      */
     public Engine(StateStore store, LogStore logs, HostExecutor host, RemoteHosts remotes, HostResources hostResources,
-            int localBlocks, boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings,
+            int localBlocks, LocalFleetAccess localFleetAccess, String adminToken, Clock clock, EngineSettings settings,
             List<AutoCloseable> owned, DefaultPermissions permissions) {
         this.owned = List.copyOf(owned);
         HostRouter router = new HostRouter(host, remotes);
@@ -92,7 +93,7 @@ public final class Engine implements AutoCloseable {
         router.connect(store, SshInstances.anyExist(store));
         this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
-        this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
+        this.localFleet = localFleetAccess != LocalFleetAccess.OFF ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
         this.submitter = new Submitter(kernel);
         this.accounts = new Accounts(kernel, permissions);
         this.backends = new Backends(kernel);
@@ -105,13 +106,16 @@ public final class Engine implements AutoCloseable {
         this.fleets = new Fleets(kernel, new SshFleets(kernel, router, provisioner));
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
-        ServiceNetwork network = ServiceNetwork.forThisHost();
+        HostExecutor localHost = host instanceof HostRouter hostRouter ? hostRouter.local() : host;
+        // Beside the local jobs (the server directory), private: the engine trusts the sockets there.
+        ServiceNetwork network = localHost instanceof LocalHostExecutor local
+                ? ServiceNetwork.forThisHost(local.root().resolveSibling("services")) : ServiceNetwork.forThisHost();
         this.serviceNetwork = network;
         RequestRates rates = new RequestRates(clock);
         this.probes = new ProbeRunner(kernel, network);
         kernel.probeStates = probes::probes;
         this.services = new Services(kernel, probes, rates);
-        this.jobs = new JobProcessor(kernel, new Placement(kernel, localFleet, router),
+        this.jobs = new JobProcessor(kernel, new Placement(kernel, localFleet, localFleetAccess, router),
                 new JobLauncher(kernel, network, uploads), logPump, ServicePorts.of(kernel, network));
         RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed,
                 new ServiceReplicas(kernel, probes, rates));

@@ -41,11 +41,10 @@ final class JobLauncher {
         RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
-        if (spec.servicePort() != null && image == null) {
-            script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
-        }
+        List<String> prefix = spec.servicePort() != null && image == null
+                ? network.prefix(job.id(), spec.servicePort()) : List.of();
         k.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
-                shell(spec.commands()), "", image, archives(job, runSpec)));
+                shell(spec.commands()), "", image, archives(job, runSpec), prefix));
     }
 
     /**

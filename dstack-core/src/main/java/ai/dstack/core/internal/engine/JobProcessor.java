@@ -255,9 +255,9 @@ final class JobProcessor {
     private Candidate candidate(Claim<JobRow> claim, Instant now) {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
-        if (!placement.anyFleet(job.projectId())) {
+        if (!placement.anyFleet(job)) {
             fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "No matching fleet found. The local fleet is turned off and there are no other fleets");
+                    "No matching fleet found. " + placement.noFleetReason(job));
             return null;
         }
         List<Placement.Option> options = placement.options(job, spec.requirements().resources());

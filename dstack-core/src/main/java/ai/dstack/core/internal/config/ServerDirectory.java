@@ -1,0 +1,109 @@
+package ai.dstack.core.internal.config;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The server directory holds the database, config.yml (with the encryption keys), SSH keys, logs and the local
+ * jobs: it is the server's alone. Created 0700 and tightened at every start (an older install made it 0755 with
+ * 0644 files); where local jobs run as users of their own, the path down to their directories is searchable
+ * (0711) but nothing in it can be listed, and every other entry stays 0700/0600.
+ */
+public final class ServerDirectory {
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> TRAVERSE_ONLY = PosixFilePermissions.fromString("rwx--x--x");
+    /** Where the local jobs live, relative to the server directory. */
+    public static final Path LOCAL = Path.of("local");
+
+    private ServerDirectory() {}
+
+    /** Creates {@code dir} (0700) if missing. */
+    public static void create(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir.toAbsolutePath().getParent());
+                if (posix()) {
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                } else {
+                    Files.createDirectory(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new DstackException(ErrorCode.INTERNAL, "Cannot create the server directory " + dir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes group and other permissions away from {@code dir} and the entries in it (and from {@code data/}'s files),
+     * leaving {@code local/} searchable when {@code jobsRunAsOtherUsers}.
+     */
+    public static void secure(Path dir, boolean jobsRunAsOtherUsers) {
+        if (!posix()) {
+            return;
+        }
+        try {
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+            Object owner = Files.getAttribute(dir, "unix:uid");
+            if ((mode & 01000) != 0 || !owner.equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+                throw new DstackException(ErrorCode.INVALID_REQUEST, "The server directory " + dir + " is shared"
+                        + " (sticky, like /tmp) or belongs to another user: choose a directory of the server's own");
+            }
+            Files.setPosixFilePermissions(dir, jobsRunAsOtherUsers ? TRAVERSE_ONLY : OWNER_ONLY);
+            for (Path entry : list(dir)) {
+                if (entry.getFileName().equals(LOCAL) && jobsRunAsOtherUsers) {
+                    Files.setPosixFilePermissions(entry, TRAVERSE_ONLY);
+                } else {
+                    ownerOnly(entry);
+                }
+            }
+            Path data = dir.resolve("data");
+            if (Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+                for (Path entry : list(data)) {
+                    ownerOnly(entry);
+                }
+            }
+        } catch (IOException e) {
+            throw new DstackException(ErrorCode.INTERNAL, "Cannot restrict the permissions of the server directory "
+                    + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes nothing; makes an existing file 0600 (config.yml after it is written). */
+    public static void ownerOnly(Path entry) throws IOException {
+        if (!posix() || Files.isSymbolicLink(entry) || !Files.exists(entry)) {
+            return;
+        }
+        Set<PosixFilePermission> current = Files.getPosixFilePermissions(entry);
+        Set<PosixFilePermission> wanted = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission permission : current) {
+            if (permission.name().startsWith("OWNER")) {
+                wanted.add(permission);
+            }
+        }
+        if (!wanted.equals(current)) {
+            Files.setPosixFilePermissions(entry, wanted);
+        }
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.toList();
+        }
+    }
+
+    private static boolean posix() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+}
