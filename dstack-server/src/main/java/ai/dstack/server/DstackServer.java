@@ -37,6 +37,8 @@ public final class DstackServer implements AutoCloseable {
     private final boolean ownsEngine;
     private final String host;
     private final int port;
+    /** The port once started, for the proxy (which must not call the server itself). */
+    private volatile int listeningPort = -1;
     private final long maxRequestSize;
     private final String serverVersion;
     private final long codeUploadLimit;
@@ -78,11 +80,12 @@ public final class DstackServer implements AutoCloseable {
             config.jetty.port = port;
             config.http.maxRequestSize = maxRequestSize;
             config.http.prefer405over404 = true;
-            new ai.dstack.server.internal.ServiceProxy(engine.internal()).register(config.routes);
+            new ai.dstack.server.internal.ServiceProxy(engine.internal(), () -> listeningPort).register(config.routes);
             router.register(config.routes);
         });
         created.start();
         app = created;
+        listeningPort = created.port();
         if (sshPort >= 0) {
             try {
                 ssh = SshGateway.start(engine.internal(), host, sshPort, sshHostKey);

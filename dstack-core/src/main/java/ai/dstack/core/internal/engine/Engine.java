@@ -112,7 +112,9 @@ public final class Engine implements AutoCloseable {
                 ? ServiceNetwork.forThisHost(local.root().resolveSibling("services")) : ServiceNetwork.forThisHost();
         this.serviceNetwork = network;
         RequestRates rates = new RequestRates(clock);
-        this.probes = new ProbeRunner(kernel, network);
+        LocalJobShells localShells = host instanceof LocalHostExecutor local ? new LocalJobShells(local.root()) : null;
+        this.probes = new ProbeRunner(kernel, network, (jobId, port) -> localShells == null
+                || !router.isLocal(jobId.toString()) || localShells.listensOn(new ai.dstack.spi.host.JobHandle(jobId.toString()), port));
         kernel.probeStates = probes::probes;
         this.services = new Services(kernel, probes, rates);
         this.jobs = new JobProcessor(kernel, new Placement(kernel, localFleet, localFleetAccess, router),

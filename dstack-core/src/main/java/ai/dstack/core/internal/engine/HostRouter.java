@@ -55,6 +55,11 @@ final class HostRouter implements HostExecutor {
         return local;
     }
 
+    /** Whether the job runs (or would run) on the engine's own host. */
+    boolean isLocal(String jobId) {
+        return route(new JobHandle(jobId)) == local;
+    }
+
     private HostExecutor route(JobHandle job) {
         if (!anyRemote) {
             return local;
