@@ -79,6 +79,9 @@ public final class DstackServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.http.maxRequestSize = maxRequestSize;
+            // Multipart bodies are parsed by Jetty, which counts their bytes against this as they come.
+            config.jetty.multipartConfig.maxTotalRequestSize(maxRequestSize, io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxFileSize(maxRequestSize, io.javalin.config.SizeUnit.BYTES);
             config.http.prefer405over404 = true;
             new ai.dstack.server.internal.ServiceProxy(engine.internal(), () -> listeningPort).register(config.routes);
             router.register(config.routes);

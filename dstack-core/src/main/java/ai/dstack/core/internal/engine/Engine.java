@@ -121,6 +121,7 @@ public final class Engine implements AutoCloseable {
                 new JobLauncher(kernel, network, uploads), logPump, ServicePorts.of(kernel, network));
         RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed,
                 new ServiceReplicas(kernel, probes, rates));
+        jobs.recountBusyBlocks();
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
         this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
         this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {

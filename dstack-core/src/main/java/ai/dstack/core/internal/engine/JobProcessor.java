@@ -343,7 +343,8 @@ final class JobProcessor {
             try {
                 launcher.start(job, handle);
             } catch (HostExecutionException | IllegalArgumentException e) {
-                fail(claim, JobTerminationReason.CREATING_CONTAINER_ERROR, e.getMessage());
+                // The row as assigned (not the claim's, from before): its blocks go back to the instance.
+                finalize(claim, job, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
                 return;
             }
         }
@@ -480,6 +481,33 @@ final class JobProcessor {
             k.capacityFreed();
         }
         k.hintRun(job.runId());
+    }
+
+    /**
+     * Sets every instance's busy blocks to what its active jobs hold: run once at start, so that a count left wrong
+     * by an earlier version or a crash (blocks of jobs that ended without giving them back) does not survive.
+     */
+    void recountBusyBlocks() {
+        Instant now = now();
+        k.store.inTransaction(tx -> {
+            for (ai.dstack.spi.storage.ProjectRow project : tx.projects().list()) {
+                for (ai.dstack.spi.storage.InstanceRow instance : tx.instances().listByProject(project.id())) {
+                    int held = 0;
+                    for (JobRow job : tx.jobs().listByInstance(instance.id())) {
+                        if (job.instanceAssigned() && !JobStatus.fromWireValue(job.status()).isFinished()) {
+                            held += placement.blocksHeld(job,
+                                    Json.read(job.jobSpecData(), JobSpec.class).requirements().resources());
+                        }
+                    }
+                    if (held != instance.busyBlocks()) {
+                        LOG.info("Instance {} counted {} busy blocks while its active jobs hold {}; corrected",
+                                instance.name(), instance.busyBlocks(), held);
+                        tx.instances().adjustBusyBlocks(instance.id(), held - instance.busyBlocks(), now);
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {

@@ -30,6 +30,7 @@ public final class Uploads {
         requireHash(hash);
         k.store.useTransaction(tx -> {
             RepoRow repo = tx.repos().find(project.id(), repoId).orElseThrow(() -> repoMissing(repoId));
+            requireContentHash(hash, blob);
             tx.codes().insertIfAbsent(new BlobRow(UUID.randomUUID(), repo.id(), hash, blob));
         });
     }
@@ -43,6 +44,7 @@ public final class Uploads {
     /** Stores the caller's archive unless it has one with this hash; either way returns the stored one. */
     public FileArchive uploadArchive(UserRow caller, String hash, byte[] blob) {
         requireHash(hash);
+        requireContentHash(hash, blob);
         return k.store.inTransaction(tx -> {
             tx.fileArchives().insertIfAbsent(new BlobRow(UUID.randomUUID(), caller.id(), hash, blob));
             BlobRow stored = tx.fileArchives().findByHash(caller.id(), hash)
@@ -66,6 +68,23 @@ public final class Uploads {
     private static void requireHash(String hash) {
         if (hash == null || hash.isBlank()) {
             throw new DstackException(ErrorCode.ERROR, "filename not specified");
+        }
+    }
+
+    /**
+     * dstack's clients name an upload by its content's SHA-256, and blobs are kept once per name: a name that is not
+     * the content's hash would put other content under it.
+     */
+    private static void requireContentHash(String hash, byte[] blob) {
+        String actual;
+        try {
+            actual = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        if (!actual.equalsIgnoreCase(hash)) {
+            throw new DstackException(ErrorCode.ERROR, "The upload's file name '" + hash
+                    + "' is not the SHA-256 of its content (" + actual + ")");
         }
     }
 
