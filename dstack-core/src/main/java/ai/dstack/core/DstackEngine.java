@@ -326,8 +326,8 @@ public final class DstackEngine implements AutoCloseable {
             try {
                 LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
                 HostExecutor executor = host != null ? host
-                        : new LocalHostExecutor(dir.resolve(ServerDirectory.LOCAL).resolve("jobs"));
-                ServerDirectory.secure(dir, executor instanceof LocalHostExecutor local && local.separatesUsers());
+                        : new LocalHostExecutor(LocalHostExecutor.placeJobs(dir.resolve(ServerDirectory.LOCAL).resolve("jobs")));
+                ServerDirectory.secure(dir);
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();
                 EngineSettings settings = EngineSettings.defaults(ownerName());

@@ -77,7 +77,8 @@ class LocalFleetSecurityTest {
                     "echo started", "sleep 120");
             await().atMost(WAIT).until(() -> logs(api, "main", api.adminToken, victim).contains("started"));
 
-            Path jobs = server.resolve("local").resolve("jobs");
+            // Where the jobs really are (a directory of their own when they run as users of their own).
+            Path jobs = server.resolve("local").resolve("jobs").toRealPath();
             // Commands are joined with &&: each probe ends with "; true" so that all of them run.
             String attacker = submit(api, "main", alice, "attacker", List.of(),
                     "echo \"HOME=$HOME\"",

@@ -17,12 +17,11 @@ import java.util.stream.Stream;
 /**
  * The server directory holds the database, config.yml (with the encryption keys), SSH keys, logs and the local
  * jobs: it is the server's alone. Created 0700 and tightened at every start (an older install made it 0755 with
- * 0644 files); where local jobs run as users of their own, the path down to their directories is searchable
- * (0711) but nothing in it can be listed, and every other entry stays 0700/0600.
+ * 0644 files). Where local jobs run as users of their own, their directories are elsewhere (see the local host
+ * executor), reached from here by a symbolic link.
  */
 public final class ServerDirectory {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> TRAVERSE_ONLY = PosixFilePermissions.fromString("rwx--x--x");
     /** Where the local jobs live, relative to the server directory. */
     public static final Path LOCAL = Path.of("local");
 
@@ -45,11 +44,8 @@ public final class ServerDirectory {
         }
     }
 
-    /**
-     * Takes group and other permissions away from {@code dir} and the entries in it (and from {@code data/}'s files),
-     * leaving {@code local/} searchable when {@code jobsRunAsOtherUsers}.
-     */
-    public static void secure(Path dir, boolean jobsRunAsOtherUsers) {
+    /** Takes group and other permissions away from {@code dir} and the entries in it (and from {@code data/}'s files). */
+    public static void secure(Path dir) {
         if (!posix()) {
             return;
         }
@@ -60,13 +56,9 @@ public final class ServerDirectory {
                 throw new DstackException(ErrorCode.INVALID_REQUEST, "The server directory " + dir + " is shared"
                         + " (sticky, like /tmp) or belongs to another user: choose a directory of the server's own");
             }
-            Files.setPosixFilePermissions(dir, jobsRunAsOtherUsers ? TRAVERSE_ONLY : OWNER_ONLY);
+            Files.setPosixFilePermissions(dir, OWNER_ONLY);
             for (Path entry : list(dir)) {
-                if (entry.getFileName().equals(LOCAL) && jobsRunAsOtherUsers) {
-                    Files.setPosixFilePermissions(entry, TRAVERSE_ONLY);
-                } else {
-                    ownerOnly(entry);
-                }
+                ownerOnly(entry);
             }
             Path data = dir.resolve("data");
             if (Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {

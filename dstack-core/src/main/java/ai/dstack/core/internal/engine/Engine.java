@@ -107,9 +107,9 @@ public final class Engine implements AutoCloseable {
         this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
         LogPump logPump = new LogPump(kernel);
         HostExecutor localHost = host instanceof HostRouter hostRouter ? hostRouter.local() : host;
-        // Beside the local jobs (the server directory), private: the engine trusts the sockets there.
+        // With the local jobs (a dot name is no job), private: the engine trusts the sockets there.
         ServiceNetwork network = localHost instanceof LocalHostExecutor local
-                ? ServiceNetwork.forThisHost(local.root().resolveSibling("services")) : ServiceNetwork.forThisHost();
+                ? ServiceNetwork.forThisHost(local.root().resolve(".services")) : ServiceNetwork.forThisHost();
         this.serviceNetwork = network;
         RequestRates rates = new RequestRates(clock);
         LocalJobShells localShells = host instanceof LocalHostExecutor local ? new LocalJobShells(local.root()) : null;

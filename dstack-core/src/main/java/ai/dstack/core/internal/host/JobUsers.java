@@ -25,16 +25,25 @@ import java.util.stream.Stream;
  * has ({@value #FIRST_UID} and up), one new id per job, so no id is shared between two jobs; they need no entry in
  * {@code /etc/passwd}. The job's last {@code exec} goes through util-linux's {@code setpriv}, which also sets
  * no_new_privs, so set-user-id programs cannot give the job root back.
+ *
+ * <p>A job must reach its own directory by absolute path ({@code $HOME}, {@code $DSTACK_WORKING_DIR}, programs that
+ * resolve their working directory), which it cannot through the server directory (0700, often under root's 0700
+ * home). So the jobs live under {@value #JOBS_BASE}{@code /<hash of the jobs directory>/} (every directory on the way
+ * searchable, none listable by others), and the server's jobs directory is a symbolic link to it.
  */
 final class JobUsers {
     static final long FIRST_UID = 0x7000_0000L;
     private static final long COUNT = 1L << 24;
     private static final String COUNTER_FILE = ".job-uid-counter";
+    static final String JOBS_BASE = "/var/lib/dstack-jvm/jobs";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobUsers.class);
 
+    private final Path root;
     private final Path counter;
     private final String setpriv;
 
     private JobUsers(Path root, String setpriv) {
+        this.root = root;
         this.counter = root.resolve(COUNTER_FILE);
         this.setpriv = setpriv;
     }
@@ -44,7 +53,75 @@ final class JobUsers {
         if (!runningAsRoot()) {
             return Optional.empty();
         }
-        return runner.which("setpriv").map(path -> new JobUsers(root, path.toString()));
+        Optional<Path> setpriv = runner.which("setpriv");
+        if (setpriv.isEmpty()) {
+            LOG.warn("This server runs as root but util-linux's setpriv is not on PATH: local jobs run as root too");
+            return Optional.empty();
+        }
+        return Optional.of(new JobUsers(root, setpriv.get().toString()));
+    }
+
+    /**
+     * Where the jobs of jobs directory {@code declared} should be: where jobs get users of their own, under
+     * {@value #JOBS_BASE} with {@code declared} a link to it (or {@code declared} itself when it already holds jobs of
+     * an earlier start); else {@code declared}.
+     */
+    static Path place(Path declared) throws IOException {
+        if (!runningAsRoot() || !new ProcessRunner(LocalHostExecutor.defaultBaseEnvironment()).isOnPath("setpriv")) {
+            return declared;
+        }
+        java.security.MessageDigest sha256;
+        try {
+            sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        String hash = java.util.HexFormat.of().formatHex(sha256
+                .digest(declared.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        Path base = Path.of(JOBS_BASE);
+        Path real = base.resolve(hash);
+        for (Path dir : List.of(base.getParent(), base, real)) {
+            Files.createDirectories(dir);
+            if (Files.isSymbolicLink(dir) || ((Number) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                    .longValue() != 0) {
+                throw new IOException(dir + " must be a directory of root's (it holds the jobs of root's server)");
+            }
+            traverseOnly(dir);
+        }
+        if (Files.isSymbolicLink(declared)) {
+            if (Files.readSymbolicLink(declared).equals(real)) {
+                return real;
+            }
+            throw new IOException(declared + " is a symbolic link to " + Files.readSymbolicLink(declared)
+                    + ", not to " + real + ": remove it");
+        }
+        if (Files.isDirectory(declared)) {
+            if (holdsJobs(declared)) {
+                LOG.warn("{} holds jobs of an earlier start, so jobs stay there; they run as users of their own, which"
+                        + " cannot reach their directories by absolute path if a parent directory is private", declared);
+                return declared;
+            }
+            deleteTree(declared);
+        }
+        Files.createDirectories(declared.getParent());
+        Files.createSymbolicLink(declared, real);
+        return real;
+    }
+
+    private static boolean holdsJobs(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.anyMatch(entry -> !entry.getFileName().toString().startsWith("."));
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+        }
+        for (Path path : paths) {
+            Files.deleteIfExists(path);
+        }
     }
 
     static boolean runningAsRoot() {

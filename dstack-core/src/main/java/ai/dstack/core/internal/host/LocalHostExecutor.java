@@ -146,6 +146,21 @@ public final class LocalHostExecutor implements HostExecutor {
         return root;
     }
 
+    /**
+     * Where to keep the jobs of the server's jobs directory {@code declared}: itself, or where jobs run as users of
+     * their own (this process is root), a directory every parent of which they can walk through, with
+     * {@code declared} a symbolic link to it (see {@link JobUsers}).
+     */
+    public static Path placeJobs(Path declared) {
+        Path absolute = declared.toAbsolutePath().normalize();
+        try {
+            return JobUsers.place(absolute);
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot create the jobs directory for " + absolute
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The job's directory; its {@code workdir/} is the job's working directory. */
     public Path jobDirectory(JobHandle job) {
         return root.resolve(job.jobId());
