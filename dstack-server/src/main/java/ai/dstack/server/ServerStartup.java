@@ -88,12 +88,15 @@ public final class ServerStartup {
             ProjectRow main = internal.projects().find(engine.defaultProject()).orElseThrow();
             ServerConfigFile.writeDefault(settings.configFile(), internal.backendConfigs().list(main));
             LOG.info("Initialized the default configuration at {}", settings.configFile());
-            return;
+        } else {
+            LOG.info("Applying {}...", settings.configFile());
+            config.get().warnings().forEach(warning -> LOG.warn("{}", warning));
+            UserRow admin = internal.users().findByName("admin").orElseThrow();
+            internal.backendConfigs().apply(config.get().projects(), admin);
         }
-        LOG.info("Applying {}...", settings.configFile());
-        config.get().warnings().forEach(warning -> LOG.warn("{}", warning));
-        UserRow admin = internal.users().findByName("admin").orElseThrow();
-        internal.backendConfigs().apply(config.get().projects(), admin);
+        // Backends changed over the API go into config.yml, which the next start applies (as dstack does).
+        internal.backendConfigs().onChange(project -> ServerConfigFile.saveProjectBackends(settings.configFile(),
+                project.name(), internal.backendConfigs().list(project)));
     }
 
     /**
