@@ -170,6 +170,8 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
+        // A plan promises what apply does: a schedule apply refuses is refused here too.
+        ai.dstack.core.internal.runs.CronSchedule.nextTrigger(effective, context.clock.instant());
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
