@@ -401,20 +401,21 @@ public final class EmbeddedDstackClient implements DstackClient {
     public FleetPlan getFleetPlan(String project, FleetSpec spec) {
         Objects.requireNonNull(spec, "spec is null");
         return call(() -> internal.fleets().plan(access.scope(project, Need.PROJECT_MEMBER).project(),
-                access.user().name(), spec));
+                access.user(), spec));
     }
 
     @Override
     public Fleet applyFleet(String project, ApplyFleetRequest request) {
         Objects.requireNonNull(request, "request is null");
         return call(() -> internal.fleets().apply(access.scope(project, Need.PROJECT_MEMBER).project(),
-                request.spec()));
+                access.user(), request.spec()));
     }
 
     @Override
     public void deleteFleets(String project, List<String> fleetNames) {
         Objects.requireNonNull(fleetNames, "fleetNames is null");
-        run(() -> internal.fleets().delete(access.scope(project, Need.PROJECT_MEMBER).project(), fleetNames));
+        run(() -> internal.fleets().delete(access.scope(project, Need.PROJECT_MEMBER).project(), access.user(),
+                fleetNames));
     }
 
     @Override

@@ -36,7 +36,7 @@ final class FleetRoutes {
                 new Route(PROJECT + "fleets/get_plan", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
                     FleetSpec spec = fleetSpec(call.body(), "spec");
                     call.body().done();
-                    return call.engine().fleets().plan(call.project(), call.user().name(), spec);
+                    return call.engine().fleets().plan(call.project(), call.user(), spec);
                 }),
                 new Route(PROJECT + "fleets/apply", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
                     Fields plan = call.body().object("plan");
@@ -44,19 +44,19 @@ final class FleetRoutes {
                     plan.raw("current_resource");
                     call.body().bool("force");
                     call.body().done();
-                    return call.engine().fleets().apply(call.project(), spec);
+                    return call.engine().fleets().apply(call.project(), call.user(), spec);
                 }),
                 new Route(PROJECT + "fleets/delete", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
                     List<String> names = call.body().strings("names");
                     call.body().done();
-                    call.engine().fleets().delete(call.project(), names);
+                    call.engine().fleets().delete(call.project(), call.user(), names);
                     return null;
                 }),
                 new Route(PROJECT + "fleets/delete_instances", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
                     String name = call.body().string("name");
                     List<Integer> nums = call.body().integers("instance_nums");
                     call.body().done();
-                    call.engine().fleets().deleteInstances(call.project(), name, nums);
+                    call.engine().fleets().deleteInstances(call.project(), call.user(), name, nums);
                     return null;
                 }),
                 new Route("/api/instances/list", Need.AUTHENTICATED, Route.Body.REQUIRED, FleetRoutes::listInstances),

@@ -160,6 +160,17 @@ public final class Projects {
         return new MemberPermissions(sshFleets, secrets);
     }
 
+    /**
+     * dstack's {@code can_manage_ssh_fleets}: global and project admins always; other members only with
+     * {@code default_permissions.allow_non_admins_manage_ssh_fleets}.
+     */
+    public boolean canManageSshFleets(ProjectRow project, UserRow user) {
+        if (Users.isAdmin(user)) {
+            return true;
+        }
+        return role(project, user).map(role -> memberPermissions(user, role).canManageSshFleets()).orElse(false);
+    }
+
     /** dstack's {@code can_manage_secrets} for a member (a global admin always can). */
     boolean canManageSecrets(ProjectRow project, UserRow user) {
         if (Users.isAdmin(user)) {
@@ -300,9 +311,17 @@ public final class Projects {
                             setting.projectRole().wireValue(), i));
                 }
             }
+            if (rows.stream().noneMatch(r -> ProjectRole.ADMIN.wireValue().equals(r.projectRole()))) {
+                throw noAdminLeft();
+            }
             tx.projects().replaceMembers(project.id(), rows);
         });
         return view(project);
+    }
+
+    /** No change may leave a project without an admin: only a global admin could manage it then. */
+    private static DstackException noAdminLeft() {
+        return new DstackException(ErrorCode.ERROR, "A project must keep at least one admin");
     }
 
     /**
@@ -336,6 +355,12 @@ public final class Projects {
                 Optional<MemberRow> existing = tx.projects().members(project.id()).stream()
                         .filter(m -> m.userId().equals(user.id())).findFirst();
                 if (existing.isPresent()) {
+                    boolean demotesAdmin = ProjectRole.ADMIN.wireValue().equals(existing.get().projectRole())
+                            && setting.projectRole() != ProjectRole.ADMIN;
+                    if (demotesAdmin && !Users.isAdmin(caller) && callerRole != ProjectRole.ADMIN) {
+                        throw new DstackException(ErrorCode.FORBIDDEN, "Access denied: only project admins can change"
+                                + " the role of a project admin (user: " + setting.username() + ")");
+                    }
                     if (!existing.get().projectRole().equals(setting.projectRole().wireValue())) {
                         tx.projects().removeMember(project.id(), user.id());
                         tx.projects().addMember(new MemberRow(existing.get().id(), project.id(), user.id(),
@@ -345,6 +370,10 @@ public final class Projects {
                     tx.projects().addMember(new MemberRow(UUID.randomUUID(), project.id(), user.id(),
                             setting.projectRole().wireValue(), next++));
                 }
+            }
+            if (tx.projects().members(project.id()).stream()
+                    .noneMatch(m -> ProjectRole.ADMIN.wireValue().equals(m.projectRole()))) {
+                throw noAdminLeft();
             }
         });
         return view(project);

@@ -63,8 +63,9 @@ public final class Uploads implements UploadedBlobs {
     }
 
     @Override
-    public Optional<byte[]> archive(UUID id) {
-        return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id)).map(BlobRow::blob);
+    public Optional<byte[]> archive(UUID id, UUID owner) {
+        return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id))
+                .filter(blob -> blob.ownerId().equals(owner)).map(BlobRow::blob);
     }
 
     private static void requireHash(String hash) {

@@ -61,11 +61,23 @@ public final class Submitter {
         }
     }
 
+    /** As dstack: a run unpacks only file archives its own user uploaded (ids are no secret: they show in run specs). */
+    private void requireOwnArchives(RunSpec spec, UserRow user) {
+        for (ai.dstack.api.run.FileArchiveMapping mapping : spec.fileArchives()) {
+            boolean own = context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(mapping.id()))
+                    .filter(blob -> blob.ownerId().equals(user.id())).isPresent();
+            if (!own) {
+                throw new DstackException(ErrorCode.ERROR, "File archive " + mapping.id() + " not found");
+            }
+        }
+    }
+
     private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec requested) {
         if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
             requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
+        requireOwnArchives(spec, user);
         if (spec.runName() == null) {
             String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
                     tx -> tx.runs().findByName(project.id(), candidate)).isPresent());

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Turns a job into a host launch: its commands, dstack's job environment ({@code DSTACK_RUN_NAME},
@@ -47,14 +48,14 @@ public final class JobLauncher {
         List<String> prefix = spec.servicePort() != null && image == null
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
-                shell(spec.commands()), "", image, archives(job, runSpec), prefix));
+                shell(spec.commands()), "", image, archives(job, runSpec, run.userId()), prefix));
     }
 
     /**
      * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
      * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, UUID userId) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -66,8 +67,9 @@ public final class JobLauncher {
                     code, false));
         }
         for (FileArchiveMapping mapping : runSpec.fileArchives()) {
-            byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
-                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
+            byte[] tar = uploads.archive(mapping.id(), userId).orElseThrow(() -> new IllegalArgumentException(
+                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded by the"
+                            + " run's user"));
             archives.add(new JobArchive(relative(mapping.path(), "files"), tar, true));
         }
         return archives;

@@ -141,7 +141,7 @@ public final class Engine implements AutoCloseable {
         this.publicKeys = new PublicKeys(context);
         this.uploads = new Uploads(context);
         this.provisioner = new InstanceProvisioner(context, router, settings.sweep());
-        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner));
+        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner), projects);
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop);
         LogPump logPump = new LogPump(context);
         HostExecutor localHost = host instanceof HostRouter hostRouter ? hostRouter.local() : host;
@@ -371,9 +371,9 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    /** Creates or updates an SSH fleet (see {@link Fleets#apply}). */
+    /** Creates or updates an SSH fleet (see {@link Fleets#apply}), as the admin: the embedding program's call. */
     public Fleet applyFleet(String projectName, FleetSpec spec) {
-        return fleets.apply(project(projectName), spec);
+        return fleets.apply(project(projectName), identity.admin(), spec);
     }
 
     public Fleet fleet(String projectName, String fleetName) {
@@ -381,7 +381,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public void deleteFleet(String projectName, String fleetName) {
-        fleets.delete(project(projectName), List.of(fleetName));
+        fleets.delete(project(projectName), identity.admin(), List.of(fleetName));
     }
 
     private JobLogRef logRef(String projectName, String runName) {
