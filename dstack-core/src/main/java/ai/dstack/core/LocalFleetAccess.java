@@ -26,8 +26,8 @@ public enum LocalFleetAccess {
             case "admins", "true" -> ADMINS;
             case "members" -> MEMBERS;
             case "off", "false" -> OFF;
-            default -> throw new IllegalArgumentException(VARIABLE + "='" + value
-                    + "' is not a local fleet setting: use admins (the default), members or off");
+            default -> throw new IllegalArgumentException(VARIABLE + " is '" + value
+                    + "': expected admins (the default), members or off");
         };
     }
 

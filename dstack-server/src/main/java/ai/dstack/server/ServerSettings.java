@@ -86,6 +86,12 @@ public record ServerSettings(
             throw new InvalidSettingException("DSTACK_SERVER_CLOUDWATCH_LOG_REGION is set but "
                     + "DSTACK_SERVER_CLOUDWATCH_LOG_GROUP is not: set the log group too, or unset the region");
         }
+        try {
+            // Read again by the engine's builder; checked here so that a wrong value stops the start in one line.
+            ai.dstack.core.LocalFleetAccess.parse(env.apply(ai.dstack.core.LocalFleetAccess.VARIABLE));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
         String litestream = litestream(blankToNull(env.apply("LITESTREAM_REPLICA_URL")));
         String serverUrl = blankToNull(env.apply("DSTACK_SERVER_URL"));
         if (serverUrl != null && !serverUrl.matches("https?://.+")) {
