@@ -183,6 +183,7 @@ public final class DstackEngine implements AutoCloseable {
         private Path serverDirectory;
         private String databaseUrl;
         private LocalFleetAccess localFleet;
+        private ai.dstack.core.internal.context.RunLimits runLimits;
         private Integer localBlocks;
         private String adminToken;
         private Clock clock = Clock.systemUTC();
@@ -255,6 +256,16 @@ public final class DstackEngine implements AutoCloseable {
          */
         public Builder localFleet(LocalFleetAccess access) {
             this.localFleet = Objects.requireNonNull(access, "access is null");
+            return this;
+        }
+
+        /**
+         * How many runs one user may have active or queued in a project, and one project in all (0: no limit); default
+         * {@code $DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_USER} and {@code $DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_PROJECT}, else
+         * 100 and 500.
+         */
+        public Builder runLimits(int perUser, int perProject) {
+            this.runLimits = new ai.dstack.core.internal.context.RunLimits(perUser, perProject);
             return this;
         }
 
@@ -339,8 +350,11 @@ public final class DstackEngine implements AutoCloseable {
                 RemoteHosts remotes = remoteHosts != null ? remoteHosts
                         : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());
                 LocalFleetAccess access = localFleet != null ? localFleet : LocalFleetAccess.fromEnvironment();
-                return new DstackEngine(new Engine(store, logs, executor, remotes, resources, blocks, access,
-                        adminToken, clock, settings, owned, permissions));
+                Engine built = new Engine(store, logs, executor, remotes, resources, blocks, access,
+                        adminToken, clock, settings, owned, permissions);
+                built.runLimits(runLimits != null ? runLimits
+                        : ai.dstack.core.internal.context.RunLimits.fromEnvironment(System::getenv));
+                return new DstackEngine(built);
             } catch (RuntimeException e) {
                 store.close();
                 throw e;

@@ -89,6 +89,7 @@ public record ServerSettings(
         try {
             // Read again by the engine's builder; checked here so that a wrong value stops the start in one line.
             ai.dstack.core.LocalFleetAccess.parse(env.apply(ai.dstack.core.LocalFleetAccess.VARIABLE));
+            ai.dstack.core.internal.context.RunLimits.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage());
         }

@@ -174,6 +174,11 @@ public final class Engine implements AutoCloseable {
         provisioner.start();
     }
 
+    /** How many runs a user and a project may have active or queued from now on. */
+    public void runLimits(ai.dstack.core.internal.context.RunLimits limits) {
+        context.runLimits = java.util.Objects.requireNonNull(limits, "limits is null");
+    }
+
     public String adminToken() {
         return identity.admin().token();
     }
