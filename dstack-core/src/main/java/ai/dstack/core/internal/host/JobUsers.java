@@ -148,7 +148,6 @@ final class JobUsers {
             long next = text.isEmpty() ? 0 : (Long.parseLong(text) + 1) % COUNT;
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((next + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            channel.force(false);
             return FIRST_UID + next;
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("cannot pick a user id for a job (" + counter + "): " + e.getMessage(), e);

@@ -210,8 +210,13 @@ public final class LocalHostExecutor implements HostExecutor {
             // Owner only: job.sh holds the job's environment, secrets included.
             Files.createDirectory(dir, OWNER_ONLY);
         } catch (FileAlreadyExistsException e) {
-            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
-                    "job " + jobId + " already exists on this host (" + dir + ")");
+            if (Files.exists(dir.resolve(ShellJobProtocol.PID_FILE)) || Files.exists(dir.resolve(ShellJobProtocol.EXIT_FILE))) {
+                throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
+                        "job " + jobId + " already exists on this host (" + dir + ")");
+            }
+            // A start cut short (the engine died while preparing it): nothing ran, so prepare it again.
+            deleteTree(dir);
+            Files.createDirectory(dir, OWNER_ONLY);
         }
     }
 
