@@ -23,6 +23,7 @@ import ai.dstack.client.internal.ConfigResolver;
 import ai.dstack.client.internal.Endpoint;
 import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.internal.HttpTransport;
+import ai.dstack.client.internal.OkHttpPresence;
 import ai.dstack.client.internal.RequestBodies;
 import ai.dstack.client.internal.WireJson;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,7 +76,12 @@ public final class RemoteDstackClient implements DstackClient {
         this.defaultProject = defaultProject;
     }
 
+    /**
+     * @throws DstackException with {@link ErrorCode#INVALID_REQUEST} when OkHttp is not on the class path (it is an
+     *     optional dependency of dstack-api: depend on {@code ai.dstack:dstack-client} to talk to a server)
+     */
     public static Builder builder() {
+        OkHttpPresence.require();
         return new Builder();
     }
 
@@ -285,6 +291,25 @@ public final class RemoteDstackClient implements DstackClient {
     @Override
     public void deleteRuns(String project, List<String> runNames) {
         post(Endpoint.project(project, false, "runs", "delete"), RequestBodies.names("runs_names", runNames));
+    }
+
+    @Override
+    public ai.dstack.api.metrics.JobMetrics getJobMetrics(String project, String runName, int replicaNum, int jobNum,
+            int limit) {
+        Endpoint endpoint = Endpoint.project(project, true, "metrics", "job", requireName(runName, "runName"));
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("replica_num", Integer.toString(replicaNum));
+        query.put("job_num", Integer.toString(jobNum));
+        query.put("limit", Integer.toString(limit));
+        return WireJson.read(transport.get(endpoint, query), ai.dstack.api.metrics.JobMetrics.class, endpoint, serverUrl());
+    }
+
+    @Override
+    public List<ai.dstack.api.event.Event> listEvents(ai.dstack.api.event.ListEventsRequest request) {
+        Objects.requireNonNull(request, "request is null");
+        Endpoint endpoint = Endpoint.read("api", "events", "list");
+        return WireJson.readList(post(endpoint, WireJson.tree(request)), ai.dstack.api.event.Event.class, endpoint,
+                serverUrl());
     }
 
     @Override

@@ -167,6 +167,21 @@ public final class DstackEngine implements AutoCloseable {
         engine.deleteFleet(defaultProject(), name);
     }
 
+    /** The newest metrics sample of the run's first job in project {@code main} (dstack's {@code dstack metrics}). */
+    public ai.dstack.api.metrics.JobMetrics metrics(String runName) {
+        return engine.metrics(defaultProject(), runName, 0, 0, 1);
+    }
+
+    /** A job's newest {@code limit} samples. */
+    public ai.dstack.api.metrics.JobMetrics metrics(String project, String runName, int replicaNum, int jobNum, int limit) {
+        return engine.metrics(project, runName, replicaNum, jobNum, limit);
+    }
+
+    /** What happened to runs, jobs, fleets, users and projects, as the admin sees it (dstack's {@code events/list}). */
+    public java.util.List<ai.dstack.api.event.Event> events(ai.dstack.api.event.ListEventsRequest request) {
+        return engine.events(request);
+    }
+
     public Engine internal() {
         return engine;
     }
@@ -196,6 +211,7 @@ public final class DstackEngine implements AutoCloseable {
         private DefaultPermissions permissions = DefaultPermissions.DSTACK;
         private StoreOptions storeOptions = StoreOptions.defaults();
         private Duration lease;
+        private MetricsSettings metrics = MetricsSettings.DSTACK;
         private RemoteHosts remoteHosts;
 
         private Builder() {}
@@ -326,6 +342,12 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
+        /** How often jobs are sampled and how long samples and events are kept; dstack's defaults unless set. */
+        public Builder metrics(MetricsSettings settings) {
+            this.metrics = Objects.requireNonNull(settings, "settings is null");
+            return this;
+        }
+
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
@@ -354,6 +376,7 @@ public final class DstackEngine implements AutoCloseable {
                         adminToken, clock, settings, owned, permissions);
                 built.runLimits(runLimits != null ? runLimits
                         : ai.dstack.core.internal.context.RunLimits.fromEnvironment(System::getenv));
+                built.configureMetrics(metrics);
                 return new DstackEngine(built);
             } catch (RuntimeException e) {
                 store.close();

@@ -33,6 +33,7 @@ public final class Router {
     private final long maxRequestSize;
     private final String serverVersion;
     private final long uploadLimit;
+    private volatile RequestObserver observer = RequestObserver.NONE;
 
     public Router(Engine engine, long maxRequestSize, String serverVersion) {
         this(engine, maxRequestSize, serverVersion, DEFAULT_UPLOAD_LIMIT);
@@ -47,6 +48,11 @@ public final class Router {
         this.uploadLimit = uploadLimit;
     }
 
+    /** Hears every API request's duration (the Prometheus endpoint, when enabled). */
+    public void observe(RequestObserver observer) {
+        this.observer = observer;
+    }
+
     /** dstack's default code and archive upload limit: 2 MiB. */
     public static final long DEFAULT_UPLOAD_LIMIT = 2L * 1024 * 1024;
 
@@ -55,6 +61,9 @@ public final class Router {
         routes.get("/healthcheck", ctx -> reply(ctx, 200, DstackJson.mapper().createObjectNode().put("status", "running")));
         for (Route route : ApiRoutes.all(serverVersion)) {
             routes.post(route.path(), ctx -> handle(route, ctx));
+            if (MetricsRoutes.GET_PATHS.contains(route.path())) {
+                routes.get(route.path(), ctx -> handle(route, ctx));
+            }
         }
         routes.exception(Exception.class, (e, ctx) -> fail(ctx, ErrorReplies.of(e, ctx.method() + " " + ctx.path())));
         routes.error(404, ctx -> {
@@ -70,7 +79,16 @@ public final class Router {
     }
 
     private void handle(Route route, Context ctx) {
-        String where = "POST " + route.path();
+        long start = System.nanoTime();
+        try {
+            answer(route, ctx);
+        } finally {
+            observer.observe(ctx.method().name(), route.path(), ctx.statusCode(), System.nanoTime() - start);
+        }
+    }
+
+    private void answer(Route route, Context ctx) {
+        String where = ctx.method().name() + " " + route.path();
         boolean bodyRead = false;
         try {
             boolean multipart = route.body() == Route.Body.MULTIPART;
@@ -95,7 +113,10 @@ public final class Router {
                     route.path()) : fields(route, body);
             Upload upload = multipart ? upload(ctx) : null;
             bodyRead = true;
-            Object result = route.handler().handle(new Call(engine, user, project, fields, upload));
+            java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+            ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+            Object result = route.handler().handle(new Call(engine, user, project, fields, upload, query,
+                    ctx.pathParamMap()));
             reply(ctx, 200, result);
         } catch (Exception | StackOverflowError e) {
             HttpProblem problem = ErrorReplies.of(e, where);
