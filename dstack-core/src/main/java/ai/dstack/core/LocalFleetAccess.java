@@ -30,9 +30,4 @@ public enum LocalFleetAccess {
                     + "': expected admins (the default), members or off");
         };
     }
-
-    /** The value of {@value #VARIABLE} in this process's environment. */
-    public static LocalFleetAccess fromEnvironment() {
-        return parse(System.getenv(VARIABLE));
-    }
 }

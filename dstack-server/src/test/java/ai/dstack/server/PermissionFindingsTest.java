@@ -2,7 +2,7 @@ package ai.dstack.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.dstack.core.internal.context.DefaultPermissions;
+import ai.dstack.core.DefaultPermissions;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ServerSocket;

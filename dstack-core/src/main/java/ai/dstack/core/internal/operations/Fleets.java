@@ -17,7 +17,6 @@ import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.StoreTransaction;
-import ai.dstack.spi.storage.UserRow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,70 +32,15 @@ import java.util.UUID;
 public final class Fleets {
     private final EngineContext context;
     private final SshFleets ssh;
-    private final Projects projects;
 
-    public Fleets(EngineContext context, SshFleets ssh, Projects projects) {
+    public Fleets(EngineContext context, SshFleets ssh) {
         this.context = context;
         this.ssh = ssh;
-        this.projects = projects;
     }
 
     /** dstack's {@code fleets/get_plan} for an SSH fleet: the spec without private keys, the current fleet if any. */
-    public FleetPlan plan(ProjectRow project, UserRow caller, FleetSpec spec) {
-        checkKeySources(caller, spec);
-        return ssh.plan(project, caller.name(), spec);
-    }
-
-    /**
-     * Who may add and remove SSH fleets (dstack's {@code can_manage_ssh_fleets}): admins, and other members only
-     * when config.yml's {@code default_permissions.allow_non_admins_manage_ssh_fleets} is on (its default).
-     */
-    private void checkManage(ProjectRow project, UserRow caller) {
-        if (!projects.canManageSshFleets(project, caller)) {
-            throw new DstackException(ErrorCode.FORBIDDEN, "Access denied: only project admins can manage SSH fleets"
-                    + " here (default_permissions.allow_non_admins_manage_ssh_fleets is off)");
-        }
-    }
-
-    /**
-     * An {@code identity_file} without the key's contents makes the server read a file of its own machine (its own
-     * keys, or probes of what exists): over the API only a global admin may ask for that. dstack's CLI sends the
-     * key's contents as {@code ssh_key}, which is always accepted.
-     */
-    private static void checkKeySources(UserRow caller, FleetSpec spec) {
-        if (Users.isAdmin(caller) || spec.configuration() == null || spec.configuration().sshConfig() == null) {
-            return;
-        }
-        ai.dstack.api.configuration.SshParams ssh = spec.configuration().sshConfig();
-        List<String> paths = new java.util.ArrayList<>();
-        readsFile(ssh.identityFile(), ssh.sshKey(), "ssh_config.identity_file", paths);
-        if (ssh.proxyJump() != null) {
-            readsFile(ssh.proxyJump().identityFile(), ssh.proxyJump().sshKey(), "ssh_config.proxy_jump.identity_file",
-                    paths);
-        }
-        for (int i = 0; i < ssh.hosts().size(); i++) {
-            ai.dstack.api.configuration.SshHost host = ssh.hosts().get(i);
-            boolean own = host.identityFile() != null || host.sshKey() != null;
-            if (own) {
-                readsFile(host.identityFile(), host.sshKey(), "ssh_config.hosts[" + i + "].identity_file", paths);
-            }
-            if (host.proxyJump() != null) {
-                readsFile(host.proxyJump().identityFile(), host.proxyJump().sshKey(),
-                        "ssh_config.hosts[" + i + "].proxy_jump.identity_file", paths);
-            }
-        }
-        if (!paths.isEmpty()) {
-            throw new DstackException(ErrorCode.FORBIDDEN, String.join(", ", paths) + ": a key file on the server's"
-                    + " machine may be named only by a global admin; send the key's contents as ssh_key (dstack apply"
-                    + " does)");
-        }
-    }
-
-    private static void readsFile(String identityFile, ai.dstack.api.configuration.SshKey key, String field,
-            List<String> out) {
-        if (identityFile != null && (key == null || key.privateKey() == null)) {
-            out.add(field);
-        }
+    public FleetPlan plan(ProjectRow project, String userName, FleetSpec spec) {
+        return ssh.plan(project, userName, spec);
     }
 
     /**
@@ -104,21 +48,17 @@ public final class Fleets {
      * instances, hosts gone from it lose theirs). Instances start {@code pending} and become {@code idle} once their
      * host is checked.
      */
-    public Fleet apply(ProjectRow project, UserRow caller, FleetSpec spec) {
-        checkManage(project, caller);
-        checkKeySources(caller, spec);
+    public Fleet apply(ProjectRow project, FleetSpec spec) {
         return ssh.apply(project, spec);
     }
 
     /** dstack's {@code fleets/delete}: refused while a fleet's instance runs jobs. */
-    public void delete(ProjectRow project, UserRow caller, Collection<String> names) {
-        checkManage(project, caller);
+    public void delete(ProjectRow project, Collection<String> names) {
         ssh.delete(project, names);
     }
 
     /** dstack's {@code fleets/delete_instances}. */
-    public void deleteInstances(ProjectRow project, UserRow caller, String name, Collection<Integer> instanceNums) {
-        checkManage(project, caller);
+    public void deleteInstances(ProjectRow project, String name, Collection<Integer> instanceNums) {
         ssh.deleteInstances(project, name, instanceNums);
     }
 

@@ -171,6 +171,17 @@ public final class Projects {
         return role(project, user).map(role -> memberPermissions(user, role).canManageSshFleets()).orElse(false);
     }
 
+    /** The names of the project's admins (the application layer checks who may change their roles). */
+    public java.util.Set<String> adminNames(ProjectRow project) {
+        return context.store.inReadOnlyTransaction(tx -> {
+            java.util.Set<UUID> ids = tx.projects().members(project.id()).stream()
+                    .filter(m -> ProjectRole.ADMIN.wireValue().equals(m.projectRole())).map(MemberRow::userId)
+                    .collect(Collectors.toSet());
+            return tx.users().list().stream().filter(u -> ids.contains(u.id())).map(UserRow::name)
+                    .collect(Collectors.toSet());
+        });
+    }
+
     /** dstack's {@code can_manage_secrets} for a member (a global admin always can). */
     boolean canManageSecrets(ProjectRow project, UserRow user) {
         if (Users.isAdmin(user)) {
@@ -359,12 +370,6 @@ public final class Projects {
                 Optional<MemberRow> existing = tx.projects().members(project.id()).stream()
                         .filter(m -> m.userId().equals(user.id())).findFirst();
                 if (existing.isPresent()) {
-                    boolean demotesAdmin = ProjectRole.ADMIN.wireValue().equals(existing.get().projectRole())
-                            && setting.projectRole() != ProjectRole.ADMIN;
-                    if (demotesAdmin && !Users.isAdmin(caller) && callerRole != ProjectRole.ADMIN) {
-                        throw new DstackException(ErrorCode.FORBIDDEN, "Access denied: only project admins can change"
-                                + " the role of a project admin (user: " + setting.username() + ")");
-                    }
                     if (!existing.get().projectRole().equals(setting.projectRole().wireValue())) {
                         tx.projects().removeMember(project.id(), user.id());
                         tx.projects().addMember(new MemberRow(existing.get().id(), project.id(), user.id(),

@@ -62,6 +62,12 @@ public final class Uploads implements UploadedBlobs {
                 .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Resource not found"));
     }
 
+    /** Whether the file archive with this id was uploaded by {@code user}. */
+    public boolean ownsArchive(UUID id, UserRow user) {
+        return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id))
+                .filter(blob -> blob.ownerId().equals(user.id())).isPresent();
+    }
+
     @Override
     public Optional<byte[]> archive(UUID id, UUID owner) {
         return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id))

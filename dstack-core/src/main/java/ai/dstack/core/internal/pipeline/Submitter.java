@@ -63,45 +63,11 @@ public final class Submitter {
         }
     }
 
-    /** As dstack: a run unpacks only file archives its own user uploaded (ids are no secret: they show in run specs). */
-    private void requireOwnArchives(RunSpec spec, UserRow user) {
-        for (ai.dstack.api.run.FileArchiveMapping mapping : spec.fileArchives()) {
-            boolean own = context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(mapping.id()))
-                    .filter(blob -> blob.ownerId().equals(user.id())).isPresent();
-            if (!own) {
-                throw new DstackException(ErrorCode.ERROR, "File archive " + mapping.id() + " not found");
-            }
-        }
-    }
-
-    /** {@link ai.dstack.core.internal.context.RunLimits}: a run over either limit is refused, naming the setting. */
-    private void requireRoomInLimits(ProjectRow project, UserRow user) {
-        ai.dstack.core.internal.context.RunLimits limits = context.runLimits;
-        if (limits.perUser() == 0 && limits.perProject() == 0) {
-            return;
-        }
-        List<RunRow> active = context.store.inReadOnlyTransaction(tx -> tx.runs().listByProject(project.id(), false,
-                Integer.MAX_VALUE)).stream().filter(r -> !RunStatus.fromWireValue(r.status()).isFinished()).toList();
-        long own = active.stream().filter(r -> r.userId().equals(user.id())).count();
-        if (limits.perUser() > 0 && own >= limits.perUser()) {
-            throw new DstackException(ErrorCode.ERROR, "You have " + own + " active or queued runs in project "
-                    + project.name() + ", the most a user may have (" + ai.dstack.core.internal.context.RunLimits
-                    .PER_USER_VARIABLE + "=" + limits.perUser() + "); stop one or wait for one to finish");
-        }
-        if (limits.perProject() > 0 && active.size() >= limits.perProject()) {
-            throw new DstackException(ErrorCode.ERROR, "Project " + project.name() + " has " + active.size()
-                    + " active or queued runs, the most a project may have (" + ai.dstack.core.internal.context
-                    .RunLimits.PER_PROJECT_VARIABLE + "=" + limits.perProject() + "); stop one or wait for one to finish");
-        }
-    }
-
     private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec requested) {
         if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
             requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
-        requireOwnArchives(spec, user);
-        requireRoomInLimits(project, user);
         JobFieldSupport.check(spec, HostCapabilities.BARE_HOSTS);
         if (spec.runName() == null) {
             String name = names.generate(candidate -> context.store.inReadOnlyTransaction(

@@ -58,9 +58,10 @@ public final class Placement {
     }
 
     /** Why no instance can hold a job that {@link #options} found no place for. */
-    public String noMatchReason() {
-        return router.anyRemote() ? "No fleet's host can satisfy the requested resources"
-                : "The local fleet's host cannot satisfy the requested resources";
+    public String noMatchReason(ResourcesSpec resources) {
+        String disk = local == null ? null : local.shape().diskShortfall(resources);
+        return (router.anyRemote() ? "No fleet's host can satisfy the requested resources"
+                : "The local fleet's host cannot satisfy the requested resources") + (disk == null ? "" : ": " + disk);
     }
 
     /**
@@ -84,9 +85,9 @@ public final class Placement {
         boolean localServes = localServes(job);
         if (!router.anyRemote()) {
             // No SSH fleet ever existed: the local fleet is all there is.
-            int blocks = !localServes ? -1 : local.shape().blocksNeeded(resources);
+            int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                    local.provisioningData())) : List.of();
+                    local.provisioningData(blocks))) : List.of();
         }
         Set<String> wanted = wantedFleets(job);
         List<Option> options = new ArrayList<>();
@@ -99,17 +100,19 @@ public final class Placement {
             if (fleetName == null || !up || wanted != null && !wanted.contains(fleetName)) {
                 continue;
             }
-            int blocks = shape(instance).blocksNeeded(resources);
+            HostShape shape = shape(instance);
+            int blocks = shape.blocksFor(resources);
             if (blocks > 0) {
+                JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
-                        Json.read(instance.jobProvisioningData(), JobProvisioningData.class)));
+                        host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks()))));
             }
         }
         if (localServes && (wanted == null || wanted.contains(LocalFleet.NAME))) {
-            int blocks = local.shape().blocksNeeded(resources);
+            int blocks = local.shape().blocksFor(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                        local.provisioningData()));
+                        local.provisioningData(blocks)));
             }
         }
         return options;

@@ -1,4 +1,4 @@
-package ai.dstack.core.internal.context;
+package ai.dstack.core;
 
 /**
  * How many runs may be active or queued (not finished) at once: per user in a project, and per project; 0 for no
