@@ -35,6 +35,9 @@ final class JobUsers {
     static final long FIRST_UID = 0x7000_0000L;
     private static final long COUNT = 1L << 24;
     private static final String COUNTER_FILE = ".job-uid-counter";
+    /** In each jobs directory under {@value #JOBS_BASE}: the path of the server's link to it. */
+    private static final String SERVER_FILE = ".server";
+    private static final java.util.concurrent.atomic.AtomicBoolean SWEEP_AT_EXIT = new java.util.concurrent.atomic.AtomicBoolean();
     static final String JOBS_BASE = "/var/lib/dstack-jvm/jobs";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobUsers.class);
 
@@ -90,6 +93,7 @@ final class JobUsers {
         }
         if (Files.isSymbolicLink(declared)) {
             if (Files.readSymbolicLink(declared).equals(real)) {
+                Files.writeString(real.resolve(SERVER_FILE), declared + "\n");
                 return real;
             }
             throw new IOException(declared + " is a symbolic link to " + Files.readSymbolicLink(declared)
@@ -105,7 +109,41 @@ final class JobUsers {
         }
         Files.createDirectories(declared.getParent());
         Files.createSymbolicLink(declared, real);
+        Files.writeString(real.resolve(SERVER_FILE), declared + "\n");
+        sweepOrphans(base);
+        if (SWEEP_AT_EXIT.compareAndSet(false, true)) {
+            // Server directories removed while this process ran (temporary ones above all) leave no jobs behind.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> sweepOrphans(base), "dstack-jobs-sweep"));
+        }
         return real;
+    }
+
+    /**
+     * Removes the jobs directories whose server directory is gone (its link no longer leads there): nothing can adopt
+     * or read their jobs any more.
+     */
+    static void sweepOrphans(Path base) {
+        List<Path> dirs;
+        try (Stream<Path> list = Files.list(base)) {
+            dirs = list.toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path dir : dirs) {
+            try {
+                Path serverFile = dir.resolve(SERVER_FILE);
+                if (!Files.isRegularFile(serverFile, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                Path link = Path.of(Files.readString(serverFile).strip());
+                boolean linked = Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(dir);
+                if (!linked) {
+                    deleteTree(dir);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Cannot sweep {}: {}", dir, e.toString());
+            }
+        }
     }
 
     private static boolean holdsJobs(Path dir) throws IOException {
