@@ -32,10 +32,16 @@ public final class ServerDirectory {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir.toAbsolutePath().getParent());
-                if (posix()) {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                } else {
-                    Files.createDirectory(dir);
+                try {
+                    if (posix()) {
+                        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                    } else {
+                        Files.createDirectory(dir);
+                    }
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    if (!Files.isDirectory(dir)) { // else another engine starting on it made it just now
+                        throw e;
+                    }
                 }
             }
         } catch (IOException e) {

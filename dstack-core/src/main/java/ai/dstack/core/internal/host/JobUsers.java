@@ -108,7 +108,14 @@ final class JobUsers {
             deleteTree(declared);
         }
         Files.createDirectories(declared.getParent());
-        Files.createSymbolicLink(declared, real);
+        try {
+            Files.createSymbolicLink(declared, real);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // Another engine starting on the same server directory linked it just now.
+            if (!Files.isSymbolicLink(declared) || !Files.readSymbolicLink(declared).equals(real)) {
+                throw e;
+            }
+        }
         Files.writeString(real.resolve(SERVER_FILE), declared + "\n");
         sweepOrphans(base);
         if (SWEEP_AT_EXIT.compareAndSet(false, true)) {

@@ -556,7 +556,7 @@ public final class JobProcessor {
                     int held = 0;
                     for (JobRow job : tx.jobs().listByInstance(instance.id())) {
                         if (job.instanceAssigned() && !JobStatus.fromWireValue(job.status()).isFinished()) {
-                            held += placement.blocksHeld(job,
+                            held += placement.blocksHeld(instance,
                                     Json.read(job.jobSpecData(), JobSpec.class).requirements().resources());
                         }
                     }

@@ -130,6 +130,14 @@ public final class Placement {
                 .filter(i -> i.offer() != null).map(i -> shape(i).blocksNeeded(resources)).orElse(0);
     }
 
+    /** {@link #blocksHeld(JobRow, ResourcesSpec)} for a job on {@code instance}, as read in the caller's transaction. */
+    public int blocksHeld(InstanceRow instance, ResourcesSpec resources) {
+        if (local != null && instance.id().equals(local.instanceId())) {
+            return local.shape().blocksNeeded(resources);
+        }
+        return instance.offer() == null ? 0 : shape(instance).blocksNeeded(resources);
+    }
+
     private static HostShape shape(InstanceRow instance) {
         InstanceOffer offer = Json.read(instance.offer(), InstanceOffer.class);
         int total = instance.totalBlocks() == null ? 1 : instance.totalBlocks();
