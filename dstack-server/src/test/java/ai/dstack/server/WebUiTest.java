@@ -47,7 +47,8 @@ class WebUiTest {
         }
         // carol, a plain member of main, runs a task on this machine; her job (a user of its own when the server is
         // root) looks for a file in this directory.
-        api = ApiServer.start(dir, engine -> engine.localFleet(ai.dstack.core.LocalFleetAccess.MEMBERS));
+        api = ApiServer.startSampling(dir, Duration.ofSeconds(1),
+                engine -> engine.localFleet(ai.dstack.core.LocalFleetAccess.MEMBERS));
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         browser = Browser.open(api.server.url(), Files.createDirectories(dir.resolve("chromium-profile")),
                 Files.createDirectories(dir.resolve("downloads")));
@@ -212,6 +213,13 @@ class WebUiTest {
         assertThat(browser.text(By.id("logs"))).isEqualTo("second line");
         browser.awaitText(By.id("run-status"), "running");
         assertThat(browser.text(By.id("configuration"))).contains("type: task").contains("echo first line");
+        // The job's usage, sampled every second by the server, fills the metrics table as the page refreshes it.
+        browser.awaitText(By.cssSelector("table[aria-label='Metrics']"), "CPU");
+        assertThat(browser.text(By.cssSelector("table[aria-label='Metrics']"))).contains("streamer-0-0", "Memory", "CPUs detected")
+                .containsPattern("\\d+(\\.\\d)?(B|KB|MB|GB)");
+        assertThat(browser.find(By.cssSelector("table[aria-label='Metrics'] svg.sparkline[aria-label^='CPU:']"))
+                .getAttribute("aria-label"))
+                .matches("CPU: \\d+ samples from .* to .*");
         browser.screenshot("run");
 
         // With the keyboard: Enter on Stop asks first, Escape answers no and the run goes on.
