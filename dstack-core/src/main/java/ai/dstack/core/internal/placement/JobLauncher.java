@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Turns a job into a host launch: its commands, dstack's job environment ({@code DSTACK_RUN_NAME},
@@ -50,13 +51,12 @@ public final class JobLauncher {
         RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
-        if (spec.servicePort() != null && image == null) {
-            script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
-        }
+        List<String> prefix = spec.servicePort() != null && image == null
+                ? network.prefix(job.id(), spec.servicePort()) : List.of();
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
         context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
                 shell(spec.commands()), inJobDirectory(paths, spec.workingDir(), "working_dir"), image,
-                archives(job, runSpec, paths), checkout(job, run, runSpec, paths)));
+                archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths)));
     }
 
     /**
@@ -87,7 +87,7 @@ public final class JobLauncher {
      * What the runner puts in the working directory after a remote repo's clone: the repo's uploaded code (local and
      * virtual repos; a remote repo's uploaded code is the diff its checkout applies), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -98,8 +98,9 @@ public final class JobLauncher {
             archives.add(new JobArchive(inJobDirectory(paths, paths.repoDir(), "repos[].path"), code, false));
         }
         for (FileArchiveMapping mapping : runSpec.fileArchives()) {
-            byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
-                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
+            byte[] tar = uploads.archive(mapping.id(), userId).orElseThrow(() -> new IllegalArgumentException(
+                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded by the"
+                            + " run's user"));
             archives.add(new JobArchive(inJobDirectory(paths, mapping.path(), "files"), tar, true));
         }
         return archives;
