@@ -37,7 +37,8 @@ class GitOverSshCloneTest {
         String commit = GitRepos.commit(clone, "first", Map.of("hello.txt", "over ssh\n"));
         try (TestSshServer gitHost = TestSshServer.start(Files.createDirectories(dir.resolve("git-host")),
                 Path.of(key + ".pub"));
-                LocalHostExecutor host = new LocalHostExecutor(dir.resolve("jobs"))) {
+                LocalHostExecutor host = new LocalHostExecutor(dir.resolve("jobs"),
+                        LocalHostExecutor.defaultBaseEnvironment(), false)) {
             String url = "ssh://git@127.0.0.1:" + gitHost.port() + bare.toAbsolutePath();
             JobHandle job = host.start(JobLaunch.of("ssh-clone", List.of("cat hello.txt", "git rev-parse HEAD",
                             "ls .. | grep -c git-creds || true"))
