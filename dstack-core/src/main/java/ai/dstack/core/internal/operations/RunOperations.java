@@ -273,8 +273,9 @@ public final class RunOperations {
      * @param currentResource the plan's {@code current_resource}, checked unless {@code force}
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
-        RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        if (effective.runName() != null) {
+        // Defaults are applied here, once; the submitter stores what this returns.
+        RunSpec effective = submitter.prepare(spec, user);
+        if (spec.runName() != null) { // a name taken from the configuration submits a new run, as before
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())
                     .map(row -> view(tx, project, row, new HashMap<>())));
             if (existing.isPresent() && !existing.get().status().isFinished()) {
@@ -293,7 +294,7 @@ public final class RunOperations {
             }
         }
         checkRepo(project, user, effective);
-        RunRow row = submitter.submit(project, user, spec);
+        RunRow row = submitter.submitPrepared(project, user, effective);
         return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, new HashMap<>()));
     }
 
@@ -357,6 +358,6 @@ public final class RunOperations {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));
-        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> FleetNames.of(tx, id));
+        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> context.fleetNames.of(tx, id));
     }
 }
