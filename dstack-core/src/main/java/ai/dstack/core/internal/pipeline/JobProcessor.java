@@ -5,6 +5,7 @@ import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Retry;
 import ai.dstack.api.run.RetryEvent;
+import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.placement.JobLauncher;
@@ -21,8 +22,11 @@ import ai.dstack.spi.storage.WorkKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -125,24 +129,33 @@ public final class JobProcessor {
         return worked || full;
     }
 
-    private static boolean hasServicePort(JobRow job) {
-        try {
-            return Json.read(job.jobSpecData(), JobSpec.class).servicePort() != null;
-        } catch (RuntimeException e) {
-            return false; // placing it fails it with the reason
+    /** A claimed job and its spec, parsed once when the row was read and passed along through the step. */
+    private record Work(Claim<JobRow> claim, JobSpec spec) {
+        JobRow job() {
+            return claim.row();
         }
     }
 
     /** Submitted jobs are placed together in one transaction, in the claims' order; the others one by one. */
     private void processAll(List<Claim<JobRow>> claims) {
-        List<Claim<JobRow>> submitted = new ArrayList<>();
+        List<Work> submitted = new ArrayList<>();
         for (Claim<JobRow> claim : claims) {
+            JobSpec spec;
+            try {
+                spec = Json.read(claim.row().jobSpecData(), JobSpec.class);
+            } catch (RuntimeException e) {
+                LOG.error("Job {} ({}) has a spec that cannot be read; it will be retried", claim.row().jobName(),
+                        claim.row().id(), e);
+                release(claim);
+                continue;
+            }
+            Work work = new Work(claim, spec);
             if (!JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
-                process(claim);
-            } else if (servicePorts != ServicePorts.NONE && hasServicePort(claim.row())) {
-                assignAll(List.of(claim)); // the port check must see the previous replica's placement
+                process(work);
+            } else if (servicePorts != ServicePorts.NONE && spec.servicePort() != null) {
+                assignAll(List.of(work)); // the port check must see the previous replica's placement
             } else {
-                submitted.add(claim);
+                submitted.add(work);
             }
         }
         if (!submitted.isEmpty()) {
@@ -159,16 +172,18 @@ public final class JobProcessor {
         }
     }
 
-    private void process(Claim<JobRow> claim) {
+    private void process(Work work) {
+        Claim<JobRow> claim = work.claim();
         JobRow job = claim.row();
+        JobSpec spec = work.spec();
         try {
             JobStatus status = JobStatus.fromWireValue(job.status());
             switch (status) {
-                case SUBMITTED -> assignAll(List.of(claim));
-                case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
+                case SUBMITTED -> assignAll(List.of(work));
+                case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, spec, null, null));
                 // Reading a process's status and its last output is host work too: it runs beside the loop.
-                case RUNNING -> onHost(claim, () -> checkRunning(claim, job));
-                case TERMINATING -> onHost(claim, () -> terminate(claim, job));
+                case RUNNING -> onHost(claim, () -> checkRunning(claim, job, spec));
+                case TERMINATING -> onHost(claim, () -> terminate(claim, job, spec));
                 default -> release(claim);
             }
         } catch (RuntimeException e) {
@@ -179,19 +194,33 @@ public final class JobProcessor {
 
     // submitted: find capacity on a fleet's instance, or wait for it, or fail.
 
-    /** A submitted job and the instances that could take it, in the order to try them. */
-    private record Candidate(Claim<JobRow> claim, JobSpec spec, List<Placement.Option> options) {}
+    /** A submitted job, its run and the instances that could take it, in the order to try them. */
+    private record Candidate(Claim<JobRow> claim, JobSpec spec, RunRow run, RunSpec runSpec, List<Placement.Option> options) {}
 
-    /** What placing a candidate came to, and the job's row when it got an instance. */
-    private record Outcome(Assignment assignment, JobRow provisioning) {}
+    /** What placing a candidate came to, and the job's row and the chosen instance when it got one. */
+    private record Outcome(Assignment assignment, JobRow provisioning, Placement.Option placedOn) {}
 
     /** Places the jobs in one transaction, in the claims' order (priority first when the claims came so). */
-    private void assignAll(List<Claim<JobRow>> claims) {
+    private void assignAll(List<Work> works) {
         Instant now = now();
+        // Each run is read (and its spec parsed) once for the step: placement, the capacity wait and the launch use it.
+        Map<UUID, RunRow> runs;
+        try {
+            runs = readRuns(works);
+        } catch (RuntimeException e) {
+            LOG.error("Reading the runs of {} jobs to place failed; they will be retried", works.size(), e);
+            works.forEach(work -> release(work.claim()));
+            return;
+        }
+        Map<UUID, RunSpec> runSpecs = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
-        for (Claim<JobRow> claim : claims) {
+        for (Work work : works) {
+            Claim<JobRow> claim = work.claim();
             try {
-                Candidate candidate = candidate(claim, now);
+                RunRow run = runs.get(claim.row().runId());
+                RunSpec runSpec = run == null ? null
+                        : runSpecs.computeIfAbsent(run.id(), id -> Json.read(run.runSpec(), RunSpec.class));
+                Candidate candidate = candidate(work, run, runSpec, now);
                 if (candidate != null) {
                     candidates.add(candidate);
                 }
@@ -223,7 +252,8 @@ public final class JobProcessor {
             Outcome outcome = outcomes.get(i);
             switch (outcome.assignment()) {
                 // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
-                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), true));
+                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), candidate.spec(),
+                        candidate, outcome.placedOn()));
                 case LEASE_LOST -> LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner",
                         claim.row().jobName());
                 case NO_CAPACITY -> noCapacity(claim, candidate, now);
@@ -248,26 +278,40 @@ public final class JobProcessor {
                     .lastProcessedAt(now)
                     .build();
             if (tx.jobs().update(provisioning, candidate.claim().lease())) {
-                return new Outcome(Assignment.ASSIGNED, provisioning);
+                return new Outcome(Assignment.ASSIGNED, provisioning, option);
             }
             tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
-            return new Outcome(Assignment.LEASE_LOST, null);
+            return new Outcome(Assignment.LEASE_LOST, null, null);
         }
-        return new Outcome(Assignment.NO_CAPACITY, null);
+        return new Outcome(Assignment.NO_CAPACITY, null, null);
+    }
+
+    /** The runs of the jobs, read in one transaction. */
+    private Map<UUID, RunRow> readRuns(List<Work> works) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        works.forEach(work -> ids.add(work.job().runId()));
+        return context.store.inReadOnlyTransaction(tx -> {
+            Map<UUID, RunRow> found = new HashMap<>();
+            for (UUID id : ids) {
+                tx.runs().find(id).ifPresent(run -> found.put(id, run));
+            }
+            return found;
+        });
     }
 
     /** The instances that could take the job, or null when none ever could (then it has been failed) or it waits. */
-    private Candidate candidate(Claim<JobRow> claim, Instant now) {
+    private Candidate candidate(Work work, RunRow run, RunSpec runSpec, Instant now) {
+        Claim<JobRow> claim = work.claim();
         JobRow job = claim.row();
-        JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+        JobSpec spec = work.spec();
         if (!placement.anyFleet(job.projectId())) {
-            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+            fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. The local fleet is turned off and there are no other fleets");
             return null;
         }
-        List<Placement.Option> options = placement.options(job, spec.requirements().resources());
+        List<Placement.Option> options = placement.options(job, runSpec, spec.requirements().resources());
         if (options.isEmpty()) {
-            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+            fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                     "No matching fleet found. " + placement.noMatchReason());
             return null;
         }
@@ -288,20 +332,20 @@ public final class JobProcessor {
             context.hintRun(job.runId());
             return null;
         }
-        return new Candidate(claim, spec, free);
+        return new Candidate(claim, spec, run, runSpec, free);
     }
 
     private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {
         JobRow job = claim.row();
         String fleets = String.join(", ", candidate.options().stream().map(Placement.Option::fleetName).distinct().toList());
-        if (waitsForCapacity(candidate.spec(), run(job.runId()))) {
+        if (waitsForCapacity(candidate.spec(), candidate.run())) {
             someoneWaits = true;
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
                     .terminationReasonMessage("Waiting for capacity on fleet " + fleets).build());
             context.hintRun(job.runId());
             return;
         }
-        fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+        fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                 "Fleet " + fleets + " has no free capacity for this job");
     }
 
@@ -340,15 +384,25 @@ public final class JobProcessor {
 
     // provisioning: start the process (again after a crash between assignment and start).
 
-    private void launch(Claim<JobRow> claim, JobRow job, boolean fresh) {
+    /**
+     * @param placed the job's placement when it was placed in this step (then it is started where the placement chose,
+     *     with the run read for it); null for a job placed earlier, whose process may already exist
+     */
+    private void launch(Claim<JobRow> claim, JobRow job, JobSpec spec, Candidate placed, Placement.Option placedOn) {
         JobHandle handle = new JobHandle(job.id().toString());
+        boolean fresh = placed != null;
         boolean exists = !fresh && !(context.host.status(handle) instanceof ai.dstack.spi.host.HostJobState.Lost);
         Instant startedAt = now();
         if (!exists) {
             try {
-                launcher.start(job, handle);
+                RunRow run = fresh ? placed.run() : run(job.runId());
+                if (run == null) {
+                    throw new IllegalStateException("run of job " + job.jobName() + " is gone");
+                }
+                RunSpec runSpec = fresh ? placed.runSpec() : Json.read(run.runSpec(), RunSpec.class);
+                launcher.start(job, spec, run, runSpec, placedOn, handle);
             } catch (HostExecutionException | IllegalArgumentException e) {
-                fail(claim, JobTerminationReason.CREATING_CONTAINER_ERROR, e.getMessage());
+                fail(claim, spec, JobTerminationReason.CREATING_CONTAINER_ERROR, e.getMessage());
                 return;
             }
         }
@@ -371,13 +425,12 @@ public final class JobProcessor {
 
     // running: the process exited, ran past max_duration, or is still going.
 
-    private void checkRunning(Claim<JobRow> claim, JobRow job) {
+    private void checkRunning(Claim<JobRow> claim, JobRow job, JobSpec spec) {
         JobHandle handle = new JobHandle(job.id().toString());
         ai.dstack.spi.host.HostJobState hostStatus = context.host.status(handle);
         if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Running) {
             watch(job.id(), handle);
             logPump.track(job);
-            JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
             Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
             if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
                 JobRow stopping = job.toBuilder().status(JobStatus.TERMINATING.wireValue())
@@ -402,15 +455,15 @@ public final class JobProcessor {
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
             return;
         }
-        finish(claim, job, hostStatus, null);
+        finish(claim, job, spec, hostStatus, null);
     }
 
     // terminating: signal the process once, then wait for its exit.
 
-    private void terminate(Claim<JobRow> claim, JobRow job) {
+    private void terminate(Claim<JobRow> claim, JobRow job, JobSpec spec) {
         JobTerminationReason reason = JobTerminationReason.fromWireValue(job.terminationReason());
         if (!job.instanceAssigned()) {
-            markFinished(claim, job, null, reason);
+            markFinished(claim, job, spec, null, reason);
             return;
         }
         JobHandle handle = new JobHandle(job.id().toString());
@@ -421,7 +474,7 @@ public final class JobProcessor {
                 if (reason == JobTerminationReason.ABORTED_BY_USER) {
                     context.host.kill(handle);
                 } else {
-                    context.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
+                    context.host.stop(handle, stopGrace(spec));
                 }
                 updateAndRelease(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
                 return;
@@ -429,7 +482,7 @@ public final class JobProcessor {
             release(claim);
             return;
         }
-        finish(claim, job, hostStatus, reason);
+        finish(claim, job, spec, hostStatus, reason);
     }
 
     private Duration stopGrace(JobSpec spec) {
@@ -437,7 +490,8 @@ public final class JobProcessor {
     }
 
     /** The process is gone: store its last logs and exit code, and give its blocks back. */
-    private void finish(Claim<JobRow> claim, JobRow job, ai.dstack.spi.host.HostJobState hostStatus, JobTerminationReason reason) {
+    private void finish(Claim<JobRow> claim, JobRow job, JobSpec spec, ai.dstack.spi.host.HostJobState hostStatus,
+            JobTerminationReason reason) {
         logPump.drain(job);
         Integer exitStatus = null;
         JobTerminationReason finalReason = reason;
@@ -452,20 +506,19 @@ public final class JobProcessor {
             finalReason = JobTerminationReason.EXECUTOR_ERROR;
             message = "The job's process was lost: " + lost.reason();
         }
-        markFinished(claim, job.toBuilder().exitStatus(exitStatus).runnerTimestamp(logPump.offset(job)).build(),
+        markFinished(claim, job.toBuilder().exitStatus(exitStatus).runnerTimestamp(logPump.offset(job)).build(), spec,
                 message, finalReason);
     }
 
     /** Writes the job's final status and reason, gives its blocks back and tells its run. */
-    private void markFinished(Claim<JobRow> claim, JobRow job, String message, JobTerminationReason reason) {
+    private void markFinished(Claim<JobRow> claim, JobRow job, JobSpec spec, String message, JobTerminationReason reason) {
         Instant now = now();
         JobStatus status = JobTerminationReason.finalStatusOf(reason);
         JobRow done = job.toBuilder().status(status.wireValue())
                 .terminationReason(reason == null ? job.terminationReason() : reason.wireValue())
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
-        int blocks = job.instanceAssigned()
-                ? placement.blocksHeld(job, Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
+        int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
         boolean written = context.store.inTransaction(tx -> {
             if (!tx.jobs().update(done, claim.lease())) {
                 return false;
@@ -488,8 +541,8 @@ public final class JobProcessor {
         context.hintRun(job.runId());
     }
 
-    private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {
-        markFinished(claim, claim.row(), message, reason);
+    private void fail(Claim<JobRow> claim, JobSpec spec, JobTerminationReason reason, String message) {
+        markFinished(claim, claim.row(), spec, message, reason);
     }
 
     private RunRow run(UUID runId) {

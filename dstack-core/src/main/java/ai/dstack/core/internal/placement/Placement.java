@@ -9,6 +9,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.runs.MergedProfile;
+import ai.dstack.spi.host.RemoteHostAddress;
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.JobRow;
@@ -30,8 +31,12 @@ public final class Placement {
     private final LocalFleet local;
     private final HostRouter router;
 
-    /** An instance that can hold the job, taking {@code blocks} of it. */
-    public record Option(UUID fleetId, String fleetName, UUID instanceId, int blocks, JobProvisioningData provisioningData) {}
+    /**
+     * An instance that can hold the job, taking {@code blocks} of it. The chosen option goes with the job to its
+     * launch, which starts it on {@code remote} (the engine's own host when null) without reading the placement back.
+     */
+    public record Option(UUID fleetId, String fleetName, UUID instanceId, int blocks, JobProvisioningData provisioningData,
+            RemoteHostAddress remote) {}
 
     public Placement(EngineContext context, LocalFleet local, HostRouter router) {
         this.context = context;
@@ -51,14 +56,14 @@ public final class Placement {
     }
 
     /** The instances that can hold the job, in the order to try them; empty when none can. */
-    public List<Option> options(JobRow job, ResourcesSpec resources) {
+    public List<Option> options(JobRow job, RunSpec runSpec, ResourcesSpec resources) {
         if (!router.anyRemote()) {
             // No SSH fleet ever existed: the local fleet is all there is, decided without reading anything.
             int blocks = local == null ? -1 : local.shape().blocksNeeded(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                    local.provisioningData())) : List.of();
+                    local.provisioningData(), null)) : List.of();
         }
-        Set<String> wanted = wantedFleets(job);
+        Set<String> wanted = wantedFleets(runSpec);
         List<Option> options = new ArrayList<>();
         Map<UUID, String> fleetNames = context.store.inReadOnlyTransaction(tx -> tx.fleets().listByProject(job.projectId()))
                 .stream().filter(f -> !f.deleted()).collect(Collectors.toMap(FleetRow::id, FleetRow::name));
@@ -72,14 +77,15 @@ public final class Placement {
             int blocks = shape(instance).blocksNeeded(resources);
             if (blocks > 0) {
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
-                        Json.read(instance.jobProvisioningData(), JobProvisioningData.class)));
+                        Json.read(instance.jobProvisioningData(), JobProvisioningData.class),
+                        Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address()));
             }
         }
         if (local != null && (wanted == null || wanted.contains(LocalFleet.NAME))) {
             int blocks = local.shape().blocksNeeded(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                        local.provisioningData()));
+                        local.provisioningData(), null));
             }
         }
         return options;
@@ -111,9 +117,7 @@ public final class Placement {
     }
 
     /** The fleet names the run is limited to, or null for any. */
-    private Set<String> wantedFleets(JobRow job) {
-        RunSpec spec = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
-                .map(run -> Json.read(run.runSpec(), RunSpec.class)).orElse(null);
+    private static Set<String> wantedFleets(RunSpec spec) {
         if (spec == null) {
             return null;
         }

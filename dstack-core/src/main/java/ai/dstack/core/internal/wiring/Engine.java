@@ -17,7 +17,6 @@ import ai.dstack.core.internal.host.LocalJobShells;
 import ai.dstack.core.internal.operations.BackendConfigs;
 import ai.dstack.core.internal.operations.Bootstrap;
 import ai.dstack.core.internal.context.DefaultPermissions;
-import ai.dstack.core.internal.operations.FleetNames;
 import ai.dstack.core.internal.operations.Fleets;
 import ai.dstack.core.internal.operations.Projects;
 import ai.dstack.core.internal.operations.PublicKeys;
@@ -150,7 +149,7 @@ public final class Engine implements AutoCloseable {
         context.probeStates = probes::probes;
         this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
         this.jobs = new JobProcessor(context, new Placement(context, localFleet, router),
-                new JobLauncher(context, network, uploads), logPump, ServicePorts.of(context, network));
+                new JobLauncher(context, network, uploads, router), logPump, ServicePorts.of(context, network));
         RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
                 new ServiceReplicas(context, probes, rates));
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
@@ -396,7 +395,7 @@ public final class Engine implements AutoCloseable {
         List<JobRow> jobs = context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
         String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
                 : context.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
-        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> FleetNames.of(context.store, id));
+        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> context.fleetNames.of(context.store, id));
     }
 
     private static void sleepBriefly() {
