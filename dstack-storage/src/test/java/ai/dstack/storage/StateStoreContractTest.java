@@ -23,6 +23,7 @@ import ai.dstack.spi.storage.RepoRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
 import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.StoreStatistics;
 import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.UserRow;
 import ai.dstack.spi.storage.WorkKind;
@@ -101,6 +102,26 @@ abstract class StateStoreContractTest {
 
     static StateStore open(String url) {
         return new JdbcStateStoreProvider().open(url);
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    @Test
+    void theStoreCountsItsStatementsAndWriteTransactions() {
+        StoreStatistics before = store.statistics();
+
+        store.useTransaction(tx -> {
+            tx.users().insert(TestRows.user("carol"));
+            tx.users().insert(TestRows.user("dave"));
+        });
+        StoreStatistics afterWrite = store.statistics().minus(before);
+        store.inReadOnlyTransaction(tx -> tx.users().findByName("carol"));
+        StoreStatistics afterRead = store.statistics().minus(before);
+
+        assertThat(afterWrite.writeTransactions()).isEqualTo(1);
+        assertThat(afterWrite.statements()).isGreaterThanOrEqualTo(2);
+        assertThat(afterRead.writeTransactions()).as("a read is not a write").isEqualTo(1);
+        assertThat(afterRead.statements()).isGreaterThan(afterWrite.statements());
     }
 
     // ---------------------------------------------------------------- aggregates

@@ -165,6 +165,11 @@ public final class Engine implements AutoCloseable {
         provisioner.start();
     }
 
+    /** The statements and write transactions this engine's store has sent so far (for benchmarks and tests). */
+    public ai.dstack.spi.storage.StoreStatistics storeStatistics() {
+        return context.store.statistics();
+    }
+
     public String adminToken() {
         return identity.admin().token();
     }

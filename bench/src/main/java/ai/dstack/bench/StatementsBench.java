@@ -1,0 +1,102 @@
+package ai.dstack.bench;
+
+import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.spi.storage.StoreStatistics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * SQL statements and write transactions per run: N one-line tasks submitted by 4 threads through the embedded
+ * engine, counted by the store from the first submission until the engine falls quiet (no statement for a second,
+ * so the bench's own polling is not counted), then checked: all done. A cold round, then a warm one.
+ *
+ * <p>Run: {@code ./mvnw -B -q -pl bench -am -DskipTests package} then
+ * {@code bench/run ai.dstack.bench.StatementsBench [N] [database-url]}.
+ */
+public final class StatementsBench {
+    private static final String SMALL = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+
+    private StatementsBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        String url = args.length > 1 ? args[1] : null;
+        Path dir = Files.createTempDirectory("dstack-bench-statements");
+        try {
+            DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(Math.max(64, tasks));
+            if (url != null) {
+                builder.databaseUrl(url);
+            }
+            try (DstackEngine engine = builder.build()) {
+                round(engine, 20, "warm-up");
+                round(engine, tasks, "cold");
+                round(engine, tasks, "warm");
+            }
+        } finally {
+            delete(dir);
+        }
+        System.exit(0);
+    }
+
+    static void round(DstackEngine engine, int count, String label) throws Exception {
+        ExecutorService submitters = Executors.newFixedThreadPool(4);
+        StoreStatistics before = engine.internal().storeStatistics();
+        List<Future<Run>> submitted = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            submitted.add(submitters.submit(() -> engine.submit(task("echo task " + n))));
+        }
+        List<String> names = new ArrayList<>();
+        for (Future<Run> run : submitted) {
+            names.add(run.get().runSpec().runName());
+        }
+        submitters.shutdown();
+        StoreStatistics used = awaitQuiet(engine).minus(before);
+        int done = 0;
+        for (String name : names) {
+            if (engine.get(name).status() == RunStatus.DONE) {
+                done++;
+            }
+        }
+        System.out.printf("statements (%s): %d one-line tasks, %d done; %.1f SQL statements and %.1f write"
+                + " transactions per run (%d and %d in all)%n", label, count, done,
+                used.statements() / (double) count, used.writeTransactions() / (double) count, used.statements(),
+                used.writeTransactions());
+    }
+
+    /** The store's counts once nothing was sent for a second: the engine has finished what it had to do. */
+    private static StoreStatistics awaitQuiet(DstackEngine engine) throws InterruptedException {
+        StoreStatistics last = engine.internal().storeStatistics();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < 1_000_000_000L) {
+            Thread.sleep(50);
+            StoreStatistics now = engine.internal().storeStatistics();
+            if (!now.equals(last)) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
+    private static TaskConfiguration task(String commands) {
+        return DstackYaml.parse("type: task\n" + SMALL + "commands:\n  - " + commands + "\n", "bench", TaskConfiguration.class);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
