@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param litestreamReplicaUrl {@code LITESTREAM_REPLICA_URL}, or null
  * @param configDisabled the {@code DSTACK_SERVER_CONFIG_DISABLED} flag: config.yml is never read or written
  * @param serverUrl {@code DSTACK_SERVER_URL}, or null for {@code http://host:port}
+ * @param localFleetBlocks {@code DSTACK_SERVER_LOCAL_FLEET_BLOCKS}: how many blocks (jobs of one block) the local
+ *     fleet's host is shared into, or null for one per CPU
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -45,7 +47,8 @@ public record ServerSettings(
         String cloudWatchLogRegion,
         String litestreamReplicaUrl,
         boolean configDisabled,
-        String serverUrl) {
+        String serverUrl,
+        Integer localFleetBlocks) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -56,6 +59,14 @@ public record ServerSettings(
         Objects.requireNonNull(serverDirectory, "serverDirectory is null");
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(logLevel, "logLevel is null");
+    }
+
+    /** Settings with the local fleet sized by the host's CPUs. */
+    public ServerSettings(Path serverDirectory, String databaseUrl, String adminToken, String host, int port,
+            String logLevel, int dbPoolSize, int dbMaxOverflow, String cloudWatchLogGroup, String cloudWatchLogRegion,
+            String litestreamReplicaUrl, boolean configDisabled, String serverUrl) {
+        this(serverDirectory, databaseUrl, adminToken, host, port, logLevel, dbPoolSize, dbMaxOverflow,
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, null);
     }
 
     /**
@@ -91,9 +102,12 @@ public record ServerSettings(
         if (serverUrl != null && !serverUrl.matches("https?://.+")) {
             throw invalid("DSTACK_SERVER_URL", serverUrl, "expected http://host:port or https://host");
         }
+        String blocks = env.apply("DSTACK_SERVER_LOCAL_FLEET_BLOCKS");
+        Integer localFleetBlocks = blocks == null || blocks.isBlank() ? null
+                : integer("DSTACK_SERVER_LOCAL_FLEET_BLOCKS", blocks, 1, 1);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl);
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, localFleetBlocks);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -125,7 +139,8 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl);
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl,
+                localFleetBlocks);
     }
 
     private static Path serverDirectory(String value, Path home) {

@@ -68,6 +68,9 @@ public final class ServerStartup {
                 .databaseUrl(settings.effectiveDatabaseUrl()).storeOptions(settings.storeOptions())
                 .encryption(encryption());
         config.map(ServerConfig::defaultPermissions).ifPresent(builder::defaultPermissions);
+        if (settings.localFleetBlocks() != null) {
+            builder.localBlocks(settings.localFleetBlocks());
+        }
         if (settings.adminToken() != null) {
             builder.adminToken(settings.adminToken());
         }
