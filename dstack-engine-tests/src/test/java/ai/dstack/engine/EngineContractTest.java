@@ -111,6 +111,86 @@ abstract class EngineContractTest {
         assertThat(logText(engine, done)).contains("hello from " + name(run) + "\n", "to stderr\n");
     }
 
+    /**
+     * The queue: 500 jobs wait for the one block, each freed block starts the highest-priority, then oldest, waiting
+     * job, and the waiting jobs are not rewritten meanwhile. The clock moves only by hand, so no sweep looks at them:
+     * freed capacity alone moves the queue. Counted with the store's statement counter, a started job costs the same
+     * early and late in the queue, far below the cost of claiming and rewriting a batch of waiting jobs per block.
+     */
+    @Test
+    void queuedJobsStartInPriorityOrderOneBlockAtATimeAndAreNotRewrittenWhileTheyWait() throws Exception {
+        int queued = 500;
+        Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+        SettableClock clock = new SettableClock(t0);
+        DstackEngine engine = engine(1, clock);
+        String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+        Path go = dir.resolve("go");
+        Path order = dir.resolve("order");
+        Run blocker = engine.submit(task(small + "commands:\n  - while [ ! -f " + go + " ]; do sleep 0.05; done\n"));
+        await().atMost(WAIT).until(() -> engine.get(name(blocker)).status() == RunStatus.RUNNING);
+
+        List<String> expected = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < queued; i++) {
+            clock.set(t0.plusMillis(i + 1)); // submission order is the order of submitted_at
+            int priority = i * 37 % 100;
+            expected.add(String.format("%03d %03d", 100 - priority, i));
+            names.add(name(engine.submit(task(small + "priority: " + priority + "\nretry:\n  on_events: [no-capacity]\n"
+                    + "  duration: 1h\ncommands:\n  - echo " + String.format("%03d %03d", 100 - priority, i) + " >> " + order + "\n"))));
+        }
+        await().atMost(WAIT).until(() -> engine.list(engine.defaultProject()).stream()
+                .filter(run -> names.contains(name(run))).allMatch(run -> "retrying".equals(run.statusMessage())));
+        // Time moves on once (under the capacity retry interval, so no sweep finds the waiting jobs due): a job
+        // rewritten from now on would show it in its last_processed_at.
+        Instant later = t0.plusSeconds(10);
+        clock.set(later);
+        awaitQuiet(engine);
+
+        ai.dstack.spi.storage.StoreStatistics start = engine.internal().storeStatistics();
+        Files.createFile(go);
+        ai.dstack.spi.storage.StoreStatistics early = awaitLines(order, 100, engine);
+        awaitLines(order, 250, engine);
+        List<Run> waiting = engine.list(engine.defaultProject()).stream()
+                .filter(run -> names.contains(name(run)) && run.status() == RunStatus.SUBMITTED).toList();
+        ai.dstack.spi.storage.StoreStatistics lateStart = awaitLines(order, 300, engine);
+        ai.dstack.spi.storage.StoreStatistics end = awaitLines(order, queued, engine);
+
+        List<String> expectedOrder = new ArrayList<>(expected);
+        java.util.Collections.sort(expectedOrder);
+        assertThat(Files.readAllLines(order)).containsExactlyElementsOf(expectedOrder);
+        assertThat(waiting).as("jobs still waiting half-way").hasSizeGreaterThan(100);
+        assertThat(waiting).allSatisfy(run -> assertThat(latest(run).lastProcessedAt()).as(name(run) + " was rewritten")
+                .isBefore(later));
+        double earlyPerJob = early.minus(start).statements() / 100.0;
+        double latePerJob = end.minus(lateStart).statements() / (double) (queued - 300);
+        assertThat(earlyPerJob).as("statements per started job early in the queue").isLessThan(60);
+        assertThat(latePerJob).as("statements per started job late in the queue").isLessThan(60);
+        for (String name : names) {
+            assertThat(engine.awaitFinished(name, WAIT).status()).isEqualTo(RunStatus.DONE);
+        }
+    }
+
+    /** The store's counts once the order file has {@code lines} lines. */
+    private static ai.dstack.spi.storage.StoreStatistics awaitLines(Path file, int lines, DstackEngine engine) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+                .until(() -> Files.exists(file) && Files.readAllLines(file).size() >= lines);
+        return engine.internal().storeStatistics();
+    }
+
+    /** Waits until the engine has sent no statement for half a second. */
+    private static void awaitQuiet(DstackEngine engine) throws InterruptedException {
+        ai.dstack.spi.storage.StoreStatistics last = engine.internal().storeStatistics();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < 500_000_000L) {
+            Thread.sleep(50);
+            ai.dstack.spi.storage.StoreStatistics now = engine.internal().storeStatistics();
+            if (!now.equals(last)) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
+    }
+
     /** A clock the test moves by hand: the engine's timers and sweeps follow it. */
     static final class SettableClock extends Clock {
         private volatile Instant now;

@@ -102,14 +102,18 @@ public final class JobProcessor {
                     retryHintIfLeased(hint);
                 }
             }
-            processAll(claims);
+            processAll(claims, false);
             worked |= !claims.isEmpty();
         }
-        if (context.takeCapacityFreed() && someoneWaits) {
+        int freed = context.takeCapacityFreed();
+        if (freed > 0 && someoneWaits) {
+            // Each job takes at least one block, so no more waiting jobs than blocks freed can start: only those are
+            // claimed (highest priority, then oldest), and the cost of a freed block does not grow with the queue.
             ClaimFilter waiting = ClaimFilter.due(Duration.ZERO, JobStatus.SUBMITTED.wireValue()).highestPriorityFirst();
-            List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, waiting, now(), context.settings.batch(), owner, context.settings.lease());
+            List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, waiting, now(),
+                    Math.min(freed, context.settings.batch()), owner, context.settings.lease());
             someoneWaits = !claims.isEmpty();
-            processAll(claims);
+            processAll(claims, false);
             worked |= !claims.isEmpty();
         }
         // Hints carry the normal path; the sweep is the safety net and runs at its own pace.
@@ -123,21 +127,26 @@ public final class JobProcessor {
                 .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();
         List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, due, now(), context.settings.batch(), owner, context.settings.lease());
-        processAll(claims);
+        processAll(claims, true);
         boolean full = claims.size() == context.settings.batch();
         adopting &= full;
         return worked || full;
     }
 
-    /** A claimed job and its spec, parsed once when the row was read and passed along through the step. */
-    private record Work(Claim<JobRow> claim, JobSpec spec) {
+    /**
+     * A claimed job and its spec, parsed once when the row was read and passed along through the step.
+     *
+     * @param recheck claimed by the sweep: a waiting job's row is written (its {@code last_processed_at} moves on, so
+     *     the sweep goes on to other rows); claimed for an event, a job that goes on waiting is left as it is
+     */
+    private record Work(Claim<JobRow> claim, JobSpec spec, boolean recheck) {
         JobRow job() {
             return claim.row();
         }
     }
 
     /** Submitted jobs are placed together in one transaction, in the claims' order; the others one by one. */
-    private void processAll(List<Claim<JobRow>> claims) {
+    private void processAll(List<Claim<JobRow>> claims, boolean recheck) {
         List<Work> submitted = new ArrayList<>();
         for (Claim<JobRow> claim : claims) {
             JobSpec spec;
@@ -149,7 +158,7 @@ public final class JobProcessor {
                 release(claim);
                 continue;
             }
-            Work work = new Work(claim, spec);
+            Work work = new Work(claim, spec, recheck);
             if (!JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
                 process(work);
             } else if (servicePorts != ServicePorts.NONE && spec.servicePort() != null) {
@@ -195,7 +204,8 @@ public final class JobProcessor {
     // submitted: find capacity on a fleet's instance, or wait for it, or fail.
 
     /** A submitted job, its run and the instances that could take it, in the order to try them. */
-    private record Candidate(Claim<JobRow> claim, JobSpec spec, RunRow run, RunSpec runSpec, List<Placement.Option> options) {}
+    private record Candidate(Claim<JobRow> claim, JobSpec spec, RunRow run, RunSpec runSpec, List<Placement.Option> options,
+            boolean recheck) {}
 
     /** What placing a candidate came to, and the job's row and the chosen instance when it got one. */
     private record Outcome(Assignment assignment, JobRow provisioning, Placement.Option placedOn) {}
@@ -327,12 +337,10 @@ public final class JobProcessor {
         }
         if (free.isEmpty()) {
             someoneWaits = true;
-            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage(portTaken).build());
-            context.hintRun(job.runId());
+            keepWaiting(claim, portTaken, now, work.recheck());
             return null;
         }
-        return new Candidate(claim, spec, run, runSpec, free);
+        return new Candidate(claim, spec, run, runSpec, free, work.recheck());
     }
 
     private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {
@@ -340,13 +348,30 @@ public final class JobProcessor {
         String fleets = String.join(", ", candidate.options().stream().map(Placement.Option::fleetName).distinct().toList());
         if (waitsForCapacity(candidate.spec(), candidate.run())) {
             someoneWaits = true;
-            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage("Waiting for capacity on fleet " + fleets).build());
-            context.hintRun(job.runId());
+            keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck());
             return;
         }
         fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                 "Fleet " + fleets + " has no free capacity for this job");
+    }
+
+    /**
+     * The job waits (for capacity, or for a port). Its row is written when it starts waiting (the message tells its
+     * run to show "retrying") and when the sweep rechecks it; a job that was already waiting with the same message is
+     * only let go: waiting jobs are not rewritten each time capacity frees and they do not fit.
+     */
+    private void keepWaiting(Claim<JobRow> claim, String message, Instant now, boolean recheck) {
+        JobRow job = claim.row();
+        boolean alreadyWaiting = java.util.Objects.equals(message, job.terminationReasonMessage());
+        if (alreadyWaiting && !recheck) {
+            release(claim);
+            return;
+        }
+        updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                .terminationReasonMessage(message).build());
+        if (!alreadyWaiting) {
+            context.hintRun(job.runId());
+        }
     }
 
     private enum Assignment { ASSIGNED, NO_CAPACITY, LEASE_LOST }
@@ -536,7 +561,7 @@ public final class JobProcessor {
         logPump.untrack(job.id());
         inactivity.forget(job);
         if (blocks > 0) {
-            context.capacityFreed();
+            context.capacityFreed(blocks);
         }
         context.hintRun(job.runId());
     }
