@@ -21,24 +21,28 @@ import java.util.concurrent.Future;
  * engine, counted by the store from the first submission until the engine falls quiet (no statement for a second,
  * so the bench's own polling is not counted), then checked: all done. A cold round, then a warm one.
  *
- * <p>Run: {@code ./mvnw -B -q -pl bench -am -DskipTests package} then
- * {@code bench/run ai.dstack.bench.StatementsBench [N] [database-url]}.
+ * <p>Run: {@code bench/run StatementsBench [N] [blocks] [database-url]} (blocks below N: the tasks queue).
  */
 public final class StatementsBench {
-    private static final String SMALL = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+    /** One block each; a task that finds no free block waits for one (retry on no-capacity), as a queue does. */
+    private static final String SMALL = "resources:\n  cpu: 0..\n  memory: 0GB..\n"
+            + "retry:\n  on_events: [no-capacity]\n  duration: 1h\n";
 
     private StatementsBench() {}
 
     public static void main(String[] args) throws Exception {
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        String url = args.length > 1 ? args[1] : null;
+        // Blocks of the local fleet: fewer than the tasks make them queue, as on a small server (one block per CPU).
+        int blocks = args.length > 1 ? Integer.parseInt(args[1]) : Math.max(64, tasks);
+        String url = args.length > 2 ? args[2] : null;
         Path dir = Files.createTempDirectory("dstack-bench-statements");
         try {
-            DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(Math.max(64, tasks));
+            DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks);
             if (url != null) {
                 builder.databaseUrl(url);
             }
             try (DstackEngine engine = builder.build()) {
+                System.out.printf("local fleet: %d blocks%n", blocks);
                 round(engine, 20, "warm-up");
                 round(engine, tasks, "cold");
                 round(engine, tasks, "warm");

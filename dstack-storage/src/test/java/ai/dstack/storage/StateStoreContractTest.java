@@ -566,6 +566,59 @@ abstract class StateStoreContractTest {
     }
 
     @Test
+    void runsArePagedByKeysetNewestFirstOrOldestFirstWithFilters() {
+        UserRow bob = TestRows.user("bob");
+        store.useTransaction(tx -> tx.users().insert(bob));
+        List<RunRow> runs = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            // Two runs share each instant, so ties are broken by id.
+            RunRow run = run("r" + i, i == 3 ? "done" : "running", at(0)).toBuilder().submittedAt(at(i / 2))
+                    .userId(i == 5 ? bob.id() : alice.id()).deleted(i == 6).build();
+            runs.add(insert(run));
+        }
+        java.util.Comparator<RunRow> newestFirst = java.util.Comparator.comparing(RunRow::submittedAt).reversed()
+                .thenComparing(run -> run.id().toString());
+        List<RunRow> expected = runs.stream().sorted(newestFirst).toList();
+        ai.dstack.spi.storage.RunPageQuery firstPage =
+                new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()), null, false, Set.of("done"), null, null, false, 3);
+
+        List<RunRow> paged = new ArrayList<>();
+        for (ai.dstack.spi.storage.RunPageQuery page = firstPage; ; ) {
+            List<RunRow> read = store.inReadOnlyTransaction(tx -> tx.runs().listPage(page));
+            paged.addAll(read);
+            if (read.size() < 3) {
+                break;
+            }
+            page = page.after(read.get(read.size() - 1));
+        }
+        ai.dstack.spi.storage.RunPageQuery oldestFirst = new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()), null,
+                false, Set.of(), null, null, true, 100);
+        ai.dstack.spi.storage.RunPageQuery activeOfAlice = new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()),
+                alice.id(), true, Set.of("done"), null, null, false, 100);
+        ai.dstack.spi.storage.RunPageQuery afterAnInstant = new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()), null,
+                false, Set.of(), at(2), null, false, 100);
+
+        assertThat(paged).containsExactlyElementsOf(expected);
+        List<RunRow> reversed = new ArrayList<>(expected);
+        Collections.reverse(reversed);
+        assertThat(store.inReadOnlyTransaction(tx -> tx.runs().listPage(oldestFirst))).containsExactlyElementsOf(reversed);
+        assertThat(store.inReadOnlyTransaction(tx -> tx.runs().listPage(activeOfAlice))).extracting(RunRow::runName)
+                .containsExactlyInAnyOrder("r0", "r1", "r2", "r4");
+        assertThat(store.inReadOnlyTransaction(tx -> tx.runs().listPage(afterAnInstant))).extracting(RunRow::runName)
+                .containsExactlyInAnyOrder("r0", "r1", "r2", "r3");
+        store.useTransaction(tx -> {
+            tx.jobs().insert(TestRows.job(runs.get(0), 1, "done", at(0)));
+            tx.jobs().insert(TestRows.job(runs.get(0), 0, "done", at(0)));
+            tx.jobs().insert(TestRows.job(runs.get(2), 0, "done", at(0)));
+        });
+        java.util.Map<UUID, List<JobRow>> jobs =
+                store.inReadOnlyTransaction(tx -> tx.jobs().listByRuns(List.of(runs.get(0).id(), runs.get(1).id())));
+        assertThat(jobs).containsOnlyKeys(runs.get(0).id(), runs.get(1).id());
+        assertThat(jobs.get(runs.get(0).id())).extracting(JobRow::jobNum).containsExactly(0, 1);
+        assertThat(jobs.get(runs.get(1).id())).isEmpty();
+    }
+
+    @Test
     void jobsWaitingForCapacityGoHighestPriorityFirstThenOldest() {
         RunRow low = insert(run("low", "submitted", T0).toBuilder().priority(0).build());
         RunRow high = insert(run("high", "submitted", T0).toBuilder().priority(10).build());
