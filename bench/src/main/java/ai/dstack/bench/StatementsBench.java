@@ -56,6 +56,7 @@ public final class StatementsBench {
     static void round(DstackEngine engine, int count, String label) throws Exception {
         ExecutorService submitters = Executors.newFixedThreadPool(4);
         StoreStatistics before = engine.internal().storeStatistics();
+        long start = System.nanoTime();
         List<Future<Run>> submitted = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = i;
@@ -66,21 +67,26 @@ public final class StatementsBench {
             names.add(run.get().runSpec().runName());
         }
         submitters.shutdown();
-        StoreStatistics used = awaitQuiet(engine).minus(before);
+        Quiet quiet = awaitQuiet(engine);
+        StoreStatistics used = quiet.statistics().minus(before);
+        double seconds = (quiet.since() - start) / 1e9;
         int done = 0;
         for (String name : names) {
             if (engine.get(name).status() == RunStatus.DONE) {
                 done++;
             }
         }
-        System.out.printf("statements (%s): %d one-line tasks, %d done; %.1f SQL statements and %.1f write"
-                + " transactions per run (%d and %d in all)%n", label, count, done,
+        System.out.printf("statements (%s): %d one-line tasks, %d done in %.2f s (%.1f runs/s); %.1f SQL statements"
+                + " and %.1f write transactions per run (%d and %d in all)%n", label, count, done, seconds, count / seconds,
                 used.statements() / (double) count, used.writeTransactions() / (double) count, used.statements(),
                 used.writeTransactions());
     }
 
+    /** The store's counts when it fell quiet, and when that was. */
+    private record Quiet(StoreStatistics statistics, long since) {}
+
     /** The store's counts once nothing was sent for a second: the engine has finished what it had to do. */
-    private static StoreStatistics awaitQuiet(DstackEngine engine) throws InterruptedException {
+    private static Quiet awaitQuiet(DstackEngine engine) throws InterruptedException {
         StoreStatistics last = engine.internal().storeStatistics();
         long quietSince = System.nanoTime();
         while (System.nanoTime() - quietSince < 1_000_000_000L) {
@@ -91,7 +97,7 @@ public final class StatementsBench {
                 quietSince = System.nanoTime();
             }
         }
-        return last;
+        return new Quiet(last, quietSince);
     }
 
     private static TaskConfiguration task(String commands) {

@@ -584,7 +584,8 @@ abstract class StateStoreContractTest {
 
         List<RunRow> paged = new ArrayList<>();
         for (ai.dstack.spi.storage.RunPageQuery page = firstPage; ; ) {
-            List<RunRow> read = store.inReadOnlyTransaction(tx -> tx.runs().listPage(page));
+            ai.dstack.spi.storage.RunPageQuery current = page;
+            List<RunRow> read = store.inReadOnlyTransaction(tx -> tx.runs().listPage(current));
             paged.addAll(read);
             if (read.size() < 3) {
                 break;
@@ -601,11 +602,12 @@ abstract class StateStoreContractTest {
         assertThat(paged).containsExactlyElementsOf(expected);
         List<RunRow> reversed = new ArrayList<>(expected);
         Collections.reverse(reversed);
-        assertThat(store.inReadOnlyTransaction(tx -> tx.runs().listPage(oldestFirst))).containsExactlyElementsOf(reversed);
-        assertThat(store.inReadOnlyTransaction(tx -> tx.runs().listPage(activeOfAlice))).extracting(RunRow::runName)
-                .containsExactlyInAnyOrder("r0", "r1", "r2", "r4");
-        assertThat(store.inReadOnlyTransaction(tx -> tx.runs().listPage(afterAnInstant))).extracting(RunRow::runName)
-                .containsExactlyInAnyOrder("r0", "r1", "r2", "r3");
+        List<RunRow> ascending = store.inReadOnlyTransaction(tx -> tx.runs().listPage(oldestFirst));
+        List<RunRow> active = store.inReadOnlyTransaction(tx -> tx.runs().listPage(activeOfAlice));
+        List<RunRow> older = store.inReadOnlyTransaction(tx -> tx.runs().listPage(afterAnInstant));
+        assertThat(ascending).containsExactlyElementsOf(reversed);
+        assertThat(active).extracting(RunRow::runName).containsExactlyInAnyOrder("r0", "r1", "r2", "r4");
+        assertThat(older).extracting(RunRow::runName).containsExactlyInAnyOrder("r0", "r1", "r2", "r3");
         store.useTransaction(tx -> {
             tx.jobs().insert(TestRows.job(runs.get(0), 1, "done", at(0)));
             tx.jobs().insert(TestRows.job(runs.get(0), 0, "done", at(0)));
