@@ -70,8 +70,10 @@ public final class RunProcessor {
             return worked;
         }
         lastSweep = now();
-        ClaimFilter due = ClaimFilter.due(context.settings.runningCheck(), RunStatus.SUBMITTED.wireValue(),
-                        RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
+        // A submitted run is waiting for its jobs, whose every change hints it: the sweep looks at it as rarely as
+        // at a job waiting for capacity, so that a long queue is not rewritten every few seconds.
+        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), RunStatus.SUBMITTED.wireValue())
+                .or(context.settings.runningCheck(), RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
                 .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue())
                 // Scheduled runs are woken by a timer; the sweep re-arms timers after a restart and catches missed ones.
                 .or(context.settings.runningCheck(), RunStatus.PENDING.wireValue());
