@@ -496,6 +496,27 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    public void updateAndReleaseWritesTheResultAndLetsTheRowGoUnlessTheTokenIsStale() {
+        RunRow run = insert(run("train", "submitted", T0));
+        ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
+        Lease stale = store.claimDue(WorkKind.RUNS, filter, at(0), 1, "RunPipeline", LEASE).get(0).lease();
+        Lease current = store.claimDue(WorkKind.RUNS, filter, at(31), 1, "RunPipeline", LEASE).get(0).lease();
+        RunRow staleResult = run.toBuilder().status("failed").lastProcessedAt(at(40)).build();
+        RunRow currentResult = run.toBuilder().status("provisioning").lastProcessedAt(at(41)).build();
+
+        store.useTransaction(tx -> {
+            assertThat(tx.runs().updateAndRelease(staleResult, stale)).isFalse();
+            assertThat(tx.leases().holds(current)).as("a stale token releases nothing").isTrue();
+            assertThat(tx.runs().updateAndRelease(currentResult, current)).isTrue();
+            assertThat(tx.leases().holds(current)).as("released").isFalse();
+        });
+
+        assertThat(runById(run.id())).contains(currentResult);
+        assertThat(store.claim(WorkKind.RUNS, run.id(), at(42), "api", LEASE)).as("free at once, before expiry")
+                .isPresent();
+    }
+
+    @Test
     public void aStaleTokenCannotWriteHeartbeatOrRelease() {
         RunRow run = insert(run("train", "submitted", T0));
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");

@@ -545,10 +545,9 @@ public final class JobProcessor {
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
         boolean written = context.store.inTransaction(tx -> {
-            if (!tx.jobs().update(done, claim.lease())) {
+            if (!tx.jobs().updateAndRelease(done, claim.lease())) {
                 return false;
             }
-            tx.leases().release(claim.lease());
             if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
@@ -576,11 +575,7 @@ public final class JobProcessor {
 
     /** Writes the step's result and lets the job go, in one transaction. */
     private void updateAndRelease(Claim<JobRow> claim, JobRow row) {
-        boolean written = context.store.inTransaction(tx -> {
-            boolean ok = tx.jobs().update(row, claim.lease());
-            tx.leases().release(claim.lease());
-            return ok;
-        });
+        boolean written = context.store.inTransaction(tx -> tx.jobs().updateAndRelease(row, claim.lease()));
         if (!written) {
             LOG.warn("Job {} changed hands while being processed; dropping this step's result", row.jobName());
         }

@@ -179,11 +179,10 @@ public final class RunProcessor {
     private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
         Decision decision = decide(run, jobs, now());
         boolean written = context.store.inTransaction(tx -> {
-            if (!tx.runs().update(decision.run(), claim.lease())) {
+            if (!tx.runs().updateAndRelease(decision.run(), claim.lease())) {
                 return false;
             }
             decision.resubmitted().forEach(tx.jobs()::insert);
-            tx.leases().release(claim.lease());
             return true;
         });
         if (written) {
@@ -312,11 +311,7 @@ public final class RunProcessor {
             return;
         }
         RunRow finished = ended(run.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false).build(), reason, now);
-        boolean written = context.store.inTransaction(tx -> {
-            boolean ok = tx.runs().update(finished, claim.lease());
-            tx.leases().release(claim.lease());
-            return ok;
-        });
+        boolean written = context.store.inTransaction(tx -> tx.runs().updateAndRelease(finished, claim.lease()));
         if (written) {
             armTrigger(finished);
             changed.accept(run.id());
@@ -365,11 +360,10 @@ public final class RunProcessor {
         RunRow submitted = run.toBuilder().status(RunStatus.SUBMITTED.wireValue()).terminationReason(null)
                 .lastProcessedAt(now).skipMinProcessingInterval(true).build();
         boolean written = context.store.inTransaction(tx -> {
-            if (!tx.runs().update(submitted, claim.lease())) {
+            if (!tx.runs().updateAndRelease(submitted, claim.lease())) {
                 return false;
             }
             fresh.forEach(tx.jobs()::insert);
-            tx.leases().release(claim.lease());
             return true;
         });
         if (written) {
@@ -391,10 +385,7 @@ public final class RunProcessor {
         }
         JobRow terminating = current.toBuilder().status(JobStatus.TERMINATING.wireValue())
                 .terminationReason(reason.wireValue()).lastProcessedAt(now()).skipMinProcessingInterval(true).build();
-        context.store.useTransaction(tx -> {
-            tx.jobs().update(terminating, claim.get().lease());
-            tx.leases().release(claim.get().lease());
-        });
+        context.store.useTransaction(tx -> tx.jobs().updateAndRelease(terminating, claim.get().lease()));
         context.hintJob(job.id());
     }
 
