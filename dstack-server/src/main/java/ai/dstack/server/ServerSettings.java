@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * @param litestreamReplicaUrl {@code LITESTREAM_REPLICA_URL}, or null
  * @param configDisabled the {@code DSTACK_SERVER_CONFIG_DISABLED} flag: config.yml is never read or written
  * @param serverUrl {@code DSTACK_SERVER_URL}, or null for {@code http://host:port}
+ * @param ui {@code DSTACK_SERVER_UI}: {@code on} (default) serves the web UI at {@code /}, {@code off} does not
  * @param localFleetBlocks {@code DSTACK_SERVER_LOCAL_FLEET_BLOCKS}: how many blocks (jobs of one block) the local
  *     fleet's host is shared into, or null for one per CPU
  */
@@ -48,6 +49,7 @@ public record ServerSettings(
         String litestreamReplicaUrl,
         boolean configDisabled,
         String serverUrl,
+        boolean ui,
         Integer localFleetBlocks) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
@@ -64,9 +66,9 @@ public record ServerSettings(
     /** Settings with the local fleet sized by the host's CPUs. */
     public ServerSettings(Path serverDirectory, String databaseUrl, String adminToken, String host, int port,
             String logLevel, int dbPoolSize, int dbMaxOverflow, String cloudWatchLogGroup, String cloudWatchLogRegion,
-            String litestreamReplicaUrl, boolean configDisabled, String serverUrl) {
+            String litestreamReplicaUrl, boolean configDisabled, String serverUrl, boolean ui) {
         this(serverDirectory, databaseUrl, adminToken, host, port, logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, null);
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, null);
     }
 
     /**
@@ -102,12 +104,13 @@ public record ServerSettings(
         if (serverUrl != null && !serverUrl.matches("https?://.+")) {
             throw invalid("DSTACK_SERVER_URL", serverUrl, "expected http://host:port or https://host");
         }
+        boolean ui = onOff("DSTACK_SERVER_UI", env.apply("DSTACK_SERVER_UI"), true);
         String blocks = env.apply("DSTACK_SERVER_LOCAL_FLEET_BLOCKS");
         Integer localFleetBlocks = blocks == null || blocks.isBlank() ? null
                 : integer("DSTACK_SERVER_LOCAL_FLEET_BLOCKS", blocks, 1, 1);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, localFleetBlocks);
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleetBlocks);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -139,7 +142,7 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl,
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui,
                 localFleetBlocks);
     }
 
@@ -230,6 +233,17 @@ public record ServerSettings(
             throw invalid(name, value, "expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL");
         }
         return level;
+    }
+
+    private static boolean onOff(String name, String value, boolean fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no" -> false;
+            default -> throw invalid(name, value, "expected on or off");
+        };
     }
 
     private static String blankToNull(String value) {
