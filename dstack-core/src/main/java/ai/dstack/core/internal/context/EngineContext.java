@@ -33,6 +33,10 @@ public final class EngineContext {
     public volatile ProbeStates probeStates = ProbeStates.NONE;
     /** Open SSH sessions into jobs (dev environments' inactivity). */
     public final JobActivity activity;
+    /** dstack's events, recorded in the transaction of the change they describe. */
+    public final EventLog events;
+    /** Sampling interval and retention of job metrics and events; set once before the loops start. */
+    public volatile ai.dstack.core.MetricsSettings metrics = ai.dstack.core.MetricsSettings.DSTACK;
     /** job_connection_info of running jobs, once an SSH server into jobs is published. */
     public final JobConnections connections = new JobConnections();
     /** Fleet names by id for run views, read once per engine. */
@@ -63,6 +67,7 @@ public final class EngineContext {
         this.clock = clock;
         this.settings = settings;
         this.activity = new JobActivity(clock);
+        this.events = new EventLog(clock);
     }
 
     public void connect(Runnable wakeJobs, Runnable wakeRuns) {
@@ -122,6 +127,11 @@ public final class EngineContext {
     /** The blocks freed since the last call (0 when none, {@link #ANY_BLOCKS} when of unknown size). */
     public int takeCapacityFreed() {
         return freedBlocks.getAndSet(0);
+    }
+
+    /** Hinted rows not taken by a loop yet. */
+    public int queuedHints() {
+        return hinted.size();
     }
 
     /** Up to {@code max} hinted jobs, oldest hint first: a loop handles a burst of hints with one claim. */

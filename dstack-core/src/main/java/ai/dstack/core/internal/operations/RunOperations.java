@@ -25,7 +25,9 @@ import ai.dstack.core.internal.pipeline.RollingUpdate;
 import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
+import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobDefaults;
+import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
 import ai.dstack.spi.logs.JobLogRef;
@@ -180,6 +182,7 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
+        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
@@ -283,7 +286,7 @@ public final class RunOperations {
      * @param currentResource the plan's {@code current_resource}, checked unless {@code force}
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
-        // Defaults are applied here, once; the submitter stores what this returns.
+        // Defaults and the job-field check are applied here, once; the submitter stores what this returns.
         RunSpec effective = submitter.prepare(spec, user);
         if (spec.runName() != null) { // a name taken from the configuration submits a new run, as before
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())

@@ -50,6 +50,9 @@ public final class JobProcessor {
     private final JobLauncher launcher;
     private final LogPump logPump;
     private final InactivityCheck inactivity;
+    private final UtilizationCheck utilization;
+    /** Samples this engine's running jobs; the engine starts and closes it. */
+    private final MetricsCollector metrics;
     private final String owner;
     /** Which instances (the local fleet's, SSH fleets' hosts) can take a job. */
     private final Placement placement;
@@ -85,7 +88,13 @@ public final class JobProcessor {
         this.launcher = launcher;
         this.logPump = logPump;
         this.inactivity = new InactivityCheck(context);
+        this.utilization = new UtilizationCheck(context);
+        this.metrics = new MetricsCollector(context);
         this.owner = context.settings.owner() + OWNER_SUFFIX;
+    }
+
+    public MetricsCollector metricsCollector() {
+        return metrics;
     }
 
     /** One step of the job loop; true when it found work, so the loop goes on at once. */
@@ -288,6 +297,7 @@ public final class JobProcessor {
                     .lastProcessedAt(now)
                     .build();
             if (tx.jobs().update(provisioning, candidate.claim().lease())) {
+                context.events.jobChanged(tx, candidate.claim().row(), provisioning);
                 return new Outcome(Assignment.ASSIGNED, provisioning, option);
             }
             tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
@@ -434,8 +444,9 @@ public final class JobProcessor {
         watch(job.id(), handle);
         JobRow running = job.toBuilder().status(JobStatus.RUNNING.wireValue()).startedAt(startedAt)
                 .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
-        updateAndRelease(claim, running);
+        updateAndRelease(claim, job, running);
         logPump.track(running);
+        metrics.track(running, spec.utilizationPolicy() != null);
         context.hintRun(job.runId());
     }
 
@@ -456,6 +467,7 @@ public final class JobProcessor {
         if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Running) {
             watch(job.id(), handle);
             logPump.track(job);
+            metrics.track(job, spec.utilizationPolicy() != null);
             Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
             if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
                 JobRow stopping = job.toBuilder().status(JobStatus.TERMINATING.wireValue())
@@ -473,6 +485,16 @@ public final class JobProcessor {
                 updateAndRelease(claim, job.toBuilder().status(JobStatus.TERMINATING.wireValue())
                         .terminationReason(JobTerminationReason.INACTIVITY_DURATION_EXCEEDED.wireValue())
                         .terminationReasonMessage(idle.get())
+                        .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
+                context.hintRun(job.runId());
+                return;
+            }
+            Optional<String> idleGpus = utilization.violated(job, spec.utilizationPolicy());
+            if (idleGpus.isPresent()) {
+                context.host.stop(handle, stopGrace(spec));
+                updateAndRelease(claim, job.toBuilder().status(JobStatus.TERMINATING.wireValue())
+                        .terminationReason(JobTerminationReason.TERMINATED_DUE_TO_UTILIZATION_POLICY.wireValue())
+                        .terminationReasonMessage(idleGpus.get())
                         .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
                 context.hintRun(job.runId());
                 return;
@@ -548,6 +570,7 @@ public final class JobProcessor {
             if (!tx.jobs().updateAndRelease(done, claim.lease())) {
                 return false;
             }
+            context.events.jobChanged(tx, claim.row(), done);
             if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
@@ -558,6 +581,7 @@ public final class JobProcessor {
             return;
         }
         logPump.untrack(job.id());
+        metrics.untrack(job.id());
         inactivity.forget(job);
         if (blocks > 0) {
             context.capacityFreed(blocks);
@@ -575,7 +599,18 @@ public final class JobProcessor {
 
     /** Writes the step's result and lets the job go, in one transaction. */
     private void updateAndRelease(Claim<JobRow> claim, JobRow row) {
-        boolean written = context.store.inTransaction(tx -> tx.jobs().updateAndRelease(row, claim.lease()));
+        updateAndRelease(claim, claim.row(), row);
+    }
+
+    /** {@code before} is the row as stored before this step, for the event of a status change. */
+    private void updateAndRelease(Claim<JobRow> claim, JobRow before, JobRow row) {
+        boolean written = context.store.inTransaction(tx -> {
+            boolean ok = tx.jobs().updateAndRelease(row, claim.lease());
+            if (ok) {
+                context.events.jobChanged(tx, before, row);
+            }
+            return ok;
+        });
         if (!written) {
             LOG.warn("Job {} changed hands while being processed; dropping this step's result", row.jobName());
         }

@@ -183,6 +183,8 @@ public final class RunProcessor {
                 return false;
             }
             decision.resubmitted().forEach(tx.jobs()::insert);
+            context.events.runChanged(tx, run, decision.run());
+            decision.resubmitted().forEach(job -> context.events.jobCreated(tx, job));
             return true;
         });
         if (written) {
@@ -227,6 +229,8 @@ public final class RunProcessor {
                         continue;
                     }
                     decision.resubmitted().forEach(tx.jobs()::insert);
+                    context.events.runChanged(tx, run, decision.run());
+                    decision.resubmitted().forEach(job -> context.events.jobCreated(tx, job));
                     writes.add(new Written(run, decision));
                 }
             });
@@ -311,7 +315,13 @@ public final class RunProcessor {
             return;
         }
         RunRow finished = ended(run.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false).build(), reason, now);
-        boolean written = context.store.inTransaction(tx -> tx.runs().updateAndRelease(finished, claim.lease()));
+        boolean written = context.store.inTransaction(tx -> {
+            boolean ok = tx.runs().updateAndRelease(finished, claim.lease());
+            if (ok) {
+                context.events.runChanged(tx, run, finished);
+            }
+            return ok;
+        });
         if (written) {
             armTrigger(finished);
             changed.accept(run.id());
@@ -364,6 +374,8 @@ public final class RunProcessor {
                 return false;
             }
             fresh.forEach(tx.jobs()::insert);
+            context.events.runChanged(tx, run, submitted);
+            fresh.forEach(job -> context.events.jobCreated(tx, job));
             return true;
         });
         if (written) {
@@ -385,7 +397,11 @@ public final class RunProcessor {
         }
         JobRow terminating = current.toBuilder().status(JobStatus.TERMINATING.wireValue())
                 .terminationReason(reason.wireValue()).lastProcessedAt(now()).skipMinProcessingInterval(true).build();
-        context.store.useTransaction(tx -> tx.jobs().updateAndRelease(terminating, claim.get().lease()));
+        context.store.useTransaction(tx -> {
+            if (tx.jobs().updateAndRelease(terminating, claim.get().lease())) {
+                context.events.jobChanged(tx, current, terminating);
+            }
+        });
         context.hintJob(job.id());
     }
 

@@ -8,7 +8,9 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobDefaults;
+import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunNames;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
@@ -54,7 +56,9 @@ public final class Submitter {
         if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
             requested = requested.toBuilder().runName(requested.configuration().name()).build();
         }
-        return defaults.apply(requested, user.sshPublicKey());
+        RunSpec spec = defaults.apply(requested, user.sshPublicKey());
+        JobFieldSupport.check(spec, HostCapabilities.BARE_HOSTS);
+        return spec;
     }
 
     /** Stores a run whose spec went through {@link #prepare}; a run without a name gets a generated one. */
@@ -123,6 +127,8 @@ public final class Submitter {
             }
             tx.runs().insert(run);
             jobs.forEach(tx.jobs()::insert);
+            context.events.runSubmitted(tx, run, user.id());
+            jobs.forEach(job -> context.events.jobCreated(tx, job));
         });
         jobs.forEach(job -> context.hintJob(job.id()));
         if (trigger != null) {
