@@ -92,12 +92,12 @@ public final class LimitsBench {
                             .build()), "force", false));
             report(label, "runs/apply (a new sleeping task)", api.time("/api/project/main/runs/apply", i -> apply));
             java.util.Set<String> known = new java.util.HashSet<>(names);
-            names.addAll(dstack.list(dstack.defaultProject()).stream().map(run -> run.runSpec().runName())
+            names.addAll(RunPages.all(dstack, dstack.defaultProject()).stream().map(run -> run.runSpec().runName())
                     .filter(name -> !known.contains(name)).toList()); // aborted with the others below
 
             long stopStart = System.nanoTime();
             for (String name : names) {
-                dstack.stop(dstack.defaultProject(), name, true);
+                dstack.stopRuns(dstack.defaultProject(), java.util.List.of(name), true);
             }
             for (String name : names) {
                 dstack.awaitFinished(name, Duration.ofMinutes(10));
@@ -114,7 +114,7 @@ public final class LimitsBench {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<Run>> runs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            runs.add(pool.submit(() -> engine.submit(sleeper)));
+            runs.add(pool.submit(() -> engine.applyRun(sleeper)));
         }
         List<String> names = new ArrayList<>();
         for (Future<Run> run : runs) {
@@ -125,7 +125,7 @@ public final class LimitsBench {
     }
 
     private static void awaitAllRunning(DstackEngine engine, List<String> names) throws InterruptedException {
-        while (engine.list(engine.defaultProject()).stream().filter(r -> r.status() == RunStatus.RUNNING).count()
+        while (RunPages.all(engine, engine.defaultProject()).stream().filter(r -> r.status() == RunStatus.RUNNING).count()
                 < names.size()) {
             Thread.sleep(500);
         }

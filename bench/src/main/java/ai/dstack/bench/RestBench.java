@@ -6,7 +6,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
-import ai.dstack.spi.storage.StoreStatistics;
+import ai.dstack.core.app.ServerStatistics.DatabaseWork;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +67,7 @@ public final class RestBench {
             clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
         }
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        StoreStatistics before = engine.internal().storeStatistics();
+        DatabaseWork before = engine.statistics().databaseWork();
         long start = System.nanoTime();
         List<Future<List<Long>>> latencies = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
@@ -94,7 +94,7 @@ public final class RestBench {
             Thread.sleep(20);
         }
         long end = System.nanoTime();
-        StoreStatistics used = engine.internal().storeStatistics().minus(before);
+        DatabaseWork used = engine.statistics().databaseWork().minus(before);
         Collections.sort(applies);
         double seconds = (end - start) / 1e9;
         System.out.printf("REST (%s): %d one-line tasks submitted and done in %.2f s: %.1f runs/s (submission alone"

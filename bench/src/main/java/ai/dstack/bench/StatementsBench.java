@@ -5,7 +5,7 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.storage.StoreStatistics;
+import ai.dstack.core.app.ServerStatistics.DatabaseWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,12 +55,12 @@ public final class StatementsBench {
 
     static void round(DstackEngine engine, int count, String label) throws Exception {
         ExecutorService submitters = Executors.newFixedThreadPool(4);
-        StoreStatistics before = engine.internal().storeStatistics();
+        DatabaseWork before = engine.statistics().databaseWork();
         long start = System.nanoTime();
         List<Future<Run>> submitted = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = i;
-            submitted.add(submitters.submit(() -> engine.submit(task("echo task " + n))));
+            submitted.add(submitters.submit(() -> engine.applyRun(task("echo task " + n))));
         }
         List<String> names = new ArrayList<>();
         for (Future<Run> run : submitted) {
@@ -68,11 +68,11 @@ public final class StatementsBench {
         }
         submitters.shutdown();
         Quiet quiet = awaitQuiet(engine);
-        StoreStatistics used = quiet.statistics().minus(before);
+        DatabaseWork used = quiet.statistics().minus(before);
         double seconds = (quiet.since() - start) / 1e9;
         int done = 0;
         for (String name : names) {
-            if (engine.get(name).status() == RunStatus.DONE) {
+            if (engine.getRun(engine.defaultProject(), name).status() == RunStatus.DONE) {
                 done++;
             }
         }
@@ -83,15 +83,15 @@ public final class StatementsBench {
     }
 
     /** The store's counts when it fell quiet, and when that was. */
-    private record Quiet(StoreStatistics statistics, long since) {}
+    private record Quiet(DatabaseWork statistics, long since) {}
 
     /** The store's counts once nothing was sent for a second: the engine has finished what it had to do. */
     private static Quiet awaitQuiet(DstackEngine engine) throws InterruptedException {
-        StoreStatistics last = engine.internal().storeStatistics();
+        DatabaseWork last = engine.statistics().databaseWork();
         long quietSince = System.nanoTime();
         while (System.nanoTime() - quietSince < 1_000_000_000L) {
             Thread.sleep(50);
-            StoreStatistics now = engine.internal().storeStatistics();
+            DatabaseWork now = engine.statistics().databaseWork();
             if (!now.equals(last)) {
                 last = now;
                 quietSince = System.nanoTime();

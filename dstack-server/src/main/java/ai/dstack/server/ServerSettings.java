@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param configDisabled the {@code DSTACK_SERVER_CONFIG_DISABLED} flag: config.yml is never read or written
  * @param serverUrl {@code DSTACK_SERVER_URL}, or null for {@code http://host:port}
  * @param ui {@code DSTACK_SERVER_UI}: {@code on} (default) serves the web UI at {@code /}, {@code off} does not
+ * @param localFleet {@code DSTACK_SERVER_LOCAL_FLEET}: this machine is offered as fleet {@code local} unless it is
+ *     {@code false}
  * @param localFleetBlocks {@code DSTACK_SERVER_LOCAL_FLEET_BLOCKS}: how many blocks (jobs of one block) the local
  *     fleet's host is shared into, or null for one per CPU
  */
@@ -50,6 +52,7 @@ public record ServerSettings(
         boolean configDisabled,
         String serverUrl,
         boolean ui,
+        boolean localFleet,
         Integer localFleetBlocks) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
@@ -61,14 +64,6 @@ public record ServerSettings(
         Objects.requireNonNull(serverDirectory, "serverDirectory is null");
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(logLevel, "logLevel is null");
-    }
-
-    /** Settings with the local fleet sized by the host's CPUs. */
-    public ServerSettings(Path serverDirectory, String databaseUrl, String adminToken, String host, int port,
-            String logLevel, int dbPoolSize, int dbMaxOverflow, String cloudWatchLogGroup, String cloudWatchLogRegion,
-            String litestreamReplicaUrl, boolean configDisabled, String serverUrl, boolean ui) {
-        this(serverDirectory, databaseUrl, adminToken, host, port, logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, null);
     }
 
     /**
@@ -110,7 +105,8 @@ public record ServerSettings(
                 : integer("DSTACK_SERVER_LOCAL_FLEET_BLOCKS", blocks, 1, 1);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleetBlocks);
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui,
+                !"false".equalsIgnoreCase(blankToNull(env.apply("DSTACK_SERVER_LOCAL_FLEET"))), localFleetBlocks);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -142,7 +138,7 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui,
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet,
                 localFleetBlocks);
     }
 

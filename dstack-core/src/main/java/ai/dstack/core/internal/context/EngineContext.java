@@ -39,8 +39,6 @@ public final class EngineContext {
     public volatile ai.dstack.core.MetricsSettings metrics = ai.dstack.core.MetricsSettings.DSTACK;
     /** job_connection_info of running jobs, once an SSH server into jobs is published. */
     public final JobConnections connections = new JobConnections();
-    /** Fleet names by id for run views, read once per engine. */
-    public final FleetNames fleetNames = new FleetNames();
 
     private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();

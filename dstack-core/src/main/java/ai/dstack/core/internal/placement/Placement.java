@@ -50,18 +50,19 @@ public final class Placement {
     }
 
     /** Why no instance can hold a job that {@link #options} found no place for. */
-    public String noMatchReason() {
-        return router.anyRemote() ? "No fleet's host can satisfy the requested resources"
-                : "The local fleet's host cannot satisfy the requested resources";
+    public String noMatchReason(ResourcesSpec resources) {
+        String disk = local == null ? null : local.shape().diskShortfall(resources);
+        return (router.anyRemote() ? "No fleet's host can satisfy the requested resources"
+                : "The local fleet's host cannot satisfy the requested resources") + (disk == null ? "" : ": " + disk);
     }
 
     /** The instances that can hold the job, in the order to try them; empty when none can. */
     public List<Option> options(JobRow job, RunSpec runSpec, ResourcesSpec resources) {
         if (!router.anyRemote()) {
             // No SSH fleet ever existed: the local fleet is all there is, decided without reading anything.
-            int blocks = local == null ? -1 : local.shape().blocksNeeded(resources);
+            int blocks = local == null ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                    local.provisioningData(), null)) : List.of();
+                    local.provisioningData(blocks), null)) : List.of();
         }
         Set<String> wanted = wantedFleets(runSpec);
         List<Option> options = new ArrayList<>();
@@ -74,18 +75,20 @@ public final class Placement {
             if (fleetName == null || !up || wanted != null && !wanted.contains(fleetName)) {
                 continue;
             }
-            int blocks = shape(instance).blocksNeeded(resources);
+            HostShape shape = shape(instance);
+            int blocks = shape.blocksFor(resources);
             if (blocks > 0) {
+                JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
-                        Json.read(instance.jobProvisioningData(), JobProvisioningData.class),
+                        host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks())),
                         Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address()));
             }
         }
         if (local != null && (wanted == null || wanted.contains(LocalFleet.NAME))) {
-            int blocks = local.shape().blocksNeeded(resources);
+            int blocks = local.shape().blocksFor(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                        local.provisioningData(), null));
+                        local.provisioningData(blocks), null));
             }
         }
         return options;
