@@ -34,9 +34,8 @@ import java.util.concurrent.Future;
  * {@code runs/apply} (each call a new sleeping task).
  * Prints the engine's heap per active run and the latencies; asserts nothing.
  *
- * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl bench exec:java
- * -Dbench.main=ai.dstack.bench.LimitsBench -Dexec.args="1000"} (arguments: N, then {@code sqlite},
- * {@code postgres} or {@code both}, the default).
+ * <p>Run: {@code bench/run LimitsBench 1000} (arguments: N, then {@code sqlite}, {@code postgres} or {@code both},
+ * the default).
  */
 public final class LimitsBench {
     private static final int REQUESTS = 300;
