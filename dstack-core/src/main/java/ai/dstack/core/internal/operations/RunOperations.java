@@ -182,6 +182,8 @@ public final class RunOperations {
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
         JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
+        // A plan promises what apply does: a schedule apply refuses is refused here too.
+        ai.dstack.core.internal.runs.CronSchedule.nextTrigger(effective, context.clock.instant());
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
@@ -278,8 +280,10 @@ public final class RunOperations {
      * clear refusal when it could (in-place updates are not supported yet).
      *
      * @param currentResource the plan's {@code current_resource}, checked unless {@code force}
+     * @param admitNewRun the application layer's checks of a new run (its archives, quotas), called before it is submitted
      */
-    public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
+    public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force,
+            java.util.function.Consumer<RunSpec> admitNewRun) {
         // Defaults and the job-field check are applied here, once; the submitter stores what this returns.
         RunSpec effective = submitter.prepare(spec, user);
         if (spec.runName() != null) { // a name taken from the configuration submits a new run, as before
@@ -301,6 +305,7 @@ public final class RunOperations {
             }
         }
         checkRepo(project, user, effective);
+        admitNewRun.accept(effective);
         RunRow row = submitter.submitPrepared(project, user, effective);
         return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, new HashMap<>()));
     }
