@@ -67,6 +67,7 @@ public final class LimitsBench {
 
     static void measure(String label, Path dir, String url, int active) throws Exception {
         DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir).databaseUrl(url)
+                .runLimits(0, 0) // no quota: more active runs than a user may have by default
                 .localBlocks(active + REQUESTS + WARM_UP + 10); // room for the runs runs/apply adds
         try (DstackServer server = DstackServer.builder().engine(engine).port(0).build().start()) {
             DstackEngine dstack = server.engine();

@@ -41,7 +41,8 @@ public final class RestBench {
         int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         String url = args.length > 2 ? args[2] : null;
         Path dir = Files.createTempDirectory("dstack-bench-rest");
-        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks);
+        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks)
+                .runLimits(0, 0); // no quota: more active runs than a user may have by default
         if (url != null) {
             engine.databaseUrl(url);
         }

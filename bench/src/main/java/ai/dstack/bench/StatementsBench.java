@@ -37,7 +37,8 @@ public final class StatementsBench {
         String url = args.length > 2 ? args[2] : null;
         Path dir = Files.createTempDirectory("dstack-bench-statements");
         try {
-            DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks);
+            DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks)
+                .runLimits(0, 0); // no quota: more active runs than a user may have by default
             if (url != null) {
                 builder.databaseUrl(url);
             }

@@ -67,11 +67,15 @@ abstract class EngineContractTest {
     }
 
     protected DstackEngine engine(Integer blocks, Clock clock) throws Exception {
+        return engine(blocks, clock, ai.dstack.core.RunLimits.defaults());
+    }
+
+    protected DstackEngine engine(Integer blocks, Clock clock, ai.dstack.core.RunLimits limits) throws Exception {
         if (databaseUrl == null) {
             databaseUrl = newDatabaseUrl();
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
-                .clock(clock);
+                .clock(clock).runLimits(limits);
         if (blocks != null) {
             builder.localBlocks(blocks);
         }
@@ -135,7 +139,8 @@ abstract class EngineContractTest {
         int queued = queuedJobs();
         Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
         SettableClock clock = SettableClock.fixedAt(t0);
-        DstackEngine engine = engine(1, clock);
+        // No quota: the queue is longer than a user's default limit of active runs.
+        DstackEngine engine = engine(1, clock, new ai.dstack.core.RunLimits(0, 0));
         String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
         Path go = dir.resolve("go");
         Path order = dir.resolve("order");
