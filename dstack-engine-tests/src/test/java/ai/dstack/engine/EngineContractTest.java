@@ -144,6 +144,10 @@ abstract class EngineContractTest {
         String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
         Path go = dir.resolve("go");
         Path order = dir.resolve("order");
+        // Each job appends here (as a user of its own when the engine runs as root).
+        Files.createFile(order, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")));
+        Files.setPosixFilePermissions(order, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
         Run blocker = engine.applyRun(task(small + "commands:\n  - while [ ! -f " + go + " ]; do sleep 0.05; done\n"));
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
 
