@@ -395,7 +395,10 @@ abstract class EngineContractTest {
         Files.createFile(order, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")));
         Files.setPosixFilePermissions(order, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-        Run blocker = engine.applyRun(task("commands:\n  - sleep 1\n"));
+        // The blocker holds the only block until all three are queued (a gate, not a sleep: a busy machine may take
+        // longer than any sleep to submit them).
+        Path gate = dir.resolve("queue-gate");
+        Run blocker = engine.applyRun(task("commands:\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"));
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
 
         Run noRetry = engine.applyRun(task("commands:\n  - echo never\n"));
@@ -409,6 +412,11 @@ abstract class EngineContractTest {
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         assertThat(latest(failed).terminationReason()).isEqualTo("failed_to_start_due_to_no_capacity");
         assertThat(latest(failed).statusMessage()).isEqualTo("no capacity");
+        for (Run run : queued) {
+            await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage()
+                    .equals("retrying"));
+        }
+        Files.createFile(gate);
         await().atMost(WAIT).until(() -> List.of("retrying", "running", "done", "provisioning")
                 .contains(engine.getRun(engine.defaultProject(), name(queued.get(0))).statusMessage()));
         for (Run run : queued) {
