@@ -4,7 +4,6 @@ import ai.dstack.api.run.FileArchiveMapping;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
-import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.context.UploadedBlobs;
 import ai.dstack.core.internal.runs.BareHostPaths;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
@@ -36,27 +35,37 @@ public final class JobLauncher {
     /** Puts service replicas in their own network namespaces where the host can. */
     private final ServiceNetwork network;
     private final UploadedBlobs uploads;
+    private final HostRouter router;
 
-    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads) {
+    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router) {
         this.context = context;
         this.network = network;
         this.uploads = uploads;
+        this.router = router;
     }
 
-    public void start(JobRow job, JobHandle handle) {
-        RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
-                .orElseThrow(() -> new IllegalStateException("run of job " + job.jobName() + " is gone"));
+    /**
+     * Starts the job with the specs its step already read.
+     *
+     * @param placedOn where the job was just placed; null for a job placed before (started again after a restart),
+     *     whose host is then found from its row
+     */
+    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn, JobHandle handle) {
         Map<String, String> secrets = secrets(job);
-        JobSpec spec = JobSpecSecrets.resolve(Json.read(job.jobSpecData(), JobSpec.class), secrets);
-        RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
+        JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
         List<String> prefix = spec.servicePort() != null && image == null
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
-        context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
+        JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
                 shell(spec.commands()), inJobDirectory(paths, spec.workingDir(), "working_dir"), image,
-                archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths)));
+                archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths));
+        if (placedOn != null) {
+            router.startOn(placedOn.remote(), launch);
+        } else {
+            context.host.start(launch);
+        }
     }
 
     /**
