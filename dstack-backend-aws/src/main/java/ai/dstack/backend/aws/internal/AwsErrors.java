@@ -36,6 +36,12 @@ final class AwsErrors {
      */
     static BackendException map(SdkException e, String doing) {
         String code = code(e);
+        if (code == null && e instanceof AwsServiceException service && service.statusCode() == 401) {
+            // EC2 answers AuthFailure with 401, and the JDK's HTTP client drops the body of a 401 to a streamed POST
+            String words = "the request was not authorized (HTTP 401): the access key is unknown or the secret is wrong";
+            return new BackendException(BackendFailure.INVALID_CREDENTIALS, "aws: " + doing + ": " + words,
+                    "AuthFailure", words, e);
+        }
         if (code == null) {
             String words = e.getMessage();
             BackendFailure failure = e instanceof SdkClientException && words != null
