@@ -44,7 +44,10 @@ public final class FakeEc2Account {
 
     // ---- scripting ----
 
-    /** RunInstances of {@code type} in {@code zone} ("*" for every zone) fails with InsufficientInstanceCapacity. */
+    /**
+     * RunInstances of {@code type} in {@code zone} fails with InsufficientInstanceCapacity; {@code zone} "*" for every
+     * zone, and type and zone "*" for everything.
+     */
     public FakeEc2Account noCapacity(String type, String zone) {
         noCapacity.add(type + "@" + zone);
         return this;
@@ -553,7 +556,8 @@ public final class FakeEc2Account {
                     + "vCPU limit of 0 allows for the instance bucket that the specified instance type belongs to. "
                     + "Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
         }
-        if (noCapacity.contains(type + "@" + zone) || noCapacity.contains(type + "@*")) {
+        if (noCapacity.contains(type + "@" + zone) || noCapacity.contains(type + "@*")
+                || noCapacity.contains("*@*")) {
             throw new Ec2Error(500, "InsufficientInstanceCapacity", "We currently do not have sufficient " + type
                     + " capacity in the Availability Zone you requested (" + zone + "). Our system will be working "
                     + "on provisioning additional capacity.");

@@ -82,6 +82,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private final Function<ProjectRow, List<BackendConfig>> configs;
     private final Consumer<UUID> hintJob;
     private final Runnable capacityFreed;
+    private final Runnable reachable;
     private final Duration sweep;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "dstack-cloud");
@@ -106,17 +107,19 @@ public final class CloudProvisioning implements AutoCloseable {
     /**
      * @param configs the stored backend configurations of a project
      * @param hintJob wakes the job loop for a job
-     * @param capacityFreed tells the job loop that an instance became usable
+     * @param capacityFreed tells the job loop that an instance went away
+     * @param reachable tells the SSH host provisioner that an instance answers at its address now
      */
     public CloudProvisioning(StateStore store, Clock clock, CloudBackends cloud,
             Function<ProjectRow, List<BackendConfig>> configs, Consumer<UUID> hintJob, Runnable capacityFreed,
-            Duration sweep) {
+            Runnable reachable, Duration sweep) {
         this.store = store;
         this.clock = clock;
         this.cloud = cloud;
         this.configs = configs;
         this.hintJob = hintJob;
         this.capacityFreed = capacityFreed;
+        this.reachable = reachable;
         this.sweep = sweep;
     }
 
@@ -177,7 +180,11 @@ public final class CloudProvisioning implements AutoCloseable {
                     + " match the job's resources and profile");
         }
         String name = makeRow(project, run, job);
-        loop.execute(this::pass);
+        try {
+            loop.execute(this::pass);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the engine is closing: the row waits for the next start
+        }
         return new Decision(Decision.Kind.WAIT, "Provisioning instance " + name);
     }
 
@@ -236,6 +243,8 @@ public final class CloudProvisioning implements AutoCloseable {
             watch(project, instance, status);
         } else if (status == InstanceStatus.TERMINATING) {
             terminate(project, instance);
+        } else if (status == InstanceStatus.TERMINATED) {
+            forgetOnceTheJobKnows(instance);
         }
     }
 
@@ -313,6 +322,7 @@ public final class CloudProvisioning implements AutoCloseable {
                         .jobProvisioningData(write(jpd(up))).remoteConnectionInfo(connection.toString())
                         .lastProcessedAt(now).build(), now));
                 LOG.info("Instance {} runs at {}; checking it over SSH", row.name(), up.hostname());
+                reachable.run();
             }
             case INTERRUPTED, TERMINATED -> {
                 finish(row, InstanceTerminationReason.ERROR, INTERRUPTED + status.reason());
@@ -329,6 +339,12 @@ public final class CloudProvisioning implements AutoCloseable {
         if (backend.isEmpty()) {
             return;
         }
+        Instant now = clock.instant();
+        Instant last = lastWatched.get(row.id());
+        if (last != null && now.isBefore(last.plus(watchInterval()))) {
+            return;
+        }
+        lastWatched.put(row.id(), now);
         ai.dstack.spi.backend.InstanceStatus seen = backend.get().poll(provisioningData(row));
         if (seen.state() == ai.dstack.spi.backend.InstanceStatus.State.INTERRUPTED
                 || seen.state() == ai.dstack.spi.backend.InstanceStatus.State.TERMINATED) {
@@ -351,6 +367,15 @@ public final class CloudProvisioning implements AutoCloseable {
             terminating(row, InstanceTerminationReason.JOB_FINISHED, null);
             terminate(project, store.inReadOnlyTransaction(tx -> tx.instances().find(row.id())).orElseThrow());
         }
+    }
+
+    /** When each running instance was last asked about; a cloud call per sweep would be too many. */
+    private final java.util.Map<UUID, Instant> lastWatched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Five sweeps, at most 15 s: a spot interruption is noticed well within AWS's two-minute warning. */
+    private Duration watchInterval() {
+        Duration five = sweep.multipliedBy(5);
+        return five.compareTo(Duration.ofSeconds(15)) > 0 ? Duration.ofSeconds(15) : five;
     }
 
     /** Jobs whose instance the cloud took back: the job loop fails them as interrupted. */
@@ -380,25 +405,41 @@ public final class CloudProvisioning implements AutoCloseable {
                 .terminationReasonMessage(message).lastProcessedAt(now).build(), now));
     }
 
-    /** Ends the row (terminated and deleted), and the run's fleet when it has no other live instance. */
+    /**
+     * Ends the row as terminated. It stays readable (not deleted) until the job it was made for has finished, so the
+     * job loop learns why (no offers, interrupted); {@link #forgetOnceTheJobKnows} deletes it then.
+     */
     private void finish(InstanceRow row, InstanceTerminationReason reason, String message) {
         Instant now = clock.instant();
         store.useTransaction(tx -> {
             InstanceRow current = tx.instances().find(row.id()).orElseThrow();
             InstanceRow.Builder ended = current.toBuilder().status(InstanceStatus.TERMINATED.wireValue())
-                    .finishedAt(now).lastProcessedAt(now).deleted(true).deletedAt(now);
+                    .finishedAt(now).lastProcessedAt(now);
             if (reason != null) {
                 ended.terminationReason(reason.wireValue()).terminationReasonMessage(message);
             }
             tx.instances().updateIfNotLeased(ended.build(), now);
-            if (current.fleetId() != null && tx.instances().listByFleet(current.fleetId()).stream()
+        });
+        capacityFreed.run();
+    }
+
+    /** A terminated row goes once its job has finished, and the run's fleet with its last instance. */
+    private void forgetOnceTheJobKnows(InstanceRow row) {
+        Optional<JobRow> job = store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
+        if (job.isPresent() && !JobStatus.fromWireValue(job.get().status()).isFinished()) {
+            return;
+        }
+        Instant now = clock.instant();
+        store.useTransaction(tx -> {
+            tx.instances().updateIfNotLeased(tx.instances().find(row.id()).orElseThrow().toBuilder().deleted(true)
+                    .deletedAt(now).lastProcessedAt(now).build(), now);
+            if (row.fleetId() != null && tx.instances().listByFleet(row.fleetId()).stream()
                     .allMatch(InstanceRow::deleted)) {
-                tx.fleets().find(current.fleetId()).filter(f -> !f.deleted()).ifPresent(f -> tx.fleets()
+                tx.fleets().find(row.fleetId()).filter(f -> !f.deleted()).ifPresent(f -> tx.fleets()
                         .updateIfNotLeased(f.toBuilder().status("terminated").deleted(true).deletedAt(now).build(),
                                 now));
             }
         });
-        capacityFreed.run();
     }
 
     /** At start: VMs tagged for a project that no row tracks were made by a server that died; they go. */

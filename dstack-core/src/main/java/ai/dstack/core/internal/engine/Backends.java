@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * dstack's backends service: a project's backend configurations, validated with dstack's schema and stored with
- * the credentials encrypted (by the state store). Credentials are checked for shape only, never against the cloud:
- * this server makes no cloud calls, whereas dstack calls each cloud before storing them.
+ * the credentials encrypted (by the state store). Where this server has the backend type (a provider of the Backend SPI),
+ * the credentials are checked against the cloud before they are stored, as dstack does; other types are checked for
+ * shape only.
  */
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
@@ -44,9 +45,11 @@ public final class Backends {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private final Kernel k;
+    private final ai.dstack.core.internal.cloud.CloudBackends cloud;
 
-    Backends(Kernel kernel) {
+    Backends(Kernel kernel, ai.dstack.core.internal.cloud.CloudBackends cloud) {
         this.k = kernel;
+        this.cloud = cloud;
     }
 
     /** The types this server can configure ({@code backends/list_types}). */
@@ -79,6 +82,7 @@ public final class Backends {
 
     /** dstack's {@code create_backend}: refused when the project has this type already. */
     public BackendConfig create(ProjectRow project, BackendConfig config) {
+        cloud.check(project.name(), config); // bad credentials: a clear error, and nothing is stored
         k.store.useTransaction(tx -> {
             if (tx.backends().find(project.id(), config.type()).isPresent()) {
                 throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Backend " + config.type() + " already exists");
@@ -90,6 +94,7 @@ public final class Backends {
 
     /** dstack's {@code update_backend}: refused when the project has no backend of this type. */
     public BackendConfig update(ProjectRow project, BackendConfig config) {
+        cloud.check(project.name(), config);
         k.store.useTransaction(tx -> {
             BackendRow existing = tx.backends().find(project.id(), config.type()).orElseThrow(Backends::notFound);
             tx.backends().update(row(existing.id(), project, config));

@@ -68,6 +68,9 @@ public final class Engine implements AutoCloseable {
     private final PublicKeys publicKeys;
     private final Uploads uploads;
     private final InstanceProvisioner provisioner;
+    /** Cloud backends of the projects' configurations, and the instances made with them. */
+    private final ai.dstack.core.internal.cloud.CloudBackends cloudBackends = new ai.dstack.core.internal.cloud.CloudBackends();
+    private final ai.dstack.core.internal.cloud.CloudProvisioning cloud;
     /** Service replicas' network namespaces (where the host gives them their own). */
     private final ServiceNetwork serviceNetwork;
 
@@ -95,15 +98,20 @@ public final class Engine implements AutoCloseable {
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
         this.submitter = new Submitter(kernel);
         this.accounts = new Accounts(kernel, permissions);
-        this.backends = new Backends(kernel);
+        this.backends = new Backends(kernel, cloudBackends);
         this.projects = new Projects(kernel, accounts, permissions, backends);
         this.secrets = new Secrets(kernel, projects);
         this.repos = new Repos(kernel);
         this.publicKeys = new PublicKeys(kernel);
         this.uploads = new Uploads(kernel);
         this.provisioner = new InstanceProvisioner(kernel, router, settings.sweep());
+        this.cloud = new ai.dstack.core.internal.cloud.CloudProvisioning(store, clock, cloudBackends, backends::list,
+                kernel::hintJob, kernel::capacityFreed, () -> {
+                    router.remoteInstanceAdded();
+                    provisioner.wake();
+                }, settings.sweep());
         this.fleets = new Fleets(kernel, new SshFleets(kernel, router, provisioner));
-        this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop);
+        this.runs = new RunOperations(kernel, submitter, repos, accounts, localFleet, this::stop, cloud);
         LogPump logPump = new LogPump(kernel);
         ServiceNetwork network = ServiceNetwork.forThisHost();
         this.serviceNetwork = network;
@@ -112,7 +120,7 @@ public final class Engine implements AutoCloseable {
         kernel.probeStates = probes::probes;
         this.services = new Services(kernel, probes, rates);
         this.jobs = new JobProcessor(kernel, new Placement(kernel, localFleet, router),
-                new JobLauncher(kernel, network, uploads), logPump, ServicePorts.of(kernel, network));
+                new JobLauncher(kernel, network, uploads), logPump, ServicePorts.of(kernel, network), cloud);
         RunProcessor runs = new RunProcessor(kernel, submitter, runChanges::changed,
                 new ServiceReplicas(kernel, probes, rates));
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
@@ -126,6 +134,7 @@ public final class Engine implements AutoCloseable {
         runLoop.start();
         logLoop.start();
         provisioner.start();
+        cloud.start();
     }
 
     public String adminToken() {
@@ -372,6 +381,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        cloud.close();
         provisioner.close();
         logLoop.close();
         jobLoop.close();
@@ -381,6 +391,7 @@ public final class Engine implements AutoCloseable {
         kernel.close();
         kernel.host.close();
         kernel.logs.close();
+        cloudBackends.close();
         for (AutoCloseable resource : owned) {
             try {
                 resource.close();

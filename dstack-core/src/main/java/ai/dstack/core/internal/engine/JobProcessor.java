@@ -1,5 +1,7 @@
 package ai.dstack.core.internal.engine;
 
+import ai.dstack.core.internal.cloud.CloudProvisioning;
+
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.JobTerminationReason;
@@ -65,9 +67,14 @@ final class JobProcessor {
     /** Where service replicas share the host's network, a port taken by one replica keeps the next one waiting. */
     private ServicePorts servicePorts = ServicePorts.NONE;
 
-    JobProcessor(Kernel kernel, Placement placement, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts) {
+    /** Cloud instances for jobs no existing instance can take; null for none. */
+    private CloudProvisioning cloud;
+
+    JobProcessor(Kernel kernel, Placement placement, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts,
+            CloudProvisioning cloud) {
         this(kernel, placement, launcher, logPump);
         this.servicePorts = servicePorts;
+        this.cloud = cloud;
     }
 
     JobProcessor(Kernel kernel, Placement placement, JobLauncher launcher, LogPump logPump) {
@@ -162,7 +169,14 @@ final class JobProcessor {
                 case SUBMITTED -> assignAll(List.of(claim));
                 case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
                 // Reading a process's status and its last output is host work too: it runs beside the loop.
-                case RUNNING -> onHost(claim, () -> checkRunning(claim, job));
+                case RUNNING -> {
+                    if (cloud != null && cloud.interrupted(job.id())) {
+                        fail(claim, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY,
+                                "The cloud took the job's instance back");
+                    } else {
+                        onHost(claim, () -> checkRunning(claim, job));
+                    }
+                }
                 case TERMINATING -> onHost(claim, () -> terminate(claim, job));
                 default -> release(claim);
             }
@@ -256,14 +270,13 @@ final class JobProcessor {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
         if (!placement.anyFleet(job.projectId())) {
-            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+            toCloud(claim, spec, now,
                     "No matching fleet found. The local fleet is turned off and there are no other fleets");
             return null;
         }
         List<Placement.Option> options = placement.options(job, spec.requirements().resources());
         if (options.isEmpty()) {
-            fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "No matching fleet found. " + placement.noMatchReason());
+            toCloud(claim, spec, now, "No matching fleet found. " + placement.noMatchReason());
             return null;
         }
         List<Placement.Option> free = new ArrayList<>();
@@ -284,6 +297,27 @@ final class JobProcessor {
             return null;
         }
         return new Candidate(claim, spec, free);
+    }
+
+    /**
+     * No existing instance can take the job: a cloud backend may make one (the job waits for it), or fails it with
+     * what it tried; without cloud backends the job fails with {@code noPlace}.
+     */
+    private void toCloud(Claim<JobRow> claim, JobSpec spec, Instant now, String noPlace) {
+        JobRow job = claim.row();
+        CloudProvisioning.Decision decision = cloud == null ? new CloudProvisioning.Decision(
+                CloudProvisioning.Decision.Kind.NONE, null) : cloud.request(job, spec);
+        switch (decision.kind()) {
+            case WAIT -> {
+                someoneWaits = true;
+                updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                        .terminationReasonMessage(decision.message()).build());
+                k.hintRun(job.runId());
+            }
+            case FAIL -> fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
+            case INTERRUPTED -> fail(claim, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
+            case NONE -> fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, noPlace);
+        }
     }
 
     private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {

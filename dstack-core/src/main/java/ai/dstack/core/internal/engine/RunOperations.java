@@ -64,8 +64,12 @@ public final class RunOperations {
     private final RunSpecDefaults defaults = new RunSpecDefaults();
     private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
 
+    /** Offers of the projects' cloud backends. */
+    private final ai.dstack.core.internal.cloud.CloudProvisioning cloud;
+
     RunOperations(Kernel kernel, Submitter submitter, Repos repos, Accounts accounts, LocalFleet localFleet,
-            StopAction stopAction) {
+            StopAction stopAction, ai.dstack.core.internal.cloud.CloudProvisioning cloud) {
+        this.cloud = cloud;
         this.k = kernel;
         this.submitter = submitter;
         this.repos = repos;
@@ -181,6 +185,7 @@ public final class RunOperations {
             if (matchesProfile(named)) {
                 offers.addAll(offers(job));
             }
+            offers.addAll(cloud.offers(project, job, named)); // after existing instances, cheapest first
             Double maxPrice = offers.stream().map(InstanceOfferWithAvailability::price).max(Double::compare).orElse(null);
             plans.add(new JobPlan(job, offers.subList(0, Math.min(limit, offers.size())), offers.size(), maxPrice));
         }

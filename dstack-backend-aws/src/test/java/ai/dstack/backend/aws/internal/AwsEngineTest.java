@@ -1,0 +1,185 @@
+package ai.dstack.backend.aws.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.run.JobSubmission;
+import ai.dstack.api.run.JobTerminationReason;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunPlan;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.backend.aws.testing.AwsTestBackends;
+import ai.dstack.backend.aws.testing.FakeEc2;
+import ai.dstack.backend.aws.testing.FakeEc2Account;
+import ai.dstack.backend.ssh.internal.SshConnector;
+import ai.dstack.backend.ssh.internal.SshSettings;
+import ai.dstack.core.DstackEngine;
+import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.spi.backend.Backend;
+import ai.dstack.spi.backend.BackendConfiguration;
+import ai.dstack.spi.backend.InstanceConfiguration;
+import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.spi.logs.LogQuery;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.UserRow;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine with an {@code aws} backend on the fake EC2 and no local fleet: plans list AWS offers, a task gets a VM
+ * that runs it over SSH and is terminated afterwards, no capacity anywhere fails the run listing what was tried, and a
+ * VM left by a killed server is found by its tags and terminated at start.
+ */
+class AwsEngineTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private final FakeEc2 ec2 = FakeEc2.shared();
+    private FakeEc2Account account;
+    private DstackEngine engine;
+
+    @BeforeEach
+    void setUp() {
+        account = ec2.newAccount();
+    }
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private DstackEngine start() {
+        SshSettings ssh = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
+        engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(false)
+                .sweepInterval(Duration.ofMillis(200))
+                .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), ssh)).build();
+        return engine;
+    }
+
+    private ProjectRow main() {
+        return engine.internal().projects().find(engine.defaultProject()).orElseThrow();
+    }
+
+    private void configureAws(String extraJson) {
+        BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), extraJson);
+        engine.internal().backends().create(main(), new BackendConfig("aws", c.config(), c.creds()));
+    }
+
+    private static TaskConfiguration task(String yaml) {
+        return DstackYaml.parse(yaml, "task.dstack.yml", TaskConfiguration.class);
+    }
+
+    @Test
+    void badCredentialsAreRefusedAndNothingIsStored() {
+        start();
+        BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), null);
+        c.creds().put("access_key", "AKIAUNKNOWN");
+        assertThatThrownBy(() -> engine.internal().backends().create(main(), new BackendConfig("aws", c.config(),
+                c.creds()))).isInstanceOfSatisfying(DstackException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIALS);
+                    assertThat(e.getMessage()).contains("Invalid credentials");
+                });
+        assertThat(engine.internal().backends().list(main())).isEmpty();
+    }
+
+    @Test
+    void thePlanListsAwsOffersCheapestFirstFilteredByTheRun() {
+        start();
+        configureAws(null);
+        UserRow admin = engine.internal().accounts().findByName("admin").orElseThrow();
+        RunSpec spec = RunSpec.newBuilder().configuration(task("type: task\ncommands: [nvidia-smi]\n"
+                + "resources:\n  gpu: A10G:1\nspot_policy: on-demand\nmax_price: 1.1\n")).build();
+        RunPlan plan = engine.internal().runs().plan(main(), admin, spec, null);
+        List<InstanceOfferWithAvailability> offers = plan.jobPlans().get(0).offers();
+        assertThat(offers).isNotEmpty().allSatisfy(o -> {
+            assertThat(o.backend()).isEqualTo("aws");
+            assertThat(o.instance().resources().gpus()).singleElement()
+                    .satisfies(g -> assertThat(g.name()).isEqualTo("A10G"));
+            assertThat(o.instance().resources().spot()).isFalse();
+            assertThat(o.price()).isLessThanOrEqualTo(1.1);
+        });
+        assertThat(offers).extracting(o -> o.instance().name()).containsExactly("g5.xlarge");
+    }
+
+    @Test
+    void aTaskGetsAVmRunsThereOverSshAndTheVmIsTerminatedAfterwards() throws Exception {
+        start();
+        configureAws(null);
+        Run run = engine.submit(task("type: task\nname: on-aws\ncommands:\n  - echo hello from the cloud\n"));
+        Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
+
+        assertThat(done.status()).as(done.latestJobSubmission() == null ? "" : String.valueOf(
+                done.latestJobSubmission().terminationReasonMessage())).isEqualTo(RunStatus.DONE);
+        assertThat(engine.logs("on-aws", LogQuery.defaults()).events()).extracting(LogEvent::message)
+                .containsExactly("hello from the cloud\n");
+        JobSubmission submission = done.latestJobSubmission();
+        assertThat(submission.jobProvisioningData().backend()).isEqualTo("aws");
+        assertThat(submission.jobProvisioningData().hostname()).startsWith("127.");
+        assertThat(account.allInstances()).singleElement().satisfies(vm -> {
+            assertThat(vm.tags).containsEntry("dstack_project", "main").containsEntry("dstack_run", "on-aws");
+            assertThat(vm.type).isEqualTo("t3.large"); // the cheapest with dstack's default 2 CPUs and 8 GB
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(account.liveInstances()).isEmpty();
+            assertThat(account.securityGroupNames()).isEmpty();
+            assertThat(account.keyPairNames()).isEmpty();
+        });
+    }
+
+    @Test
+    void noCapacityTriesTheNextOfferAndFailsListingEveryAttemptWhenNoneHasAny() throws Exception {
+        start();
+        configureAws(null);
+        account.noCapacity("t3.large", "*");
+        Run run = engine.submit(task("type: task\nname: next-offer\ncommands: [echo ok]\n"));
+        Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(account.allInstances()).singleElement()
+                .satisfies(vm -> assertThat(vm.type).isNotEqualTo("t3.large"));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+        account.noCapacity("*", "*");
+        // max_price leaves two offers: t3.large and m5.large
+        Run failed = engine.awaitFinished(engine.submit(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
+                + "max_price: 0.1\n")).runSpec().runName(), WAIT);
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        JobSubmission last = failed.latestJobSubmission();
+        assertThat(last.terminationReason()).isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
+        assertThat(last.terminationReasonMessage()).startsWith("All offers failed: aws us-east-1 t3.large: ")
+                .contains("InsufficientInstanceCapacity", "us-east-1a", "us-east-1b", "; aws us-east-1 m5.large: ");
+    }
+
+    @Test
+    void aVmLeftByAKilledServerIsTerminatedAtStart() throws Exception {
+        start();
+        configureAws(null);
+        // a VM made for the project and never recorded (the server died between the cloud call and the write)
+        try (Backend backend = AwsTestBackends.backend(account, engine.defaultProject(), null)) {
+            var offer = backend.offers(ai.dstack.spi.backend.OfferRequirements.any()).get(0);
+            backend.createInstance(offer, new InstanceConfiguration("main", "lost-0", "admin", "lost",
+                    List.of(main().sshPublicKey()), Map.of(), null, null));
+        }
+        assertThat(account.liveInstances()).hasSize(1);
+        engine.close();
+        engine = null;
+        start();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+    }
+}
