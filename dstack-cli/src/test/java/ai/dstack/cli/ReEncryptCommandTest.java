@@ -39,7 +39,7 @@ class ReEncryptCommandTest {
         try (DstackEngine engine = startup.engine().localFleet(false).build()) {
             var internal = engine.internal();
             return internal.secrets().get(internal.projects().find("main").orElseThrow(),
-                    internal.accounts().findByName("admin").orElseThrow(), "db").value();
+                    internal.users().findByName("admin").orElseThrow(), "db").value();
         }
     }
 

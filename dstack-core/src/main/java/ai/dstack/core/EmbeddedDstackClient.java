@@ -2,6 +2,7 @@ package ai.dstack.core;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.files.FileArchive;
 import ai.dstack.api.fleet.Fleet;
 import ai.dstack.api.fleet.FleetPlan;
 import ai.dstack.api.fleet.FleetSpec;
@@ -11,13 +12,12 @@ import ai.dstack.api.logs.LogEvent;
 import ai.dstack.api.logs.LogEventSource;
 import ai.dstack.api.logs.PollLogsRequest;
 import ai.dstack.api.project.Project;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.api.server.ServerInfo;
-import ai.dstack.api.files.FileArchive;
-import ai.dstack.api.repo.RemoteRepoCreds;
-import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
@@ -29,18 +29,18 @@ import ai.dstack.client.MemberSetting;
 import ai.dstack.client.NewUser;
 import ai.dstack.client.ProjectQuery;
 import ai.dstack.client.RemoteDstackClient;
-import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.RunPlanRequest;
 import ai.dstack.client.RunQuery;
 import ai.dstack.client.UserQuery;
-import ai.dstack.core.internal.client.CallerAccess;
+import ai.dstack.client.internal.Hashes;
 import ai.dstack.core.internal.client.CallerAccess.Scope;
+import ai.dstack.core.internal.client.CallerAccess;
 import ai.dstack.core.internal.client.EmbeddedSettings;
 import ai.dstack.core.internal.client.Need;
 import ai.dstack.core.internal.client.RemoteErrors;
-import ai.dstack.core.internal.engine.Accounts;
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.Projects;
+import ai.dstack.core.internal.operations.Projects;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.logs.LogPage;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.storage.ProjectRow;
@@ -163,7 +163,7 @@ public final class EmbeddedDstackClient implements DstackClient {
 
     @Override
     public UserWithCreds me() {
-        return call(() -> internal.accounts().myUser(access.user()));
+        return call(() -> internal.users().myUser(access.user()));
     }
 
     @Override
@@ -172,7 +172,7 @@ public final class EmbeddedDstackClient implements DstackClient {
         checkListing(query.namePattern(), query.limit());
         return call(() -> {
             UserRow user = access.user();
-            return internal.accounts().list(user, false, query.namePattern(), query.prevCreatedAt(), query.prevId(),
+            return internal.users().list(user, false, query.namePattern(), query.prevCreatedAt(), query.prevId(),
                     orDefault(query.limit(), MAX_LISTED), Boolean.TRUE.equals(query.ascending())).users();
         });
     }
@@ -182,14 +182,14 @@ public final class EmbeddedDstackClient implements DstackClient {
         Objects.requireNonNull(user, "user is null");
         return call(() -> {
             access.user(Need.GLOBAL_ADMIN);
-            return internal.accounts().create(user.username(), user.globalRole(), user.email(), user.active());
+            return internal.users().create(user.username(), user.globalRole(), user.email(), user.active());
         });
     }
 
     @Override
     public UserWithCreds refreshToken(String username) {
         Objects.requireNonNull(username, "username is null");
-        return call(() -> internal.accounts().refreshToken(access.user(), username));
+        return call(() -> internal.users().refreshToken(access.user(), username));
     }
 
     // ---------------------------------------------------------------- projects
@@ -316,7 +316,7 @@ public final class EmbeddedDstackClient implements DstackClient {
     @Override
     public List<Run> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query is null");
-        ai.dstack.core.internal.engine.RunQuery engineQuery = new ai.dstack.core.internal.engine.RunQuery(
+        ai.dstack.core.internal.operations.RunQuery engineQuery = new ai.dstack.core.internal.operations.RunQuery(
                 query.projectName(), query.repoId(), query.username(), query.onlyActive(), query.includeJobs(),
                 orDefault(query.jobSubmissionsLimit(), MAX_JOB_SUBMISSIONS), query.prevSubmittedAt(), query.prevRunId(),
                 query.limit(), query.ascending());
@@ -484,7 +484,7 @@ public final class EmbeddedDstackClient implements DstackClient {
 
     /** The projects a caller's listings span: all for a global admin, its memberships otherwise (as the server's). */
     private List<ProjectRow> memberProjects(UserRow user) {
-        return Accounts.isAdmin(user) ? internal.projects().all() : internal.projects().memberProjects(user);
+        return Users.isAdmin(user) ? internal.projects().all() : internal.projects().memberProjects(user);
     }
 
     /** The server's validation of a users or projects listing (a 422 there, so not translated like engine errors). */

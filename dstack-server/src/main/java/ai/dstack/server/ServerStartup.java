@@ -7,7 +7,7 @@ import ai.dstack.core.internal.config.ServerConfig;
 import ai.dstack.core.internal.config.ServerConfigFile;
 import ai.dstack.core.internal.crypto.Encryption;
 import ai.dstack.core.internal.crypto.ReEncryption;
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.UserRow;
@@ -86,14 +86,14 @@ public final class ServerStartup {
         if (config.isEmpty()) {
             LOG.info("Initializing the default configuration...");
             ProjectRow main = internal.projects().find(engine.defaultProject()).orElseThrow();
-            ServerConfigFile.writeDefault(settings.configFile(), internal.backends().list(main));
+            ServerConfigFile.writeDefault(settings.configFile(), internal.backendConfigs().list(main));
             LOG.info("Initialized the default configuration at {}", settings.configFile());
             return;
         }
         LOG.info("Applying {}...", settings.configFile());
         config.get().warnings().forEach(warning -> LOG.warn("{}", warning));
-        UserRow admin = internal.accounts().findByName("admin").orElseThrow();
-        internal.backends().apply(config.get().projects(), admin);
+        UserRow admin = internal.users().findByName("admin").orElseThrow();
+        internal.backendConfigs().apply(config.get().projects(), admin);
     }
 
     /**

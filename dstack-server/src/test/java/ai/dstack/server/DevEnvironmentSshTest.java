@@ -14,8 +14,9 @@ import ai.dstack.api.user.GlobalRole;
 import ai.dstack.api.user.ProjectRole;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.engine.Accounts;
-import ai.dstack.core.internal.engine.Projects;
+import ai.dstack.core.internal.operations.Projects;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,8 +39,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
-import ai.dstack.core.internal.services.ServiceNetwork;
-import org.junit.jupiter.api.Assumptions;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -54,6 +53,7 @@ import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,7 +183,7 @@ class DevEnvironmentSshTest {
     @Test
     void aProjectMembersKeyOpensTheRunUntilTheMemberLeavesTheProject() throws Exception {
         String upstream = submitAndAwaitRunning("dev-members", "type: dev-environment\n" + SMALL);
-        Accounts accounts = engine.internal().accounts();
+        Users accounts = engine.internal().users();
         Projects projects = engine.internal().projects();
         accounts.create("bob", GlobalRole.USER, null, true);
         UserRow admin = accounts.findByName("admin").orElseThrow();

@@ -7,7 +7,7 @@ import ai.dstack.api.user.GlobalRole;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.crypto.AesKey;
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,12 +60,12 @@ class ServerStartupTest {
         try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
             Engine internal = engine.internal();
             ProjectRow research = internal.projects().find("research").orElseThrow();
-            BackendConfig aws = internal.backends().get(research, "aws");
+            BackendConfig aws = internal.backendConfigs().get(research, "aws");
             assertThat(aws.creds().get("secret_key").asText()).isEqualTo("SK");
-            assertThat(internal.backends().list(internal.projects().find("main").orElseThrow()))
+            assertThat(internal.backendConfigs().list(internal.projects().find("main").orElseThrow()))
                     .extracting(BackendConfig::type).containsExactly("lambda");
-            internal.accounts().create("bob", GlobalRole.USER, null, true);
-            assertThat(internal.accounts().view(internal.accounts().findByName("bob").orElseThrow())
+            internal.users().create("bob", GlobalRole.USER, null, true);
+            assertThat(internal.users().view(internal.users().findByName("bob").orElseThrow())
                     .permissions().canCreateProjects()).isFalse();
         }
 
@@ -80,9 +80,9 @@ class ServerStartupTest {
                 """.formatted(secret));
         try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
             Engine internal = engine.internal();
-            assertThat(internal.backends().list(internal.projects().find("main").orElseThrow())).isEmpty();
-            assertThat(internal.backends().list(internal.projects().find("research").orElseThrow())).hasSize(1);
-            assertThat(internal.accounts().view(internal.accounts().findByName("bob").orElseThrow())
+            assertThat(internal.backendConfigs().list(internal.projects().find("main").orElseThrow())).isEmpty();
+            assertThat(internal.backendConfigs().list(internal.projects().find("research").orElseThrow())).hasSize(1);
+            assertThat(internal.users().view(internal.users().findByName("bob").orElseThrow())
                     .permissions().canCreateProjects()).as("dstack's default again").isTrue();
         }
     }

@@ -9,14 +9,13 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.user.GlobalRole;
 import ai.dstack.api.yaml.DstackYaml;
-import java.time.Duration;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.crypto.AesKey;
 import ai.dstack.core.internal.crypto.Encryption;
 import ai.dstack.core.internal.crypto.EncryptionKey;
 import ai.dstack.core.internal.crypto.ReEncryption;
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.StoreOptions;
@@ -29,6 +28,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -77,10 +77,10 @@ class EncryptionAtRestTest {
 
         try (DstackEngine engine = engine(url, true, key1)) {
             Engine internal = engine.internal();
-            internal.accounts().create("alice", GlobalRole.USER, null, true);
-            aliceToken = internal.accounts().findByName("alice").orElseThrow().token();
+            internal.users().create("alice", GlobalRole.USER, null, true);
+            aliceToken = internal.users().findByName("alice").orElseThrow().token();
             engine.setSecret("main", "marker_secret_name", secretValue);
-            internal.backends().create(main(internal), internal.backends().parseYaml("""
+            internal.backendConfigs().create(main(internal), internal.backendConfigs().parseYaml("""
                     type: aws
                     regions: [eu-north-1]
                     creds: {type: access_key, access_key: %s, secret_key: %s}
@@ -98,7 +98,7 @@ class EncryptionAtRestTest {
             plaintexts.add(engine.adminToken());
             plaintexts.add(aliceToken);
             plaintexts.add(pemBody(main(internal).sshPrivateKey()));
-            plaintexts.add(pemBody(internal.accounts().findByName("alice").orElseThrow().sshPrivateKey()));
+            plaintexts.add(pemBody(internal.users().findByName("alice").orElseThrow().sshPrivateKey()));
         }
 
         List<String> stored = storedText(dialect, url);
@@ -143,12 +143,12 @@ class EncryptionAtRestTest {
 
     private static void assertReadable(DstackEngine engine, String aliceToken, String secretValue, String secretKey) {
         Engine internal = engine.internal();
-        assertThat(internal.accounts().authenticate(aliceToken)).map(u -> u.name()).contains("alice");
-        assertThat(internal.accounts().authenticate(engine.adminToken())).isPresent();
+        assertThat(internal.users().authenticate(aliceToken)).map(u -> u.name()).contains("alice");
+        assertThat(internal.users().authenticate(engine.adminToken())).isPresent();
         ProjectRow main = main(internal);
-        assertThat(internal.secrets().get(main, internal.accounts().findByName("admin").orElseThrow(),
+        assertThat(internal.secrets().get(main, internal.users().findByName("admin").orElseThrow(),
                 "marker_secret_name").value()).isEqualTo(secretValue);
-        BackendConfig aws = internal.backends().get(main, "aws");
+        BackendConfig aws = internal.backendConfigs().get(main, "aws");
         assertThat(aws.creds().get("secret_key").asText()).isEqualTo(secretKey);
     }
 

@@ -33,8 +33,8 @@ public interface HostExecutor extends AutoCloseable {
      */
     JobHandle start(JobLaunch launch);
 
-    /** The job's status as the host's files and processes tell it now. Unknown jobs are {@link JobStatus.Lost}. */
-    JobStatus status(JobHandle job);
+    /** The job's status as the host's files and processes tell it now. Unknown jobs are {@link HostJobState.Lost}. */
+    HostJobState status(JobHandle job);
 
     /**
      * Reads up to {@code maxLines} log lines recorded after {@code fromOffset} (0 for the beginning). Only complete
@@ -64,11 +64,11 @@ public interface HostExecutor extends AutoCloseable {
     void cleanup(JobHandle job);
 
     /**
-     * Completes with the job's final status ({@link JobStatus.Exited} or {@link JobStatus.Lost}) shortly after the
+     * Completes with the job's final status ({@link HostJobState.Exited} or {@link HostJobState.Lost}) shortly after the
      * job ends, or at once if it already has. Works for jobs started by an earlier engine process too. The stage
      * completes on the executor's watcher thread: keep its callbacks short.
      */
-    CompletionStage<JobStatus> onFinished(JobHandle job);
+    CompletionStage<HostJobState> onFinished(JobHandle job);
 
     /**
      * Asks to be the only reader copying the job's logs off this host, so that engines sharing the host (replicas

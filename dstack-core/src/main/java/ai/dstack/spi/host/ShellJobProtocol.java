@@ -177,10 +177,10 @@ public final class ShellJobProtocol {
         }
     }
 
-    public static JobStatus.Exited parseExit(String content) {
+    public static HostJobState.Exited parseExit(String content) {
         String[] fields = content.strip().split("\\s+");
         try {
-            return new JobStatus.Exited(Integer.parseInt(fields[0]), Instant.ofEpochMilli(Long.parseLong(fields[1])));
+            return new HostJobState.Exited(Integer.parseInt(fields[0]), Instant.ofEpochMilli(Long.parseLong(fields[1])));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("exit file '" + content.strip() + "' is not '<code> <epoch millis>'", e);
         }

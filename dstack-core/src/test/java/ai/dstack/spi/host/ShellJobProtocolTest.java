@@ -94,7 +94,7 @@ class ShellJobProtocolTest {
         assertThat(ShellJobProtocol.parsePid("4242 98765 4250\n"))
                 .isEqualTo(new ShellJobProtocol.PidRecord(4242, 98765, 4250));
         assertThat(ShellJobProtocol.parseExit("137 1700000000123\n"))
-                .isEqualTo(new JobStatus.Exited(137, Instant.ofEpochMilli(1700000000123L)));
+                .isEqualTo(new HostJobState.Exited(137, Instant.ofEpochMilli(1700000000123L)));
         assertThatThrownBy(() -> ShellJobProtocol.parseExit("oops"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("exit file 'oops'");

@@ -1,8 +1,8 @@
 package ai.dstack.server.internal;
 
 import ai.dstack.api.user.ProjectRole;
-import ai.dstack.core.internal.engine.Accounts;
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 import io.javalin.http.Context;
@@ -36,7 +36,7 @@ final class Access {
         if (!scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
             throw HttpProblem.invalidCredentials();
         }
-        return engine.accounts().authenticate(credentials).orElseThrow(HttpProblem::invalidToken);
+        return engine.users().authenticate(credentials).orElseThrow(HttpProblem::invalidToken);
     }
 
     ProjectRow project(String name) {
@@ -46,12 +46,12 @@ final class Access {
     /** Checks the caller's role in the project for a project-scoped need. */
     void check(Need need, UserRow user, ProjectRow project) {
         if (need == Need.GLOBAL_ADMIN) {
-            if (!Accounts.isAdmin(user)) {
+            if (!Users.isAdmin(user)) {
                 throw HttpProblem.accessDenied();
             }
             return;
         }
-        if (!need.isProjectScoped() || Accounts.isAdmin(user)) {
+        if (!need.isProjectScoped() || Users.isAdmin(user)) {
             return;
         }
         Optional<ProjectRole> role = engine.projects().role(project, user);

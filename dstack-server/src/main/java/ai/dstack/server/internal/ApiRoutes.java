@@ -1,7 +1,7 @@
 package ai.dstack.server.internal;
 
 import ai.dstack.api.server.ServerInfo;
-import ai.dstack.core.internal.engine.Accounts;
+import ai.dstack.core.internal.operations.Users;
 import ai.dstack.spi.storage.ProjectRow;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ final class ApiRoutes {
 
     /** The projects a caller's listings span: all for a global admin, its memberships otherwise. */
     static List<ProjectRow> memberProjects(Call call) {
-        return Accounts.isAdmin(call.user()) ? call.engine().projects().all()
+        return Users.isAdmin(call.user()) ? call.engine().projects().all()
                 : call.engine().projects().memberProjects(call.user());
     }
 }

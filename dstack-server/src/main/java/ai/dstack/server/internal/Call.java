@@ -1,6 +1,6 @@
 package ai.dstack.server.internal;
 
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 

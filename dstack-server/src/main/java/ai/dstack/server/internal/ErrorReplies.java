@@ -2,7 +2,7 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.core.internal.engine.AccessDenied;
+import ai.dstack.core.internal.operations.AccessDenied;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

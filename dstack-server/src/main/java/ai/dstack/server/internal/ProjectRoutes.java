@@ -4,7 +4,7 @@ import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.project.ProjectsInfoList;
 import ai.dstack.api.user.ProjectRole;
-import ai.dstack.core.internal.engine.Projects.MemberSetting;
+import ai.dstack.core.internal.operations.Projects.MemberSetting;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package ai.dstack.server.internal;
 
 import ai.dstack.api.json.DstackJson;
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 import com.fasterxml.jackson.core.JsonProcessingException;

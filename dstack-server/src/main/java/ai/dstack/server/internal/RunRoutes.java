@@ -2,7 +2,7 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
-import ai.dstack.core.internal.engine.RunQuery;
+import ai.dstack.core.internal.operations.RunQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 

@@ -2,9 +2,9 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.configuration.ServiceModel;
 import ai.dstack.api.json.DstackJson;
-import ai.dstack.core.internal.engine.Accounts;
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.Services;
+import ai.dstack.core.internal.operations.ServiceEndpoints;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -103,7 +103,7 @@ public final class ServiceProxy {
             if (ctx.header("Upgrade") != null) {
                 throw new ProxyError(400, "Upgrading connections is not supported");
             }
-            Services.Target target = target(project, run, ctx.header("Authorization"));
+            ServiceEndpoints.Target target = target(project, run, ctx.header("Authorization"));
             String path = target.stripPrefix() ? rest : uri;
             forward(ctx, target, path, readBody(ctx));
         } catch (ProxyError e) {
@@ -112,15 +112,15 @@ public final class ServiceProxy {
     }
 
     /** The service and the check of its caller; counts the request for the autoscaler. */
-    Services.Target target(String projectName, String runName, String authorization) {
+    ServiceEndpoints.Target target(String projectName, String runName, String authorization) {
         ProjectRow project = engine.projects().find(projectName).orElseThrow(
                 () -> new ProxyError(404, "Service " + projectName + "/" + runName + " not found"));
-        Services.Target target = engine.services().find(project, runName).orElseThrow(
+        ServiceEndpoints.Target target = engine.serviceEndpoints().find(project, runName).orElseThrow(
                 () -> new ProxyError(404, "Service " + projectName + "/" + runName + " not found"));
         if (target.auth()) {
             enforceMember(project, authorization);
         }
-        engine.services().recordRequest(target.runId());
+        engine.serviceEndpoints().recordRequest(target.runId());
         if (target.replicas().isEmpty()) {
             throw new ProxyError(404, "Service " + projectName + "/" + runName + " not found");
         }
@@ -129,8 +129,8 @@ public final class ServiceProxy {
 
     private void enforceMember(ProjectRow project, String authorization) {
         String token = bearer(authorization);
-        Optional<UserRow> user = token == null ? Optional.empty() : engine.accounts().authenticate(token);
-        boolean member = user.isPresent() && (Accounts.isAdmin(user.get()) || engine.projects().role(project, user.get()).isPresent());
+        Optional<UserRow> user = token == null ? Optional.empty() : engine.users().authenticate(token);
+        boolean member = user.isPresent() && (Users.isAdmin(user.get()) || engine.projects().role(project, user.get()).isPresent());
         if (!member) {
             throw new ProxyError(403, "Unauthenticated or unauthorized to access project " + project.name());
         }
@@ -150,7 +150,7 @@ public final class ServiceProxy {
     }
 
     /** The next replica in turn. */
-    InetSocketAddress pick(Services.Target target, int offset) {
+    InetSocketAddress pick(ServiceEndpoints.Target target, int offset) {
         int turn = turns.computeIfAbsent(target.runId(), id -> new AtomicInteger()).getAndIncrement();
         List<InetSocketAddress> replicas = target.replicas();
         return replicas.get(Math.floorMod(turn + offset, replicas.size()));
@@ -187,7 +187,7 @@ public final class ServiceProxy {
         }
     }
 
-    private void forward(Context ctx, Services.Target target, String pathAndQuery, Body body) {
+    private void forward(Context ctx, ServiceEndpoints.Target target, String pathAndQuery, Body body) {
         String query = ctx.req().getQueryString();
         String path = pathAndQuery + (query == null || pathAndQuery.contains("?") ? "" : "?" + query);
         int attempts = body.replayable() ? target.replicas().size() : 1;
@@ -304,7 +304,7 @@ public final class ServiceProxy {
             ProjectRow project = modelProject(ctx);
             ObjectNode reply = DstackJson.mapper().createObjectNode().put("object", "list");
             ArrayNode data = reply.putArray("data");
-            for (Services.Target target : engine.services().models(project)) {
+            for (ServiceEndpoints.Target target : engine.serviceEndpoints().models(project)) {
                 data.addObject().put("object", "model").put("id", target.model().name())
                         .put("created", target.submittedAt().getEpochSecond()).put("owned_by", project.name());
             }
@@ -334,14 +334,14 @@ public final class ServiceProxy {
                 throw new ProxyError(422, "The request has no 'model'");
             }
             String wanted = model;
-            Services.Target target = engine.services().models(project).stream()
+            ServiceEndpoints.Target target = engine.serviceEndpoints().models(project).stream()
                     .filter(t -> t.model().name().equals(wanted)).findFirst()
                     .orElseThrow(() -> new ProxyError(404, "Model " + wanted + " not found in project " + project.name()));
             if (!(target.model() instanceof ServiceModel.OpenAiChat openai)) {
                 throw new ProxyError(400, "Model " + wanted + " is served in format " + target.model().format()
                         + "; this endpoint forwards OpenAI-format models only");
             }
-            engine.services().recordRequest(target.runId());
+            engine.serviceEndpoints().recordRequest(target.runId());
             if (target.replicas().isEmpty()) {
                 throw new ProxyError(503, "Model " + wanted + " in project " + project.name() + " has no ready replica yet");
             }

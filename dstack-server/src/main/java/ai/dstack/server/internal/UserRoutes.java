@@ -19,34 +19,34 @@ final class UserRoutes {
         return List.of(
                 new Route("/api/users/list", Need.AUTHENTICATED, Route.Body.OPTIONAL, UserRoutes::list),
                 new Route("/api/users/get_my_user", Need.AUTHENTICATED, Route.Body.NONE,
-                        call -> call.engine().accounts().myUser(call.user())),
+                        call -> call.engine().users().myUser(call.user())),
                 new Route("/api/users/get_user", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
                     String username = call.body().string("username");
                     call.body().done();
-                    return call.engine().accounts().get(call.user(), username);
+                    return call.engine().users().get(call.user(), username);
                 }),
                 new Route("/api/users/create", Need.GLOBAL_ADMIN, Route.Body.REQUIRED, call -> {
                     UserSettings user = UserSettings.read(call.body());
-                    return call.engine().accounts().create(user.username(), user.role(), user.email(), user.active());
+                    return call.engine().users().create(user.username(), user.role(), user.email(), user.active());
                 }),
                 new Route("/api/users/update", Need.GLOBAL_ADMIN, Route.Body.REQUIRED, call -> {
                     UserSettings user = UserSettings.read(call.body());
-                    return call.engine().accounts().update(user.username(), user.role(), user.email(), user.active());
+                    return call.engine().users().update(user.username(), user.role(), user.email(), user.active());
                 }),
                 new Route("/api/users/refresh_token", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
                     String username = call.body().string("username");
                     call.body().done();
-                    return call.engine().accounts().refreshToken(call.user(), username);
+                    return call.engine().users().refreshToken(call.user(), username);
                 }),
                 new Route("/api/users/refresh_ssh_key", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
                     String username = call.body().string("username");
                     call.body().done();
-                    return call.engine().accounts().refreshSshKey(call.user(), username);
+                    return call.engine().users().refreshSshKey(call.user(), username);
                 }),
                 new Route("/api/users/delete", Need.GLOBAL_ADMIN, Route.Body.REQUIRED, call -> {
                     List<String> users = call.body().strings("users");
                     call.body().done();
-                    call.engine().accounts().delete(users);
+                    call.engine().users().delete(users);
                     return null;
                 }));
     }
@@ -60,7 +60,7 @@ final class UserRoutes {
         int limit = body.integer("limit", 2000, 0, 2000);
         boolean ascending = body.bool("ascending", false);
         body.done();
-        UsersInfoList users = call.engine().accounts().list(call.user(), withTotal, namePattern, prevCreatedAt, prevId,
+        UsersInfoList users = call.engine().users().list(call.user(), withTotal, namePattern, prevCreatedAt, prevId,
                 limit, ascending);
         // dstack answers a bare array unless the total was asked for.
         return withTotal ? users : users.users();

@@ -79,7 +79,7 @@ class AwsEngineTest {
 
     private void configureAws(String extraJson) {
         BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), extraJson);
-        engine.internal().backends().create(main(), new BackendConfig("aws", c.config(), c.creds()));
+        engine.internal().backendConfigs().create(main(), new BackendConfig("aws", c.config(), c.creds()));
     }
 
     private static TaskConfiguration task(String yaml) {
@@ -91,19 +91,19 @@ class AwsEngineTest {
         start();
         BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), null);
         c.creds().put("access_key", "AKIAUNKNOWN");
-        assertThatThrownBy(() -> engine.internal().backends().create(main(), new BackendConfig("aws", c.config(),
+        assertThatThrownBy(() -> engine.internal().backendConfigs().create(main(), new BackendConfig("aws", c.config(),
                 c.creds()))).isInstanceOfSatisfying(DstackException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIALS);
                     assertThat(e.getMessage()).contains("Invalid credentials");
                 });
-        assertThat(engine.internal().backends().list(main())).isEmpty();
+        assertThat(engine.internal().backendConfigs().list(main())).isEmpty();
     }
 
     @Test
     void thePlanListsAwsOffersCheapestFirstFilteredByTheRun() {
         start();
         configureAws(null);
-        UserRow admin = engine.internal().accounts().findByName("admin").orElseThrow();
+        UserRow admin = engine.internal().users().findByName("admin").orElseThrow();
         RunSpec spec = RunSpec.newBuilder().configuration(task("type: task\ncommands: [nvidia-smi]\n"
                 + "resources:\n  gpu: A10G:1\nspot_policy: on-demand\nmax_price: 1.1\n")).build();
         RunPlan plan = engine.internal().runs().plan(main(), admin, spec, null);

@@ -5,7 +5,7 @@ import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.ShellJobProtocol;
 import java.io.IOException;
@@ -36,7 +36,7 @@ final class SshHostExecutor implements HostExecutor {
 
     private final SshConnection connection;
     private final String root;
-    private final Map<String, CompletableFuture<JobStatus>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<HostJobState>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watcher;
 
     /**
@@ -113,7 +113,7 @@ final class SshHostExecutor implements HostExecutor {
     }
 
     @Override
-    public JobStatus status(JobHandle job) {
+    public HostJobState status(JobHandle job) {
         CommandResult result = connection.run(RemoteScripts.bashC(RemoteScripts.STATUS, "dstack-job-status",
                 List.of(jobDir(job.jobId()))), null, COMMAND_TIMEOUT);
         if (!result.succeeded()) {
@@ -123,19 +123,19 @@ final class SshHostExecutor implements HostExecutor {
         return parseStatus(job.jobId(), result.out().strip());
     }
 
-    private JobStatus parseStatus(String jobId, String line) {
+    private HostJobState parseStatus(String jobId, String line) {
         String[] parts = line.split(" ", 2);
         String rest = parts.length > 1 ? parts[1].strip() : "";
         String where = " on " + connection.address().display();
         return switch (parts[0]) {
             case "exit" -> ShellJobProtocol.parseExit(rest);
-            case "running" -> new JobStatus.Running(Long.parseLong(rest));
-            case "absent" -> new JobStatus.Lost("there is no job " + jobId + where + " (no directory "
+            case "running" -> new HostJobState.Running(Long.parseLong(rest));
+            case "absent" -> new HostJobState.Lost("there is no job " + jobId + where + " (no directory "
                     + jobDir(jobId) + ")");
-            case "never-started" -> new JobStatus.Lost("job " + jobId + " never started" + where + supervisor(rest));
+            case "never-started" -> new HostJobState.Lost("job " + jobId + " never started" + where + supervisor(rest));
             case "lost" -> {
                 String[] lost = rest.split(" ", 2);
-                yield new JobStatus.Lost("the supervisor of job " + jobId + " (pid " + lost[0] + ")" + where
+                yield new HostJobState.Lost("the supervisor of job " + jobId + " (pid " + lost[0] + ")" + where
                         + " ended without recording an exit code: it was killed or the host restarted"
                         + supervisor(lost.length > 1 ? lost[1] : ""));
             }
@@ -190,7 +190,7 @@ final class SshHostExecutor implements HostExecutor {
 
     @Override
     public void cleanup(JobHandle job) {
-        if (status(job) instanceof JobStatus.Running) {
+        if (status(job) instanceof HostJobState.Running) {
             throw new HostExecutionException(ErrorCode.ERROR, "job " + job.jobId() + " is still running on "
                     + connection.address().display() + "; stop or kill it before removing its files");
         }
@@ -204,7 +204,7 @@ final class SshHostExecutor implements HostExecutor {
     }
 
     @Override
-    public CompletionStage<JobStatus> onFinished(JobHandle job) {
+    public CompletionStage<HostJobState> onFinished(JobHandle job) {
         return waiting.computeIfAbsent(job.jobId(), id -> new CompletableFuture<>());
     }
 
@@ -219,9 +219,9 @@ final class SshHostExecutor implements HostExecutor {
             List<String> exited = listing.out().lines().map(String::strip).toList();
             for (String jobId : List.copyOf(waiting.keySet())) {
                 if (exited.contains(jobId)) {
-                    JobStatus status = status(new JobHandle(jobId));
+                    HostJobState status = status(new JobHandle(jobId));
                     if (status.isFinal()) {
-                        CompletableFuture<JobStatus> future = waiting.remove(jobId);
+                        CompletableFuture<HostJobState> future = waiting.remove(jobId);
                         if (future != null) {
                             future.complete(status);
                         }

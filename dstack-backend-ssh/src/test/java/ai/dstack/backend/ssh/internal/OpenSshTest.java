@@ -7,7 +7,7 @@ import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.RemoteHost;
 import ai.dstack.spi.host.RemoteHostAddress;
@@ -59,9 +59,9 @@ class OpenSshTest {
             assertThat(host.probe().cpus()).isPositive();
             HostExecutor executor = host.executor();
             JobHandle job = executor.start(JobLaunch.of("openssh-" + UUID.randomUUID(), List.of("echo via openssh")));
-            JobStatus status = executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HostJobState status = executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isZero());
+            assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isZero());
             assertThat(executor.readLogs(job, 0).lines()).extracting(LogLine::text).containsExactly("via openssh");
             executor.cleanup(job);
             host.removeEngineFiles();

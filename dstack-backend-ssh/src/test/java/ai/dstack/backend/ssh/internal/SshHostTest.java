@@ -10,7 +10,7 @@ import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostResources;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.RemoteHost;
@@ -77,9 +77,9 @@ class SshHostTest {
 
         JobHandle job = executor.start(JobLaunch.of("job-" + type, List.of("echo out-line", "echo err-line >&2",
                 "printf 'no newline'", "exit 3")).withEnv(Map.of("GREETING", "it's me")));
-        JobStatus status = executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        HostJobState status = executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-        assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(3));
+        assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(3));
         assertThat(texts(executor, job)).containsExactly("out-line\n", "err-line\n", "no newline");
         assertThat(executor.jobs()).contains(job);
         assertThat(server.home().resolve(".dstack-jvm/jobs/job-" + type + "/exit")).exists();
@@ -104,10 +104,10 @@ class SshHostTest {
         JobHandle running = executor.start(JobLaunch.of("running", List.of("sleep 30")));
         host.removeEngineFiles();
         assertThat(server.home().resolve(".dstack-jvm/jobs/done")).doesNotExist();
-        assertThat(executor.status(running)).isInstanceOf(JobStatus.Running.class);
+        assertThat(executor.status(running)).isInstanceOf(HostJobState.Running.class);
         executor.kill(running);
         assertThat(executor.onFinished(running).toCompletableFuture().get(30, TimeUnit.SECONDS))
-                .isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(137));
+                .isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(137));
     }
 
     @Test
@@ -122,7 +122,7 @@ class SshHostTest {
         executor.stop(job, Duration.ofSeconds(20));
 
         assertThat(executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS))
-                .isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(7));
+                .isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(7));
         // bash may add its own "Terminated" line for the sleep that the signal ended, before or after the trap's
         assertThat(texts(executor, job)).startsWith("ready\n").contains("got TERM\n");
     }
@@ -162,8 +162,8 @@ class SshHostTest {
         Files.writeString(gate, "go"); // the job finishes while the host cannot be reached
         server.restart();
 
-        JobStatus status = executor.onFinished(job).toCompletableFuture().get(60, TimeUnit.SECONDS);
-        assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isZero());
+        HostJobState status = executor.onFinished(job).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isZero());
         assertThat(texts(executor, job)).containsExactly(
                 "before 1\n", "before 2\n", "before 3\n", "after 1\n", "after 2\n", "after 3\n");
     }
@@ -186,10 +186,10 @@ class SshHostTest {
             }
         });
         restarter.start();
-        JobStatus status = executor.status(job); // blocks through the outage instead of failing
+        HostJobState status = executor.status(job); // blocks through the outage instead of failing
         restarter.join();
 
-        assertThat(status).isInstanceOf(JobStatus.Running.class);
+        assertThat(status).isInstanceOf(HostJobState.Running.class);
         assertThat(host.unreachableReason()).isEmpty();
         executor.kill(job);
     }

@@ -3,9 +3,9 @@ package ai.dstack.core.internal.client;
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.user.ProjectRole;
-import ai.dstack.core.internal.engine.AccessDenied;
-import ai.dstack.core.internal.engine.Accounts;
-import ai.dstack.core.internal.engine.Engine;
+import ai.dstack.core.internal.operations.AccessDenied;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
 import java.util.Optional;
@@ -25,14 +25,14 @@ public final class CallerAccess {
 
     /** The caller, or FORBIDDEN "Invalid token" as the server answers a token no active user has. */
     public UserRow user() {
-        return engine.accounts().authenticate(token)
+        return engine.users().authenticate(token)
                 .orElseThrow(() -> new DstackException(ErrorCode.FORBIDDEN, "Invalid token"));
     }
 
     /** The caller, after checking a need that has no project (authenticated, global admin). */
     public UserRow user(Need need) {
         UserRow user = user();
-        if (need == Need.GLOBAL_ADMIN && !Accounts.isAdmin(user)) {
+        if (need == Need.GLOBAL_ADMIN && !Users.isAdmin(user)) {
             throw new AccessDenied();
         }
         return user;
@@ -43,7 +43,7 @@ public final class CallerAccess {
         UserRow user = user();
         ProjectRow project = engine.projects().find(projectName)
                 .orElseThrow(() -> new DstackException(ErrorCode.NOT_FOUND, "Project '" + projectName + "' not found"));
-        if (!Accounts.isAdmin(user) && !allowed(need, user, project)) {
+        if (!Users.isAdmin(user) && !allowed(need, user, project)) {
             throw new AccessDenied();
         }
         return new Scope(user, project);

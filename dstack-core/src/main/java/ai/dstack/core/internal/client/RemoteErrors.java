@@ -2,7 +2,7 @@ package ai.dstack.core.internal.client;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.core.internal.engine.AccessDenied;
+import ai.dstack.core.internal.operations.AccessDenied;
 
 /**
  * Gives an engine error the code a remote client would see for the same call, so that callers branch alike in both

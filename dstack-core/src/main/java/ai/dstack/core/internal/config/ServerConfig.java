@@ -1,7 +1,7 @@
 package ai.dstack.core.internal.config;
 
 import ai.dstack.core.internal.crypto.EncryptionKey;
-import ai.dstack.core.internal.engine.DefaultPermissions;
+import ai.dstack.core.internal.context.DefaultPermissions;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package ai.dstack.core.internal.host;
 
 import ai.dstack.spi.host.JobHandle;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -30,21 +30,21 @@ final class ExitWatcher implements AutoCloseable {
     private static final long POLL_MILLIS_WITHOUT_WATCH_SERVICE = 250;
 
     private final Path exitedDir;
-    private final Function<JobHandle, JobStatus> statusOf;
-    private final Map<String, CompletableFuture<JobStatus>> watched = new ConcurrentHashMap<>();
+    private final Function<JobHandle, HostJobState> statusOf;
+    private final Map<String, CompletableFuture<HostJobState>> watched = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
     private Thread thread;
     private WatchService watchService;
     private volatile boolean closed;
 
-    ExitWatcher(Path exitedDir, Function<JobHandle, JobStatus> statusOf) {
+    ExitWatcher(Path exitedDir, Function<JobHandle, HostJobState> statusOf) {
         this.exitedDir = exitedDir;
         this.statusOf = statusOf;
     }
 
     /** A future completed with the job's final status; checked at once, since the job may already be over. */
-    CompletableFuture<JobStatus> watch(JobHandle job) {
-        CompletableFuture<JobStatus> future = watched.computeIfAbsent(job.jobId(), id -> new CompletableFuture<>());
+    CompletableFuture<HostJobState> watch(JobHandle job) {
+        CompletableFuture<HostJobState> future = watched.computeIfAbsent(job.jobId(), id -> new CompletableFuture<>());
         startIfNeeded();
         check(job.jobId());
         return future.copy();
@@ -106,11 +106,11 @@ final class ExitWatcher implements AutoCloseable {
     }
 
     private void check(String jobId) {
-        CompletableFuture<JobStatus> future = watched.get(jobId);
+        CompletableFuture<HostJobState> future = watched.get(jobId);
         if (future == null) {
             return;
         }
-        JobStatus status = statusOf.apply(new JobHandle(jobId));
+        HostJobState status = statusOf.apply(new JobHandle(jobId));
         if (status.isFinal() && watched.remove(jobId, future)) {
             future.complete(status);
         }

@@ -7,7 +7,7 @@ import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.ShellJobProtocol;
 import java.io.IOException;
@@ -216,31 +216,31 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     @Override
-    public JobStatus status(JobHandle job) {
+    public HostJobState status(JobHandle job) {
         Path dir = jobDirectory(job);
         if (!Files.isDirectory(dir)) {
-            return new JobStatus.Lost("there is no job " + job.jobId() + " on this host (no directory " + dir + ")");
+            return new HostJobState.Lost("there is no job " + job.jobId() + " on this host (no directory " + dir + ")");
         }
-        Optional<JobStatus.Exited> exited = readExit(dir);
+        Optional<HostJobState.Exited> exited = readExit(dir);
         if (exited.isPresent()) {
             return exited.get();
         }
         // The wrapper writes the pid file with one write(2); a line without its newline is a start cut short.
         Optional<String> pidFile = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
         if (pidFile.isEmpty()) {
-            return new JobStatus.Lost("job " + job.jobId() + " never started" + wrapperOutput(dir));
+            return new HostJobState.Lost("job " + job.jobId() + " never started" + wrapperOutput(dir));
         }
         ShellJobProtocol.PidRecord pid = ShellJobProtocol.parsePid(pidFile.get());
         if (ProcStat.isAlive(pid.wrapperPid(), pid.wrapperStartTicks())) {
-            return new JobStatus.Running(pid.jobProcessGroup());
+            return new HostJobState.Running(pid.jobProcessGroup());
         }
         // The wrapper may have written the exit code and ended between the two reads.
-        return readExit(dir).<JobStatus>map(exit -> exit).orElseGet(() -> new JobStatus.Lost("the supervisor of job "
+        return readExit(dir).<HostJobState>map(exit -> exit).orElseGet(() -> new HostJobState.Lost("the supervisor of job "
                 + job.jobId() + " (pid " + pid.wrapperPid() + ") ended without recording an exit code: it was killed"
                 + " or the host restarted" + wrapperOutput(dir)));
     }
 
-    private Optional<JobStatus.Exited> readExit(Path dir) {
+    private Optional<HostJobState.Exited> readExit(Path dir) {
         return readOptional(dir.resolve(ShellJobProtocol.EXIT_FILE)).map(ShellJobProtocol::parseExit);
     }
 
@@ -321,7 +321,7 @@ public final class LocalHostExecutor implements HostExecutor {
 
     @Override
     public void cleanup(JobHandle job) {
-        if (status(job) instanceof JobStatus.Running) {
+        if (status(job) instanceof HostJobState.Running) {
             throw new HostExecutionException(ErrorCode.ERROR, "job " + job.jobId()
                     + " is still running on this host; stop or kill it before removing its files");
         }
@@ -348,7 +348,7 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     @Override
-    public CompletionStage<JobStatus> onFinished(JobHandle job) {
+    public CompletionStage<HostJobState> onFinished(JobHandle job) {
         return watcher.watch(job);
     }
 

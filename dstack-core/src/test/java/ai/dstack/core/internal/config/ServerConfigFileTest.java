@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.dstack.api.ConfigurationException;
 import ai.dstack.core.internal.crypto.AesKey;
 import ai.dstack.core.internal.crypto.IdentityKey;
-import ai.dstack.core.internal.engine.DefaultPermissions;
+import ai.dstack.core.internal.context.DefaultPermissions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

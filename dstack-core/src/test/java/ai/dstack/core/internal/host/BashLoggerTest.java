@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ class BashLoggerTest {
         host.close();
     }
 
-    JobStatus run(String... commands) throws Exception {
+    HostJobState run(String... commands) throws Exception {
         JobHandle job = host.start(JobLaunch.of("job", List.of(commands)));
         return LocalHostExecutorTest.awaitFinished(host, job);
     }
@@ -49,9 +49,9 @@ class BashLoggerTest {
 
     @Test
     void linesOfBothStreamsWithTheExitCode() throws Exception {
-        JobStatus status = run("for i in 1 2 3; do echo out-$i; echo err-$i >&2; done", "exit 6");
+        HostJobState status = run("for i in 1 2 3; do echo out-$i; echo err-$i >&2; done", "exit 6");
 
-        assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(6));
+        assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(6));
         assertThat(logs().stream().filter(l -> l.stream() == LogStream.STDOUT).map(LogLine::text))
                 .containsExactly("out-1", "out-2", "out-3");
         assertThat(logs().stream().filter(l -> l.stream() == LogStream.STDERR).map(LogLine::text))

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.spi.host.JobHandle;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
 import java.io.BufferedReader;
@@ -50,12 +50,12 @@ class EngineCrashTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> spawnersOf(root).isEmpty());
 
         try (LocalHostExecutor host = new LocalHostExecutor(root)) {
-            assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
+            assertThat(host.status(job)).isInstanceOf(HostJobState.Running.class);
             Files.createFile(host.jobDirectory(job).resolve("workdir/go"));
 
-            JobStatus status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HostJobState status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class,
+            assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class,
                     exited -> assertThat(exited.exitCode()).isEqualTo(5));
             List<LogLine> lines = LocalHostExecutorTest.allLogs(host, job);
             assertThat(lines.stream().filter(l -> l.stream() == LogStream.STDOUT).map(LogLine::text)).containsExactlyElementsOf(

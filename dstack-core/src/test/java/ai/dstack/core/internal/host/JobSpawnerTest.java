@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ class JobSpawnerTest {
     @AfterEach
     void killLeftoverJobs() {
         for (JobHandle job : host.jobs()) {
-            if (host.status(job) instanceof JobStatus.Running) {
+            if (host.status(job) instanceof HostJobState.Running) {
                 host.kill(job);
             }
         }
@@ -71,9 +71,9 @@ class JobSpawnerTest {
         }
     }
 
-    static int exitCode(JobStatus status) {
-        assertThat(status).isInstanceOf(JobStatus.Exited.class);
-        return ((JobStatus.Exited) status).exitCode();
+    static int exitCode(HostJobState status) {
+        assertThat(status).isInstanceOf(HostJobState.Exited.class);
+        return ((HostJobState.Exited) status).exitCode();
     }
 
     void awaitOutput(LocalHostExecutor executor, JobHandle job, String text) {
@@ -89,7 +89,7 @@ class JobSpawnerTest {
         }
 
         List<JobHandle> jobs = onSixThreads(starts);
-        List<CompletableFuture<JobStatus>> exits =
+        List<CompletableFuture<HostJobState>> exits =
                 jobs.stream().map(job -> host.onFinished(job).toCompletableFuture()).toList();
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 
@@ -189,7 +189,7 @@ class JobSpawnerTest {
         host.close();
 
         spawner.onExit().get(30, TimeUnit.SECONDS);
-        assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(host.status(job)).isInstanceOf(HostJobState.Running.class);
         try (LocalHostExecutor next = new LocalHostExecutor(root)) {
             Files.createFile(next.jobDirectory(job).resolve("workdir/go"));
             assertThat(exitCode(awaitFinished(next, job))).isEqualTo(6);

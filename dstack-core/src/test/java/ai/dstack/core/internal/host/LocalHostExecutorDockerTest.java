@@ -7,7 +7,7 @@ import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,9 +104,9 @@ class LocalHostExecutorDockerTest {
                     .withImage("alpine:3").withShell("sh").withEnv(Map.of("DSTACK_RUN_NAME", "train"));
 
             JobHandle job = host.start(launch);
-            JobStatus status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HostJobState status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isZero());
+            assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isZero());
             Path workDir = host.jobDirectory(job).resolve("workdir");
             assertThat(LocalHostExecutorTest.output(host, job, LogStream.STDOUT)).isEqualTo("train in " + workDir + "\n");
             LocalHostExecutorTest.awaitWrappersGone(host);
@@ -124,9 +124,9 @@ class LocalHostExecutorDockerTest {
                     LocalHostExecutorTest.output(host, job, LogStream.STDOUT).equals("ready\n"));
 
             host.kill(job);
-            JobStatus status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HostJobState status = host.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-            assertThat(status).isInstanceOfSatisfying(JobStatus.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(137));
+            assertThat(status).isInstanceOfSatisfying(HostJobState.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(137));
             LocalHostExecutorTest.awaitWrappersGone(host); // and its clean-up ran
             assertThat(dockerCalls()).contains("kill --signal=KILL dstack-job-job-img", "rm -f dstack-job-job-img");
         }

@@ -9,7 +9,7 @@ import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
@@ -48,7 +48,7 @@ class LocalHostExecutorTest {
     @AfterEach
     void killLeftoverJobs() {
         for (JobHandle job : host.jobs()) {
-            if (host.status(job) instanceof JobStatus.Running) {
+            if (host.status(job) instanceof HostJobState.Running) {
                 host.kill(job);
             }
         }
@@ -78,7 +78,7 @@ class LocalHostExecutorTest {
         return host.start(JobLaunch.of(newJobId(), List.of(commands)));
     }
 
-    static JobStatus awaitFinished(LocalHostExecutor executor, JobHandle job) throws Exception {
+    static HostJobState awaitFinished(LocalHostExecutor executor, JobHandle job) throws Exception {
         return executor.onFinished(job).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -113,10 +113,10 @@ class LocalHostExecutorTest {
         long before = System.currentTimeMillis();
         JobHandle job = start("for i in 1 2 3 4 5 6 7 8 9 10; do echo out-$i; echo err-$i >&2; done");
 
-        JobStatus status = awaitFinished(host, job);
+        HostJobState status = awaitFinished(host, job);
 
-        assertThat(status).isInstanceOf(JobStatus.Exited.class);
-        assertThat(((JobStatus.Exited) status).exitCode()).isZero();
+        assertThat(status).isInstanceOf(HostJobState.Exited.class);
+        assertThat(((HostJobState.Exited) status).exitCode()).isZero();
         List<LogLine> lines = allLogs(host, job);
         assertThat(lines.stream().filter(l -> l.stream() == LogStream.STDOUT).map(LogLine::text))
                 .containsExactly("out-1", "out-2", "out-3", "out-4", "out-5", "out-6", "out-7", "out-8", "out-9", "out-10");
@@ -124,7 +124,7 @@ class LocalHostExecutorTest {
                 .containsExactly("err-1", "err-2", "err-3", "err-4", "err-5", "err-6", "err-7", "err-8", "err-9", "err-10");
         assertThat(lines).allSatisfy(line -> {
             assertThat(line.endsLine()).isTrue();
-            assertThat(line.timestamp().toEpochMilli()).isBetween(before, ((JobStatus.Exited) status).finishedAt().toEpochMilli());
+            assertThat(line.timestamp().toEpochMilli()).isBetween(before, ((HostJobState.Exited) status).finishedAt().toEpochMilli());
         });
         assertThat(lines.stream().filter(l -> l.stream() == LogStream.STDOUT).map(l -> l.timestamp()).toList())
                 .isSorted();
@@ -134,9 +134,9 @@ class LocalHostExecutorTest {
     void exitCodeOfTheFailingCommandIsTheJobs() throws Exception {
         JobHandle job = start("echo before", "exit 3");
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(3));
-        assertThat(host.status(job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(host.status(job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(3));
     }
 
@@ -144,7 +144,7 @@ class LocalHostExecutorTest {
     void commandsStopAtTheFirstFailure() throws Exception {
         JobHandle job = start("echo first", "false", "echo after");
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(1));
         assertThat(output(host, job, LogStream.STDOUT)).isEqualTo("first\n");
     }
@@ -213,7 +213,7 @@ class LocalHostExecutorTest {
 
         host.stop(job, Duration.ofSeconds(20));
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isZero());
         // Under load the spawner's reply can come after its timeout and the signal script sends SIGTERM again, so
         // the trap may run twice (a known wart, see the issue notes); what counts is that it ran and the job exited 0.
@@ -227,7 +227,7 @@ class LocalHostExecutorTest {
 
         host.stop(job, Duration.ofMillis(500));
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(137));
         assertThat(output(host, job, LogStream.STDOUT)).startsWith("ready\ngot TERM, carrying on\n");
     }
@@ -239,7 +239,7 @@ class LocalHostExecutorTest {
 
         host.stop(job, Duration.ofSeconds(20));
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(143));
     }
 
@@ -247,11 +247,11 @@ class LocalHostExecutorTest {
     void killAbortsAtOnceWithTheBackgroundProcesses() throws Exception {
         JobHandle job = start("trap '' TERM", "sleep 60 &", "echo ready", "sleep 60");
         awaitOutput(job, "ready");
-        long processGroup = ((JobStatus.Running) host.status(job)).processGroupId();
+        long processGroup = ((HostJobState.Running) host.status(job)).processGroupId();
 
         host.kill(job);
 
-        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(137));
         assertThat(ProcessHandle.allProcesses().filter(p -> processGroupOf(p.pid()) == processGroup)).isEmpty();
     }
@@ -277,7 +277,7 @@ class LocalHostExecutorTest {
         }
 
         for (JobHandle job : jobs) {
-            assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+            assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                     exited -> assertThat(exited.exitCode()).isEqualTo(137));
         }
     }
@@ -290,7 +290,7 @@ class LocalHostExecutorTest {
         host.stop(job, Duration.ofSeconds(1));
         host.kill(job);
 
-        assertThat(host.status(job)).isInstanceOfSatisfying(JobStatus.Exited.class,
+        assertThat(host.status(job)).isInstanceOfSatisfying(HostJobState.Exited.class,
                 exited -> assertThat(exited.exitCode()).isEqualTo(4));
     }
 
@@ -304,15 +304,15 @@ class LocalHostExecutorTest {
 
         try (LocalHostExecutor restarted = new LocalHostExecutor(root)) {
             assertThat(restarted.jobs()).contains(finished, running);
-            assertThat(restarted.status(finished)).isInstanceOfSatisfying(JobStatus.Exited.class,
+            assertThat(restarted.status(finished)).isInstanceOfSatisfying(HostJobState.Exited.class,
                     exited -> assertThat(exited.exitCode()).isEqualTo(2));
-            assertThat(restarted.status(running)).isInstanceOf(JobStatus.Running.class);
-            CompletableFuture<JobStatus> exit = restarted.onFinished(running).toCompletableFuture();
+            assertThat(restarted.status(running)).isInstanceOf(HostJobState.Running.class);
+            CompletableFuture<HostJobState> exit = restarted.onFinished(running).toCompletableFuture();
             assertThat(exit).isNotDone();
 
             release(running);
 
-            assertThat(exit.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobStatus.Exited.class,
+            assertThat(exit.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(HostJobState.Exited.class,
                     exited -> assertThat(exited.exitCode()).isEqualTo(5));
             assertThat(output(restarted, running, LogStream.STDOUT)).isEqualTo("line-1\nline-2\n");
             assertThat(output(restarted, finished, LogStream.STDOUT)).isEqualTo("done early\n");
@@ -324,12 +324,12 @@ class LocalHostExecutorTest {
         JobHandle job = start("echo ready", "sleep 60");
         awaitOutput(job, "ready");
         long wrapperPid = Long.parseLong(Files.readString(host.jobDirectory(job).resolve("pid")).split(" ")[0]);
-        long processGroup = ((JobStatus.Running) host.status(job)).processGroupId();
-        CompletableFuture<JobStatus> exit = host.onFinished(job).toCompletableFuture();
+        long processGroup = ((HostJobState.Running) host.status(job)).processGroupId();
+        CompletableFuture<HostJobState> exit = host.onFinished(job).toCompletableFuture();
 
         ProcessHandle.of(wrapperPid).orElseThrow().destroyForcibly();
 
-        assertThat(exit.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(JobStatus.Lost.class,
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(HostJobState.Lost.class,
                 lost -> assertThat(lost.reason()).contains("ended without recording an exit code"));
         assertThat(ProcessHandle.allProcesses().filter(p -> processGroupOf(p.pid()) == processGroup)).isNotEmpty();
         host.kill(job);
@@ -351,7 +351,7 @@ class LocalHostExecutorTest {
             jobs.add(job.get(120, TimeUnit.SECONDS));
         }
         starters.shutdown();
-        List<CompletableFuture<JobStatus>> exits = jobs.stream().map(job -> host.onFinished(job).toCompletableFuture()).toList();
+        List<CompletableFuture<HostJobState>> exits = jobs.stream().map(job -> host.onFinished(job).toCompletableFuture()).toList();
         int threadsWhileRunning = Thread.getAllStackTraces().size();
 
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -359,7 +359,7 @@ class LocalHostExecutorTest {
         assertThat(threadsWhileRunning - threadsBefore).as("threads added while 200 jobs ran").isLessThan(20);
         for (int i = 0; i < jobs.size(); i++) {
             int expectedCode = i % 7;
-            assertThat(exits.get(i).get()).isInstanceOfSatisfying(JobStatus.Exited.class,
+            assertThat(exits.get(i).get()).isInstanceOfSatisfying(HostJobState.Exited.class,
                     exited -> assertThat(exited.exitCode()).isEqualTo(expectedCode));
             assertThat(output(host, jobs.get(i), LogStream.STDOUT)).isEqualTo("job-" + i + "\n");
         }
@@ -368,12 +368,12 @@ class LocalHostExecutorTest {
     @Test
     void closingTheExecutorCancelsWaitsButLeavesJobsRunning() throws Exception {
         JobHandle job = start(WAIT_FOR_GO);
-        CompletableFuture<JobStatus> exit = host.onFinished(job).toCompletableFuture();
+        CompletableFuture<HostJobState> exit = host.onFinished(job).toCompletableFuture();
 
         host.close();
 
         assertThat(exit).isCompletedExceptionally();
-        assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(host.status(job)).isInstanceOf(HostJobState.Running.class);
     }
 
     @Test
@@ -391,7 +391,7 @@ class LocalHostExecutorTest {
     void unknownJobIsLostAndHasNoLogs() {
         JobHandle ghost = new JobHandle("no-such-job");
 
-        assertThat(host.status(ghost)).isInstanceOfSatisfying(JobStatus.Lost.class,
+        assertThat(host.status(ghost)).isInstanceOfSatisfying(HostJobState.Lost.class,
                 lost -> assertThat(lost.reason()).contains("there is no job no-such-job on this host"));
         assertThat(host.readLogs(ghost, 0).lines()).isEmpty();
     }
@@ -399,7 +399,7 @@ class LocalHostExecutorTest {
     @Test
     void cleanupRemovesTheFilesOnlyOnceTheJobEnded() throws Exception {
         JobHandle job = start(WAIT_FOR_GO, "echo data > result.txt");
-        assertThat(host.status(job)).isInstanceOf(JobStatus.Running.class);
+        assertThat(host.status(job)).isInstanceOf(HostJobState.Running.class);
 
         assertThatThrownBy(() -> host.cleanup(job)).isInstanceOf(HostExecutionException.class)
                 .hasMessageContaining("is still running on this host; stop or kill it");

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.host.JobStatus;
+import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.ShellRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -39,7 +39,7 @@ class LocalJobShellsTest {
     @AfterEach
     void killLeftoverJobs() {
         for (JobHandle job : host.jobs()) {
-            if (host.status(job) instanceof JobStatus.Running) {
+            if (host.status(job) instanceof HostJobState.Running) {
                 host.kill(job);
             }
         }

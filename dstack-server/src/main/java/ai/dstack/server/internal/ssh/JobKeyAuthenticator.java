@@ -1,7 +1,7 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.engine.SshTarget;
-import ai.dstack.core.internal.engine.SshTargets;
+import ai.dstack.core.internal.context.SshTarget;
+import ai.dstack.core.internal.operations.SshTargets;
 import java.security.PublicKey;
 import java.util.Optional;
 import org.apache.sshd.common.config.keys.KeyUtils;

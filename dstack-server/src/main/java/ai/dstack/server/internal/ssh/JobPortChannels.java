@@ -1,6 +1,6 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.engine.SshTarget;
+import ai.dstack.core.internal.context.SshTarget;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;

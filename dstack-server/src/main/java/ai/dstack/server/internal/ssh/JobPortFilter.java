@@ -2,7 +2,7 @@ package ai.dstack.server.internal.ssh;
 
 import ai.dstack.api.run.AppSpec;
 import ai.dstack.api.run.JobSpec;
-import ai.dstack.core.internal.engine.SshTarget;
+import ai.dstack.core.internal.context.SshTarget;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.engine.JobActivity;
-import ai.dstack.core.internal.engine.SshTarget;
+import ai.dstack.core.internal.context.JobActivity;
+import ai.dstack.core.internal.context.SshTarget;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.session.Session;
 

@@ -1,9 +1,9 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.engine.Engine;
-import ai.dstack.core.internal.engine.JobActivity;
-import ai.dstack.core.internal.engine.SshTarget;
-import ai.dstack.core.internal.engine.SshTargets;
+import ai.dstack.core.internal.context.JobActivity;
+import ai.dstack.core.internal.context.SshTarget;
+import ai.dstack.core.internal.operations.SshTargets;
+import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;
@@ -18,14 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
-import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.server.shell.InvertedShellWrapper;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.server.shell.InvertedShellWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,0 +1,138 @@
+package ai.dstack.core.internal.context;
+
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.logs.LogStore;
+import ai.dstack.spi.storage.StateStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every part of the engine shares: the stores, the host, the clock, and the hints that make loops react at
+ * once. A hint names a row that changed; the loop claims exactly that row next, instead of waiting for a sweep.
+ */
+public final class EngineContext {
+    private static final long RETRY_HINT_MILLIS = 20;
+
+    public final StateStore store;
+    public final LogStore logs;
+    public final HostExecutor host;
+    public final Clock clock;
+    public final EngineSettings settings;
+    /** Service replicas' probe states for run views; none until the engine's probes are up. */
+    public volatile ProbeStates probeStates = ProbeStates.NONE;
+    /** Open SSH sessions into jobs (dev environments' inactivity). */
+    public final JobActivity activity;
+    /** job_connection_info of running jobs, once an SSH server into jobs is published. */
+    public final JobConnections connections = new JobConnections();
+
+    private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();
+    private final Set<UUID> hinted = ConcurrentHashMap.newKeySet();
+    private volatile boolean capacityFreed = true;
+    private volatile Runnable wakeJobs = () -> {};
+    private volatile Runnable wakeRuns = () -> {};
+    /** Hints for rows that were leased when their hint came are tried again a moment later. */
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "dstack-hints");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public EngineContext(StateStore store, LogStore logs, HostExecutor host, Clock clock, EngineSettings settings) {
+        this.store = store;
+        this.logs = logs;
+        this.host = host;
+        this.clock = clock;
+        this.settings = settings;
+        this.activity = new JobActivity(clock);
+    }
+
+    public void connect(Runnable wakeJobs, Runnable wakeRuns) {
+        this.wakeJobs = wakeJobs;
+        this.wakeRuns = wakeRuns;
+    }
+
+    public void hintJob(UUID jobId) {
+        if (hinted.add(jobId)) {
+            jobHints.add(jobId);
+        }
+        wakeJobs.run();
+    }
+
+    public void hintRun(UUID runId) {
+        if (hinted.add(runId)) {
+            runHints.add(runId);
+        }
+        wakeRuns.run();
+    }
+
+    /** The job was leased when hinted (its lease is about to go): hint it again shortly. */
+    public void hintJobSoon(UUID jobId) {
+        later.schedule(() -> hintJob(jobId), RETRY_HINT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    public void hintRunSoon(UUID runId) {
+        later.schedule(() -> hintRun(runId), RETRY_HINT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Hints the run when {@code at} comes (a scheduled run's trigger); at once if it has come. */
+    public void hintRunAt(UUID runId, Instant at) {
+        long delay = Duration.between(clock.instant(), at).toMillis();
+        if (delay <= 0) {
+            hintRun(runId);
+        } else {
+            later.schedule(() -> hintRun(runId), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void close() {
+        later.shutdownNow();
+    }
+
+    /** A job left an instance: jobs waiting for capacity get their chance now, highest priority first. */
+    public void capacityFreed() {
+        capacityFreed = true;
+        wakeJobs.run();
+    }
+
+    public boolean takeCapacityFreed() {
+        boolean was = capacityFreed;
+        capacityFreed = false;
+        return was;
+    }
+
+    /** Up to {@code max} hinted jobs, oldest hint first: a loop handles a burst of hints with one claim. */
+    public List<UUID> nextJobHints(int max) {
+        return takeUpTo(jobHints, max);
+    }
+
+    public List<UUID> nextRunHints(int max) {
+        return takeUpTo(runHints, max);
+    }
+
+    private List<UUID> takeUpTo(ConcurrentLinkedQueue<UUID> queue, int max) {
+        List<UUID> ids = new ArrayList<>();
+        for (UUID id = take(queue); id != null; id = ids.size() < max ? take(queue) : null) {
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private UUID take(ConcurrentLinkedQueue<UUID> queue) {
+        UUID id = queue.poll();
+        if (id != null) {
+            hinted.remove(id);
+        }
+        return id;
+    }
+}

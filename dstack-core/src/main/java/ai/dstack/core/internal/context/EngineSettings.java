@@ -1,0 +1,23 @@
+package ai.dstack.core.internal.context;
+
+import java.time.Duration;
+
+/**
+ * The engine's tunables. Sweeps are safety nets only: events drive the normal path.
+ *
+ * @param owner who this engine is in leases (unique per engine process)
+ * @param lease how long a claimed row stays ours without a heartbeat
+ * @param sweep how often loops look for work nobody announced (another replica's, or after a restart)
+ * @param runningCheck how often a running job is looked at without an event (max_duration, logs, a lost process)
+ * @param capacityRetry how often a job that waits for capacity retries without an event
+ * @param logPump how often the logs of running jobs are copied to the log store
+ * @param batch how many rows one step claims at most
+ */
+public record EngineSettings(
+        String owner, Duration lease, Duration sweep, Duration runningCheck, Duration capacityRetry, Duration logPump,
+        int batch) {
+    public static EngineSettings defaults(String owner) {
+        return new EngineSettings(owner, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                Duration.ofSeconds(15), Duration.ofMillis(250), 64);
+    }
+}

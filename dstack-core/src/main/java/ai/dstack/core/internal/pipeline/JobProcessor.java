@@ -1,0 +1,551 @@
+package ai.dstack.core.internal.pipeline;
+
+import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.JobStatus;
+import ai.dstack.api.run.JobTerminationReason;
+import ai.dstack.api.run.Retry;
+import ai.dstack.api.run.RetryEvent;
+import ai.dstack.core.internal.cloud.CloudProvisioning;
+import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.placement.JobLauncher;
+import ai.dstack.core.internal.placement.Placement;
+import ai.dstack.core.internal.placement.ServicePorts;
+import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.storage.Claim;
+import ai.dstack.spi.storage.ClaimFilter;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.StoreTransaction;
+import ai.dstack.spi.storage.WorkKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves jobs through submitted → provisioning → running → done/failed/terminated on the fleets' hosts. One step
+ * handles the hinted jobs first, then what is due; each job is processed under its lease, and slow work (starting
+ * a process) happens outside transactions.
+ */
+public final class JobProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
+    private static final String OWNER_SUFFIX = "/jobs";
+
+    private final EngineContext context;
+    private final JobLauncher launcher;
+    private final LogPump logPump;
+    private final InactivityCheck inactivity;
+    private final String owner;
+    /** Which instances (the local fleet's, SSH fleets' hosts) can take a job. */
+    private final Placement placement;
+    /** Jobs whose exit this engine listens for; adopted jobs are added when first seen running. */
+    private final Set<UUID> watched = ConcurrentHashMap.newKeySet();
+    /**
+     * Host calls (starting and signalling processes) take tens of milliseconds each, mostly waiting on fork and
+     * exec; a few run at once so that the loop keeps claiming while they wait. The job's lease is held meanwhile.
+     */
+    private final ExecutorService hostCalls = Executors.newFixedThreadPool(HOST_CALL_THREADS, runnable -> {
+        Thread thread = new Thread(runnable, "dstack-host-calls");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final int HOST_CALL_THREADS = 6;
+    /** Set when a job waits for capacity, so freed capacity only costs a claim when someone waits for it. */
+    private volatile boolean someoneWaits = true;
+    private Instant lastSweep = Instant.EPOCH;
+    /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
+    private boolean adopting = true;
+
+    /** Where service replicas share the host's network, a port taken by one replica keeps the next one waiting. */
+    private ServicePorts servicePorts = ServicePorts.NONE;
+
+    /** Cloud instances for jobs no existing instance can take; null for none. */
+    private CloudProvisioning cloud;
+
+    public JobProcessor(EngineContext context, Placement placement, JobLauncher launcher, LogPump logPump,
+            ServicePorts servicePorts, CloudProvisioning cloud) {
+        this(context, placement, launcher, logPump);
+        this.servicePorts = servicePorts;
+        this.cloud = cloud;
+    }
+
+    JobProcessor(EngineContext context, Placement placement, JobLauncher launcher, LogPump logPump) {
+        this.context = context;
+        this.placement = placement;
+        this.launcher = launcher;
+        this.logPump = logPump;
+        this.inactivity = new InactivityCheck(context);
+        this.owner = context.settings.owner() + OWNER_SUFFIX;
+    }
+
+    /** One step of the job loop; true when it found work, so the loop goes on at once. */
+    public boolean step() {
+        boolean worked = false;
+        // A burst of hints (submissions, exits) is claimed with one write, not one per job.
+        for (List<UUID> hints = context.nextJobHints(context.settings.batch()); !hints.isEmpty();
+                hints = context.nextJobHints(context.settings.batch())) {
+            List<Claim<JobRow>> claims = context.store.claimAll(WorkKind.JOBS, hints, now(), owner, context.settings.lease());
+            Set<UUID> claimed = new HashSet<>();
+            claims.forEach(claim -> claimed.add(claim.row().id()));
+            for (UUID hint : hints) {
+                if (!claimed.contains(hint)) {
+                    retryHintIfLeased(hint);
+                }
+            }
+            processAll(claims);
+            worked |= !claims.isEmpty();
+        }
+        if (context.takeCapacityFreed() && someoneWaits) {
+            ClaimFilter waiting = ClaimFilter.due(Duration.ZERO, JobStatus.SUBMITTED.wireValue()).highestPriorityFirst();
+            List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, waiting, now(), context.settings.batch(), owner, context.settings.lease());
+            someoneWaits = !claims.isEmpty();
+            processAll(claims);
+            worked |= !claims.isEmpty();
+        }
+        // Hints carry the normal path; the sweep is the safety net and runs at its own pace.
+        if (!adopting && Duration.between(lastSweep, now()).compareTo(context.settings.sweep()) < 0) {
+            return worked;
+        }
+        lastSweep = now();
+        Duration running = adopting ? Duration.ZERO : context.settings.runningCheck();
+        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), JobStatus.SUBMITTED.wireValue())
+                .or(running, JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(), JobStatus.RUNNING.wireValue())
+                .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
+                .highestPriorityFirst();
+        List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, due, now(), context.settings.batch(), owner, context.settings.lease());
+        processAll(claims);
+        boolean full = claims.size() == context.settings.batch();
+        adopting &= full;
+        return worked || full;
+    }
+
+    private static boolean hasServicePort(JobRow job) {
+        try {
+            return Json.read(job.jobSpecData(), JobSpec.class).servicePort() != null;
+        } catch (RuntimeException e) {
+            return false; // placing it fails it with the reason
+        }
+    }
+
+    /** Submitted jobs are placed together in one transaction, in the claims' order; the others one by one. */
+    private void processAll(List<Claim<JobRow>> claims) {
+        List<Claim<JobRow>> submitted = new ArrayList<>();
+        for (Claim<JobRow> claim : claims) {
+            if (!JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
+                process(claim);
+            } else if (servicePorts != ServicePorts.NONE && hasServicePort(claim.row())) {
+                assignAll(List.of(claim)); // the port check must see the previous replica's placement
+            } else {
+                submitted.add(claim);
+            }
+        }
+        if (!submitted.isEmpty()) {
+            assignAll(submitted);
+        }
+    }
+
+    /** A hint that found its job leased (a host call still holds it) must not be lost: the event would be. */
+    private void retryHintIfLeased(UUID jobId) {
+        boolean active = context.store.inReadOnlyTransaction(tx -> tx.jobs().find(jobId))
+                .map(row -> JobStatus.fromWireValue(row.status()).isActive()).orElse(false);
+        if (active) {
+            context.hintJobSoon(jobId);
+        }
+    }
+
+    private void process(Claim<JobRow> claim) {
+        JobRow job = claim.row();
+        try {
+            JobStatus status = JobStatus.fromWireValue(job.status());
+            switch (status) {
+                case SUBMITTED -> assignAll(List.of(claim));
+                case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
+                // Reading a process's status and its last output is host work too: it runs beside the loop.
+                case RUNNING -> {
+                    if (cloud != null && cloud.interrupted(job.id())) {
+                        fail(claim, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY,
+                                "The cloud took the job's instance back");
+                    } else {
+                        onHost(claim, () -> checkRunning(claim, job));
+                    }
+                }
+                case TERMINATING -> onHost(claim, () -> terminate(claim, job));
+                default -> release(claim);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Processing job {} ({}) failed; it will be retried", job.jobName(), job.id(), e);
+            release(claim);
+        }
+    }
+
+    // submitted: find capacity on a fleet's instance, or wait for it, or fail.
+
+    /** A submitted job and the instances that could take it, in the order to try them. */
+    private record Candidate(Claim<JobRow> claim, JobSpec spec, List<Placement.Option> options) {}
+
+    /** What placing a candidate came to, and the job's row when it got an instance. */
+    private record Outcome(Assignment assignment, JobRow provisioning) {}
+
+    /** Places the jobs in one transaction, in the claims' order (priority first when the claims came so). */
+    private void assignAll(List<Claim<JobRow>> claims) {
+        Instant now = now();
+        List<Candidate> candidates = new ArrayList<>();
+        for (Claim<JobRow> claim : claims) {
+            try {
+                Candidate candidate = candidate(claim, now);
+                if (candidate != null) {
+                    candidates.add(candidate);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Placing job {} ({}) failed; it will be retried", claim.row().jobName(), claim.row().id(), e);
+                release(claim);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        List<Outcome> outcomes;
+        try {
+            outcomes = context.store.inTransaction(tx -> {
+                List<Outcome> results = new ArrayList<>();
+                for (Candidate candidate : candidates) {
+                    results.add(place(tx, candidate, now));
+                }
+                return results;
+            });
+        } catch (RuntimeException e) {
+            LOG.error("Placing {} jobs failed; they will be retried", candidates.size(), e);
+            candidates.forEach(candidate -> release(candidate.claim()));
+            return;
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate candidate = candidates.get(i);
+            Claim<JobRow> claim = candidate.claim();
+            Outcome outcome = outcomes.get(i);
+            switch (outcome.assignment()) {
+                // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
+                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), true));
+                case LEASE_LOST -> LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner",
+                        claim.row().jobName());
+                case NO_CAPACITY -> noCapacity(claim, candidate, now);
+            }
+        }
+    }
+
+    /** Reserves blocks on the first instance with room and moves the job there, in the caller's transaction. */
+    private Outcome place(StoreTransaction tx, Candidate candidate, Instant now) {
+        for (Placement.Option option : candidate.options()) {
+            if (!tx.instances().adjustBusyBlocks(option.instanceId(), option.blocks(), now)) {
+                continue;
+            }
+            JobRow provisioning = candidate.claim().row().toBuilder()
+                    .status(JobStatus.PROVISIONING.wireValue())
+                    .fleetId(option.fleetId())
+                    .instanceId(option.instanceId())
+                    .usedInstanceId(option.instanceId())
+                    .instanceAssigned(true)
+                    .jobProvisioningData(Json.write(option.provisioningData()))
+                    .terminationReasonMessage(null)
+                    .lastProcessedAt(now)
+                    .build();
+            if (tx.jobs().update(provisioning, candidate.claim().lease())) {
+                return new Outcome(Assignment.ASSIGNED, provisioning);
+            }
+            tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
+            return new Outcome(Assignment.LEASE_LOST, null);
+        }
+        return new Outcome(Assignment.NO_CAPACITY, null);
+    }
+
+    /** The instances that could take the job, or null when none ever could (then it has been failed) or it waits. */
+    private Candidate candidate(Claim<JobRow> claim, Instant now) {
+        JobRow job = claim.row();
+        JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+        if (!placement.anyFleet(job.projectId())) {
+            toCloud(claim, spec, now,
+                    "No matching fleet found. The local fleet is turned off and there are no other fleets");
+            return null;
+        }
+        List<Placement.Option> options = placement.options(job, spec.requirements().resources());
+        if (options.isEmpty()) {
+            toCloud(claim, spec, now, "No matching fleet found. " + placement.noMatchReason());
+            return null;
+        }
+        List<Placement.Option> free = new ArrayList<>();
+        String portTaken = null;
+        for (Placement.Option option : options) {
+            Optional<String> taken = servicePorts.taken(job, spec, option.instanceId());
+            if (taken.isPresent()) {
+                portTaken = taken.get();
+            } else {
+                free.add(option);
+            }
+        }
+        if (free.isEmpty()) {
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage(portTaken).build());
+            context.hintRun(job.runId());
+            return null;
+        }
+        return new Candidate(claim, spec, free);
+    }
+
+    /**
+     * No existing instance can take the job: a cloud backend may make one (the job waits for it), or fails it with
+     * what it tried; without cloud backends the job fails with {@code noPlace}.
+     */
+    private void toCloud(Claim<JobRow> claim, JobSpec spec, Instant now, String noPlace) {
+        JobRow job = claim.row();
+        CloudProvisioning.Decision decision = cloud == null ? new CloudProvisioning.Decision(
+                CloudProvisioning.Decision.Kind.NONE, null) : cloud.request(job, spec);
+        switch (decision.kind()) {
+            case WAIT -> {
+                someoneWaits = true;
+                updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                        .terminationReasonMessage(decision.message()).build());
+                context.hintRun(job.runId());
+            }
+            case FAIL -> fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
+            case INTERRUPTED -> fail(claim, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
+            case NONE -> fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, noPlace);
+        }
+    }
+
+    private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {
+        JobRow job = claim.row();
+        String fleets = String.join(", ", candidate.options().stream().map(Placement.Option::fleetName).distinct().toList());
+        if (waitsForCapacity(candidate.spec(), run(job.runId()))) {
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage("Waiting for capacity on fleet " + fleets).build());
+            context.hintRun(job.runId());
+            return;
+        }
+        fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+                "Fleet " + fleets + " has no free capacity for this job");
+    }
+
+    private enum Assignment { ASSIGNED, NO_CAPACITY, LEASE_LOST }
+
+    /** Runs a host call off the loop thread; whatever happens, the job's lease is let go afterwards. */
+    private void onHost(Claim<JobRow> claim, Runnable call) {
+        hostCalls.execute(() -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                LOG.error("Host call for job {} failed; it will be retried", claim.row().jobName(), e);
+                release(claim);
+            }
+        });
+    }
+
+    public void close() {
+        hostCalls.shutdown();
+        try {
+            hostCalls.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */
+    private boolean waitsForCapacity(JobSpec spec, RunRow run) {
+        Retry retry = spec.retry();
+        if (retry == null || !retry.onEvents().contains(RetryEvent.NO_CAPACITY)) {
+            return false;
+        }
+        long limit = retry.duration();
+        return run != null && Duration.between(run.submittedAt(), now()).getSeconds() <= limit;
+    }
+
+    // provisioning: start the process (again after a crash between assignment and start).
+
+    private void launch(Claim<JobRow> claim, JobRow job, boolean fresh) {
+        JobHandle handle = new JobHandle(job.id().toString());
+        boolean exists = !fresh && !(context.host.status(handle) instanceof ai.dstack.spi.host.HostJobState.Lost);
+        Instant startedAt = now();
+        if (!exists) {
+            try {
+                launcher.start(job, handle);
+            } catch (HostExecutionException | IllegalArgumentException e) {
+                fail(claim, JobTerminationReason.CREATING_CONTAINER_ERROR, e.getMessage());
+                return;
+            }
+        }
+        watch(job.id(), handle);
+        JobRow running = job.toBuilder().status(JobStatus.RUNNING.wireValue()).startedAt(startedAt)
+                .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
+        updateAndRelease(claim, running);
+        logPump.track(running);
+        context.hintRun(job.runId());
+    }
+
+    private void watch(UUID jobId, JobHandle handle) {
+        if (watched.add(jobId)) {
+            context.host.onFinished(handle).whenComplete((status, error) -> {
+                watched.remove(jobId);
+                context.hintJob(jobId);
+            });
+        }
+    }
+
+    // running: the process exited, ran past max_duration, or is still going.
+
+    private void checkRunning(Claim<JobRow> claim, JobRow job) {
+        JobHandle handle = new JobHandle(job.id().toString());
+        ai.dstack.spi.host.HostJobState hostStatus = context.host.status(handle);
+        if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Running) {
+            watch(job.id(), handle);
+            logPump.track(job);
+            JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+            Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
+            if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
+                JobRow stopping = job.toBuilder().status(JobStatus.TERMINATING.wireValue())
+                        .terminationReason(JobTerminationReason.MAX_DURATION_EXCEEDED.wireValue())
+                        .terminationReasonMessage("Job exceeded max_duration of " + spec.maxDuration() + "s")
+                        .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build();
+                context.host.stop(handle, stopGrace(spec));
+                updateAndRelease(claim, stopping);
+                context.hintRun(job.runId());
+                return;
+            }
+            Optional<String> idle = inactivity.exceeded(job);
+            if (idle.isPresent()) {
+                context.host.stop(handle, stopGrace(spec));
+                updateAndRelease(claim, job.toBuilder().status(JobStatus.TERMINATING.wireValue())
+                        .terminationReason(JobTerminationReason.INACTIVITY_DURATION_EXCEEDED.wireValue())
+                        .terminationReasonMessage(idle.get())
+                        .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
+                context.hintRun(job.runId());
+                return;
+            }
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
+            return;
+        }
+        finish(claim, job, hostStatus, null);
+    }
+
+    // terminating: signal the process once, then wait for its exit.
+
+    private void terminate(Claim<JobRow> claim, JobRow job) {
+        JobTerminationReason reason = JobTerminationReason.fromWireValue(job.terminationReason());
+        if (!job.instanceAssigned()) {
+            markFinished(claim, job, null, reason);
+            return;
+        }
+        JobHandle handle = new JobHandle(job.id().toString());
+        ai.dstack.spi.host.HostJobState hostStatus = context.host.status(handle);
+        if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Running) {
+            watch(job.id(), handle);
+            if (job.removeAt() == null) {
+                if (reason == JobTerminationReason.ABORTED_BY_USER) {
+                    context.host.kill(handle);
+                } else {
+                    context.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
+                }
+                updateAndRelease(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
+                return;
+            }
+            release(claim);
+            return;
+        }
+        finish(claim, job, hostStatus, reason);
+    }
+
+    private Duration stopGrace(JobSpec spec) {
+        return Duration.ofSeconds(spec.stopDuration() == null ? 300 : Math.max(0, spec.stopDuration()));
+    }
+
+    /** The process is gone: store its last logs and exit code, and give its blocks back. */
+    private void finish(Claim<JobRow> claim, JobRow job, ai.dstack.spi.host.HostJobState hostStatus, JobTerminationReason reason) {
+        logPump.drain(job);
+        Integer exitStatus = null;
+        JobTerminationReason finalReason = reason;
+        String message = job.terminationReasonMessage();
+        if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Exited exited) {
+            exitStatus = exited.exitCode();
+            if (finalReason == null) {
+                finalReason = exited.exitCode() == 0
+                        ? JobTerminationReason.DONE_BY_RUNNER : JobTerminationReason.CONTAINER_EXITED_WITH_ERROR;
+            }
+        } else if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Lost lost && finalReason == null) {
+            finalReason = JobTerminationReason.EXECUTOR_ERROR;
+            message = "The job's process was lost: " + lost.reason();
+        }
+        markFinished(claim, job.toBuilder().exitStatus(exitStatus).runnerTimestamp(logPump.offset(job)).build(),
+                message, finalReason);
+    }
+
+    /** Writes the job's final status and reason, gives its blocks back and tells its run. */
+    private void markFinished(Claim<JobRow> claim, JobRow job, String message, JobTerminationReason reason) {
+        Instant now = now();
+        JobStatus status = JobTerminationReason.finalStatusOf(reason);
+        JobRow done = job.toBuilder().status(status.wireValue())
+                .terminationReason(reason == null ? job.terminationReason() : reason.wireValue())
+                .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
+                .finishedAt(now).lastProcessedAt(now).build();
+        int blocks = job.instanceAssigned()
+                ? placement.blocksHeld(job, Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
+        boolean written = context.store.inTransaction(tx -> {
+            if (!tx.jobs().update(done, claim.lease())) {
+                return false;
+            }
+            tx.leases().release(claim.lease());
+            if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
+                LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
+            }
+            return true;
+        });
+        if (!written) {
+            LOG.warn("Job {} changed hands while finishing; dropping this step's result", job.jobName());
+            return;
+        }
+        logPump.untrack(job.id());
+        inactivity.forget(job);
+        if (blocks > 0) {
+            context.capacityFreed();
+        }
+        context.hintRun(job.runId());
+    }
+
+    private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {
+        markFinished(claim, claim.row(), message, reason);
+    }
+
+    private RunRow run(UUID runId) {
+        return context.store.inReadOnlyTransaction(tx -> tx.runs().find(runId)).orElse(null);
+    }
+
+    /** Writes the step's result and lets the job go, in one transaction. */
+    private void updateAndRelease(Claim<JobRow> claim, JobRow row) {
+        boolean written = context.store.inTransaction(tx -> {
+            boolean ok = tx.jobs().update(row, claim.lease());
+            tx.leases().release(claim.lease());
+            return ok;
+        });
+        if (!written) {
+            LOG.warn("Job {} changed hands while being processed; dropping this step's result", row.jobName());
+        }
+    }
+
+    private void release(Claim<JobRow> claim) {
+        context.store.useTransaction(tx -> tx.leases().release(claim.lease()));
+    }
+
+    private Instant now() {
+        return context.clock.instant();
+    }
+}

@@ -1,0 +1,146 @@
+package ai.dstack.core.internal.pipeline;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.JobStatus;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.runs.JobDefaults;
+import ai.dstack.core.internal.runs.JobSpecFactory;
+import ai.dstack.core.internal.runs.RunNames;
+import ai.dstack.core.internal.runs.RunSpecDefaults;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.UserRow;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.ToIntFunction;
+
+/**
+ * Accepts a run: applies dstack's defaults and checks, names it, makes its jobs, and stores run and jobs in one
+ * transaction. The jobs loop is hinted at once, so the first job starts without waiting for a sweep.
+ */
+public final class Submitter {
+    private final EngineContext context;
+    private final RunSpecDefaults defaults = new RunSpecDefaults();
+    /** Jobs run in the host's own shell on the local fleet, where dstack's image setup has no place. */
+    private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
+    private final RunNames names = new RunNames(new SecureRandom());
+
+    public Submitter(EngineContext context) {
+        this.context = context;
+    }
+
+    public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return submitOnce(project, user, requested);
+            } catch (NameTaken e) {
+                if (attempt >= 10) {
+                    throw new DstackException(ErrorCode.ERROR, "Could not find a free run name; give the run a name");
+                }
+            }
+        }
+    }
+
+    /** Thrown inside the insert transaction (rolling it back) when a generated name was taken meanwhile. */
+    private static final class NameTaken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NameTaken() {
+            super(null, null, false, false);
+        }
+    }
+
+    private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec requested) {
+        if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
+            requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
+        }
+        RunSpec spec = defaults.apply(requested, user.sshPublicKey());
+        if (spec.runName() == null) {
+            String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
+                    tx -> tx.runs().findByName(project.id(), candidate)).isPresent());
+            spec = spec.toBuilder().runName(name).build();
+        }
+        Instant now = context.clock.instant();
+        // A scheduled run waits as pending, with no jobs, until its cron fires (dstack's initial replica count 0).
+        Instant trigger = RunSchedules.nextTrigger(spec, now);
+        RunRow run = RunRow.builder()
+                .id(UUID.randomUUID())
+                .projectId(project.id())
+                .userId(user.id())
+                .runName(spec.runName())
+                .status((trigger != null ? RunStatus.PENDING : RunStatus.SUBMITTED).wireValue())
+                .submittedAt(now)
+                .lastProcessedAt(now)
+                .skipMinProcessingInterval(true)
+                .nextTriggeredAt(trigger)
+                .priority(spec.configuration().base().priority() == null ? 0 : spec.configuration().base().priority())
+                .runSpec(Json.write(spec))
+                .build();
+        List<JobRow> built = newJobs(run, spec, now, job -> 0); // also checks the spec of a scheduled run now
+        List<JobRow> jobs = trigger != null ? List.of() : built;
+        String runName = run.runName();
+        boolean generated = requested.runName() == null;
+        context.store.useTransaction(tx -> {
+            Optional<RunRow> existing = tx.runs().findByName(project.id(), runName);
+            if (existing.isPresent()) {
+                if (generated) {
+                    // Another submission took the generated name between our check and this transaction.
+                    throw new NameTaken();
+                }
+                if (!RunStatus.fromWireValue(existing.get().status()).isFinished()) {
+                    throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Run " + runName + " already exists and is active");
+                }
+                // dstack re-submits over a finished run of the same name: the old one is deleted.
+                if (!tx.runs().updateIfNotLeased(existing.get().toBuilder().deleted(true).build(), now)) {
+                    throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is being processed; try again");
+                }
+            }
+            tx.runs().insert(run);
+            jobs.forEach(tx.jobs()::insert);
+        });
+        jobs.forEach(job -> context.hintJob(job.id()));
+        if (trigger != null) {
+            context.hintRunAt(run.id(), trigger);
+        } else {
+            context.hintRun(run.id());
+        }
+        return run;
+    }
+
+    /**
+     * The jobs the run starts with, submitted now (also for a scheduled run, whose caller decides when to insert
+     * them), numbered by {@code submissionNum}.
+     */
+    List<JobRow> newJobs(RunRow run, RunSpec spec, Instant now, ToIntFunction<JobSpec> submissionNum) {
+        List<JobRow> jobs = new ArrayList<>();
+        for (JobSpec job : jobSpecs.startingJobSpecs(spec, Map.of())) {
+            jobs.add(JobRow.builder()
+                    .id(UUID.randomUUID())
+                    .projectId(run.projectId())
+                    .runId(run.id())
+                    .runName(run.runName())
+                    .jobName(job.jobName())
+                    .jobNum(job.jobNum())
+                    .replicaNum(job.replicaNum())
+                    .submissionNum(submissionNum.applyAsInt(job))
+                    .status(JobStatus.SUBMITTED.wireValue())
+                    .submittedAt(now)
+                    .lastProcessedAt(now)
+                    .skipMinProcessingInterval(true)
+                    .jobSpecData(Json.write(job))
+                    .build());
+        }
+        return jobs;
+    }
+}

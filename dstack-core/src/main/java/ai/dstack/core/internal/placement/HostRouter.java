@@ -1,0 +1,146 @@
+package ai.dstack.core.internal.placement;
+
+import ai.dstack.core.internal.context.Json;
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.HostJobState;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.LogChunk;
+import ai.dstack.spi.storage.InstanceRow;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.StateStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The engine's one {@link HostExecutor}, which sends each call to the executor of the host the job is placed on:
+ * the engine's own for the local fleet (and for any job not placed on a remote instance), the remote host's for an SSH
+ * fleet's instance. A job's instance never changes once it is placed, so the choice is looked up once per job.
+ */
+public final class HostRouter implements HostExecutor {
+    private final HostExecutor local;
+    private final RemoteHosts remotes;
+    private volatile StateStore store;
+    private final Map<String, HostExecutor> byJob = new ConcurrentHashMap<>();
+    /** Set once an SSH fleet's instance exists; until then every job is local and no lookup is needed. */
+    private volatile boolean anyRemote;
+
+    public HostRouter(HostExecutor local, RemoteHosts remotes) {
+        this.local = local;
+        this.remotes = remotes;
+    }
+
+    public void connect(StateStore stateStore, boolean remoteInstancesExist) {
+        this.store = stateStore;
+        this.anyRemote = remoteInstancesExist;
+    }
+
+    public void remoteInstanceAdded() {
+        anyRemote = true;
+    }
+
+    public RemoteHosts remotes() {
+        return remotes;
+    }
+
+    public boolean anyRemote() {
+        return anyRemote;
+    }
+
+    public HostExecutor local() {
+        return local;
+    }
+
+    private HostExecutor route(JobHandle job) {
+        if (!anyRemote) {
+            return local;
+        }
+        HostExecutor known = byJob.get(job.jobId());
+        if (known != null) {
+            return known;
+        }
+        HostExecutor placed = placedOn(job.jobId());
+        if (placed == null) {
+            return local; // not placed yet (or not a job row): not cached, it may be placed later
+        }
+        byJob.put(job.jobId(), placed);
+        return placed;
+    }
+
+    /** The executor of the job's instance, or null when the job has no instance yet. */
+    private HostExecutor placedOn(String jobId) {
+        UUID id;
+        try {
+            id = UUID.fromString(jobId);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        Optional<InstanceRow> instance = store.inReadOnlyTransaction(tx -> tx.jobs().find(id)
+                .map(JobRow::instanceId).flatMap(instanceId -> tx.instances().find(instanceId)));
+        if (instance.isEmpty()) {
+            return null;
+        }
+        String remote = instance.get().remoteConnectionInfo();
+        return remote == null ? local
+                : remotes.host(Json.read(remote, RemoteConnectionInfo.class).address()).executor();
+    }
+
+    @Override
+    public JobHandle start(JobLaunch launch) {
+        return route(new JobHandle(launch.jobId())).start(launch);
+    }
+
+    @Override
+    public HostJobState status(JobHandle job) {
+        return route(job).status(job);
+    }
+
+    @Override
+    public LogChunk readLogs(JobHandle job, long fromOffset, int maxLines) {
+        return route(job).readLogs(job, fromOffset, maxLines);
+    }
+
+    /** Only one engine copies a job's logs at a time: the job's own host decides, as it holds the logs. */
+    @Override
+    public java.util.Optional<AutoCloseable> claimLogReader(JobHandle job) {
+        return route(job).claimLogReader(job);
+    }
+
+    @Override
+    public void stop(JobHandle job, Duration gracePeriod) {
+        route(job).stop(job, gracePeriod);
+    }
+
+    @Override
+    public void kill(JobHandle job) {
+        route(job).kill(job);
+    }
+
+    @Override
+    public void cleanup(JobHandle job) {
+        route(job).cleanup(job);
+        byJob.remove(job.jobId());
+    }
+
+    @Override
+    public CompletionStage<HostJobState> onFinished(JobHandle job) {
+        return route(job).onFinished(job);
+    }
+
+    /** The engine's own jobs; remote hosts' jobs are known through their rows. */
+    @Override
+    public List<JobHandle> jobs() {
+        return local.jobs();
+    }
+
+    @Override
+    public void close() {
+        local.close();
+        remotes.close();
+    }
+}

@@ -1,0 +1,132 @@
+package ai.dstack.core.internal.placement;
+
+import ai.dstack.api.run.FileArchiveMapping;
+import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.context.UploadedBlobs;
+import ai.dstack.core.internal.runs.JobSpecSecrets;
+import ai.dstack.core.internal.services.ServiceNetwork;
+import ai.dstack.spi.host.JobArchive;
+import ai.dstack.spi.host.JobHandle;
+import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.SecretRow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a job into a host launch: its commands, dstack's job environment ({@code DSTACK_RUN_NAME},
+ * {@code DSTACK_NODE_RANK}, ...), the configuration's env with secrets interpolated at the last moment (so no
+ * secret is ever stored in a job spec), and the image when the configuration names one.
+ */
+public final class JobLauncher {
+    private final EngineContext context;
+    /** Puts service replicas in their own network namespaces where the host can. */
+    private final ServiceNetwork network;
+    private final UploadedBlobs uploads;
+
+    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads) {
+        this.context = context;
+        this.network = network;
+        this.uploads = uploads;
+    }
+
+    public void start(JobRow job, JobHandle handle) {
+        RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
+                .orElseThrow(() -> new IllegalStateException("run of job " + job.jobName() + " is gone"));
+        Map<String, String> secrets = secrets(job);
+        JobSpec spec = JobSpecSecrets.resolve(Json.read(job.jobSpecData(), JobSpec.class), secrets);
+        RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
+        String image = runSpec.configuration().base().image();
+        String script = script(spec.commands());
+        if (spec.servicePort() != null && image == null) {
+            script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
+        }
+        context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
+                shell(spec.commands()), "", image, archives(job, runSpec)));
+    }
+
+    /**
+     * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
+     * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
+     */
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec) {
+        List<JobArchive> archives = new ArrayList<>();
+        String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
+        if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
+            String repoId = runSpec.repoId() == null ? "none" : runSpec.repoId();
+            byte[] code = uploads.code(job.projectId(), repoId, runSpec.repoCodeHash())
+                    .orElseThrow(() -> new IllegalArgumentException("the code of repo " + repoId + " (hash "
+                            + runSpec.repoCodeHash() + ") was never uploaded"));
+            archives.add(new JobArchive(relative(runSpec.repoDir() == null ? "." : runSpec.repoDir(), "repos[].path"),
+                    code, false));
+        }
+        for (FileArchiveMapping mapping : runSpec.fileArchives()) {
+            byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
+                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
+            archives.add(new JobArchive(relative(mapping.path(), "files"), tar, true));
+        }
+        return archives;
+    }
+
+    /** Jobs of the local fleet run on the host itself, so only paths inside their working directory are theirs. */
+    private static String relative(String path, String field) {
+        if (path.startsWith("/") || path.startsWith("~")) {
+            throw new IllegalArgumentException(field + ": '" + path + "' is outside the job's working directory; jobs"
+                    + " on this host run without a container, so use a path relative to the working directory");
+        }
+        return path;
+    }
+
+    private Map<String, String> secrets(JobRow job) {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        context.store.inReadOnlyTransaction(tx -> tx.secrets().list(job.projectId()))
+                .forEach((SecretRow secret) -> secrets.put(secret.name(), secret.value()));
+        return secrets;
+    }
+
+    /** dstack's argv is {@code [shell, "-i", "-c", script]}; anything else (an entrypoint) is quoted into one line. */
+    static String script(List<String> argv) {
+        int c = argv.indexOf("-c");
+        if (c >= 0 && c == argv.size() - 2) {
+            return argv.get(argv.size() - 1);
+        }
+        StringBuilder line = new StringBuilder();
+        for (String arg : argv) {
+            line.append(line.length() == 0 ? "" : " ").append("'").append(arg.replace("'", "'\\''")).append("'");
+        }
+        return line.toString();
+    }
+
+    static String shell(List<String> argv) {
+        int c = argv.indexOf("-c");
+        return c >= 0 && c == argv.size() - 2 && !argv.isEmpty() ? argv.get(0) : "/bin/sh";
+    }
+
+    /** Lowest first: dstack's job variables, then the job spec's env (which already holds the configuration's). */
+    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        int nodes = spec.jobsPerReplica() == null ? 1 : spec.jobsPerReplica();
+        int gpus = spec.requirements().resources().gpu() == null || spec.requirements().resources().gpu().count().min() == null
+                ? 0 : spec.requirements().resources().gpu().count().min();
+        env.put("DSTACK_RUN_ID", run.id().toString());
+        env.put("DSTACK_RUN_NAME", run.runName());
+        env.put("DSTACK_JOB_ID", job.id().toString());
+        env.put("DSTACK_REPO_ID", run.repoId() == null ? "none" : run.repoId().toString());
+        env.put("DSTACK_NODE_RANK", Integer.toString(job.jobNum()));
+        env.put("DSTACK_NODES_NUM", Integer.toString(nodes));
+        env.put("DSTACK_MASTER_NODE_IP", "127.0.0.1");
+        env.put("DSTACK_NODES_IPS", String.join("\n", java.util.Collections.nCopies(nodes, "127.0.0.1")));
+        env.put("DSTACK_GPUS_PER_NODE", Integer.toString(gpus));
+        env.put("DSTACK_GPUS_NUM", Integer.toString(gpus * nodes));
+        if (spec.env() != null) {
+            env.putAll(spec.env());
+        }
+        return env;
+    }
+}

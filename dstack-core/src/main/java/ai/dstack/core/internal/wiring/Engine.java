@@ -1,0 +1,443 @@
+package ai.dstack.core.internal.wiring;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetSpec;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.run.RunTerminationReason;
+import ai.dstack.core.internal.cloud.CloudBackends;
+import ai.dstack.core.internal.cloud.CloudProvisioning;
+import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.EngineSettings;
+import ai.dstack.core.internal.context.JobActivity;
+import ai.dstack.core.internal.context.JobConnections;
+import ai.dstack.core.internal.host.LocalHostExecutor;
+import ai.dstack.core.internal.host.LocalJobShells;
+import ai.dstack.core.internal.operations.BackendConfigs;
+import ai.dstack.core.internal.operations.Bootstrap;
+import ai.dstack.core.internal.context.DefaultPermissions;
+import ai.dstack.core.internal.operations.FleetNames;
+import ai.dstack.core.internal.operations.Fleets;
+import ai.dstack.core.internal.operations.Projects;
+import ai.dstack.core.internal.operations.PublicKeys;
+import ai.dstack.core.internal.operations.Repos;
+import ai.dstack.core.internal.operations.RunOperations;
+import ai.dstack.core.internal.operations.RunViews;
+import ai.dstack.core.internal.operations.Secrets;
+import ai.dstack.core.internal.operations.ServiceEndpoints;
+import ai.dstack.core.internal.operations.SshFleets;
+import ai.dstack.core.internal.operations.SshTargets;
+import ai.dstack.core.internal.operations.Uploads;
+import ai.dstack.core.internal.operations.Users;
+import ai.dstack.core.internal.pipeline.InstanceProvisioner;
+import ai.dstack.core.internal.pipeline.JobProcessor;
+import ai.dstack.core.internal.pipeline.LogPump;
+import ai.dstack.core.internal.pipeline.ProbeRunner;
+import ai.dstack.core.internal.pipeline.RunChanges;
+import ai.dstack.core.internal.pipeline.RunProcessor;
+import ai.dstack.core.internal.pipeline.ServiceReplicas;
+import ai.dstack.core.internal.pipeline.Submitter;
+import ai.dstack.core.internal.pipeline.WorkLoop;
+import ai.dstack.core.internal.placement.HostRouter;
+import ai.dstack.core.internal.placement.HostShape;
+import ai.dstack.core.internal.placement.JobLauncher;
+import ai.dstack.core.internal.placement.LocalFleet;
+import ai.dstack.core.internal.placement.Placement;
+import ai.dstack.core.internal.placement.RemoteHosts;
+import ai.dstack.core.internal.placement.ReplicaAwareShells;
+import ai.dstack.core.internal.placement.ServicePorts;
+import ai.dstack.core.internal.placement.SshInstances;
+import ai.dstack.core.internal.services.RequestRates;
+import ai.dstack.core.internal.services.ServiceNetwork;
+import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.HostResources;
+import ai.dstack.spi.host.JobShells;
+import ai.dstack.spi.logs.JobLogRef;
+import ai.dstack.spi.logs.LogFollow;
+import ai.dstack.spi.logs.LogListener;
+import ai.dstack.spi.logs.LogPage;
+import ai.dstack.spi.logs.LogQuery;
+import ai.dstack.spi.logs.LogStore;
+import ai.dstack.spi.logs.LogSubscription;
+import ai.dstack.spi.storage.Claim;
+import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.RunRow;
+import ai.dstack.spi.storage.SecretRow;
+import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.UserRow;
+import ai.dstack.spi.storage.WorkKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The running engine: loops (runs, jobs, logs, SSH instances) over one state store, one log store and the hosts of its
+ * fleets (its own machine, SSH hosts). Everything
+ * a caller does goes through here; the public {@code DstackEngine} is a thin face over it.
+ */
+public final class Engine implements AutoCloseable {
+    private final EngineContext context;
+    private final Bootstrap.Identity identity;
+    private final LocalFleet localFleet;
+    private final Submitter submitter;
+    private final WorkLoop runLoop;
+    private final WorkLoop jobLoop;
+    private final WorkLoop logLoop;
+    private final JobProcessor jobs;
+    private final RunChanges runChanges = new RunChanges();
+    private final List<AutoCloseable> owned;
+    private final Users users;
+    private final Projects projects;
+    private final Secrets secrets;
+    private final Repos repos;
+    private final Fleets fleets;
+    private final RunOperations runs;
+    private final BackendConfigs backendConfigs;
+    private final ProbeRunner probes;
+    private final ServiceEndpoints serviceEndpoints;
+    private final PublicKeys publicKeys;
+    private final Uploads uploads;
+    private final InstanceProvisioner provisioner;
+    /** Cloud backends of the projects' configurations, and the instances made with them. */
+    private final CloudBackends cloudBackends = new CloudBackends();
+    private final CloudProvisioning cloud;
+    /** Service replicas' network namespaces (where the host gives them their own). */
+    private final ServiceNetwork serviceNetwork;
+
+    public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
+            boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
+        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetEnabled, adminToken, clock,
+                settings, owned, DefaultPermissions.DSTACK);
+    }
+
+    /**
+     * An engine that also runs SSH fleets' jobs, on the hosts {@code remotes} connects to.
+     *
+     * @param permissions config.yml's {@code default_permissions}
+     */
+    public Engine(StateStore store, LogStore logs, HostExecutor host, RemoteHosts remotes, HostResources hostResources,
+            int localBlocks, boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings,
+            List<AutoCloseable> owned, DefaultPermissions permissions) {
+        this.owned = List.copyOf(owned);
+        HostRouter router = new HostRouter(host, remotes);
+        this.context = new EngineContext(store, logs, router, clock, settings);
+        store.migrate();
+        router.connect(store, SshInstances.anyExist(store));
+        this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
+        HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
+        this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
+        this.submitter = new Submitter(context);
+        this.users = new Users(context, permissions);
+        this.backendConfigs = new BackendConfigs(context, cloudBackends);
+        this.projects = new Projects(context, users, permissions, backendConfigs);
+        this.secrets = new Secrets(context, projects);
+        this.repos = new Repos(context);
+        this.publicKeys = new PublicKeys(context);
+        this.uploads = new Uploads(context);
+        this.provisioner = new InstanceProvisioner(context, router, settings.sweep());
+        this.cloud = new CloudProvisioning(store, clock, cloudBackends, backendConfigs::list, context::hintJob,
+                context::capacityFreed, () -> {
+                    router.remoteInstanceAdded();
+                    provisioner.wake();
+                }, settings.sweep());
+        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner));
+        this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
+        LogPump logPump = new LogPump(context);
+        ServiceNetwork network = ServiceNetwork.forThisHost();
+        this.serviceNetwork = network;
+        RequestRates rates = new RequestRates(clock);
+        this.probes = new ProbeRunner(context, network);
+        context.probeStates = probes::probes;
+        this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
+        this.jobs = new JobProcessor(context, new Placement(context, localFleet, router),
+                new JobLauncher(context, network, uploads), logPump, ServicePorts.of(context, network), cloud);
+        RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
+                new ServiceReplicas(context, probes, rates));
+        this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
+        this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
+        this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {
+            logPump.pumpAll();
+            return false;
+        });
+        context.connect(jobLoop::wake, runLoop::wake);
+        jobLoop.start();
+        runLoop.start();
+        logLoop.start();
+        provisioner.start();
+        cloud.start();
+    }
+
+    public String adminToken() {
+        return identity.admin().token();
+    }
+
+    public String defaultProject() {
+        return identity.main().name();
+    }
+
+    public boolean hasLocalFleet() {
+        return localFleet != null;
+    }
+
+    /** Open SSH sessions into jobs; a session server records them here (dev environments' inactivity). */
+    public JobActivity activity() {
+        return context.activity;
+    }
+
+    /** The running jobs SSH clients may enter, and with which keys. */
+    public SshTargets sshTargets() {
+        return new SshTargets(context);
+    }
+
+    /**
+     * Shells and ports inside the jobs of this engine's host, when the host offers them (the local one does); an SSH
+     * server into jobs uses them.
+     */
+    public Optional<JobShells> jobShells() {
+        HostExecutor host = context.host instanceof HostRouter router ? router.local() : context.host;
+        if (!(host instanceof LocalHostExecutor local)) {
+            return Optional.empty();
+        }
+        return Optional.of(new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context));
+    }
+
+    /**
+     * Announces the SSH server into jobs: from now on {@code runs/get} fills {@code job_connection_info} of running
+     * jobs with it, as dstack does with its sshproxy.
+     */
+    public void publishSshEndpoint(String hostname, int port) {
+        Optional<JobShells> shells = jobShells();
+        context.connections.publish(new JobConnections.Endpoint(hostname, port),
+                jobId -> shells.map(s -> s.workingDirectory(new ai.dstack.spi.host.JobHandle(jobId.toString()))).orElse(null));
+    }
+
+    /** The host the local fleet's jobs run on. */
+    public HostExecutor host() {
+        return context.host;
+    }
+
+    /** Users: token log-in, listing, creation, tokens (dstack's users service). */
+    public Users users() {
+        return users;
+    }
+
+    /** Projects and their members (dstack's projects service). */
+    public Projects projects() {
+        return projects;
+    }
+
+    public Secrets secrets() {
+        return secrets;
+    }
+
+    public Repos repos() {
+        return repos;
+    }
+
+    /** Backend configurations of projects (dstack's backends service). */
+    public BackendConfigs backendConfigs() {
+        return backendConfigs;
+    }
+
+    /** Users' own SSH public keys (dstack's {@code users/public_keys/*}). */
+    public PublicKeys publicKeys() {
+        return publicKeys;
+    }
+
+    /** Uploaded repo code and file archives, which jobs unpack when they start. */
+    public Uploads uploads() {
+        return uploads;
+    }
+
+    /** Fleets and instances, as dstack's API shows them. */
+    public Fleets fleets() {
+        return fleets;
+    }
+
+    /** Service runs as the in-server proxy reaches them. */
+    public ServiceEndpoints serviceEndpoints() {
+        return serviceEndpoints;
+    }
+
+    /** Runs as dstack's REST API handles them: per calling user, with plans, by names. */
+    public RunOperations runs() {
+        return runs;
+    }
+
+    public Run submit(String projectName, RunSpec spec) {
+        ProjectRow project = project(projectName);
+        RunRow row = submitter.submit(project, identity.admin(), spec);
+        return view(project, row);
+    }
+
+    public Run get(String projectName, String runName) {
+        ProjectRow project = project(projectName);
+        RunRow row = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+        return view(project, row);
+    }
+
+    public List<Run> list(String projectName, int limit) {
+        ProjectRow project = project(projectName);
+        List<RunRow> rows = context.store.inReadOnlyTransaction(tx -> tx.runs().listByProject(project.id(), false, limit));
+        List<Run> runs = new ArrayList<>();
+        rows.stream().sorted(Comparator.comparing(RunRow::submittedAt).reversed()).forEach(r -> runs.add(view(project, r)));
+        return runs;
+    }
+
+    /** dstack's stop: the run becomes terminating, its jobs get SIGTERM (or SIGKILL with {@code abort}). */
+    public void stop(String projectName, String runName, boolean abort) {
+        ProjectRow project = project(projectName);
+        RunTerminationReason reason = abort ? RunTerminationReason.ABORTED_BY_USER : RunTerminationReason.STOPPED_BY_USER;
+        for (int attempt = 0; attempt < 200; attempt++) {
+            RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                    .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+            RunStatus status = RunStatus.fromWireValue(run.status());
+            if (status.isFinished() || (status == RunStatus.TERMINATING && !abort)) {
+                return;
+            }
+            Optional<Claim<RunRow>> claim = context.store.claim(WorkKind.RUNS, run.id(), context.clock.instant(),
+                    context.settings.owner() + "/api", context.settings.lease());
+            if (claim.isPresent()) {
+                RunRow stopping = claim.get().row().toBuilder().status(RunStatus.TERMINATING.wireValue())
+                        .terminationReason(reason.wireValue()).skipMinProcessingInterval(true).build();
+                context.store.useTransaction(tx -> {
+                    tx.runs().update(stopping, claim.get().lease());
+                    tx.leases().release(claim.get().lease());
+                });
+                context.hintRun(run.id());
+                return;
+            }
+            sleepBriefly();
+        }
+        throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is busy; try stopping it again");
+    }
+
+    /** dstack's delete: only finished runs, and only from listings (the rows stay); an unknown run is an error here. */
+    public void delete(String projectName, String runName) {
+        ProjectRow project = project(projectName);
+        context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+        runs.delete(project, List.of(runName));
+    }
+
+    /** Waits until the run is done, failed or terminated, and returns it. */
+    public Run awaitFinished(String projectName, String runName, Duration timeout) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Run run = get(projectName, runName);
+        // Changes made elsewhere (another replica, an API call) are not signalled: look again at least twice a second.
+        try (RunChanges.Watch watch = runChanges.watch(run.id())) {
+            while (true) {
+                run = get(projectName, runName);
+                if (run.status().isFinished()) {
+                    return run;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("Run " + runName + " is still " + run.status().wireValue() + " after " + timeout);
+                }
+                watch.await(Math.min(Duration.ofNanos(left).toMillis(), 500));
+            }
+        }
+    }
+
+    /** One page of the logs of the run's first job (its newest submission). */
+    public LogPage logs(String projectName, String runName, LogQuery query) {
+        return context.logs.poll(logRef(projectName, runName), query);
+    }
+
+    /** The run's stored logs, then new lines as they come, until the subscription is closed. */
+    public LogSubscription followLogs(String projectName, String runName, LogListener listener) {
+        return context.logs.follow(logRef(projectName, runName), LogFollow.storedAndNewAfter(null, false), listener);
+    }
+
+    public void setSecret(String projectName, String name, String value) {
+        ProjectRow project = project(projectName);
+        Instant now = context.clock.instant();
+        context.store.useTransaction(tx -> {
+            Optional<SecretRow> existing = tx.secrets().find(project.id(), name);
+            if (existing.isPresent()) {
+                tx.secrets().update(new SecretRow(existing.get().id(), project.id(), name, value, existing.get().createdAt(), now));
+            } else {
+                tx.secrets().insert(new SecretRow(UUID.randomUUID(), project.id(), name, value, now, now));
+            }
+        });
+    }
+
+    /** Creates or updates an SSH fleet (see {@link Fleets#apply}). */
+    public Fleet applyFleet(String projectName, FleetSpec spec) {
+        return fleets.apply(project(projectName), spec);
+    }
+
+    public Fleet fleet(String projectName, String fleetName) {
+        return fleets.get(project(projectName), fleetName, null);
+    }
+
+    public void deleteFleet(String projectName, String fleetName) {
+        fleets.delete(project(projectName), List.of(fleetName));
+    }
+
+    private JobLogRef logRef(String projectName, String runName) {
+        ProjectRow project = project(projectName);
+        RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
+        List<JobRow> jobs = context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(run.id()));
+        JobRow first = jobs.stream().filter(j -> j.replicaNum() == 0 && j.jobNum() == 0)
+                .max(Comparator.comparingInt(JobRow::submissionNum))
+                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run " + runName + " has no jobs"));
+        return new JobLogRef(project.name(), runName, first.id());
+    }
+
+    private ProjectRow project(String name) {
+        return context.store.inReadOnlyTransaction(tx -> tx.projects().findByName(name))
+                .orElseThrow(() -> new DstackException(ErrorCode.NOT_FOUND, "Project " + name + " not found"));
+    }
+
+    private Run view(ProjectRow project, RunRow row) {
+        List<JobRow> jobs = context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
+        String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
+                : context.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
+        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> FleetNames.of(context.store, id));
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DstackException(ErrorCode.ERROR, "interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        cloud.close();
+        provisioner.close();
+        logLoop.close();
+        jobLoop.close();
+        jobs.close();
+        runLoop.close();
+        probes.close();
+        context.close();
+        context.host.close();
+        context.logs.close();
+        cloudBackends.close();
+        for (AutoCloseable resource : owned) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // closing is best effort: the engine is going away
+            }
+        }
+    }
+}
