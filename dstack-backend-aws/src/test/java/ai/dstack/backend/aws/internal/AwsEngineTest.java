@@ -29,6 +29,7 @@ import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -164,6 +165,31 @@ class AwsEngineTest {
         assertThat(last.terminationReason()).isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
         assertThat(last.terminationReasonMessage()).startsWith("All offers failed: aws us-east-1 t3.large: ")
                 .contains("InsufficientInstanceCapacity", "us-east-1a", "us-east-1b", "; aws us-east-1 m5.large: ");
+    }
+
+    @Test
+    void aSpotVmTakenBackEndsTheJobAsInterruptedAndRetryRunsItOnAnotherVm() throws Exception {
+        start();
+        configureAws(null);
+        Path gate = dir.resolve("gate");
+        engine.submit(task("type: task\nname: spot\nspot_policy: spot\nretry:\n  on_events: [interruption]\n"
+                + "  duration: 1h\ncommands:\n  - echo start\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"
+                + "  - echo end\n"));
+        await().atMost(WAIT).until(() -> engine.logs("spot", LogQuery.defaults()).events().size() == 1);
+        FakeEc2Account.Instance first = account.liveInstances().get(0);
+        assertThat(first.spot).isTrue();
+
+        account.interrupt(first.id);
+        await().atMost(WAIT).until(() -> account.liveInstances().stream().anyMatch(i -> !i.id.equals(first.id)));
+        Files.writeString(gate, "go");
+        Run done = engine.awaitFinished("spot", WAIT);
+
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        List<JobSubmission> submissions = done.jobs().get(0).jobSubmissions();
+        assertThat(submissions).hasSize(2);
+        assertThat(submissions.get(0).terminationReason())
+                .isEqualTo(JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY.wireValue());
+        assertThat(submissions.get(1).jobProvisioningData().instanceId()).isNotEqualTo(first.id);
     }
 
     @Test
