@@ -62,6 +62,8 @@ public final class FakeEc2 implements AutoCloseable {
                 throw new IllegalStateException("cannot start the fake EC2", e);
             }
             System.setProperty("aws.endpointUrlEc2", shared.url());
+            // never the instance metadata service (169.254.169.254) from a test, whatever the credentials
+            System.setProperty("aws.disableEc2Metadata", "true");
         }
         return shared;
     }
@@ -76,6 +78,14 @@ public final class FakeEc2 implements AutoCloseable {
         FakeEc2Account account = new FakeEc2Account(key);
         accounts.put(key, account);
         return account;
+    }
+
+    /**
+     * The account of a fixed access key, made on first use: for tests that configure {@code aws} with literal keys
+     * (e.g. {@code AK}/{@code SK}) and need the credential check to pass on this fake.
+     */
+    public FakeEc2Account account(String accessKey) {
+        return accounts.computeIfAbsent(accessKey, FakeEc2Account::new);
     }
 
     /** The calls of one account, in order. */
