@@ -15,13 +15,12 @@ import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
+import ai.dstack.testing.SettableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -111,37 +110,9 @@ abstract class EngineContractTest {
         assertThat(logText(engine, done)).contains("hello from " + name(run) + "\n", "to stderr\n");
     }
 
-    /** A clock the test moves by hand: the engine's timers and sweeps follow it. */
-    static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @Test
     void aScheduledRunWaitsPendingRunsWhenItsCronFiresThenWaitsForTheNextFireUntilStopped() throws Exception {
-        SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:15:30Z"));
+        SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:15:30Z"));
         DstackEngine engine = engine(null, clock);
 
         Run run = engine.submit(task("commands:\n  - echo tick\nschedule:\n  cron: ['*/5 * * * *', '0 11 * * *']\n"));

@@ -19,6 +19,7 @@ import ai.dstack.core.internal.operations.Users;
 import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
+import ai.dstack.testing.SettableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -70,7 +71,7 @@ class DevEnvironmentSshTest {
     @TempDir
     static Path dir;
 
-    private static final SettableClock clock = new SettableClock();
+    private static final SettableClock clock = SettableClock.offsetFromSystem();
     private static DstackServer server;
     private static DstackEngine engine;
     private static OkHttpClient http;

@@ -3,13 +3,10 @@ package ai.dstack.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.dstack.testing.SettableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,34 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ServiceScalingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    /** The system clock plus an offset the test sets. */
-    static final class MovableClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration by) {
-            offset = offset.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @TempDir
     static Path dir;
 
-    private static final MovableClock clock = new MovableClock();
+    private static final SettableClock clock = SettableClock.offsetFromSystem();
     private static ApiServer api;
     private static ServiceFixture services;
 

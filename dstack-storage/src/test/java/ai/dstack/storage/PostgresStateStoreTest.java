@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The contract on a real PostgreSQL: one embedded server for the class, a new database per test. */
-class PostgresStateStoreTest extends StateStoreContractTest {
+class PostgresStateStoreTest extends JdbcStateStoreContractTest {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgres postgres;
 
@@ -17,7 +17,7 @@ class PostgresStateStoreTest extends StateStoreContractTest {
     static void startPostgres() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         execute("CREATE DATABASE migrated_template");
-        try (StateStore template = open(url("migrated_template"))) {
+        try (StateStore template = new JdbcStateStoreProvider().open(url("migrated_template"))) {
             template.migrate();
         }
     }

@@ -1,6 +1,6 @@
 package ai.dstack.storage;
 
-import static ai.dstack.storage.TestRows.T0;
+import static ai.dstack.testing.StoreRows.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +8,7 @@ import ai.dstack.api.DstackException;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.UserRow;
+import ai.dstack.testing.StoreRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteStateStoreTest extends StateStoreContractTest {
+class SqliteStateStoreTest extends JdbcStateStoreContractTest {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     @TempDir
@@ -31,9 +32,9 @@ class SqliteStateStoreTest extends StateStoreContractTest {
     }
 
     @Override
-    protected String dstackStyleUrl(String jdbcUrl) {
+    protected String dstackStyleUrl(String databaseUrl) {
         // dstack's default is sqlite+aiosqlite:////<server_dir>/data/sqlite.db: three slashes, then an absolute path.
-        return "sqlite+aiosqlite:///" + jdbcUrl.substring("jdbc:sqlite:".length());
+        return "sqlite+aiosqlite:///" + databaseUrl.substring("jdbc:sqlite:".length());
     }
 
     @Override
@@ -64,12 +65,12 @@ class SqliteStateStoreTest extends StateStoreContractTest {
 
     @Test
     void twoStoresOnOneFileInOneJvmTakeTurnsWithoutFailing() throws Exception {
-        try (StateStore other = open(jdbcUrl)) {
+        try (StateStore other = open(databaseUrl)) {
             List<StateStore> stores = List.of(store, other);
 
             runConcurrently(8, worker -> () -> {
                 for (int i = 0; i < 50; i++) {
-                    UserRow user = TestRows.user("u" + worker + "-" + i);
+                    UserRow user = StoreRows.user("u" + worker + "-" + i);
                     stores.get((worker + i) % 2).useTransaction(tx -> tx.users().insert(user));
                 }
                 return null;
@@ -84,7 +85,7 @@ class SqliteStateStoreTest extends StateStoreContractTest {
     void readersRunBesideAnOpenWriteTransaction() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        UserRow bob = TestRows.user("bob");
+        UserRow bob = StoreRows.user("bob");
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> store.useTransaction(tx -> {
             tx.users().insert(bob);
             writing.countDown();
@@ -102,7 +103,7 @@ class SqliteStateStoreTest extends StateStoreContractTest {
         }
         writer.get(30, TimeUnit.SECONDS);
         assertThat(userNamed(store, "bob")).contains(bob);
-        assertThat(bob.createdAt()).isEqualTo(TestRows.micros(T0));
+        assertThat(bob.createdAt()).isEqualTo(StoreRows.micros(T0));
     }
 
     private static void await(CountDownLatch latch) {

@@ -14,6 +14,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -158,16 +159,16 @@ public enum Dialect {
 
     abstract Instant readInstant(ResultSet rs, int column) throws SQLException;
 
-    /** Configures Jdbi for this dialect: how ids and timestamps travel, and how rows become records. */
+    /**
+     * Configures Jdbi for this dialect: how ids and timestamps travel, and how rows become records (Jdbi's
+     * {@link ConstructorMapper}: column {@code run_name} to the canonical constructor's {@code runName}, through the
+     * column mappers registered here for ids and timestamps; extra columns in a result are ignored).
+     */
     void configure(Jdbi jdbi, List<Class<? extends Record>> rows) {
         registerArguments(jdbi);
         jdbi.registerColumnMapper(UUID.class, (rs, column, context) -> readUuid(rs, column));
         jdbi.registerColumnMapper(Instant.class, (rs, column, context) -> readInstant(rs, column));
-        rows.forEach(row -> register(jdbi, row));
-    }
-
-    private <R extends Record> void register(Jdbi jdbi, Class<R> row) {
-        jdbi.registerRowMapper(row, new RecordRowMapper<>(row, this));
+        rows.forEach(row -> jdbi.registerRowMapper(ConstructorMapper.factory(row)));
     }
 
     abstract boolean isUniqueViolation(SQLException e);

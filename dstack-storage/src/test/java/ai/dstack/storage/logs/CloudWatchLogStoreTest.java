@@ -7,6 +7,8 @@ import ai.dstack.spi.logs.LogFollow;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.logs.LogStore;
 import ai.dstack.spi.logs.LogSubscription;
+import ai.dstack.testing.LogStoreContract;
+import ai.dstack.testing.RecordingLogListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The log store contract against CloudWatch Logs (an in-memory fake speaking its protocol). Where CloudWatch
  * behaves differently from files, the test says how and checks CloudWatch's behaviour instead.
  */
-class CloudWatchLogStoreTest extends LogStoreContractTest {
+class CloudWatchLogStoreTest extends LogStoreContract {
     FakeCloudWatchLogs fake;
 
     @Override
@@ -45,7 +47,7 @@ class CloudWatchLogStoreTest extends LogStoreContractTest {
     /** CloudWatch answers past the end with its own token back; dstack then returns an empty page and no token. */
     @Override
     @Test
-    void ascendingPollPagesThroughEveryEventOldestFirst() {
+    public void ascendingPollPagesThroughEveryEventOldestFirst() {
         List<LogEvent> written = events(0, 250);
         store.write(job, written.subList(0, 120), List.of());
         store.write(job, written.subList(120, 250), List.of());
@@ -57,7 +59,7 @@ class CloudWatchLogStoreTest extends LogStoreContractTest {
 
     @Override
     @Test
-    void descendingPollPagesThroughEveryEventNewestFirst() {
+    public void descendingPollPagesThroughEveryEventNewestFirst() {
         List<LogEvent> written = events(0, 250);
         store.write(job, written, List.of());
 
@@ -70,7 +72,7 @@ class CloudWatchLogStoreTest extends LogStoreContractTest {
 
     @Override
     @Test
-    void lastPageHasNoTokenWhenItEndsExactlyAtTheLimit() {
+    public void lastPageHasNoTokenWhenItEndsExactlyAtTheLimit() {
         store.write(job, events(0, 200), List.of());
 
         List<Integer> ascending = new ArrayList<>();
@@ -85,7 +87,7 @@ class CloudWatchLogStoreTest extends LogStoreContractTest {
     /** CloudWatch keeps a stream in event-time order, so racing writers' events read back sorted by time. */
     @Override
     @Test
-    void followerWithReplaySeesEveryEventOnceWhileWritersRace() throws Exception {
+    public void followerWithReplaySeesEveryEventOnceWhileWritersRace() throws Exception {
         int writers = 4;
         int batchesPerWriter = 60;
         ExecutorService pool = Executors.newFixedThreadPool(writers);

@@ -12,6 +12,7 @@ import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.logs.LogSource;
 import ai.dstack.spi.logs.LogStore;
 import ai.dstack.spi.logs.LogStoreContext;
+import ai.dstack.testing.LogStoreContract;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** dstack's file storage: its layout, its on-disk format and its tokens, on real files. */
-class FileLogStoreTest extends LogStoreContractTest {
+class FileLogStoreTest extends LogStoreContract {
 
     @Override
     protected LogStore openStore(Path serverDir) {

@@ -1,7 +1,6 @@
 package ai.dstack.core.internal.host;
 
 import ai.dstack.api.ErrorCode;
-import ai.dstack.api.internal.tar.TarReader;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
@@ -184,10 +183,10 @@ public final class LocalHostExecutor implements HostExecutor {
         try {
             if (archive.renameTop()) {
                 String name = destination.getFileName().toString();
-                TarReader.extract(archive.tar(), destination.getParent(),
+                TarExtractor.extract(archive.tar(), destination.getParent(),
                         entry -> entry.replaceFirst("^(\\./)*[^/]*", java.util.regex.Matcher.quoteReplacement(name)));
             } else {
-                TarReader.extract(archive.tar(), destination, entry -> entry);
+                TarExtractor.extract(archive.tar(), destination, entry -> entry);
             }
         } catch (IOException e) {
             throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "job " + jobId + ": cannot unpack the archive for '"

@@ -1,4 +1,4 @@
-package ai.dstack.storage.logs;
+package ai.dstack.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,35 +29,57 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What every {@link LogStore} must do, whatever it stores logs in. Subclasses supply the store. */
-abstract class LogStoreContractTest {
-    static final Instant T0 = Instant.parse("2023-11-14T22:13:20Z");
-    static final Duration WAIT = Duration.ofSeconds(10);
+/**
+ * What every {@link LogStore} must do, whatever it stores logs in, as JUnit 5 tests: paging in both directions,
+ * start times, limits, the runner's log beside the job's, followers with and without replay, and closing. A store's
+ * own test class extends this one and opens the store; every test here then runs against it:
+ *
+ * <pre>{@code
+ * class MyLogStoreTest extends LogStoreContract {
+ *     protected LogStore openStore(Path serverDir) {
+ *         return new MyLogStoreProvider().create(LogStoreContext.of(serverDir));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A store that behaves differently where dstack's own stores do (CloudWatch's paging, say) overrides that test
+ * and checks its own behaviour instead, saying why.
+ */
+public abstract class LogStoreContract {
+    /** When the events of {@link #events} happen: {@code T0 + i} milliseconds for event {@code i}. */
+    protected static final Instant T0 = Instant.parse("2023-11-14T22:13:20Z");
+    /** How long a test waits for something another thread does. */
+    protected static final Duration WAIT = Duration.ofSeconds(10);
 
-    @TempDir Path serverDir;
-    LogStore store;
-    final JobLogRef job = new JobLogRef("main", "train-1", UUID.randomUUID());
+    /** A new directory per test, the server directory of a file-based store. */
+    @TempDir protected Path serverDir;
+    /** The store under test; closed after each test. */
+    protected LogStore store;
+    /** The job whose logs the tests write and read. */
+    protected final JobLogRef job = new JobLogRef("main", "train-1", UUID.randomUUID());
 
+    /** A new, empty store; called before each test. */
     protected abstract LogStore openStore(Path serverDir);
 
     @BeforeEach
-    void open() {
+    void openStoreUnderTest() {
         store = openStore(serverDir);
     }
 
     @AfterEach
-    void close() {
+    void closeStoreUnderTest() {
         store.close();
     }
 
-    static List<LogEvent> events(int from, int count) {
+    /** Events {@code from} to {@code from + count - 1} of stdout, one line each, a millisecond apart. */
+    protected static List<LogEvent> events(int from, int count) {
         return IntStream.range(from, from + count)
                 .mapToObj(i -> LogEvent.stdout(T0.plusMillis(i), "line " + i + "\n"))
                 .toList();
     }
 
     /** Every event of a job, following next_token until it is null. */
-    List<LogEvent> pollAll(LogQuery query, List<Integer> pageSizes) {
+    protected List<LogEvent> pollAll(LogQuery query, List<Integer> pageSizes) {
         List<LogEvent> all = new ArrayList<>();
         LogPage page = store.poll(job, query);
         pageSizes.add(page.events().size());
@@ -71,7 +93,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void ascendingPollPagesThroughEveryEventOldestFirst() {
+    public void ascendingPollPagesThroughEveryEventOldestFirst() {
         List<LogEvent> written = events(0, 250);
         store.write(job, written.subList(0, 120), List.of());
         store.write(job, written.subList(120, 250), List.of());
@@ -84,7 +106,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void descendingPollPagesThroughEveryEventNewestFirst() {
+    public void descendingPollPagesThroughEveryEventNewestFirst() {
         List<LogEvent> written = events(0, 250);
         store.write(job, written, List.of());
 
@@ -98,7 +120,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void lastPageHasNoTokenWhenItEndsExactlyAtTheLimit() {
+    public void lastPageHasNoTokenWhenItEndsExactlyAtTheLimit() {
         store.write(job, events(0, 200), List.of());
 
         List<Integer> ascending = new ArrayList<>();
@@ -111,7 +133,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void startTimeIsExclusiveInBothDirections() {
+    public void startTimeIsExclusiveInBothDirections() {
         store.write(job, events(0, 10), List.of());
         LogQuery afterFour = LogQuery.defaults().withStartTime(T0.plusMillis(4));
 
@@ -123,7 +145,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void limitIsBoundedAndHonoured() {
+    public void limitIsBoundedAndHonoured() {
         store.write(job, events(0, 1500), List.of());
 
         assertThat(store.poll(job, LogQuery.defaults().withLimit(LogQuery.MAX_LIMIT)).events()).hasSize(1000);
@@ -140,7 +162,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void unknownProjectRunOrSubmissionGivesAnEmptyPage() {
+    public void unknownProjectRunOrSubmissionGivesAnEmptyPage() {
         store.write(job, events(0, 3), events(0, 3));
         List<JobLogRef> unknown = List.of(
                 new JobLogRef("main", "train-1", UUID.randomUUID()),
@@ -158,7 +180,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void diagnoseReadsTheRunnerLogInsteadOfTheJobOutput() {
+    public void diagnoseReadsTheRunnerLogInsteadOfTheJobOutput() {
         List<LogEvent> jobLines = events(0, 3);
         List<LogEvent> runnerLines = List.of(LogEvent.stdout(T0, "runner: pulling image\n"));
         store.write(job, jobLines, runnerLines);
@@ -169,7 +191,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void followerGetsOnlyEventsWrittenAfterItSubscribedInOrder() {
+    public void followerGetsOnlyEventsWrittenAfterItSubscribedInOrder() {
         store.write(job, events(0, 3), List.of());
         RecordingLogListener listener = new RecordingLogListener();
 
@@ -187,7 +209,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void everyFollowerGetsEveryEventAndClosingOneLeavesTheOthers() {
+    public void everyFollowerGetsEveryEventAndClosingOneLeavesTheOthers() {
         RecordingLogListener first = new RecordingLogListener();
         RecordingLogListener second = new RecordingLogListener();
         RecordingLogListener runner = new RecordingLogListener();
@@ -209,7 +231,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void followerCanReplayStoredEventsAfterAStartTimeThenGetNewOnes() {
+    public void followerCanReplayStoredEventsAfterAStartTimeThenGetNewOnes() {
         store.write(job, events(0, 5), List.of());
         RecordingLogListener listener = new RecordingLogListener();
 
@@ -222,7 +244,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void eventsWrittenWhileStoredOnesAreReplayedArriveAfterThemExactlyOnce() throws Exception {
+    public void eventsWrittenWhileStoredOnesAreReplayedArriveAfterThemExactlyOnce() throws Exception {
         store.write(job, events(0, 1500), List.of()); // more than one replay batch
         List<LogEvent> received = new ArrayList<>();
         List<Throwable> writerFailures = new ArrayList<>();
@@ -253,7 +275,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void followerWithReplaySeesEveryEventOnceWhileWritersRace() throws Exception {
+    public void followerWithReplaySeesEveryEventOnceWhileWritersRace() throws Exception {
         int writers = 4;
         int batchesPerWriter = 200;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -289,7 +311,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void followerReceivesEventsWrittenFromAnotherThread() throws Exception {
+    public void followerReceivesEventsWrittenFromAnotherThread() throws Exception {
         RecordingLogListener listener = new RecordingLogListener();
         try (LogSubscription ignored = store.follow(job, LogFollow.newEvents(false), listener)) {
             Thread writer = new Thread(() -> store.write(job, events(0, 10), List.of()));
@@ -301,7 +323,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void aListenerThatThrowsIsUnsubscribedWithoutHarmingOthers() {
+    public void aListenerThatThrowsIsUnsubscribedWithoutHarmingOthers() {
         RecordingLogListener healthy = new RecordingLogListener();
         List<Integer> closed = new ArrayList<>();
         LogSubscription failing = store.follow(job, LogFollow.newEvents(false), new LogListener() {
@@ -326,7 +348,7 @@ abstract class LogStoreContractTest {
     }
 
     @Test
-    void closingTheStoreEndsSubscriptionsAndRefusesWork() {
+    public void closingTheStoreEndsSubscriptionsAndRefusesWork() {
         RecordingLogListener listener = new RecordingLogListener();
         LogSubscription subscription = store.follow(job, LogFollow.newEvents(false), listener);
 

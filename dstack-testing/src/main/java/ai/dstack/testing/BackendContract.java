@@ -1,11 +1,8 @@
-package ai.dstack.testing.backend;
+package ai.dstack.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dstack.api.offer.InstanceOfferWithAvailability;
-import ai.dstack.api.run.JobSshKey;
-import ai.dstack.backend.ssh.SshRemoteHostProvider;
-import ai.dstack.core.internal.runs.JobSshKeys;
 import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.CloudResource;
 import ai.dstack.spi.backend.InstanceConfiguration;
@@ -13,33 +10,32 @@ import ai.dstack.spi.backend.InstanceStatus;
 import ai.dstack.spi.backend.OfferRequirements;
 import ai.dstack.spi.backend.ProvisioningData;
 import ai.dstack.spi.backend.Tags;
-import ai.dstack.spi.host.HostResources;
-import ai.dstack.spi.host.RemoteHostAddress;
-import ai.dstack.spi.host.RemoteHostConnector;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What every {@link Backend} must do, whatever the cloud: offers that meet the requirements, cheapest first; an
- * instance that becomes reachable over SSH with the project's key at a loopback address; termination that leaves
- * nothing behind; clean-up by tags. An implementation's test extends this and says how to make its backend (on its
- * fake cloud) and how to see what is left.
+ * What every cloud {@link Backend} must do, as JUnit 5 tests, on the backend's fake cloud: offers that meet the
+ * requirements, cheapest first; an instance that becomes reachable over SSH with the project's key at a loopback
+ * address; termination that leaves nothing behind; clean-up by tags. A backend's own test class extends this one:
  *
- * <p>Kept in its own package so it can move to {@code dstack-testing} once that module exists.
+ * <pre>{@code
+ * class MyBackendContractTest extends BackendContract {
+ *     protected Backend newBackend() { return MyProvider().create(configurationOnMyFakeCloud(PROJECT)); }
+ *     protected OfferRequirements cheapRequirements() { ... }
+ *     protected List<String> leftovers() { return fakeCloud.whatIsLeft(); }
+ *     protected String projectPublicKey() { return key.publicKey(); }
+ *     protected void assertReachable(ProvisioningData running) { ... log in with the private key ... }
+ * }
+ * }</pre>
  */
-public abstract class BackendContractTest {
+public abstract class BackendContract {
     protected static final String PROJECT = "contract";
-    @TempDir
-    protected Path dir;
     protected Backend backend;
-    protected JobSshKey projectKey;
 
     /** A fresh backend of project {@link #PROJECT} on an empty (fake) cloud account. */
     protected abstract Backend newBackend();
@@ -50,10 +46,15 @@ public abstract class BackendContractTest {
     /** The cloud resources of the account that still exist (instances not terminated, groups, keys, ...). */
     protected abstract List<String> leftovers();
 
+    /** The OpenSSH public key instances are created with (the project's). */
+    protected abstract String projectPublicKey();
+
+    /** Logs in to the running instance over SSH with the project's private key; fails when it cannot. */
+    protected abstract void assertReachable(ProvisioningData running) throws Exception;
+
     @BeforeEach
     void makeBackend() {
         backend = newBackend();
-        projectKey = JobSshKeys.generate();
     }
 
     @AfterEach
@@ -79,11 +80,7 @@ public abstract class BackendContractTest {
         ProvisioningData running = waitRunning(created);
         assertThat(InetAddress.getByName(running.hostname()).isLoopbackAddress())
                 .as("a fake cloud reports loopback addresses only: %s", running.hostname()).isTrue();
-        try (RemoteHostConnector ssh = new SshRemoteHostProvider().connector(dir.resolve("ssh"))) {
-            HostResources resources = ssh.host(new RemoteHostAddress(running.hostname(), running.sshPort(),
-                    running.username(), projectKey.privateKey(), "project key", null)).probe();
-            assertThat(resources.cpus()).isPositive();
-        }
+        assertReachable(running);
         terminateFully(running);
         assertThat(leftovers()).isEmpty();
         assertThat(backend.terminate(running)).as("terminating again succeeds").isTrue();
@@ -110,7 +107,7 @@ public abstract class BackendContractTest {
     }
 
     protected InstanceConfiguration configuration(String name) {
-        return new InstanceConfiguration(PROJECT, name, "admin", "run-1", List.of(projectKey.publicKey()), Map.of(),
+        return new InstanceConfiguration(PROJECT, name, "admin", "run-1", List.of(projectPublicKey()), Map.of(),
                 null, null);
     }
 

@@ -1,4 +1,4 @@
-package ai.dstack.storage.logs;
+package ai.dstack.testing;
 
 import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogListener;
@@ -6,8 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records what a follower receives, and lets a test wait (with a deadline) for a number of events. */
-final class RecordingLogListener implements LogListener {
+/**
+ * A {@link LogListener} for tests: records what a follower receives, notices when a store breaks the listener's
+ * contract (a concurrent call, events after {@code onClosed}), and lets a test wait, with a deadline, for a number of
+ * events.
+ */
+public final class RecordingLogListener implements LogListener {
     private final List<LogEvent> events = new ArrayList<>();
     private final List<Integer> batchSizes = new ArrayList<>();
     private int closedCalls;
@@ -37,25 +41,25 @@ final class RecordingLogListener implements LogListener {
         leave();
     }
 
-    synchronized List<LogEvent> events() {
+    public synchronized List<LogEvent> events() {
         return List.copyOf(events);
     }
 
-    synchronized List<Integer> batchSizes() {
+    public synchronized List<Integer> batchSizes() {
         return List.copyOf(batchSizes);
     }
 
-    synchronized int closedCalls() {
+    public synchronized int closedCalls() {
         return closedCalls;
     }
 
     /** Whether the store ever broke the listener contract: a concurrent call, or events after onClosed. */
-    synchronized boolean contractBroken() {
+    public synchronized boolean contractBroken() {
         return concurrentCall || eventsAfterClose;
     }
 
     /** Waits until at least {@code count} events arrived or the deadline passed; returns what arrived. */
-    synchronized List<LogEvent> awaitEvents(int count, Duration deadline) throws InterruptedException {
+    public synchronized List<LogEvent> awaitEvents(int count, Duration deadline) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         while (events.size() < count) {
             long left = end - System.nanoTime();

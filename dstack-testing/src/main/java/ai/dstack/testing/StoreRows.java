@@ -1,4 +1,4 @@
-package ai.dstack.storage;
+package ai.dstack.testing;
 
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
@@ -12,38 +12,50 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
-/** Rows for tests: minimal ones with the required columns, and full ones with every column set. */
-final class TestRows {
+/**
+ * Rows of the state store for tests: minimal ones with only the required columns, and full ones with every column
+ * set, so that a store that forgets a column fails {@link StateStoreContract}. Use them in your own store's tests too:
+ *
+ * <pre>{@code
+ * UserRow alice = StoreRows.user("alice");
+ * ProjectRow main = StoreRows.project("main", alice.id());
+ * store.useTransaction(tx -> { tx.users().insert(alice); tx.projects().insert(main); });
+ * }</pre>
+ *
+ * <p>Timestamps start at {@link #T0}, which has nanoseconds on purpose: rows are truncated to the microsecond when
+ * built, and a store must give back exactly what it was given.
+ */
+public final class StoreRows {
     /** Has nanoseconds on purpose: rows must come back truncated to the microsecond, equal to what was built. */
-    static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+    public static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
 
-    private TestRows() {}
+    private StoreRows() {}
 
-    static Instant at(long seconds) {
+    public static Instant at(long seconds) {
         return T0.plusSeconds(seconds);
     }
 
-    static UserRow user(String name) {
+    public static UserRow user(String name) {
         return UserRow.builder().id(UUID.randomUUID()).name(name).createdAt(T0).globalRole("user")
                 .token("enc:" + name).tokenHash("hash-" + name).build();
     }
 
-    static ProjectRow project(String name, UUID ownerId) {
+    public static ProjectRow project(String name, UUID ownerId) {
         return new ProjectRow(UUID.randomUUID(), name, ownerId, T0, false, false, null, "ssh-ed25519 AAAA", "PRIVATE");
     }
 
-    static MemberRow member(UUID projectId, UUID userId, String role, int memberNum) {
+    public static MemberRow member(UUID projectId, UUID userId, String role, int memberNum) {
         return new MemberRow(UUID.randomUUID(), projectId, userId, role, memberNum);
     }
 
-    static RunRow run(UUID projectId, UUID userId, String name, String status, Instant lastProcessedAt) {
+    public static RunRow run(UUID projectId, UUID userId, String name, String status, Instant lastProcessedAt) {
         return RunRow.builder().id(UUID.randomUUID()).projectId(projectId).userId(userId).runName(name)
                 .status(status).submittedAt(T0).lastProcessedAt(lastProcessedAt)
                 .runSpec("{\"run_name\":\"" + name + "\"}")
                 .build();
     }
 
-    static JobRow job(RunRow run, int jobNum, String status, Instant lastProcessedAt) {
+    public static JobRow job(RunRow run, int jobNum, String status, Instant lastProcessedAt) {
         return JobRow.builder().id(UUID.randomUUID()).projectId(run.projectId()).runId(run.id())
                 .runName(run.runName()).jobName(run.runName() + "-" + jobNum + "-0").jobNum(jobNum)
                 .status(status).submittedAt(T0).lastProcessedAt(lastProcessedAt)
@@ -51,19 +63,19 @@ final class TestRows {
                 .build();
     }
 
-    static FleetRow fleet(UUID projectId, String name, String status, Instant lastProcessedAt) {
+    public static FleetRow fleet(UUID projectId, String name, String status, Instant lastProcessedAt) {
         return FleetRow.builder().id(UUID.randomUUID()).projectId(projectId).name(name).status(status)
                 .spec("{\"configuration\":{\"type\":\"fleet\"}}").createdAt(T0).lastProcessedAt(lastProcessedAt)
                 .build();
     }
 
-    static InstanceRow instance(FleetRow fleet, int num, String status, Instant lastProcessedAt) {
+    public static InstanceRow instance(FleetRow fleet, int num, String status, Instant lastProcessedAt) {
         return InstanceRow.builder().id(UUID.randomUUID()).projectId(fleet.projectId()).fleetId(fleet.id())
                 .name(fleet.name() + "-" + num).instanceNum(num).status(status).createdAt(T0)
                 .lastProcessedAt(lastProcessedAt).build();
     }
 
-    static RunRow fullRun(UUID projectId, UUID userId, UUID repoId, UUID fleetId) {
+    public static RunRow fullRun(UUID projectId, UUID userId, UUID repoId, UUID fleetId) {
         return RunRow.builder().id(UUID.randomUUID()).projectId(projectId).userId(userId).repoId(repoId)
                 .fleetId(fleetId).runName("full-run").status("terminating").terminationReason("stopped_by_user")
                 .submittedAt(T0).lastProcessedAt(at(5)).skipMinProcessingInterval(true).nextTriggeredAt(at(3600))
@@ -72,7 +84,7 @@ final class TestRows {
                 .serviceSpec("{\"url\":\"/proxy\"}").deleted(false).build();
     }
 
-    static JobRow fullJob(RunRow run, UUID fleetId, UUID instanceId) {
+    public static JobRow fullJob(RunRow run, UUID fleetId, UUID instanceId) {
         return JobRow.builder().id(UUID.randomUUID()).projectId(run.projectId()).runId(run.id()).fleetId(fleetId)
                 .instanceId(instanceId).usedInstanceId(instanceId).runName(run.runName()).jobName("full-run-1-2")
                 .jobNum(1).replicaNum(2).submissionNum(3).deploymentNum(4).status("failed")
@@ -86,7 +98,7 @@ final class TestRows {
                 .imagePullProgress("{\"downloaded_bytes\":10}").build();
     }
 
-    static FleetRow fullFleet(UUID projectId) {
+    public static FleetRow fullFleet(UUID projectId) {
         return FleetRow.builder().id(UUID.randomUUID()).projectId(projectId).name("full-fleet").status("active")
                 .statusMessage("ok").spec("{\"configuration\":{\"type\":\"fleet\",\"nodes\":{\"min\":1}}}")
                 .createdAt(T0).lastProcessedAt(at(15)).skipMinProcessingInterval(true).deleted(false)
@@ -94,7 +106,7 @@ final class TestRows {
                 .lastConsolidatedAt(at(16)).build();
     }
 
-    static InstanceRow fullInstance(FleetRow fleet, UUID provisioningJobId) {
+    public static InstanceRow fullInstance(FleetRow fleet, UUID provisioningJobId) {
         return InstanceRow.builder().id(UUID.randomUUID()).projectId(fleet.projectId()).fleetId(fleet.id())
                 .name("full-fleet-0").instanceNum(0).status("busy").unreachable(true).health("warning")
                 .createdAt(T0).lastProcessedAt(at(7)).skipMinProcessingInterval(true).deleted(false)
@@ -110,11 +122,11 @@ final class TestRows {
     }
 
     /** What a timestamp reads back as: truncated to the microsecond. */
-    static Instant micros(Instant instant) {
+    public static Instant micros(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
-    static Duration seconds(long seconds) {
+    public static Duration seconds(long seconds) {
         return Duration.ofSeconds(seconds);
     }
 }

@@ -1,8 +1,8 @@
-package ai.dstack.storage;
+package ai.dstack.testing;
 
-import static ai.dstack.storage.TestRows.T0;
-import static ai.dstack.storage.TestRows.at;
-import static ai.dstack.storage.TestRows.seconds;
+import static ai.dstack.testing.StoreRows.T0;
+import static ai.dstack.testing.StoreRows.at;
+import static ai.dstack.testing.StoreRows.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,12 +23,10 @@ import ai.dstack.spi.storage.RepoRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
 import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.StateStoreProvider;
 import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.UserRow;
 import ai.dstack.spi.storage.WorkKind;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,40 +52,83 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link StateStore} must do, run against each database by a subclass that supplies fresh, empty
- * databases. Time is passed explicitly, so lease expiry is tested by moving {@code now}, never by sleeping.
+ * What every {@link StateStore} must do, as JUnit 5 tests. A store's own test class extends this one and says how to
+ * get fresh, empty databases; every test here then runs against it:
+ *
+ * <pre>{@code
+ * class MyStoreTest extends StateStoreContract {
+ *     protected StateStoreProvider provider() { return new MyStoreProvider(); }
+ *     protected String newDatabaseUrl() { return "mydb:" + UUID.randomUUID(); }
+ *     protected String dstackStyleUrl(String databaseUrl) { return databaseUrl; }  // no second form
+ *     protected String unopenableUrl() { return "mydb://127.0.0.1:1/nothing?password=" + SECRET; }
+ * }
+ * }</pre>
+ *
+ * <p>Time is passed explicitly, so lease expiry is tested by moving {@code now}, never by sleeping. Rows come from
+ * {@link StoreRows}. Before each test the store holds one user, {@link #alice()}, and her project {@link #main()}.
  */
-abstract class StateStoreContractTest {
-    static final Duration LEASE = seconds(30);
+public abstract class StateStoreContract {
+    protected static final Duration LEASE = seconds(30);
 
+    /** A password the {@link #unopenableUrl()} carries, which no message or description may show. */
+    protected static final String SECRET = "hunter2";
+
+    /** The store under test, migrated, opened on {@link #databaseUrl}; closed after each test. */
     protected StateStore store;
-    protected String jdbcUrl;
+    /** The URL {@link #store} was opened on. */
+    protected String databaseUrl;
     private UserRow alice;
     private ProjectRow main;
 
-    /** A JDBC URL of a new, empty database that the test may connect to with {@link DriverManager}. */
+    /** The provider under test; each call may return a new instance. */
+    protected abstract StateStoreProvider provider();
+
+    /** The URL of a new, empty database, never migrated. */
     protected abstract String newDatabaseUrl() throws Exception;
 
-    /** A new database that may already hold the schema; each test starts from one. */
+    /** A new database that may already hold the schema (quicker where migrating is slow); each test starts from one. */
     protected String newMigratedDatabaseUrl() throws Exception {
         return newDatabaseUrl();
     }
 
-    /** The same database as {@code jdbcUrl}, written the way dstack's {@code DSTACK_DATABASE_URL} is. */
-    protected abstract String dstackStyleUrl(String jdbcUrl);
+    /**
+     * The same database as {@code databaseUrl}, written the way dstack's {@code DSTACK_DATABASE_URL} is (for example
+     * {@code sqlite+aiosqlite:///...}); {@code databaseUrl} itself for a store that has one form only.
+     */
+    protected abstract String dstackStyleUrl(String databaseUrl);
 
-    /** A database that cannot be opened, with a password {@link #SECRET} in it where the dialect has one. */
+    /** A database that cannot be opened, with the password {@link #SECRET} in it where the URL form has one. */
     protected abstract String unopenableUrl() throws Exception;
 
-    static final String SECRET = "hunter2";
+    /**
+     * Called after two stores migrated {@code databaseUrl} at the same time: check here that the schema's history
+     * holds every migration once, for a store that keeps one. The default checks nothing more than the test does
+     * (both stores then read and write the database).
+     */
+    protected void assertMigratedOnce(String databaseUrl) throws Exception {}
+
+    /** Opens a store with the {@link #provider()} and default options. */
+    protected StateStore open(String url) {
+        return provider().open(url);
+    }
+
+    /** The user every test starts with. */
+    protected UserRow alice() {
+        return alice;
+    }
+
+    /** Alice's project, which every test starts with. */
+    protected ProjectRow main() {
+        return main;
+    }
 
     @BeforeEach
     void openMigratedStore() throws Exception {
-        jdbcUrl = newMigratedDatabaseUrl();
-        store = open(jdbcUrl);
+        databaseUrl = newMigratedDatabaseUrl();
+        store = open(databaseUrl);
         store.migrate(); // brings an empty database up to date, or finds nothing to do
-        alice = TestRows.user("alice");
-        main = TestRows.project("main", alice.id());
+        alice = StoreRows.user("alice");
+        main = StoreRows.project("main", alice.id());
         store.useTransaction(tx -> {
             tx.users().insert(alice);
             tx.projects().insert(main);
@@ -99,15 +140,11 @@ abstract class StateStoreContractTest {
         store.close();
     }
 
-    static StateStore open(String url) {
-        return new JdbcStateStoreProvider().open(url);
-    }
-
     // ---------------------------------------------------------------- aggregates
 
     @Test
-    void usersAreFoundByIdNameAndTokenHashAndUpdated() {
-        UserRow bob = TestRows.user("bob").toBuilder().email("bob@example.com").sshPublicKey("ssh-rsa B").build();
+    public void usersAreFoundByIdNameAndTokenHashAndUpdated() {
+        UserRow bob = StoreRows.user("bob").toBuilder().email("bob@example.com").sshPublicKey("ssh-rsa B").build();
         store.useTransaction(tx -> tx.users().insert(bob));
 
         UserRow deactivated =
@@ -121,14 +158,14 @@ abstract class StateStoreContractTest {
             assertThat(tx.users().findByName("bob")).isEmpty();
             assertThat(tx.users().findByTokenHash("hash-bob")).contains(deactivated);
             assertThat(tx.users().list()).extracting(UserRow::name).containsExactly("alice", "bob-deleted");
-            assertThat(tx.users().update(TestRows.user("nobody"))).isFalse();
+            assertThat(tx.users().update(StoreRows.user("nobody"))).isFalse();
         });
     }
 
     @Test
-    void aTakenUserNameIsResourceExistsAndTheTransactionGoesOn() {
-        UserRow second = TestRows.user("alice").toBuilder().token("other").tokenHash("other").build();
-        UserRow carol = TestRows.user("carol");
+    public void aTakenUserNameIsResourceExistsAndTheTransactionGoesOn() {
+        UserRow second = StoreRows.user("alice").toBuilder().token("other").tokenHash("other").build();
+        UserRow carol = StoreRows.user("carol");
 
         store.useTransaction(tx -> {
             assertThatThrownBy(() -> tx.users().insert(second))
@@ -142,27 +179,27 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void projectMembersAreReplacedListedAndRemoved() {
-        UserRow bob = TestRows.user("bob");
-        ProjectRow other = TestRows.project("other", bob.id());
+    public void projectMembersAreReplacedListedAndRemoved() {
+        UserRow bob = StoreRows.user("bob");
+        ProjectRow other = StoreRows.project("other", bob.id());
         store.useTransaction(tx -> {
             tx.users().insert(bob);
             tx.projects().insert(other);
-            tx.projects().addMember(TestRows.member(main.id(), alice.id(), "admin", 0));
+            tx.projects().addMember(StoreRows.member(main.id(), alice.id(), "admin", 0));
         });
 
-        MemberRow bobInMain = TestRows.member(main.id(), bob.id(), "user", 0);
-        MemberRow aliceInMain = TestRows.member(main.id(), alice.id(), "manager", 1);
+        MemberRow bobInMain = StoreRows.member(main.id(), bob.id(), "user", 0);
+        MemberRow aliceInMain = StoreRows.member(main.id(), alice.id(), "manager", 1);
         store.useTransaction(tx -> {
             tx.projects().replaceMembers(main.id(), List.of(aliceInMain, bobInMain));
-            tx.projects().addMember(TestRows.member(other.id(), bob.id(), "admin", 0));
+            tx.projects().addMember(StoreRows.member(other.id(), bob.id(), "admin", 0));
         });
 
         store.useTransaction(tx -> {
             assertThat(tx.projects().members(main.id())).containsExactly(bobInMain, aliceInMain);
             assertThat(tx.projects().memberships(bob.id())).extracting(MemberRow::projectId)
                     .containsExactlyInAnyOrder(main.id(), other.id());
-            assertThatThrownBy(() -> tx.projects().addMember(TestRows.member(main.id(), bob.id(), "admin", 2)))
+            assertThatThrownBy(() -> tx.projects().addMember(StoreRows.member(main.id(), bob.id(), "admin", 2)))
                     .isInstanceOfSatisfying(DstackException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXISTS));
             assertThat(tx.projects().removeMember(main.id(), bob.id())).isTrue();
@@ -178,9 +215,9 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void backendsReposAndSecretsAreUniqueWithinAProjectOnly() {
-        UserRow bob = TestRows.user("bob");
-        ProjectRow other = TestRows.project("other", bob.id());
+    public void backendsReposAndSecretsAreUniqueWithinAProjectOnly() {
+        UserRow bob = StoreRows.user("bob");
+        ProjectRow other = StoreRows.project("other", bob.id());
         BackendRow aws =
                 new BackendRow(UUID.randomUUID(), main.id(), "aws", "{\"regions\":[]}", "{\"k\":1}", null, null);
         RepoRow repo = new RepoRow(UUID.randomUUID(), main.id(), "my-repo", "remote", "{\"repo_name\":\"x\"}", null);
@@ -231,12 +268,12 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void runsJobsFleetsAndInstancesKeepEveryColumn() {
+    public void runsJobsFleetsAndInstancesKeepEveryColumn() {
         RepoRow repo = new RepoRow(UUID.randomUUID(), main.id(), "none", "virtual", "{}", null);
-        FleetRow fleet = TestRows.fullFleet(main.id());
-        InstanceRow instance = TestRows.fullInstance(fleet, UUID.randomUUID());
-        RunRow run = TestRows.fullRun(main.id(), alice.id(), repo.id(), fleet.id());
-        JobRow job = TestRows.fullJob(run, fleet.id(), instance.id());
+        FleetRow fleet = StoreRows.fullFleet(main.id());
+        InstanceRow instance = StoreRows.fullInstance(fleet, UUID.randomUUID());
+        RunRow run = StoreRows.fullRun(main.id(), alice.id(), repo.id(), fleet.id());
+        JobRow job = StoreRows.fullJob(run, fleet.id(), instance.id());
         store.useTransaction(tx -> {
             tx.repos().insert(repo);
             tx.fleets().insert(fleet);
@@ -257,13 +294,13 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void runsAreFoundByNameAndListedNewestFirst() {
-        RunRow old = TestRows.run(main.id(), alice.id(), "train", "done", at(0));
-        RunRow deleted = TestRows.run(main.id(), alice.id(), "train", "failed", at(0)).toBuilder()
+    public void runsAreFoundByNameAndListedNewestFirst() {
+        RunRow old = StoreRows.run(main.id(), alice.id(), "train", "done", at(0));
+        RunRow deleted = StoreRows.run(main.id(), alice.id(), "train", "failed", at(0)).toBuilder()
                 .submittedAt(at(20)).deleted(true).build();
-        RunRow current = TestRows.run(main.id(), alice.id(), "train", "running", at(0)).toBuilder()
+        RunRow current = StoreRows.run(main.id(), alice.id(), "train", "running", at(0)).toBuilder()
                 .submittedAt(at(10)).build();
-        RunRow serve = TestRows.run(main.id(), alice.id(), "serve", "running", at(0)).toBuilder()
+        RunRow serve = StoreRows.run(main.id(), alice.id(), "serve", "running", at(0)).toBuilder()
                 .submittedAt(at(5)).build();
         store.useTransaction(tx -> List.of(old, deleted, current, serve).forEach(tx.runs()::insert));
 
@@ -276,10 +313,10 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void jobsOfARunAreListedByReplicaJobAndSubmission() {
-        RunRow run = TestRows.run(main.id(), alice.id(), "train", "running", T0);
-        JobRow master = TestRows.job(run, 0, "running", T0);
-        JobRow worker = TestRows.job(run, 1, "failed", T0);
+    public void jobsOfARunAreListedByReplicaJobAndSubmission() {
+        RunRow run = StoreRows.run(main.id(), alice.id(), "train", "running", T0);
+        JobRow master = StoreRows.job(run, 0, "running", T0);
+        JobRow worker = StoreRows.job(run, 1, "failed", T0);
         JobRow workerRetry = worker.toBuilder().id(UUID.randomUUID()).submissionNum(1).status("running").build();
         JobRow replica1 = master.toBuilder().id(UUID.randomUUID()).replicaNum(1).build();
         store.useTransaction(tx -> {
@@ -292,12 +329,12 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void fleetsAndInstancesHideDeletedOnes() {
-        FleetRow fleet = TestRows.fleet(main.id(), "gpu", "active", T0);
-        FleetRow gone = TestRows.fleet(main.id(), "gpu", "terminated", T0).toBuilder().deleted(true).build();
-        InstanceRow first = TestRows.instance(fleet, 0, "idle", T0);
-        InstanceRow second = TestRows.instance(fleet, 1, "busy", T0);
-        InstanceRow terminated = TestRows.instance(fleet, 2, "terminated", T0).toBuilder().deleted(true).build();
+    public void fleetsAndInstancesHideDeletedOnes() {
+        FleetRow fleet = StoreRows.fleet(main.id(), "gpu", "active", T0);
+        FleetRow gone = StoreRows.fleet(main.id(), "gpu", "terminated", T0).toBuilder().deleted(true).build();
+        InstanceRow first = StoreRows.instance(fleet, 0, "idle", T0);
+        InstanceRow second = StoreRows.instance(fleet, 1, "busy", T0);
+        InstanceRow terminated = StoreRows.instance(fleet, 2, "terminated", T0).toBuilder().deleted(true).build();
         store.useTransaction(tx -> {
             tx.fleets().insert(gone);
             tx.fleets().insert(fleet);
@@ -313,8 +350,8 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aRowReferringToAMissingOneIsResourceNotExists() {
-        RunRow orphan = TestRows.run(UUID.randomUUID(), alice.id(), "orphan", "submitted", T0);
+    public void aRowReferringToAMissingOneIsResourceNotExists() {
+        RunRow orphan = StoreRows.run(UUID.randomUUID(), alice.id(), "orphan", "submitted", T0);
 
         assertThatThrownBy(() -> store.useTransaction(tx -> tx.runs().insert(orphan)))
                 .isInstanceOfSatisfying(DstackException.class,
@@ -322,8 +359,8 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aThrowingCallbackRollsEverythingBack() {
-        RunRow run = TestRows.run(main.id(), alice.id(), "train", "submitted", T0);
+    public void aThrowingCallbackRollsEverythingBack() {
+        RunRow run = StoreRows.run(main.id(), alice.id(), "train", "submitted", T0);
 
         assertThatThrownBy(() -> store.useTransaction(tx -> {
             tx.runs().insert(run);
@@ -334,7 +371,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aTransactionCannotEscapeItsCallbackOrNest() {
+    public void aTransactionCannotEscapeItsCallbackOrNest() {
         AtomicReference<StoreTransaction> escaped = new AtomicReference<>();
         store.useTransaction(escaped::set);
 
@@ -348,9 +385,9 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void readOnlyTransactionsCannotWrite() {
+    public void readOnlyTransactionsCannotWrite() {
         assertThatThrownBy(() -> store.inReadOnlyTransaction(tx -> {
-            tx.users().insert(TestRows.user("mallory"));
+            tx.users().insert(StoreRows.user("mallory"));
             return null;
         })).isInstanceOf(DstackException.class);
 
@@ -360,7 +397,7 @@ abstract class StateStoreContractTest {
     // ---------------------------------------------------------------- claims and leases
 
     @Test
-    void claimDueTakesDueUndeletedRowsOldestFirstAndClearsTheSkipFlag() {
+    public void claimDueTakesDueUndeletedRowsOldestFirstAndClearsTheSkipFlag() {
         RunRow oldest = run("oldest", "submitted", at(0));
         RunRow older = run("older", "running", at(10));
         RunRow recent = run("recent", "submitted", at(98));
@@ -378,7 +415,7 @@ abstract class StateStoreContractTest {
         assertThat(claims).allSatisfy(c -> {
             assertThat(c.recovered()).isFalse();
             assertThat(c.lease().owner()).isEqualTo("RunPipeline");
-            assertThat(c.lease().expiresAt()).isEqualTo(TestRows.micros(at(100).plus(LEASE)));
+            assertThat(c.lease().expiresAt()).isEqualTo(StoreRows.micros(at(100).plus(LEASE)));
             assertThat(c.lease().id()).isEqualTo(c.row().id());
         });
         assertThat(claims.get(2).row().skipMinProcessingInterval()).isFalse();
@@ -386,7 +423,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void claimDueHonoursTheLimit() {
+    public void claimDueHonoursTheLimit() {
         for (int i = 0; i < 5; i++) {
             insert(run("r" + i, "submitted", at(i)));
         }
@@ -400,11 +437,11 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void everyKindCanBeClaimed() {
+    public void everyKindCanBeClaimed() {
         RunRow run = run("train", "submitted", T0);
-        FleetRow fleet = TestRows.fleet(main.id(), "f", "active", T0);
-        InstanceRow instance = TestRows.instance(fleet, 0, "idle", T0);
-        JobRow job = TestRows.job(run, 0, "submitted", T0);
+        FleetRow fleet = StoreRows.fleet(main.id(), "f", "active", T0);
+        InstanceRow instance = StoreRows.instance(fleet, 0, "idle", T0);
+        JobRow job = StoreRows.job(run, 0, "submitted", T0);
         store.useTransaction(tx -> {
             tx.runs().insert(run);
             tx.fleets().insert(fleet);
@@ -419,7 +456,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aLeasedRowIsNotClaimedAgainUntilItsLeaseExpires() {
+    public void aLeasedRowIsNotClaimedAgainUntilItsLeaseExpires() {
         RunRow run = insert(run("train", "submitted", T0));
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
         Claim<RunRow> first = store.claimDue(WorkKind.RUNS, filter, at(0), 10, "RunPipeline", LEASE).get(0);
@@ -438,7 +475,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aStaleTokenCannotWriteHeartbeatOrRelease() {
+    public void aStaleTokenCannotWriteHeartbeatOrRelease() {
         RunRow run = insert(run("train", "submitted", T0));
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
         Lease stale = store.claimDue(WorkKind.RUNS, filter, at(0), 1, "RunPipeline", LEASE).get(0).lease();
@@ -464,20 +501,20 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aHeartbeatKeepsTheRowPastItsFirstExpiry() {
+    public void aHeartbeatKeepsTheRowPastItsFirstExpiry() {
         insert(run("train", "submitted", T0));
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
         Lease lease = store.claimDue(WorkKind.RUNS, filter, at(0), 1, "RunPipeline", LEASE).get(0).lease();
 
         List<Lease> renewed = store.heartbeat(List.of(lease), at(20), LEASE);
 
-        assertThat(renewed).singleElement().extracting(Lease::expiresAt).isEqualTo(TestRows.micros(at(50)));
+        assertThat(renewed).singleElement().extracting(Lease::expiresAt).isEqualTo(StoreRows.micros(at(50)));
         assertThat(store.claimDue(WorkKind.RUNS, filter, at(40), 1, "Other", LEASE)).isEmpty();
         assertThat(store.claimDue(WorkKind.RUNS, filter, at(51), 1, "Other", LEASE)).hasSize(1);
     }
 
     @Test
-    void aRequeuedRowStaysWithItsOwner() {
+    public void aRequeuedRowStaysWithItsOwner() {
         RunRow run = insert(run("train", "submitted", T0));
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
         Lease lease = store.claimDue(WorkKind.RUNS, filter, at(0), 1, "RunPipeline", LEASE).get(0).lease();
@@ -490,12 +527,12 @@ abstract class StateStoreContractTest {
         assertThat(store.claimDue(WorkKind.RUNS, filter, at(2), 1, "RunPipeline", LEASE))
                 .singleElement().satisfies(c -> {
                     assertThat(c.row().id()).isEqualTo(run.id());
-                    assertThat(c.row().lastProcessedAt()).isEqualTo(TestRows.micros(at(1)));
+                    assertThat(c.row().lastProcessedAt()).isEqualTo(StoreRows.micros(at(1)));
                 });
     }
 
     @Test
-    void apiWritesWaitForTheLeaseOrTakeTheRowThemselves() {
+    public void apiWritesWaitForTheLeaseOrTakeTheRowThemselves() {
         RunRow run = insert(run("train", "running", T0));
         Lease pipeline = store.claimDue(WorkKind.RUNS, ClaimFilter.due(seconds(0), "running"), at(0), 1,
                 "RunPipeline", LEASE).get(0).lease();
@@ -516,7 +553,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void claimAllTakesTheFreeRowsAmongTheIdsWithOneLeaseEach() {
+    public void claimAllTakesTheFreeRowsAmongTheIdsWithOneLeaseEach() {
         RunRow free = insert(run("free", "running", T0));
         RunRow other = insert(run("other", "submitted", T0));
         RunRow held = insert(run("held", "running", T0));
@@ -535,7 +572,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aLeaseForAnotherRowIsRejected() {
+    public void aLeaseForAnotherRowIsRejected() {
         RunRow a = insert(run("a", "submitted", T0));
         RunRow b = insert(run("b", "submitted", T0));
         Lease leaseOfA = store.claim(WorkKind.RUNS, a.id(), at(0), "p", LEASE).orElseThrow().lease();
@@ -545,16 +582,16 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void jobsWaitingForCapacityGoHighestPriorityFirstThenOldest() {
+    public void jobsWaitingForCapacityGoHighestPriorityFirstThenOldest() {
         RunRow low = insert(run("low", "submitted", T0).toBuilder().priority(0).build());
         RunRow high = insert(run("high", "submitted", T0).toBuilder().priority(10).build());
         RunRow mid = insert(run("mid", "submitted", T0).toBuilder().priority(5).build());
         store.useTransaction(tx -> {
-            tx.jobs().insert(TestRows.job(low, 0, "submitted", at(0)));
-            tx.jobs().insert(TestRows.job(mid, 0, "submitted", at(3)));
-            tx.jobs().insert(TestRows.job(high, 1, "submitted", at(2)));
-            tx.jobs().insert(TestRows.job(high, 0, "submitted", at(1)));
-            tx.jobs().insert(TestRows.job(mid, 1, "running", at(0)));
+            tx.jobs().insert(StoreRows.job(low, 0, "submitted", at(0)));
+            tx.jobs().insert(StoreRows.job(mid, 0, "submitted", at(3)));
+            tx.jobs().insert(StoreRows.job(high, 1, "submitted", at(2)));
+            tx.jobs().insert(StoreRows.job(high, 0, "submitted", at(1)));
+            tx.jobs().insert(StoreRows.job(mid, 1, "running", at(0)));
         });
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted").highestPriorityFirst();
 
@@ -568,7 +605,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void concurrentClaimersNeverGetTheSameRow() throws Exception {
+    public void concurrentClaimersNeverGetTheSameRow() throws Exception {
         int rows = 120;
         store.useTransaction(tx -> {
             for (int i = 0; i < rows; i++) {
@@ -591,7 +628,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void concurrentTransactionsNeverFail() throws Exception {
+    public void concurrentTransactionsNeverFail() throws Exception {
         int threads = 16;
         int transactionsPerThread = transactionsPerThreadUnderLoad();
         AtomicInteger runsWritten = new AtomicInteger();
@@ -604,7 +641,7 @@ abstract class StateStoreContractTest {
                         RunRow run = run("w" + worker + "-" + i, "submitted", at(i));
                         store.useTransaction(tx -> {
                             tx.runs().insert(run);
-                            tx.jobs().insert(TestRows.job(run, 0, "submitted", run.lastProcessedAt()));
+                            tx.jobs().insert(StoreRows.job(run, 0, "submitted", run.lastProcessedAt()));
                             assertThat(tx.runs().find(run.id())).isPresent();
                         });
                         runsWritten.incrementAndGet();
@@ -634,7 +671,7 @@ abstract class StateStoreContractTest {
     // ---------------------------------------------------------------- migrations and URLs
 
     @Test
-    void blobsAreKeptOncePerOwnerAndHashWithTheirExactBytes() {
+    public void blobsAreKeptOncePerOwnerAndHashWithTheirExactBytes() {
         RepoRow repo = new RepoRow(UUID.randomUUID(), main.id(), "none", "virtual", "{\"repo_type\":\"virtual\"}", null);
         store.useTransaction(tx -> tx.repos().insert(repo));
         byte[] bytes = new byte[70_000];
@@ -664,8 +701,8 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void publicKeysAreUniquePerUserFingerprintAndDeletedOnlyByTheirOwner() {
-        UserRow bob = TestRows.user("bob");
+    public void publicKeysAreUniquePerUserFingerprintAndDeletedOnlyByTheirOwner() {
+        UserRow bob = StoreRows.user("bob");
         store.useTransaction(tx -> tx.users().insert(bob));
         PublicKeyRow first = new PublicKeyRow(UUID.randomUUID(), alice.id(), T0, "laptop", "ssh-ed25519", "SHA256:a", "k1");
         PublicKeyRow second = new PublicKeyRow(UUID.randomUUID(), alice.id(), T0.plusSeconds(1), "ci", "ssh-rsa", "SHA256:b", "k2");
@@ -690,7 +727,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void twoEnginesMigratingAnEmptyDatabaseAtOnceBothSucceed() throws Exception {
+    public void twoEnginesMigratingAnEmptyDatabaseAtOnceBothSucceed() throws Exception {
         String fresh = newDatabaseUrl();
         try (StateStore first = open(fresh); StateStore second = open(fresh)) {
             List<StateStore> engines = List.of(first, second);
@@ -700,20 +737,20 @@ abstract class StateStoreContractTest {
                 return null;
             });
 
-            UserRow bob = TestRows.user("bob");
+            UserRow bob = StoreRows.user("bob");
             first.useTransaction(tx -> tx.users().insert(bob));
             assertThat(userNamed(second, "bob")).contains(bob);
             second.migrate();
         }
-        assertThat(appliedMigrations(fresh)).containsExactly("1", "2", "3");
+        assertMigratedOnce(fresh);
     }
 
     @Test
-    void dstacksOwnUrlFormOpensTheSameDatabase() {
-        UserRow bob = TestRows.user("bob");
+    public void dstacksOwnUrlFormOpensTheSameDatabase() {
+        UserRow bob = StoreRows.user("bob");
         store.useTransaction(tx -> tx.users().insert(bob));
 
-        try (StateStore viaDstackUrl = open(dstackStyleUrl(jdbcUrl))) {
+        try (StateStore viaDstackUrl = open(dstackStyleUrl(databaseUrl))) {
             viaDstackUrl.migrate();
             assertThat(userNamed(viaDstackUrl, "bob")).contains(bob);
             assertThat(viaDstackUrl.description()).doesNotContain(SECRET);
@@ -721,7 +758,7 @@ abstract class StateStoreContractTest {
     }
 
     @Test
-    void aDatabaseThatCannotBeOpenedIsAClearErrorNamingTheUrl() throws Exception {
+    public void aDatabaseThatCannotBeOpenedIsAClearErrorNamingTheUrl() throws Exception {
         String url = unopenableUrl();
 
         assertThatThrownBy(() -> open(url))
@@ -735,24 +772,24 @@ abstract class StateStoreContractTest {
 
     // ---------------------------------------------------------------- helpers
 
-    RunRow run(String name, String status, Instant lastProcessedAt) {
-        return TestRows.run(main.id(), alice.id(), name, status, lastProcessedAt);
+    protected RunRow run(String name, String status, Instant lastProcessedAt) {
+        return StoreRows.run(main.id(), alice.id(), name, status, lastProcessedAt);
     }
 
-    Optional<RunRow> runById(UUID id) {
+    protected Optional<RunRow> runById(UUID id) {
         return store.inReadOnlyTransaction(tx -> tx.runs().find(id));
     }
 
-    static Optional<UserRow> userNamed(StateStore store, String name) {
+    protected static Optional<UserRow> userNamed(StateStore store, String name) {
         return store.inReadOnlyTransaction(tx -> tx.users().findByName(name));
     }
 
     /** A write transaction whose answer is a yes or no, e.g. whether a guarded update went through. */
-    boolean writes(Predicate<StoreTransaction> work) {
+    protected boolean writes(Predicate<StoreTransaction> work) {
         return store.inTransaction(work::test);
     }
 
-    RunRow insert(RunRow run) {
+    protected RunRow insert(RunRow run) {
         store.useTransaction(tx -> tx.runs().insert(run));
         return run;
     }
@@ -762,7 +799,7 @@ abstract class StateStoreContractTest {
     }
 
     /** Starts all workers at once and fails with the first worker's failure, if any. */
-    static void runConcurrently(int workers, WorkerFactory factory) throws Exception {
+    protected static void runConcurrently(int workers, WorkerFactory factory) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             CyclicBarrier start = new CyclicBarrier(workers);
@@ -782,19 +819,7 @@ abstract class StateStoreContractTest {
         }
     }
 
-    interface WorkerFactory {
+    protected interface WorkerFactory {
         Callable<Void> create(int worker);
-    }
-
-    private static List<String> appliedMigrations(String jdbcUrl) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl);
-                ResultSet rs = connection.createStatement().executeQuery(
-                        "SELECT version FROM flyway_schema_history WHERE success = TRUE AND version IS NOT NULL")) {
-            List<String> versions = new ArrayList<>();
-            while (rs.next()) {
-                versions.add(rs.getString(1));
-            }
-            return versions;
-        }
     }
 }
