@@ -29,6 +29,7 @@ import ai.dstack.spi.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.UserRow;
+import ai.dstack.testing.SettableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,10 +67,12 @@ class AwsEngineTest {
         }
     }
 
+    private final SettableClock clock = SettableClock.offsetFromSystem();
+
     private DstackEngine start() {
         SshSettings ssh = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
         engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(false)
-                .sweepInterval(Duration.ofMillis(200))
+                .sweepInterval(Duration.ofMillis(200)).clock(clock)
                 .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), ssh)).build();
         return engine;
     }
@@ -190,6 +193,52 @@ class AwsEngineTest {
         assertThat(submissions.get(0).terminationReason())
                 .isEqualTo(JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY.wireValue());
         assertThat(submissions.get(1).jobProvisioningData().instanceId()).isNotEqualTo(first.id);
+    }
+
+    @Test
+    void aCloudFleetMakesItsNodesInAPlacementGroupRunsUseThemAndIdleOnesGo() throws Exception {
+        start();
+        configureAws(null);
+        engine.applyFleet(DstackYaml.parse("type: fleet\nname: cluster\nnodes: 2\nplacement: cluster\n"
+                + "idle_duration: 1h\nresources:\n  cpu: 2..\n  memory: 8GB..\n", "fleet.dstack.yml",
+                ai.dstack.api.configuration.FleetConfiguration.class));
+        await().atMost(WAIT).until(() -> engine.fleet("cluster").instances(), list -> list.size() == 2
+                && list.stream().allMatch(i -> i.status() == ai.dstack.api.instance.InstanceStatus.IDLE));
+        assertThat(account.placementStrategy("cluster-pg")).isEqualTo("cluster");
+        assertThat(account.liveInstances()).hasSize(2)
+                .allSatisfy(vm -> assertThat(vm.placementGroup).isEqualTo("cluster-pg"));
+        assertThat(engine.fleet("cluster").instances()).allSatisfy(i -> assertThat(i.backend()).isEqualTo("aws"));
+
+        Run done = engine.awaitFinished(engine.submit(task("type: task\nname: on-fleet\nfleets: [cluster]\n"
+                + "commands: [echo on the fleet]\n")).runSpec().runName(), WAIT);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().backend()).isEqualTo("aws");
+        assertThat(account.allInstances()).as("the run used the fleet's VMs").hasSize(2);
+        assertThat(account.liveInstances()).as("idle_duration has not passed").hasSize(2);
+
+        clock.advance(Duration.ofMinutes(61));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+        assertThat(account.placementGroupNames()).as("the fleet still exists").containsExactly("cluster-pg");
+        engine.deleteFleet("cluster");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(account.placementGroupNames()).isEmpty();
+            assertThat(account.securityGroupNames()).isEmpty();
+        });
+    }
+
+    @Test
+    void aCloudFleetNeedsABackendAndFieldsWithoutEffectAreRefusedByName() {
+        start();
+        var fleet = DstackYaml.parse("type: fleet\nname: f\nnodes: 1\n", "fleet.dstack.yml",
+                ai.dstack.api.configuration.FleetConfiguration.class);
+        assertThatThrownBy(() -> engine.applyFleet(fleet)).hasMessageContaining("needs a cloud backend")
+                .hasMessageContaining("project main has none");
+        configureAws(null);
+        assertThatThrownBy(() -> engine.applyFleet(DstackYaml.parse("type: fleet\nname: f\nnodes: 1\n"
+                + "availability_zones: [us-east-1a]\n", "fleet.dstack.yml",
+                ai.dstack.api.configuration.FleetConfiguration.class)))
+                .hasMessageContaining("Cloud fleets do not support availability_zones yet");
+        assertThat(account.allInstances()).isEmpty();
     }
 
     @Test

@@ -30,10 +30,22 @@ public final class CloudOffers {
 
     public static List<InstanceOfferWithAvailability> offers(List<Backend> backends, Requirements job,
             ProfileParams profile) {
-        OfferRequirements requirements = requirements(job, profile);
+        List<String> types = profile == null || profile.backends() == null ? null
+                : profile.backends().stream().map(BackendType::wireValue).toList();
+        return offers(backends, job, types, profile == null ? null : profile.regions(),
+                profile == null ? null : profile.instanceTypes());
+    }
+
+    /**
+     * @param backendTypes the allowed backend types; null or empty for any
+     */
+    public static List<InstanceOfferWithAvailability> offers(List<Backend> backends, Requirements job,
+            List<String> backendTypes, List<String> regions, List<String> instanceTypes) {
+        OfferRequirements requirements = new OfferRequirements(job.resources(), job.spot(), job.maxPrice(), regions,
+                instanceTypes);
         List<InstanceOfferWithAvailability> offers = new ArrayList<>();
         for (Backend backend : backends) {
-            if (!allowed(backend.type(), profile)) {
+            if (backendTypes != null && !backendTypes.isEmpty() && !backendTypes.contains(backend.type())) {
                 continue;
             }
             try {
@@ -44,10 +56,5 @@ public final class CloudOffers {
         }
         offers.sort(Comparator.comparingDouble(InstanceOfferWithAvailability::price));
         return offers;
-    }
-
-    private static boolean allowed(String type, ProfileParams profile) {
-        List<BackendType> wanted = profile == null ? null : profile.backends();
-        return wanted == null || wanted.isEmpty() || wanted.stream().anyMatch(b -> b.wireValue().equals(type));
     }
 }

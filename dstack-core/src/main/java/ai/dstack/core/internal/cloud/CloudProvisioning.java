@@ -20,6 +20,7 @@ import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.BackendException;
 import ai.dstack.spi.backend.CloudResource;
 import ai.dstack.spi.backend.InstanceConfiguration;
+import ai.dstack.spi.backend.PlacementGroupData;
 import ai.dstack.spi.backend.ProvisioningData;
 import ai.dstack.spi.backend.Tags;
 import ai.dstack.spi.storage.FleetRow;
@@ -129,6 +130,15 @@ public final class CloudProvisioning implements AutoCloseable {
         loop.scheduleWithFixedDelay(this::pass, millis, millis, TimeUnit.MILLISECONDS);
     }
 
+    /** Runs a pass soon (a fleet was applied or deleted). */
+    public void wake() {
+        try {
+            loop.execute(this::pass);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
     /** The project's usable cloud backends. */
     public List<Backend> backends(ProjectRow project) {
         return cloud.of(project.name(), configs.apply(project));
@@ -217,8 +227,8 @@ public final class CloudProvisioning implements AutoCloseable {
         try {
             for (ProjectRow project : store.inReadOnlyTransaction(tx -> tx.projects().list())) {
                 for (InstanceRow instance : store.inReadOnlyTransaction(tx -> tx.instances().listByProject(project.id()))) {
-                    if (instance.deleted() || instance.provisioningJobId() == null) {
-                        continue;
+                    if (instance.deleted() || instance.provisioningJobId() == null && instance.requirements() == null) {
+                        continue; // not a cloud instance (the local host, an SSH fleet's host)
                     }
                     try {
                         step(project, instance);
@@ -249,22 +259,36 @@ public final class CloudProvisioning implements AutoCloseable {
     }
 
     private void create(ProjectRow project, InstanceRow row) {
-        Optional<JobRow> job = store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
-        if (job.isEmpty() || JobStatus.fromWireValue(job.get().status()).isFinished()) {
-            finish(row, InstanceTerminationReason.JOB_FINISHED, "the job it was made for ended first");
-            return;
-        }
-        JobSpec spec = read(job.get().jobSpecData(), JobSpec.class);
-        RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.get().runId())).orElseThrow();
-        RunSpec runSpec = read(run.runSpec(), RunSpec.class);
-        String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
-                .orElse("unknown");
         List<Backend> backends = backends(project);
-        List<InstanceOfferWithAvailability> offers = CloudOffers.offers(backends, spec.requirements(),
-                profile(runSpec)).stream().filter(o -> o.availability().isAvailable()).limit(MAX_OFFERS_TRIED).toList();
+        List<InstanceOfferWithAvailability> offers;
+        InstanceConfiguration configuration;
+        if (row.provisioningJobId() != null) {
+            Optional<JobRow> job = store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
+            if (job.isEmpty() || JobStatus.fromWireValue(job.get().status()).isFinished()) {
+                finish(row, InstanceTerminationReason.JOB_FINISHED, "the job it was made for ended first");
+                return;
+            }
+            JobSpec spec = read(job.get().jobSpecData(), JobSpec.class);
+            RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.get().runId())).orElseThrow();
+            RunSpec runSpec = read(run.runSpec(), RunSpec.class);
+            String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
+                    .orElse("unknown");
+            offers = CloudOffers.offers(backends, spec.requirements(), profile(runSpec));
+            configuration = new InstanceConfiguration(project.name(), row.name(), user, run.runName(),
+                    List.of(project.sshPublicKey()), java.util.Map.of(), null, spec.requirements().reservation());
+        } else {
+            CloudRequest request = read(row.requirements(), CloudRequest.class);
+            offers = CloudOffers.offers(backends, request.requirements(), request.backends(), request.regions(),
+                    request.instanceTypes());
+            if (request.placementGroup() != null) {
+                offers = offers.stream().filter(o -> o.backend().equals(request.placementGroup().backend())).toList();
+            }
+            configuration = new InstanceConfiguration(project.name(), row.name(), request.user(), null,
+                    List.of(project.sshPublicKey()), request.tags(), request.placementGroup(),
+                    request.requirements().reservation());
+        }
+        offers = offers.stream().filter(o -> o.availability().isAvailable()).limit(MAX_OFFERS_TRIED).toList();
         List<String> attempts = new ArrayList<>();
-        InstanceConfiguration configuration = new InstanceConfiguration(project.name(), row.name(), user,
-                run.runName(), List.of(project.sshPublicKey()), java.util.Map.of(), null, spec.requirements().reservation());
         for (InstanceOfferWithAvailability offer : offers) {
             Backend backend = backends.stream().filter(b -> b.type().equals(offer.backend())).findFirst().orElseThrow();
             try {
@@ -294,7 +318,7 @@ public final class CloudProvisioning implements AutoCloseable {
         finish(row, InstanceTerminationReason.NO_OFFERS, attempts.isEmpty()
                 ? "No offers are available for the job"
                 : "All offers failed: " + String.join("; ", attempts));
-        hintJob.accept(row.provisioningJobId());
+        hint(row);
     }
 
     private void awaitRunning(ProjectRow project, InstanceRow row) {
@@ -326,7 +350,7 @@ public final class CloudProvisioning implements AutoCloseable {
             }
             case INTERRUPTED, TERMINATED -> {
                 finish(row, InstanceTerminationReason.ERROR, INTERRUPTED + status.reason());
-                hintJob.accept(row.provisioningJobId());
+                hint(row);
             }
         }
     }
@@ -353,10 +377,21 @@ public final class CloudProvisioning implements AutoCloseable {
                     .filter(j -> !JobStatus.fromWireValue(j.status()).isFinished())
                     .forEach(j -> interruptedJobs.add(j.id()));
             interruptedJobs.forEach(hintJob);
-            hintJob.accept(row.provisioningJobId());
+            hint(row);
             return;
         }
         if (status != InstanceStatus.IDLE || row.busyBlocks() > 0) {
+            return;
+        }
+        if (row.provisioningJobId() == null) {
+            // a fleet's instance: terminated once idle for longer than the fleet's idle_duration
+            Instant since = idleSince(row);
+            if (row.terminationIdleTime() != null
+                    && !now.isBefore(since.plusSeconds(row.terminationIdleTime()))) {
+                terminating(row, InstanceTerminationReason.IDLE_TIMEOUT, "idle for longer than "
+                        + row.terminationIdleTime() + " s");
+                terminate(project, store.inReadOnlyTransaction(tx -> tx.instances().find(row.id())).orElseThrow());
+            }
             return;
         }
         Optional<JobRow> job = store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
@@ -366,6 +401,23 @@ public final class CloudProvisioning implements AutoCloseable {
         if (jobOver && !othersRunHere) {
             terminating(row, InstanceTerminationReason.JOB_FINISHED, null);
             terminate(project, store.inReadOnlyTransaction(tx -> tx.instances().find(row.id())).orElseThrow());
+        }
+    }
+
+    /** Idle since its last job finished, or since it started when it never ran one. */
+    private Instant idleSince(InstanceRow row) {
+        Instant since = row.startedAt() == null ? row.createdAt() : row.startedAt();
+        for (JobRow job : store.inReadOnlyTransaction(tx -> tx.jobs().listByInstance(row.id()))) {
+            if (job.finishedAt() != null && job.finishedAt().isAfter(since)) {
+                since = job.finishedAt();
+            }
+        }
+        return since;
+    }
+
+    private void hint(InstanceRow row) {
+        if (row.provisioningJobId() != null) {
+            hintJob.accept(row.provisioningJobId());
         }
     }
 
@@ -425,21 +477,34 @@ public final class CloudProvisioning implements AutoCloseable {
 
     /** A terminated row goes once its job has finished, and the run's fleet with its last instance. */
     private void forgetOnceTheJobKnows(InstanceRow row) {
-        Optional<JobRow> job = store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
+        Optional<JobRow> job = row.provisioningJobId() == null ? Optional.empty()
+                : store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
         if (job.isPresent() && !JobStatus.fromWireValue(job.get().status()).isFinished()) {
             return;
         }
         Instant now = clock.instant();
-        store.useTransaction(tx -> {
+        Optional<FleetRow> emptied = store.inTransaction(tx -> {
             tx.instances().updateIfNotLeased(tx.instances().find(row.id()).orElseThrow().toBuilder().deleted(true)
                     .deletedAt(now).lastProcessedAt(now).build(), now);
-            if (row.fleetId() != null && tx.instances().listByFleet(row.fleetId()).stream()
-                    .allMatch(InstanceRow::deleted)) {
-                tx.fleets().find(row.fleetId()).filter(f -> !f.deleted()).ifPresent(f -> tx.fleets()
-                        .updateIfNotLeased(f.toBuilder().status("terminated").deleted(true).deletedAt(now).build(),
-                                now));
+            if (row.fleetId() == null || !tx.instances().listByFleet(row.fleetId()).isEmpty()) {
+                return Optional.<FleetRow>empty();
             }
+            // a run's own fleet goes with its last instance; a fleet someone applied only when it is being deleted
+            Optional<FleetRow> fleet = tx.fleets().find(row.fleetId()).filter(f -> !f.deleted())
+                    .filter(f -> "terminating".equals(f.status()) || read(f.spec(), FleetSpec.class).autocreated());
+            fleet.ifPresent(f -> tx.fleets().updateIfNotLeased(f.toBuilder().status("terminated").deleted(true)
+                    .deletedAt(now).build(), now));
+            return fleet;
         });
+        if (emptied.isPresent() && row.requirements() != null) {
+            PlacementGroupData group = read(row.requirements(), CloudRequest.class).placementGroup();
+            if (group != null) {
+                ProjectRow project = store.inReadOnlyTransaction(tx -> tx.projects().find(row.projectId()))
+                        .orElseThrow();
+                backends(project).stream().filter(b -> b.type().equals(group.backend())).findFirst()
+                        .flatMap(Backend::placementGroups).ifPresent(groups -> groups.delete(group));
+            }
+        }
     }
 
     /** At start: VMs tagged for a project that no row tracks were made by a server that died; they go. */

@@ -11,6 +11,7 @@ import ai.dstack.api.instance.Instance;
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.InstanceOffer;
 import ai.dstack.api.run.JobProvisioningData;
+import ai.dstack.core.internal.cloud.CloudFleets;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.spi.storage.FleetRow;
@@ -32,15 +33,17 @@ import java.util.UUID;
 public final class Fleets {
     private final EngineContext context;
     private final SshFleets ssh;
+    private final CloudFleets cloud;
 
-    public Fleets(EngineContext context, SshFleets ssh) {
+    public Fleets(EngineContext context, SshFleets ssh, CloudFleets cloud) {
         this.context = context;
         this.ssh = ssh;
+        this.cloud = cloud;
     }
 
     /** dstack's {@code fleets/get_plan} for an SSH fleet: the spec without private keys, the current fleet if any. */
     public FleetPlan plan(ProjectRow project, String userName, FleetSpec spec) {
-        return ssh.plan(project, userName, spec);
+        return CloudFleets.isCloud(spec) ? cloud.plan(project, userName, spec) : ssh.plan(project, userName, spec);
     }
 
     /**
@@ -49,12 +52,26 @@ public final class Fleets {
      * host is checked.
      */
     public Fleet apply(ProjectRow project, FleetSpec spec) {
+        if (CloudFleets.isCloud(spec)) {
+            // the fleet's instances are tagged with who owns the project (the apply call does not name its caller)
+            String owner = context.store.inReadOnlyTransaction(tx -> tx.users().find(project.ownerId()))
+                    .map(u -> u.name()).orElse("admin");
+            String name = cloud.apply(project, owner, spec);
+            return list(project).stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        }
         return ssh.apply(project, spec);
     }
 
     /** dstack's {@code fleets/delete}: refused while a fleet's instance runs jobs. */
     public void delete(ProjectRow project, Collection<String> names) {
-        ssh.delete(project, names);
+        List<String> clouds = names.stream().filter(n -> cloud.isCloudFleet(project, n)).toList();
+        if (!clouds.isEmpty()) {
+            cloud.delete(project, clouds);
+        }
+        List<String> others = names.stream().filter(n -> !clouds.contains(n)).toList();
+        if (!others.isEmpty() || clouds.isEmpty()) {
+            ssh.delete(project, others);
+        }
     }
 
     /** dstack's {@code fleets/delete_instances}. */

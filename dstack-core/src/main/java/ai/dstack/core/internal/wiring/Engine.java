@@ -9,6 +9,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.core.internal.cloud.CloudBackends;
+import ai.dstack.core.internal.cloud.CloudFleets;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.EngineSettings;
@@ -150,7 +151,8 @@ public final class Engine implements AutoCloseable {
                     router.remoteInstanceAdded();
                     provisioner.wake();
                 }, settings.sweep());
-        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner));
+        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
+                new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
         LogPump logPump = new LogPump(context);
         ServiceNetwork network = ServiceNetwork.forThisHost();
