@@ -216,6 +216,20 @@ public final class GcpBackend implements Backend {
             image = new GcpSettings.OsImage(gpu ? GPU_IMAGE : CPU_IMAGE, DEFAULT_USER);
         }
         ensureFirewall();
+        try {
+            return create(offer, config, image);
+        } catch (RuntimeException e) {
+            try {
+                releaseFirewallWhenUnused();
+            } catch (RuntimeException cleanUp) {
+                e.addSuppressed(cleanUp);
+            }
+            throw e;
+        }
+    }
+
+    private ProvisioningData create(InstanceOfferWithAvailability offer, InstanceConfiguration config,
+            GcpSettings.OsImage image) {
         String region = offer.region();
         List<String> zones = offer.availabilityZones() == null || offer.availabilityZones().isEmpty()
                 ? zonesOf(region) : offer.availabilityZones();
@@ -511,7 +525,8 @@ public final class GcpBackend implements Backend {
     @Override
     public boolean release(CloudResource resource) {
         return switch (resource.kind()) {
-            case CloudResource.INSTANCE -> deleteInstance(resource.region(), resource.id());
+            case CloudResource.INSTANCE -> deleteInstance(resource.region(), resource.id())
+                    && releaseFirewallWhenUnused();
             case "firewall" -> deleteFirewall(resource.id());
             case GcpVolumes.KIND -> volumes.deleteByName(resource.region(), resource.id());
             case GcpPlacement.KIND -> placement.deleteByName(resource.region(), resource.id());
