@@ -23,6 +23,7 @@ import ai.dstack.client.internal.ConfigResolver;
 import ai.dstack.client.internal.Endpoint;
 import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.internal.HttpTransport;
+import ai.dstack.client.internal.OkHttpPresence;
 import ai.dstack.client.internal.RequestBodies;
 import ai.dstack.client.internal.WireJson;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,7 +76,12 @@ public final class RemoteDstackClient implements DstackClient {
         this.defaultProject = defaultProject;
     }
 
+    /**
+     * @throws DstackException with {@link ErrorCode#INVALID_REQUEST} when OkHttp is not on the class path (it is an
+     *     optional dependency of dstack-api: depend on {@code ai.dstack:dstack-client} to talk to a server)
+     */
     public static Builder builder() {
+        OkHttpPresence.require();
         return new Builder();
     }
 

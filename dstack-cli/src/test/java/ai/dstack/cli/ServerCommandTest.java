@@ -9,6 +9,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,12 +53,39 @@ class ServerCommandTest {
             CliRun ps = CliRun.in(environment, "ps");
             assertThat(ps.exitCode()).as("%s", ps).isZero();
             assertThat(ps.outLines()).hasSize(1);
+
+            assertThat(get(url.group(1) + "/").statusCode()).as("the web UI").isEqualTo(200);
         } finally {
             server.interrupt();
             server.join(30_000);
         }
         assertThat(server.isAlive()).isFalse();
         assertThat(exitCode.get()).as(err.toString()).isZero();
+    }
+
+    @Test
+    void theWebUiCanBeTurnedOff() throws Exception {
+        CliEnvironment environment = new CliEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "DSTACK_SERVER_UI", "off", "DSTACK_SERVER_LOCAL_FLEET", "false"), dir.resolve("home"), null, false);
+        StringWriter out = new StringWriter();
+        Thread server = new Thread(() -> Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                environment, "server", "--port", "0", "-n", "-l", "WARNING"));
+        server.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> out.toString().contains("The server is running at"));
+            Matcher url = Pattern.compile("The server is running at (http://127\\.0\\.0\\.1:\\d+)/").matcher(out.toString());
+            assertThat(url.find()).as(out.toString()).isTrue();
+            assertThat(get(url.group(1) + "/").statusCode()).isEqualTo(404);
+            assertThat(get(url.group(1) + "/healthcheck").statusCode()).isEqualTo(200);
+        } finally {
+            server.interrupt();
+            server.join(30_000);
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -85,6 +116,10 @@ class ServerCommandTest {
         assertThat(badLevel.exitCode()).isEqualTo(2);
         assertThat(badLevel.err()).isEqualTo(
                 "Error: --log-level is 'LOUD': expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL\n");
+
+        CliRun badUi = CliRun.in(new CliEnvironment(Map.of("DSTACK_SERVER_UI", "maybe"), dir, null, false), "server");
+        assertThat(badUi.exitCode()).isEqualTo(2);
+        assertThat(badUi.err()).isEqualTo("Error: DSTACK_SERVER_UI is 'maybe': expected on or off\n");
 
         CliRun badPort = CliRun.in(fine, "server", "--port", "70000");
         assertThat(badPort.exitCode()).isEqualTo(2);

@@ -2,6 +2,7 @@ package ai.dstack.server;
 
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.internal.Router;
+import ai.dstack.server.internal.WebUi;
 import ai.dstack.server.internal.ssh.SshGateway;
 import io.javalin.Javalin;
 import java.util.Objects;
@@ -44,6 +45,7 @@ public final class DstackServer implements AutoCloseable {
     private final boolean sshRequired;
     private final String sshHostname;
     private final java.nio.file.Path sshHostKey;
+    private final boolean ui;
     private Javalin app;
     private SshGateway ssh;
 
@@ -59,6 +61,7 @@ public final class DstackServer implements AutoCloseable {
         this.sshRequired = builder.sshRequired;
         this.sshHostname = builder.sshHostname;
         this.sshHostKey = builder.sshHostKey;
+        this.ui = builder.ui;
     }
 
     public static Builder builder() {
@@ -80,6 +83,9 @@ public final class DstackServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             new ai.dstack.server.internal.ServiceProxy(engine.internal()).register(config.routes);
             router.register(config.routes);
+            if (ui) {
+                new WebUi().register(config.routes);
+            }
         });
         created.start();
         app = created;
@@ -170,8 +176,18 @@ public final class DstackServer implements AutoCloseable {
         private boolean sshRequired = true;
         private String sshHostname;
         private java.nio.file.Path sshHostKey;
+        private boolean ui = true;
 
         private Builder() {}
+
+        /**
+         * Whether the web UI is served at {@code /} (default on; {@code DSTACK_SERVER_UI=off} for {@code dstack server}).
+         * It calls the same REST API as the CLI with the user's token.
+         */
+        public Builder ui(boolean on) {
+            this.ui = on;
+            return this;
+        }
 
         /**
          * The largest code or file-archive upload ({@code repos/upload_code}, {@code files/upload_archive}), in bytes;

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * @param litestreamReplicaUrl {@code LITESTREAM_REPLICA_URL}, or null
  * @param configDisabled the {@code DSTACK_SERVER_CONFIG_DISABLED} flag: config.yml is never read or written
  * @param serverUrl {@code DSTACK_SERVER_URL}, or null for {@code http://host:port}
+ * @param ui {@code DSTACK_SERVER_UI}: {@code on} (default) serves the web UI at {@code /}, {@code off} does not
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -45,7 +46,8 @@ public record ServerSettings(
         String cloudWatchLogRegion,
         String litestreamReplicaUrl,
         boolean configDisabled,
-        String serverUrl) {
+        String serverUrl,
+        boolean ui) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -91,9 +93,10 @@ public record ServerSettings(
         if (serverUrl != null && !serverUrl.matches("https?://.+")) {
             throw invalid("DSTACK_SERVER_URL", serverUrl, "expected http://host:port or https://host");
         }
+        boolean ui = onOff("DSTACK_SERVER_UI", env.apply("DSTACK_SERVER_UI"), true);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl);
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -125,7 +128,7 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl);
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui);
     }
 
     private static Path serverDirectory(String value, Path home) {
@@ -215,6 +218,17 @@ public record ServerSettings(
             throw invalid(name, value, "expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL");
         }
         return level;
+    }
+
+    private static boolean onOff(String name, String value, boolean fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no" -> false;
+            default -> throw invalid(name, value, "expected on or off");
+        };
     }
 
     private static String blankToNull(String value) {

@@ -29,6 +29,17 @@ class ServerSettingsTest {
         assertThat(settings.cloudWatchLogGroup()).isNull();
         assertThat(settings.litestreamReplicaUrl()).isNull();
         assertThat(settings.configDisabled()).isFalse();
+        assertThat(settings.ui()).isTrue();
+    }
+
+    @Test
+    void theWebUiIsTurnedOnAndOff() {
+        assertThat(read(Map.of("DSTACK_SERVER_UI", "off")).ui()).isFalse();
+        assertThat(read(Map.of("DSTACK_SERVER_UI", "OFF")).ui()).isFalse();
+        assertThat(read(Map.of("DSTACK_SERVER_UI", "false")).ui()).isFalse();
+        assertThat(read(Map.of("DSTACK_SERVER_UI", "on")).ui()).isTrue();
+        assertThat(read(Map.of("DSTACK_SERVER_UI", " ")).ui()).isTrue();
+        assertThat(read(Map.of("DSTACK_SERVER_UI", "off")).withOverrides("0.0.0.0", 1, null, null).ui()).isFalse();
     }
 
     @Test
@@ -84,6 +95,7 @@ class ServerSettingsTest {
         assertBad("DSTACK_DATABASE_URL", "mysql://u:hunter2@h/db", "DSTACK_DATABASE_URL: Invalid database URL "
                 + "mysql://u:***@h/db: unsupported scheme; use jdbc:sqlite:<file>, jdbc:postgresql://..., "
                 + "sqlite+aiosqlite:////<file> or postgresql+asyncpg://user:password@host:port/database");
+        assertBad("DSTACK_SERVER_UI", "maybe", "DSTACK_SERVER_UI is 'maybe': expected on or off");
         assertThatThrownBy(() -> read(Map.of("DSTACK_SERVER_CLOUDWATCH_LOG_REGION", "us-east-1")))
                 .hasMessageContaining("DSTACK_SERVER_CLOUDWATCH_LOG_GROUP is not");
     }

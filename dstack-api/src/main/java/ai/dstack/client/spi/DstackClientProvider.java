@@ -10,7 +10,16 @@ import java.util.Map;
  * {@code META-INF/services/ai.dstack.client.spi.DstackClientProvider}.
  *
  * <p>Implementations need a public no-argument constructor that does nothing expensive; the work happens in
- * {@link #create(Map)}. They must be safe for concurrent use.
+ * {@link #create(Map)}. They must be safe for concurrent use. Each {@code create} returns a new client that the
+ * caller owns and closes.
+ *
+ * <pre>{@code
+ * public final class MyProvider implements DstackClientProvider {
+ *     public String type() { return "mine"; }
+ *     public DstackClient create(Map<String, String> settings) { return new MyClient(settings.get("dstack.url")); }
+ * }
+ * // then: Dstack.connect(Map.of("dstack.mode", "mine", "dstack.url", "..."))
+ * }</pre>
  */
 public interface DstackClientProvider {
     /** The mode this provider serves, in lower case, e.g. {@code embedded} or {@code remote}. */

@@ -21,7 +21,7 @@ public interface LogStore extends AutoCloseable {
     /**
      * One page of a job submission's logs. An unknown run or submission gives an empty page, not an error.
      *
-     * @throws ai.dstack.api.DstackException with {@link ai.dstack.api.ErrorCode.ERROR} and dstack's
+     * @throws ai.dstack.api.DstackException with {@link ai.dstack.api.ErrorCode#ERROR} and dstack's
      *     message {@code "Invalid next_token: …"} for a token this store did not issue, or
      *     {@code "Failed to poll logs from log storage"} when the storage fails
      */

@@ -10,6 +10,10 @@ package ai.dstack.spi.logs;
  *     logs.write(job, jobLines, List.of());
  * }
  * }</pre>
+ *
+ * <p>Thread-safety and lifecycle: a provider is stateless and may be called from any thread; each {@link #create}
+ * returns a new store that the caller owns and closes. The engine picks the provider named by
+ * {@code DstackEngine.Builder.logStorage(type, settings)} (default {@code file}); {@code examples/} has a custom one.
  */
 public interface LogStoreProvider {
 

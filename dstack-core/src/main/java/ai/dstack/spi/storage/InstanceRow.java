@@ -9,7 +9,7 @@ import java.util.UUID;
  * <p>Statuses, roles and reasons are dstack's wire strings; JSON columns hold JSON text, stored as given.
  * Timestamps are truncated to the microsecond, the stored precision.
  *
- * @param name <fleet>-<instanceNum>
+ * @param name {@code <fleet>-<instanceNum>}
  * @param status wire value of InstanceStatus, e.g. idle
  * @param health wire value of HealthStatus
  * @param skipMinProcessingInterval due for processing at once

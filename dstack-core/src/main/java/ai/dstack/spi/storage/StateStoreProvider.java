@@ -15,6 +15,9 @@ package ai.dstack.spi.storage;
  *     ...
  * }
  * }</pre>
+ *
+ * <p>Thread-safety and lifecycle: a provider is stateless and may be called from any thread; each {@link #open}
+ * returns a new store that the caller owns and closes (the engine opens one per engine and closes it with the engine).
  */
 public interface StateStoreProvider {
 

@@ -1,5 +1,7 @@
 package ai.dstack.storage.internal;
 
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.storage.StoreOptions;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -25,7 +27,12 @@ final class PostgresConnections extends Connections {
         this.jdbi = jdbi(pool, Dialect.POSTGRES);
     }
 
+    /** Optional dependencies of dstack-storage (an embedded engine on SQLite does not carry them); ai.dstack:dstack-postgres brings both. */
+    private static final String DRIVER_CLASS = "org.postgresql.Driver";
+    private static final String FLYWAY_SUPPORT_CLASS = "org.flywaydb.database.postgresql.PostgreSQLDatabaseType";
+
     static PostgresConnections open(DatabaseUrl url, StoreOptions options) {
+        requirePostgresSupport(url);
         HikariConfig config = new HikariConfig();
         config.setPoolName("dstack-postgres");
         config.setJdbcUrl(url.jdbcUrl());
@@ -45,6 +52,20 @@ final class PostgresConnections extends Connections {
             return new PostgresConnections(url, new HikariDataSource(config));
         } catch (RuntimeException e) {
             throw StoreErrors.cannotOpen(url, e);
+        }
+    }
+
+    /** Names the missing dependency up front instead of a driver or Flyway failure deep in the start-up. */
+    static void requirePostgresSupport(DatabaseUrl url) {
+        for (String name : new String[] {DRIVER_CLASS, FLYWAY_SUPPORT_CLASS}) {
+            try {
+                Class.forName(name, false, PostgresConnections.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new DstackException(ErrorCode.INVALID_REQUEST, "The state database " + url.display()
+                        + " is PostgreSQL, but PostgreSQL support is not on the class path (" + name + " is missing):"
+                        + " depend on ai.dstack:dstack-postgres (it brings org.postgresql:postgresql and"
+                        + " org.flywaydb:flyway-database-postgresql)");
+            }
         }
     }
 

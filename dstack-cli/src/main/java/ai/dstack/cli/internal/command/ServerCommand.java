@@ -78,7 +78,7 @@ public final class ServerCommand implements Callable<Integer> {
         DstackServer server;
         try {
             DstackServer.Builder builder = DstackServer.builder().engine(deployment.configure(startup.engine()))
-                    .host(listenHost).port(listenPort);
+                    .host(listenHost).port(listenPort).ui(settings.ui());
             configureSsh(builder, environment, settings.serverDirectory());
             server = start(builder, listenHost, listenPort, startup);
         } catch (RuntimeException e) {
