@@ -255,6 +255,10 @@ class AwsEngineTest {
         engine.close();
         engine = null;
         start();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(account.liveInstances()).isEmpty();
+            assertThat(account.securityGroupNames()).isEmpty();
+            assertThat(account.keyPairNames()).isEmpty();
+        });
     }
 }

@@ -522,17 +522,45 @@ public final class CloudProvisioning implements AutoCloseable {
                     }
                 }
                 for (Backend backend : backends) {
-                    for (CloudResource resource : backend.findByTags(Tags.ofProject(project.name()))) {
-                        if (resource.kind().equals(CloudResource.INSTANCE) && !tracked.contains(resource.id())) {
-                            LOG.warn("Instance {} ({} {}) of project {} is not tracked by any row: terminating it",
-                                    resource.id(), backend.type(), resource.dstackName(), project.name());
-                            backend.release(resource);
-                        }
-                    }
+                    cleanUpUntracked(project, backend, tracked);
                 }
             }
         } catch (RuntimeException e) {
             LOG.warn("Cleaning up untracked cloud instances failed: {}", e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Terminates the backend's untracked instances of the project; when the project then has no instance there at all,
+     * also its security groups and keys (what only instances use). Retried briefly while the cloud tears down.
+     */
+    private void cleanUpUntracked(ProjectRow project, Backend backend, Set<String> tracked) {
+        for (int round = 0; round < 20; round++) {
+            List<CloudResource> found = backend.findByTags(Tags.ofProject(project.name()));
+            boolean anyTrackedInstance = found.stream().anyMatch(r -> r.kind().equals(CloudResource.INSTANCE)
+                    && tracked.contains(r.id()));
+            boolean pending = false;
+            for (CloudResource resource : found) {
+                boolean untrackedInstance = resource.kind().equals(CloudResource.INSTANCE)
+                        && !tracked.contains(resource.id());
+                boolean instanceOnly = resource.kind().equals("security-group") || resource.kind().equals("key-pair");
+                if (untrackedInstance) {
+                    LOG.warn("Instance {} ({} {}) of project {} is not tracked by any row: terminating it",
+                            resource.id(), backend.type(), resource.dstackName(), project.name());
+                } else if (!(instanceOnly && !anyTrackedInstance)) {
+                    continue;
+                }
+                pending |= !backend.release(resource);
+            }
+            if (!pending) {
+                return;
+            }
+            try {
+                Thread.sleep(Math.min(5_000, 250L << Math.min(round, 4)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
