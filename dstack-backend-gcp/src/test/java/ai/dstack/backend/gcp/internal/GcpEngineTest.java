@@ -171,7 +171,7 @@ class GcpEngineTest {
         start();
         configureGcp(null);
         Path gate = dir.resolve("gate");
-        engine.submit(task("type: task\nname: spot\nspot_policy: spot\nretry:\n  on_events: [interruption]\n"
+        engine.submit(task("type: task\nname: spot\nspot_policy: auto\nretry:\n  on_events: [interruption]\n"
                 + "  duration: 1h\ncommands:\n  - echo start\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"
                 + "  - echo end\n"));
         await().atMost(WAIT).until(() -> engine.logs("spot", LogQuery.defaults()).events().size() == 1);
