@@ -202,6 +202,20 @@ public interface DstackClient extends AutoCloseable {
     /** Deletes finished runs; refused if any of them is still active. */
     void deleteRuns(String project, List<String> runNames);
 
+    // ---------------------------------------------------------------- metrics and events
+
+    /**
+     * The newest {@code limit} samples of a job's CPU, memory and GPU usage (dstack's
+     * {@code GET metrics/job/{run_name}}), newest first.
+     *
+     * @throws DstackException {@code RESOURCE_NOT_EXISTS} for an unknown run, {@code ERROR} ("Found no job with given
+     *     parameters") for an unknown replica or job number
+     */
+    ai.dstack.api.metrics.JobMetrics getJobMetrics(String project, String runName, int replicaNum, int jobNum, int limit);
+
+    /** The events the caller may see (all for an admin; else about their projects and themselves), one page. */
+    List<ai.dstack.api.event.Event> listEvents(ai.dstack.api.event.ListEventsRequest request);
+
     // ---------------------------------------------------------------- logs
 
     /** One page of a job submission's logs; pass {@link JobSubmissionLogs#nextToken()} back for the next. */

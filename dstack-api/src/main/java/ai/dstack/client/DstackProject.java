@@ -138,6 +138,11 @@ public final class DstackProject {
     }
 
     /** The project's own fleets and the ones imported into it, as {@code dstack fleet} lists them. */
+    /** The newest {@code limit} samples of a job's CPU, memory and GPU usage. */
+    public ai.dstack.api.metrics.JobMetrics getJobMetrics(String runName, int replicaNum, int jobNum, int limit) {
+        return client.getJobMetrics(name, runName, replicaNum, jobNum, limit);
+    }
+
     public List<Fleet> listFleets() {
         return client.listFleets(name, true);
     }

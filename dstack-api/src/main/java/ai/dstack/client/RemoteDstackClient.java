@@ -294,6 +294,25 @@ public final class RemoteDstackClient implements DstackClient {
     }
 
     @Override
+    public ai.dstack.api.metrics.JobMetrics getJobMetrics(String project, String runName, int replicaNum, int jobNum,
+            int limit) {
+        Endpoint endpoint = Endpoint.project(project, true, "metrics", "job", requireName(runName, "runName"));
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("replica_num", Integer.toString(replicaNum));
+        query.put("job_num", Integer.toString(jobNum));
+        query.put("limit", Integer.toString(limit));
+        return WireJson.read(transport.get(endpoint, query), ai.dstack.api.metrics.JobMetrics.class, endpoint, serverUrl());
+    }
+
+    @Override
+    public List<ai.dstack.api.event.Event> listEvents(ai.dstack.api.event.ListEventsRequest request) {
+        Objects.requireNonNull(request, "request is null");
+        Endpoint endpoint = Endpoint.read("api", "events", "list");
+        return WireJson.readList(post(endpoint, WireJson.tree(request)), ai.dstack.api.event.Event.class, endpoint,
+                serverUrl());
+    }
+
+    @Override
     public JobSubmissionLogs pollLogs(String project, PollLogsRequest request) {
         return call(Endpoint.project(project, true, "logs", "poll"), WireJson.tree(request), JobSubmissionLogs.class);
     }

@@ -166,6 +166,21 @@ public final class DstackEngine implements AutoCloseable {
         engine.deleteFleet(defaultProject(), name);
     }
 
+    /** The newest metrics sample of the run's first job in project {@code main} (dstack's {@code dstack metrics}). */
+    public ai.dstack.api.metrics.JobMetrics metrics(String runName) {
+        return engine.metrics(defaultProject(), runName, 0, 0, 1);
+    }
+
+    /** A job's newest {@code limit} samples. */
+    public ai.dstack.api.metrics.JobMetrics metrics(String project, String runName, int replicaNum, int jobNum, int limit) {
+        return engine.metrics(project, runName, replicaNum, jobNum, limit);
+    }
+
+    /** What happened to runs, jobs, fleets, users and projects, as the admin sees it (dstack's {@code events/list}). */
+    public java.util.List<ai.dstack.api.event.Event> events(ai.dstack.api.event.ListEventsRequest request) {
+        return engine.events(request);
+    }
+
     public Engine internal() {
         return engine;
     }
@@ -194,6 +209,7 @@ public final class DstackEngine implements AutoCloseable {
         private DefaultPermissions permissions = DefaultPermissions.DSTACK;
         private StoreOptions storeOptions = StoreOptions.defaults();
         private Duration lease;
+        private MetricsSettings metrics = MetricsSettings.DSTACK;
         private RemoteHosts remoteHosts;
 
         private Builder() {}
@@ -306,6 +322,12 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
+        /** How often jobs are sampled and how long samples and events are kept; dstack's defaults unless set. */
+        public Builder metrics(MetricsSettings settings) {
+            this.metrics = Objects.requireNonNull(settings, "settings is null");
+            return this;
+        }
+
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
@@ -327,8 +349,10 @@ public final class DstackEngine implements AutoCloseable {
                 }
                 RemoteHosts remotes = remoteHosts != null ? remoteHosts
                         : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());
-                return new DstackEngine(new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
-                        adminToken, clock, settings, owned, permissions));
+                Engine engine = new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
+                        adminToken, clock, settings, owned, permissions);
+                engine.configureMetrics(metrics);
+                return new DstackEngine(engine);
             } catch (RuntimeException e) {
                 store.close();
                 throw e;

@@ -366,6 +366,21 @@ public final class EmbeddedDstackClient implements DstackClient {
         run(() -> internal.runs().delete(access.scope(project, Need.PROJECT_MEMBER).project(), names));
     }
 
+    @Override
+    public ai.dstack.api.metrics.JobMetrics getJobMetrics(String project, String runName, int replicaNum, int jobNum,
+            int limit) {
+        return call(() -> {
+            ProjectRow scope = access.scope(project, Need.PROJECT_MEMBER).project();
+            return internal.jobMetrics().metrics(scope, runName, null, replicaNum, jobNum, limit, null, null);
+        });
+    }
+
+    @Override
+    public List<ai.dstack.api.event.Event> listEvents(ai.dstack.api.event.ListEventsRequest request) {
+        Objects.requireNonNull(request, "request is null");
+        return call(() -> internal.eventQueries().list(access.user(), request));
+    }
+
     /** {@code logs/poll}: the same page as the server's, with the message bytes the server would base64-encode. */
     @Override
     public JobSubmissionLogs pollLogs(String project, PollLogsRequest request) {

@@ -45,6 +45,8 @@ public final class DstackServer implements AutoCloseable {
     private final boolean sshRequired;
     private final String sshHostname;
     private final java.nio.file.Path sshHostKey;
+    private final boolean prometheus;
+    private final String prometheusToken;
     private final boolean ui;
     private Javalin app;
     private SshGateway ssh;
@@ -61,6 +63,8 @@ public final class DstackServer implements AutoCloseable {
         this.sshRequired = builder.sshRequired;
         this.sshHostname = builder.sshHostname;
         this.sshHostKey = builder.sshHostKey;
+        this.prometheus = builder.prometheus;
+        this.prometheusToken = builder.prometheusToken;
         this.ui = builder.ui;
     }
 
@@ -74,6 +78,11 @@ public final class DstackServer implements AutoCloseable {
             throw new IllegalStateException("The server is already started");
         }
         Router router = new Router(engine.internal(), maxRequestSize, serverVersion, codeUploadLimit);
+        ai.dstack.server.internal.PrometheusEndpoint metrics = prometheus
+                ? new ai.dstack.server.internal.PrometheusEndpoint(engine.internal(), prometheusToken) : null;
+        if (metrics != null) {
+            router.observe(metrics);
+        }
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -82,6 +91,9 @@ public final class DstackServer implements AutoCloseable {
             config.http.maxRequestSize = maxRequestSize;
             config.http.prefer405over404 = true;
             new ai.dstack.server.internal.ServiceProxy(engine.internal()).register(config.routes);
+            if (metrics != null) {
+                metrics.register(config.routes);
+            }
             router.register(config.routes);
             if (ui) {
                 new WebUi().register(config.routes);
@@ -176,6 +188,8 @@ public final class DstackServer implements AutoCloseable {
         private boolean sshRequired = true;
         private String sshHostname;
         private java.nio.file.Path sshHostKey;
+        private boolean prometheus;
+        private String prometheusToken;
         private boolean ui = true;
 
         private Builder() {}
@@ -246,6 +260,16 @@ public final class DstackServer implements AutoCloseable {
         }
 
         /** Serves an engine the caller owns (and closes). */
+        /**
+         * Serves {@code GET /metrics} in the Prometheus text format (dstack's {@code DSTACK_ENABLE_PROMETHEUS_METRICS});
+         * with a token, scrapers must send it as a bearer token ({@code DSTACK_PROMETHEUS_AUTH_TOKEN}). Off by default.
+         */
+        public Builder prometheus(boolean enabled, String token) {
+            this.prometheus = enabled;
+            this.prometheusToken = token;
+            return this;
+        }
+
         public Builder engine(DstackEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine is null");
             this.engineBuilder = null;

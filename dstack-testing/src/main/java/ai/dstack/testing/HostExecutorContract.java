@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.internal.tar.TarWriter;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostJobState;
+import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -209,6 +212,21 @@ public abstract class HostExecutorContract {
 
         assertExitCode(awaitFinished(executor, job), 1);
         assertThat(output(executor, job, LogStream.STDOUT)).isEqualTo("first\n");
+    }
+
+    @Test
+    public void codeAndFilesArchivesAreInTheJobDirectoryBeforeTheCommandsRun() throws Exception {
+        byte[] code = new TarWriter()
+                .addFile("src/tool.sh", 0755, "echo tool in ${PWD##*/}\n".getBytes(StandardCharsets.UTF_8))
+                .addFile("README", 0644, "the code\n".getBytes(StandardCharsets.UTF_8)).toByteArray();
+        byte[] data = new TarWriter().addFile("upload.txt", 0644, "a file\n".getBytes(StandardCharsets.UTF_8))
+                .toByteArray();
+        JobHandle job = start(JobLaunch.of(newJobId(), List.of("./tool.sh", "cat ../README ../inputs/data.txt"))
+                .withWorkingDir("src")
+                .withArchives(List.of(new JobArchive("", code, false), new JobArchive("inputs/data.txt", data, true))));
+
+        assertExitCode(awaitFinished(executor, job), 0);
+        assertThat(output(executor, job, LogStream.STDOUT)).isEqualTo("tool in src\nthe code\na file\n");
     }
 
     @Test

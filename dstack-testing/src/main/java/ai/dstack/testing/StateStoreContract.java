@@ -12,6 +12,10 @@ import ai.dstack.spi.storage.BackendRow;
 import ai.dstack.spi.storage.BlobRow;
 import ai.dstack.spi.storage.Claim;
 import ai.dstack.spi.storage.ClaimFilter;
+import ai.dstack.spi.storage.EventFilter;
+import ai.dstack.spi.storage.EventRow;
+import ai.dstack.spi.storage.JobMetricsPointRow;
+import ai.dstack.spi.storage.EventStore;
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.JobRow;
@@ -326,6 +330,120 @@ public abstract class StateStoreContract {
 
         assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.jobs().listByRun(run.id())))
                 .containsExactly(master, worker, workerRetry, replica1);
+    }
+
+    // ---------------------------------------------------------------- job metrics and events
+
+    private static JobMetricsPointRow point(JobRow job, long timestampMicro) {
+        return new JobMetricsPointRow(UUID.randomUUID(), job.id(), timestampMicro, timestampMicro / 2, 1000, 800, 4,
+                1L << 34, "[85899345920]", "[1024]", "[" + (timestampMicro % 100) + "]");
+    }
+
+    @Test
+    public void metricsPointsAreListedNewestFirstWithinBoundsAndPrunedByJobStatus() {
+        RunRow run = StoreRows.run(main.id(), alice.id(), "train", "running", T0);
+        JobRow running = StoreRows.job(run, 0, "running", T0);
+        JobRow done = StoreRows.job(run, 1, "done", T0);
+        List<JobMetricsPointRow> points = new ArrayList<>();
+        for (long t = 1; t <= 5; t++) {
+            points.add(point(running, t * 1_000_000));
+            points.add(point(done, t * 1_000_000 + 7));
+        }
+        store.useTransaction(tx -> {
+            tx.runs().insert(run);
+            tx.jobs().insert(running);
+            tx.jobs().insert(done);
+            points.forEach(tx.metrics()::insert);
+        });
+
+        store.useTransaction(tx -> {
+            assertThat(tx.metrics().list(running.id(), null, null, 2))
+                    .containsExactly(points.get(8), points.get(6));
+            assertThat(tx.metrics().list(running.id(), 1_000_000L, 4_000_000L, 10))
+                    .containsExactly(points.get(4), points.get(2));
+            assertThat(tx.metrics().latest(List.of(running.id(), done.id(), UUID.randomUUID())))
+                    .containsOnlyKeys(running.id(), done.id())
+                    .containsEntry(running.id(), points.get(8)).containsEntry(done.id(), points.get(9));
+            assertThat(tx.metrics().latest(List.of())).isEmpty();
+        });
+
+        int pruned = store.inTransaction(tx -> tx.metrics().deleteOlderThan(3_000_000, List.of("running")));
+        assertThat(pruned).isEqualTo(2);
+        store.useTransaction(tx -> {
+            assertThat(tx.metrics().list(running.id(), null, null, 10)).hasSize(3);
+            assertThat(tx.metrics().list(done.id(), null, null, 10)).hasSize(5);
+        });
+        assertThatThrownBy(() -> store.useTransaction(tx -> tx.metrics().insert(point(
+                StoreRows.job(run, 2, "running", T0), 1))))
+                .isInstanceOfSatisfying(DstackException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS));
+    }
+
+    @Test
+    public void eventsAreFilteredPagedAndPruned() {
+        ProjectRow other = StoreRows.project("other", alice.id());
+        RunRow run = StoreRows.run(main.id(), alice.id(), "train", "running", T0);
+        JobRow job = StoreRows.job(run, 0, "running", T0);
+        FleetRow fleet = StoreRows.fleet(other.id(), "gpu", "active", T0);
+        InstanceRow instance = StoreRows.instance(fleet, 0, "idle", T0);
+        EventRow.Target runTarget = new EventRow.Target("run", main.id(), run.id(), "train");
+        EventRow.Target jobTarget = new EventRow.Target("job", main.id(), job.id(), "train-0-0");
+        EventRow.Target instanceTarget = new EventRow.Target("instance", other.id(), instance.id(), "gpu-0");
+        EventRow.Target userTarget = new EventRow.Target("user", null, alice.id(), "alice");
+        EventRow submitted = new EventRow(UUID.randomUUID(), "Run submitted. Status: SUBMITTED", at(1), alice.id(),
+                List.of(runTarget));
+        EventRow jobCreated = new EventRow(UUID.randomUUID(), "Job created on run submission. Status: SUBMITTED", at(1),
+                null, List.of(jobTarget));
+        EventRow assigned = new EventRow(UUID.randomUUID(), "Job assigned to instance", at(2), null,
+                List.of(jobTarget, instanceTarget));
+        EventRow userCreated = new EventRow(UUID.randomUUID(), "User created", at(3), null, List.of(userTarget));
+        store.useTransaction(tx -> {
+            tx.projects().insert(other);
+            tx.runs().insert(run);
+            tx.jobs().insert(job);
+            tx.fleets().insert(fleet);
+            tx.instances().insert(instance);
+            List.of(submitted, jobCreated, assigned, userCreated).forEach(tx.events()::insert);
+        });
+        // Events at the same time are ordered by id, as the paging key is (recorded_at, id).
+        List<EventRow> atOne = new ArrayList<>(List.of(submitted, jobCreated));
+        List<EventRow> all = store.inReadOnlyTransaction((StoreTransaction tx) -> tx.events().list(EventFilter.all(100, true)));
+        assertThat(all).hasSize(4);
+        assertThat(all.subList(0, 2)).containsExactlyInAnyOrderElementsOf(atOne);
+        assertThat(all.subList(2, 4)).containsExactly(assigned, userCreated);
+        EventRow first = all.get(0);
+        EventRow second = all.get(1);
+
+        store.useTransaction(tx -> {
+            EventStore events = tx.events();
+            assertThat(events.list(EventFilter.all(2, false))).containsExactly(userCreated, assigned);
+            assertThat(events.list(EventFilter.all(10, true).after(first.recordedAt(), first.id())))
+                    .containsExactly(second, assigned, userCreated);
+            assertThat(events.list(EventFilter.all(10, false).after(assigned.recordedAt(), assigned.id())))
+                    .containsExactly(second, first);
+            assertThat(events.list(EventFilter.all(10, true).withTargets("job", List.of(job.id()))))
+                    .containsExactly(jobCreated, assigned);
+            assertThat(events.list(EventFilter.all(10, true).withinRuns(List.of(run.id()))))
+                    .containsExactlyInAnyOrder(submitted, jobCreated, assigned);
+            assertThat(events.list(EventFilter.all(10, true).withinFleets(List.of(fleet.id()))))
+                    .containsExactly(assigned);
+            assertThat(events.list(EventFilter.all(10, true).withinProjects(List.of(main.id()))))
+                    .containsExactlyInAnyOrder(submitted, jobCreated, assigned);
+            assertThat(events.list(EventFilter.all(10, true).includeTargetTypes(List.of("user", "instance"))))
+                    .containsExactly(assigned, userCreated);
+            assertThat(events.list(EventFilter.all(10, true).actors(List.of(alice.id()))))
+                    .containsExactly(submitted);
+            assertThat(events.list(EventFilter.all(10, true).actors(java.util.Arrays.asList((UUID) null))))
+                    .containsExactlyInAnyOrder(jobCreated, assigned, userCreated);
+            assertThat(events.list(EventFilter.all(10, true).visibleTo(List.of(other.id()), alice.id())))
+                    .containsExactly(assigned, userCreated);
+            assertThat(events.list(EventFilter.all(10, true).visibleTo(List.of(), UUID.randomUUID()))).isEmpty();
+        });
+
+        int pruned = store.inTransaction(tx -> tx.events().deleteOlderThan(at(2)));
+        assertThat(pruned).isEqualTo(2);
+        List<EventRow> left = store.inReadOnlyTransaction((StoreTransaction tx) -> tx.events().list(EventFilter.all(10, true)));
+        assertThat(left).containsExactly(assigned, userCreated);
     }
 
     @Test

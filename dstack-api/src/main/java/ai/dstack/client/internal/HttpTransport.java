@@ -93,6 +93,13 @@ public final class HttpTransport implements AutoCloseable {
         return send(endpoint, endpoint.url(baseUrl), body);
     }
 
+    /** GETs {@code endpoint} with query parameters (dstack's metrics route is a GET). */
+    public byte[] get(Endpoint endpoint, java.util.Map<String, String> query) {
+        HttpUrl.Builder url = endpoint.url(baseUrl).newBuilder();
+        query.forEach(url::addQueryParameter);
+        return send(endpoint, url.build(), null);
+    }
+
     /**
      * POSTs a {@code multipart/form-data} body with one {@code file} field, as dstack's upload routes take it.
      *
@@ -135,7 +142,7 @@ public final class HttpTransport implements AutoCloseable {
     private Request request(HttpUrl url, RequestBody body, AttemptTrace trace) {
         Request.Builder request = new Request.Builder()
                 .url(url)
-                .post(body)
+                .method(body == null ? "GET" : "POST", body)
                 .header("X-API-VERSION", apiVersion)
                 .tag(AttemptTrace.class, trace);
         if (authorization != null) {

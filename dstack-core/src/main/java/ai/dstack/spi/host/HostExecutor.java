@@ -80,6 +80,17 @@ public interface HostExecutor extends AutoCloseable {
         return java.util.Optional.of(() -> {});
     }
 
+    /**
+     * Samples the job's resource usage now: its processes' CPU time and memory, and the host's GPUs. Empty when the
+     * job has no live processes (not started yet, or ended). The default says the host cannot sample.
+     *
+     * @throws HostExecutionException when the host cannot sample jobs or the sample fails; the message says why
+     */
+    default java.util.Optional<JobUsage> usage(JobHandle job) {
+        throw new HostExecutionException(ai.dstack.api.ErrorCode.ERROR,
+                "sampling a job's resource usage is not supported by " + getClass().getSimpleName());
+    }
+
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 

@@ -24,4 +24,13 @@ public record JobArchive(String path, byte[] tar, boolean renameTop) {
             throw new IllegalArgumentException("archive path '" + path + "' must name a file or directory");
         }
     }
+
+    /**
+     * For executors whose hosts are reached over a connection: every archive of a launch in one tar at its final
+     * path relative to the job's work directory, checked and laid out as a local host would unpack them, so that a
+     * plain {@code tar -x} in that directory gives the same tree.
+     */
+    public static byte[] bundle(java.util.List<JobArchive> archives, String jobId) {
+        return ai.dstack.core.internal.host.JobArchives.bundle(archives, jobId);
+    }
 }

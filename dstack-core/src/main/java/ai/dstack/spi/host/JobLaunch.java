@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * @param workingDir the job's working directory relative to the job's own work directory on the host; empty for
  *     that directory itself
  * @param image a Docker image to run the commands in, or null to run them on the host directly
- * @param archives unpacked into the working directory, in order, before the commands start
+ * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
+ *     {@code workingDir}), in order, before the commands start
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,

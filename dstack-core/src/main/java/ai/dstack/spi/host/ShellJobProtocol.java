@@ -72,6 +72,7 @@ public final class ShellJobProtocol {
     private static final String LAUNCHER = resource("job-launcher.sh");
     private static final String SIGNAL = resource("job-signal.sh");
     private static final String SPAWNER = resource("job-spawner.pl");
+    private static final String USAGE = resource("job-usage.sh");
 
     private ShellJobProtocol() {}
 
@@ -92,6 +93,51 @@ public final class ShellJobProtocol {
 
     public static String signalScript() {
         return SIGNAL;
+    }
+
+    /**
+     * {@code bash -c "<script>" usage <absolute job dir>}: prints the resource usage of the job's live processes (its
+     * session) and of the host's GPUs ({@code nvidia-smi}); parse it with {@link #parseUsage}.
+     */
+    public static String usageScript() {
+        return USAGE;
+    }
+
+    /**
+     * Reads what {@link #usageScript()} printed: empty when the job has no live processes.
+     *
+     * @throws IllegalArgumentException when the output lacks a line the script always prints
+     */
+    public static java.util.Optional<JobUsage> parseUsage(String output) {
+        Map<String, String[]> values = new java.util.HashMap<>();
+        List<JobUsage.Gpu> gpus = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields[0].equals("not-running")) {
+                return java.util.Optional.empty();
+            }
+            if (fields[0].equals("gpu") && fields.length == 4) {
+                gpus.add(new JobUsage.Gpu(Integer.parseInt(fields[1]), Long.parseLong(fields[2]) << 20,
+                        Long.parseLong(fields[3]) << 20));
+            } else if (fields.length > 1) {
+                values.put(fields[0], fields);
+            }
+        }
+        for (String key : List.of("time", "cpus", "memory_total", "cpu_ticks", "memory")) {
+            if (!values.containsKey(key)) {
+                throw new IllegalArgumentException("the usage script printed no '" + key + "' line: " + output.strip());
+            }
+        }
+        long ticks = Long.parseLong(values.get("cpu_ticks")[1]);
+        long hz = Math.max(1, Long.parseLong(values.get("cpu_ticks")[2]));
+        return java.util.Optional.of(new JobUsage(
+                Instant.ofEpochMilli(Long.parseLong(values.get("time")[1])),
+                ticks * 1_000_000 / hz,
+                Long.parseLong(values.get("memory")[1]),
+                Long.parseLong(values.get("memory")[2]),
+                Integer.parseInt(values.get("cpus")[1]),
+                Long.parseLong(values.get("memory_total")[1]),
+                gpus));
     }
 
     /**

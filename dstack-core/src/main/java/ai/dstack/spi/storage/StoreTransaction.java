@@ -33,4 +33,10 @@ public interface StoreTransaction {
 
     /** File archives uploaded with {@code files/upload_archive}, owned by the uploading user. */
     BlobStore fileArchives();
+
+    /** Samples of jobs' CPU, memory and GPU usage. */
+    MetricsStore metrics();
+
+    /** What happened to runs, jobs, fleets, instances, users and projects. */
+    EventStore events();
 }

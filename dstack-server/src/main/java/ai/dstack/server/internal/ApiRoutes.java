@@ -26,6 +26,7 @@ final class ApiRoutes {
         routes.addAll(PublicKeyRoutes.all());
         routes.addAll(UploadRoutes.all());
         routes.addAll(GpuRoutes.all());
+        routes.addAll(MetricsRoutes.all());
         routes.addAll(UnusedFeatureRoutes.all());
         return routes;
     }

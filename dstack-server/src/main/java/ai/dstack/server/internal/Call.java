@@ -14,12 +14,35 @@ final class Call {
     private final ProjectRow project;
     private final Fields body;
     private final Upload upload;
+    private final java.util.Map<String, String> query;
+    private final java.util.Map<String, String> pathParameters;
+
+    /** The query string's parameters, first value of each. */
+    java.util.Map<String, String> query() {
+        return query;
+    }
+
+    /** A parameter of the route's path, e.g. {@code run_name}. */
+    String pathParameter(String name) {
+        return pathParameters.get(name);
+    }
 
     Call(Engine engine, UserRow user, ProjectRow project, Fields body) {
         this(engine, user, project, body, null);
     }
 
     Call(Engine engine, UserRow user, ProjectRow project, Fields body, Upload upload) {
+        this(engine, user, project, body, upload, java.util.Map.of(), java.util.Map.of());
+    }
+
+    /**
+     * @param query the query string's parameters (first value of each)
+     * @param pathParameters the path's parameters, e.g. {@code run_name}
+     */
+    Call(Engine engine, UserRow user, ProjectRow project, Fields body, Upload upload,
+            java.util.Map<String, String> query, java.util.Map<String, String> pathParameters) {
+        this.query = query;
+        this.pathParameters = pathParameters;
         this.engine = engine;
         this.user = user;
         this.project = project;

@@ -32,6 +32,7 @@ public final class Router {
     private final long maxRequestSize;
     private final String serverVersion;
     private final long uploadLimit;
+    private volatile RequestObserver observer = RequestObserver.NONE;
 
     public Router(Engine engine, long maxRequestSize, String serverVersion) {
         this(engine, maxRequestSize, serverVersion, DEFAULT_UPLOAD_LIMIT);
@@ -46,6 +47,11 @@ public final class Router {
         this.uploadLimit = uploadLimit;
     }
 
+    /** Hears every API request's duration (the Prometheus endpoint, when enabled). */
+    public void observe(RequestObserver observer) {
+        this.observer = observer;
+    }
+
     /** dstack's default code and archive upload limit: 2 MiB. */
     public static final long DEFAULT_UPLOAD_LIMIT = 2L * 1024 * 1024;
 
@@ -54,6 +60,9 @@ public final class Router {
         routes.get("/healthcheck", ctx -> reply(ctx, 200, DstackJson.mapper().createObjectNode().put("status", "running")));
         for (Route route : ApiRoutes.all(serverVersion)) {
             routes.post(route.path(), ctx -> handle(route, ctx));
+            if (MetricsRoutes.GET_PATHS.contains(route.path())) {
+                routes.get(route.path(), ctx -> handle(route, ctx));
+            }
         }
         routes.exception(Exception.class, (e, ctx) -> fail(ctx, ErrorReplies.of(e, ctx.method() + " " + ctx.path())));
         routes.error(404, ctx -> {
@@ -69,7 +78,16 @@ public final class Router {
     }
 
     private void handle(Route route, Context ctx) {
-        String where = "POST " + route.path();
+        long start = System.nanoTime();
+        try {
+            answer(route, ctx);
+        } finally {
+            observer.observe(ctx.method().name(), route.path(), ctx.statusCode(), System.nanoTime() - start);
+        }
+    }
+
+    private void answer(Route route, Context ctx) {
+        String where = ctx.method().name() + " " + route.path();
         try {
             // Read (and so drain) every body, even one the route ignores: a connection left with unread content
             // is closed under the client's next request.
@@ -91,7 +109,10 @@ public final class Router {
             Fields fields = multipart ? new Fields(Fields.emptyObject(), List.of("body"), new Problems(), unknown,
                     route.path()) : fields(route, body);
             Upload upload = multipart ? upload(ctx) : null;
-            Object result = route.handler().handle(new Call(engine, user, project, fields, upload));
+            java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+            ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+            Object result = route.handler().handle(new Call(engine, user, project, fields, upload, query,
+                    ctx.pathParamMap()));
             reply(ctx, 200, result);
         } catch (Exception | StackOverflowError e) {
             fail(ctx, ErrorReplies.of(e, where));

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Endpoints of dstack's API for features this server has nothing for yet: volumes (no backend creates them), exports
- * and imports, UI templates, events, instance health checks, the SSH proxy. Reads answer what is true here (empty
+ * and imports, UI templates, instance health checks, the SSH proxy. Reads answer what is true here (empty
  * lists, "not found"); writes are refused with a 400 that says why, so clients never meet a 404 for a known route.
  */
 final class UnusedFeatureRoutes {
@@ -74,10 +74,6 @@ final class UnusedFeatureRoutes {
                     throw new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Resource not found");
                 }),
                 new Route(PROJECT + "templates/list", Need.PROJECT_MEMBER, Route.Body.NONE, call -> List.of()),
-                new Route("/api/events/list", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
-                    ignoreBody(call);
-                    return List.of(); // no events are recorded yet
-                }),
                 new Route(PROJECT + "instances/get_instance_health_checks", Need.PROJECT_MEMBER, Route.Body.REQUIRED,
                         call -> {
                             Fields body = call.body();

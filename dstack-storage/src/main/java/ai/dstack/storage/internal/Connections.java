@@ -4,6 +4,7 @@ import ai.dstack.spi.storage.BackendRow;
 import ai.dstack.spi.storage.BlobRow;
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
+import ai.dstack.spi.storage.JobMetricsPointRow;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.MemberRow;
 import ai.dstack.spi.storage.ProjectRow;
@@ -21,7 +22,7 @@ import org.jdbi.v3.core.Jdbi;
 abstract class Connections implements AutoCloseable {
     private static final List<Class<? extends Record>> ROWS = List.of(UserRow.class, ProjectRow.class, MemberRow.class,
             BackendRow.class, RepoRow.class, SecretRow.class, RunRow.class, JobRow.class, FleetRow.class,
-            InstanceRow.class, PublicKeyRow.class, BlobRow.class);
+            InstanceRow.class, PublicKeyRow.class, BlobRow.class, JobMetricsPointRow.class);
 
     /** Runs {@code callback} in a read-write transaction. */
     abstract <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X;

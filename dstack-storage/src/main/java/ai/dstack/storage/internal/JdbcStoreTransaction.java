@@ -2,6 +2,8 @@ package ai.dstack.storage.internal;
 
 import ai.dstack.spi.storage.BackendStore;
 import ai.dstack.spi.storage.BlobStore;
+import ai.dstack.spi.storage.EventStore;
+import ai.dstack.spi.storage.MetricsStore;
 import ai.dstack.spi.storage.FleetStore;
 import ai.dstack.spi.storage.InstanceStore;
 import ai.dstack.spi.storage.JobStore;
@@ -29,6 +31,8 @@ final class JdbcStoreTransaction implements StoreTransaction {
     private final PublicKeyStore publicKeys;
     private final BlobStore codes;
     private final BlobStore fileArchives;
+    private final MetricsStore metrics;
+    private final EventStore events;
 
     JdbcStoreTransaction(TxContext tx) {
         this.users = new JdbcUserStore(tx);
@@ -44,6 +48,8 @@ final class JdbcStoreTransaction implements StoreTransaction {
         this.publicKeys = new JdbcPublicKeyStore(tx);
         this.codes = new JdbcBlobStore(tx, "codes");
         this.fileArchives = new JdbcBlobStore(tx, "file_archives");
+        this.metrics = new JdbcMetricsStore(tx);
+        this.events = new JdbcEventStore(tx);
     }
 
     @Override
@@ -109,5 +115,15 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public BlobStore fileArchives() {
         return fileArchives;
+    }
+
+    @Override
+    public MetricsStore metrics() {
+        return metrics;
+    }
+
+    @Override
+    public EventStore events() {
+        return events;
     }
 }

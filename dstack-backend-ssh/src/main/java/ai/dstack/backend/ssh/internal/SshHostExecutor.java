@@ -3,6 +3,7 @@ package ai.dstack.backend.ssh.internal;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
+import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.HostJobState;
@@ -78,6 +79,7 @@ final class SshHostExecutor implements HostExecutor {
                 .append(" already exists on this host ($d)\" >&2; exit 10; fi\n")
                 .append("  echo \"cannot create the job directory $d\" >&2; exit 11\nfi\ncd \"$d\" || exit 11\n")
                 .append("mkdir -p ").append(ShellJobProtocol.shellQuote(workDir(launch))).append(" || exit 11\n")
+                .append(unpackArchives(launch))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, ShellJobProtocol.jobScript(launch)))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.WRAPPER_SCRIPT, ShellJobProtocol.wrapperScript()));
         if (launch.image() != null) {
@@ -105,6 +107,19 @@ final class SshHostExecutor implements HostExecutor {
         }
         LOG.debug("Started job {} on {} (pid file: {})", launch.jobId(), connection.address(), started.out().strip());
         return new JobHandle(launch.jobId());
+    }
+
+    /** The code and {@code files:} archives, bundled and checked here, unpacked into the job's work directory. */
+    private static String unpackArchives(JobLaunch launch) {
+        if (launch.archives().isEmpty()) {
+            return "";
+        }
+        String encoded = java.util.Base64.getMimeEncoder(76, new byte[] {'\n'}).encodeToString(
+                JobArchive.bundle(launch.archives(), launch.jobId()));
+        return "base64 -d > archives.tar <<'DSTACK_ARCHIVES_EOF' || exit 12\n" + encoded + "\nDSTACK_ARCHIVES_EOF\n"
+                + "tar -x -f archives.tar -C " + ShellJobProtocol.WORK_DIR + " --no-same-owner"
+                + " || { echo \"cannot unpack the job's code and files into $d/" + ShellJobProtocol.WORK_DIR
+                + "\" >&2; exit 12; }\nrm -f archives.tar\n";
     }
 
     private static String workDir(JobLaunch launch) {
@@ -186,6 +201,23 @@ final class SshHostExecutor implements HostExecutor {
         }
         LOG.debug("Signalled job {} on {} (grace {} ms): {}", job.jobId(), connection.address(), graceMillis,
                 result.out().strip());
+    }
+
+    /** The same sampling script as on the engine's machine, over this host's SSH connection. */
+    @Override
+    public java.util.Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        CommandResult result = connection.run(RemoteScripts.bashC(ShellJobProtocol.usageScript(), "dstack-job-usage",
+                List.of(jobDir(job.jobId()))), null, COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + result.diagnostic());
+        }
+        try {
+            return ShellJobProtocol.parseUsage(result.out());
+        } catch (IllegalArgumentException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + " on "
+                    + connection.address().display() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

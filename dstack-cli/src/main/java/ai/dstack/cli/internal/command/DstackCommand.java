@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
             ApplyCommand.class,
             PsCommand.class,
             LogsCommand.class,
+            MetricsCommand.class,
+            EventCommand.class,
             AttachCommand.class,
             StopCommand.class,
             DeleteCommand.class,

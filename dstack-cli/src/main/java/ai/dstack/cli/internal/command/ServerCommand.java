@@ -70,6 +70,12 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (InvalidSettingException e) {
             throw CliException.usage(e.getMessage());
         }
+        ai.dstack.server.ObservabilitySettings observability;
+        try {
+            observability = ai.dstack.server.ObservabilitySettings.fromEnvironment(environment::get);
+        } catch (InvalidSettingException e) {
+            throw CliException.usage(e.getMessage());
+        }
         configureLogging(settings.logLevel());
         ServerStartup startup = prepare(settings);
         String listenHost = settings.host();
@@ -77,8 +83,10 @@ public final class ServerCommand implements Callable<Integer> {
         ServerDeployment deployment = deployment(environment, settings);
         DstackServer server;
         try {
-            DstackServer.Builder builder = DstackServer.builder().engine(deployment.configure(startup.engine()))
-                    .host(listenHost).port(listenPort).ui(settings.ui());
+            DstackServer.Builder builder = DstackServer.builder()
+                    .engine(deployment.configure(startup.engine()).metrics(observability.metrics()))
+                    .host(listenHost).port(listenPort).ui(settings.ui())
+                    .prometheus(observability.prometheusEnabled(), observability.prometheusToken());
             configureSsh(builder, environment, settings.serverDirectory());
             server = start(builder, listenHost, listenPort, startup);
         } catch (RuntimeException e) {

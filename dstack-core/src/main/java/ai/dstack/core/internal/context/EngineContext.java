@@ -32,6 +32,10 @@ public final class EngineContext {
     public volatile ProbeStates probeStates = ProbeStates.NONE;
     /** Open SSH sessions into jobs (dev environments' inactivity). */
     public final JobActivity activity;
+    /** dstack's events, recorded in the transaction of the change they describe. */
+    public final EventLog events;
+    /** Sampling interval and retention of job metrics and events; set once before the loops start. */
+    public volatile ai.dstack.core.MetricsSettings metrics = ai.dstack.core.MetricsSettings.DSTACK;
     /** job_connection_info of running jobs, once an SSH server into jobs is published. */
     public final JobConnections connections = new JobConnections();
 
@@ -55,6 +59,7 @@ public final class EngineContext {
         this.clock = clock;
         this.settings = settings;
         this.activity = new JobActivity(clock);
+        this.events = new EventLog(clock);
     }
 
     public void connect(Runnable wakeJobs, Runnable wakeRuns) {
@@ -109,6 +114,11 @@ public final class EngineContext {
         boolean was = capacityFreed;
         capacityFreed = false;
         return was;
+    }
+
+    /** Hinted rows not taken by a loop yet. */
+    public int queuedHints() {
+        return hinted.size();
     }
 
     /** Up to {@code max} hinted jobs, oldest hint first: a loop handles a burst of hints with one claim. */

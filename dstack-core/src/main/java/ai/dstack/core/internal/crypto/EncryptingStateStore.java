@@ -198,6 +198,16 @@ public final class EncryptingStateStore implements StateStore {
         public ai.dstack.spi.storage.BlobStore fileArchives() {
             return tx.fileArchives();
         }
+
+        @Override
+        public ai.dstack.spi.storage.MetricsStore metrics() {
+            return tx.metrics();
+        }
+
+        @Override
+        public ai.dstack.spi.storage.EventStore events() {
+            return tx.events();
+        }
     }
 
     private final class Users implements UserStore {

@@ -165,32 +165,16 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
-        Path workingDir = dir.resolve(ShellJobProtocol.WORK_DIR).resolve(launch.workingDir());
-        Files.createDirectories(workingDir);
+        Path jobWorkDir = dir.resolve(ShellJobProtocol.WORK_DIR);
+        Files.createDirectories(jobWorkDir);
         for (JobArchive archive : launch.archives()) {
-            unpack(workingDir, archive, launch.jobId());
+            JobArchives.unpack(jobWorkDir, archive, launch.jobId());
         }
+        Files.createDirectories(jobWorkDir.resolve(launch.workingDir()));
         Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
         if (launch.image() != null) {
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
                     ShellJobProtocol.containerName(launch.jobId()) + "\n");
-        }
-    }
-
-    /** dstack's runner rules: code unpacks as it is; a {@code files:} archive's top entry becomes the path's name. */
-    private static void unpack(Path workingDir, JobArchive archive, String jobId) {
-        Path destination = workingDir.resolve(archive.path()).normalize();
-        try {
-            if (archive.renameTop()) {
-                String name = destination.getFileName().toString();
-                TarExtractor.extract(archive.tar(), destination.getParent(),
-                        entry -> entry.replaceFirst("^(\\./)*[^/]*", java.util.regex.Matcher.quoteReplacement(name)));
-            } else {
-                TarExtractor.extract(archive.tar(), destination, entry -> entry);
-            }
-        } catch (IOException e) {
-            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "job " + jobId + ": cannot unpack the archive for '"
-                    + (archive.path().isEmpty() ? "." : archive.path()) + "': " + e.getMessage(), e);
         }
     }
 
@@ -315,6 +299,22 @@ public final class LocalHostExecutor implements HostExecutor {
             LOG.debug("Signalled job {} (grace {} ms): {}", job.jobId(), graceMillis, result.stdout().strip());
         } catch (IOException e) {
             throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": " + e, e);
+        }
+    }
+
+    /** Reads {@code /proc} for the job's session and asks {@code nvidia-smi} (when on PATH) about the GPUs. */
+    @Override
+    public Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        try {
+            ProcessRunner.Result result = runner.bash(ShellJobProtocol.usageScript(), "dstack-job-usage",
+                    List.of(jobDirectory(job).toString()), SIGNAL_TIMEOUT);
+            if (!result.succeeded()) {
+                throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + ": "
+                        + result.diagnostic());
+            }
+            return ShellJobProtocol.parseUsage(result.stdout());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + ": " + e, e);
         }
     }
 

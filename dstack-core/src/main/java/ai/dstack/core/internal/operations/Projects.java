@@ -213,6 +213,8 @@ public final class Projects {
             tx.projects().insert(project);
             tx.projects().addMember(new MemberRow(UUID.randomUUID(), project.id(), caller.id(),
                     ProjectRole.ADMIN.wireValue(), 0));
+            context.events.record(tx, "Project created", caller.id(),
+                    ai.dstack.core.internal.context.EventLog.project(project, project.name()));
         });
         return view(project);
     }
@@ -249,6 +251,8 @@ public final class Projects {
                 checkNoActiveResources(tx, project);
             }
             for (ProjectRow project : projects) {
+                context.events.record(tx, "Project deleted", caller.id(),
+                        ai.dstack.core.internal.context.EventLog.project(project, project.name()));
                 byte[] suffix = new byte[8];
                 random.nextBytes(suffix);
                 tx.projects().update(new ProjectRow(project.id(), "_deleted_" + timestamp + "_" + HexFormat.of().formatHex(suffix),

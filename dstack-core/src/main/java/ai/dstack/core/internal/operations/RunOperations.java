@@ -26,7 +26,9 @@ import ai.dstack.core.internal.pipeline.RollingUpdate;
 import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
+import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobDefaults;
+import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
 import ai.dstack.spi.logs.JobLogRef;
@@ -175,6 +177,7 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
+        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
@@ -280,6 +283,7 @@ public final class RunOperations {
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
+        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
         if (effective.runName() != null) {
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())
                     .map(row -> view(tx, project, row, new HashMap<>())));

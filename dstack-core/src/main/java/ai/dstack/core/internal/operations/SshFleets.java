@@ -75,6 +75,8 @@ public final class SshFleets {
                 fleet = FleetRow.builder().id(UUID.randomUUID()).projectId(project.id()).name(name)
                         .status("active").spec(storedSpec).createdAt(now).lastProcessedAt(now).build();
                 tx.fleets().insert(fleet);
+                context.events.record(tx, "Fleet created. Status: ACTIVE", null,
+                        ai.dstack.core.internal.context.EventLog.fleet(fleet));
             } else {
                 fleet = fleet.toBuilder().spec(storedSpec).lastProcessedAt(now).build();
                 if (!tx.fleets().updateIfNotLeased(fleet, now)) {
@@ -108,13 +110,17 @@ public final class SshFleets {
             String info = Json.write(RemoteConnectionInfo.of(host.address()));
             Integer blocks = host.blocks().count();
             if (instance == null) {
-                tx.instances().insert(InstanceRow.builder().id(UUID.randomUUID()).projectId(project.id())
+                InstanceRow created = InstanceRow.builder().id(UUID.randomUUID()).projectId(project.id())
                         .fleetId(fleet.id()).name(fleet.name() + "-" + nextNum).instanceNum(nextNum)
                         .status(InstanceStatus.PENDING.wireValue()).health("healthy").createdAt(now)
                         .lastProcessedAt(now).backend(LocalFleet.BACKEND).region(LocalFleet.BACKEND).price(0.0)
                         .remoteConnectionInfo(info).instanceConfiguration(Json.write(new SshInstanceConfig(blocks)))
                         .terminationPolicy("dont-destroy").totalBlocks(blocks)
-                        .busyBlocks(0).build());
+                        .busyBlocks(0).build();
+                tx.instances().insert(created);
+                context.events.record(tx, "Instance created. Status: PENDING", null,
+                        ai.dstack.core.internal.context.EventLog.instance(created),
+                        ai.dstack.core.internal.context.EventLog.fleet(fleet));
                 nextNum++;
             } else if (!info.equals(instance.remoteConnectionInfo())
                     || !Objects.equals(blocks, requestedBlocks(instance))) {
@@ -154,6 +160,7 @@ public final class SshFleets {
                 for (InstanceRow instance : tx.instances().listByFleet(fleet.id())) {
                     if (!instance.deleted()) {
                         terminate(tx, fleet, instance, now, "Failed to delete fleet " + name + ". Fleet is in use.");
+                        instanceTerminated(tx, instance);
                         removed.add(instance);
                     }
                 }
@@ -163,6 +170,7 @@ public final class SshFleets {
                     throw new DstackException(ErrorCode.ERROR, "Failed to delete fleets: fleets are being processed"
                             + " currently. Try again later.");
                 }
+                context.events.record(tx, "Fleet deleted", null, ai.dstack.core.internal.context.EventLog.fleet(fleet));
             }
         });
         provisioner.cleanUp(removed);
@@ -177,11 +185,18 @@ public final class SshFleets {
                 if (!instance.deleted() && instanceNums.contains(instance.instanceNum())) {
                     terminate(tx, fleet, instance, now, "Failed to delete fleet " + name + " instances "
                             + instanceNums + ". Fleet instances are in use.");
+                    instanceTerminated(tx, instance);
                     removed.add(instance);
                 }
             }
         });
         provisioner.cleanUp(removed);
+    }
+
+    private void instanceTerminated(StoreTransaction tx, InstanceRow instance) {
+        context.events.record(tx, "Instance status changed " + instance.status().toUpperCase(java.util.Locale.ROOT)
+                + " -> TERMINATED. Termination reason: TERMINATED_BY_USER", null,
+                ai.dstack.core.internal.context.EventLog.instance(instance));
     }
 
     private FleetRow fleet(StoreTransaction tx, ProjectRow project, String name) {

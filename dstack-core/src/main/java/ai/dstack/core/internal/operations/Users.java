@@ -129,6 +129,8 @@ public final class Users {
                 throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Resource exists");
             }
             tx.users().insert(user);
+            context.events.record(tx, "User created. Global role: " + role.wireValue().toUpperCase(java.util.Locale.ROOT),
+                    null, ai.dstack.core.internal.context.EventLog.user(user, username));
         });
         return view(user);
     }
@@ -197,6 +199,8 @@ public final class Users {
             for (UserRow user : users) {
                 byte[] suffix = new byte[8];
                 random.nextBytes(suffix);
+                context.events.record(tx, "User deleted", null,
+                        ai.dstack.core.internal.context.EventLog.user(user, user.name()));
                 tx.users().update(user.toBuilder().deleted(true).active(false).originalName(user.name())
                         .name("_deleted_" + timestamp + "_" + HexFormat.of().formatHex(suffix)).build());
                 for (MemberRow member : tx.projects().memberships(user.id())) {

@@ -47,6 +47,9 @@ public final class JobProcessor {
     private final JobLauncher launcher;
     private final LogPump logPump;
     private final InactivityCheck inactivity;
+    private final UtilizationCheck utilization;
+    /** Samples this engine's running jobs; the engine starts and closes it. */
+    private final MetricsCollector metrics;
     private final String owner;
     /** Which instances (the local fleet's, SSH fleets' hosts) can take a job. */
     private final Placement placement;
@@ -87,7 +90,13 @@ public final class JobProcessor {
         this.launcher = launcher;
         this.logPump = logPump;
         this.inactivity = new InactivityCheck(context);
+        this.utilization = new UtilizationCheck(context);
+        this.metrics = new MetricsCollector(context);
         this.owner = context.settings.owner() + OWNER_SUFFIX;
+    }
+
+    public MetricsCollector metricsCollector() {
+        return metrics;
     }
 
     /** One step of the job loop; true when it found work, so the loop goes on at once. */
@@ -261,6 +270,7 @@ public final class JobProcessor {
                     .lastProcessedAt(now)
                     .build();
             if (tx.jobs().update(provisioning, candidate.claim().lease())) {
+                context.events.jobChanged(tx, candidate.claim().row(), provisioning);
                 return new Outcome(Assignment.ASSIGNED, provisioning);
             }
             tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
@@ -388,8 +398,9 @@ public final class JobProcessor {
         watch(job.id(), handle);
         JobRow running = job.toBuilder().status(JobStatus.RUNNING.wireValue()).startedAt(startedAt)
                 .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
-        updateAndRelease(claim, running);
+        updateAndRelease(claim, job, running);
         logPump.track(running);
+        metrics.track(running, Json.read(job.jobSpecData(), JobSpec.class).utilizationPolicy() != null);
         context.hintRun(job.runId());
     }
 
@@ -411,6 +422,7 @@ public final class JobProcessor {
             watch(job.id(), handle);
             logPump.track(job);
             JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
+            metrics.track(job, spec.utilizationPolicy() != null);
             Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
             if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
                 JobRow stopping = job.toBuilder().status(JobStatus.TERMINATING.wireValue())
@@ -428,6 +440,16 @@ public final class JobProcessor {
                 updateAndRelease(claim, job.toBuilder().status(JobStatus.TERMINATING.wireValue())
                         .terminationReason(JobTerminationReason.INACTIVITY_DURATION_EXCEEDED.wireValue())
                         .terminationReasonMessage(idle.get())
+                        .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
+                context.hintRun(job.runId());
+                return;
+            }
+            Optional<String> idleGpus = utilization.violated(job, spec.utilizationPolicy());
+            if (idleGpus.isPresent()) {
+                context.host.stop(handle, stopGrace(spec));
+                updateAndRelease(claim, job.toBuilder().status(JobStatus.TERMINATING.wireValue())
+                        .terminationReason(JobTerminationReason.TERMINATED_DUE_TO_UTILIZATION_POLICY.wireValue())
+                        .terminationReasonMessage(idleGpus.get())
                         .removeAt(now()).lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
                 context.hintRun(job.runId());
                 return;
@@ -503,6 +525,7 @@ public final class JobProcessor {
             if (!tx.jobs().update(done, claim.lease())) {
                 return false;
             }
+            context.events.jobChanged(tx, claim.row(), done);
             tx.leases().release(claim.lease());
             if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
@@ -514,6 +537,7 @@ public final class JobProcessor {
             return;
         }
         logPump.untrack(job.id());
+        metrics.untrack(job.id());
         inactivity.forget(job);
         if (blocks > 0) {
             context.capacityFreed();
@@ -531,8 +555,16 @@ public final class JobProcessor {
 
     /** Writes the step's result and lets the job go, in one transaction. */
     private void updateAndRelease(Claim<JobRow> claim, JobRow row) {
+        updateAndRelease(claim, claim.row(), row);
+    }
+
+    /** {@code before} is the row as stored before this step, for the event of a status change. */
+    private void updateAndRelease(Claim<JobRow> claim, JobRow before, JobRow row) {
         boolean written = context.store.inTransaction(tx -> {
             boolean ok = tx.jobs().update(row, claim.lease());
+            if (ok) {
+                context.events.jobChanged(tx, before, row);
+            }
             tx.leases().release(claim.lease());
             return ok;
         });

@@ -181,6 +181,8 @@ public final class RunProcessor {
                 return false;
             }
             decision.resubmitted().forEach(tx.jobs()::insert);
+            context.events.runChanged(tx, run, decision.run());
+            decision.resubmitted().forEach(job -> context.events.jobCreated(tx, job));
             tx.leases().release(claim.lease());
             return true;
         });
@@ -226,6 +228,8 @@ public final class RunProcessor {
                         continue;
                     }
                     decision.resubmitted().forEach(tx.jobs()::insert);
+                    context.events.runChanged(tx, run, decision.run());
+                    decision.resubmitted().forEach(job -> context.events.jobCreated(tx, job));
                     writes.add(new Written(run, decision));
                 }
             });
@@ -312,6 +316,9 @@ public final class RunProcessor {
         RunRow finished = ended(run.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false).build(), reason, now);
         boolean written = context.store.inTransaction(tx -> {
             boolean ok = tx.runs().update(finished, claim.lease());
+            if (ok) {
+                context.events.runChanged(tx, run, finished);
+            }
             tx.leases().release(claim.lease());
             return ok;
         });
@@ -367,6 +374,8 @@ public final class RunProcessor {
                 return false;
             }
             fresh.forEach(tx.jobs()::insert);
+            context.events.runChanged(tx, run, submitted);
+            fresh.forEach(job -> context.events.jobCreated(tx, job));
             tx.leases().release(claim.lease());
             return true;
         });
@@ -390,7 +399,9 @@ public final class RunProcessor {
         JobRow terminating = current.toBuilder().status(JobStatus.TERMINATING.wireValue())
                 .terminationReason(reason.wireValue()).lastProcessedAt(now()).skipMinProcessingInterval(true).build();
         context.store.useTransaction(tx -> {
-            tx.jobs().update(terminating, claim.get().lease());
+            if (tx.jobs().update(terminating, claim.get().lease())) {
+                context.events.jobChanged(tx, current, terminating);
+            }
             tx.leases().release(claim.get().lease());
         });
         context.hintJob(job.id());

@@ -8,7 +8,9 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobDefaults;
+import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunNames;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
@@ -66,6 +68,7 @@ public final class Submitter {
             requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
+        JobFieldSupport.check(spec, HostCapabilities.BARE_HOSTS);
         if (spec.runName() == null) {
             String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
                     tx -> tx.runs().findByName(project.id(), candidate)).isPresent());
@@ -108,6 +111,8 @@ public final class Submitter {
             }
             tx.runs().insert(run);
             jobs.forEach(tx.jobs()::insert);
+            context.events.runSubmitted(tx, run, user.id());
+            jobs.forEach(job -> context.events.jobCreated(tx, job));
         });
         jobs.forEach(job -> context.hintJob(job.id()));
         if (trigger != null) {

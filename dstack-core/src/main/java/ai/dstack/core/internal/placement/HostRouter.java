@@ -122,6 +122,11 @@ public final class HostRouter implements HostExecutor {
     }
 
     @Override
+    public java.util.Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        return route(job).usage(job);
+    }
+
+    @Override
     public void cleanup(JobHandle job) {
         route(job).cleanup(job);
         byJob.remove(job.jobId());

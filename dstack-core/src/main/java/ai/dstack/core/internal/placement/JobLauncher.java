@@ -6,6 +6,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.context.UploadedBlobs;
+import ai.dstack.core.internal.runs.BareHostPaths;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
 import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.JobArchive;
@@ -47,15 +48,17 @@ public final class JobLauncher {
         if (spec.servicePort() != null && image == null) {
             script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
         }
+        BareHostPaths paths = new BareHostPaths(spec.repoDir());
         context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
-                shell(spec.commands()), "", image, archives(job, runSpec)));
+                shell(spec.commands()), inJobDirectory(paths, spec.workingDir(), "working_dir"), image,
+                archives(job, runSpec, paths)));
     }
 
     /**
      * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
      * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -63,24 +66,24 @@ public final class JobLauncher {
             byte[] code = uploads.code(job.projectId(), repoId, runSpec.repoCodeHash())
                     .orElseThrow(() -> new IllegalArgumentException("the code of repo " + repoId + " (hash "
                             + runSpec.repoCodeHash() + ") was never uploaded"));
-            archives.add(new JobArchive(relative(runSpec.repoDir() == null ? "." : runSpec.repoDir(), "repos[].path"),
-                    code, false));
+            archives.add(new JobArchive(inJobDirectory(paths, paths.repoDir(), "repos[].path"), code, false));
         }
         for (FileArchiveMapping mapping : runSpec.fileArchives()) {
             byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
                     "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
-            archives.add(new JobArchive(relative(mapping.path(), "files"), tar, true));
+            archives.add(new JobArchive(inJobDirectory(paths, mapping.path(), "files"), tar, true));
         }
         return archives;
     }
 
-    /** Jobs of the local fleet run on the host itself, so only paths inside their working directory are theirs. */
-    private static String relative(String path, String field) {
-        if (path.startsWith("/") || path.startsWith("~")) {
-            throw new IllegalArgumentException(field + ": '" + path + "' is outside the job's working directory; jobs"
-                    + " on this host run without a container, so use a path relative to the working directory");
-        }
-        return path;
+    /**
+     * Jobs run on the host itself, in their own directory, which stands for dstack's repo directory. Plan and apply
+     * refuse paths outside it ({@code JobFieldSupport}); this is the last guard for runs submitted before that.
+     */
+    private static String inJobDirectory(BareHostPaths paths, String path, String field) {
+        return paths.inJobDirectory(path).orElseThrow(() -> new IllegalArgumentException(field + ": '" + path
+                + "' is outside the job's directory (the repo directory " + paths.repoDir() + "); jobs on this host"
+                + " run without a container, so use a path relative to it or under it"));
     }
 
     private Map<String, String> secrets(JobRow job) {

@@ -177,6 +177,50 @@ public final class Engine implements AutoCloseable {
         logLoop.start();
         provisioner.start();
         cloud.start();
+        jobs.metricsCollector().start();
+    }
+
+    /** dstack's {@code metrics/job/{run_name}}, without permission checks. */
+    public ai.dstack.core.internal.operations.JobMetricsQueries jobMetrics() {
+        return new ai.dstack.core.internal.operations.JobMetricsQueries(context);
+    }
+
+    /** dstack's {@code events/list}; what a caller may see is decided there. */
+    public ai.dstack.core.internal.operations.EventQueries eventQueries() {
+        return new ai.dstack.core.internal.operations.EventQueries(context);
+    }
+
+    /** Runs, active jobs and live instances for the Prometheus endpoint. */
+    public ai.dstack.core.internal.operations.ServerStatistics statistics() {
+        return new ai.dstack.core.internal.operations.ServerStatistics(context);
+    }
+
+    /** Time since the metrics sampler last finished a pass (the server's loop lag). */
+    public java.time.Duration metricsCollectionAge() {
+        return jobs.metricsCollector().sinceLastPass();
+    }
+
+    /** Hints waiting for the job and run loops (the server's queue length). */
+    public int queuedHints() {
+        return context.queuedHints();
+    }
+
+    /** Sampling interval and retention of job metrics and events (dstack's settings); before the first samples. */
+    public void configureMetrics(ai.dstack.core.MetricsSettings settings) {
+        context.metrics = settings;
+        context.events.enable(settings.eventsEnabled());
+        jobs.metricsCollector().reschedule();
+    }
+
+    /** A job's metrics, newest {@code limit} samples (dstack's {@code metrics/job/{run_name}} by project name). */
+    public ai.dstack.api.metrics.JobMetrics metrics(String projectName, String runName, int replicaNum, int jobNum,
+            int limit) {
+        return jobMetrics().metrics(project(projectName), runName, null, replicaNum, jobNum, limit, null, null);
+    }
+
+    /** Events as the admin sees them. */
+    public List<ai.dstack.api.event.Event> events(ai.dstack.api.event.ListEventsRequest request) {
+        return eventQueries().list(identity.admin(), request);
     }
 
     public String adminToken() {
@@ -314,7 +358,9 @@ public final class Engine implements AutoCloseable {
                 RunRow stopping = claim.get().row().toBuilder().status(RunStatus.TERMINATING.wireValue())
                         .terminationReason(reason.wireValue()).skipMinProcessingInterval(true).build();
                 context.store.useTransaction(tx -> {
-                    tx.runs().update(stopping, claim.get().lease());
+                    if (tx.runs().update(stopping, claim.get().lease())) {
+                        context.events.runChanged(tx, claim.get().row(), stopping);
+                    }
                     tx.leases().release(claim.get().lease());
                 });
                 context.hintRun(run.id());
@@ -424,6 +470,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         cloud.close();
+        jobs.metricsCollector().close();
         provisioner.close();
         logLoop.close();
         jobLoop.close();

@@ -1,0 +1,232 @@
+package ai.dstack.core.internal.runs;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.configuration.DevEnvironmentConfiguration;
+import ai.dstack.api.configuration.FilePathMapping;
+import ai.dstack.api.configuration.InstanceMountPoint;
+import ai.dstack.api.configuration.MountPoint;
+import ai.dstack.api.configuration.ProfileParams;
+import ai.dstack.api.configuration.RepoSpec;
+import ai.dstack.api.configuration.RunBase;
+import ai.dstack.api.configuration.RunConfiguration;
+import ai.dstack.api.configuration.ServiceConfiguration;
+import ai.dstack.api.configuration.ServiceGateway;
+import ai.dstack.api.configuration.ServiceHttps;
+import ai.dstack.api.configuration.SpotPolicy;
+import ai.dstack.api.configuration.VolumeMountPoint;
+import ai.dstack.api.repo.RunRepoData;
+import ai.dstack.api.run.RunSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The one place that decides which fields of a run configuration the hosts cannot honour: dstack accepts them, so a
+ * job that silently ran without them would lie to its user. Plan and apply (and the embedded submit) call
+ * {@link #check}; every refusal names the field, the hosts and why. Fields not refused here take effect (the field
+ * walk in dstack-engine-tests lists the test that proves each).
+ */
+public final class JobFieldSupport {
+    /** A field the hosts cannot honour, and why. */
+    public record Refusal(String field, String reason) {
+        public String message() {
+            return "`" + field + "`: " + reason;
+        }
+    }
+
+    /** Every field some rule below may refuse, by its name in {@code .dstack.yml}. */
+    public static final Set<String> REFUSABLE_FIELDS = Set.of(
+            "python", "nvcc", "user", "privileged", "registry_auth", "docker", "home_dir", "working_dir",
+            "single_branch", "setup", "volumes", "repos", "files", "resources", "availability_zones", "reservation",
+            "backends", "regions", "spot_policy", "instance_types", "idle_duration", "startup_order", "stop_criteria", "instances", "tags",
+            "backend_options", "gateway", "https", "rate_limits", "version");
+
+    /** The backend and region of every host this server places jobs on (its local fleet and SSH fleets). */
+    private static final String HOSTS_BACKEND = "remote";
+
+    private JobFieldSupport() {}
+
+    /** Throws dstack's plain {@link ErrorCode#ERROR} naming every field the hosts cannot honour. */
+    public static void check(RunSpec spec, HostCapabilities hosts) {
+        List<Refusal> refusals = refusals(spec, hosts);
+        if (!refusals.isEmpty()) {
+            StringBuilder message = new StringBuilder("The run cannot run as configured on ").append(hosts.hosts())
+                    .append(':');
+            for (Refusal refusal : refusals) {
+                message.append("\n- ").append(refusal.message());
+            }
+            throw new DstackException(ErrorCode.ERROR, message.toString());
+        }
+    }
+
+    public static List<Refusal> refusals(RunSpec spec, HostCapabilities hosts) {
+        RunConfiguration conf = spec.configuration();
+        if (conf == null) {
+            return List.of();
+        }
+        List<Refusal> out = new ArrayList<>();
+        base(conf.base(), spec, hosts, out);
+        profile(conf.profile(), out);
+        if (spec.profile() != null) {
+            profile(spec.profile().params(), out);
+        }
+        if (conf instanceof ServiceConfiguration service) {
+            service(service, out);
+        }
+        if (conf instanceof DevEnvironmentConfiguration dev && dev.version() != null) {
+            out.add(new Refusal("version", "IDE versions are not installed by this server's dev environments yet;"
+                    + " remove `version`"));
+        }
+        return out;
+    }
+
+    private static void base(RunBase base, RunSpec spec, HostCapabilities hosts, List<Refusal> out) {
+        String bare = hosts.hosts() + " run jobs without a container, so ";
+        if (!hosts.containers()) {
+            if (base.python() != null) {
+                out.add(new Refusal("python", bare + "they cannot provide dstack's base image with Python "
+                        + base.python().wireValue() + "; remove `python` to use the host's own Python"));
+            }
+            if (Boolean.TRUE.equals(base.nvcc())) {
+                out.add(new Refusal("nvcc", bare + "they cannot provide dstack's CUDA development image;"
+                        + " remove `nvcc` to use the host's own CUDA toolkit"));
+            }
+            if (base.user() != null) {
+                out.add(new Refusal("user", bare + "jobs run as the server's job user, not as '" + base.user()
+                        + "'; remove `user`"));
+            }
+            if (base.privileged()) {
+                out.add(new Refusal("privileged", bare + "there is no container to make privileged; remove"
+                        + " `privileged`"));
+            }
+            if (Boolean.TRUE.equals(base.docker())) {
+                out.add(new Refusal("docker", bare + "they cannot start a Docker-in-Docker container; remove"
+                        + " `docker: true`"));
+            }
+            if (!RunBase.DEFAULT_HOME_DIR.equals(base.homeDir())) {
+                out.add(new Refusal("home_dir", bare + "the job's home is the job user's; remove `home_dir`"));
+            }
+            if (base.resources().shmSize() != null) {
+                out.add(new Refusal("resources", bare + "`resources.shm_size` has no container to size;"
+                        + " remove it"));
+            }
+        }
+        if (base.registryAuth() != null) {
+            out.add(new Refusal("registry_auth", hosts.hosts() + " do not log in to registries before pulling"
+                    + " an image yet; use a public image or one already on the host"));
+        }
+        BareHostPaths paths = new BareHostPaths(repoDir(base, spec));
+        if (!hosts.containers() && paths.inJobDirectory(base.workingDir()).isEmpty()) {
+            out.add(new Refusal("working_dir", bare + "'" + base.workingDir() + "' is outside the job's"
+                    + " directory (the repo directory " + paths.repoDir() + "); use a path relative to it or"
+                    + " under it"));
+        }
+        if (base.singleBranch() != null && base.repos().stream().noneMatch(r -> r.url() != null)) {
+            out.add(new Refusal("single_branch", "it only applies to cloning a remote repo (`repos: [{url:"
+                    + " ...}]`), and this run has none; remove `single_branch`"));
+        }
+        for (MountPoint volume : base.volumes()) {
+            if (volume instanceof VolumeMountPoint named) {
+                out.add(new Refusal("volumes", "network volume " + String.join(", ", named.names())
+                        + " (at " + named.path() + "): this server has no volumes API yet, so no volume can exist"
+                        + " to attach; use an instance volume (`instance_path`) on a host with a container runtime"));
+            } else if (!hosts.containers()) {
+                InstanceMountPoint instance = (InstanceMountPoint) volume;
+                out.add(new Refusal("volumes", bare + "they cannot mount " + instance.instancePath() + " at "
+                        + instance.path() + "; use paths on the host directly, or an SSH fleet host with Docker"));
+            }
+        }
+        if (!base.setup().isEmpty() && !(spec.configuration() instanceof DevEnvironmentConfiguration)) {
+            out.add(new Refusal("setup", "`setup` runs only in dev environments (dstack deprecated it in favour"
+                    + " of `init`); put these commands first in `commands`"));
+        }
+        repos(base, spec, out);
+        if (!hosts.containers()) {
+            for (FilePathMapping file : base.files()) {
+                if (paths.inJobDirectory(file.path()).isEmpty()) {
+                    out.add(new Refusal("files", bare + "'" + file.localPath() + ":" + file.path()
+                            + "' targets a path outside the job's directory (the repo directory "
+                            + paths.repoDir() + "); use a relative target or one under it"));
+                }
+            }
+        }
+    }
+
+    private static void repos(RunBase base, RunSpec spec, List<Refusal> out) {
+        if (base.repos().size() > 1) {
+            out.add(new Refusal("repos", "a run can have one repo, and this one lists " + base.repos().size()));
+        }
+        for (RepoSpec repo : base.repos()) {
+            if (repo.url() != null) {
+                out.add(new Refusal("repos", "the remote repo " + repo.url() + " would have to be cloned on the"
+                        + " host, which this server does not do yet; use a local repo (`repos: [.]`)"));
+            }
+        }
+        if (spec.repoData() instanceof RunRepoData.Remote remote && base.repos().stream().noneMatch(r -> r.url() != null)) {
+            out.add(new Refusal("repos", "the repo " + remote.repoName() + " is sent as a remote repo, whose"
+                    + " commit would have to be cloned on the host, which this server does not do yet"));
+        }
+    }
+
+    /** The repo directory of dstack's container view, which the job's directory plays on a bare host. */
+    private static String repoDir(RunBase base, RunSpec spec) {
+        if (!base.repos().isEmpty() && base.repos().get(0).path() != null) {
+            return base.repos().get(0).path();
+        }
+        return spec.repoDir();
+    }
+
+    private static void profile(ProfileParams p, List<Refusal> out) {
+        String none = "this server places jobs on the local host and SSH fleet hosts only, ";
+        if (p.backends() != null && p.backends().stream().noneMatch(b -> b.wireValue().equals(HOSTS_BACKEND))) {
+            out.add(new Refusal("backends", none + "which are all in backend `" + HOSTS_BACKEND + "`; add it or"
+                    + " remove `backends`"));
+        }
+        if (p.regions() != null && !p.regions().contains(HOSTS_BACKEND)) {
+            out.add(new Refusal("regions", none + "which are all in region `" + HOSTS_BACKEND + "`; add it or"
+                    + " remove `regions`"));
+        }
+        if (p.spotPolicy() == SpotPolicy.SPOT) {
+            out.add(new Refusal("spot_policy", none + "none of which is a spot instance; use `on-demand` or `auto`"));
+        }
+        refuseIfSet(p, ProfileParams::instanceTypes, "instance_types", "jobs are not placed by instance type yet;"
+                + " use `resources` or `fleets`", out);
+        refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", none
+                + "which have no availability zones", out);
+        refuseIfSet(p, ProfileParams::reservation, "reservation", none + "which have no reservations", out);
+        refuseIfSet(p, ProfileParams::idleDuration, "idle_duration", none + "which it never terminates when idle", out);
+        refuseIfSet(p, ProfileParams::startupOrder, "startup_order", "the nodes of a multi-node run start"
+                + " together; ordering them is not supported yet", out);
+        refuseIfSet(p, ProfileParams::stopCriteria, "stop_criteria", "a multi-node run ends when all its nodes"
+                + " are done; other criteria are not supported yet", out);
+        refuseIfSet(p, ProfileParams::instances, "instances", "choosing instances by name is not supported yet;"
+                + " use `fleets`", out);
+        refuseIfSet(p, ProfileParams::tags, "tags", none + "which take no tags", out);
+        refuseIfSet(p, ProfileParams::backendOptions, "backend_options", none + "which take no backend options", out);
+    }
+
+    private static void service(ServiceConfiguration service, List<Refusal> out) {
+        if (service.gateway() instanceof ServiceGateway.Named named) {
+            out.add(new Refusal("gateway", "gateway " + named.reference().name() + ": this server has no gateways;"
+                    + " services are reached through its own proxy"));
+        } else if (service.gateway() instanceof ServiceGateway.Flag flag && flag.enabled()) {
+            out.add(new Refusal("gateway", "this server has no gateways; services are reached through its own proxy"));
+        }
+        if (service.https() == ServiceHttps.ON) {
+            out.add(new Refusal("https", "HTTPS belongs to a gateway, and this server has none; its proxy serves"
+                    + " services over the server's own scheme"));
+        }
+        if (!service.rateLimits().isEmpty()) {
+            out.add(new Refusal("rate_limits", "rate limits are applied by a gateway, and this server has none"));
+        }
+    }
+
+    private static void refuseIfSet(ProfileParams p, Function<ProfileParams, Object> field, String name, String reason,
+            List<Refusal> out) {
+        if (field.apply(p) != null) {
+            out.add(new Refusal(name, reason));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+# dstack-jvm job resource usage, protocol 1 (see ShellJobProtocol).
+# Usage: bash -c "$(cat job-usage.sh)" usage <job dir>
+# Prints the usage of the job's live processes (those of its session) and of the host's GPUs, one line each:
+#   time <epoch millis> / cpus <n> / memory_total <bytes> / cpu_ticks <ticks> <ticks per second> /
+#   memory <resident bytes> <working set bytes> / processes <n> / gpu <util %> <used MiB> <total MiB> (per GPU)
+# Prints "not-running" when the job has not started or has ended.
+set -u
+dir=$1
+if [ -e "$dir/exit" ]; then echo not-running; exit 0; fi
+if ! read -r _ _ session <"$dir/pid" 2>/dev/null || [ -z "${session:-}" ]; then echo not-running; exit 0; fi
+
+page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+ticks=0 rss=0 working=0 count=0
+for stat in /proc/[0-9]*/stat; do
+  read -r line <"$stat" 2>/dev/null || continue
+  # Fields after the command name (which may hold spaces): state ppid pgrp session ... utime(12) stime(13) ... rss(22).
+  set -- ${line##*) }
+  [ "${4:-}" = "$session" ] || continue
+  count=$((count + 1))
+  ticks=$((ticks + ${12} + ${13}))
+  rss=$((rss + ${22} * page))
+  status=${stat%/stat}/status
+  while read -r key value _; do
+    case $key in RssAnon:|RssShmem:) working=$((working + value * 1024)) ;; esac
+  done <"$status" 2>/dev/null
+done
+if [ "$count" -eq 0 ]; then echo not-running; exit 0; fi
+
+echo "time $(date +%s%3N)"
+echo "cpus $(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
+while read -r key value _; do
+  if [ "$key" = MemTotal: ]; then echo "memory_total $((value * 1024))"; break; fi
+done </proc/meminfo
+echo "cpu_ticks $ticks $hz"
+echo "memory $rss $working"
+echo "processes $count"
+if command -v nvidia-smi >/dev/null 2>&1; then
+  nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total --format=csv,noheader,nounits 2>/dev/null |
+    while IFS=', ' read -r util used total _; do
+      case $util$used$total in *[!0-9]*|'') continue ;; esac
+      echo "gpu $util $used $total"
+    done
+fi
+exit 0
