@@ -52,8 +52,9 @@ class MultiCloudOfferCliTest {
         CliRun t4 = CliRun.in(cli, "offer", "--gpu", "T4:1");
         assertThat(t4.exitCode()).as("%s", t4).isZero();
         List<String> rows = t4.out().lines().filter(l -> l.contains("T4")).toList();
-        assertThat(rows).anyMatch(l -> l.contains("aws") && l.contains("g4dn.xlarge"))
-                .anyMatch(l -> l.contains("gcp") && l.contains("n1-standard-4"));
+        // aws g4dn.xlarge ($0.526), gcp n1-standard-4 + T4 ($0.54), gcp n1-standard-8 + T4, aws g4dn.2xlarge
+        assertThat(rows).anyMatch(l -> l.contains(" aws ") && l.contains("4xCPU, 16GB, 1xT4 (16GB)"))
+                .anyMatch(l -> l.contains(" gcp ") && l.contains("us-central1") && l.contains("4xCPU, 15GB, 1xT4"));
         List<Double> prices = new ArrayList<>();
         for (String row : rows) {
             Matcher m = PRICE.matcher(row);
@@ -69,7 +70,7 @@ class MultiCloudOfferCliTest {
 
     private static int indexOf(List<String> rows, String backend) {
         for (int i = 0; i < rows.size(); i++) {
-            if (rows.get(i).contains(" " + backend + " ") || rows.get(i).startsWith(backend)) {
+            if (rows.get(i).contains(" " + backend + " ")) {
                 return i;
             }
         }
