@@ -5,10 +5,11 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.host.LocalHostExecutor;
+import ai.dstack.core.LocalHost;
+import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
-import ai.dstack.spi.logs.LogQuery;
+import ai.dstack.api.logs.PollLogsRequest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public final class EngineBench {
     /** The floor under everything else: how fast this machine starts and reaps detached job processes. */
     static void hostStarts(int count) throws Exception {
         Path dir = Files.createTempDirectory("dstack-bench-host");
-        try (LocalHostExecutor host = new LocalHostExecutor(dir)) {
+        try (HostExecutor host = LocalHost.executor(dir)) {
             ExecutorService pool = Executors.newFixedThreadPool(6, runnable -> {
                 Thread thread = new Thread(runnable, "starter");
                 thread.setDaemon(true);
@@ -95,7 +96,7 @@ public final class EngineBench {
     static void throughput(int count, String url) throws Exception {
         Path dir = Files.createTempDirectory("dstack-bench-throughput");
         try (DstackEngine engine = engine(dir, url, Math.max(64, count))) {
-            engine.submit(task("echo warm-up")); // class loading and the database
+            engine.applyRun(task("echo warm-up")); // class loading and the database
             // The first round includes the JIT compiling the engine; the second is what a running server does.
             throughputRound(engine, count, "cold");
             throughputRound(engine, count, "warm");
@@ -115,7 +116,7 @@ public final class EngineBench {
         List<Future<Run>> submitted = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = i;
-            submitted.add(submitters.submit(() -> engine.submit(task("echo task " + n))));
+            submitted.add(submitters.submit(() -> engine.applyRun(task("echo task " + n))));
         }
         List<String> names = new ArrayList<>();
         for (Future<Run> run : submitted) {
@@ -125,7 +126,8 @@ public final class EngineBench {
         int done = 0;
         for (String name : names) {
             Run run = engine.awaitFinished(name, Duration.ofMinutes(10));
-            if (run.status() == RunStatus.DONE && !engine.logs(name, LogQuery.defaults()).events().isEmpty()) {
+            if (run.status() == RunStatus.DONE && !engine.pollLogs(engine.defaultProject(), PollLogsRequest.newBuilder(name,
+                    run.latestJobSubmission().id()).build()).logs().isEmpty()) {
                 done++;
             }
         }
@@ -144,10 +146,10 @@ public final class EngineBench {
         try (DstackEngine engine = engine(dir, url, active + 200)) {
             long heapBefore = usedHeapAfterGc();
             for (int i = 0; i < active; i++) {
-                sleepers.add(engine.submit(task("sleep 3600")).runSpec().runName());
+                sleepers.add(engine.applyRun(task("sleep 3600")).runSpec().runName());
             }
             for (String name : sleepers) {
-                while (engine.get(name).status() != RunStatus.RUNNING) {
+                while (engine.getRun(engine.defaultProject(), name).status() != RunStatus.RUNNING) {
                     Thread.sleep(5);
                 }
             }
@@ -157,8 +159,8 @@ public final class EngineBench {
             List<Long> latencies = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 long t0 = System.nanoTime();
-                String name = engine.submit(task("sleep 3600")).runSpec().runName();
-                while (engine.get(name).status() != RunStatus.RUNNING) {
+                String name = engine.applyRun(task("sleep 3600")).runSpec().runName();
+                while (engine.getRun(engine.defaultProject(), name).status() != RunStatus.RUNNING) {
                     Thread.onSpinWait();
                 }
                 latencies.add(System.nanoTime() - t0);
@@ -169,7 +171,7 @@ public final class EngineBench {
                     active, latencies.get(49) / 1e6, latencies.get(98) / 1e6, latencies.get(99) / 1e6);
             long abortStart = System.nanoTime();
             for (String name : sleepers) {
-                engine.stop(engine.defaultProject(), name, true);
+                engine.stopRuns(engine.defaultProject(), java.util.List.of(name), true);
             }
             for (String name : sleepers) {
                 engine.awaitFinished(name, Duration.ofMinutes(5));

@@ -86,7 +86,7 @@ public final class LimitsBench {
 
             long stopStart = System.nanoTime();
             for (String name : names) {
-                dstack.stop(dstack.defaultProject(), name, true);
+                dstack.stopRuns(dstack.defaultProject(), java.util.List.of(name), true);
             }
             for (String name : names) {
                 dstack.awaitFinished(name, Duration.ofMinutes(10));
@@ -103,7 +103,7 @@ public final class LimitsBench {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<Run>> runs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            runs.add(pool.submit(() -> engine.submit(sleeper)));
+            runs.add(pool.submit(() -> engine.applyRun(sleeper)));
         }
         List<String> names = new ArrayList<>();
         for (Future<Run> run : runs) {
@@ -114,7 +114,7 @@ public final class LimitsBench {
     }
 
     private static void awaitAllRunning(DstackEngine engine, List<String> names) throws InterruptedException {
-        while (engine.list(engine.defaultProject()).stream().filter(r -> r.status() == RunStatus.RUNNING).count()
+        while (engine.project().listRuns().stream().filter(r -> r.status() == RunStatus.RUNNING).count()
                 < names.size()) {
             Thread.sleep(500);
         }

@@ -2,6 +2,7 @@ package ai.dstack.client;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.fleet.Fleet;
 import ai.dstack.api.fleet.FleetPlan;
 import ai.dstack.api.fleet.FleetSpec;
@@ -9,6 +10,7 @@ import ai.dstack.api.instance.Instance;
 import ai.dstack.api.logs.JobSubmissionLogs;
 import ai.dstack.api.logs.LogEvent;
 import ai.dstack.api.logs.PollLogsRequest;
+import ai.dstack.api.offer.GpuGroup;
 import ai.dstack.api.project.Project;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
@@ -22,6 +24,7 @@ import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
 import ai.dstack.client.internal.LogFollower;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -193,6 +196,54 @@ public interface DstackClient extends AutoCloseable {
     Run applyRun(String project, ApplyRunRequest request);
 
     /**
+     * Submits a configuration as it is (no plan asked first), as {@code dstack apply -y} would; the run gets a random
+     * name unless the configuration has one.
+     */
+    default Run applyRun(String project, RunConfiguration configuration) {
+        return applyRun(project, ApplyRunRequest.of(RunSpec.newBuilder().configuration(configuration).build()));
+    }
+
+    /** {@link #applyRun(String, RunConfiguration)} in the default project. */
+    default Run applyRun(RunConfiguration configuration) {
+        return applyRun(project().name(), configuration);
+    }
+
+    /**
+     * Waits until the run is finished (done, failed or terminated) and returns it, looking again at most twice a
+     * second.
+     *
+     * @throws DstackException {@link ErrorCode#ERROR} when the run is still active after {@code timeout}, or when the
+     *     thread is interrupted (its interrupt flag is then set again)
+     */
+    default Run awaitFinished(String project, String runName, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 20;
+        while (true) {
+            Run run = getRun(project, runName);
+            if (run.status().isFinished()) {
+                return run;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is still " + run.status().wireValue()
+                        + " after " + timeout);
+            }
+            try {
+                Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DstackException(ErrorCode.ERROR, "Interrupted while waiting for run " + runName, e);
+            }
+            pause = Math.min(500, pause * 2);
+        }
+    }
+
+    /** {@link #awaitFinished(String, String, Duration)} in the default project. */
+    default Run awaitFinished(String runName, Duration timeout) {
+        return awaitFinished(project().name(), runName, timeout);
+    }
+
+    /**
      * Asks runs to stop; unknown and finished names are ignored.
      *
      * @param abort stop at once, without the graceful stop period
@@ -222,6 +273,21 @@ public interface DstackClient extends AutoCloseable {
     JobSubmissionLogs pollLogs(String project, PollLogsRequest request);
 
     /**
+     * The first page (up to {@link PollLogsRequest#MAX_LIMIT} events, oldest first) of the logs of the run's first
+     * job, its newest submission.
+     *
+     * @throws DstackException {@link ErrorCode#RESOURCE_NOT_EXISTS} if the run does not exist or has no job yet
+     */
+    default JobSubmissionLogs pollLogs(String project, String runName) {
+        Run run = getRun(project, runName);
+        if (run.latestJobSubmission() == null) {
+            throw new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run " + runName + " has no jobs");
+        }
+        return pollLogs(project, PollLogsRequest.newBuilder(runName, run.latestJobSubmission().id())
+                .limit(PollLogsRequest.MAX_LIMIT).build());
+    }
+
+    /**
      * Hands a job's logs to {@code sink} as they come, until the run finishes, and returns the finished run.
      *
      * <p>It polls {@code logs/poll} page by page with {@code next_token}; once caught up, it waits
@@ -236,6 +302,16 @@ public interface DstackClient extends AutoCloseable {
             throws InterruptedException {
         return new LogFollower(this, project, request, sink).follow();
     }
+
+    /** Follows the output of job 0 of replica 0 of a run of the default project until it finishes. */
+    default Run followLogs(String runName, Consumer<? super LogEvent> sink) throws InterruptedException {
+        return followLogs(project().name(), FollowLogsRequest.of(runName), sink);
+    }
+
+    // ---------------------------------------------------------------- offers
+
+    /** The GPUs of the offers a run spec gets, one group per GPU type and the groupings asked ({@code gpus/list}). */
+    List<GpuGroup> listGpus(String project, ListGpusRequest request);
 
     // ---------------------------------------------------------------- fleets and instances
 
@@ -254,6 +330,17 @@ public interface DstackClient extends AutoCloseable {
 
     /** Creates a fleet or updates one in place. */
     Fleet applyFleet(String project, ApplyFleetRequest request);
+
+    /** Applies a fleet configuration as it is (no plan asked first), as {@code dstack apply -y} of a fleet file does. */
+    default Fleet applyFleet(String project, ai.dstack.api.configuration.FleetConfiguration configuration) {
+        return applyFleet(project, ApplyFleetRequest.of(new FleetSpec(configuration, null,
+                ai.dstack.api.configuration.Profile.defaultProfile(), false)));
+    }
+
+    /** {@link #applyFleet(String, ai.dstack.api.configuration.FleetConfiguration)} in the default project. */
+    default Fleet applyFleet(ai.dstack.api.configuration.FleetConfiguration configuration) {
+        return applyFleet(project().name(), configuration);
+    }
 
     /** Terminates fleets and their instances; refused for a fleet in use. */
     void deleteFleets(String project, List<String> fleetNames);

@@ -106,6 +106,21 @@ public final class DstackProject {
         return client.applyRun(name, request);
     }
 
+    /** Submits a configuration as it is; see {@link DstackClient#applyRun(String, ai.dstack.api.configuration.RunConfiguration)}. */
+    public Run applyRun(ai.dstack.api.configuration.RunConfiguration configuration) {
+        return client.applyRun(name, configuration);
+    }
+
+    /** Waits until the run is finished; see {@link DstackClient#awaitFinished(String, String, java.time.Duration)}. */
+    public Run awaitFinished(String runName, java.time.Duration timeout) {
+        return client.awaitFinished(name, runName, timeout);
+    }
+
+    /** The GPUs of the offers a run spec gets ({@code gpus/list}). */
+    public List<ai.dstack.api.offer.GpuGroup> listGpus(ListGpusRequest request) {
+        return client.listGpus(name, request);
+    }
+
     /** Applies a plan as the server made it. */
     public Run applyRun(RunPlan plan) {
         return client.applyRun(name, ApplyRunRequest.of(plan));

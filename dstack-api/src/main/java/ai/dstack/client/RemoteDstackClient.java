@@ -19,7 +19,6 @@ import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.user.PublicKeyInfo;
 import ai.dstack.api.user.User;
 import ai.dstack.api.user.UserWithCreds;
-import ai.dstack.client.internal.ConfigResolver;
 import ai.dstack.client.internal.Endpoint;
 import ai.dstack.client.internal.Hashes;
 import ai.dstack.client.internal.HttpTransport;
@@ -315,6 +314,17 @@ public final class RemoteDstackClient implements DstackClient {
     @Override
     public JobSubmissionLogs pollLogs(String project, PollLogsRequest request) {
         return call(Endpoint.project(project, true, "logs", "poll"), WireJson.tree(request), JobSubmissionLogs.class);
+    }
+
+    @Override
+    public List<ai.dstack.api.offer.GpuGroup> listGpus(String project, ListGpusRequest request) {
+        Objects.requireNonNull(request, "request is null");
+        Endpoint endpoint = Endpoint.project(project, true, "gpus", "list");
+        ObjectNode body = WireJson.object();
+        body.set("run_spec", ai.dstack.client.internal.RequestCompat.runSpec(WireJson.tree(request.runSpec())));
+        body.set("group_by", WireJson.tree(request.groupBy()));
+        return WireJson.readListOrWrapped(post(endpoint, body), ai.dstack.api.offer.GpuGroup.class, "gpus", endpoint,
+                serverUrl());
     }
 
     // ---------------------------------------------------------------- fleets and instances

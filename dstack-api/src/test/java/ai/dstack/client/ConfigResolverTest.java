@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.client.internal.ConfigResolver;
-import ai.dstack.client.internal.ConfigResolver.Settings;
+import ai.dstack.client.ConfigResolver;
+import ai.dstack.client.ConfigResolver.Settings;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;

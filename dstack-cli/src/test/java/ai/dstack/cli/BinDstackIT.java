@@ -204,6 +204,83 @@ class BinDstackIT {
         }
     }
 
+    @Test
+    void theServerDemoRefusesAPortInUseInsteadOfUsingTheOtherServer() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path demo = launcher.getParent().getParent().resolve("examples/server-demo.sh");
+            Path home = Files.createDirectories(dir.resolve("home"));
+
+            Result result = run(demo, Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                    "DSTACK_SERVER_PORT", String.valueOf(taken.getLocalPort())));
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+            assertThat(result.err()).startsWith("Error: port " + taken.getLocalPort() + " is in use");
+            assertThat(dir.resolve("server")).as("no server was started").doesNotExist();
+        }
+    }
+
+    @Test
+    void ctrlCAtATerminalAsksWhetherToStopTheRunAndStopsIt() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "JAVA_OPTS", "-Duser.home=" + home);
+        Path serverOut = dir.resolve("server-out.txt");
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
+                .directory(dir.toFile())
+                .redirectOutput(serverOut.toFile())
+                .redirectError(dir.resolve("server-err.txt").toFile());
+        builder.environment().remove("DSTACK_JAR");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process server = builder.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
+            assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
+            Files.writeString(dir.resolve("long.yml"), "type: task\nname: asked-task\nresources:\n  cpu: 0..\n"
+                    + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
+            Path out = dir.resolve("apply-out.txt");
+            // A real terminal: `script` runs apply on a pseudo-terminal, and the ^C typed into it is turned into
+            // SIGINT by the terminal itself, as when a person presses Ctrl-C. perl restores SIGINT's default
+            // disposition (a build started in the background ignores it) and every step execs, so it is one process.
+            String command = "exec perl -e '$SIG{INT} = \"DEFAULT\"; exec @ARGV or die $!' " + launcher
+                    + " apply -f long.yml";
+            ProcessBuilder apply = new ProcessBuilder("script", "-qfec", command, "/dev/null")
+                    .directory(dir.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true);
+            apply.environment().remove("DSTACK_JAR");
+            apply.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            apply.environment().putAll(env);
+            Process attached = apply.start();
+            java.io.OutputStream keyboard = attached.getOutputStream();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> !attached.isAlive() || Files.readString(out).contains("Submit the run asked-task? [y/n]"));
+            keyboard.write("y\r".getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> !attached.isAlive() || Files.readString(out).contains("started-and-waiting\r\n"));
+            assertThat(attached.isAlive()).as("apply: %s", Files.readString(out)).isTrue();
+
+            keyboard.write(3); // Ctrl-C
+            keyboard.flush();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !attached.isAlive() || Files.readString(out).contains("Stop the run asked-task before detaching? [y/n]: "));
+            keyboard.write("y\r".getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+            assertThat(attached.waitFor(90, TimeUnit.SECONDS)).as("apply ends: %s", Files.readString(out)).isTrue();
+
+            assertThat(Files.readString(out)).contains("Stopping...", "Stopped").doesNotContain("Detached from");
+            Result ps = run(launcher, env, "ps", "-a");
+            assertThat(ps.out()).as(ps.toString()).containsPattern("asked-task .*stopped");
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        }
+    }
+
     record Result(int exitCode, String out, String err) {}
 
     /** Runs {@code program args} in the temp dir and waits for it; output goes through files, so no pipe can fill. */

@@ -2,26 +2,49 @@ package ai.dstack.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * The shared corpus of configurations ({@code shared/corpus/configurations} beside the checkout), found by walking up
- * from the working directory, so it works from the module dir, the repo root, or a worktree.
+ * The corpus of configurations with dstack's verdicts. It is not part of the repository: it is named by
+ * {@value #PROPERTY} (system property) or {@value #VARIABLE} (environment), or found as
+ * {@code shared/corpus/configurations} above the working directory. Without it, the tests that need it are skipped
+ * with one line saying so, so that a fresh clone builds.
  */
 final class Corpus {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path DIR = locate();
+    static final String PROPERTY = "dstack.corpus.dir";
+    static final String VARIABLE = "DSTACK_CORPUS_DIR";
+
+    private static boolean noticePrinted;
 
     private Corpus() {}
 
+    /** Whether the corpus is there (tests that need it call {@code directory()}, which skips them otherwise). */
+    static boolean available() {
+        String named = System.getProperty(PROPERTY, System.getenv(VARIABLE));
+        if (named != null && !named.isBlank()) {
+            return Files.isDirectory(Path.of(named));
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("shared/corpus/configurations"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code NAME.dstack.yml}, as an absolute path. */
     static Path file(String name) {
-        Path file = DIR.resolve(name + ".dstack.yml");
+        Path file = locate().resolve(name + ".dstack.yml");
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no corpus file " + file);
         }
@@ -31,7 +54,7 @@ final class Corpus {
     /** dstack's own verdict on {@code NAME.dstack.yml}: {@code NAME.expected.json}. */
     static JsonNode expected(String name) {
         try {
-            return JSON.readTree(DIR.resolve(name + ".expected.json").toFile());
+            return JSON.readTree(locate().resolve(name + ".expected.json").toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -45,13 +68,37 @@ final class Corpus {
     }
 
     private static Path locate() {
+        String named = System.getProperty(PROPERTY, System.getenv(VARIABLE));
+        if (named != null && !named.isBlank()) {
+            Path dir = Path.of(named).toAbsolutePath();
+            if (!Files.isDirectory(dir)) {
+                skip("needs dstack's corpus of configurations: " + VARIABLE + " / -D" + PROPERTY + " names " + dir
+                        + ", which is not a directory");
+            }
+            return dir;
+        }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("shared/corpus/configurations");
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("no shared/corpus/configurations beside the checkout, looking up from "
-                + Path.of("").toAbsolutePath());
+        return skip("needs dstack's corpus of configurations (shared/corpus/configurations above "
+                + Path.of("").toAbsolutePath() + "): set " + VARIABLE + " or -D" + PROPERTY + " to its directory");
+    }
+
+    /**
+     * Skips the calling test. The reason is also printed once on the build's console: surefire sends tests' own
+     * output to report files and shows skipped tests only as a count.
+     */
+    private static <T> T skip(String reason) {
+        synchronized (Corpus.class) {
+            if (!noticePrinted) {
+                noticePrinted = true;
+                PrintStream console = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+                console.println("[corpus] skipping the corpus tests: " + reason);
+            }
+        }
+        return Assumptions.abort(reason);
     }
 }

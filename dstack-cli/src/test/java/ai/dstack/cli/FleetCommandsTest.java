@@ -67,7 +67,7 @@ class FleetCommandsTest {
         assertThat(apply.exitCode()).as("%s", apply).isZero();
         assertThat(apply.out()).contains(" Fleet name     lab", "   ubuntu@127.0.0.1:" + host.port(), "Created fleet lab",
                 "Instance lab-0 is up: ");
-        assertThat(CliRun.in(cli, "fleet").out()).containsPattern("lab +active").containsPattern("0 +remote +idle");
+        assertThat(CliRun.in(cli, "fleet").out()).containsPattern("lab +active").containsPattern("0 +remote .*xCPU.* +idle");
 
         Path task = file("where.dstack.yml", "type: task\nname: where\nresources:\n  cpu: 1..\n  memory: 0GB..\n"
                 + "commands:\n  - echo running in $HOME\n");

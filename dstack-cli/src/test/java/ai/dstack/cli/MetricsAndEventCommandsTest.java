@@ -48,13 +48,13 @@ class MetricsAndEventCommandsTest {
                                 new LocalResourceDetector(home).detect()))
                 .build().start();
         cli = TestServers.cliFor(server, dir.resolve("home"));
-        server.engine().submit(DstackYaml.parse("type: task\nname: watched\ncommands:\n  - sleep 120\n",
+        server.engine().applyRun(DstackYaml.parse("type: task\nname: watched\ncommands:\n  - sleep 120\n",
                 "watched.dstack.yml", TaskConfiguration.class));
     }
 
     @AfterAll
     static void stop() {
-        server.engine().stop("watched");
+        server.engine().stopRuns("main", java.util.List.of("watched"), false);
         server.close();
     }
 

@@ -8,7 +8,7 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.cli.internal.CliEnvironment;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ class MigrateDbCommandTest {
     }
 
     private static String logs(DstackEngine engine, String run) {
-        return engine.logs(run, LogQuery.defaults().withLimit(1000)).events().stream().map(LogEvent::message)
+        return engine.pollLogs(engine.defaultProject(), run).logs().stream().map(LogEvent::text)
                 .collect(Collectors.joining());
     }
 
@@ -72,9 +72,9 @@ class MigrateDbCommandTest {
             adminToken = engine.adminToken();
             engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");
             for (String commands : List.of("echo first $TOKEN", "echo second; exit 3", "echo third")) {
-                engine.awaitFinished(engine.submit(task(commands)).runSpec().runName(), WAIT);
+                engine.awaitFinished(engine.applyRun(task(commands)).runSpec().runName(), WAIT);
             }
-            before = engine.list(engine.defaultProject());
+            before = engine.project(engine.defaultProject()).listRuns();
         }
         String url = newDatabase("migrated");
 
@@ -89,7 +89,7 @@ class MigrateDbCommandTest {
 
         try (DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl(url).localBlocks(4).build()) {
             assertThat(engine.adminToken()).as("the same admin user").isEqualTo(adminToken);
-            List<Run> after = engine.list(engine.defaultProject());
+            List<Run> after = engine.project(engine.defaultProject()).listRuns();
             assertThat(after).extracting(r -> r.runSpec().runName())
                     .containsExactlyElementsOf(before.stream().map(r -> r.runSpec().runName()).toList());
             assertThat(after).extracting(Run::status).containsExactlyElementsOf(before.stream().map(Run::status).toList());
@@ -98,7 +98,7 @@ class MigrateDbCommandTest {
             String first = after.get(after.size() - 1).runSpec().runName();
             assertThat(logs(engine, first)).contains("first s3cr3t-value");
 
-            Run fresh = engine.awaitFinished(engine.submit(task("echo fresh $TOKEN")).runSpec().runName(), WAIT);
+            Run fresh = engine.awaitFinished(engine.applyRun(task("echo fresh $TOKEN")).runSpec().runName(), WAIT);
             assertThat(fresh.status()).isEqualTo(RunStatus.DONE);
             assertThat(logs(engine, fresh.runSpec().runName())).as("the secret came over").contains("fresh s3cr3t-value");
         }
@@ -122,8 +122,8 @@ class MigrateDbCommandTest {
         try (DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl("jdbc:sqlite:" + sqlite)
                 .localBlocks(4).build()) {
             engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");
-            engine.awaitFinished(engine.submit(task("echo first $TOKEN; exit 4")).runSpec().runName(), WAIT);
-            before = engine.list(engine.defaultProject());
+            engine.awaitFinished(engine.applyRun(task("echo first $TOKEN; exit 4")).runSpec().runName(), WAIT);
+            before = engine.project(engine.defaultProject()).listRuns();
         }
         String url = newDatabase("pgloaded");
 
@@ -141,11 +141,11 @@ class MigrateDbCommandTest {
         assertThat(pgloader.exitValue()).as(java.nio.file.Files.readString(dir.resolve("pgloader.log"))).isZero();
 
         try (DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl(url).localBlocks(4).build()) {
-            List<Run> after = engine.list(engine.defaultProject());
+            List<Run> after = engine.project(engine.defaultProject()).listRuns();
             assertThat(after).extracting(Run::status).containsExactlyElementsOf(before.stream().map(Run::status).toList());
             assertThat(after.get(0).jobs().get(0).latestSubmission().exitStatus()).isEqualTo(4);
             assertThat(after.get(0).submittedAt()).isEqualTo(before.get(0).submittedAt());
-            Run fresh = engine.awaitFinished(engine.submit(task("echo fresh $TOKEN")).runSpec().runName(), WAIT);
+            Run fresh = engine.awaitFinished(engine.applyRun(task("echo fresh $TOKEN")).runSpec().runName(), WAIT);
             assertThat(logs(engine, fresh.runSpec().runName())).contains("fresh s3cr3t-value");
         }
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dstack.cli.internal.CliEnvironment;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.crypto.AesKey;
+import ai.dstack.core.DatabaseEncryption;
 import ai.dstack.server.ServerSettings;
 import ai.dstack.server.ServerStartup;
 import java.io.IOException;
@@ -37,16 +37,14 @@ class ReEncryptCommandTest {
         ServerSettings settings = ServerSettings.fromEnvironment(environment()::get, dir.resolve("home"));
         ServerStartup startup = ServerStartup.prepare(settings);
         try (DstackEngine engine = startup.engine().localFleet(false).build()) {
-            var internal = engine.internal();
-            return internal.secrets().get(internal.projects().find("main").orElseThrow(),
-                    internal.users().findByName("admin").orElseThrow(), "db").value();
+            return engine.getSecret("main", "db").value();
         }
     }
 
     @Test
     void reEncryptRewritesEveryValueSoTheOldKeyCanGo() throws IOException {
-        String oldSecret = AesKey.newSecret();
-        String newSecret = AesKey.newSecret();
+        String oldSecret = DatabaseEncryption.newAesSecret();
+        String newSecret = DatabaseEncryption.newAesSecret();
         writeKeys("old", oldSecret);
         ServerSettings settings = ServerSettings.fromEnvironment(environment()::get, dir.resolve("home"));
         try (DstackEngine engine = ServerStartup.prepare(settings).engine().localFleet(false).build()) {
@@ -63,7 +61,7 @@ class ReEncryptCommandTest {
         writeKeys("new", newSecret);
         assertThat(secretAsTheServerReadsIt()).isEqualTo("hunter2");
 
-        writeKeys("wrong", AesKey.newSecret());
+        writeKeys("wrong", DatabaseEncryption.newAesSecret());
         CliRun wrong = CliRun.in(environment(), "server", "re-encrypt");
         assertThat(wrong.exitCode()).isEqualTo(1);
         assertThat(wrong.errLines()).hasSize(1);
@@ -73,7 +71,7 @@ class ReEncryptCommandTest {
 
     @Test
     void anInvalidConfigFileStopsTheServerWithFileLineAndField() throws IOException {
-        writeKeys("key-1", AesKey.newSecret());
+        writeKeys("key-1", DatabaseEncryption.newAesSecret());
 
         CliRun run = CliRun.in(environment(), "server", "--port", "0");
 

@@ -64,6 +64,34 @@ class ServerCommandTest {
     }
 
     @Test
+    void aConfigHoldingAnotherTokenIsLeftAloneWithAWarningWhenNobodyCanBeAsked() throws Exception {
+        CliEnvironment environment = new CliEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "DSTACK_SERVER_ADMIN_TOKEN", "admin-token-2"), dir.resolve("home"), null, false);
+        Files.createDirectories(environment.configFile().getParent());
+        String other = "projects:\n- default: true\n  name: main\n  token: old-token\n  url: http://127.0.0.1:1\n";
+        Files.writeString(environment.configFile(), other);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Thread server = new Thread(() -> Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                environment, "server", "--port", "0", "-l", "WARNING"));
+        server.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> out.toString().contains("The server is running at"));
+            Matcher url = Pattern.compile("The server is running at (http://127\\.0\\.0\\.1:\\d+)/").matcher(out.toString());
+            assertThat(url.find()).as(out.toString()).isTrue();
+            assertThat(err.toString()).contains("Warning: " + environment.configFile() + " was not updated: its default"
+                    + " project 'main' (http://127.0.0.1:1) uses another server, and there is no terminal to ask.",
+                    "Restart with -y to update it, or run: dstack project add --name main --url " + url.group(1)
+                    + " --token admin-token-2 -y");
+            assertThat(out.toString()).doesNotContain("Configured the main project");
+            assertThat(Files.readString(environment.configFile())).isEqualTo(other);
+        } finally {
+            server.interrupt();
+            server.join(30_000);
+        }
+    }
+
+    @Test
     void theWebUiCanBeTurnedOff() throws Exception {
         CliEnvironment environment = new CliEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
                 "DSTACK_SERVER_UI", "off", "DSTACK_SERVER_LOCAL_FLEET", "false"), dir.resolve("home"), null, false);

@@ -99,6 +99,89 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aFinishedRunShowsItsLastStatusOnceAndIsNotStoppedAgain() throws IOException {
+        Path yml = file("quick.dstack.yml", task("quick-one", "echo quick"));
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y").exitCode()).isZero();
+
+        CliRun attach = CliRun.in(cli, "attach", "quick-one");
+        assertThat(attach.exitCode()).as("%s", attach).isZero();
+        assertThat(attach.errLines()).containsOnlyOnce("quick-one done (exit status 0)")
+                .filteredOn(line -> line.startsWith("quick-one ")).hasSize(1);
+
+        CliRun stop = CliRun.in(cli, "stop", "quick-one", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+        assertThat(stop.outLines()).containsExactly("Run quick-one has already finished (done): nothing to stop");
+    }
+
+    @Test
+    void aRetryingRunThatIsStoppedShowsAsStopped() throws IOException {
+        Path yml = file("retrying.dstack.yml", task("retrying-one", "echo attempt", "exit 1")
+                + "retry:\n  on_events: [error]\n  duration: 1h\n");
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d").exitCode()).isZero();
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "logs", "retrying-one").out().contains("attempt"));
+
+        CliRun stop = CliRun.in(cli, "stop", "retrying-one", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(CliRun.in(cli, "ps", "-a").out())
+                .containsPattern("retrying-one .* stopped +\\d+ sec ago"));
+    }
+
+    @Test
+    void pythonsPrintReachesTheLogsAsItIsPrintedNotWhenTheProgramEnds() throws IOException {
+        // Python buffers stdout in blocks when it is a pipe: the line would come only at exit, 10 minutes from now.
+        Path yml = file("progress.dstack.yml", task("progress", "python3 -c \"import time; print('epoch 1 done');"
+                + " time.sleep(600)\""));
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d").exitCode()).isZero();
+
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "logs", "progress").out().equals("epoch 1 done\n"));
+        assertThat(CliRun.in(cli, "ps").out()).containsPattern("progress .*running");
+        assertThat(CliRun.in(cli, "stop", "progress", "-y").exitCode()).isZero();
+    }
+
+    @Test
+    void theLocalHostsDiskIsCheckedWhenAskedForAndTheDefaultIsShownAsNotReserved() throws IOException {
+        Path huge = file("huge-disk.dstack.yml", "type: task\nname: huge-disk\nresources:\n  cpu: 0..\n"
+                + "  memory: 0GB..\n  disk: 1000000GB..\ncommands:\n  - echo never\n");
+        CliRun refused = CliRun.in(cli, "apply", "-f", huge.toString(), "-y");
+        assertThat(refused.exitCode()).as("%s", refused).isEqualTo(1);
+        assertThat(refused.out()).contains("No matching instance offers available");
+        assertThat(refused.err()).containsPattern("disk=1000000GB\\.\\. asks for more than the host's free disk"
+                + " \\([\\d.]+GB\\)");
+
+        Path plain = file("default-disk.dstack.yml", "type: task\nname: default-disk\nresources:\n  cpu: 0..\n"
+                + "  memory: 0GB..\ncommands:\n  - echo fits\n");
+        CliRun fits = CliRun.in(cli, "apply", "-f", plain.toString(), "-y");
+        assertThat(fits.exitCode()).as("%s", fits).isZero();
+        assertThat(fits.out()).contains("disk=100GB.. (the default disk is not reserved on on-prem hosts: jobs share"
+                + " their disk)", "fits");
+    }
+
+    @Test
+    void psVerboseShowsTheJobsShareOfTheHostNotTheWholeHost() throws IOException {
+        Path yml = file("one-block.dstack.yml", task("one-block", "echo one", "sleep 600"));
+        assertThat(CliRun.in(cli, "apply", "-f", yml.toString(), "-y", "-d").exitCode()).isZero();
+        await().atMost(WAIT).until(() -> CliRun.in(cli, "ps").out().matches("(?s).*one-block .*running.*"));
+
+        String job = CliRun.in(cli, "ps", "-v").outLines().stream().filter(l -> l.startsWith("one-block ")).findFirst()
+                .orElseThrow();
+        String host = CliRun.in(cli, "fleet").outLines().stream().filter(l -> l.matches(" +0 +remote .*"))
+                .findFirst().orElseThrow();
+        double jobMemory = gigabytes(job);
+        double hostMemory = gigabytes(host);
+        // One of the local fleet's 8 blocks: an eighth of the memory (give or take the rounding of what is shown).
+        assertThat(jobMemory).as("%s vs %s", job, host).isCloseTo(hostMemory / 8, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(CliRun.in(cli, "stop", "one-block", "-y").exitCode()).isZero();
+    }
+
+    /** The memory of a resources cell, {@code NxCPU, <memory>GB, ...}. */
+    private static double gigabytes(String row) {
+        java.util.regex.Matcher memory = java.util.regex.Pattern.compile("\\d+xCPU, ([\\d.]+)GB").matcher(row);
+        assertThat(memory.find()).as(row).isTrue();
+        return Double.parseDouble(memory.group(1));
+    }
+
+    @Test
     void aDetachedLongTaskIsStoppedAndAttachReportsIt() throws IOException {
         Path yml = file("long.dstack.yml", task("sleeper", "echo started", "sleep 600"));
 
@@ -154,7 +237,10 @@ class ServerCommandsTest {
     @Test
     void secretsAreSetListedReadAndDeleted() {
         assertThat(CliRun.in(cli, "secret", "set", "API_KEY", "s3cr3t").exitCode()).isZero();
-        assertThat(CliRun.in(cli, "secret", "list").outLines()).containsExactly("NAME", "API_KEY");
+        // dstack's columns: the value stays hidden in the list
+        assertThat(CliRun.in(cli, "secret", "list").outLines()).satisfiesExactly(
+                header -> assertThat(header).matches("NAME +VALUE"),
+                row -> assertThat(row).matches("API_KEY +\\*{6}"));
         assertThat(CliRun.in(cli, "secret", "get", "API_KEY").outLines()).containsExactly("s3cr3t");
         assertThat(CliRun.in(cli, "secret", "delete", "API_KEY").exitCode()).isZero();
         CliRun gone = CliRun.in(cli, "secret", "get", "API_KEY");
@@ -171,7 +257,10 @@ class ServerCommandsTest {
 
         CliRun fleet = CliRun.in(cli, "fleet");
         assertThat(fleet.exitCode()).as("%s", fleet).isZero();
-        assertThat(fleet.outLines().get(0)).startsWith("FLEET");
+        assertThat(fleet.outLines().get(0)).matches("FLEET +INSTANCE +BACKEND +RESOURCES +PRICE +STATUS +CREATED");
+        // The local fleet's machine: its resources, price, and how many of its 8 blocks are busy.
+        assertThat(fleet.out()).containsPattern("local +active")
+                .containsPattern("\n +0 +remote \\(remote\\) +\\d+xCPU, [\\d.]+GB, [\\d.]+GB \\(disk\\) +\\$0 +\\d/8 busy +");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.dstack.cli;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,10 +39,11 @@ class ServiceCommandsTest {
     static void stop() {
         if (server != null) {
             // Jobs outlive a closed engine by design: stop them first so that no replica is left behind.
-            var engine = server.engine().internal();
-            engine.list("main", 100).stream().filter(run -> !run.status().isFinished())
-                    .forEach(run -> engine.stop("main", run.runSpec().runName(), true));
-            await().atMost(WAIT).until(() -> engine.list("main", 100).stream().allMatch(run -> run.status().isFinished()));
+            var engine = server.engine();
+            engine.project("main").listRuns().stream().filter(run -> !run.status().isFinished())
+                    .forEach(run -> engine.stopRuns("main", List.of(run.runSpec().runName()), true));
+            await().atMost(WAIT).until(() -> engine.project("main").listRuns().stream()
+                    .allMatch(run -> run.status().isFinished()));
             server.close();
         }
     }

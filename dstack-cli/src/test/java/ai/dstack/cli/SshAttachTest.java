@@ -93,7 +93,7 @@ class SshAttachTest {
         await().atMost(WAIT).until(() -> Files.exists(dstackSshConfig) && Files.readString(dstackSshConfig).contains("Host dev-cli"));
 
         String entry = Files.readString(dstackSshConfig);
-        String upstream = server.engine().get("main", "dev-cli").jobs().get(0).latestSubmission().id().toString().replace("-", "");
+        String upstream = server.engine().getRun("main", "dev-cli").jobs().get(0).latestSubmission().id().toString().replace("-", "");
         assertThat(entry).contains("    HostName 127.0.0.1\n", "    Port " + server.sshPort() + "\n", "    User " + upstream + "\n",
                 "    IdentitiesOnly yes\n");
         Path identity = Path.of(entry.lines().filter(l -> l.strip().startsWith("IdentityFile ")).findFirst().orElseThrow()
@@ -161,6 +161,40 @@ class SshAttachTest {
         try (ServerSocket reuse = new ServerSocket(local)) {
             assertThat(reuse.getLocalPort()).isEqualTo(local);
         }
+    }
+
+    @Test
+    void aPortTheTaskServesOnThisMachineIsNotTakenFromItButForwardedFromAFreeOne() throws Exception {
+        int port = freePort();
+        Path file = Files.writeString(dir.resolve("own-port.dstack.yml"), """
+                type: task
+                name: own-port
+                ports:
+                  - %d
+                commands:
+                  - echo served > index.html
+                  - sleep 2
+                  - python3 -m http.server %d --bind 127.0.0.1
+                """.formatted(port, port) + SMALL);
+        Running apply = Running.start("apply", "-f", file.toString(), "-y");
+        await().atMost(WAIT).until(() -> apply.err().toString().contains("Press Ctrl+C to detach..."));
+        java.util.regex.Matcher forwarded = java.util.regex.Pattern.compile("  - localhost:(\\d+) -> " + port + "\n")
+                .matcher(apply.err().toString());
+        assertThat(forwarded.find()).as(apply.output()).isTrue();
+        int local = Integer.parseInt(forwarded.group(1));
+        assertThat(local).isNotEqualTo(port);
+        assertThat(apply.err().toString()).contains("The run is on this machine: its ports are also open here as they are"
+                + " (e.g. http://localhost:" + port + "/).");
+
+        // The task got its own port (it started after the attach), and the forward reaches it too.
+        await().atMost(WAIT).ignoreExceptions().until(() -> httpGet(port).equals("served\n"));
+        assertThat(httpGet(local)).isEqualTo("served\n");
+        assertThat(server.engine().getRun("main", "own-port").status().isFinished()).isFalse();
+
+        CliRun stop = CliRun.in(cli, "stop", "own-port", "-y");
+        assertThat(stop.exitCode()).as("%s", stop).isZero();
+        apply.awaitEnd();
+        assertThat(apply.output()).doesNotContain("Address already in use", "BindException");
     }
 
     @Test

@@ -60,6 +60,19 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aMistypedKeyIsReportedWhereTheKeyIsNotWhereItsValueIs(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("typo.dstack.yml"),
+                "type: task\ncomands:\n  - echo hi\nresources:\n  gpu: 0\n  dsik: 10GB\n");
+
+        CliRun run = CliRun.of("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.outLines()).containsExactlyInAnyOrder(
+                file + ":2:1: task.comands: Extra inputs are not permitted (did you mean 'commands'?)",
+                file + ":6:3: task.resources.dsik: Extra inputs are not permitted");
+    }
+
+    @Test
     void validFileIsReportedOk() {
         String file = Corpus.file(VALID).toString();
 

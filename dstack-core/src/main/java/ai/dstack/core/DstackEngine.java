@@ -2,34 +2,59 @@ package ai.dstack.core;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.api.configuration.FleetConfiguration;
-import ai.dstack.api.configuration.Profile;
-import ai.dstack.api.configuration.RunConfiguration;
+import ai.dstack.api.files.FileArchive;
 import ai.dstack.api.fleet.Fleet;
+import ai.dstack.api.fleet.FleetPlan;
 import ai.dstack.api.fleet.FleetSpec;
+import ai.dstack.api.instance.Instance;
+import ai.dstack.api.logs.JobSubmissionLogs;
+import ai.dstack.api.logs.PollLogsRequest;
+import ai.dstack.api.offer.GpuGroup;
+import ai.dstack.api.project.Project;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.run.Run;
-import ai.dstack.api.run.RunSpec;
-import ai.dstack.core.internal.context.EngineSettings;
+import ai.dstack.api.run.RunPlan;
+import ai.dstack.api.secret.Secret;
+import ai.dstack.api.server.ServerInfo;
+import ai.dstack.api.user.PublicKeyInfo;
+import ai.dstack.api.user.User;
+import ai.dstack.api.user.UserWithCreds;
+import ai.dstack.client.ApplyFleetRequest;
+import ai.dstack.client.ApplyRunRequest;
+import ai.dstack.client.DstackClient;
+import ai.dstack.client.InstanceQuery;
+import ai.dstack.client.ListGpusRequest;
+import ai.dstack.client.MemberSetting;
+import ai.dstack.client.NewUser;
+import ai.dstack.client.ProjectQuery;
+import ai.dstack.client.RunPlanRequest;
+import ai.dstack.client.RunQuery;
+import ai.dstack.client.UserQuery;
+import ai.dstack.core.app.DstackApp;
+import ai.dstack.core.app.JobAccess;
+import ai.dstack.core.app.ServiceDirectory;
+import ai.dstack.core.internal.app.Application;
+import ai.dstack.core.internal.app.ServiceLookup;
+import ai.dstack.core.internal.app.SshJobAccess;
+import ai.dstack.core.internal.config.ServerConfigFile;
 import ai.dstack.core.internal.crypto.EncryptingStateStore;
-import ai.dstack.core.internal.crypto.Encryption;
+import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.internal.context.EngineSettings;
+import ai.dstack.core.internal.placement.RemoteHosts;
 import ai.dstack.core.internal.host.LocalHostExecutor;
 import ai.dstack.core.internal.host.LocalResourceDetector;
-import ai.dstack.core.internal.context.DefaultPermissions;
-import ai.dstack.core.internal.placement.RemoteHosts;
-import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostResources;
 import ai.dstack.spi.host.RemoteHostConnector;
-import ai.dstack.spi.logs.LogListener;
-import ai.dstack.spi.logs.LogPage;
-import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.logs.LogStore;
 import ai.dstack.spi.logs.LogStoreContext;
 import ai.dstack.spi.logs.LogStoreProvider;
-import ai.dstack.spi.logs.LogSubscription;
+import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.StateStoreProvider;
 import ai.dstack.spi.storage.StoreOptions;
+import ai.dstack.spi.storage.UserRow;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -38,30 +63,38 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.TimeoutException;
+import java.util.UUID;
 
 /**
  * dstack's orchestration engine, embedded: runs tasks on this machine (the {@code local} fleet) with state in SQLite
- * (or PostgreSQL) and logs in files, exactly as a dstack server would keep them.
+ * (or PostgreSQL) and logs in files, exactly as a dstack server would keep them. It is a {@link DstackClient} acting
+ * as the {@code admin} user (as db-scheduler's {@code Scheduler} is its {@code SchedulerClient}); {@link #client}
+ * gives one acting as another user.
  *
  * <pre>{@code
  * try (DstackEngine engine = DstackEngine.builder().serverDirectory(Path.of("/tmp/dstack")).build()) {
- *     Run run = engine.submit(DstackYaml.parse("type: task\ncommands: [echo hi]\n", null, TaskConfiguration.class));
+ *     Run run = engine.applyRun(DstackYaml.parse("type: task\ncommands: [echo hi]\n", null, TaskConfiguration.class));
  *     Run done = engine.awaitFinished(run.runSpec().runName(), Duration.ofMinutes(1));
- *     engine.logs(done.runSpec().runName(), LogQuery.defaults()).events().forEach(e -> System.out.print(e.message()));
+ *     engine.followLogs(done.runSpec().runName(), e -> System.out.print(new String(e.messageBytes(), UTF_8)));
  * }
  * }</pre>
  *
  * Jobs are detached processes: they outlive the engine, and an engine started again on the same directory picks
  * them up. Thread-safe; close it to stop its background threads (jobs keep running).
  */
-public final class DstackEngine implements AutoCloseable {
+public final class DstackEngine implements DstackClient {
     private final Engine engine;
+    private final Application app;
+    private final EmbeddedDstackClient admin;
 
     private DstackEngine(Engine engine) {
         this.engine = engine;
+        this.app = new Application(engine);
+        this.admin = new EmbeddedDstackClient(this, false, () -> app.userNamed("admin"), engine.defaultProject());
     }
 
     public static Builder builder() {
@@ -78,111 +111,288 @@ public final class DstackEngine implements AutoCloseable {
         return engine.defaultProject();
     }
 
-    /** Submits a configuration to project {@code main}; the run gets a random name unless the configuration has one. */
-    public Run submit(RunConfiguration configuration) {
-        return submit(defaultProject(), RunSpec.newBuilder().configuration(configuration).build());
+    /** A client acting as the user whose token this is (checked on every call), with {@code main} as default project. */
+    public DstackClient client(String token) {
+        return EmbeddedDstackClient.of(this, token);
     }
 
-    /** dstack's {@code runs/apply} for a new run. */
-    public Run submit(String project, RunSpec spec) {
-        return engine.submit(project, spec);
+    /** The application layer: every dstack operation for a caller, with its permission check. */
+    public DstackApp app() {
+        return app;
     }
 
-    /** @throws DstackException with {@link ErrorCode#RESOURCE_NOT_EXISTS} when there is no such run */
-    public Run get(String runName) {
-        return engine.get(defaultProject(), runName);
+    /** The engine's service runs, for a proxy in front of them. */
+    public ServiceDirectory services() {
+        return new ServiceLookup(engine, app);
     }
 
-    public Run get(String project, String runName) {
-        return engine.get(project, runName);
+    /** The engine's running jobs, for an SSH server into them. */
+    public JobAccess jobs() {
+        return new SshJobAccess(engine);
     }
 
-    /** The project's runs, newest first. */
-    public List<Run> list(String project) {
-        return engine.list(project, 1000);
-    }
-
-    /** Stops a run gracefully (SIGTERM, then SIGKILL after {@code stop_duration}), or at once with {@code abort}. */
-    public void stop(String project, String runName, boolean abort) {
-        engine.stop(project, runName, abort);
-    }
-
-    public void stop(String runName) {
-        stop(defaultProject(), runName, false);
-    }
-
-    /** Deletes a finished run. */
-    public void delete(String project, String runName) {
-        engine.delete(project, runName);
-    }
-
-    /** Blocks until the run finishes (done, failed or terminated) and returns it. */
-    public Run awaitFinished(String runName, Duration timeout) throws TimeoutException, InterruptedException {
-        return engine.awaitFinished(defaultProject(), runName, timeout);
-    }
-
-    public Run awaitFinished(String project, String runName, Duration timeout) throws TimeoutException, InterruptedException {
-        return engine.awaitFinished(project, runName, timeout);
-    }
-
-    /** A page of the run's logs, with dstack's paging ({@code next_token}, {@code start_time}, descending). */
-    public LogPage logs(String runName, LogQuery query) {
-        return engine.logs(defaultProject(), runName, query);
-    }
-
-    public LogPage logs(String project, String runName, LogQuery query) {
-        return engine.logs(project, runName, query);
-    }
-
-    /** The run's logs so far, then each new line as it is written, until the subscription is closed. */
-    public LogSubscription followLogs(String project, String runName, LogListener listener) {
-        return engine.followLogs(project, runName, listener);
-    }
-
-    /** Sets a project secret, available to runs as {@code ${{ secrets.NAME }}}. */
-    public void setSecret(String project, String name, String value) {
-        engine.setSecret(project, name, value);
+    /** Whether this machine is offered as fleet {@code local}. */
+    public boolean hasLocalFleet() {
+        return engine.hasLocalFleet();
     }
 
     /**
-     * The engine's internal services (users, projects, secrets, repos, fleets, runs per calling user), for dstack's
-     * REST server. Not a public API: these types live in an {@code .internal} package and may change in any release.
+     * Applies config.yml's projects, as dstack's server does on every start: each listed project is created if
+     * missing (owned by {@code admin}) and gets exactly the backends listed.
      */
-    /**
-     * Creates or updates an SSH fleet in project {@code main}, as {@code dstack apply} of a fleet file does. Its
-     * instances start {@code pending} and become {@code idle} once their hosts are checked; see {@link #fleet}.
-     */
-    public Fleet applyFleet(FleetConfiguration configuration) {
-        return engine.applyFleet(defaultProject(), new FleetSpec(configuration, null, Profile.defaultProfile(), false));
+    public void applyServerConfiguration(ServerConfiguration configuration) {
+        UserRow owner = engine.users().findByName("admin").orElseThrow(
+                () -> new DstackException(ErrorCode.ERROR, "There is no user admin to own config.yml's projects"));
+        engine.backendConfigs().apply(configuration.config().projects(), owner);
     }
 
-    /** A fleet of project {@code main} with its instances. */
-    public Fleet fleet(String name) {
-        return engine.fleet(defaultProject(), name);
+    /** Writes dstack's default config.yml: project {@code main} with its current backends, the rest as comments. */
+    public void writeDefaultServerConfiguration(Path file) {
+        ProjectRow main = engine.projects().find(defaultProject()).orElseThrow();
+        ServerConfigFile.writeDefault(file, engine.backendConfigs().list(main));
     }
 
-    /** Deletes a fleet of project {@code main}; refused while its instances run jobs. */
-    public void deleteFleet(String name) {
-        engine.deleteFleet(defaultProject(), name);
+    // ---------------------------------------------------------------- DstackClient, as the admin
+
+    /** Waits as {@link DstackClient#awaitFinished(String, String, Duration)}, woken at once by this engine's changes. */
+    @Override
+    public Run awaitFinished(String project, String runName, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Run run = getRun(project, runName);
+        // Changes made elsewhere (another replica) are not announced: look again at least twice a second.
+        try (var watch = engine.watchRun(run.id())) {
+            while (true) {
+                run = getRun(project, runName);
+                if (run.status().isFinished()) {
+                    return run;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is still "
+                            + run.status().wireValue() + " after " + timeout);
+                }
+                watch.await(Math.min(Duration.ofNanos(left).toMillis(), 500));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DstackException(ErrorCode.ERROR, "Interrupted while waiting for run " + runName, e);
+        }
     }
 
-    /** The newest metrics sample of the run's first job in project {@code main} (dstack's {@code dstack metrics}). */
-    public ai.dstack.api.metrics.JobMetrics metrics(String runName) {
-        return engine.metrics(defaultProject(), runName, 0, 0, 1);
+    @Override
+    public Optional<String> defaultProjectName() {
+        return Optional.of(defaultProject());
     }
 
-    /** A job's newest {@code limit} samples. */
-    public ai.dstack.api.metrics.JobMetrics metrics(String project, String runName, int replicaNum, int jobNum, int limit) {
-        return engine.metrics(project, runName, replicaNum, jobNum, limit);
+    @Override
+    public ServerInfo serverInfo() {
+        return admin.serverInfo();
     }
 
-    /** What happened to runs, jobs, fleets, users and projects, as the admin sees it (dstack's {@code events/list}). */
-    public java.util.List<ai.dstack.api.event.Event> events(ai.dstack.api.event.ListEventsRequest request) {
-        return engine.events(request);
+    @Override
+    public UserWithCreds me() {
+        return admin.me();
     }
 
-    public Engine internal() {
-        return engine;
+    @Override
+    public List<User> listUsers(UserQuery query) {
+        return admin.listUsers(query);
+    }
+
+    @Override
+    public User createUser(NewUser user) {
+        return admin.createUser(user);
+    }
+
+    @Override
+    public UserWithCreds refreshToken(String username) {
+        return admin.refreshToken(username);
+    }
+
+    @Override
+    public List<Project> listProjects(ProjectQuery query) {
+        return admin.listProjects(query);
+    }
+
+    @Override
+    public Project getProject(String project) {
+        return admin.getProject(project);
+    }
+
+    @Override
+    public Project createProject(String project, boolean isPublic) {
+        return admin.createProject(project, isPublic);
+    }
+
+    @Override
+    public void deleteProjects(List<String> projects) {
+        admin.deleteProjects(projects);
+    }
+
+    @Override
+    public Project addMembers(String project, List<MemberSetting> members) {
+        return admin.addMembers(project, members);
+    }
+
+    @Override
+    public Project setMembers(String project, List<MemberSetting> members) {
+        return admin.setMembers(project, members);
+    }
+
+    @Override
+    public Project removeMembers(String project, List<String> usernames) {
+        return admin.removeMembers(project, usernames);
+    }
+
+    @Override
+    public Project updateProject(String project, Boolean isPublic) {
+        return admin.updateProject(project, isPublic);
+    }
+
+    @Override
+    public List<PublicKeyInfo> listPublicKeys() {
+        return admin.listPublicKeys();
+    }
+
+    @Override
+    public PublicKeyInfo addPublicKey(String key, String name) {
+        return admin.addPublicKey(key, name);
+    }
+
+    @Override
+    public void deletePublicKeys(List<UUID> ids) {
+        admin.deletePublicKeys(ids);
+    }
+
+    @Override
+    public void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds) {
+        admin.initRepo(project, repoId, info, creds);
+    }
+
+    @Override
+    public FileArchive uploadArchive(byte[] tar) {
+        return admin.uploadArchive(tar);
+    }
+
+    @Override
+    public FileArchive getArchiveByHash(String hash) {
+        return admin.getArchiveByHash(hash);
+    }
+
+    @Override
+    public String uploadCode(String project, String repoId, byte[] code) {
+        return admin.uploadCode(project, repoId, code);
+    }
+
+    @Override
+    public List<Run> listRuns(RunQuery query) {
+        return admin.listRuns(query);
+    }
+
+    @Override
+    public Run getRun(String project, String runName) {
+        return admin.getRun(project, runName);
+    }
+
+    @Override
+    public Run getRun(String project, UUID runId) {
+        return admin.getRun(project, runId);
+    }
+
+    @Override
+    public RunPlan getRunPlan(String project, RunPlanRequest request) {
+        return admin.getRunPlan(project, request);
+    }
+
+    @Override
+    public Run applyRun(String project, ApplyRunRequest request) {
+        return admin.applyRun(project, request);
+    }
+
+    @Override
+    public void stopRuns(String project, List<String> runNames, boolean abort) {
+        admin.stopRuns(project, runNames, abort);
+    }
+
+    @Override
+    public void deleteRuns(String project, List<String> runNames) {
+        admin.deleteRuns(project, runNames);
+    }
+
+    @Override
+    public ai.dstack.api.metrics.JobMetrics getJobMetrics(String project, String runName, int replicaNum, int jobNum,
+            int limit) {
+        return admin.getJobMetrics(project, runName, replicaNum, jobNum, limit);
+    }
+
+    @Override
+    public List<ai.dstack.api.event.Event> listEvents(ai.dstack.api.event.ListEventsRequest request) {
+        return admin.listEvents(request);
+    }
+
+    /** Runs, jobs, instances and the engine's health for a Prometheus endpoint (not caller-scoped: for the operator). */
+    public ai.dstack.core.app.ServerStatistics statistics() {
+        return engine.statistics();
+    }
+
+    @Override
+    public JobSubmissionLogs pollLogs(String project, PollLogsRequest request) {
+        return admin.pollLogs(project, request);
+    }
+
+    @Override
+    public List<GpuGroup> listGpus(String project, ListGpusRequest request) {
+        return admin.listGpus(project, request);
+    }
+
+    @Override
+    public List<Fleet> listFleets(String project, boolean includeImported) {
+        return admin.listFleets(project, includeImported);
+    }
+
+    @Override
+    public Fleet getFleet(String project, String fleetName) {
+        return admin.getFleet(project, fleetName);
+    }
+
+    @Override
+    public FleetPlan getFleetPlan(String project, FleetSpec spec) {
+        return admin.getFleetPlan(project, spec);
+    }
+
+    @Override
+    public Fleet applyFleet(String project, ApplyFleetRequest request) {
+        return admin.applyFleet(project, request);
+    }
+
+    @Override
+    public void deleteFleets(String project, List<String> fleetNames) {
+        admin.deleteFleets(project, fleetNames);
+    }
+
+    @Override
+    public List<Instance> listInstances(InstanceQuery query) {
+        return admin.listInstances(query);
+    }
+
+    @Override
+    public List<Secret> listSecrets(String project) {
+        return admin.listSecrets(project);
+    }
+
+    @Override
+    public Secret getSecret(String project, String name) {
+        return admin.getSecret(project, name);
+    }
+
+    @Override
+    public Secret setSecret(String project, String name, String value) {
+        return admin.setSecret(project, name, value);
+    }
+
+    @Override
+    public void deleteSecrets(String project, List<String> names) {
+        admin.deleteSecrets(project, names);
     }
 
     /** Stops the engine's threads and closes its stores. Running jobs go on; a new engine adopts them. */
@@ -193,19 +403,19 @@ public final class DstackEngine implements AutoCloseable {
 
     /** Configures an engine; every setting has dstack's default. */
     public static final class Builder {
-        private static final java.util.concurrent.atomic.AtomicInteger ENGINES = new java.util.concurrent.atomic.AtomicInteger();
         private Path serverDirectory;
         private String databaseUrl;
-        private boolean localFleet = !"false".equalsIgnoreCase(System.getenv("DSTACK_SERVER_LOCAL_FLEET"));
+        private boolean localFleet = true;
         private Integer localBlocks;
         private String adminToken;
         private Clock clock = Clock.systemUTC();
         private HostExecutor host;
         private HostResources hostResources;
         private Duration sweep;
+        private boolean keepJobFiles;
         private String logStorageType = "file";
-        private java.util.Map<String, String> logStorageSettings = java.util.Map.of();
-        private Encryption encryption = Encryption.identity();
+        private Map<String, String> logStorageSettings = Map.of();
+        private DatabaseEncryption encryption = DatabaseEncryption.identity();
         private DefaultPermissions permissions = DefaultPermissions.DSTACK;
         private StoreOptions storeOptions = StoreOptions.defaults();
         private Duration lease;
@@ -218,7 +428,7 @@ public final class DstackEngine implements AutoCloseable {
          * How tokens, SSH private keys, secrets and backend credentials are encrypted in the database (config.yml's
          * {@code encryption.keys}); default identity (stored as {@code enc:identity:noname:<plaintext>}).
          */
-        public Builder encryption(Encryption encryption) {
+        public Builder encryption(DatabaseEncryption encryption) {
             this.encryption = Objects.requireNonNull(encryption, "encryption is null");
             return this;
         }
@@ -244,7 +454,7 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
-        /** Where state, logs and jobs live; default {@code $DSTACK_SERVER_DIR} or {@code ~/.dstack/server}. */
+        /** Where state, logs and jobs live; default {@code ~/.dstack/server}. */
         public Builder serverDirectory(Path directory) {
             this.serverDirectory = Objects.requireNonNull(directory, "directory is null");
             return this;
@@ -257,8 +467,8 @@ public final class DstackEngine implements AutoCloseable {
         }
 
         /**
-         * Whether this machine is offered as fleet {@code local}: default true unless {@code DSTACK_SERVER_LOCAL_FLEET}
-         * is {@code false}. Members of project {@code main} then run commands as this process's user.
+         * Whether this machine is offered as fleet {@code local}: default true. Members of project {@code main} then
+         * run commands as this process's user.
          */
         public Builder localFleet(boolean enabled) {
             this.localFleet = enabled;
@@ -292,6 +502,16 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keep each finished job's files on its host (its script, output and exit code, under
+         * {@code <server dir>/local/jobs/<job id>/} on this machine), e.g. to look at them; by default they are removed
+         * once the job's logs are stored.
+         */
+        public Builder keepFinishedJobFiles(boolean keep) {
+            this.keepJobFiles = keep;
+            return this;
+        }
+
         /** How often loops look for work no event announced; default 2 s. */
         public Builder sweepInterval(Duration sweep) {
             this.sweep = Objects.requireNonNull(sweep, "sweep is null");
@@ -303,9 +523,9 @@ public final class DstackEngine implements AutoCloseable {
          * default {@code "file"} (files under the server directory). E.g. {@code "cloudwatch"} with
          * {@code log_group} and {@code region}, which several server replicas can share.
          */
-        public Builder logStorage(String type, java.util.Map<String, String> settings) {
+        public Builder logStorage(String type, Map<String, String> settings) {
             this.logStorageType = Objects.requireNonNull(type, "type is null");
-            this.logStorageSettings = java.util.Map.copyOf(Objects.requireNonNull(settings, "settings is null"));
+            this.logStorageSettings = Map.copyOf(Objects.requireNonNull(settings, "settings is null"));
             return this;
         }
 
@@ -313,6 +533,12 @@ public final class DstackEngine implements AutoCloseable {
          * How long a row this engine claimed stays its own if the engine dies (default 30 s): after that, another
          * replica on the same database takes the work over.
          */
+        /** How often jobs are sampled and how long samples and events are kept; dstack's defaults unless set. */
+        public Builder metrics(MetricsSettings settings) {
+            this.metrics = Objects.requireNonNull(settings, "settings is null");
+            return this;
+        }
+
         public Builder leaseDuration(Duration lease) {
             Objects.requireNonNull(lease, "lease is null");
             if (lease.isNegative() || lease.isZero()) {
@@ -322,19 +548,13 @@ public final class DstackEngine implements AutoCloseable {
             return this;
         }
 
-        /** How often jobs are sampled and how long samples and events are kept; dstack's defaults unless set. */
-        public Builder metrics(MetricsSettings settings) {
-            this.metrics = Objects.requireNonNull(settings, "settings is null");
-            return this;
-        }
-
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
             createDirectory(dir);
             String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("data").resolve("sqlite.db");
             List<AutoCloseable> owned = new ArrayList<>();
-            StateStore store = new EncryptingStateStore(openStateStore(url, storeOptions), encryption);
+            StateStore store = new EncryptingStateStore(openStateStore(url, storeOptions), encryption.encryption());
             owned.add(store);
             try {
                 LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
@@ -342,15 +562,15 @@ public final class DstackEngine implements AutoCloseable {
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();
                 EngineSettings settings = EngineSettings.defaults(ownerName());
-                if (sweep != null || lease != null) {
+                if (sweep != null || lease != null || keepJobFiles) {
                     settings = new EngineSettings(settings.owner(), lease != null ? lease : settings.lease(),
                             sweep != null ? sweep : settings.sweep(), settings.runningCheck(),
-                            settings.capacityRetry(), settings.logPump(), settings.batch());
+                            settings.capacityRetry(), settings.logPump(), settings.batch(), keepJobFiles);
                 }
                 RemoteHosts remotes = remoteHosts != null ? remoteHosts
                         : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());
                 Engine engine = new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
-                        adminToken, clock, settings, owned, permissions);
+                        adminToken, clock, settings, owned, permissions.toEngine());
                 engine.configureMetrics(metrics);
                 return new DstackEngine(engine);
             } catch (RuntimeException e) {
@@ -360,8 +580,7 @@ public final class DstackEngine implements AutoCloseable {
         }
 
         private static Path defaultServerDirectory() {
-            String env = System.getenv("DSTACK_SERVER_DIR");
-            return env != null && !env.isBlank() ? Path.of(env) : Path.of(ai.dstack.client.DstackConfig.homeDirectory(), ".dstack", "server");
+            return Path.of(ai.dstack.client.DstackConfig.homeDirectory(), ".dstack", "server");
         }
 
         private static void createDirectory(Path dir) {
@@ -398,7 +617,8 @@ public final class DstackEngine implements AutoCloseable {
 
         /** Unique per engine (several may share a process), so that leases say which replica holds them. */
         private static String ownerName() {
-            return "engine-" + ManagementFactory.getRuntimeMXBean().getName() + "-" + ENGINES.incrementAndGet();
+            return "engine-" + ManagementFactory.getRuntimeMXBean().getName() + "-"
+                    + UUID.randomUUID().toString().substring(0, 8);
         }
     }
 }

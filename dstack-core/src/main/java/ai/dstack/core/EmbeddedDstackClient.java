@@ -8,9 +8,8 @@ import ai.dstack.api.fleet.FleetPlan;
 import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.instance.Instance;
 import ai.dstack.api.logs.JobSubmissionLogs;
-import ai.dstack.api.logs.LogEvent;
-import ai.dstack.api.logs.LogEventSource;
 import ai.dstack.api.logs.PollLogsRequest;
+import ai.dstack.api.offer.GpuGroup;
 import ai.dstack.api.project.Project;
 import ai.dstack.api.repo.RemoteRepoCreds;
 import ai.dstack.api.repo.RepoInfo;
@@ -25,6 +24,7 @@ import ai.dstack.client.ApplyFleetRequest;
 import ai.dstack.client.ApplyRunRequest;
 import ai.dstack.client.DstackClient;
 import ai.dstack.client.InstanceQuery;
+import ai.dstack.client.ListGpusRequest;
 import ai.dstack.client.MemberSetting;
 import ai.dstack.client.NewUser;
 import ai.dstack.client.ProjectQuery;
@@ -32,21 +32,10 @@ import ai.dstack.client.RemoteDstackClient;
 import ai.dstack.client.RunPlanRequest;
 import ai.dstack.client.RunQuery;
 import ai.dstack.client.UserQuery;
-import ai.dstack.client.internal.Hashes;
-import ai.dstack.core.internal.client.CallerAccess.Scope;
-import ai.dstack.core.internal.client.CallerAccess;
+import ai.dstack.core.app.Caller;
+import ai.dstack.core.app.DstackApp;
+import ai.dstack.core.internal.app.Sha256;
 import ai.dstack.core.internal.client.EmbeddedSettings;
-import ai.dstack.core.internal.client.Need;
-import ai.dstack.core.internal.client.RemoteErrors;
-import ai.dstack.core.internal.operations.Projects;
-import ai.dstack.core.internal.operations.Users;
-import ai.dstack.core.internal.wiring.Engine;
-import ai.dstack.spi.logs.LogPage;
-import ai.dstack.spi.logs.LogQuery;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,10 +43,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
- * A {@link DstackClient} over a {@link DstackEngine} in this JVM: the same calls, results and error codes as a
+ * A {@link DstackClient} over a {@link DstackEngine} in this JVM: each call is one call of the engine's application
+ * layer ({@link DstackApp}) for this client's caller, so results, permissions and error codes are those of a
  * {@link RemoteDstackClient} talking to a dstack server over that engine, without HTTP.
  *
  * <pre>{@code
@@ -68,12 +57,10 @@ import java.util.regex.Pattern;
  * // or, by configuration alone: Dstack.connect(Map.of("dstack.mode", "embedded", "dstack.server-dir", "/srv/dstack"))
  * }</pre>
  *
- * <p>The client acts as one user (the admin unless a token is given) and applies the server's permission rules
- * to it: an unknown project is {@link ErrorCode#NOT_FOUND}, a missing role {@link ErrorCode#FORBIDDEN}, and the
- * token is checked on every call, so a refreshed token stops working at once. Engine errors keep the code the
- * server would send (its own validation errors become {@link ErrorCode#ERROR}, as the server sends them); errors
- * are plain {@link DstackException}s, since there is no HTTP reply to describe. Fleets are SSH fleets (with
- * dstack-backend-ssh on the class path) and the built-in fleet {@code local}.
+ * <p>The client acts as one user (the admin unless a token is given): an unknown project is
+ * {@link ErrorCode#NOT_FOUND}, a missing role {@link ErrorCode#FORBIDDEN}, and the token is checked on every call,
+ * so a refreshed token stops working at once. Errors are plain {@link DstackException}s, since there is no HTTP
+ * reply to describe.
  *
  * <p>Safe for concurrent use. {@link #close()} stops the engine when this client built it; calls after that fail
  * with {@link IllegalStateException}.
@@ -82,24 +69,25 @@ public final class EmbeddedDstackClient implements DstackClient {
     /** The dstack release whose API the engine implements, as the REST server reports it. */
     public static final String SERVER_VERSION = RemoteDstackClient.DEFAULT_API_VERSION;
 
-    /** The server's rule for {@code name_pattern} in users and projects listings. */
-    private static final Pattern NAME_PATTERN = Pattern.compile("^[a-zA-Z0-9-_]*$");
-    private static final int MAX_LISTED = 2000;
-    private static final int MAX_JOB_SUBMISSIONS = 10;
-
     private final DstackEngine engine;
-    private final Engine internal;
+    private final DstackApp app;
     private final boolean ownsEngine;
-    private final CallerAccess access;
+    private final Supplier<Caller> caller;
     private final String defaultProject;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedDstackClient(DstackEngine engine, boolean ownsEngine, String token, String defaultProject) {
+    EmbeddedDstackClient(DstackEngine engine, boolean ownsEngine, Supplier<Caller> caller, String defaultProject) {
         this.engine = Objects.requireNonNull(engine, "engine is null");
-        this.internal = engine.internal();
+        this.app = engine.app();
         this.ownsEngine = ownsEngine;
-        this.access = new CallerAccess(internal, Objects.requireNonNull(token, "token is null"));
+        this.caller = caller;
         this.defaultProject = defaultProject;
+    }
+
+    private static Supplier<Caller> byToken(DstackEngine engine, String token) {
+        Objects.requireNonNull(token, "token is null");
+        DstackApp app = engine.app();
+        return () -> app.authenticate(token);
     }
 
     /** A client acting as the engine's admin, with project {@code main} as default; closing it leaves the engine open. */
@@ -117,13 +105,13 @@ public final class EmbeddedDstackClient implements DstackClient {
      * {@link #project()}; closing it leaves the engine open.
      */
     public static EmbeddedDstackClient of(DstackEngine engine, String token, String defaultProject) {
-        return new EmbeddedDstackClient(engine, false, token, defaultProject);
+        return new EmbeddedDstackClient(engine, false, byToken(engine, token), defaultProject);
     }
 
     /** Builds an engine, and a client acting as its admin that closes the engine when it is closed. */
     public static EmbeddedDstackClient start(DstackEngine.Builder engine) {
         DstackEngine built = engine.build();
-        return new EmbeddedDstackClient(built, true, built.adminToken(), built.defaultProject());
+        return new EmbeddedDstackClient(built, true, byToken(built, built.adminToken()), built.defaultProject());
     }
 
     /**
@@ -132,12 +120,12 @@ public final class EmbeddedDstackClient implements DstackClient {
      * @throws DstackException with {@link ErrorCode#INVALID_REQUEST} naming a setting that does not parse
      */
     public static EmbeddedDstackClient fromSettings(Map<String, String> settings) {
-        EmbeddedSettings parsed = EmbeddedSettings.from(settings);
+        EmbeddedSettings parsed = EmbeddedSettings.from(settings, System::getenv);
         DstackEngine built = parsed.engineBuilder().build();
         try {
             String token = parsed.token() != null ? parsed.token() : built.adminToken();
             String project = parsed.project() != null ? parsed.project() : built.defaultProject();
-            return new EmbeddedDstackClient(built, true, token, project);
+            return new EmbeddedDstackClient(built, true, byToken(built, token), project);
         } catch (RuntimeException e) {
             built.close();
             throw e;
@@ -158,38 +146,31 @@ public final class EmbeddedDstackClient implements DstackClient {
 
     @Override
     public ServerInfo serverInfo() {
-        return call(() -> new ServerInfo(SERVER_VERSION));
+        checkOpen();
+        return app.serverInfo();
     }
 
     @Override
     public UserWithCreds me() {
-        return call(() -> internal.users().myUser(access.user()));
+        return app.me(caller());
     }
 
     @Override
     public List<User> listUsers(UserQuery query) {
         Objects.requireNonNull(query, "query is null");
-        checkListing(query.namePattern(), query.limit());
-        return call(() -> {
-            UserRow user = access.user();
-            return internal.users().list(user, false, query.namePattern(), query.prevCreatedAt(), query.prevId(),
-                    orDefault(query.limit(), MAX_LISTED), Boolean.TRUE.equals(query.ascending())).users();
-        });
+        return app.listUsers(caller(), query, false).users();
     }
 
     @Override
     public User createUser(NewUser user) {
         Objects.requireNonNull(user, "user is null");
-        return call(() -> {
-            access.user(Need.GLOBAL_ADMIN);
-            return internal.users().create(user.username(), user.globalRole(), user.email(), user.active());
-        });
+        return app.createUser(caller(), user);
     }
 
     @Override
     public UserWithCreds refreshToken(String username) {
         Objects.requireNonNull(username, "username is null");
-        return call(() -> internal.users().refreshToken(access.user(), username));
+        return app.refreshToken(caller(), username);
     }
 
     // ---------------------------------------------------------------- projects
@@ -197,205 +178,160 @@ public final class EmbeddedDstackClient implements DstackClient {
     @Override
     public List<Project> listProjects(ProjectQuery query) {
         Objects.requireNonNull(query, "query is null");
-        checkListing(query.namePattern(), query.limit());
-        return call(() -> {
-            UserRow user = access.user();
-            return internal.projects().list(user, query.includeNotJoined(), false, query.namePattern(),
-                    query.prevCreatedAt(), query.prevId(), orDefault(query.limit(), MAX_LISTED),
-                    Boolean.TRUE.equals(query.ascending())).projects();
-        });
+        return app.listProjects(caller(), query, false).projects();
     }
 
     @Override
     public Project getProject(String project) {
         Objects.requireNonNull(project, "project is null");
-        return call(() -> internal.projects().view(access.scope(project, Need.PROJECT_MEMBER_OR_PUBLIC).project()));
+        return app.getProject(caller(), project);
     }
 
     @Override
     public Project createProject(String project, boolean isPublic) {
         Objects.requireNonNull(project, "project is null");
-        return call(() -> internal.projects().create(access.user(), project, isPublic));
+        return app.createProject(caller(), project, isPublic);
     }
 
     @Override
     public void deleteProjects(List<String> projects) {
-        List<String> names = List.copyOf(projects);
-        run(() -> internal.projects().delete(access.user(), names));
+        app.deleteProjects(caller(), List.copyOf(projects));
     }
 
     @Override
     public Project addMembers(String project, List<MemberSetting> members) {
-        List<Projects.MemberSetting> settings = members(members);
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MANAGER_OR_PUBLIC);
-            return internal.projects().addMembers(scope.user(), scope.project(), settings);
-        });
+        return app.addMembers(caller(), project, List.copyOf(members));
     }
 
     @Override
     public Project setMembers(String project, List<MemberSetting> members) {
-        List<Projects.MemberSetting> settings = members(members);
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MANAGER);
-            return internal.projects().setMembers(scope.user(), scope.project(), settings);
-        });
+        return app.setMembers(caller(), project, List.copyOf(members));
     }
 
     @Override
     public Project removeMembers(String project, List<String> usernames) {
-        List<String> names = List.copyOf(usernames);
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MEMBER);
-            return internal.projects().removeMembers(scope.user(), scope.project(), names);
-        });
+        return app.removeMembers(caller(), project, List.copyOf(usernames));
     }
 
     @Override
     public Project updateProject(String project, Boolean isPublic) {
         Objects.requireNonNull(project, "project is null");
-        return call(() -> internal.projects().update(access.scope(project, Need.PROJECT_ADMIN).project(), isPublic, null));
+        return app.updateProject(caller(), project, isPublic, null);
     }
 
     // ---------------------------------------------------------------- the caller's SSH public keys
 
     @Override
     public List<PublicKeyInfo> listPublicKeys() {
-        return call(() -> internal.publicKeys().list(access.user()));
+        return app.listPublicKeys(caller());
     }
 
     @Override
     public PublicKeyInfo addPublicKey(String key, String name) {
         Objects.requireNonNull(key, "key is null");
-        return call(() -> internal.publicKeys().add(access.user(), key, name));
+        return app.addPublicKey(caller(), key, name);
     }
 
     @Override
     public void deletePublicKeys(List<UUID> ids) {
-        List<UUID> copy = List.copyOf(ids);
-        run(() -> internal.publicKeys().delete(access.user(), copy));
+        app.deletePublicKeys(caller(), List.copyOf(ids));
     }
 
-    // ---------------------------------------------------------------- repos
+    // ---------------------------------------------------------------- repos and uploads
 
     @Override
     public void initRepo(String project, String repoId, RepoInfo info, RemoteRepoCreds creds) {
         Objects.requireNonNull(repoId, "repoId is null");
         Objects.requireNonNull(info, "info is null");
-        run(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MEMBER);
-            internal.repos().init(scope.project(), scope.user(), repoId, info, creds);
-        });
+        app.initRepo(caller(), project, repoId, info, creds);
     }
-
-    // ---------------------------------------------------------------- uploads
 
     @Override
     public FileArchive uploadArchive(byte[] tar) {
         Objects.requireNonNull(tar, "tar is null");
-        return call(() -> internal.uploads().uploadArchive(access.user(), Hashes.sha256(tar), tar));
+        return app.uploadArchive(caller(), Sha256.hex(tar), tar);
     }
 
     @Override
     public FileArchive getArchiveByHash(String hash) {
         Objects.requireNonNull(hash, "hash is null");
-        return call(() -> internal.uploads().archiveByHash(access.user(), hash));
+        return app.getArchiveByHash(caller(), hash);
     }
 
     @Override
     public String uploadCode(String project, String repoId, byte[] code) {
         Objects.requireNonNull(repoId, "repoId is null");
         Objects.requireNonNull(code, "code is null");
-        String hash = Hashes.sha256(code);
-        run(() -> internal.uploads().uploadCode(access.scope(project, Need.PROJECT_MEMBER).project(), repoId, hash, code));
+        String hash = Sha256.hex(code);
+        app.uploadCode(caller(), project, repoId, hash, code);
         return hash;
     }
 
-    // ---------------------------------------------------------------- runs
+    // ---------------------------------------------------------------- runs, logs, offers
 
     @Override
     public List<Run> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query is null");
-        ai.dstack.core.internal.operations.RunQuery engineQuery = new ai.dstack.core.internal.operations.RunQuery(
-                query.projectName(), query.repoId(), query.username(), query.onlyActive(), query.includeJobs(),
-                orDefault(query.jobSubmissionsLimit(), MAX_JOB_SUBMISSIONS), query.prevSubmittedAt(), query.prevRunId(),
-                query.limit(), query.ascending());
-        return call(() -> internal.runs().list(memberProjects(access.user()), engineQuery));
+        return app.listRuns(caller(), query);
     }
 
     @Override
     public Run getRun(String project, String runName) {
         Objects.requireNonNull(runName, "runName is null");
-        return call(() -> internal.runs().get(access.scope(project, Need.PROJECT_MEMBER).project(), runName, null));
+        return app.getRun(caller(), project, runName, null);
     }
 
     @Override
     public Run getRun(String project, UUID runId) {
         Objects.requireNonNull(runId, "runId is null");
-        return call(() -> internal.runs().get(access.scope(project, Need.PROJECT_MEMBER).project(), null, runId));
+        return app.getRun(caller(), project, null, runId);
     }
 
     @Override
     public RunPlan getRunPlan(String project, RunPlanRequest request) {
         Objects.requireNonNull(request, "request is null");
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MEMBER);
-            return internal.runs().plan(scope.project(), scope.user(), request.runSpec(), request.maxOffers());
-        });
+        return app.getRunPlan(caller(), project, request);
     }
 
     @Override
     public Run applyRun(String project, ApplyRunRequest request) {
         Objects.requireNonNull(request, "request is null");
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MEMBER);
-            return internal.runs().apply(scope.project(), scope.user(), request.runSpec(), request.currentResource(),
-                    request.force());
-        });
+        return app.applyRun(caller(), project, request);
     }
 
     @Override
     public void stopRuns(String project, List<String> runNames, boolean abort) {
-        List<String> names = List.copyOf(runNames);
-        run(() -> internal.runs().stop(access.scope(project, Need.PROJECT_MEMBER).project(), names, abort));
+        app.stopRuns(caller(), project, List.copyOf(runNames), abort);
     }
 
     @Override
     public void deleteRuns(String project, List<String> runNames) {
-        List<String> names = List.copyOf(runNames);
-        run(() -> internal.runs().delete(access.scope(project, Need.PROJECT_MEMBER).project(), names));
+        app.deleteRuns(caller(), project, List.copyOf(runNames));
     }
 
     @Override
     public ai.dstack.api.metrics.JobMetrics getJobMetrics(String project, String runName, int replicaNum, int jobNum,
             int limit) {
-        return call(() -> {
-            ProjectRow scope = access.scope(project, Need.PROJECT_MEMBER).project();
-            return internal.jobMetrics().metrics(scope, runName, null, replicaNum, jobNum, limit, null, null);
-        });
+        return app.getJobMetrics(caller(), project, runName, null, replicaNum, jobNum, limit, null, null);
     }
 
     @Override
     public List<ai.dstack.api.event.Event> listEvents(ai.dstack.api.event.ListEventsRequest request) {
         Objects.requireNonNull(request, "request is null");
-        return call(() -> internal.eventQueries().list(access.user(), request));
+        return app.listEvents(caller(), request);
     }
 
     /** {@code logs/poll}: the same page as the server's, with the message bytes the server would base64-encode. */
     @Override
     public JobSubmissionLogs pollLogs(String project, PollLogsRequest request) {
         Objects.requireNonNull(request, "request is null");
-        LogQuery query = new LogQuery(request.startTime(), request.endTime(), request.descending(), request.nextToken(),
-                request.limit(), request.diagnose());
-        return call(() -> {
-            ProjectRow scope = access.scope(project, Need.PROJECT_MEMBER).project();
-            LogPage page = internal.runs().logs(scope, request.runName(), request.jobSubmissionId(), query);
-            List<LogEvent> events = page.events().stream()
-                    .map(e -> LogEvent.of(e.timestamp(), LogEventSource.fromWireValue(e.source().wireValue()),
-                            e.message().getBytes(StandardCharsets.UTF_8)))
-                    .toList();
-            return new JobSubmissionLogs(events, page.externalUrl(), page.nextToken());
-        });
+        return app.pollLogs(caller(), project, request);
+    }
+
+    @Override
+    public List<GpuGroup> listGpus(String project, ListGpusRequest request) {
+        Objects.requireNonNull(request, "request is null");
+        return app.listGpus(caller(), project, request);
     }
 
     // ---------------------------------------------------------------- fleets and instances
@@ -403,82 +339,62 @@ public final class EmbeddedDstackClient implements DstackClient {
     /** The project's fleets; {@code includeImported} changes nothing, as no project can export fleets yet. */
     @Override
     public List<Fleet> listFleets(String project, boolean includeImported) {
-        return call(() -> internal.fleets().list(access.scope(project, Need.PROJECT_MEMBER).project()));
+        return app.listFleets(caller(), project);
     }
 
     @Override
     public Fleet getFleet(String project, String fleetName) {
         Objects.requireNonNull(fleetName, "fleetName is null");
-        return call(() -> internal.fleets().get(access.scope(project, Need.PROJECT_MEMBER).project(), fleetName, null));
+        return app.getFleet(caller(), project, fleetName, null);
     }
 
     @Override
     public FleetPlan getFleetPlan(String project, FleetSpec spec) {
         Objects.requireNonNull(spec, "spec is null");
-        return call(() -> internal.fleets().plan(access.scope(project, Need.PROJECT_MEMBER).project(),
-                access.user().name(), spec));
+        return app.getFleetPlan(caller(), project, spec);
     }
 
     @Override
     public Fleet applyFleet(String project, ApplyFleetRequest request) {
         Objects.requireNonNull(request, "request is null");
-        return call(() -> internal.fleets().apply(access.scope(project, Need.PROJECT_MEMBER).project(),
-                request.spec()));
+        return app.applyFleet(caller(), project, request);
     }
 
     @Override
     public void deleteFleets(String project, List<String> fleetNames) {
         Objects.requireNonNull(fleetNames, "fleetNames is null");
-        run(() -> internal.fleets().delete(access.scope(project, Need.PROJECT_MEMBER).project(), fleetNames));
+        app.deleteFleets(caller(), project, List.copyOf(fleetNames));
     }
 
     @Override
     public List<Instance> listInstances(InstanceQuery query) {
         Objects.requireNonNull(query, "query is null");
-        return call(() -> {
-            List<ProjectRow> projects = memberProjects(access.user()).stream()
-                    .filter(p -> query.projectNames() == null || query.projectNames().contains(p.name())).toList();
-            return internal.fleets().instances(projects, query.fleetIds() == null ? null : new HashSet<>(query.fleetIds()),
-                    query.onlyActive(), query.prevCreatedAt(), query.prevId(), query.limit(), query.ascending());
-        });
+        return app.listInstances(caller(), query);
     }
 
     // ---------------------------------------------------------------- secrets
 
     @Override
     public List<Secret> listSecrets(String project) {
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MANAGER);
-            return internal.secrets().list(scope.project(), scope.user());
-        });
+        return app.listSecrets(caller(), project);
     }
 
     @Override
     public Secret getSecret(String project, String name) {
         Objects.requireNonNull(name, "name is null");
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MANAGER);
-            return internal.secrets().get(scope.project(), scope.user(), name);
-        });
+        return app.getSecret(caller(), project, name);
     }
 
     @Override
     public Secret setSecret(String project, String name, String value) {
         Objects.requireNonNull(name, "name is null");
         Objects.requireNonNull(value, "value is null");
-        return call(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MANAGER);
-            return internal.secrets().createOrUpdate(scope.project(), scope.user(), name, value);
-        });
+        return app.setSecret(caller(), project, name, value);
     }
 
     @Override
     public void deleteSecrets(String project, List<String> names) {
-        List<String> copy = List.copyOf(names);
-        run(() -> {
-            Scope scope = access.scope(project, Need.PROJECT_MANAGER);
-            internal.secrets().delete(scope.project(), scope.user(), copy);
-        });
+        app.deleteSecrets(caller(), project, List.copyOf(names));
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -495,47 +411,15 @@ public final class EmbeddedDstackClient implements DstackClient {
         return "EmbeddedDstackClient[" + (defaultProject == null ? "no default project" : "project " + defaultProject) + "]";
     }
 
-    // ---------------------------------------------------------------- plumbing
-
-    /** The projects a caller's listings span: all for a global admin, its memberships otherwise (as the server's). */
-    private List<ProjectRow> memberProjects(UserRow user) {
-        return Users.isAdmin(user) ? internal.projects().all() : internal.projects().memberProjects(user);
+    /** The caller, authenticated again for this call. */
+    private Caller caller() {
+        checkOpen();
+        return caller.get();
     }
 
-    /** The server's validation of a users or projects listing (a 422 there, so not translated like engine errors). */
-    private static void checkListing(String namePattern, Integer limit) {
-        if (namePattern != null && !NAME_PATTERN.matcher(namePattern).find()) {
-            throw new DstackException(ErrorCode.INVALID_REQUEST,
-                    "name_pattern: String should match pattern '" + NAME_PATTERN.pattern() + "'");
-        }
-        if (limit != null && (limit < 0 || limit > MAX_LISTED)) {
-            throw new DstackException(ErrorCode.INVALID_REQUEST, "limit: must be between 0 and " + MAX_LISTED + ", not " + limit);
-        }
-    }
-
-    private static List<Projects.MemberSetting> members(List<MemberSetting> members) {
-        return members.stream().map(m -> new Projects.MemberSetting(m.username(), m.projectRole())).toList();
-    }
-
-    private static int orDefault(Integer value, int fallback) {
-        return value == null ? fallback : value;
-    }
-
-    private <T> T call(Supplier<T> action) {
+    private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("This dstack client is closed");
         }
-        try {
-            return action.get();
-        } catch (RuntimeException e) {
-            throw RemoteErrors.translate(e);
-        }
-    }
-
-    private void run(Runnable action) {
-        call(() -> {
-            action.run();
-            return null;
-        });
     }
 }

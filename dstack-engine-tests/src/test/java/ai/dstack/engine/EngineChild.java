@@ -20,10 +20,10 @@ public final class EngineChild {
         String url = args[1];
         String yaml = args[2].replace("\\n", "\n");
         DstackEngine engine = DstackEngine.builder().serverDirectory(dir).databaseUrl(url).localBlocks(8).build();
-        Run run = engine.submit(DstackYaml.parse(yaml, "child.yml", TaskConfiguration.class));
+        Run run = engine.applyRun(DstackYaml.parse(yaml, "child.yml", TaskConfiguration.class));
         String name = run.runSpec().runName();
-        while (engine.get(name).status() != RunStatus.RUNNING
-                || engine.logs(name, LogQuery.defaults()).events().isEmpty()) {
+        while (engine.getRun(engine.defaultProject(), name).status() != RunStatus.RUNNING
+                || engine.pollLogs(engine.defaultProject(), name).logs().isEmpty()) {
             Thread.sleep(20);
         }
         System.out.println("RUN " + name);

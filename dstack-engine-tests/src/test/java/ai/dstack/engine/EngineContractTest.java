@@ -12,8 +12,9 @@ import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.client.FollowLogsRequest;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.testing.SettableClock;
 import java.nio.file.Files;
@@ -85,8 +86,8 @@ abstract class EngineContractTest {
     }
 
     static String logText(DstackEngine engine, Run run) {
-        return engine.logs(name(run), LogQuery.defaults().withLimit(1000)).events().stream()
-                .map(LogEvent::message).collect(Collectors.joining());
+        return engine.pollLogs(engine.defaultProject(), name(run)).logs().stream()
+                .map(LogEvent::text).collect(Collectors.joining());
     }
 
     static JobSubmission latest(Run run) {
@@ -96,7 +97,7 @@ abstract class EngineContractTest {
     @Test
     void aTaskRunsToDoneAndItsOutputIsStored() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("commands:\n  - echo hello from $DSTACK_RUN_NAME\n  - echo to stderr >&2\n"));
+        Run run = engine.applyRun(task("commands:\n  - echo hello from $DSTACK_RUN_NAME\n  - echo to stderr >&2\n"));
         assertThat(run.status()).as("just submitted; the engine may already be at it").isIn(RunStatus.SUBMITTED, RunStatus.PROVISIONING, RunStatus.RUNNING, RunStatus.DONE);
 
         Run done = engine.awaitFinished(name(run), WAIT);
@@ -115,15 +116,15 @@ abstract class EngineContractTest {
         SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:15:30Z"));
         DstackEngine engine = engine(null, clock);
 
-        Run run = engine.submit(task("commands:\n  - echo tick\nschedule:\n  cron: ['*/5 * * * *', '0 11 * * *']\n"));
+        Run run = engine.applyRun(task("commands:\n  - echo tick\nschedule:\n  cron: ['*/5 * * * *', '0 11 * * *']\n"));
 
         assertThat(run.status()).isEqualTo(RunStatus.PENDING);
         assertThat(run.nextTriggeredAt()).isEqualTo(Instant.parse("2026-11-23T10:20:00Z"));
-        assertThat(engine.get(name(run)).jobs().stream().flatMap(job -> job.jobSubmissions().stream())).isEmpty();
+        assertThat(engine.getRun(engine.defaultProject(), name(run)).jobs().stream().flatMap(job -> job.jobSubmissions().stream())).isEmpty();
 
         clock.set(Instant.parse("2026-11-23T10:20:00Z"));
         await().atMost(WAIT).untilAsserted(() -> {
-            Run again = engine.get(name(run));
+            Run again = engine.getRun(engine.defaultProject(), name(run));
             assertThat(again.jobs()).isNotEmpty();
             assertThat(latest(again).status()).isEqualTo(JobStatus.DONE);
             assertThat(again.status()).isEqualTo(RunStatus.PENDING);
@@ -133,13 +134,13 @@ abstract class EngineContractTest {
 
         clock.set(Instant.parse("2026-11-23T10:25:00Z"));
         await().atMost(WAIT).untilAsserted(() -> {
-            Run again = engine.get(name(run));
+            Run again = engine.getRun(engine.defaultProject(), name(run));
             assertThat(latest(again).submissionNum()).isEqualTo(1);
             assertThat(latest(again).status()).isEqualTo(JobStatus.DONE);
             assertThat(again.status()).isEqualTo(RunStatus.PENDING);
         });
 
-        engine.stop(name(run));
+        engine.stopRuns(engine.defaultProject(), List.of(name(run)), false);
         Run stopped = engine.awaitFinished(name(run), WAIT);
         assertThat(stopped.status()).isEqualTo(RunStatus.TERMINATED);
         assertThat(stopped.terminationReason()).isEqualTo("stopped_by_user");
@@ -149,7 +150,7 @@ abstract class EngineContractTest {
     void aCronThatDoesNotParseIsRefusedAtSubmission() throws Exception {
         DstackEngine engine = engine();
 
-        assertThatThrownBy(() -> engine.submit(task("commands: [x]\nschedule:\n  cron: every hour\n")))
+        assertThatThrownBy(() -> engine.applyRun(task("commands: [x]\nschedule:\n  cron: every hour\n")))
                 .isInstanceOf(DstackException.class)
                 .hasMessageContaining("Invalid cron expression 'every hour': wrong number of fields");
     }
@@ -157,7 +158,7 @@ abstract class EngineContractTest {
     @Test
     void aFailingCommandFailsTheRunWithItsExitCodeAndStopsTheCommands() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("commands:\n  - echo before\n  - exit 3\n  - echo after\n"));
+        Run run = engine.applyRun(task("commands:\n  - echo before\n  - exit 3\n  - echo after\n"));
 
         Run failed = engine.awaitFinished(name(run), WAIT);
 
@@ -172,11 +173,11 @@ abstract class EngineContractTest {
     @Test
     void stopTerminatesARunningTaskGracefully() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("commands:\n  - trap 'echo got TERM; exit 0' TERM; echo started; while true; do sleep 0.1; done\n"));
-        await().atMost(WAIT).until(() -> engine.get(name(run)).status() == RunStatus.RUNNING
+        Run run = engine.applyRun(task("commands:\n  - trap 'echo got TERM; exit 0' TERM; echo started; while true; do sleep 0.1; done\n"));
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).status() == RunStatus.RUNNING
                 && logText(engine, run).contains("started"));
 
-        engine.stop(engine.defaultProject(), name(run), false);
+        engine.stopRuns(engine.defaultProject(), List.of(name(run)), false);
         Run stopped = engine.awaitFinished(name(run), WAIT);
 
         assertThat(stopped.status()).isEqualTo(RunStatus.TERMINATED);
@@ -190,10 +191,10 @@ abstract class EngineContractTest {
     @Test
     void abortKillsAtOnceEvenAJobThatIgnoresTerm() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("commands:\n  - trap '' TERM; echo started; while true; do sleep 0.1; done\n"));
+        Run run = engine.applyRun(task("commands:\n  - trap '' TERM; echo started; while true; do sleep 0.1; done\n"));
         await().atMost(WAIT).until(() -> logText(engine, run).contains("started"));
 
-        engine.stop(engine.defaultProject(), name(run), true);
+        engine.stopRuns(engine.defaultProject(), List.of(name(run)), true);
         Run aborted = engine.awaitFinished(name(run), Duration.ofSeconds(20));
 
         assertThat(aborted.status()).isEqualTo(RunStatus.TERMINATED);
@@ -204,7 +205,7 @@ abstract class EngineContractTest {
     @Test
     void maxDurationEndsTheJob() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("max_duration: 1s\nstop_duration: 1s\ncommands:\n  - sleep 60\n"));
+        Run run = engine.applyRun(task("max_duration: 1s\nstop_duration: 1s\ncommands:\n  - sleep 60\n"));
 
         Run ended = engine.awaitFinished(name(run), WAIT);
 
@@ -217,7 +218,7 @@ abstract class EngineContractTest {
     void aJobFailingWithRetryOnErrorIsResubmittedAndCanSucceed() throws Exception {
         DstackEngine engine = engine();
         Path marker = dir.resolve("marker");
-        Run run = engine.submit(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
+        Run run = engine.applyRun(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
                 + "  - if [ -f " + marker + " ]; then echo second; else touch " + marker + "; echo first; exit 1; fi\n"));
 
         Run done = engine.awaitFinished(name(run), WAIT);
@@ -230,16 +231,56 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void aJobThatKeepsFailingIsRetriedWithGrowingDelaysAndItsFilesAreRemovedOnceItsLogsAreStored() throws Exception {
+        SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:00:00Z"));
+        DstackEngine engine = engine(null, clock);
+        Run run = engine.applyRun(task("retry:\n  on_events: [error]\n  duration: 1h\ncommands:\n"
+                + "  - echo attempt $DSTACK_RUN_NAME\n  - exit 1\n"));
+
+        // The first failure is submitted again at once; the second waits 15 s, the third 30 s (the engine's clock).
+        awaitFailedSubmissions(engine, run, 2);
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage().equals("retrying"));
+        clock.set(Instant.parse("2026-11-23T10:00:14Z"));
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
+        // A waiting run is looked at by the sweep (every 2 s) once its last pass is 5 s old: each step below moves the
+        // clock past the delay by more than that, so the pass that finds the job due comes for sure.
+        clock.set(Instant.parse("2026-11-23T10:00:21Z"));
+        awaitFailedSubmissions(engine, run, 3);
+        clock.set(Instant.parse("2026-11-23T10:00:50Z")); // the third failed at :21: due at :51
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 3);
+        clock.set(Instant.parse("2026-11-23T10:00:57Z"));
+        awaitFailedSubmissions(engine, run, 4);
+
+        // The output is stored (logs show the latest submission's); the finished jobs' directories are gone.
+        assertThat(logText(engine, run)).isEqualTo("attempt " + name(run) + "\n");
+        for (JobSubmission submission : submissions(engine, run)) {
+            assertThat(dir.resolve("server/local/jobs").resolve(submission.id().toString()))
+                    .as("files of finished submission %d", submission.submissionNum()).doesNotExist();
+        }
+        engine.stopRuns(engine.defaultProject(), List.of(name(run)), false);
+        assertThat(engine.awaitFinished(name(run), WAIT).status()).isEqualTo(RunStatus.TERMINATED);
+    }
+
+    private static List<JobSubmission> submissions(DstackEngine engine, Run run) {
+        return engine.getRun(engine.defaultProject(), name(run)).jobs().get(0).jobSubmissions();
+    }
+
+    private static void awaitFailedSubmissions(DstackEngine engine, Run run, int count) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(submissions(engine, run))
+                .hasSize(count).allSatisfy(s -> assertThat(s.status()).isEqualTo(JobStatus.FAILED)));
+    }
+
+    @Test
     void withoutRetryANoCapacityJobFailsAndWithRetryItQueuesByPriority() throws Exception {
         DstackEngine engine = engine(1);
         Path order = dir.resolve("order");
-        Run blocker = engine.submit(task("commands:\n  - sleep 1\n"));
-        await().atMost(WAIT).until(() -> engine.get(name(blocker)).status() == RunStatus.RUNNING);
+        Run blocker = engine.applyRun(task("commands:\n  - sleep 1\n"));
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
 
-        Run noRetry = engine.submit(task("commands:\n  - echo never\n"));
+        Run noRetry = engine.applyRun(task("commands:\n  - echo never\n"));
         List<Run> queued = new ArrayList<>();
         for (int priority : new int[] {10, 50, 30}) {
-            queued.add(engine.submit(task("priority: " + priority + "\nretry:\n  on_events: [no-capacity]\n  duration: 1h\n"
+            queued.add(engine.applyRun(task("priority: " + priority + "\nretry:\n  on_events: [no-capacity]\n  duration: 1h\n"
                     + "commands:\n  - echo " + priority + " >> " + order + "\n")));
         }
 
@@ -248,7 +289,7 @@ abstract class EngineContractTest {
         assertThat(latest(failed).terminationReason()).isEqualTo("failed_to_start_due_to_no_capacity");
         assertThat(latest(failed).statusMessage()).isEqualTo("no capacity");
         await().atMost(WAIT).until(() -> List.of("retrying", "running", "done", "provisioning")
-                .contains(engine.get(name(queued.get(0))).statusMessage()));
+                .contains(engine.getRun(engine.defaultProject(), name(queued.get(0))).statusMessage()));
         for (Run run : queued) {
             assertThat(engine.awaitFinished(name(run), WAIT).status()).isEqualTo(RunStatus.DONE);
         }
@@ -259,8 +300,8 @@ abstract class EngineContractTest {
     void anEngineStartedAgainPicksUpRunningAndFinishedJobs() throws Exception {
         DstackEngine first = engine(8);
         String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
-        Run longRun = first.submit(task(small + "commands:\n  - echo one; sleep 2; echo two\n"));
-        Run shortRun = first.submit(task(small + "commands:\n  - sleep 0.5; echo quick; exit 7\n"));
+        Run longRun = first.applyRun(task(small + "commands:\n  - echo one; sleep 2; echo two\n"));
+        Run shortRun = first.applyRun(task(small + "commands:\n  - sleep 0.5; echo quick; exit 7\n"));
         await().atMost(WAIT).until(() -> logText(first, longRun).contains("one"));
         first.close();
         engines.remove(first);
@@ -315,22 +356,27 @@ abstract class EngineContractTest {
     @Test
     void followingARunDeliversItsLinesAsTheyAreWritten() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("commands:\n  - for i in 1 2 3; do echo tick $i; sleep 0.3; done\n"));
-        await().atMost(WAIT).until(() -> engine.get(name(run)).status() == RunStatus.RUNNING);
+        Run run = engine.applyRun(task("commands:\n  - for i in 1 2 3; do echo tick $i; sleep 1; done\n"));
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).status() == RunStatus.RUNNING);
         List<String> lines = new CopyOnWriteArrayList<>();
-        try (var subscription = engine.followLogs(engine.defaultProject(), name(run),
-                events -> events.forEach(e -> lines.add(e.message())))) {
-            await().atMost(WAIT).until(() -> lines.size() >= 3);
-            assertThat(subscription.isOpen()).isTrue();
-        }
+        List<RunStatus> statusAtFirstLine = new CopyOnWriteArrayList<>();
+        FollowLogsRequest often = FollowLogsRequest.newBuilder(name(run)).pollInterval(Duration.ofMillis(100)).build();
+        Run finished = engine.followLogs(engine.defaultProject(), often, e -> {
+            if (lines.isEmpty()) {
+                statusAtFirstLine.add(engine.getRun(engine.defaultProject(), name(run)).status());
+            }
+            lines.add(e.text());
+        });
         assertThat(lines).containsExactly("tick 1\n", "tick 2\n", "tick 3\n");
+        assertThat(statusAtFirstLine).as("the first line came while the run was running").containsExactly(RunStatus.RUNNING);
+        assertThat(finished.status()).isEqualTo(RunStatus.DONE);
     }
 
     @Test
     void secretsAndEnvReachTheJobAndAreNotStoredInItsSpec() throws Exception {
         DstackEngine engine = engine();
         engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");
-        Run run = engine.submit(task("env:\n  - GREETING=hi\n  - TOKEN=${{ secrets.token }}\n"
+        Run run = engine.applyRun(task("env:\n  - GREETING=hi\n  - TOKEN=${{ secrets.token }}\n"
                 + "commands:\n  - echo $GREETING $TOKEN $DSTACK_NODE_RANK $DSTACK_NODES_NUM\n"));
 
         Run done = engine.awaitFinished(name(run), WAIT);
@@ -342,7 +388,7 @@ abstract class EngineContractTest {
     @Test
     void anImageWithoutADockerEngineFailsWithAClearReason() throws Exception {
         DstackEngine engine = engine();
-        Run run = engine.submit(task("image: ubuntu:24.04\ncommands:\n  - echo hi\n"));
+        Run run = engine.applyRun(task("image: ubuntu:24.04\ncommands:\n  - echo hi\n"));
 
         Run failed = engine.awaitFinished(name(run), WAIT);
 
@@ -358,7 +404,7 @@ abstract class EngineContractTest {
         List<Future<Run>> futures = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             int n = i;
-            futures.add(pool.submit(() -> engine.submit(task("resources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n  - echo job " + n + "\n"))));
+            futures.add(pool.submit(() -> engine.applyRun(task("resources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n  - echo job " + n + "\n"))));
         }
         List<Run> runs = new CopyOnWriteArrayList<>();
         for (Future<Run> future : futures) {
@@ -377,7 +423,7 @@ abstract class EngineContractTest {
         DstackEngine engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
                 .localFleet(false).build();
         engines.add(engine);
-        Run run = engine.submit(task("commands:\n  - echo never\n"));
+        Run run = engine.applyRun(task("commands:\n  - echo never\n"));
 
         Run failed = engine.awaitFinished(name(run), WAIT);
 
@@ -389,10 +435,10 @@ abstract class EngineContractTest {
     @Test
     void unknownRunsAndProjectsAreClearErrors() throws Exception {
         DstackEngine engine = engine();
-        assertThatThrownBy(() -> engine.get("no-such-run"))
+        assertThatThrownBy(() -> engine.getRun(engine.defaultProject(), "no-such-run"))
                 .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS))
                 .hasMessage("Run not found");
-        assertThatThrownBy(() -> engine.list("nope"))
+        assertThatThrownBy(() -> engine.getRun("nope", "no-such-run"))
                 .isInstanceOfSatisfying(DstackException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 }

@@ -90,10 +90,10 @@ class JobMetricsAndEventsTest {
     @Test
     void aJobThatBurnsCpuShowsItInItsMetricsWithTheGpusOfItsHost() throws Exception {
         DstackEngine engine = engine(Clock.systemUTC(), FAST);
-        Run run = engine.submit(task("commands:\n  - while :; do :; done\n"));
+        Run run = engine.applyRun(task("commands:\n  - while :; do :; done\n"));
 
         await().atMost(WAIT).untilAsserted(() -> {
-            JobMetrics metrics = engine.metrics(name(run));
+            JobMetrics metrics = engine.getJobMetrics("main", name(run), 0, 0, 1);
             // A busy loop shows; an idle job would read 0 (the shared test machine gives it less than a full CPU).
             assertThat(latest(metrics, "cpu_usage_percent")).isGreaterThan(5);
             assertThat(latest(metrics, "cpus_detected_num")).isGreaterThanOrEqualTo(1);
@@ -105,32 +105,34 @@ class JobMetricsAndEventsTest {
             assertThat(latest(metrics, "gpu_memory_usage_bytes_gpu1")).isEqualTo(2048.0 * 1024 * 1024);
             assertThat(latest(metrics, "gpu_memory_total_bytes")).isEqualTo(81920.0 * 1024 * 1024);
         });
-        JobMetrics five = engine.metrics("main", name(run), 0, 0, 5);
-        await().atMost(WAIT).until(() -> engine.metrics("main", name(run), 0, 0, 5).metrics().get(0).values().size() == 5);
-        Metric cpu = engine.metrics("main", name(run), 0, 0, 5).metric("cpu_usage_percent").orElseThrow();
+        JobMetrics five = engine.getJobMetrics("main", name(run), 0, 0, 5);
+        await().atMost(WAIT).until(() -> engine.getJobMetrics("main", name(run), 0, 0, 5).metrics().get(0).values().size() == 5);
+        Metric cpu = engine.getJobMetrics("main", name(run), 0, 0, 5).metric("cpu_usage_percent").orElseThrow();
         assertThat(cpu.timestamps()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(five.metrics()).isNotEmpty();
-        engine.stop(name(run));
+        // Jobs outlive their engine by design: end the busy loop before the engine closes, or it burns a CPU on.
+        engine.stopRuns("main", List.of(name(run)), true);
+        engine.awaitFinished(name(run), WAIT);
     }
 
     @Test
     void utilizationPolicyTerminatesAJobWhoseGpuStaysBelowTheMinimumForTheWholeWindow() throws Exception {
         SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:00:00Z"));
         DstackEngine engine = engine(clock, FAST);
-        Run run = engine.submit(task("commands:\n  - sleep 600\nutilization_policy:\n  min_gpu_utilization: 10\n"
+        Run run = engine.applyRun(task("commands:\n  - sleep 600\nutilization_policy:\n  min_gpu_utilization: 10\n"
                 + "  time_window: 5m\n"));
         awaitSampleAt(engine, run, clock.instant());
 
         // Busy GPUs over a covered window: the job goes on.
         clock.advance(Duration.ofSeconds(270));
         awaitSampleAt(engine, run, clock.instant());
-        assertThat(engine.get(name(run)).status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(engine.getRun("main", name(run)).status()).isEqualTo(RunStatus.RUNNING);
 
         // Idle from now on; the first window that holds only idle samples and is covered stops the job.
         Files.writeString(gpuUtil, "3");
         clock.advance(Duration.ofSeconds(400));
         awaitSampleAt(engine, run, clock.instant());
-        assertThat(engine.get(name(run)).status()).as("one sample does not cover the window").isEqualTo(RunStatus.RUNNING);
+        assertThat(engine.getRun("main", name(run)).status()).as("one sample does not cover the window").isEqualTo(RunStatus.RUNNING);
         clock.advance(Duration.ofSeconds(270));
 
         Run finished = engine.awaitFinished(name(run), WAIT);
@@ -145,7 +147,7 @@ class JobMetricsAndEventsTest {
 
     private static void awaitSampleAt(DstackEngine engine, Run run, Instant at) {
         await().atMost(WAIT).untilAsserted(() -> {
-            JobMetrics metrics = engine.metrics(name(run));
+            JobMetrics metrics = engine.getJobMetrics("main", name(run), 0, 0, 1);
             assertThat(metrics.metrics()).isNotEmpty();
             assertThat(metrics.metrics().get(0).timestamps().get(0)).isEqualTo(at);
         });
@@ -155,12 +157,12 @@ class JobMetricsAndEventsTest {
     void theEventsOfARunsLifeComeBackInOrderWithinTheRun() throws Exception {
         DstackEngine engine = engine(Clock.systemUTC(), FAST);
         // One run at a time: a task takes the whole local host.
-        Run other = engine.submit(task("commands:\n  - echo other\n"));
+        Run other = engine.applyRun(task("commands:\n  - echo other\n"));
         engine.awaitFinished(name(other), WAIT);
-        Run run = engine.submit(task("commands:\n  - echo hello\n"));
+        Run run = engine.applyRun(task("commands:\n  - echo hello\n"));
         engine.awaitFinished(name(run), WAIT);
 
-        List<Event> events = engine.events(ListEventsRequest.all(100).withinRuns(List.of(engine.get(name(run)).id()))
+        List<Event> events = engine.listEvents(ListEventsRequest.all(100).withinRuns(List.of(engine.getRun("main", name(run)).id()))
                 .ascending(true));
         List<String> messages = events.stream().map(Event::message).toList();
         assertThat(messages.get(0)).isIn("Run submitted. Status: SUBMITTED", "Job created on run submission. Status: SUBMITTED");
@@ -179,9 +181,9 @@ class JobMetricsAndEventsTest {
         assertThat(events.stream().filter(e -> e.message().startsWith("Job status")).map(Event::actorUserId)).containsOnlyNulls();
 
         // Newest first, in pages of two.
-        List<Event> page = engine.events(ListEventsRequest.all(2).withinRuns(List.of(engine.get(name(run)).id())));
+        List<Event> page = engine.listEvents(ListEventsRequest.all(2).withinRuns(List.of(engine.getRun("main", name(run)).id())));
         assertThat(page).containsExactly(events.get(events.size() - 1), events.get(events.size() - 2));
-        assertThat(engine.events(ListEventsRequest.all(2).withinRuns(List.of(engine.get(name(run)).id())).after(page.get(1))))
+        assertThat(engine.listEvents(ListEventsRequest.all(2).withinRuns(List.of(engine.getRun("main", name(run)).id())).after(page.get(1))))
                 .containsExactly(events.get(events.size() - 3), events.get(events.size() - 4));
     }
 
@@ -190,20 +192,20 @@ class JobMetricsAndEventsTest {
         SettableClock clock = SettableClock.fixedAt(Instant.parse("2026-11-23T10:00:00Z"));
         DstackEngine engine = engine(clock, FAST.withEventsTtl(Duration.ofHours(1))
                 .withMetricsTtl(Duration.ofMinutes(30), Duration.ofHours(1)));
-        Run run = engine.submit(task("commands:\n  - sleep 600\n"));
+        Run run = engine.applyRun(task("commands:\n  - sleep 600\n"));
         awaitSampleAt(engine, run, clock.instant());
-        assertThat(engine.events(ListEventsRequest.all(100))).isNotEmpty();
+        assertThat(engine.listEvents(ListEventsRequest.all(100))).isNotEmpty();
         Instant start = clock.instant();
 
         clock.advance(Duration.ofHours(2));
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(engine.events(ListEventsRequest.all(100))).allSatisfy(
+            assertThat(engine.listEvents(ListEventsRequest.all(100))).allSatisfy(
                     event -> assertThat(event.recordedAt()).isAfter(start));
-            JobMetrics metrics = engine.metrics("main", name(run), 0, 0, 100);
+            JobMetrics metrics = engine.getJobMetrics("main", name(run), 0, 0, 100);
             assertThat(metrics.metrics()).isNotEmpty();
             assertThat(metrics.metrics()).allSatisfy(metric -> assertThat(metric.timestamps())
                     .allSatisfy(t -> assertThat(t).isAfter(start)));
         });
-        engine.stop(name(run));
+        engine.stopRuns("main", List.of(name(run)), false);
     }
 }

@@ -8,7 +8,7 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
@@ -78,7 +78,7 @@ class PostgresReplicasTest {
 
     private DstackEngine replica() {
         DstackEngine engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(url)
-                .localBlocks(64).leaseDuration(LEASE).build();
+                .localBlocks(64).leaseDuration(LEASE).keepFinishedJobFiles(true).build(); // jobDirectories() counts starts
         engines.add(engine);
         return engine;
     }
@@ -99,7 +99,7 @@ class PostgresReplicasTest {
         List<DstackEngine> replicas = List.of(replica(), replica(), replica());
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            names.add(replicas.get(i % replicas.size()).submit(task()).runSpec().runName());
+            names.add(replicas.get(i % replicas.size()).applyRun(task()).runSpec().runName());
         }
 
         for (int i = 0; i < names.size(); i++) {
@@ -136,7 +136,7 @@ class PostgresReplicasTest {
             child.waitFor();
         }
         assertThat(names).as("the child replica started its runs before it was killed").hasSize(6);
-        String alsoHere = survivor.submit(task()).runSpec().runName();
+        String alsoHere = survivor.applyRun(task()).runSpec().runName();
 
         for (String name : names) {
             assertRanOnceWithWholeLogs(survivor, name);
@@ -154,7 +154,7 @@ class PostgresReplicasTest {
             while (submitting.get()) {
                 DstackEngine target = live.get(ThreadLocalRandom.current().nextInt(live.size()));
                 try {
-                    names.add(target.submit(task()).runSpec().runName());
+                    names.add(target.applyRun(task()).runSpec().runName());
                 } catch (IllegalStateException closedMeanwhile) {
                     continue; // the replica went down between choosing it and submitting: choose another
                 }
@@ -190,8 +190,8 @@ class PostgresReplicasTest {
         assertThat(done.status()).as("%s: %s", name, done.statusMessage()).isEqualTo(RunStatus.DONE);
         assertThat(Files.readAllLines(dir.resolve("starts").resolve(name))).as("starts of %s", name)
                 .containsExactly("started");
-        String logs = engine.logs(name, LogQuery.defaults().withLimit(1000)).events().stream()
-                .map(LogEvent::message).collect(Collectors.joining());
+        String logs = engine.pollLogs(engine.defaultProject(), name).logs().stream()
+                .map(LogEvent::text).collect(Collectors.joining());
         for (int i = 1; i <= LINES; i++) {
             assertThat(logs.split("line " + i + "\n", -1)).as("line %d of %s stored once in%n%s", i, name, logs)
                     .hasSize(2);

@@ -25,14 +25,14 @@ public final class ReplicaChild {
         String yaml = args[3].replace("\\n", "\n");
         Duration lease = Duration.ofMillis(Long.parseLong(args[4]));
         DstackEngine engine = DstackEngine.builder().serverDirectory(dir).databaseUrl(url).localBlocks(64)
-                .leaseDuration(lease).build();
+                .leaseDuration(lease).keepFinishedJobFiles(true).build(); // the test counts job directories
         List<String> names = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            names.add(engine.submit(DstackYaml.parse(yaml, "child.yml", TaskConfiguration.class)).runSpec().runName());
+            names.add(engine.applyRun(DstackYaml.parse(yaml, "child.yml", TaskConfiguration.class)).runSpec().runName());
         }
         for (String name : names) {
-            while (!engine.get(name).status().isFinished() && (engine.get(name).status() != RunStatus.RUNNING
-                    || engine.logs(name, LogQuery.defaults()).events().isEmpty())) {
+            while (!engine.getRun(engine.defaultProject(), name).status().isFinished() && (engine.getRun(engine.defaultProject(), name).status() != RunStatus.RUNNING
+                    || engine.pollLogs(engine.defaultProject(), name).logs().isEmpty())) {
                 Thread.sleep(20);
             }
             System.out.println("RUN " + name);

@@ -77,9 +77,9 @@ public final class DstackServer implements AutoCloseable {
         if (app != null) {
             throw new IllegalStateException("The server is already started");
         }
-        Router router = new Router(engine.internal(), maxRequestSize, serverVersion, codeUploadLimit);
+        Router router = new Router(engine.app(), maxRequestSize, serverVersion, codeUploadLimit);
         ai.dstack.server.internal.PrometheusEndpoint metrics = prometheus
-                ? new ai.dstack.server.internal.PrometheusEndpoint(engine.internal(), prometheusToken) : null;
+                ? new ai.dstack.server.internal.PrometheusEndpoint(engine.statistics(), prometheusToken) : null;
         if (metrics != null) {
             router.observe(metrics);
         }
@@ -90,7 +90,7 @@ public final class DstackServer implements AutoCloseable {
             config.jetty.port = port;
             config.http.maxRequestSize = maxRequestSize;
             config.http.prefer405over404 = true;
-            new ai.dstack.server.internal.ServiceProxy(engine.internal()).register(config.routes);
+            new ai.dstack.server.internal.ServiceProxy(engine.services()).register(config.routes);
             if (metrics != null) {
                 metrics.register(config.routes);
             }
@@ -103,8 +103,8 @@ public final class DstackServer implements AutoCloseable {
         app = created;
         if (sshPort >= 0) {
             try {
-                ssh = SshGateway.start(engine.internal(), host, sshPort, sshHostKey);
-                engine.internal().publishSshEndpoint(advertisedSshHostname(), ssh.port());
+                ssh = SshGateway.start(engine.jobs(), host, sshPort, sshHostKey);
+                engine.jobs().publishSshEndpoint(advertisedSshHostname(), ssh.port());
             } catch (RuntimeException e) {
                 if (sshRequired) {
                     app.stop();

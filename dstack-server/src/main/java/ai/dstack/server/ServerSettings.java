@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param configDisabled the {@code DSTACK_SERVER_CONFIG_DISABLED} flag: config.yml is never read or written
  * @param serverUrl {@code DSTACK_SERVER_URL}, or null for {@code http://host:port}
  * @param ui {@code DSTACK_SERVER_UI}: {@code on} (default) serves the web UI at {@code /}, {@code off} does not
+ * @param localFleet {@code DSTACK_SERVER_LOCAL_FLEET}: this machine is offered as fleet {@code local} unless it is
+ *     {@code false}
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -47,7 +49,8 @@ public record ServerSettings(
         String litestreamReplicaUrl,
         boolean configDisabled,
         String serverUrl,
-        boolean ui) {
+        boolean ui,
+        boolean localFleet) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -96,7 +99,8 @@ public record ServerSettings(
         boolean ui = onOff("DSTACK_SERVER_UI", env.apply("DSTACK_SERVER_UI"), true);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui);
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui,
+                !"false".equalsIgnoreCase(blankToNull(env.apply("DSTACK_SERVER_LOCAL_FLEET"))));
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -128,7 +132,7 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui);
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet);
     }
 
     private static Path serverDirectory(String value, Path home) {

@@ -2,15 +2,9 @@ package ai.dstack.server;
 
 import ai.dstack.api.ConfigurationException;
 import ai.dstack.api.DstackException;
+import ai.dstack.core.DatabaseEncryption;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.config.ServerConfig;
-import ai.dstack.core.internal.config.ServerConfigFile;
-import ai.dstack.core.internal.crypto.Encryption;
-import ai.dstack.core.internal.crypto.ReEncryption;
-import ai.dstack.core.internal.wiring.Engine;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.StateStore;
-import ai.dstack.spi.storage.UserRow;
+import ai.dstack.core.ServerConfiguration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +18,9 @@ public final class ServerStartup {
     private static final Logger LOG = LoggerFactory.getLogger(ServerStartup.class);
 
     private final ServerSettings settings;
-    private final Optional<ServerConfig> config;
+    private final Optional<ServerConfiguration> config;
 
-    private ServerStartup(ServerSettings settings, Optional<ServerConfig> config) {
+    private ServerStartup(ServerSettings settings, Optional<ServerConfiguration> config) {
         this.settings = settings;
         this.config = config;
     }
@@ -42,21 +36,21 @@ public final class ServerStartup {
             return new ServerStartup(settings, Optional.empty());
         }
         try {
-            return new ServerStartup(settings, ServerConfigFile.load(settings.configFile()));
+            return new ServerStartup(settings, ServerConfiguration.load(settings.configFile()));
         } catch (ConfigurationException e) {
-            throw new InvalidSettingException("Invalid " + settings.configFile() + ":\n" + ServerConfigFile.describe(e));
+            throw new InvalidSettingException("Invalid " + settings.configFile() + ":\n" + ServerConfiguration.describe(e));
         } catch (DstackException e) {
             throw new InvalidSettingException(e.getMessage());
         }
     }
 
-    public Optional<ServerConfig> config() {
+    public Optional<ServerConfiguration> config() {
         return config;
     }
 
     /** config.yml's encryption: its keys in order, or identity. */
-    public Encryption encryption() {
-        return config.map(c -> Encryption.of(c.encryptionKeys())).orElse(Encryption.identity());
+    public DatabaseEncryption encryption() {
+        return config.map(ServerConfiguration::encryption).orElse(DatabaseEncryption.identity());
     }
 
     /** An engine builder with the settings and config.yml's encryption and permissions. */
@@ -66,8 +60,8 @@ public final class ServerStartup {
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(settings.serverDirectory())
                 .databaseUrl(settings.effectiveDatabaseUrl()).storeOptions(settings.storeOptions())
-                .encryption(encryption());
-        config.map(ServerConfig::defaultPermissions).ifPresent(builder::defaultPermissions);
+                .encryption(encryption()).localFleet(settings.localFleet());
+        config.flatMap(ServerConfiguration::defaultPermissions).ifPresent(builder::defaultPermissions);
         if (settings.adminToken() != null) {
             builder.adminToken(settings.adminToken());
         }
@@ -82,18 +76,15 @@ public final class ServerStartup {
         if (settings.configDisabled()) {
             return;
         }
-        Engine internal = engine.internal();
         if (config.isEmpty()) {
             LOG.info("Initializing the default configuration...");
-            ProjectRow main = internal.projects().find(engine.defaultProject()).orElseThrow();
-            ServerConfigFile.writeDefault(settings.configFile(), internal.backendConfigs().list(main));
+            engine.writeDefaultServerConfiguration(settings.configFile());
             LOG.info("Initialized the default configuration at {}", settings.configFile());
             return;
         }
         LOG.info("Applying {}...", settings.configFile());
         config.get().warnings().forEach(warning -> LOG.warn("{}", warning));
-        UserRow admin = internal.users().findByName("admin").orElseThrow();
-        internal.backendConfigs().apply(config.get().projects(), admin);
+        engine.applyServerConfiguration(config.get());
     }
 
     /**
@@ -103,16 +94,11 @@ public final class ServerStartup {
      * @return how many values were rewritten
      */
     public int reEncrypt() {
-        try (StateStore store = DstackEngine.Builder.openStateStore(settings.effectiveDatabaseUrl(),
-                settings.storeOptions())) {
-            store.migrate();
-            return ReEncryption.run(store, encryption());
-        }
+        return encryption().reEncrypt(settings.effectiveDatabaseUrl(), settings.storeOptions());
     }
 
     /** The key new values are written with, for messages: {@code aes:<name>} or {@code identity}. */
     public String currentKey() {
-        var key = encryption().current();
-        return key.type().equals("identity") ? "identity" : key.type() + ":" + key.name();
+        return encryption().currentKey();
     }
 }

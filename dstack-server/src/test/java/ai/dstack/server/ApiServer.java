@@ -40,6 +40,13 @@ final class ApiServer implements AutoCloseable {
         return start(dir, maxRequestSize, java.time.Clock.systemUTC());
     }
 
+    /** A server whose local fleet has only {@code blocks} blocks (to fill it on purpose). */
+    static ApiServer startWithBlocks(Path dir, int blocks) {
+        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(blocks)
+                .sweepInterval(Duration.ofMillis(500));
+        return new ApiServer(DstackServer.builder().engine(engine).port(0).build().start());
+    }
+
     /** A server whose engine keeps time by {@code clock} (a test's settable clock). */
     static ApiServer start(Path dir, long maxRequestSize, java.time.Clock clock) {
         DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(16)

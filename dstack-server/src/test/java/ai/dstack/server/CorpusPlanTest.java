@@ -7,13 +7,9 @@ import ai.dstack.api.configuration.Configuration;
 import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.yaml.DstackYaml;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,19 +28,24 @@ class CorpusPlanTest {
 
     @BeforeAll
     static void start() {
-        api = ApiServer.start(dir);
+        if (Corpus.available()) { // without it the test is skipped: no server needed
+            api = ApiServer.start(dir);
+        }
     }
 
     @AfterAll
     static void stop() {
-        api.close();
+        if (api != null) {
+            api.close();
+        }
     }
 
     @Test
     void everyRunConfigurationOfTheCorpusIsPlannedOrRefusedClearly() {
+        List<Path> corpus = Corpus.files();
         List<String> problems = new ArrayList<>();
         int planned = 0;
-        for (Path file : corpus()) {
+        for (Path file : corpus) {
             Configuration configuration;
             try {
                 configuration = DstackYaml.read(file);
@@ -70,20 +71,8 @@ class CorpusPlanTest {
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(planned).isGreaterThan(50);
-    }
-
-    private static List<Path> corpus() {
-        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
-            Path candidate = at.resolve("shared/corpus/configurations");
-            if (Files.isDirectory(candidate)) {
-                try (Stream<Path> files = Files.list(candidate)) {
-                    return files.filter(p -> p.getFileName().toString().endsWith(".dstack.yml")).sorted().toList();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        throw new IllegalStateException("shared/corpus/configurations not found above " + Path.of("").toAbsolutePath());
+        // Most of the corpus plans; the rest asks for what no host here honours (python:, volumes, spot, gateways...)
+        // and is refused by name (JobFieldSupport): 37 planned when that rule landed.
+        assertThat(planned).isGreaterThan(30);
     }
 }

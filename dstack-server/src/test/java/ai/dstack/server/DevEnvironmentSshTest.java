@@ -1,5 +1,6 @@
 package ai.dstack.server;
 
+import ai.dstack.client.ApplyRunRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,12 +15,9 @@ import ai.dstack.api.user.GlobalRole;
 import ai.dstack.api.user.ProjectRole;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.operations.Projects;
-import ai.dstack.core.internal.operations.Users;
-import ai.dstack.core.internal.services.ServiceNetwork;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
+import ai.dstack.client.MemberSetting;
 import ai.dstack.testing.SettableClock;
+import ai.dstack.client.NewUser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -40,6 +38,8 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import ai.dstack.core.internal.services.ServiceNetwork;
+import org.junit.jupiter.api.Assumptions;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -54,7 +54,6 @@ import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,7 +133,7 @@ class DevEnvironmentSshTest {
         assertThat(info.path("ide_name").asText()).isEqualTo("VS Code");
         assertThat(info.path("attached_ide_url").asText()).startsWith("vscode://vscode-remote/ssh-remote+dev-shell/")
                 .endsWith("/workdir");
-        engine.stop("main", "dev-shell", true);
+        engine.stopRuns("main", List.of("dev-shell"), true);
     }
 
     @Test
@@ -166,7 +165,7 @@ class DevEnvironmentSshTest {
             assertThat(text).contains("[hi from a terminal]").containsPattern("/dev/pts/\\d+").contains("40 100");
             assertThat(shell.getExitStatus()).as("%s", text).isEqualTo(7);
         }
-        engine.stop("main", "dev-pty", true);
+        engine.stopRuns("main", List.of("dev-pty"), true);
     }
 
     @Test
@@ -178,27 +177,23 @@ class DevEnvironmentSshTest {
         assertThatThrownBy(() -> login(upstream, stranger)).isInstanceOf(IOException.class);
         // The right key with a name that is no running job gets nowhere either.
         assertThatThrownBy(() -> login("0".repeat(32), adminKey)).isInstanceOf(IOException.class);
-        engine.stop("main", "dev-wrong-key", true);
+        engine.stopRuns("main", List.of("dev-wrong-key"), true);
     }
 
     @Test
     void aProjectMembersKeyOpensTheRunUntilTheMemberLeavesTheProject() throws Exception {
         String upstream = submitAndAwaitRunning("dev-members", "type: dev-environment\n" + SMALL);
-        Users accounts = engine.internal().users();
-        Projects projects = engine.internal().projects();
-        accounts.create("bob", GlobalRole.USER, null, true);
-        UserRow admin = accounts.findByName("admin").orElseThrow();
-        ProjectRow main = projects.find("main").orElseThrow();
-        KeyPair bobKey = keyPair(accounts.findByName("bob").orElseThrow().sshPrivateKey());
+        engine.createUser(NewUser.of("bob", GlobalRole.USER));
+        KeyPair bobKey = keyPair(engine.app().getUser(engine.app().authenticate(engine.adminToken()), "bob").sshPrivateKey());
 
         assertThatThrownBy(() -> login(upstream, bobKey)).as("not a member yet").isInstanceOf(IOException.class);
-        projects.addMembers(admin, main, List.of(new Projects.MemberSetting("bob", ProjectRole.USER)));
+        engine.addMembers("main", List.of(new MemberSetting("bob", ProjectRole.USER)));
         try (ClientSession session = login(upstream, bobKey)) {
             assertThat(session.executeRemoteCommand("echo \"$DSTACK_RUN_NAME\"")).isEqualTo("dev-members\n");
         }
-        projects.removeMembers(admin, main, List.of("bob"));
+        engine.removeMembers("main", List.of("bob"));
         assertThatThrownBy(() -> login(upstream, bobKey)).as("no longer a member").isInstanceOf(IOException.class);
-        engine.stop("main", "dev-members", true);
+        engine.stopRuns("main", List.of("dev-members"), true);
     }
 
     @Test
@@ -210,13 +205,13 @@ class DevEnvironmentSshTest {
             Instant afterJump = clock.instant();
             // The engine looks at the job again after the jump and leaves it running: someone is attached.
             await().atMost(WAIT).until(() -> !latest("dev-idle").lastProcessedAt().isBefore(afterJump));
-            assertThat(engine.get("main", "dev-idle").status()).isEqualTo(RunStatus.RUNNING);
+            assertThat(engine.getRun("main", "dev-idle").status()).isEqualTo(RunStatus.RUNNING);
         }
         clock.advance(Duration.ofMinutes(11));
         // The server notes the detach when it has closed the session, which may be after the jump above: then the
         // idle time counts from the jump, and the next jump ends the job.
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            if (engine.get("main", "dev-idle").status().isFinished()) {
+            if (engine.getRun("main", "dev-idle").status().isFinished()) {
                 return true;
             }
             clock.advance(Duration.ofMinutes(11));
@@ -258,7 +253,7 @@ class DevEnvironmentSshTest {
                     new SshdSocketAddress("localhost", server.port()));
             assertThat(httpGet(server.port(), "/healthcheck")).contains("running");
             assertThatThrownBy(() -> httpGet(api.getPort(), "/healthcheck")).isInstanceOf(IOException.class);
-            engine.stop("main", "web-task", true);
+            engine.stopRuns("main", List.of("web-task"), true);
             // The server started over SSH ends with the job, as it would with the job's container.
             await().atMost(WAIT).until(() -> !listening(started));
         }
@@ -277,10 +272,10 @@ class DevEnvironmentSshTest {
                   - echo $DSTACK_JOB_ID > index.html
                   - python3 -m http.server 8000 --bind 127.0.0.1
                 """ + SMALL);
-        await().atMost(WAIT).until(() -> engine.get("main", "two-replicas").jobs().stream()
+        await().atMost(WAIT).until(() -> engine.getRun("main", "two-replicas").jobs().stream()
                 .filter(job -> job.latestSubmission().status() == ai.dstack.api.run.JobStatus.RUNNING).count() == 2);
         try {
-            for (ai.dstack.api.run.Job job : engine.get("main", "two-replicas").jobs()) {
+            for (ai.dstack.api.run.Job job : engine.getRun("main", "two-replicas").jobs()) {
                 String jobId = job.latestSubmission().id().toString();
                 try (ClientSession session = login(jobId.replace("-", ""), adminKey)) {
                     SshdSocketAddress local = session.startLocalPortForwarding(new SshdSocketAddress("127.0.0.1", 0),
@@ -290,15 +285,15 @@ class DevEnvironmentSshTest {
                 }
             }
         } finally {
-            engine.stop("main", "two-replicas", true);
+            engine.stopRuns("main", List.of("two-replicas"), true);
         }
     }
 
     private static String submitAndAwaitRunning(String name, String yaml) {
         RunConfiguration configuration = DstackYaml.parse(yaml, name + ".dstack.yml", RunConfiguration.class);
-        engine.submit("main", RunSpec.newBuilder().runName(name).configuration(configuration).build());
+        engine.applyRun("main", ApplyRunRequest.of(RunSpec.newBuilder().runName(name).configuration(configuration).build()));
         await().atMost(WAIT).until(() -> {
-            Run run = engine.get("main", name);
+            Run run = engine.getRun("main", name);
             assertThat(run.status().isFinished()).as("run %s ended early: %s", name, run).isFalse();
             return run.status() == RunStatus.RUNNING;
         });
@@ -306,7 +301,7 @@ class DevEnvironmentSshTest {
     }
 
     private static JobSubmission latest(String runName) {
-        return engine.get("main", runName).jobs().get(0).latestSubmission();
+        return engine.getRun("main", runName).jobs().get(0).latestSubmission();
     }
 
     private static ClientSession login(String user, KeyPair key) throws IOException {

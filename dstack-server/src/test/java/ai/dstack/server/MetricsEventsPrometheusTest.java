@@ -69,14 +69,16 @@ class MetricsEventsPrometheusTest {
                 .defaultProject("main").build();
         TaskConfiguration task = DstackYaml.parse("type: task\ncommands:\n  - while :; do :; done\n", "busy.dstack.yml",
                 TaskConfiguration.class);
-        Run run = server.engine().submit(task);
+        Run run = server.engine().applyRun(task);
         runName = run.runSpec().runName();
     }
 
     @AfterAll
     static void stop() {
         if (server != null) {
-            server.engine().stop(runName);
+            // Jobs outlive their server by design: end the busy loop first, or it burns a CPU for the rest of the build.
+            server.engine().stopRuns("main", List.of(runName), true);
+            server.engine().awaitFinished("main", runName, Duration.ofMinutes(1));
             client.close();
             server.close();
         }
@@ -89,6 +91,9 @@ class MetricsEventsPrometheusTest {
             assertThat(metrics.metric("cpu_usage_percent").orElseThrow().latest().doubleValue()).isGreaterThan(5);
             assertThat(metrics.metric("gpu_util_percent_gpu1").orElseThrow().latest().intValue()).isEqualTo(60);
         });
+        // Three samples exist a moment after the first (one every 200 ms).
+        await().atMost(WAIT).until(() -> get("/api/project/main/metrics/job/" + runName + "?limit=3",
+                server.engine().adminToken()).path("metrics").path(0).path("timestamps").size() == 3);
         JsonNode reply = get("/api/project/main/metrics/job/" + runName + "?limit=3", server.engine().adminToken());
         assertThat(reply.get("metrics")).isNotEmpty();
         for (JsonNode metric : reply.get("metrics")) {

@@ -102,7 +102,7 @@ class SecretsAndReposTest {
         String user = tokens.get(Role.USER);
         String task = "{\"type\":\"task\",\"commands\":[\"true\"],\"resources\":{\"cpu\":\"0..\",\"memory\":\"0GB..\"}}";
         ApiServer.Reply unknown = api.post(P + "runs/apply", user, "{\"plan\":{\"run_spec\":{\"repo_id\":\"nope\","
-                + "\"repo_data\":{\"repo_type\":\"remote\",\"repo_name\":\"x\"},\"configuration\":" + task + "}},\"force\":false}");
+                + "\"repo_data\":{\"repo_type\":\"local\",\"repo_dir\":\"/tmp/x\"},\"configuration\":" + task + "}},\"force\":false}");
         assertThat(unknown.body().toString())
                 .isEqualTo("{\"detail\":[{\"msg\":\"Repo nope does not exist\",\"code\":\"repo_does_not_exist\"}]}");
 

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.dstack.api.user.GlobalRole;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.config.BackendConfig;
-import ai.dstack.core.internal.crypto.AesKey;
-import ai.dstack.core.internal.wiring.Engine;
-import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.api.project.BackendInfo;
+import ai.dstack.client.NewUser;
+import ai.dstack.core.DatabaseEncryption;
+import ai.dstack.core.app.Caller;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class ServerStartupTest {
         }
         assertThat(Files.readString(settings.configFile())).contains("- name: main").contains("# default_permissions:");
 
-        String secret = AesKey.newSecret();
+        String secret = DatabaseEncryption.newAesSecret();
         ai.dstack.backend.aws.testing.FakeEc2.shared().account("AK"); // the aws backend's keys are checked with EC2
         Files.writeString(settings.configFile(), """
                 projects:
@@ -59,15 +60,11 @@ class ServerStartupTest {
                   allow_non_admins_create_projects: false
                 """.formatted(secret));
         try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
-            Engine internal = engine.internal();
-            ProjectRow research = internal.projects().find("research").orElseThrow();
-            BackendConfig aws = internal.backendConfigs().get(research, "aws");
-            assertThat(aws.creds().get("secret_key").asText()).isEqualTo("SK");
-            assertThat(internal.backendConfigs().list(internal.projects().find("main").orElseThrow()))
-                    .extracting(BackendConfig::type).containsExactly("lambda");
-            internal.users().create("bob", GlobalRole.USER, null, true);
-            assertThat(internal.users().view(internal.users().findByName("bob").orElseThrow())
-                    .permissions().canCreateProjects()).isFalse();
+            Caller admin = engine.app().authenticate(engine.adminToken());
+            JsonNode aws = engine.app().backendConfig(admin, "research", "aws");
+            assertThat(aws.get("creds").get("secret_key").asText()).isEqualTo("SK");
+            assertThat(engine.getProject("main").backends()).extracting(BackendInfo::name).containsExactly("lambda");
+            assertThat(engine.createUser(NewUser.of("bob", GlobalRole.USER)).permissions().canCreateProjects()).isFalse();
         }
 
         // Backends a listed project no longer lists are deleted; unlisted projects are left alone.
@@ -80,10 +77,9 @@ class ServerStartupTest {
                   - {type: aes, name: key1, secret: "%s"}
                 """.formatted(secret));
         try (DstackEngine engine = start(ServerStartup.prepare(settings))) {
-            Engine internal = engine.internal();
-            assertThat(internal.backendConfigs().list(internal.projects().find("main").orElseThrow())).isEmpty();
-            assertThat(internal.backendConfigs().list(internal.projects().find("research").orElseThrow())).hasSize(1);
-            assertThat(internal.users().view(internal.users().findByName("bob").orElseThrow())
+            assertThat(engine.getProject("main").backends()).isEmpty();
+            assertThat(engine.getProject("research").backends()).hasSize(1);
+            assertThat(engine.listUsers().stream().filter(u -> u.username().equals("bob")).findFirst().orElseThrow()
                     .permissions().canCreateProjects()).as("dstack's default again").isTrue();
         }
     }

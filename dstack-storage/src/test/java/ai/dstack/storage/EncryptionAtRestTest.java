@@ -9,14 +9,15 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.user.GlobalRole;
 import ai.dstack.api.yaml.DstackYaml;
+import java.time.Duration;
+import ai.dstack.client.NewUser;
+import ai.dstack.core.DatabaseEncryption;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.app.Caller;
+import ai.dstack.core.app.DstackApp;
 import ai.dstack.core.internal.crypto.AesKey;
+import ai.dstack.core.internal.crypto.EncryptingStateStore;
 import ai.dstack.core.internal.crypto.Encryption;
-import ai.dstack.core.internal.crypto.EncryptionKey;
-import ai.dstack.core.internal.crypto.ReEncryption;
-import ai.dstack.core.internal.wiring.Engine;
-import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.StoreOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -28,7 +29,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -67,8 +67,8 @@ class EncryptionAtRestTest {
     @ValueSource(strings = {"sqlite", "postgres"})
     void nothingSecretIsStoredInPlaintextAndKeysRotate(String dialect) throws Exception {
         String url = newDatabase(dialect);
-        AesKey key1 = AesKey.of("key1", AesKey.newSecret());
-        AesKey key2 = AesKey.of("key2", AesKey.newSecret());
+        String[] key1 = {"key1", DatabaseEncryption.newAesSecret()};
+        String[] key2 = {"key2", DatabaseEncryption.newAesSecret()};
         String secretValue = "pw-" + UUID.randomUUID();
         String accessKey = "AKIA" + UUID.randomUUID().toString().replace("-", "").toUpperCase();
         String secretKey = "sk-" + UUID.randomUUID();
@@ -76,17 +76,18 @@ class EncryptionAtRestTest {
         String aliceToken;
 
         try (DstackEngine engine = engine(url, true, key1)) {
-            Engine internal = engine.internal();
-            internal.users().create("alice", GlobalRole.USER, null, true);
-            aliceToken = internal.users().findByName("alice").orElseThrow().token();
+            DstackApp app = engine.app();
+            Caller admin = app.authenticate(engine.adminToken());
+            engine.createUser(NewUser.of("alice", GlobalRole.USER));
+            aliceToken = app.getUser(admin, "alice").creds().token();
             engine.setSecret("main", "marker_secret_name", secretValue);
-            internal.backendConfigs().create(main(internal), internal.backendConfigs().parseYaml("""
+            app.createBackendYaml(admin, "main", """
                     type: aws
                     regions: [eu-north-1]
                     creds: {type: access_key, access_key: %s, secret_key: %s}
-                    """.formatted(accessKey, secretKey)));
+                    """.formatted(accessKey, secretKey));
             // A run that gets the secret: it is resolved when the job starts, never written with the run.
-            Run run = engine.submit(DstackYaml.parse("""
+            Run run = engine.applyRun(DstackYaml.parse("""
                     type: task
                     env:
                       - PW=${{ secrets.marker_secret_name }}
@@ -97,8 +98,8 @@ class EncryptionAtRestTest {
                     .isEqualTo(RunStatus.DONE);
             plaintexts.add(engine.adminToken());
             plaintexts.add(aliceToken);
-            plaintexts.add(pemBody(main(internal).sshPrivateKey()));
-            plaintexts.add(pemBody(internal.users().findByName("alice").orElseThrow().sshPrivateKey()));
+            plaintexts.add(pemBody(projectPrivateKey(url, key1)));
+            plaintexts.add(pemBody(app.getUser(admin, "alice").sshPrivateKey()));
         }
 
         List<String> stored = storedText(dialect, url);
@@ -119,41 +120,46 @@ class EncryptionAtRestTest {
 
         // Re-encrypt, then drop the old key.
         int encrypted = countEncrypted(dialect, url);
-        try (StateStore store = DstackEngine.Builder.openStateStore(url, StoreOptions.defaults())) {
-            assertThat(ReEncryption.run(store, Encryption.of(List.of(key2, key1)))).isEqualTo(encrypted);
-        }
+        assertThat(encryption(key2, key1).reEncrypt(url, StoreOptions.defaults())).isEqualTo(encrypted);
         assertThat(storedText(dialect, url)).noneMatch(v -> v.startsWith("enc:aes:key1:"));
         try (DstackEngine engine = engine(url, key2)) {
             assertReadable(engine, aliceToken, secretValue, secretKey);
         }
 
         // A key that decrypts nothing: start-up stops with a message that names the value and the remedy.
-        AesKey wrong = AesKey.of("key3", AesKey.newSecret());
+        String[] wrong = {"key3", DatabaseEncryption.newAesSecret()};
         assertThatThrownBy(() -> engine(url, wrong).close())
                 .isInstanceOf(DstackException.class)
                 .hasMessageContaining("Cannot decrypt the SSH private key of project 'main' (stored with key aes:key2)")
                 .hasMessageContaining("encryption.keys");
-        try (StateStore store = DstackEngine.Builder.openStateStore(url, StoreOptions.defaults())) {
-            assertThatThrownBy(() -> ReEncryption.run(store, Encryption.of(List.of(wrong))))
-                    .hasMessageContaining("Cannot decrypt");
-        }
+        assertThatThrownBy(() -> encryption(wrong).reEncrypt(url, StoreOptions.defaults()))
+                .hasMessageContaining("Cannot decrypt");
         assertThat(storedText(dialect, url)).as("a failed re-encryption changes nothing")
                 .noneMatch(v -> v.startsWith("enc:aes:key3:"));
     }
 
     private static void assertReadable(DstackEngine engine, String aliceToken, String secretValue, String secretKey) {
-        Engine internal = engine.internal();
-        assertThat(internal.users().authenticate(aliceToken)).map(u -> u.name()).contains("alice");
-        assertThat(internal.users().authenticate(engine.adminToken())).isPresent();
-        ProjectRow main = main(internal);
-        assertThat(internal.secrets().get(main, internal.users().findByName("admin").orElseThrow(),
-                "marker_secret_name").value()).isEqualTo(secretValue);
-        BackendConfig aws = internal.backendConfigs().get(main, "aws");
-        assertThat(aws.creds().get("secret_key").asText()).isEqualTo(secretKey);
+        DstackApp app = engine.app();
+        assertThat(app.authenticate(aliceToken).username()).isEqualTo("alice");
+        Caller admin = app.authenticate(engine.adminToken());
+        assertThat(engine.getSecret("main", "marker_secret_name").value()).isEqualTo(secretValue);
+        assertThat(app.backendConfig(admin, "main", "aws").get("creds").get("secret_key").asText()).isEqualTo(secretKey);
     }
 
-    private static ProjectRow main(Engine internal) {
-        return internal.projects().find("main").orElseThrow();
+    /** Project main's SSH private key, which no API returns: read from the store as the engine reads it. */
+    private static String projectPrivateKey(String url, String[] key) {
+        try (StateStore store = new EncryptingStateStore(DstackEngine.Builder.openStateStore(url, StoreOptions.defaults()),
+                Encryption.of(List.of(AesKey.of(key[0], key[1]))))) {
+            return store.inReadOnlyTransaction(tx -> tx.projects().findByName("main")).orElseThrow().sshPrivateKey();
+        }
+    }
+
+    private static DatabaseEncryption encryption(String[]... keys) {
+        List<String> namesAndSecrets = new ArrayList<>();
+        for (String[] key : keys) {
+            namesAndSecrets.addAll(List.of(key));
+        }
+        return DatabaseEncryption.aes(namesAndSecrets.toArray(String[]::new));
     }
 
     /**
@@ -165,13 +171,13 @@ class EncryptionAtRestTest {
         return lines.get(lines.size() - 2);
     }
 
-    private DstackEngine engine(String url, EncryptionKey... keys) {
+    private DstackEngine engine(String url, String[]... keys) {
         return engine(url, false, keys);
     }
 
-    private DstackEngine engine(String url, boolean localFleet, EncryptionKey... keys) {
+    private DstackEngine engine(String url, boolean localFleet, String[]... keys) {
         return DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(url).localFleet(localFleet)
-                .encryption(Encryption.of(List.of(keys))).build();
+                .encryption(encryption(keys)).build();
     }
 
     private String newDatabase(String dialect) throws SQLException {

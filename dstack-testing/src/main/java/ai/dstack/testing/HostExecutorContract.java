@@ -233,7 +233,7 @@ public abstract class HostExecutorContract {
     public void environmentAndWorkingDirectoryReachTheJob() throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DSTACK_RUN_NAME", "train-1");
-        env.put("DSTACK_NODES_IPS", "10.0.0.1\n10.0.0.2");
+        env.put("DSTACK_NODES_IPS", "127.0.0.2\n127.0.0.3");
         env.put("TRICKY", "it's $HOME `x`");
         JobHandle job = start(JobLaunch.of(newJobId(), List.of(
                 "printf '%s|' \"$DSTACK_RUN_NAME\" \"$DSTACK_NODES_IPS\" \"$TRICKY\" \"$DSTACK_WORKING_DIR\" \"$PWD\"",
@@ -242,7 +242,7 @@ public abstract class HostExecutorContract {
         assertExitCode(awaitFinished(executor, job), 0);
 
         String[] output = output(executor, job, LogStream.STDOUT).split("\\|", -1);
-        assertThat(output).startsWith("train-1", "10.0.0.1\n10.0.0.2", "it's $HOME `x`");
+        assertThat(output).startsWith("train-1", "127.0.0.2\n127.0.0.3", "it's $HOME `x`");
         assertThat(output[3]).as("DSTACK_WORKING_DIR").endsWith("/src").isEqualTo(output[4]);
         assertThat(List.of(output[5].strip().split(" "))).contains("DSTACK_RUN_NAME", "PATH", "HOME");
     }

@@ -5,8 +5,9 @@ import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.client.ApplyRunRequest;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.logs.LogSubscription;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,16 +35,20 @@ public final class RunTask {
             System.exit(1);
             return;
         }
-        try (DstackEngine engine = DstackEngine.builder().build()) {
+        DstackEngine.Builder builder = DstackEngine.builder();
+        String serverDir = System.getenv("DSTACK_SERVER_DIR");
+        if (serverDir != null && !serverDir.isBlank()) {
+            builder.serverDirectory(Path.of(serverDir));
+        }
+        try (DstackEngine engine = builder.build()) {
             // A name in the file makes re-runs replace the finished run of that name, as `dstack apply` does.
-            Run run = engine.submit(engine.defaultProject(), RunSpec.newBuilder().configuration(configuration)
-                    .configurationPath(file.toString()).build());
+            Run run = engine.applyRun(engine.defaultProject(), ApplyRunRequest.of(RunSpec.newBuilder()
+                    .configuration(configuration).configurationPath(file.toString()).build()));
             String name = run.runSpec().runName();
             System.out.println("Submitted run " + name + " to the local fleet");
-            try (LogSubscription logs = engine.followLogs(engine.defaultProject(), name,
-                    events -> events.forEach(event -> System.out.print(event.message())))) {
-                run = engine.awaitFinished(name, Duration.ofHours(24));
-            }
+            // The output as it comes, until the run finishes.
+            engine.followLogs(name, event -> System.out.print(new String(event.messageBytes(), StandardCharsets.UTF_8)));
+            run = engine.awaitFinished(name, Duration.ofHours(24));
             Integer exit = run.jobs().get(0).latestSubmission().exitStatus();
             System.out.println("Run " + name + " " + run.status().wireValue()
                     + (exit == null ? "" : " (exit code " + exit + ")"));

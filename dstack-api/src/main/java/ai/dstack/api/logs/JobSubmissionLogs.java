@@ -13,4 +13,13 @@ public record JobSubmissionLogs(List<LogEvent> logs, String externalUrl, String 
     public JobSubmissionLogs {
         logs = Values.list(logs);
     }
+
+    /** The messages of this page in order, decoded as UTF-8 (a malformed sequence becomes U+FFFD). */
+    public String text() {
+        StringBuilder text = new StringBuilder();
+        for (LogEvent event : logs) {
+            text.append(new String(event.messageBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return text.toString();
+    }
 }

@@ -29,4 +29,9 @@ public record LogEvent(Instant timestamp, LogEventSource logSource, String messa
     public byte[] messageBytes() {
         return Base64.getDecoder().decode(message);
     }
+
+    /** The message as text, decoded as UTF-8 (a malformed sequence becomes U+FFFD). */
+    public String text() {
+        return new String(messageBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

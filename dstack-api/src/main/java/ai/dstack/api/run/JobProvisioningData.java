@@ -53,4 +53,11 @@ public record JobProvisioningData(
     public String hostingBackend() {
         return baseBackend != null ? baseBackend : backend;
     }
+
+    /** The same, on another instance type (a job's share of a host split into blocks). */
+    public JobProvisioningData withInstanceType(InstanceType type) {
+        return new JobProvisioningData(backend, baseBackend, type, instanceId, hostname, internalIp, publicIpEnabled,
+                instanceNetwork, region, availabilityZone, reservation, price, username, sshPort, dockerized, sshProxy,
+                backendData, gpuDriver);
+    }
 }

@@ -2,6 +2,7 @@ package ai.dstack.client.internal;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
+import ai.dstack.client.ConfigResolver;
 import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.client.DstackConfig;

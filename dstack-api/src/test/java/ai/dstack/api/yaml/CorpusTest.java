@@ -27,6 +27,9 @@ class CorpusTest {
 
     @TestFactory
     Stream<DynamicTest> everyCorpusFileGetsDstacksVerdict() {
+        if (!Corpus.available()) { // one skipped test that says why, rather than none
+            return Stream.of(DynamicTest.dynamicTest("the corpus", Corpus::directory));
+        }
         return Corpus.files().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> check(file)));
     }
 

@@ -2,7 +2,7 @@ package ai.dstack.cli.internal;
 
 import ai.dstack.client.DstackProject;
 import ai.dstack.client.RemoteDstackClient;
-import ai.dstack.client.internal.ConfigResolver;
+import ai.dstack.client.ConfigResolver;
 
 /**
  * Opens the client a command talks to, by dstack's rules: {@code --project} (else {@code DSTACK_PROJECT}, else the

@@ -135,7 +135,11 @@ sub supervise {
     my $subreaper = defined($prctl) && syscall($prctl, 36, 1, 0, 0, 0) == 0;
 
     my ($out_in, $out, $err_in, $err, $exec_in, $exec_out, $wake_in, $wake);
-    if (!(pipe($out_in, $out) && pipe($err_in, $err) && pipe($exec_in, $exec_out) && pipe($wake_in, $wake))) {
+    # stdout is a pseudo-terminal, as under dstack's runner: programs then flush each line as they print it (Python's
+    # print, C's stdio) instead of when their buffer fills or they exit. stderr stays a pipe of its own.
+    ($out_in, $out) = open_pty();
+    if (!(($out_in || pipe($out_in, $out)) && pipe($err_in, $err) && pipe($exec_in, $exec_out)
+            && pipe($wake_in, $wake))) {
         $answer->('error', "cannot create pipes: $!");
         return;
     }
@@ -221,6 +225,26 @@ sub log_until_exit {
         record($stream->{fragment}, $stream->{rest}) if length($stream->{rest});
     }
     return $code;
+}
+
+# A pseudo-terminal pair (master, slave) for a job's stdout, or nothing where there is none (then stdout is a pipe).
+# The slave passes output as it was written: no carriage return added before newlines, no echo. Core perl has no
+# openpty: /dev/ptmx with Linux's ioctls (TIOCSPTLCK to unlock the slave, TIOCGPTN for its number).
+sub open_pty {
+    return if defined($ENV{DSTACK_JOB_PTY}) && $ENV{DSTACK_JOB_PTY} eq 'off';
+    sysopen(my $master, '/dev/ptmx', POSIX::O_RDWR() | POSIX::O_NOCTTY()) or return;
+    my $unlock = pack('i', 0);
+    ioctl($master, 0x40045431, $unlock) or return;
+    my $number = pack('I', 0);
+    ioctl($master, 0x80045430, $number) or return;
+    sysopen(my $slave, '/dev/pts/' . unpack('I', $number), POSIX::O_RDWR() | POSIX::O_NOCTTY()) or return;
+    my $termios = POSIX::Termios->new();
+    if ($termios->getattr(fileno($slave)) == 0) {
+        $termios->setoflag($termios->getoflag() & ~POSIX::OPOST());
+        $termios->setlflag($termios->getlflag() & ~(POSIX::ECHO() | POSIX::ICANON()));
+        $termios->setattr(fileno($slave), POSIX::TCSANOW());
+    }
+    return ($master, $slave);
 }
 
 sub end_session {

@@ -1,8 +1,8 @@
 package ai.dstack.server.internal;
 
 import ai.dstack.api.server.ServerInfo;
-import ai.dstack.core.internal.operations.Users;
-import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.core.app.DstackApp;
+import ai.dstack.core.app.Operation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,13 +10,15 @@ import java.util.List;
 final class ApiRoutes {
     private ApiRoutes() {}
 
-    static List<Route> all(String serverVersion) {
+    /** @param serverVersion the version this server reports, which may differ from the engine's (null in development) */
+    static List<Route> all(DstackApp app, String serverVersion) {
         List<Route> routes = new ArrayList<>();
-        routes.add(new Route("/api/server/get_info", Need.NOTHING, Route.Body.NONE, call -> new ServerInfo(serverVersion)));
+        routes.add(new Route("/api/server/get_info", Operation.SERVER_INFO, Route.Body.NONE, call -> new ServerInfo(serverVersion)));
+        List<String> backendTypes = app.backendTypes();
+        routes.add(new Route("/api/backends/list_types", Operation.LIST_BACKEND_TYPES, Route.Body.NONE,
+                call -> call.app().backendTypes()));
         // No OAuth provider is installed.
-        List<String> backendTypes = ai.dstack.core.internal.config.BackendConfigReader.types();
-        routes.add(new Route("/api/backends/list_types", Need.NOTHING, Route.Body.NONE, call -> backendTypes));
-        routes.add(new Route("/api/auth/list_providers", Need.NOTHING, Route.Body.NONE, call -> List.of()));
+        routes.add(new Route("/api/auth/list_providers", null, Route.Body.NONE, call -> List.of()));
         routes.addAll(UserRoutes.all());
         routes.addAll(ProjectRoutes.all());
         routes.addAll(RunRoutes.all());
@@ -27,13 +29,7 @@ final class ApiRoutes {
         routes.addAll(UploadRoutes.all());
         routes.addAll(GpuRoutes.all());
         routes.addAll(MetricsRoutes.all());
-        routes.addAll(UnusedFeatureRoutes.all());
+        routes.addAll(PlaceholderRoutes.all());
         return routes;
-    }
-
-    /** The projects a caller's listings span: all for a global admin, its memberships otherwise. */
-    static List<ProjectRow> memberProjects(Call call) {
-        return Users.isAdmin(call.user()) ? call.engine().projects().all()
-                : call.engine().projects().memberProjects(call.user());
     }
 }

@@ -1,6 +1,7 @@
 package ai.dstack.server.internal;
 
-import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.app.Operation;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,43 +19,43 @@ final class BackendRoutes {
 
     static List<Route> all(List<String> types) {
         List<Route> routes = new ArrayList<>();
-        routes.add(new Route(PROJECT + "create", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
-            BackendConfig config = call.engine().backendConfigs().parseJson(call.body().whole());
+        routes.add(new Route(PROJECT + "create", Operation.CREATE_BACKEND, Route.Body.REQUIRED, call -> {
+            JsonNode config = call.body().whole();
             call.body().done();
-            return call.engine().backendConfigs().create(call.project(), config).withCreds();
+            return call.app().createBackend(call.caller(), call.project(), config);
         }));
-        routes.add(new Route(PROJECT + "update", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
-            BackendConfig config = call.engine().backendConfigs().parseJson(call.body().whole());
+        routes.add(new Route(PROJECT + "update", Operation.UPDATE_BACKEND, Route.Body.REQUIRED, call -> {
+            JsonNode config = call.body().whole();
             call.body().done();
-            return call.engine().backendConfigs().update(call.project(), config).withCreds();
+            return call.app().updateBackend(call.caller(), call.project(), config);
         }));
-        routes.add(new Route(PROJECT + "delete", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
+        routes.add(new Route(PROJECT + "delete", Operation.DELETE_BACKENDS, Route.Body.REQUIRED, call -> {
             List<String> names = call.body().strings("backends_names");
             call.body().done();
-            call.engine().backendConfigs().delete(call.project(), names);
+            call.app().deleteBackends(call.caller(), call.project(), names);
             return null;
         }));
-        routes.add(new Route(PROJECT + "create_yaml", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
+        routes.add(new Route(PROJECT + "create_yaml", Operation.CREATE_BACKEND, Route.Body.REQUIRED, call -> {
             String yaml = call.body().string("config_yaml");
             call.body().done();
-            call.engine().backendConfigs().create(call.project(), call.engine().backendConfigs().parseYaml(yaml));
+            call.app().createBackendYaml(call.caller(), call.project(), yaml);
             return null;
         }));
-        routes.add(new Route(PROJECT + "update_yaml", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
+        routes.add(new Route(PROJECT + "update_yaml", Operation.UPDATE_BACKEND, Route.Body.REQUIRED, call -> {
             String yaml = call.body().string("config_yaml");
             call.body().done();
-            call.engine().backendConfigs().update(call.project(), call.engine().backendConfigs().parseYaml(yaml));
+            call.app().updateBackendYaml(call.caller(), call.project(), yaml);
             return null;
         }));
         // The backend's name is a path segment: one route per type keeps the router free of extra parameters.
         for (String type : types) {
-            routes.add(new Route(PROJECT + type + "/config_info", Need.PROJECT_ADMIN, Route.Body.NONE,
-                    call -> call.engine().backendConfigs().get(call.project(), type).withCreds()));
-            routes.add(new Route(PROJECT + type + "/get_yaml", Need.PROJECT_ADMIN, Route.Body.NONE, call -> {
-                BackendConfig config = call.engine().backendConfigs().get(call.project(), type);
+            routes.add(new Route(PROJECT + type + "/config_info", Operation.GET_BACKEND, Route.Body.NONE,
+                    call -> call.app().backendConfig(call.caller(), call.project(), type)));
+            routes.add(new Route(PROJECT + type + "/get_yaml", Operation.GET_BACKEND, Route.Body.NONE, call -> {
+                String yaml = call.app().backendYaml(call.caller(), call.project(), type);
                 Map<String, String> reply = new LinkedHashMap<>();
                 reply.put("name", type);
-                reply.put("config_yaml", call.engine().backendConfigs().yaml(config));
+                reply.put("config_yaml", yaml);
                 return reply;
             }));
         }

@@ -2,7 +2,8 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.core.internal.operations.AccessDenied;
+import ai.dstack.core.app.InvalidArgument;
+import ai.dstack.core.app.PermissionDenied;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,11 @@ final class ErrorReplies {
         if (error instanceof HttpProblem problem) {
             return problem;
         }
-        if (error instanceof AccessDenied) {
-            return HttpProblem.accessDenied();
+        if (error instanceof PermissionDenied denied) {
+            return HttpProblem.denied(denied.getMessage());
+        }
+        if (error instanceof InvalidArgument invalid) {
+            return HttpProblem.invalidArgument(invalid);
         }
         if (error instanceof DstackException e) {
             return dstack(e, where);

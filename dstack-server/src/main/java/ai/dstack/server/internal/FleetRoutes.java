@@ -1,13 +1,11 @@
 package ai.dstack.server.internal;
 
-import ai.dstack.api.DstackException;
-import ai.dstack.api.ErrorCode;
 import ai.dstack.api.fleet.FleetSpec;
-import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.client.ApplyFleetRequest;
+import ai.dstack.client.InstanceQuery;
+import ai.dstack.core.app.Operation;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,49 +19,50 @@ final class FleetRoutes {
 
     static List<Route> all() {
         return List.of(
-                new Route("/api/fleets/list", Need.AUTHENTICATED, Route.Body.REQUIRED, FleetRoutes::listAll),
-                new Route(PROJECT + "fleets/list", Need.PROJECT_MEMBER, Route.Body.OPTIONAL, call -> {
+                new Route("/api/fleets/list", Operation.LIST_ALL_FLEETS, Route.Body.REQUIRED, FleetRoutes::listAll),
+                new Route(PROJECT + "fleets/list", Operation.LIST_FLEETS, Route.Body.OPTIONAL, call -> {
                     call.body().bool("include_imported", false);
                     call.body().done();
-                    return call.engine().fleets().list(call.project());
+                    return call.app().listFleets(call.caller(), call.project());
                 }),
-                new Route(PROJECT + "fleets/get", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(PROJECT + "fleets/get", Operation.GET_FLEET, Route.Body.REQUIRED, call -> {
                     String name = call.body().optString("name");
                     UUID id = call.body().optUuid("id");
                     call.body().done();
-                    return call.engine().fleets().get(call.project(), name, id);
+                    return call.app().getFleet(call.caller(), call.project(), name, id);
                 }),
-                new Route(PROJECT + "fleets/get_plan", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
-                    FleetSpec spec = fleetSpec(call.body(), "spec");
+                new Route(PROJECT + "fleets/get_plan", Operation.GET_FLEET_PLAN, Route.Body.REQUIRED, call -> {
+                    FleetSpec spec = call.body().typed("spec", FleetSpec.class, true);
                     call.body().done();
-                    return call.engine().fleets().plan(call.project(), call.user().name(), spec);
+                    return call.app().getFleetPlan(call.caller(), call.project(), spec);
                 }),
-                new Route(PROJECT + "fleets/apply", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(PROJECT + "fleets/apply", Operation.APPLY_FLEET, Route.Body.REQUIRED, call -> {
                     Fields plan = call.body().object("plan");
-                    FleetSpec spec = fleetSpec(plan, "spec");
+                    FleetSpec spec = plan.typed("spec", FleetSpec.class, true);
                     plan.raw("current_resource");
-                    call.body().bool("force");
+                    boolean force = call.body().bool("force");
                     call.body().done();
-                    return call.engine().fleets().apply(call.project(), spec);
+                    return call.app().applyFleet(call.caller(), call.project(), new ApplyFleetRequest(spec, null, force));
                 }),
-                new Route(PROJECT + "fleets/delete", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(PROJECT + "fleets/delete", Operation.DELETE_FLEETS, Route.Body.REQUIRED, call -> {
                     List<String> names = call.body().strings("names");
                     call.body().done();
-                    call.engine().fleets().delete(call.project(), names);
+                    call.app().deleteFleets(call.caller(), call.project(), names);
                     return null;
                 }),
-                new Route(PROJECT + "fleets/delete_instances", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
-                    String name = call.body().string("name");
-                    List<Integer> nums = call.body().integers("instance_nums");
-                    call.body().done();
-                    call.engine().fleets().deleteInstances(call.project(), name, nums);
-                    return null;
-                }),
-                new Route("/api/instances/list", Need.AUTHENTICATED, Route.Body.REQUIRED, FleetRoutes::listInstances),
-                new Route(PROJECT + "instances/get", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(PROJECT + "fleets/delete_instances", Operation.DELETE_FLEET_INSTANCES, Route.Body.REQUIRED,
+                        call -> {
+                            String name = call.body().string("name");
+                            List<Integer> nums = call.body().integers("instance_nums");
+                            call.body().done();
+                            call.app().deleteFleetInstances(call.caller(), call.project(), name, nums);
+                            return null;
+                        }),
+                new Route("/api/instances/list", Operation.LIST_INSTANCES, Route.Body.REQUIRED, FleetRoutes::listInstances),
+                new Route(PROJECT + "instances/get", Operation.GET_INSTANCE, Route.Body.REQUIRED, call -> {
                     UUID id = call.body().uuid("id");
                     call.body().done();
-                    return call.engine().fleets().instance(call.project(), id);
+                    return call.app().getInstance(call.caller(), call.project(), id);
                 }));
     }
 
@@ -77,9 +76,7 @@ final class FleetRoutes {
         int limit = body.integer("limit", 100, 0, 100);
         boolean ascending = body.bool("ascending", false);
         body.done();
-        List<ProjectRow> projects = ApiRoutes.memberProjects(call).stream()
-                .filter(p -> projectName == null || p.name().equals(projectName)).toList();
-        return call.engine().fleets().list(projects, onlyActive, prevCreatedAt, prevId, limit, ascending);
+        return call.app().listAllFleets(call.caller(), projectName, onlyActive, prevCreatedAt, prevId, limit, ascending);
     }
 
     private static Object listInstances(Call call) {
@@ -87,24 +84,13 @@ final class FleetRoutes {
         List<String> projectNames = body.optStrings("project_names");
         List<UUID> fleetIds = body.optUuids("fleet_ids");
         boolean onlyActive = body.bool("only_active", false);
-        body.bool("include_imported", false);
+        boolean includeImported = body.bool("include_imported", false);
         Instant prevCreatedAt = body.optInstant("prev_created_at");
         UUID prevId = body.optUuid("prev_id");
         int limit = body.integer("limit", 1000, 0, null);
         boolean ascending = body.bool("ascending", false);
         body.done();
-        List<ProjectRow> projects = ApiRoutes.memberProjects(call).stream()
-                .filter(p -> projectNames == null || projectNames.contains(p.name())).toList();
-        Set<UUID> fleets = fleetIds == null ? null : new HashSet<>(fleetIds);
-        return call.engine().fleets().instances(projects, fleets, onlyActive, prevCreatedAt, prevId, limit, ascending);
-    }
-
-    /** A fleet spec; a spec without a configuration is refused as the server refuses it. */
-    private static FleetSpec fleetSpec(Fields fields, String name) {
-        FleetSpec spec = fields.typed(name, FleetSpec.class, true);
-        if (spec != null && spec.configuration() == null) {
-            throw new DstackException(ErrorCode.ERROR, "The fleet spec has no configuration");
-        }
-        return spec;
+        return call.app().listInstances(call.caller(), new InstanceQuery(projectNames, fleetIds, onlyActive,
+                includeImported, prevCreatedAt, prevId, limit, ascending));
     }
 }

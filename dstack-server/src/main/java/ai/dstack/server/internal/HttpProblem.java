@@ -43,13 +43,26 @@ public final class HttpProblem extends RuntimeException {
         return detailText(403, "Invalid authentication credentials");
     }
 
-    static HttpProblem invalidToken() {
-        return detailObject(403, "Invalid token");
-    }
-
     /** dstack's {@code error_forbidden()}: a permission dependency refused the caller. */
     static HttpProblem accessDenied() {
-        return detailObject(403, "Access denied");
+        return denied(ai.dstack.core.app.PermissionDenied.ACCESS_DENIED);
+    }
+
+    /** A permission dependency or the token check refused the caller: 403 with the message in {@code detail}. */
+    static HttpProblem denied(String message) {
+        return detailObject(403, message);
+    }
+
+    /** An argument the application layer refused by name: FastAPI's 422 for that body field. */
+    static HttpProblem invalidArgument(ai.dstack.core.app.InvalidArgument invalid) {
+        ObjectNode error = NODES.objectNode();
+        error.put("type", "value_error");
+        ArrayNode loc = error.putArray("loc");
+        loc.add("body");
+        invalid.field().forEach(loc::add);
+        error.put("msg", invalid.problem());
+        error.putNull("input");
+        return validation(List.of(error));
     }
 
     /** dstack's {@code ForbiddenError} from a service: the body has no {@code detail} wrapper. */

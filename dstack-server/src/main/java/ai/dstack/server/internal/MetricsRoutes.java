@@ -2,6 +2,7 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.event.ListEventsRequest;
 import ai.dstack.api.json.DstackJson;
+import ai.dstack.core.app.Operation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +24,7 @@ final class MetricsRoutes {
 
     static List<Route> all() {
         return List.of(
-                new Route(JOB_METRICS, Need.PROJECT_MEMBER, Route.Body.NONE, call -> {
+                new Route(JOB_METRICS, Operation.GET_JOB_METRICS, Route.Body.NONE, call -> {
                     Fields query = query(call);
                     UUID runId = query.optUuid("run_id");
                     int replicaNum = query.integer("replica_num", 0, null, null);
@@ -32,10 +33,10 @@ final class MetricsRoutes {
                     var after = query.optInstant("after");
                     var before = query.optInstant("before");
                     query.done();
-                    return call.engine().jobMetrics().metrics(call.project(), call.pathParameter("run_name"), runId,
-                            replicaNum, jobNum, limit, after, before);
+                    return call.app().getJobMetrics(call.caller(), call.project(), call.pathParameter("run_name"),
+                            runId, replicaNum, jobNum, limit, after, before);
                 }),
-                new Route("/api/events/list", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
+                new Route("/api/events/list", Operation.LIST_EVENTS, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     ListEventsRequest request = new ListEventsRequest(
                             body.optUuids("target_projects"), body.optUuids("target_users"),
@@ -48,7 +49,7 @@ final class MetricsRoutes {
                             body.optInstant("prev_recorded_at"), body.optUuid("prev_id"),
                             body.integer("limit", 100, 1, 100), body.bool("ascending", false));
                     body.done();
-                    return call.engine().eventQueries().list(call.user(), request);
+                    return call.app().listEvents(call.caller(), request);
                 }));
     }
 

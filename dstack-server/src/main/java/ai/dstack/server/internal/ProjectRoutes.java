@@ -4,7 +4,9 @@ import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.project.ProjectsInfoList;
 import ai.dstack.api.user.ProjectRole;
-import ai.dstack.core.internal.operations.Projects.MemberSetting;
+import ai.dstack.client.MemberSetting;
+import ai.dstack.client.ProjectQuery;
+import ai.dstack.core.app.Operation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,8 @@ final class ProjectRoutes {
 
     static List<Route> all() {
         return List.of(
-                new Route("/api/projects/list", Need.AUTHENTICATED, Route.Body.OPTIONAL, ProjectRoutes::list),
-                new Route("/api/projects/create", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
+                new Route("/api/projects/list", Operation.LIST_PROJECTS, Route.Body.OPTIONAL, ProjectRoutes::list),
+                new Route("/api/projects/create", Operation.CREATE_PROJECT, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     String name = body.string("project_name");
                     boolean isPublic = body.bool("is_public", false);
@@ -30,40 +32,36 @@ final class ProjectRoutes {
                     if (templatesRepo != null && !templatesRepo.isBlank()) {
                         throw new DstackException(ErrorCode.ERROR, "templates_repo is not supported by this server");
                     }
-                    return call.engine().projects().create(call.user(), name, isPublic);
+                    return call.app().createProject(call.caller(), name, isPublic);
                 }),
-                new Route("/api/projects/delete", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
+                new Route("/api/projects/delete", Operation.DELETE_PROJECTS, Route.Body.REQUIRED, call -> {
                     List<String> names = call.body().strings("projects_names");
                     call.body().done();
-                    call.engine().projects().delete(call.user(), names);
+                    call.app().deleteProjects(call.caller(), names);
                     return null;
                 }),
-                new Route("/api/projects/{project_name}/get", Need.PROJECT_MEMBER_OR_PUBLIC, Route.Body.NONE,
-                        call -> call.engine().projects().view(call.project())),
-                new Route("/api/projects/{project_name}/set_members", Need.PROJECT_MANAGER, Route.Body.REQUIRED, call -> {
-                    List<MemberSetting> members = members(call.body());
-                    return call.engine().projects().setMembers(call.user(), call.project(), members);
-                }),
-                new Route("/api/projects/{project_name}/add_members", Need.PROJECT_MANAGER_OR_PUBLIC, Route.Body.REQUIRED,
-                        call -> {
-                            List<MemberSetting> members = members(call.body());
-                            return call.engine().projects().addMembers(call.user(), call.project(), members);
-                        }),
-                new Route("/api/projects/{project_name}/update", Need.PROJECT_ADMIN, Route.Body.REQUIRED, call -> {
+                new Route("/api/projects/{project_name}/get", Operation.GET_PROJECT, Route.Body.NONE,
+                        call -> call.app().getProject(call.caller(), call.project())),
+                new Route("/api/projects/{project_name}/set_members", Operation.SET_MEMBERS, Route.Body.REQUIRED,
+                        call -> call.app().setMembers(call.caller(), call.project(), members(call.body()))),
+                new Route("/api/projects/{project_name}/add_members", Operation.ADD_MEMBERS, Route.Body.REQUIRED,
+                        call -> call.app().addMembers(call.caller(), call.project(), members(call.body()))),
+                new Route("/api/projects/{project_name}/update", Operation.UPDATE_PROJECT, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     Boolean isPublic = body.optBool("is_public");
                     String templatesRepo = body.optString("templates_repo");
                     body.bool("reset_templates_repo", false);
                     body.done();
-                    return call.engine().projects().update(call.project(), isPublic, templatesRepo);
+                    return call.app().updateProject(call.caller(), call.project(), isPublic, templatesRepo);
                 }),
-                new Route("/api/projects/list_only_no_fleets", Need.AUTHENTICATED, Route.Body.NONE,
-                        call -> call.engine().projects().memberProjectsWithoutFleets(call.user())),
-                new Route("/api/projects/{project_name}/remove_members", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
-                    List<String> usernames = call.body().strings("usernames");
-                    call.body().done();
-                    return call.engine().projects().removeMembers(call.user(), call.project(), usernames);
-                }));
+                new Route("/api/projects/list_only_no_fleets", Operation.LIST_PROJECTS_WITHOUT_FLEETS, Route.Body.NONE,
+                        call -> call.app().listProjectsWithoutFleets(call.caller())),
+                new Route("/api/projects/{project_name}/remove_members", Operation.REMOVE_MEMBERS, Route.Body.REQUIRED,
+                        call -> {
+                            List<String> usernames = call.body().strings("usernames");
+                            call.body().done();
+                            return call.app().removeMembers(call.caller(), call.project(), usernames);
+                        }));
     }
 
     private static Object list(Call call) {
@@ -76,17 +74,23 @@ final class ProjectRoutes {
         int limit = body.integer("limit", 2000, 0, 2000);
         boolean ascending = body.bool("ascending", false);
         body.done();
-        ProjectsInfoList projects = call.engine().projects().list(call.user(), includeNotJoined, withTotal, namePattern,
-                prevCreatedAt, prevId, limit, ascending);
+        ProjectQuery query = new ProjectQuery(includeNotJoined, namePattern, prevCreatedAt, prevId, limit, ascending);
+        ProjectsInfoList projects = call.app().listProjects(call.caller(), query, withTotal);
         return withTotal ? projects : projects.projects();
     }
 
     private static List<MemberSetting> members(Fields body) {
-        List<MemberSetting> members = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<ProjectRole> roles = new ArrayList<>();
         for (Fields member : body.objects("members")) {
-            members.add(new MemberSetting(member.string("username"), member.choice("project_role", ROLES)));
+            names.add(member.string("username"));
+            roles.add(member.choice("project_role", ROLES));
         }
         body.done();
+        List<MemberSetting> members = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            members.add(new MemberSetting(names.get(i), roles.get(i)));
+        }
         return members;
     }
 }

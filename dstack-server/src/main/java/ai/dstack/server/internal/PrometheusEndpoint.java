@@ -1,10 +1,9 @@
 package ai.dstack.server.internal;
 
-import ai.dstack.core.internal.operations.ServerStatistics;
-import ai.dstack.core.internal.operations.ServerStatistics.ActiveJob;
-import ai.dstack.core.internal.operations.ServerStatistics.LiveInstance;
-import ai.dstack.core.internal.operations.ServerStatistics.RunCounts;
-import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.app.ServerStatistics;
+import ai.dstack.core.app.ServerStatistics.ActiveJob;
+import ai.dstack.core.app.ServerStatistics.LiveInstance;
+import ai.dstack.core.app.ServerStatistics.RunCounts;
 import ai.dstack.spi.storage.JobMetricsPointRow;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -36,15 +35,15 @@ import java.util.Map;
  * must come as a bearer token.
  */
 public final class PrometheusEndpoint implements RequestObserver {
-    private final Engine engine;
+    private final ServerStatistics statistics;
     private final String token;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram requests;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     /** @param token the bearer token scrapers must send, or null for none */
-    public PrometheusEndpoint(Engine engine, String token) {
-        this.engine = engine;
+    public PrometheusEndpoint(ServerStatistics statistics, String token) {
+        this.statistics = statistics;
         this.token = token == null || token.isEmpty() ? null : token;
         this.requests = Histogram.builder().name("dstack_server_request_duration_seconds")
                 .help("Time the server took to answer API requests").labelNames("method", "path", "status")
@@ -80,7 +79,7 @@ public final class PrometheusEndpoint implements RequestObserver {
     }
 
     private MetricSnapshots collect() {
-        ServerStatistics.Snapshot snapshot = engine.statistics().snapshot();
+        ServerStatistics.Snapshot snapshot = statistics.snapshot();
         Instant now = Instant.now();
         Families families = new Families();
         for (LiveInstance instance : snapshot.instances()) {
@@ -138,10 +137,10 @@ public final class PrometheusEndpoint implements RequestObserver {
             }
         }
         families.gauge("dstack_server_work_queue_length", "Changes waiting for the engine's job and run loops",
-                Labels.EMPTY, engine.queuedHints());
+                Labels.EMPTY, statistics.queuedHints());
         families.gauge("dstack_server_metrics_collection_lag_seconds",
                 "How long ago the job metrics sampler last finished a pass", Labels.EMPTY,
-                engine.metricsCollectionAge().toMillis() / 1000.0);
+                statistics.metricsCollectionAge().toMillis() / 1000.0);
         return families.snapshots();
     }
 

@@ -1,9 +1,8 @@
 package ai.dstack.server.internal;
 
 import ai.dstack.api.json.DstackJson;
-import ai.dstack.core.internal.wiring.Engine;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
+import ai.dstack.core.app.Caller;
+import ai.dstack.core.app.DstackApp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
@@ -26,22 +25,20 @@ public final class Router {
     /** Set on replies the routes wrote themselves, so the error pages leave them alone. */
     static final String HANDLED = "dstack.handled";
 
-    private final Engine engine;
-    private final Access access;
+    private final DstackApp app;
     private final UnknownFields unknown = new UnknownFields();
     private final long maxRequestSize;
     private final String serverVersion;
     private final long uploadLimit;
     private volatile RequestObserver observer = RequestObserver.NONE;
 
-    public Router(Engine engine, long maxRequestSize, String serverVersion) {
-        this(engine, maxRequestSize, serverVersion, DEFAULT_UPLOAD_LIMIT);
+    public Router(DstackApp app, long maxRequestSize, String serverVersion) {
+        this(app, maxRequestSize, serverVersion, DEFAULT_UPLOAD_LIMIT);
     }
 
     /** @param uploadLimit dstack's {@code DSTACK_SERVER_CODE_UPLOAD_LIMIT} for code and file uploads; 0 for none */
-    public Router(Engine engine, long maxRequestSize, String serverVersion, long uploadLimit) {
-        this.engine = engine;
-        this.access = new Access(engine);
+    public Router(DstackApp app, long maxRequestSize, String serverVersion, long uploadLimit) {
+        this.app = app;
         this.maxRequestSize = maxRequestSize;
         this.serverVersion = serverVersion;
         this.uploadLimit = uploadLimit;
@@ -58,7 +55,7 @@ public final class Router {
     /** Registers dstack's routes, the health check, and the replies for errors and unknown routes. */
     public void register(RoutesConfig routes) {
         routes.get("/healthcheck", ctx -> reply(ctx, 200, DstackJson.mapper().createObjectNode().put("status", "running")));
-        for (Route route : ApiRoutes.all(serverVersion)) {
+        for (Route route : ApiRoutes.all(app, serverVersion)) {
             routes.post(route.path(), ctx -> handle(route, ctx));
             if (MetricsRoutes.GET_PATHS.contains(route.path())) {
                 routes.get(route.path(), ctx -> handle(route, ctx));
@@ -97,21 +94,18 @@ public final class Router {
             if (ctx.path().startsWith("/api/")) {
                 ApiVersion.check(ctx.header("X-API-VERSION"), serverVersion);
             }
-            UserRow user = route.need() == Need.NOTHING ? null : access.authenticate(ctx);
-            ProjectRow project = null;
-            String projectName = ctx.pathParamMap().get("project_name");
-            if (projectName != null) {
-                project = access.project(projectName);
-            }
-            if (user != null) {
-                access.check(route.need(), user, project);
+            Caller caller = route.authenticated() ? app.authenticate(BearerToken.of(ctx)) : null;
+            String project = ctx.pathParamMap().get("project_name");
+            if (caller != null) {
+                // The operation checks again; checking here answers 404/403 before the body's 422s, as dstack does.
+                app.authorize(caller, route.operation(), project);
             }
             Fields fields = multipart ? new Fields(Fields.emptyObject(), List.of("body"), new Problems(), unknown,
                     route.path()) : fields(route, body);
             Upload upload = multipart ? upload(ctx) : null;
             java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
             ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
-            Object result = route.handler().handle(new Call(engine, user, project, fields, upload, query,
+            Object result = route.handler().handle(new Call(app, caller, project, fields, upload, query,
                     ctx.pathParamMap()));
             reply(ctx, 200, result);
         } catch (Exception | StackOverflowError e) {

@@ -2,9 +2,14 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
-import ai.dstack.core.internal.operations.RunQuery;
+import ai.dstack.client.ApplyRunRequest;
+import ai.dstack.client.RunPlanRequest;
+import ai.dstack.client.RunQuery;
+import ai.dstack.core.app.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /** {@code /api/runs/list} and {@code /api/project/{p}/runs/*}. */
 final class RunRoutes {
@@ -15,15 +20,15 @@ final class RunRoutes {
     static List<Route> all() {
         String project = "/api/project/{project_name}/runs/";
         return List.of(
-                new Route("/api/runs/list", Need.AUTHENTICATED, Route.Body.REQUIRED, RunRoutes::list),
-                new Route(project + "get", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route("/api/runs/list", Operation.LIST_RUNS, Route.Body.REQUIRED, RunRoutes::list),
+                new Route(project + "get", Operation.GET_RUN, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     String runName = body.optString("run_name");
-                    java.util.UUID id = body.optUuid("id");
+                    UUID id = body.optUuid("id");
                     body.done();
-                    return call.engine().runs().get(call.project(), runName, id);
+                    return call.app().getRun(call.caller(), call.project(), runName, id);
                 }),
-                new Route(project + "get_plan", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(project + "get_plan", Operation.GET_RUN_PLAN, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     RunSpec spec = runSpec(body, "run_spec");
                     Integer maxOffers = body.optInteger("max_offers", 1, 10000);
@@ -31,35 +36,36 @@ final class RunRoutes {
                     body.bool("unallocated_resources", false);
                     body.bool("for_offers_only", false);
                     body.done();
-                    return call.engine().runs().plan(call.project(), call.user(), spec, maxOffers);
+                    return call.app().getRunPlan(call.caller(), call.project(),
+                            new RunPlanRequest(spec, maxOffers, false, false, false));
                 }),
-                new Route(project + "apply", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(project + "apply", Operation.APPLY_RUN, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     Fields plan = body.object("plan");
                     RunSpec spec = runSpec(plan, "run_spec");
                     Run current = plan.typed("current_resource", Run.class, false);
                     boolean force = body.bool("force");
                     body.done();
-                    return call.engine().runs().apply(call.project(), call.user(), spec, current, force);
+                    return call.app().applyRun(call.caller(), call.project(), new ApplyRunRequest(spec, current, force));
                 }),
-                new Route(project + "stop", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(project + "stop", Operation.STOP_RUNS, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     List<String> names = body.strings("runs_names");
                     boolean abort = body.bool("abort");
                     body.done();
-                    call.engine().runs().stop(call.project(), names, abort);
+                    call.app().stopRuns(call.caller(), call.project(), names, abort);
                     return null;
                 }),
-                new Route(project + "delete", Need.PROJECT_MEMBER, Route.Body.REQUIRED, call -> {
+                new Route(project + "delete", Operation.DELETE_RUNS, Route.Body.REQUIRED, call -> {
                     List<String> names = call.body().strings("runs_names");
                     call.body().done();
-                    call.engine().runs().delete(call.project(), names);
+                    call.app().deleteRuns(call.caller(), call.project(), names);
                     return null;
                 }));
     }
 
     /** A run spec; its configuration is required (dstack's model has no default for it). */
-    private static RunSpec runSpec(Fields fields, String name) {
+    static RunSpec runSpec(Fields fields, String name) {
         JsonNode node = fields.raw(name);
         if (node != null && node.isObject()) {
             JsonNode configuration = node.get("configuration");
@@ -74,11 +80,18 @@ final class RunRoutes {
     private static Object list(Call call) {
         Fields body = call.body();
         Integer submissions = body.optInteger("job_submissions_limit", 0, MAX_JOB_SUBMISSIONS);
-        RunQuery query = new RunQuery(body.optString("project_name"), body.optString("repo_id"),
-                body.optString("username"), body.bool("only_active", false), body.bool("include_jobs", true),
-                submissions == null ? MAX_JOB_SUBMISSIONS : submissions, body.optInstant("prev_submitted_at"),
-                body.optUuid("prev_run_id"), body.integer("limit", 100, 0, 100), body.bool("ascending", false));
+        String projectName = body.optString("project_name");
+        String repoId = body.optString("repo_id");
+        String username = body.optString("username");
+        boolean onlyActive = body.bool("only_active", false);
+        boolean includeJobs = body.bool("include_jobs", true);
+        Instant prevSubmittedAt = body.optInstant("prev_submitted_at");
+        UUID prevRunId = body.optUuid("prev_run_id");
+        int limit = body.integer("limit", 100, 0, 100);
+        boolean ascending = body.bool("ascending", false);
         body.done();
-        return call.engine().runs().list(ApiRoutes.memberProjects(call), query);
+        RunQuery query = new RunQuery(projectName, repoId, username, onlyActive, includeJobs,
+                submissions == null ? MAX_JOB_SUBMISSIONS : submissions, prevSubmittedAt, prevRunId, limit, ascending);
+        return call.app().listRuns(call.caller(), query);
     }
 }

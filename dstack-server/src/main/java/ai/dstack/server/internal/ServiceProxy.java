@@ -2,11 +2,8 @@ package ai.dstack.server.internal;
 
 import ai.dstack.api.configuration.ServiceModel;
 import ai.dstack.api.json.DstackJson;
-import ai.dstack.core.internal.operations.ServiceEndpoints;
-import ai.dstack.core.internal.operations.Users;
-import ai.dstack.core.internal.wiring.Engine;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
+import ai.dstack.core.app.ServiceDirectory;
+import ai.dstack.core.app.ServiceTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -53,14 +51,14 @@ public final class ServiceProxy {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
             "date", "from", "via", "warning", "http2-settings");
 
-    private final Engine engine;
+    private final ServiceDirectory services;
     private final WebSocketProxy webSockets;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<UUID, AtomicInteger> turns = new ConcurrentHashMap<>();
 
-    public ServiceProxy(Engine engine) {
-        this.engine = engine;
+    public ServiceProxy(ServiceDirectory services) {
+        this.services = services;
         this.webSockets = new WebSocketProxy(this);
     }
 
@@ -103,36 +101,34 @@ public final class ServiceProxy {
             if (ctx.header("Upgrade") != null) {
                 throw new ProxyError(400, "Upgrading connections is not supported");
             }
-            ServiceEndpoints.Target target = target(project, run, ctx.header("Authorization"));
+            ServiceTarget target = target(project, run, ctx.header("Authorization"));
             String path = target.stripPrefix() ? rest : uri;
-            forward(ctx, target, path, readBody(ctx));
+            String storedProject = services.project(project).orElse(project);
+            forward(ctx, target, path, readBody(ctx), () -> services.find(storedProject, run));
         } catch (ProxyError e) {
             error(ctx, e);
         }
     }
 
     /** The service and the check of its caller; counts the request for the autoscaler. */
-    ServiceEndpoints.Target target(String projectName, String runName, String authorization) {
-        ProjectRow project = engine.projects().find(projectName).orElseThrow(
+    ServiceTarget target(String projectName, String runName, String authorization) {
+        String project = services.project(projectName).orElseThrow(
                 () -> new ProxyError(404, "Service " + projectName + "/" + runName + " not found"));
-        ServiceEndpoints.Target target = engine.serviceEndpoints().find(project, runName).orElseThrow(
+        ServiceTarget target = services.find(project, runName).orElseThrow(
                 () -> new ProxyError(404, "Service " + projectName + "/" + runName + " not found"));
         if (target.auth()) {
             enforceMember(project, authorization);
         }
-        engine.serviceEndpoints().recordRequest(target.runId());
+        services.recordRequest(target.runId());
         if (target.replicas().isEmpty()) {
             throw new ProxyError(404, "Service " + projectName + "/" + runName + " not found");
         }
         return target;
     }
 
-    private void enforceMember(ProjectRow project, String authorization) {
-        String token = bearer(authorization);
-        Optional<UserRow> user = token == null ? Optional.empty() : engine.users().authenticate(token);
-        boolean member = user.isPresent() && (Users.isAdmin(user.get()) || engine.projects().role(project, user.get()).isPresent());
-        if (!member) {
-            throw new ProxyError(403, "Unauthenticated or unauthorized to access project " + project.name());
+    private void enforceMember(String project, String authorization) {
+        if (!services.mayUse(bearer(authorization), project)) {
+            throw new ProxyError(403, "Unauthenticated or unauthorized to access project " + project);
         }
     }
 
@@ -150,7 +146,7 @@ public final class ServiceProxy {
     }
 
     /** The next replica in turn. */
-    InetSocketAddress pick(ServiceEndpoints.Target target, int offset) {
+    InetSocketAddress pick(ServiceTarget target, int offset) {
         int turn = turns.computeIfAbsent(target.runId(), id -> new AtomicInteger()).getAndIncrement();
         List<InetSocketAddress> replicas = target.replicas();
         return replicas.get(Math.floorMod(turn + offset, replicas.size()));
@@ -187,13 +183,27 @@ public final class ServiceProxy {
         }
     }
 
-    private void forward(Context ctx, ServiceEndpoints.Target target, String pathAndQuery, Body body) {
+    /**
+     * @param current the service's replicas as they are now: when every replica tried went away (one was stopped
+     *     while this request was on its way, e.g. in a rolling update), a replayable request goes to one that is new
+     */
+    private void forward(Context ctx, ServiceTarget target, String pathAndQuery, Body body,
+            Supplier<Optional<ServiceTarget>> current) {
         String query = ctx.req().getQueryString();
         String path = pathAndQuery + (query == null || pathAndQuery.contains("?") ? "" : "?" + query);
-        int attempts = body.replayable() ? target.replicas().size() : 1;
+        int attempts = body.replayable() ? target.replicas().size() + 1 : 1;
         IOException last = null;
+        java.util.Set<InetSocketAddress> tried = new java.util.HashSet<>();
         for (int attempt = 0; attempt < attempts; attempt++) {
             InetSocketAddress replica = pick(target, 0);
+            if (attempt == attempts - 1 && body.replayable() && tried.containsAll(target.replicas())) {
+                List<InetSocketAddress> fresh = current.get().map(ServiceTarget::replicas).orElse(List.of())
+                        .stream().filter(address -> !tried.contains(address)).toList();
+                if (!fresh.isEmpty()) {
+                    replica = fresh.get(0);
+                }
+            }
+            tried.add(replica);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.getPort() + path))
                     .method(ctx.method().name(), body.publisher());
             copyRequestHeaders(ctx, request);
@@ -301,12 +311,12 @@ public final class ServiceProxy {
 
     private void listModels(Context ctx) {
         try {
-            ProjectRow project = modelProject(ctx);
+            String project = modelProject(ctx);
             ObjectNode reply = DstackJson.mapper().createObjectNode().put("object", "list");
             ArrayNode data = reply.putArray("data");
-            for (ServiceEndpoints.Target target : engine.serviceEndpoints().models(project)) {
+            for (ServiceTarget target : services.models(project)) {
                 data.addObject().put("object", "model").put("id", target.model().name())
-                        .put("created", target.submittedAt().getEpochSecond()).put("owned_by", project.name());
+                        .put("created", target.submittedAt().getEpochSecond()).put("owned_by", project);
             }
             json(ctx, 200, reply);
         } catch (ProxyError e) {
@@ -316,7 +326,7 @@ public final class ServiceProxy {
 
     private void chatCompletions(Context ctx) {
         try {
-            ProjectRow project = modelProject(ctx);
+            String project = modelProject(ctx);
             byte[] bytes;
             try {
                 bytes = ctx.req().getInputStream().readAllBytes();
@@ -334,29 +344,29 @@ public final class ServiceProxy {
                 throw new ProxyError(422, "The request has no 'model'");
             }
             String wanted = model;
-            ServiceEndpoints.Target target = engine.serviceEndpoints().models(project).stream()
+            ServiceTarget target = services.models(project).stream()
                     .filter(t -> t.model().name().equals(wanted)).findFirst()
-                    .orElseThrow(() -> new ProxyError(404, "Model " + wanted + " not found in project " + project.name()));
+                    .orElseThrow(() -> new ProxyError(404, "Model " + wanted + " not found in project " + project));
             if (!(target.model() instanceof ServiceModel.OpenAiChat openai)) {
                 throw new ProxyError(400, "Model " + wanted + " is served in format " + target.model().format()
                         + "; this endpoint forwards OpenAI-format models only");
             }
-            engine.serviceEndpoints().recordRequest(target.runId());
+            services.recordRequest(target.runId());
             if (target.replicas().isEmpty()) {
-                throw new ProxyError(503, "Model " + wanted + " in project " + project.name() + " has no ready replica yet");
+                throw new ProxyError(503, "Model " + wanted + " in project " + project + " has no ready replica yet");
             }
             String prefix = openai.prefix().endsWith("/") ? openai.prefix().substring(0, openai.prefix().length() - 1)
                     : openai.prefix();
-            forward(ctx, target, prefix + "/chat/completions", new Body(bytes, null, bytes.length));
+            forward(ctx, target, prefix + "/chat/completions", new Body(bytes, null, bytes.length), Optional::empty);
         } catch (ProxyError e) {
             error(ctx, e);
         }
     }
 
     /** The models endpoint always wants a project member's token, as dstack's does. */
-    private ProjectRow modelProject(Context ctx) {
+    private String modelProject(Context ctx) {
         String name = ctx.pathParam("project");
-        ProjectRow project = engine.projects().find(name).orElseThrow(
+        String project = services.project(name).orElseThrow(
                 () -> new ProxyError(403, "Unauthenticated or unauthorized to access project " + name));
         enforceMember(project, ctx.header("Authorization"));
         return project;

@@ -1,5 +1,6 @@
 package ai.dstack.server.internal;
 
+import ai.dstack.core.app.Operation;
 import java.util.List;
 
 /** Multipart uploads: a repo's code ({@code repos/upload_code}) and file archives ({@code files/*}). */
@@ -8,7 +9,7 @@ final class UploadRoutes {
 
     static List<Route> all() {
         return List.of(
-                new Route("/api/project/{project_name}/repos/upload_code", Need.PROJECT_MEMBER, Route.Body.MULTIPART,
+                new Route("/api/project/{project_name}/repos/upload_code", Operation.UPLOAD_CODE, Route.Body.MULTIPART,
                         call -> {
                             Upload upload = call.upload();
                             String repoId = upload.query().get("repo_id");
@@ -18,19 +19,19 @@ final class UploadRoutes {
                                 problems.throwIfAny();
                             }
                             upload.checkSize("Repo diff", "Use .gitignore to exclude large files from the repo.");
-                            call.engine().uploads().uploadCode(call.project(), repoId, upload.filename(),
+                            call.app().uploadCode(call.caller(), call.project(), repoId, upload.filename(),
                                     upload.content());
                             return null;
                         }),
-                new Route("/api/files/upload_archive", Need.AUTHENTICATED, Route.Body.MULTIPART, call -> {
+                new Route("/api/files/upload_archive", Operation.UPLOAD_ARCHIVE, Route.Body.MULTIPART, call -> {
                     Upload upload = call.upload();
                     upload.checkSize("Archive", "Use .gitignore/.dstackignore to exclude large files.");
-                    return call.engine().uploads().uploadArchive(call.user(), upload.filename(), upload.content());
+                    return call.app().uploadArchive(call.caller(), upload.filename(), upload.content());
                 }),
-                new Route("/api/files/get_archive_by_hash", Need.AUTHENTICATED, Route.Body.REQUIRED, call -> {
+                new Route("/api/files/get_archive_by_hash", Operation.GET_ARCHIVE_BY_HASH, Route.Body.REQUIRED, call -> {
                     String hash = call.body().string("hash");
                     call.body().done();
-                    return call.engine().uploads().archiveByHash(call.user(), hash);
+                    return call.app().getArchiveByHash(call.caller(), hash);
                 }));
     }
 }

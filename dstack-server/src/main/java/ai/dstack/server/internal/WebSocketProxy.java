@@ -1,6 +1,6 @@
 package ai.dstack.server.internal;
 
-import ai.dstack.core.internal.operations.ServiceEndpoints;
+import ai.dstack.core.app.ServiceTarget;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +34,7 @@ final class WebSocketProxy {
     void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
             ctx.session.setIdleTimeout(Duration.ZERO);
-            ServiceEndpoints.Target target;
+            ServiceTarget target;
             try {
                 target = proxy.target(ctx.pathParam("project"), ctx.pathParam("run"), ctx.header("Authorization"));
             } catch (ServiceProxy.ProxyError e) {

@@ -7,14 +7,11 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.logs.LogEvent;
-import ai.dstack.spi.logs.LogPage;
-import ai.dstack.spi.logs.LogQuery;
+import ai.dstack.api.logs.JobSubmissionLogs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,14 +37,14 @@ class CloudWatchEngineTest {
                             CloudWatchLogStoreProvider.REGION, "eu-west-1",
                             CloudWatchLogStoreProvider.ENDPOINT, fake.endpoint().toString()))
                     .build()) {
-                Run run = engine.submit(DstackYaml.parse("type: task\ncommands:\n  - echo hello cloudwatch\n",
+                Run run = engine.applyRun(DstackYaml.parse("type: task\ncommands:\n  - echo hello cloudwatch\n",
                         "test.dstack.yml", TaskConfiguration.class));
                 String runName = run.runSpec().runName();
                 Run done = engine.awaitFinished(runName, Duration.ofSeconds(60));
-                LogPage page = engine.logs(runName, LogQuery.defaults().withLimit(1000));
+                JobSubmissionLogs page = engine.pollLogs(engine.defaultProject(), runName);
 
                 assertThat(done.status()).isEqualTo(RunStatus.DONE);
-                assertThat(page.events().stream().map(LogEvent::message).collect(Collectors.joining()))
+                assertThat(page.text())
                         .contains("hello cloudwatch");
                 String stream = "main/" + runName + "/" + done.jobs().get(0).latestSubmission().id() + "/job";
                 assertThat(fake.streams("dstack-runs")).contains(stream);

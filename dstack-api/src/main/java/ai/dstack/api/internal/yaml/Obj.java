@@ -93,7 +93,7 @@ public final class Obj {
         for (Map.Entry<String, YamlValue> entry : map.entries().entrySet()) {
             if (!taken.contains(entry.getKey())) {
                 String suggestion = Suggestions.closest(entry.getKey(), taken);
-                ctx.error(loc(entry.getKey()), entry.getValue(), "Extra inputs are not permitted"
+                ctx.error(loc(entry.getKey()), map.keyAt(entry.getKey()), "Extra inputs are not permitted"
                         + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
             }
         }

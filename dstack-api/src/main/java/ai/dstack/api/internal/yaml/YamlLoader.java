@@ -139,16 +139,22 @@ public final class YamlLoader {
                 }
                 MappingNode mapping = (MappingNode) node;
                 LinkedHashMap<String, YamlValue> entries = new LinkedHashMap<>();
+                java.util.Map<String, YamlValue> keys = new java.util.HashMap<>();
                 for (NodeTuple tuple : mapping.getValue()) {
                     Node keyNode = tuple.getKeyNode();
                     if (!(keyNode instanceof ScalarNode keyScalar)) {
                         throw fail(keyNode, "found unhashable key");
                     }
-                    String key = PythonText.str(scalarValue(keyScalar));
+                    Object keyValue = scalarValue(keyScalar);
+                    String key = PythonText.str(keyValue);
                     entries.remove(key); // PyYAML keeps the last duplicate, in its position
                     entries.put(key, convert(tuple.getValueNode(), depth + 1));
+                    if (keyScalar.getStartMark() != null) {
+                        keys.put(key, new YamlValue.Scalar(keyValue, keyScalar.getStartMark().getLine() + 1,
+                                keyScalar.getStartMark().getColumn() + 1));
+                    }
                 }
-                return new YamlValue.Mapping(entries, line, column);
+                return new YamlValue.Mapping(entries, line, column, keys);
             } finally {
                 inProgress.remove(node);
             }

@@ -22,8 +22,23 @@ public sealed interface YamlValue {
 
     record Sequence(List<YamlValue> items, int line, int column) implements YamlValue {}
 
-    /** Keys are rendered as Python's {@code str()} would render them, so non-string keys still have a name. */
-    record Mapping(LinkedHashMap<String, YamlValue> entries, int line, int column) implements YamlValue {}
+    /**
+     * Keys are rendered as Python's {@code str()} would render them, so non-string keys still have a name.
+     *
+     * @param keys where each key itself is written (an error about a key points there, not at its value)
+     */
+    record Mapping(LinkedHashMap<String, YamlValue> entries, int line, int column, java.util.Map<String, YamlValue> keys)
+            implements YamlValue {
+        public Mapping(LinkedHashMap<String, YamlValue> entries, int line, int column) {
+            this(entries, line, column, java.util.Map.of());
+        }
+
+        /** Where the key is written, or its value when that is not known (JSON input). */
+        public YamlValue keyAt(String key) {
+            YamlValue at = keys.get(key);
+            return at != null ? at : entries.get(key);
+        }
+    }
 
     default boolean isNullScalar() {
         return this instanceof Scalar s && s.value() == null;

@@ -8,6 +8,7 @@ import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.configuration.TaskConfiguration;
 import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Run;
@@ -20,16 +21,14 @@ import ai.dstack.backend.aws.testing.FakeEc2;
 import ai.dstack.backend.aws.testing.FakeEc2Account;
 import ai.dstack.backend.ssh.internal.SshConnector;
 import ai.dstack.backend.ssh.internal.SshSettings;
+import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.app.Caller;
 import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.BackendConfiguration;
 import ai.dstack.spi.backend.InstanceConfiguration;
-import ai.dstack.spi.logs.LogEvent;
-import ai.dstack.spi.logs.LogQuery;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
 import ai.dstack.testing.SettableClock;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,13 +76,25 @@ class AwsEngineTest {
         return engine;
     }
 
-    private ProjectRow main() {
-        return engine.internal().projects().find(engine.defaultProject()).orElseThrow();
+    private Caller admin() {
+        return engine.app().authenticate(engine.adminToken());
     }
 
+    /** Some SSH public key for a VM made behind the engine's back (its clean-up goes by tags, not keys). */
+    private String someKey() throws java.io.IOException {
+        return Files.readString(TestSshServer.keygen(dir, "lost", "ed25519", false, "").resolveSibling("lost.pub")).trim();
+    }
+
+    /** Creates the {@code aws} backend through the application layer, as {@code backends/create} does. */
     private void configureAws(String extraJson) {
+        engine.app().createBackend(admin(), engine.defaultProject(), backendJson(extraJson));
+    }
+
+    private ObjectNode backendJson(String extraJson) {
         BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), extraJson);
-        engine.internal().backendConfigs().create(main(), new BackendConfig("aws", c.config(), c.creds()));
+        ObjectNode json = c.config().deepCopy();
+        json.set("creds", c.creds());
+        return json;
     }
 
     private static TaskConfiguration task(String yaml) {
@@ -93,24 +104,23 @@ class AwsEngineTest {
     @Test
     void badCredentialsAreRefusedAndNothingIsStored() {
         start();
-        BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), null);
-        c.creds().put("access_key", "AKIAUNKNOWN");
-        assertThatThrownBy(() -> engine.internal().backendConfigs().create(main(), new BackendConfig("aws", c.config(),
-                c.creds()))).isInstanceOfSatisfying(DstackException.class, e -> {
+        ObjectNode json = backendJson(null);
+        ((ObjectNode) json.get("creds")).put("access_key", "AKIAUNKNOWN");
+        assertThatThrownBy(() -> engine.app().createBackend(admin(), engine.defaultProject(), json))
+                .isInstanceOfSatisfying(DstackException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIALS);
                     assertThat(e.getMessage()).contains("Invalid credentials");
                 });
-        assertThat(engine.internal().backendConfigs().list(main())).isEmpty();
+        assertThat(engine.getProject(engine.defaultProject()).backends()).isEmpty();
     }
 
     @Test
     void thePlanListsAwsOffersCheapestFirstFilteredByTheRun() {
         start();
         configureAws(null);
-        UserRow admin = engine.internal().users().findByName("admin").orElseThrow();
         RunSpec spec = RunSpec.newBuilder().configuration(task("type: task\ncommands: [nvidia-smi]\n"
                 + "resources:\n  gpu: A10G:1\nspot_policy: on-demand\nmax_price: 1.1\n")).build();
-        RunPlan plan = engine.internal().runs().plan(main(), admin, spec, null);
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), spec);
         List<InstanceOfferWithAvailability> offers = plan.jobPlans().get(0).offers();
         assertThat(offers).isNotEmpty().allSatisfy(o -> {
             assertThat(o.backend()).isEqualTo("aws");
@@ -126,12 +136,12 @@ class AwsEngineTest {
     void aTaskGetsAVmRunsThereOverSshAndTheVmIsTerminatedAfterwards() throws Exception {
         start();
         configureAws(null);
-        Run run = engine.submit(task("type: task\nname: on-aws\ncommands:\n  - echo hello from the cloud\n"));
+        Run run = engine.applyRun(task("type: task\nname: on-aws\ncommands:\n  - echo hello from the cloud\n"));
         Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
 
         assertThat(done.status()).as(done.latestJobSubmission() == null ? "" : String.valueOf(
                 done.latestJobSubmission().terminationReasonMessage())).isEqualTo(RunStatus.DONE);
-        assertThat(engine.logs("on-aws", LogQuery.defaults()).events()).extracting(LogEvent::message)
+        assertThat(engine.pollLogs(engine.defaultProject(), "on-aws").logs()).extracting(LogEvent::text)
                 .containsExactly("hello from the cloud\n");
         JobSubmission submission = done.latestJobSubmission();
         assertThat(submission.jobProvisioningData().backend()).isEqualTo("aws");
@@ -152,7 +162,7 @@ class AwsEngineTest {
         start();
         configureAws(null);
         account.noCapacity("t3.large", "*");
-        Run run = engine.submit(task("type: task\nname: next-offer\ncommands: [echo ok]\n"));
+        Run run = engine.applyRun(task("type: task\nname: next-offer\ncommands: [echo ok]\n"));
         Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(account.allInstances()).singleElement()
@@ -161,7 +171,7 @@ class AwsEngineTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
         account.noCapacity("*", "*");
         // max_price leaves two offers: t3.large and m5.large
-        Run failed = engine.awaitFinished(engine.submit(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
+        Run failed = engine.awaitFinished(engine.applyRun(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
                 + "max_price: 0.1\n")).runSpec().runName(), WAIT);
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         JobSubmission last = failed.latestJobSubmission();
@@ -175,10 +185,10 @@ class AwsEngineTest {
         start();
         configureAws(null);
         Path gate = dir.resolve("gate");
-        engine.submit(task("type: task\nname: spot\nspot_policy: spot\nretry:\n  on_events: [interruption]\n"
+        engine.applyRun(task("type: task\nname: spot\nspot_policy: spot\nretry:\n  on_events: [interruption]\n"
                 + "  duration: 1h\ncommands:\n  - echo start\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"
                 + "  - echo end\n"));
-        await().atMost(WAIT).until(() -> engine.logs("spot", LogQuery.defaults()).events().size() == 1);
+        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "spot").logs().size() == 1);
         FakeEc2Account.Instance first = account.liveInstances().get(0);
         assertThat(first.spot).isTrue();
 
@@ -202,14 +212,14 @@ class AwsEngineTest {
         engine.applyFleet(DstackYaml.parse("type: fleet\nname: cluster\nnodes: 2\nplacement: cluster\n"
                 + "idle_duration: 1h\nresources:\n  cpu: 2..\n  memory: 8GB..\n", "fleet.dstack.yml",
                 ai.dstack.api.configuration.FleetConfiguration.class));
-        await().atMost(WAIT).until(() -> engine.fleet("cluster").instances(), list -> list.size() == 2
+        await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "cluster").instances(), list -> list.size() == 2
                 && list.stream().allMatch(i -> i.status() == ai.dstack.api.instance.InstanceStatus.IDLE));
         assertThat(account.placementStrategy("cluster-pg")).isEqualTo("cluster");
         assertThat(account.liveInstances()).hasSize(2)
                 .allSatisfy(vm -> assertThat(vm.placementGroup).isEqualTo("cluster-pg"));
-        assertThat(engine.fleet("cluster").instances()).allSatisfy(i -> assertThat(i.backend()).isEqualTo("aws"));
+        assertThat(engine.getFleet(engine.defaultProject(), "cluster").instances()).allSatisfy(i -> assertThat(i.backend()).isEqualTo("aws"));
 
-        Run done = engine.awaitFinished(engine.submit(task("type: task\nname: on-fleet\nfleets: [cluster]\n"
+        Run done = engine.awaitFinished(engine.applyRun(task("type: task\nname: on-fleet\nfleets: [cluster]\n"
                 + "commands: [echo on the fleet]\n")).runSpec().runName(), WAIT);
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(done.latestJobSubmission().jobProvisioningData().backend()).isEqualTo("aws");
@@ -219,7 +229,7 @@ class AwsEngineTest {
         clock.advance(Duration.ofMinutes(61));
         await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
         assertThat(account.placementGroupNames()).as("the fleet still exists").containsExactly("cluster-pg");
-        engine.deleteFleet("cluster");
+        engine.deleteFleets(engine.defaultProject(), List.of("cluster"));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(account.placementGroupNames()).isEmpty();
             assertThat(account.securityGroupNames()).isEmpty();
@@ -249,7 +259,7 @@ class AwsEngineTest {
         try (Backend backend = AwsTestBackends.backend(account, engine.defaultProject(), null)) {
             var offer = backend.offers(ai.dstack.spi.backend.OfferRequirements.any()).get(0);
             backend.createInstance(offer, new InstanceConfiguration("main", "lost-0", "admin", "lost",
-                    List.of(main().sshPublicKey()), Map.of(), null, null));
+                    List.of(someKey()), Map.of(), null, null));
         }
         assertThat(account.liveInstances()).hasSize(1);
         engine.close();

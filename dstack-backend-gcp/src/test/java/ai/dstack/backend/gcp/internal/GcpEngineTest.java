@@ -8,6 +8,7 @@ import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.configuration.TaskConfiguration;
 import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Run;
@@ -20,16 +21,14 @@ import ai.dstack.backend.gcp.testing.FakeGceProject;
 import ai.dstack.backend.gcp.testing.GcpTestBackends;
 import ai.dstack.backend.ssh.internal.SshConnector;
 import ai.dstack.backend.ssh.internal.SshSettings;
+import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.app.Caller;
 import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.BackendConfiguration;
 import ai.dstack.spi.backend.InstanceConfiguration;
-import ai.dstack.spi.logs.LogEvent;
-import ai.dstack.spi.logs.LogQuery;
-import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.UserRow;
 import ai.dstack.testing.SettableClock;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,13 +76,25 @@ class GcpEngineTest {
         return engine;
     }
 
-    private ProjectRow main() {
-        return engine.internal().projects().find(engine.defaultProject()).orElseThrow();
+    private Caller admin() {
+        return engine.app().authenticate(engine.adminToken());
     }
 
+    /** Creates the {@code gcp} backend through the application layer, as {@code backends/create} does. */
     private void configureGcp(String extraJson) {
+        engine.app().createBackend(admin(), engine.defaultProject(), backendJson(extraJson));
+    }
+
+    private ObjectNode backendJson(String extraJson) {
         BackendConfiguration c = GcpTestBackends.configuration(project, engine.defaultProject(), extraJson);
-        engine.internal().backendConfigs().create(main(), new BackendConfig("gcp", c.config(), c.creds()));
+        ObjectNode json = c.config().deepCopy();
+        json.set("creds", c.creds());
+        return json;
+    }
+
+    /** Some SSH public key for a VM made behind the engine's back (its clean-up goes by labels, not keys). */
+    private String someKey() throws java.io.IOException {
+        return Files.readString(TestSshServer.keygen(dir, "lost", "ed25519", false, "").resolveSibling("lost.pub")).trim();
     }
 
     private static TaskConfiguration task(String yaml) {
@@ -94,23 +105,22 @@ class GcpEngineTest {
     void badCredentialsAreRefusedAndNothingIsStored() {
         start();
         project.revokeKey();
-        BackendConfiguration c = GcpTestBackends.configuration(project, engine.defaultProject(), null);
-        assertThatThrownBy(() -> engine.internal().backendConfigs().create(main(), new BackendConfig("gcp", c.config(),
-                c.creds()))).isInstanceOfSatisfying(DstackException.class, e -> {
+        ObjectNode json = backendJson(null);
+        assertThatThrownBy(() -> engine.app().createBackend(admin(), engine.defaultProject(), json))
+                .isInstanceOfSatisfying(DstackException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIALS);
                     assertThat(e.getMessage()).contains("Invalid credentials").contains("invalid_grant");
                 });
-        assertThat(engine.internal().backendConfigs().list(main())).isEmpty();
+        assertThat(engine.getProject(engine.defaultProject()).backends()).isEmpty();
     }
 
     @Test
     void thePlanListsGcpOffersCheapestFirstFilteredByTheRun() {
         start();
         configureGcp(null);
-        UserRow admin = engine.internal().users().findByName("admin").orElseThrow();
         RunSpec spec = RunSpec.newBuilder().configuration(task("type: task\ncommands: [nvidia-smi]\n"
                 + "resources:\n  gpu: L4:1\nspot_policy: on-demand\nmax_price: 1.0\n")).build();
-        RunPlan plan = engine.internal().runs().plan(main(), admin, spec, null);
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), spec);
         List<InstanceOfferWithAvailability> offers = plan.jobPlans().get(0).offers();
         assertThat(offers).extracting(o -> o.backend() + " " + o.region() + " " + o.instance().name())
                 .containsExactly("gcp us-central1 g2-standard-4", "gcp us-central1 g2-standard-8");
@@ -121,12 +131,12 @@ class GcpEngineTest {
     void aTaskGetsAVmRunsThereOverSshAndTheVmIsDeletedAfterwards() throws Exception {
         start();
         configureGcp("{\"tags\": {\"team\": \"ml\"}}");
-        Run run = engine.submit(task("type: task\nname: on-gcp\ncommands:\n  - echo hello from gce\n"));
+        Run run = engine.applyRun(task("type: task\nname: on-gcp\ncommands:\n  - echo hello from gce\n"));
         Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
 
         assertThat(done.status()).as(done.latestJobSubmission() == null ? "" : String.valueOf(
                 done.latestJobSubmission().terminationReasonMessage())).isEqualTo(RunStatus.DONE);
-        assertThat(engine.logs("on-gcp", LogQuery.defaults()).events()).extracting(LogEvent::message)
+        assertThat(engine.pollLogs(engine.defaultProject(), "on-gcp").logs()).extracting(LogEvent::text)
                 .containsExactly("hello from gce\n");
         JobSubmission submission = done.latestJobSubmission();
         assertThat(submission.jobProvisioningData().backend()).isEqualTo("gcp");
@@ -148,7 +158,7 @@ class GcpEngineTest {
         start();
         configureGcp(null);
         project.noCapacity("e2-standard-2", "*");
-        Run done = engine.awaitFinished(engine.submit(task("type: task\nname: next-offer\ncommands: [echo ok]\n"))
+        Run done = engine.awaitFinished(engine.applyRun(task("type: task\nname: next-offer\ncommands: [echo ok]\n"))
                 .runSpec().runName(), WAIT);
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(done.latestJobSubmission().jobProvisioningData().instanceType().name())
@@ -156,7 +166,7 @@ class GcpEngineTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(project.vms()).isEmpty());
 
         project.noCapacity("*", "*");
-        Run failed = engine.awaitFinished(engine.submit(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
+        Run failed = engine.awaitFinished(engine.applyRun(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
                 + "max_price: 0.07\n")).runSpec().runName(), WAIT);
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         JobSubmission last = failed.latestJobSubmission();
@@ -171,10 +181,10 @@ class GcpEngineTest {
         start();
         configureGcp(null);
         Path gate = dir.resolve("gate");
-        engine.submit(task("type: task\nname: spot\nspot_policy: auto\nretry:\n  on_events: [interruption]\n"
+        engine.applyRun(task("type: task\nname: spot\nspot_policy: auto\nretry:\n  on_events: [interruption]\n"
                 + "  duration: 1h\ncommands:\n  - echo start\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"
                 + "  - echo end\n"));
-        await().atMost(WAIT).until(() -> engine.logs("spot", LogQuery.defaults()).events().size() == 1);
+        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "spot").logs().size() == 1);
         FakeGceProject.Vm first = project.vms().get(0);
         assertThat(first.body.path("scheduling").path("provisioningModel").asText()).isEqualTo("SPOT");
 
@@ -199,7 +209,7 @@ class GcpEngineTest {
         engine.applyFleet(DstackYaml.parse("type: fleet\nname: cluster\nnodes: 2\nplacement: cluster\n"
                 + "idle_duration: 1h\nresources:\n  cpu: 2..\n  memory: 8GB..\n", "fleet.dstack.yml",
                 ai.dstack.api.configuration.FleetConfiguration.class));
-        await().atMost(WAIT).until(() -> engine.fleet("cluster").instances(), list -> list.size() == 2
+        await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "cluster").instances(), list -> list.size() == 2
                 && list.stream().allMatch(i -> i.status() == ai.dstack.api.instance.InstanceStatus.IDLE));
         assertThat(project.policyNames()).singleElement().satisfies(name -> {
             assertThat(project.policy(name).path("groupPlacementPolicy").path("collocation").asText())
@@ -207,7 +217,7 @@ class GcpEngineTest {
             assertThat(project.vms()).hasSize(2).allSatisfy(vm -> assertThat(
                     vm.body.path("resourcePolicies").get(0).asText()).endsWith("/resourcePolicies/" + name));
         });
-        engine.deleteFleet("cluster");
+        engine.deleteFleets(engine.defaultProject(), List.of("cluster"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(project.leftovers()).isEmpty());
     }
 
@@ -219,7 +229,7 @@ class GcpEngineTest {
         try (Backend backend = GcpTestBackends.backend(project, engine.defaultProject(), null)) {
             var offer = backend.offers(ai.dstack.spi.backend.OfferRequirements.any()).get(0);
             backend.createInstance(offer, new InstanceConfiguration("main", "lost-0", "admin", "lost",
-                    List.of(main().sshPublicKey()), Map.of(), null, null));
+                    List.of(someKey()), Map.of(), null, null));
         }
         assertThat(project.vms()).hasSize(1);
         engine.close();

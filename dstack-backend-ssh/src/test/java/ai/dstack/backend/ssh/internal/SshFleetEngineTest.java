@@ -15,7 +15,7 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.spi.logs.LogEvent;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ class SshFleetEngineTest {
     private DstackEngine engine(boolean localFleet) {
         SshSettings settings = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
         engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(localFleet)
-                .sweepInterval(Duration.ofMillis(200))
+                .sweepInterval(Duration.ofMillis(200)).keepFinishedJobFiles(true) // the tests look at the hosts' job files
                 .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), settings)).build();
         return engine;
     }
@@ -63,7 +63,7 @@ class SshFleetEngineTest {
     }
 
     private Fleet awaitInstances(String name, int count, InstanceStatus status) {
-        return await().atMost(WAIT).until(() -> engine.fleet(name), f -> f.instances().size() == count
+        return await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), name), f -> f.instances().size() == count
                 && f.instances().stream().allMatch(i -> i.status() == status));
     }
 
@@ -81,17 +81,17 @@ class SshFleetEngineTest {
         assertThat(instance.totalBlocks()).isEqualTo(2);
         assertThat(instance.instanceType().resources().cpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
 
-        Run run = engine.submit(DstackYaml.parse("type: task\nname: over-ssh\ncommands:\n  - echo hello from $HOME\n"
+        Run run = engine.applyRun(DstackYaml.parse("type: task\nname: over-ssh\ncommands:\n  - echo hello from $HOME\n"
                 + "  - echo to stderr >&2\n", "task.dstack.yml", TaskConfiguration.class));
         Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
 
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
-        List<String> lines = engine.logs("over-ssh", LogQuery.defaults()).events().stream().map(LogEvent::message)
+        List<String> lines = engine.pollLogs(engine.defaultProject(), "over-ssh").logs().stream().map(LogEvent::text)
                 .collect(Collectors.toList());
         assertThat(lines).containsExactly("hello from " + first.home() + "\n", "to stderr\n");
         assertThat(first.home().resolve(".dstack-jvm/jobs")).isDirectoryContaining(p -> !p.getFileName().toString()
                 .startsWith("."));
-        assertThat(engine.fleet("on-prem").instances().get(0).busyBlocks()).isZero();
+        assertThat(engine.getFleet(engine.defaultProject(), "on-prem").instances().get(0).busyBlocks()).isZero();
     }
 
     @Test
@@ -103,10 +103,10 @@ class SshFleetEngineTest {
                 + "\n  port: " + first.port() + "\n  hosts: [127.0.0.1]\n"));
         awaitInstances("on-prem", 1, InstanceStatus.IDLE);
         Path gate = dir.resolve("gate");
-        engine.submit(DstackYaml.parse("type: task\nname: durable\ncommands:\n  - echo one\n"
+        engine.applyRun(DstackYaml.parse("type: task\nname: durable\ncommands:\n  - echo one\n"
                 + "  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n  - echo two\n", null,
                 TaskConfiguration.class));
-        await().atMost(WAIT).until(() -> engine.logs("durable", LogQuery.defaults()).events().size() == 1);
+        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "durable").logs().size() == 1);
 
         engine.close(); // the server goes away; the job keeps running on the host
         first.stop(); // and the host cannot be reached for a while
@@ -116,7 +116,7 @@ class SshFleetEngineTest {
         Run done = engine.awaitFinished("durable", WAIT);
 
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
-        assertThat(engine.logs("durable", LogQuery.defaults()).events()).extracting(LogEvent::message)
+        assertThat(engine.pollLogs(engine.defaultProject(), "durable").logs()).extracting(LogEvent::text)
                 .containsExactly("one\n", "two\n");
     }
 
@@ -129,15 +129,15 @@ class SshFleetEngineTest {
                 + "\n  port: " + first.port() + "\n  hosts: [127.0.0.1]\n"));
         awaitInstances("on-prem", 1, InstanceStatus.IDLE);
 
-        engine.submit(DstackYaml.parse("type: task\nname: long\ncommands: [echo started, sleep 600]\n", null,
+        engine.applyRun(DstackYaml.parse("type: task\nname: long\ncommands: [echo started, sleep 600]\n", null,
                 TaskConfiguration.class));
-        await().atMost(WAIT).until(() -> engine.logs("long", LogQuery.defaults()).events().stream()
-                .anyMatch(e -> e.message().equals("started\n")));
-        assertThat(engine.fleet("on-prem").instances().get(0).status()).isEqualTo(InstanceStatus.BUSY);
-        assertThatThrownBy(() -> engine.deleteFleet("on-prem")).isInstanceOf(DstackException.class)
+        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "long").logs().stream()
+                .anyMatch(e -> e.text().equals("started\n")));
+        assertThat(engine.getFleet(engine.defaultProject(), "on-prem").instances().get(0).status()).isEqualTo(InstanceStatus.BUSY);
+        assertThatThrownBy(() -> engine.deleteFleets(engine.defaultProject(), List.of("on-prem"))).isInstanceOf(DstackException.class)
                 .hasMessage("Failed to delete fleet on-prem. Fleet is in use.");
 
-        engine.stop(engine.defaultProject(), "long", true);
+        engine.stopRuns(engine.defaultProject(), List.of("long"), true);
         Run stopped = engine.awaitFinished("long", WAIT);
 
         assertThat(stopped.status()).isEqualTo(RunStatus.TERMINATED);
@@ -160,18 +160,18 @@ class SshFleetEngineTest {
         Fleet both = awaitInstances("lab", 2, InstanceStatus.IDLE);
         assertThat(both.instances()).extracting(Instance::instanceNum).containsExactly(0, 1);
 
-        engine.submit(DstackYaml.parse("type: task\nname: on-second\ncommands: [echo hi]\n", null,
+        engine.applyRun(DstackYaml.parse("type: task\nname: on-second\ncommands: [echo hi]\n", null,
                 TaskConfiguration.class));
         engine.awaitFinished("on-second", WAIT);
         engine.applyFleet(fleet(head + host2));
-        Fleet onlySecond = engine.fleet("lab");
+        Fleet onlySecond = engine.getFleet(engine.defaultProject(), "lab");
         assertThat(onlySecond.instances()).extracting(Instance::instanceNum).containsExactly(1);
 
         Path marker = second.home().resolve("not-ours.txt");
         Files.writeString(marker, "the user's file");
-        engine.deleteFleet("lab");
+        engine.deleteFleets(engine.defaultProject(), List.of("lab"));
 
-        assertThatThrownBy(() -> engine.fleet("lab")).isInstanceOf(DstackException.class);
+        assertThatThrownBy(() -> engine.getFleet(engine.defaultProject(), "lab")).isInstanceOf(DstackException.class);
         await().atMost(WAIT).until(() -> !Files.exists(second.home().resolve(".dstack-jvm")));
         assertThat(marker).hasContent("the user's file");
     }
@@ -186,7 +186,7 @@ class SshFleetEngineTest {
         engine.applyFleet(fleet("type: fleet\nname: refused\nssh_config:\n  user: ubuntu\n  identity_file: " + wrong
                 + "\n  hosts: [{hostname: 127.0.0.1, port: " + first.port() + "}]\n"));
 
-        Instance instance = await().atMost(WAIT).until(() -> engine.fleet("refused").instances().get(0),
+        Instance instance = await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "refused").instances().get(0),
                 i -> i.terminationReasonMessage() != null);
         assertThat(instance.status()).isEqualTo(InstanceStatus.PENDING);
         assertThat(instance.terminationReasonMessage()).isEqualTo("Authentication failed on ubuntu@127.0.0.1:"

@@ -141,7 +141,7 @@ public final class ApplyCommand extends ClientCommand {
                     + submitted + "`.");
             return ExitStatus.OK;
         }
-        return new RunAttachment(project, out(), err(), environment(), RunConnection.Options.DEFAULTS).follow(submitted);
+        return new RunAttachment(project, out(), err(), environment(), RunConnection.Options.DEFAULTS, !yes).follow(submitted);
     }
 
     private static final java.util.Set<ai.dstack.api.run.RunStatus> STARTING = java.util.Set.of(

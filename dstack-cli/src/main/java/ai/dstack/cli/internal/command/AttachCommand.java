@@ -35,7 +35,7 @@ public final class AttachCommand extends ClientCommand {
     int run(DstackProject project) throws InterruptedException {
         project.getRun(runName); // A missing run is an error at once, not a wait.
         RunConnection.Options options = new RunConnection.Options(host, portOverrides(), identity);
-        return new RunAttachment(project, out(), err(), environment(), options).follow(runName);
+        return new RunAttachment(project, out(), err(), environment(), options, false).follow(runName);
     }
 
     private Map<Integer, Integer> portOverrides() {

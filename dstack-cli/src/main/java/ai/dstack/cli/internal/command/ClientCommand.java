@@ -36,7 +36,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
     /** The URL of the server the command talks to (for links such as a service's URL). */
     String serverUrl() {
-        return ai.dstack.client.internal.ConfigResolver.resolve(projectName, environment().env(), environment().configFile()).url();
+        return ai.dstack.client.ConfigResolver.resolve(projectName, environment().env(), environment().configFile()).url();
     }
 
     PrintWriter out() {

@@ -2,6 +2,7 @@ package ai.dstack.cli.internal.command;
 
 import ai.dstack.api.fleet.Fleet;
 import ai.dstack.api.instance.Instance;
+import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.output.Describe;
@@ -30,27 +31,45 @@ public final class FleetCommand extends ClientCommand {
         }
 
         static int print(DstackProject project, ClientCommand command) {
-            Table table = new Table("FLEET", "INSTANCE", "BACKEND", "STATUS", "CREATED");
+            // dstack's columns; a row per fleet (its own status) and one per instance under it.
+            Table table = new Table("FLEET", "INSTANCE", "BACKEND", "RESOURCES", "PRICE", "STATUS", "CREATED");
             Instant now = Instant.now();
             for (Fleet fleet : project.listFleets()) {
-                table.row(fleet.name(), "", "", fleet.status().toString().toLowerCase(java.util.Locale.ROOT),
+                table.row(fleet.name(), "", "", "", "", fleet.status().toString().toLowerCase(java.util.Locale.ROOT),
                         Describe.ago(fleet.createdAt(), now));
                 for (Instance instance : fleet.instances()) {
-                    String status = instance.status().toString().toLowerCase(java.util.Locale.ROOT);
-                    if (instance.unreachable()) {
-                        status += " (unreachable)";
-                    }
-                    // A pending SSH host says here why it is not up (cannot connect, authentication failed, ...).
-                    if (instance.terminationReasonMessage() != null) {
-                        status += ": " + instance.terminationReasonMessage();
-                    }
-                    table.row("", String.valueOf(instance.instanceNum()), String.valueOf(instance.backend()), status,
+                    table.row("", String.valueOf(instance.instanceNum()), backend(instance),
+                            instance.instanceType() == null ? "" : Describe.resources(instance.instanceType().resources()),
+                            instance.price() == null ? "" : Describe.price(instance.price()), status(instance),
                             Describe.ago(instance.created(), now));
                 }
             }
             table.print(command.out(), Terminal.width(command.environment()));
             return ExitStatus.OK;
         }
+    }
+
+    /** dstack's backend cell: the backend and, when known, its region. */
+    private static String backend(Instance instance) {
+        String backend = String.valueOf(instance.backend());
+        return instance.region() == null || instance.region().isBlank() ? backend : backend + " (" + instance.region() + ")";
+    }
+
+    /** The instance's status; a host split into blocks shows how many are busy, as dstack does. */
+    private static String status(Instance instance) {
+        String status = instance.status().toString().toLowerCase(java.util.Locale.ROOT);
+        boolean up = instance.status() == InstanceStatus.IDLE || instance.status() == InstanceStatus.BUSY;
+        if (up && instance.totalBlocks() != null && instance.totalBlocks() > 1) {
+            status = instance.busyBlocks() + "/" + instance.totalBlocks() + " busy";
+        }
+        if (instance.unreachable()) {
+            status += " (unreachable)";
+        }
+        // A pending SSH host says here why it is not up (cannot connect, authentication failed, ...).
+        if (instance.terminationReasonMessage() != null) {
+            status += ": " + instance.terminationReasonMessage();
+        }
+        return status;
     }
 
     @Command(name = "delete", description = "Delete a fleet: its instances go, the hosts keep everything but dstack's"

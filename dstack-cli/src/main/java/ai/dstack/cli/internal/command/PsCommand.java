@@ -128,7 +128,7 @@ public final class PsCommand extends ClientCommand {
             boolean merge = run.jobs().size() == 1 && !showDeployment;
             String runName = run.runSpec().runName() + (showDeployment ? " deployment=" + run.deploymentNum() : "");
             String runStatus = run.status().isFinished() && Describe.latestSubmission(run) != null
-                    ? Describe.latestSubmission(run).statusMessage() : run.statusMessage();
+                    ? Describe.jobStatus(run, Describe.latestSubmission(run)) : run.statusMessage();
             String url = ServiceUrls.url(run, serverUrl);
             if (!merge) {
                 table.row(row(runName, null, runStatus, "", Describe.ago(run.submittedAt(), now), run.error(), url));
@@ -142,7 +142,7 @@ public final class PsCommand extends ClientCommand {
                     continue;
                 }
                 if (merge) {
-                    table.row(row(runName, latest.jobProvisioningData(), latest.statusMessage(), ServiceUrls.probes(job),
+                    table.row(row(runName, latest.jobProvisioningData(), Describe.jobStatus(run, latest), ServiceUrls.probes(job),
                             Describe.ago(run.submittedAt(), now), run.error() != null ? run.error() : latest.error(), url));
                     continue;
                 }
@@ -154,7 +154,7 @@ public final class PsCommand extends ClientCommand {
                     parts.add("job=" + job.jobSpec().jobNum());
                 }
                 String name = "   " + String.join(" ", parts) + (showDeployment ? " deployment=" + latest.deploymentNum() : "");
-                table.row(row(name, latest.jobProvisioningData(), latest.statusMessage(), ServiceUrls.probes(job),
+                table.row(row(name, latest.jobProvisioningData(), Describe.jobStatus(run, latest), ServiceUrls.probes(job),
                         Describe.ago(latest.submittedAt(), now), latest.error(), null));
             }
         }

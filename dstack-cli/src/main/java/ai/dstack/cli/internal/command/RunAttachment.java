@@ -6,6 +6,7 @@ import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.cli.internal.CliEnvironment;
+import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
 import ai.dstack.cli.internal.ssh.RunConnection;
 import ai.dstack.cli.internal.output.Describe;
@@ -34,27 +35,35 @@ final class RunAttachment {
     private final PrintWriter err;
     private final CliEnvironment environment;
     private final RunConnection.Options ssh;
+    private final boolean askToStop;
     private volatile RunConnection connection;
+    private String lastStatusLine;
 
     /**
      * @param environment where {@code ~/.dstack/ssh} is; with it, a running job the server offers over SSH gets a
      *     host entry ({@code ssh <run>}) and its ports forwarded while attached
+     * @param askToStop whether Ctrl-C at a terminal asks to stop the run before detaching (an apply without -y)
      */
     RunAttachment(DstackProject project, PrintWriter out, PrintWriter err, CliEnvironment environment,
-            RunConnection.Options ssh) {
+            RunConnection.Options ssh, boolean askToStop) {
         this.project = project;
         this.out = out;
         this.err = err;
         this.environment = environment;
         this.ssh = ssh;
+        this.askToStop = askToStop && environment != null && environment.terminal();
     }
 
     /** Follows the run to its end; the exit code is the job's (0 done, its exit status when failed, else 1). */
     int follow(String runName) throws InterruptedException {
-        // Ctrl-C (or SIGTERM) only detaches: the run goes on, and the user is told how to come back to it.
+        // Ctrl-C (or SIGTERM) detaches: the run goes on, and the user is told how to come back to it. At a terminal
+        // an apply without -y first asks whether to stop the run, as dstack does.
         Thread detach = new Thread(() -> {
             err.println();
             closeConnection();
+            if (askToStop && stopBeforeDetaching(runName)) {
+                return;
+            }
             err.println("Detached from " + runName + ". The run goes on: reattach with `dstack attach " + runName
                     + "`, see its output with `dstack logs " + runName + "`, stop it with `dstack stop " + runName + "`.");
             err.flush();
@@ -77,6 +86,31 @@ final class RunAttachment {
             } catch (IllegalStateException shuttingDown) {
                 // The JVM is exiting; the hook runs.
             }
+        }
+    }
+
+    /** Asks whether to stop the run; on yes, stops it gracefully and waits until it has ended. */
+    private boolean stopBeforeDetaching(String runName) {
+        try {
+            if (project.getRun(runName).status().isFinished()
+                    || !Confirmation.ask(environment, err, "Stop the run " + runName + " before detaching?", "-y")) {
+                return false;
+            }
+            err.println("Stopping...");
+            err.flush();
+            project.stopRuns(List.of(runName), false);
+            while (!project.getRun(runName).status().isFinished()) {
+                Thread.sleep(STATUS_POLL.toMillis());
+            }
+            err.println("Stopped");
+            err.flush();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) { // no answer, or the server is gone: detach as without the question
+            err.println(e.getMessage());
+            return false;
         }
     }
 
@@ -115,6 +149,10 @@ final class RunAttachment {
                     message.append("  - ").append(bind).append(':').append(local).append(" -> ").append(remote).append('\n'));
         }
         message.append("To connect to the run via SSH, use `ssh ").append(connection.hostAlias()).append("`.\n");
+        if (connection.onThisMachine() && !connection.forwardedPorts().isEmpty()) {
+            message.append("The run is on this machine: its ports are also open here as they are (e.g. http://localhost:")
+                    .append(connection.forwardedPorts().keySet().iterator().next()).append("/).\n");
+        }
         message.append("Press Ctrl+C to detach...");
         err.println(message);
         err.flush();
@@ -164,8 +202,7 @@ final class RunAttachment {
             Run run = project.getRun(runName);
             if (run.status() != shown) {
                 shown = run.status();
-                err.println(runName + " " + shown.wireValue() + statusDetail(run));
-                err.flush();
+                printStatus(runName + " " + shown.wireValue() + statusDetail(run));
             }
             if (!STARTING.contains(run.status())) {
                 return;
@@ -177,9 +214,17 @@ final class RunAttachment {
     private int finish(Run run) {
         JobSubmission job = Describe.latestSubmission(run);
         String name = run.runSpec().runName();
-        err.println(name + " " + run.status().wireValue() + statusDetail(run));
-        err.flush();
+        printStatus(name + " " + run.status().wireValue() + statusDetail(run));
         return exitCode(run, job);
+    }
+
+    /** A status line, unless it is the one shown last (a short run is already finished when first looked at). */
+    private void printStatus(String line) {
+        if (!line.equals(lastStatusLine)) {
+            lastStatusLine = line;
+            err.println(line);
+            err.flush();
+        }
     }
 
     static int exitCode(Run run, JobSubmission job) {

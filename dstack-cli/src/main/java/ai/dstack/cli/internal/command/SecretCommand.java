@@ -45,8 +45,8 @@ public final class SecretCommand extends ClientCommand {
         }
 
         static int print(DstackProject project, ClientCommand command) {
-            Table table = new Table("NAME");
-            project.listSecrets().forEach(secret -> table.row(secret.name()));
+            Table table = new Table("NAME", "VALUE"); // dstack's columns: values stay hidden, `secret get` shows one
+            project.listSecrets().forEach(secret -> table.row(secret.name(), "******"));
             table.print(command.out(), Terminal.width(command.environment()));
             return ExitStatus.OK;
         }

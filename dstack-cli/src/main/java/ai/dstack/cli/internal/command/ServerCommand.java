@@ -207,9 +207,18 @@ public final class ServerCommand implements Callable<Integer> {
         if (config.defaultProject().filter(wanted::equals).isPresent()) {
             return;
         }
+        if (config.defaultProject().isPresent() && !configUpdate.yes && !environment.terminal()) {
+            // Nobody to ask: leave the file alone, but say so; the other commands would otherwise get 403s.
+            ProjectConfig current = config.defaultProject().get();
+            spec.commandLine().getErr().println("Warning: " + environment.configFile() + " was not updated: its default"
+                    + " project '" + current.name() + "' (" + current.url() + ") uses another "
+                    + (current.url().equals(url) ? "token" : "server") + ", and there is no terminal to ask."
+                    + " Other commands will use that project. Restart with -y to update it, or run: dstack project add"
+                    + " --name " + MAIN_PROJECT + " --url " + url + " --token " + adminToken + " -y");
+            return;
+        }
         boolean write = config.defaultProject().isEmpty() || configUpdate.yes
-                || (environment.terminal() && Confirmation.ask(environment, out,
-                        "Update the main project in ~/.dstack/config.yml?", "-y"));
+                || Confirmation.ask(environment, out, "Update the main project in ~/.dstack/config.yml?", "-y");
         if (write) {
             config.withProject(MAIN_PROJECT, url, adminToken, true).save();
             out.println("Configured the main project in " + environment.configFile());

@@ -1,5 +1,6 @@
 package ai.dstack.cli.internal.command;
 
+import ai.dstack.api.run.Run;
 import ai.dstack.cli.internal.CliException;
 import ai.dstack.cli.internal.Confirmation;
 import ai.dstack.cli.internal.ExitStatus;
@@ -34,7 +35,19 @@ public final class StopCommand extends ClientCommand {
         if (names.isEmpty()) {
             throw CliException.usage("name the run to stop: dstack stop RUN, or dstack stop -f FILE");
         }
-        names.forEach(project::getRun); // "Run not found" before anything is stopped.
+        List<String> active = new ArrayList<>();
+        for (String name : names) { // "Run not found" before anything is stopped
+            Run run = project.getRun(name);
+            if (run.status().isFinished()) {
+                out().println("Run " + name + " has already finished (" + run.status().wireValue() + "): nothing to stop");
+            } else {
+                active.add(name);
+            }
+        }
+        if (active.isEmpty()) {
+            return ExitStatus.OK;
+        }
+        names = active;
         String what = String.join(", ", names);
         if (!yes && !Confirmation.ask(environment(), out(), (abort ? "Abort" : "Stop") + " the run " + what + "?", "-y")) {
             out().println("Cancelled");

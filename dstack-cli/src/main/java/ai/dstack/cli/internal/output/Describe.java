@@ -6,6 +6,7 @@ import ai.dstack.api.resources.GpuSpec;
 import ai.dstack.api.resources.ResourcesSpec;
 import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunTerminationReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +94,20 @@ public final class Describe {
             return run.latestJobSubmission();
         }
         return run.jobs().isEmpty() ? null : run.jobs().get(0).latestSubmission();
+    }
+
+    /**
+     * What {@code ps} shows as a job's status: the submission's own message, except that a run the user stopped while
+     * the job waited to be retried (its last submission had already exited) shows as stopped (or aborted).
+     */
+    public static String jobStatus(Run run, JobSubmission submission) {
+        RunTerminationReason reason = run.status().isFinished() ? run.runTerminationReason() : null;
+        boolean byUser = reason == RunTerminationReason.STOPPED_BY_USER || reason == RunTerminationReason.ABORTED_BY_USER;
+        if (byUser && submission.terminationReason() != null
+                && !submission.terminationReason().equals(reason.toJobTerminationReason().wireValue())) {
+            return reason == RunTerminationReason.ABORTED_BY_USER ? "aborted" : "stopped";
+        }
+        return submission.statusMessage();
     }
 
     /** The run's resources as provisioned (or "-" before). */

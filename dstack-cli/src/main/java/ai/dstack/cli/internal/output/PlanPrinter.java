@@ -3,6 +3,7 @@ package ai.dstack.cli.internal.output;
 import ai.dstack.api.configuration.ProfileParams;
 import ai.dstack.api.configuration.RunConfiguration;
 import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.resources.DiskSpec;
 import ai.dstack.api.run.JobPlan;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.run.RunSpec;
@@ -31,14 +32,15 @@ public final class PlanPrinter {
         properties.row("User", plan.user());
         properties.row("Configuration", configurationPath);
         properties.row("Type", configuration.type().wireValue());
-        properties.row("Resources", Describe.resources(configuration.base().resources()));
+        List<InstanceOfferWithAvailability> offers = plan.jobPlans().isEmpty() ? List.of() : plan.jobPlans().get(0).offers();
+        properties.row("Resources", Describe.resources(configuration.base().resources())
+                + defaultDiskNote(configuration, offers));
         properties.row("Spot policy", profile.spotPolicy() == null ? "on-demand" : profile.spotPolicy().wireValue());
         properties.row("Max price", profile.maxPrice() == null ? "-" : Describe.price(profile.maxPrice()));
         // The header row of a two-column property list is empty: skip it.
         properties.lines(width).stream().skip(1).forEach(line -> out.println(" " + line));
         out.println();
 
-        List<InstanceOfferWithAvailability> offers = plan.jobPlans().isEmpty() ? List.of() : plan.jobPlans().get(0).offers();
         if (offers.isEmpty()) {
             out.println("No matching instance offers available. Possible reasons: "
                     + "https://dstack.ai/docs/guides/troubleshooting/#no-offers");
@@ -53,6 +55,16 @@ public final class PlanPrinter {
                     + " offers");
         }
         out.println();
+    }
+
+    /**
+     * The truth about dstack's default disk request on on-prem hosts (the local fleet, SSH fleets): jobs share the
+     * host's filesystem, so {@code 100GB..} is not reserved there (a size the configuration sets is checked).
+     */
+    private static String defaultDiskNote(RunConfiguration configuration, List<InstanceOfferWithAvailability> offers) {
+        boolean defaultDisk = DiskSpec.DEFAULT.equals(configuration.base().resources().disk());
+        boolean onPrem = !offers.isEmpty() && offers.stream().allMatch(offer -> "remote".equals(offer.backend()));
+        return defaultDisk && onPrem ? " (the default disk is not reserved on on-prem hosts: jobs share their disk)" : "";
     }
 
     /** The offers table: #, BACKEND, REGION, RESOURCES, SPOT, PRICE. */

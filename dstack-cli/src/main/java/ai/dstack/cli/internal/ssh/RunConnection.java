@@ -3,7 +3,9 @@ package ai.dstack.cli.internal.ssh;
 import ai.dstack.api.run.AppSpec;
 import ai.dstack.api.run.Job;
 import ai.dstack.api.run.JobConnectionInfo;
+import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.cli.internal.CliEnvironment;
 import ai.dstack.cli.internal.CliException;
@@ -24,8 +26,11 @@ public final class RunConnection implements AutoCloseable {
     private final String hostAlias;
     private final JobTunnel tunnel;
     private final boolean sshConfigIncluded;
+    private final boolean onThisMachine;
 
-    private RunConnection(Path dstackSshConfig, String hostAlias, JobTunnel tunnel, boolean sshConfigIncluded) {
+    private RunConnection(Path dstackSshConfig, String hostAlias, JobTunnel tunnel, boolean sshConfigIncluded,
+            boolean onThisMachine) {
+        this.onThisMachine = onThisMachine;
         this.dstackSshConfig = dstackSshConfig;
         this.hostAlias = hostAlias;
         this.tunnel = tunnel;
@@ -75,9 +80,10 @@ public final class RunConnection implements AutoCloseable {
             throw CliException.failure("cannot write the run's host entry to " + dstackSshConfig + ": " + e.getMessage());
         }
         try {
+            boolean here = onThisMachine(info, job);
             JobTunnel tunnel = JobTunnel.open(info.sshproxyHostname(), port, info.sshproxyUpstreamId(), identity,
-                    options.bindHost() == null ? "localhost" : options.bindHost(), ports(job.jobSpec(), options));
-            return Optional.of(new RunConnection(dstackSshConfig, alias, tunnel, included));
+                    options.bindHost() == null ? "localhost" : options.bindHost(), ports(job.jobSpec(), options, here));
+            return Optional.of(new RunConnection(dstackSshConfig, alias, tunnel, included, here));
         } catch (RuntimeException e) {
             removeEntry(dstackSshConfig, alias);
             throw e;
@@ -88,7 +94,7 @@ public final class RunConnection implements AutoCloseable {
      * dstack's port reservation: each app port at its mapped local port (or any free one), a service's port at the
      * same local port, then the overrides.
      */
-    private static Map<Integer, Integer> ports(JobSpec spec, Options options) {
+    private static Map<Integer, Integer> ports(JobSpec spec, Options options, boolean onThisMachine) {
         Map<Integer, Integer> ports = new LinkedHashMap<>();
         if (spec.appSpecs() != null) {
             for (AppSpec app : spec.appSpecs()) {
@@ -97,6 +103,11 @@ public final class RunConnection implements AutoCloseable {
         }
         if (spec.servicePort() != null) {
             ports.putIfAbsent(spec.servicePort(), spec.servicePort());
+        }
+        if (onThisMachine) {
+            // The job listens on this machine itself: taking its own port here would fight it for the port (it fails
+            // with "address in use", or we do). Forward from a free port instead; the attach message prints it.
+            ports.replaceAll((remote, local) -> remote.equals(local) ? 0 : local);
         }
         for (Map.Entry<Integer, Integer> override : options.portOverrides().entrySet()) {
             if (!ports.containsKey(override.getKey())) {
@@ -107,6 +118,24 @@ public final class RunConnection implements AutoCloseable {
         return ports;
     }
 
+    /**
+     * Whether the job runs on the machine this CLI runs on: the server's SSH endpoint is on loopback (the server is
+     * here) and the job is on the server's own machine (the local fleet).
+     */
+    static boolean onThisMachine(JobConnectionInfo info, Job job) {
+        JobSubmission latest = job.latestSubmission();
+        JobProvisioningData provisioning = latest == null ? null : latest.jobProvisioningData();
+        return provisioning != null && isLoopback(info.sshproxyHostname()) && isLoopback(provisioning.hostname());
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
+    }
+
     /** The host alias {@code ssh} takes: the run name for its first job. */
     public String hostAlias() {
         return hostAlias;
@@ -115,6 +144,11 @@ public final class RunConnection implements AutoCloseable {
     /** Remote port to the local port it is forwarded from. */
     public Map<Integer, Integer> forwardedPorts() {
         return tunnel.forwarded();
+    }
+
+    /** Whether the job runs on this machine (then its ports are open here as they are, besides the forwards). */
+    public boolean onThisMachine() {
+        return onThisMachine;
     }
 
     /** False when {@code ~/.ssh/config} could not be made to include dstack's file. */

@@ -25,11 +25,27 @@ public record EmbeddedSettings(
     /** The default project; default the engine's {@code main}. Same key as the remote mode's. */
     public static final String PROJECT = "dstack.project";
 
-    public static EmbeddedSettings from(Map<String, String> settings) {
+    /**
+     * @param environment where the defaults of a dstack server come from when a setting is absent:
+     *     {@code DSTACK_SERVER_DIR} (else {@code ~/.dstack/server}) and {@code DSTACK_SERVER_LOCAL_FLEET}
+     *     ({@code false} turns the local fleet off)
+     */
+    public static EmbeddedSettings from(Map<String, String> settings, java.util.function.Function<String, String> environment) {
         String dir = value(settings, SERVER_DIR);
-        return new EmbeddedSettings(dir == null ? null : path(dir), value(settings, DATABASE_URL),
-                bool(settings, LOCAL_FLEET), positiveInt(settings, LOCAL_BLOCKS), value(settings, ADMIN_TOKEN),
-                value(settings, TOKEN), value(settings, PROJECT));
+        Path directory = dir != null ? path(dir) : defaultServerDirectory(environment);
+        Boolean localFleet = bool(settings, LOCAL_FLEET);
+        if (localFleet == null && "false".equalsIgnoreCase(environment.apply("DSTACK_SERVER_LOCAL_FLEET"))) {
+            localFleet = Boolean.FALSE;
+        }
+        return new EmbeddedSettings(directory, value(settings, DATABASE_URL), localFleet,
+                positiveInt(settings, LOCAL_BLOCKS), value(settings, ADMIN_TOKEN), value(settings, TOKEN),
+                value(settings, PROJECT));
+    }
+
+    private static Path defaultServerDirectory(java.util.function.Function<String, String> environment) {
+        String env = environment.apply("DSTACK_SERVER_DIR");
+        return env != null && !env.isBlank() ? Path.of(env)
+                : Path.of(ai.dstack.client.DstackConfig.homeDirectory(), ".dstack", "server");
     }
 
     /** An engine builder with these settings applied over the engine's defaults. */

@@ -1,2 +1,2 @@
-/** The embedded {@code DstackClient}'s plumbing: the server's permission checks and its error translation, in process. */
+/** The embedded {@code DstackClient}'s settings ({@code dstack.mode=embedded}). */
 package ai.dstack.core.internal.client;

@@ -15,6 +15,7 @@ import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.MergedProfile;
 import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.BackendException;
@@ -142,6 +143,12 @@ public final class CloudProvisioning implements AutoCloseable {
     /** The project's usable cloud backends. */
     public List<Backend> backends(ProjectRow project) {
         return cloud.of(project.name(), configs.apply(project));
+    }
+
+    /** What the project's hosts can honour: the bare hosts plus the VMs of its usable cloud backends. */
+    public HostCapabilities hosts(ProjectRow project) {
+        return HostCapabilities.withCloudBackends(backends(project).stream().map(Backend::type)
+                .collect(java.util.stream.Collectors.toSet()));
     }
 
     /** Cloud offers for a job of this run, cheapest first (for plans and {@code dstack offer}). */
@@ -273,9 +280,11 @@ public final class CloudProvisioning implements AutoCloseable {
             RunSpec runSpec = read(run.runSpec(), RunSpec.class);
             String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
                     .orElse("unknown");
-            offers = CloudOffers.offers(backends, spec.requirements(), profile(runSpec));
+            ProfileParams profile = profile(runSpec);
+            offers = CloudOffers.offers(backends, spec.requirements(), profile);
+            // the run's `tags` go on the VM beside dstack's own
             configuration = new InstanceConfiguration(project.name(), row.name(), user, run.runName(),
-                    List.of(project.sshPublicKey()), java.util.Map.of(), null, spec.requirements().reservation());
+                    List.of(project.sshPublicKey()), profile.tags(), null, spec.requirements().reservation());
         } else {
             CloudRequest request = read(row.requirements(), CloudRequest.class);
             offers = CloudOffers.offers(backends, request.requirements(), request.backends(), request.regions(),

@@ -12,12 +12,14 @@ import java.time.Duration;
  * @param capacityRetry how often a job that waits for capacity retries without an event
  * @param logPump how often the logs of running jobs are copied to the log store
  * @param batch how many rows one step claims at most
+ * @param keepJobFiles whether a finished job's files (script, output, exit code) stay on its host; by default they
+ *     are removed once its logs are stored
  */
 public record EngineSettings(
         String owner, Duration lease, Duration sweep, Duration runningCheck, Duration capacityRetry, Duration logPump,
-        int batch) {
+        int batch, boolean keepJobFiles) {
     public static EngineSettings defaults(String owner) {
         return new EngineSettings(owner, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(15), Duration.ofMillis(250), 64);
+                Duration.ofSeconds(15), Duration.ofMillis(250), 64, false);
     }
 }

@@ -57,6 +57,19 @@ public final class Repos {
      * or deletes them when none are given.
      */
     public void init(ProjectRow project, UserRow caller, String repoId, RepoInfo info, RemoteRepoCreds creds) {
+        try {
+            initOnce(project, caller, repoId, info, creds);
+        } catch (DstackException e) {
+            if (e.code() != ErrorCode.RESOURCE_EXISTS) {
+                throw e;
+            }
+            // A concurrent call created the repo between our look and our insert (two applies of a new project's
+            // first runs): the row is there now, so this attempt updates it.
+            initOnce(project, caller, repoId, info, creds);
+        }
+    }
+
+    private void initOnce(ProjectRow project, UserRow caller, String repoId, RepoInfo info, RemoteRepoCreds creds) {
         String infoJson = Json.write(info);
         context.store.useTransaction(tx -> {
             Optional<RepoRow> existing = tx.repos().find(project.id(), repoId);

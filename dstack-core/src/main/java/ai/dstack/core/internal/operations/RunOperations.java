@@ -3,12 +3,10 @@ package ai.dstack.core.internal.operations;
 import ai.dstack.api.ApplyAction;
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.api.offer.Gpu;
 import ai.dstack.api.offer.InstanceAvailability;
 import ai.dstack.api.offer.InstanceOfferWithAvailability;
 import ai.dstack.api.offer.InstanceRuntime;
 import ai.dstack.api.offer.InstanceType;
-import ai.dstack.api.offer.Resources;
 import ai.dstack.api.repo.RepoInfo;
 import ai.dstack.api.repo.RunRepoData;
 import ai.dstack.api.run.Job;
@@ -26,7 +24,6 @@ import ai.dstack.core.internal.pipeline.RollingUpdate;
 import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
-import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobDefaults;
 import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
@@ -71,6 +68,7 @@ public final class RunOperations {
     private final LocalFleet localFleet;
     private final StopAction stopAction;
     private final RunSpecDefaults defaults = new RunSpecDefaults();
+    private final FleetNames fleetNames = new FleetNames();
     private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
 
     /** Offers of the projects' cloud backends. */
@@ -177,7 +175,7 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(effective, cloud.hosts(project));
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
@@ -236,7 +234,7 @@ public final class RunOperations {
             }
             int total = instance.totalBlocks() == null ? 1 : instance.totalBlocks();
             InstanceType type = Json.read(instance.offer(), ai.dstack.api.offer.InstanceOffer.class).instance();
-            int blocks = HostShape.of(type, total).blocksNeeded(job.requirements().resources());
+            int blocks = HostShape.of(type, total).blocksFor(job.requirements().resources());
             if (blocks > 0) {
                 InstanceAvailability availability = total - instance.busyBlocks() >= blocks
                         ? InstanceAvailability.IDLE : InstanceAvailability.BUSY;
@@ -253,7 +251,7 @@ public final class RunOperations {
             return List.of();
         }
         HostShape shape = localFleet.shape();
-        int blocks = shape.blocksNeeded(job.requirements().resources());
+        int blocks = shape.blocksFor(job.requirements().resources());
         if (blocks < 0) {
             return List.of();
         }
@@ -265,13 +263,8 @@ public final class RunOperations {
                 LocalFleet.BACKEND, 0.0, Map.of(), availability, null, InstanceRuntime.SHIM, blocks, total));
     }
 
-    /** dstack's shared offer: the instance's resources scaled to the blocks the job takes. */
     private static InstanceType share(InstanceType type, int blocks, int total) {
-        Resources all = type.resources();
-        List<Gpu> gpus = all.gpus().subList(0, all.gpus().size() / total * blocks);
-        Resources part = new Resources(all.cpus() / total * blocks, all.memoryMib() / total * blocks, gpus, all.spot(),
-                all.disk(), all.cpuArch(), all.description());
-        return new InstanceType(type.name(), part);
+        return HostShape.share(type, blocks, total);
     }
 
     /**
@@ -283,7 +276,7 @@ public final class RunOperations {
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(effective, cloud.hosts(project));
         if (effective.runName() != null) {
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())
                     .map(row -> view(tx, project, row, new HashMap<>())));
@@ -367,6 +360,6 @@ public final class RunOperations {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));
-        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> FleetNames.of(tx, id));
+        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> fleetNames.of(tx, id));
     }
 }

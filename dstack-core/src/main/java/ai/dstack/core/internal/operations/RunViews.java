@@ -110,13 +110,16 @@ public final class RunViews {
         };
     }
 
-    /** dstack's run status message: {@code retrying} while a no-capacity job waits, else the status. */
+    /** dstack's run status message: {@code retrying} while a job waits for capacity or to be retried, else the status. */
     static String runStatusMessage(RunStatus status, List<Job> jobs) {
         if (status == RunStatus.SUBMITTED || status == RunStatus.PENDING) {
             for (Job job : jobs) {
                 JobSubmission latest = job.latestSubmission();
                 if (latest != null && latest.status() == JobStatus.SUBMITTED && latest.terminationReasonMessage() != null) {
                     return "retrying";
+                }
+                if (latest != null && latest.status() == JobStatus.FAILED) {
+                    return "retrying"; // failed, waiting out its retry delay before it is submitted again
                 }
             }
         }

@@ -31,33 +31,33 @@ import java.util.UUID;
  * What dstack's Prometheus endpoint reports, read in one transaction: runs counted per project and user, active jobs
  * with their newest sample, and live instances. Plain values: the server turns them into Prometheus metrics.
  */
-public final class ServerStatistics {
+public final class ServerStatistics implements ai.dstack.core.app.ServerStatistics {
     private static final Set<JobStatus> ACTIVE_JOBS =
             Set.of(JobStatus.PROVISIONING, JobStatus.PULLING, JobStatus.RUNNING, JobStatus.TERMINATING);
     private static final Set<InstanceStatus> LIVE_INSTANCES = Set.of(InstanceStatus.PROVISIONING, InstanceStatus.IDLE,
             InstanceStatus.BUSY, InstanceStatus.TERMINATING);
     private static final int MAX_RUNS_PER_PROJECT = 1_000_000;
 
-    /** Runs of one user in one project, by final status. */
-    public record RunCounts(String project, String user, long total, long terminated, long failed, long done) {}
-
-    /** A job on an instance, with what it was given and its newest sample (null before the first). */
-    public record ActiveJob(String project, String user, String runName, UUID runId, String jobName, UUID jobId,
-            int jobNum, int replicaNum, String runType, String backend, String gpu, int gpuCount, int cpus,
-            long memoryBytes, long gpuMemoryBytes, double price, Instant submittedAt, JobMetricsPointRow latest) {}
-
-    /** An instance that is provisioning, idle, busy or terminating. */
-    public record LiveInstance(String project, String fleetName, UUID fleetId, String name, UUID id,
-            String instanceType, String backend, String gpu, int gpuCount, double price, Instant createdAt) {}
-
-    public record Snapshot(List<RunCounts> runs, List<ActiveJob> jobs, List<LiveInstance> instances) {}
 
     private final EngineContext context;
+    private final java.util.function.Supplier<java.time.Duration> collectionAge;
 
-    public ServerStatistics(EngineContext context) {
+    public ServerStatistics(EngineContext context, java.util.function.Supplier<java.time.Duration> collectionAge) {
         this.context = context;
+        this.collectionAge = collectionAge;
     }
 
+    @Override
+    public int queuedHints() {
+        return context.queuedHints();
+    }
+
+    @Override
+    public java.time.Duration metricsCollectionAge() {
+        return collectionAge.get();
+    }
+
+    @Override
     public Snapshot snapshot() {
         return context.store.inReadOnlyTransaction(tx -> {
             Map<UUID, String> users = new HashMap<>();

@@ -290,7 +290,8 @@ public final class JobProcessor {
         }
         List<Placement.Option> options = placement.options(job, spec.requirements().resources());
         if (options.isEmpty()) {
-            toCloud(claim, spec, now, "No matching fleet found. " + placement.noMatchReason());
+            toCloud(claim, spec, now,
+                    "No matching fleet found. " + placement.noMatchReason(spec.requirements().resources()));
             return null;
         }
         List<Placement.Option> free = new ArrayList<>();
@@ -344,6 +345,15 @@ public final class JobProcessor {
             context.hintRun(job.runId());
             return;
         }
+        if (replacesAnOldReplica(job, candidate.spec())) {
+            // A rolling update with no room to surge: failing would fail the run and take the service down. Wait;
+            // the run's pass stops an old replica to make room when another one keeps serving.
+            someoneWaits = true;
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                    .terminationReasonMessage(ServiceReplicas.NO_ROOM_TO_SURGE + fleets).build());
+            context.hintRun(job.runId());
+            return;
+        }
         fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                 "Fleet " + fleets + " has no free capacity for this job");
     }
@@ -369,6 +379,16 @@ public final class JobProcessor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the job is a service replica of a newer deployment while replicas of an older one still run. */
+    private boolean replacesAnOldReplica(JobRow job, JobSpec spec) {
+        if (spec.servicePort() == null) {
+            return false;
+        }
+        return context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(job.runId())).stream()
+                .anyMatch(other -> other.deploymentNum() < job.deploymentNum()
+                        && !JobStatus.fromWireValue(other.status()).isFinished());
     }
 
     /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */
@@ -543,6 +563,18 @@ public final class JobProcessor {
             context.capacityFreed();
         }
         context.hintRun(job.runId());
+        if (job.instanceAssigned() && !context.settings.keepJobFiles()) {
+            removeFiles(job);
+        }
+    }
+
+    /** Its logs are stored and its exit code recorded: the job's files on the host are no longer needed. */
+    private void removeFiles(JobRow job) {
+        try {
+            context.host.cleanup(new JobHandle(job.id().toString()));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not remove the files of finished job {} ({}): {}", job.jobName(), job.id(), e.getMessage());
+        }
     }
 
     private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {

@@ -118,6 +118,7 @@ public final class RunProcessor {
         boolean running = false;
         boolean provisioning = false;
         List<JobRow> retries = new ArrayList<>();
+        List<JobRow> waiting = new ArrayList<>();
         for (JobRow job : latest(jobs)) {
             JobStatus status = JobStatus.fromWireValue(job.status());
             if (status == JobStatus.DONE || ServiceReplicas.scaledDown(job)) {
@@ -126,8 +127,10 @@ public final class RunProcessor {
             allDone = false;
             if (status.isFinished()) {
                 RunTerminationReason verdict = retryVerdict(run, job, now);
-                if (verdict == null) {
+                if (verdict == null && retryDue(job, now)) {
                     retries.add(job);
+                } else if (verdict == null) {
+                    waiting.add(job); // backing off: a later pass (the sweep) submits it again
                 } else if (failure == null || verdict == RunTerminationReason.JOB_FAILED) {
                     failure = verdict;
                 }
@@ -165,7 +168,9 @@ public final class RunProcessor {
         ServiceReplicas.Plan replicas = ServiceReplicas.Plan.NONE;
         RunStatus decided = RunStatus.fromWireValue(updated.status());
         if (services != null && !decided.isFinished() && decided != RunStatus.TERMINATING && decided != RunStatus.PENDING) {
-            replicas = services.plan(updated, latest(jobs), retries, now);
+            List<JobRow> comingBack = new ArrayList<>(retries);
+            comingBack.addAll(waiting); // a replica waiting to be retried is not replaced by a new one
+            replicas = services.plan(updated, latest(jobs), comingBack, now);
             resubmitted.addAll(replicas.started());
             if (replicas.desired() >= 0) {
                 updated = updated.toBuilder().desiredReplicaCount(replicas.desired()).build();
@@ -279,6 +284,12 @@ public final class RunProcessor {
                 : job.finishedAt() != null ? job.finishedAt() : job.lastProcessedAt();
         return Duration.between(since, now).getSeconds() > retry.duration()
                 ? RunTerminationReason.RETRY_LIMIT_EXCEEDED : null;
+    }
+
+    /** Whether the failed job's backoff is over (see {@link RetryBackoff}). */
+    private static boolean retryDue(JobRow failed, Instant now) {
+        Instant failedAt = failed.finishedAt() != null ? failed.finishedAt() : failed.lastProcessedAt();
+        return !RetryBackoff.dueAt(failed.submissionNum(), failedAt).isAfter(now);
     }
 
     private JobRow resubmission(JobRow failed, Instant now) {

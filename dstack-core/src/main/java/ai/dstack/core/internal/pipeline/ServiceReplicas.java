@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
 public final class ServiceReplicas {
     /** dstack's rolling deployment surge: one replica above the wanted count while old ones are replaced. */
     static final int MAX_SURGE = 1;
+    /** The message of a new replica that waits until an old one has stopped (set when it finds no capacity). */
+    static final String NO_ROOM_TO_SURGE = "Rolling update: waiting until an old replica stops to make room on fleet ";
     private static final String SERVICE_TYPE = "\"type\":\"service\"";
 
     private final EngineContext context;
@@ -119,6 +121,12 @@ public final class ServiceReplicas {
                 List<JobRow> candidates = new ArrayList<>();
                 outOfDate.stream().filter(j -> !probes.ready(j.id())).forEach(candidates::add);
                 int count = candidates.size() + (int) Math.max(0, readyCount - desired);
+                boolean noRoomToSurge = active.stream().anyMatch(j -> j.deploymentNum() >= run.deploymentNum()
+                        && j.terminationReasonMessage() != null && j.terminationReasonMessage().startsWith(NO_ROOM_TO_SURGE)
+                        && JobStatus.fromWireValue(j.status()) == JobStatus.SUBMITTED);
+                if (noRoomToSurge && count == 0 && readyCount >= 2) {
+                    count = 1; // roll one replica at a time: stop an old one while another keeps serving
+                }
                 outOfDate.stream().filter(j -> probes.ready(j.id()))
                         .sorted(Comparator.comparingInt(JobRow::replicaNum)).forEach(candidates::add);
                 toStop = candidates.subList(0, Math.min(count, candidates.size()));

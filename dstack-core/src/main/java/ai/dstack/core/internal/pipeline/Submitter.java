@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -38,8 +39,12 @@ public final class Submitter {
     private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
     private final RunNames names = new RunNames(new SecureRandom());
 
-    public Submitter(EngineContext context) {
+    /** What the hosts of a project can honour (its cloud backends add to the bare hosts). */
+    private final Function<ProjectRow, HostCapabilities> hosts;
+
+    public Submitter(EngineContext context, Function<ProjectRow, HostCapabilities> hosts) {
         this.context = context;
+        this.hosts = hosts;
     }
 
     public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
@@ -68,7 +73,7 @@ public final class Submitter {
             requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
-        JobFieldSupport.check(spec, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(spec, hosts.apply(project));
         if (spec.runName() == null) {
             String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
                     tx -> tx.runs().findByName(project.id(), candidate)).isPresent());

@@ -5,6 +5,7 @@ import ai.dstack.api.offer.Gpu;
 import ai.dstack.api.offer.InstanceType;
 import ai.dstack.api.offer.Resources;
 import ai.dstack.api.resources.CpuArch;
+import ai.dstack.api.resources.DiskSpec;
 import ai.dstack.api.resources.GpuSpec;
 import ai.dstack.api.resources.GpuVendor;
 import ai.dstack.api.resources.Range;
@@ -47,9 +48,35 @@ public record HostShape(HostResources resources, int blocks) {
             }
             need = Math.max(need, gpuBlocks);
         }
-        // Disk is not checked: a job here writes to the host's own filesystem, and dstack's default request
-        // (100GB..) would otherwise rule out most workstations.
         return need > blocks ? -1 : need;
+    }
+
+    /**
+     * The blocks a job takes here, or -1 when the host cannot take it: {@link #blocksNeeded} for CPUs, memory and GPUs,
+     * and the disk size it asks for (see {@link #diskShortfall}). Blocks do not split the disk.
+     */
+    public int blocksFor(ResourcesSpec spec) {
+        return diskShortfall(spec) != null ? -1 : blocksNeeded(spec);
+    }
+
+    /**
+     * Why the host's disk cannot satisfy the job, or null when it can. Jobs here share the host's filesystem, so only
+     * a disk size the configuration asks for is checked, against the free space; dstack's default request
+     * ({@code 100GB..}, which would rule out most workstations) is not reserved here.
+     */
+    public String diskShortfall(ResourcesSpec spec) {
+        if (spec.disk() == null || spec.disk().equals(DiskSpec.DEFAULT) || spec.disk().size() == null
+                || spec.disk().size().min() == null) {
+            return null;
+        }
+        double freeGb = resources.diskMib() / 1024.0;
+        double wanted = spec.disk().size().min();
+        return wanted <= freeGb ? null : String.format(java.util.Locale.ROOT,
+                "disk=%sGB.. asks for more than the host's free disk (%.1fGB)", trim(wanted), freeGb);
+    }
+
+    private static String trim(double gb) {
+        return gb == Math.rint(gb) ? String.valueOf((long) gb) : String.valueOf(gb);
     }
 
     private static int share(Range<Integer> wanted, int total, double perBlock) {
@@ -106,6 +133,21 @@ public record HostShape(HostResources resources, int blocks) {
         Resources offered = new Resources(resources.cpus(), (int) Math.min(Integer.MAX_VALUE, resources.memoryMib()),
                 gpus, false, new Disk((int) Math.min(Integer.MAX_VALUE, resources.diskMib())), arch(), "");
         return new InstanceType(name, offered);
+    }
+
+    /**
+     * dstack's shared offer: the instance's resources scaled to the blocks a job takes (what the job has, as its offer
+     * and its provisioning data show). The disk is the host's: jobs share its filesystem.
+     */
+    public static InstanceType share(InstanceType type, int blocks, int total) {
+        if (total <= 1 || blocks >= total) {
+            return type;
+        }
+        Resources all = type.resources();
+        List<Gpu> gpus = all.gpus().subList(0, all.gpus().size() / total * blocks);
+        Resources part = new Resources(all.cpus() / total * blocks, all.memoryMib() / total * blocks, gpus, all.spot(),
+                all.disk(), all.cpuArch(), all.description());
+        return new InstanceType(type.name(), part);
     }
 
     /** The shape of a host described by an instance type (as {@link #instanceType} wrote it), split into blocks. */

@@ -12,7 +12,13 @@ public record LocalFleet(UUID projectId, UUID fleetId, UUID instanceId, String i
     public static final String BACKEND = "remote";
 
     public JobProvisioningData provisioningData() {
-        return new JobProvisioningData(BACKEND, null, shape.instanceType(), instanceName, "127.0.0.1", "127.0.0.1",
+        return provisioningData(shape.blocks());
+    }
+
+    /** What a job holding {@code blocks} of the host's blocks runs on: its share of the host. */
+    public JobProvisioningData provisioningData(int blocks) {
+        return new JobProvisioningData(BACKEND, null, HostShape.share(shape.instanceType(), blocks, shape.blocks()),
+                instanceName, "127.0.0.1", "127.0.0.1",
                 false, null, BACKEND, null, null, 0.0, System.getProperty("user.name", "root"), null, false, null,
                 null, null);
     }

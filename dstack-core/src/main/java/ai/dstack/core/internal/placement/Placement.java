@@ -5,6 +5,7 @@ import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.InstanceOffer;
 import ai.dstack.api.resources.ResourcesSpec;
 import ai.dstack.api.run.JobProvisioningData;
+import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
@@ -22,7 +23,8 @@ import java.util.stream.Collectors;
 
 /**
  * Where a job may run: the instances of its project's fleets that can hold it (SSH fleets' hosts that are up, and the
- * local fleet's host), limited to the fleets the run names in {@code fleets}. SSH fleets come first: a user who added
+ * local fleet's host, instances of cloud backends), limited to the fleets the run names in {@code fleets} and to
+ * those its offer filters accept ({@code backends}, {@code regions}, {@code instance_types}, spot, {@code max_price}). SSH fleets come first: a user who added
  * hosts wants jobs there, and the engine's own machine is the fallback.
  */
 public final class Placement {
@@ -45,20 +47,25 @@ public final class Placement {
     }
 
     /** Why no instance can hold a job that {@link #options} found no place for. */
-    public String noMatchReason() {
-        return router.anyRemote() ? "No fleet's host can satisfy the requested resources"
-                : "The local fleet's host cannot satisfy the requested resources";
+    public String noMatchReason(ResourcesSpec resources) {
+        String disk = local == null ? null : local.shape().diskShortfall(resources);
+        return (router.anyRemote() ? "No fleet's host can satisfy the requested resources"
+                : "The local fleet's host cannot satisfy the requested resources") + (disk == null ? "" : ": " + disk);
     }
 
     /** The instances that can hold the job, in the order to try them; empty when none can. */
     public List<Option> options(JobRow job, ResourcesSpec resources) {
+        RunSpec run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
+                .map(row -> Json.read(row.runSpec(), RunSpec.class)).orElse(null);
+        ProfileFilter filter = run == null ? ProfileFilter.ANY : ProfileFilter.of(MergedProfile.of(run).params(),
+                Json.read(job.jobSpecData(), JobSpec.class).requirements());
         if (!router.anyRemote()) {
-            // No SSH fleet ever existed: the local fleet is all there is, decided without reading anything.
-            int blocks = local == null ? -1 : local.shape().blocksNeeded(resources);
+            // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
+            int blocks = local == null || !localAccepted(filter) ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                    local.provisioningData())) : List.of();
+                    local.provisioningData(blocks))) : List.of();
         }
-        Set<String> wanted = wantedFleets(job);
+        Set<String> wanted = wantedFleets(run);
         List<Option> options = new ArrayList<>();
         Map<UUID, String> fleetNames = context.store.inReadOnlyTransaction(tx -> tx.fleets().listByProject(job.projectId()))
                 .stream().filter(f -> !f.deleted()).collect(Collectors.toMap(FleetRow::id, FleetRow::name));
@@ -69,17 +76,25 @@ public final class Placement {
             if (fleetName == null || !up || wanted != null && !wanted.contains(fleetName)) {
                 continue;
             }
-            int blocks = shape(instance).blocksNeeded(resources);
+            InstanceOffer offer = Json.read(instance.offer(), InstanceOffer.class);
+            if (!filter.accepts(instance.backend() == null ? LocalFleet.BACKEND : instance.backend(),
+                    instance.region() == null ? LocalFleet.BACKEND : instance.region(), offer.instance().name(),
+                    offer.instance().resources().spot(), instance.price() == null ? 0.0 : instance.price())) {
+                continue;
+            }
+            HostShape shape = shape(instance);
+            int blocks = shape.blocksFor(resources);
             if (blocks > 0) {
+                JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
-                        Json.read(instance.jobProvisioningData(), JobProvisioningData.class)));
+                        host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks()))));
             }
         }
-        if (local != null && (wanted == null || wanted.contains(LocalFleet.NAME))) {
-            int blocks = local.shape().blocksNeeded(resources);
+        if (local != null && (wanted == null || wanted.contains(LocalFleet.NAME)) && localAccepted(filter)) {
+            int blocks = local.shape().blocksFor(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                        local.provisioningData()));
+                        local.provisioningData(blocks)));
             }
         }
         return options;
@@ -110,10 +125,13 @@ public final class Placement {
                 .toList();
     }
 
+    /** The local host: on-demand, free, in backend and region {@code remote}. */
+    private boolean localAccepted(ProfileFilter filter) {
+        return filter.accepts(LocalFleet.BACKEND, LocalFleet.BACKEND, local.shape().instanceType().name(), false, 0.0);
+    }
+
     /** The fleet names the run is limited to, or null for any. */
-    private Set<String> wantedFleets(JobRow job) {
-        RunSpec spec = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
-                .map(run -> Json.read(run.runSpec(), RunSpec.class)).orElse(null);
+    private static Set<String> wantedFleets(RunSpec spec) {
         if (spec == null) {
             return null;
         }

@@ -64,7 +64,12 @@ final class ReplicaBridge implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            pumps.execute(() -> join(client));
+            try {
+                pumps.execute(() -> join(client));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                closeQuietly(client); // the bridge is closing with its replica: the caller tries another replica
+                return;
+            }
         }
     }
 

@@ -2,10 +2,7 @@ package ai.dstack.core.internal.wiring;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.api.fleet.Fleet;
-import ai.dstack.api.fleet.FleetSpec;
 import ai.dstack.api.run.Run;
-import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.core.internal.cloud.CloudBackends;
@@ -20,13 +17,11 @@ import ai.dstack.core.internal.host.LocalJobShells;
 import ai.dstack.core.internal.operations.BackendConfigs;
 import ai.dstack.core.internal.operations.Bootstrap;
 import ai.dstack.core.internal.context.DefaultPermissions;
-import ai.dstack.core.internal.operations.FleetNames;
 import ai.dstack.core.internal.operations.Fleets;
 import ai.dstack.core.internal.operations.Projects;
 import ai.dstack.core.internal.operations.PublicKeys;
 import ai.dstack.core.internal.operations.Repos;
 import ai.dstack.core.internal.operations.RunOperations;
-import ai.dstack.core.internal.operations.RunViews;
 import ai.dstack.core.internal.operations.Secrets;
 import ai.dstack.core.internal.operations.ServiceEndpoints;
 import ai.dstack.core.internal.operations.SshFleets;
@@ -56,35 +51,22 @@ import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostResources;
 import ai.dstack.spi.host.JobShells;
-import ai.dstack.spi.logs.JobLogRef;
-import ai.dstack.spi.logs.LogFollow;
-import ai.dstack.spi.logs.LogListener;
-import ai.dstack.spi.logs.LogPage;
-import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.logs.LogStore;
-import ai.dstack.spi.logs.LogSubscription;
 import ai.dstack.spi.storage.Claim;
-import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.RunRow;
-import ai.dstack.spi.storage.SecretRow;
 import ai.dstack.spi.storage.StateStore;
-import ai.dstack.spi.storage.UserRow;
 import ai.dstack.spi.storage.WorkKind;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The running engine: loops (runs, jobs, logs, SSH instances) over one state store, one log store and the hosts of its
- * fleets (its own machine, SSH hosts). Everything
- * a caller does goes through here; the public {@code DstackEngine} is a thin face over it.
+ * fleets (its own machine, SSH hosts), and dstack's operations over them. Wiring only: callers go through the
+ * application layer ({@code ai.dstack.core.internal.app}), which checks their permission and calls the operations
+ * this exposes.
  */
 public final class Engine implements AutoCloseable {
     private final EngineContext context;
@@ -137,7 +119,6 @@ public final class Engine implements AutoCloseable {
         this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
         this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
-        this.submitter = new Submitter(context);
         this.users = new Users(context, permissions);
         this.backendConfigs = new BackendConfigs(context, cloudBackends);
         this.projects = new Projects(context, users, permissions, backendConfigs);
@@ -151,6 +132,7 @@ public final class Engine implements AutoCloseable {
                     router.remoteInstanceAdded();
                     provisioner.wake();
                 }, settings.sweep());
+        this.submitter = new Submitter(context, cloud::hosts);
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
@@ -192,7 +174,7 @@ public final class Engine implements AutoCloseable {
 
     /** Runs, active jobs and live instances for the Prometheus endpoint. */
     public ai.dstack.core.internal.operations.ServerStatistics statistics() {
-        return new ai.dstack.core.internal.operations.ServerStatistics(context);
+        return new ai.dstack.core.internal.operations.ServerStatistics(context, this::metricsCollectionAge);
     }
 
     /** Time since the metrics sampler last finished a pass (the server's loop lag). */
@@ -320,28 +302,10 @@ public final class Engine implements AutoCloseable {
         return runs;
     }
 
-    public Run submit(String projectName, RunSpec spec) {
-        ProjectRow project = project(projectName);
-        RunRow row = submitter.submit(project, identity.admin(), spec);
-        return view(project, row);
-    }
-
-    public Run get(String projectName, String runName) {
-        ProjectRow project = project(projectName);
-        RunRow row = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
-                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
-        return view(project, row);
-    }
-
-    public List<Run> list(String projectName, int limit) {
-        ProjectRow project = project(projectName);
-        List<RunRow> rows = context.store.inReadOnlyTransaction(tx -> tx.runs().listByProject(project.id(), false, limit));
-        List<Run> runs = new ArrayList<>();
-        rows.stream().sorted(Comparator.comparing(RunRow::submittedAt).reversed()).forEach(r -> runs.add(view(project, r)));
-        return runs;
-    }
-
-    /** dstack's stop: the run becomes terminating, its jobs get SIGTERM (or SIGKILL with {@code abort}). */
+    /**
+     * dstack's stop: the run becomes terminating, its jobs get SIGTERM (or SIGKILL with {@code abort}). The one
+     * implementation, which {@link RunOperations} (and so the application layer) calls.
+     */
     public void stop(String projectName, String runName, boolean abort) {
         ProjectRow project = project(projectName);
         RunTerminationReason reason = abort ? RunTerminationReason.ABORTED_BY_USER : RunTerminationReason.STOPPED_BY_USER;
@@ -371,91 +335,17 @@ public final class Engine implements AutoCloseable {
         throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is busy; try stopping it again");
     }
 
-    /** dstack's delete: only finished runs, and only from listings (the rows stay); an unknown run is an error here. */
-    public void delete(String projectName, String runName) {
-        ProjectRow project = project(projectName);
-        context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
-                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
-        runs.delete(project, List.of(runName));
-    }
-
-    /** Waits until the run is done, failed or terminated, and returns it. */
-    public Run awaitFinished(String projectName, String runName, Duration timeout) throws TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Run run = get(projectName, runName);
-        // Changes made elsewhere (another replica, an API call) are not signalled: look again at least twice a second.
-        try (RunChanges.Watch watch = runChanges.watch(run.id())) {
-            while (true) {
-                run = get(projectName, runName);
-                if (run.status().isFinished()) {
-                    return run;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new TimeoutException("Run " + runName + " is still " + run.status().wireValue() + " after " + timeout);
-                }
-                watch.await(Math.min(Duration.ofNanos(left).toMillis(), 500));
-            }
-        }
-    }
-
-    /** One page of the logs of the run's first job (its newest submission). */
-    public LogPage logs(String projectName, String runName, LogQuery query) {
-        return context.logs.poll(logRef(projectName, runName), query);
-    }
-
-    /** The run's stored logs, then new lines as they come, until the subscription is closed. */
-    public LogSubscription followLogs(String projectName, String runName, LogListener listener) {
-        return context.logs.follow(logRef(projectName, runName), LogFollow.storedAndNewAfter(null, false), listener);
-    }
-
-    public void setSecret(String projectName, String name, String value) {
-        ProjectRow project = project(projectName);
-        Instant now = context.clock.instant();
-        context.store.useTransaction(tx -> {
-            Optional<SecretRow> existing = tx.secrets().find(project.id(), name);
-            if (existing.isPresent()) {
-                tx.secrets().update(new SecretRow(existing.get().id(), project.id(), name, value, existing.get().createdAt(), now));
-            } else {
-                tx.secrets().insert(new SecretRow(UUID.randomUUID(), project.id(), name, value, now, now));
-            }
-        });
-    }
-
-    /** Creates or updates an SSH fleet (see {@link Fleets#apply}). */
-    public Fleet applyFleet(String projectName, FleetSpec spec) {
-        return fleets.apply(project(projectName), spec);
-    }
-
-    public Fleet fleet(String projectName, String fleetName) {
-        return fleets.get(project(projectName), fleetName, null);
-    }
-
-    public void deleteFleet(String projectName, String fleetName) {
-        fleets.delete(project(projectName), List.of(fleetName));
-    }
-
-    private JobLogRef logRef(String projectName, String runName) {
-        ProjectRow project = project(projectName);
-        RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
-                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
-        List<JobRow> jobs = context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(run.id()));
-        JobRow first = jobs.stream().filter(j -> j.replicaNum() == 0 && j.jobNum() == 0)
-                .max(Comparator.comparingInt(JobRow::submissionNum))
-                .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run " + runName + " has no jobs"));
-        return new JobLogRef(project.name(), runName, first.id());
+    /**
+     * Announces changes of a run made by this engine (its status above all): a waiter wakes at once instead of at its
+     * next look. Changes made elsewhere (another replica, another process) are not announced.
+     */
+    public RunChanges.Watch watchRun(UUID runId) {
+        return runChanges.watch(runId);
     }
 
     private ProjectRow project(String name) {
         return context.store.inReadOnlyTransaction(tx -> tx.projects().findByName(name))
                 .orElseThrow(() -> new DstackException(ErrorCode.NOT_FOUND, "Project " + name + " not found"));
-    }
-
-    private Run view(ProjectRow project, RunRow row) {
-        List<JobRow> jobs = context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(row.id()));
-        String user = row.userId().equals(identity.admin().id()) ? identity.admin().name()
-                : context.store.inReadOnlyTransaction(tx -> tx.users().find(row.userId())).map(UserRow::name).orElse("?");
-        return RunViews.run(row, jobs, project.name(), user, context.probeStates, id -> FleetNames.of(context.store, id));
     }
 
     private static void sleepBriefly() {

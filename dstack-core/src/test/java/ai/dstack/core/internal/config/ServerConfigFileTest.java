@@ -102,10 +102,10 @@ class ServerConfigFileTest {
                         .containsExactly(
                                 "/srv/config.yml:5:14: projects.0.backends.0.regions: Input should be a valid list",
                                 "/srv/config.yml:7:7: projects.0.backends.0.creds.secret_key: Field required",
-                                "/srv/config.yml:12:67: projects.0.backends.1.creds.colour: Extra inputs are not permitted",
+                                "/srv/config.yml:12:59: projects.0.backends.1.creds.colour: Extra inputs are not permitted",
                                 "/srv/config.yml:16:11: encryption.keys.0.name: Value error, Key name must be alphanumeric",
                                 "/srv/config.yml:20:13: encryption.keys.1.secret: Value error, AES key must be 32 bytes. Got 5 bytes",
-                                "/srv/config.yml:22:36: default_permissions.allow_non_admins_create_project: Extra inputs "
+                                "/srv/config.yml:22:3: default_permissions.allow_non_admins_create_project: Extra inputs "
                                         + "are not permitted (did you mean 'allow_non_admins_create_projects'?)"));
     }
 

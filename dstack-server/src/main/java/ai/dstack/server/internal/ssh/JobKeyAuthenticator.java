@@ -1,7 +1,7 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.context.SshTarget;
-import ai.dstack.core.internal.operations.SshTargets;
+import ai.dstack.core.app.JobAccess;
+import ai.dstack.core.app.SshJob;
 import java.security.PublicKey;
 import java.util.Optional;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -19,15 +19,15 @@ import org.slf4j.LoggerFactory;
 final class JobKeyAuthenticator implements PublickeyAuthenticator {
     private static final Logger LOG = LoggerFactory.getLogger(JobKeyAuthenticator.class);
 
-    private final SshTargets targets;
+    private final JobAccess targets;
 
-    JobKeyAuthenticator(SshTargets targets) {
+    JobKeyAuthenticator(JobAccess targets) {
         this.targets = targets;
     }
 
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
-        Optional<SshTarget> target = targets.find(username);
+        Optional<SshJob> target = targets.find(username);
         if (target.isEmpty()) {
             LOG.debug("SSH log-in as {} refused: no running job has this upstream id", username);
             return false;

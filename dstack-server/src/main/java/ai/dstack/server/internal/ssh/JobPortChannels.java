@@ -1,6 +1,6 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.context.SshTarget;
+import ai.dstack.core.app.SshJob;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;
@@ -49,7 +49,7 @@ final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
             String originHost = buffer.getString();
             int originPort = buffer.getInt();
             buffer.rpos(start);
-            SshTarget target = getSession().getAttribute(SessionTargets.TARGET);
+            SshJob target = getSession().getAttribute(SessionTargets.TARGET);
             SshdSocketAddress asked = new SshdSocketAddress(host, port);
             if (target == null || !filter.canConnect(TcpForwardingFilter.Type.Direct, asked, getSession())) {
                 return super.doInit(buffer); // refused there, with the usual reply

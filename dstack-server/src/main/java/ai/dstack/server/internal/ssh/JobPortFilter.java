@@ -2,7 +2,7 @@ package ai.dstack.server.internal.ssh;
 
 import ai.dstack.api.run.AppSpec;
 import ai.dstack.api.run.JobSpec;
-import ai.dstack.core.internal.context.SshTarget;
+import ai.dstack.core.app.SshJob;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.util.Set;
@@ -38,7 +38,7 @@ final class JobPortFilter implements ForwardingFilter {
         if (type != Type.Direct || !LOOPBACK.contains(address.getHostName())) {
             return false;
         }
-        SshTarget target = session.getAttribute(SessionTargets.TARGET);
+        SshJob target = session.getAttribute(SessionTargets.TARGET);
         if (target == null) {
             return false;
         }

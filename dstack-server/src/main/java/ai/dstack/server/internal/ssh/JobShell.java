@@ -1,6 +1,6 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.context.SshTarget;
+import ai.dstack.core.app.SshJob;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import ai.dstack.spi.host.ShellRequest;
@@ -10,8 +10,8 @@ import java.util.Map;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.shell.InvertedShell;
+import org.apache.sshd.server.session.ServerSession;
 
 /** One SSH shell or exec request, as a process in the session's job ({@link JobShells#open}). */
 final class JobShell implements InvertedShell {
@@ -30,7 +30,7 @@ final class JobShell implements InvertedShell {
     @Override
     public void start(ChannelSession channel, Environment env) {
         this.channel = channel;
-        SshTarget target = SessionTargets.of(channel.getSession());
+        SshJob target = SessionTargets.of(channel.getSession());
         Map<String, String> variables = env.getEnv();
         boolean pty = !env.getPtyModes().isEmpty() || variables.containsKey(Environment.ENV_TERM);
         ShellRequest request = new ShellRequest(command, pty, variables.get(Environment.ENV_TERM),

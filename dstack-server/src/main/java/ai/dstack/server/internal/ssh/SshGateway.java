@@ -1,9 +1,7 @@
 package ai.dstack.server.internal.ssh;
 
-import ai.dstack.core.internal.context.JobActivity;
-import ai.dstack.core.internal.context.SshTarget;
-import ai.dstack.core.internal.operations.SshTargets;
-import ai.dstack.core.internal.wiring.Engine;
+import ai.dstack.core.app.JobAccess;
+import ai.dstack.core.app.SshJob;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;
@@ -18,14 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.shell.InvertedShellWrapper;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,18 +39,18 @@ public final class SshGateway implements AutoCloseable {
     private static final Duration ENDED_JOBS_CHECK = Duration.ofSeconds(2);
 
     private final SshServer server;
-    private final SshTargets targets;
+    private final JobAccess targets;
     private final JobShells shells;
     /** Jobs entered over SSH since this server started: once they end, what their sessions left running is ended. */
     private final Set<UUID> entered = ConcurrentHashMap.newKeySet();
-    private final JobActivity activity;
+    private final JobAccess activity;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "dstack-ssh-reaper");
         thread.setDaemon(true);
         return thread;
     });
 
-    private SshGateway(SshServer server, SshTargets targets, JobShells shells, JobActivity activity) {
+    private SshGateway(SshServer server, JobAccess targets, JobShells shells, JobAccess activity) {
         this.server = server;
         this.targets = targets;
         this.shells = shells;
@@ -66,8 +64,8 @@ public final class SshGateway implements AutoCloseable {
      * @throws IllegalStateException when the engine's host offers no shells into jobs
      * @throws UncheckedIOException when the port cannot be bound; the message names it
      */
-    public static SshGateway start(Engine engine, String host, int port, Path hostKey) {
-        JobShells shells = engine.jobShells().orElseThrow(() -> new IllegalStateException(
+    public static SshGateway start(JobAccess jobs, String host, int port, Path hostKey) {
+        JobShells shells = jobs.shells().orElseThrow(() -> new IllegalStateException(
                 "the engine's host runs jobs elsewhere and offers no shells into them; SSH access needs the local host"));
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost(host);
@@ -77,7 +75,7 @@ public final class SshGateway implements AutoCloseable {
         keys.setAlgorithm(KeyUtils.EC_ALGORITHM);
         keys.setKeySize(256);
         server.setKeyPairProvider(keys);
-        SshTargets targets = engine.sshTargets();
+        JobAccess targets = jobs;
         server.setPublickeyAuthenticator(new JobKeyAuthenticator(targets));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
@@ -92,7 +90,7 @@ public final class SshGateway implements AutoCloseable {
         channels.replaceAll(factory -> factory instanceof org.apache.sshd.server.forward.DirectTcpipFactory
                 ? new JobPortChannels(shells, ports) : factory);
         server.setChannelFactories(channels);
-        SshGateway gateway = new SshGateway(server, targets, shells, engine.activity());
+        SshGateway gateway = new SshGateway(server, targets, shells, jobs);
         server.addSessionListener(gateway.attachments());
         try {
             server.start();
@@ -120,7 +118,7 @@ public final class SshGateway implements AutoCloseable {
             @Override
             public void sessionEvent(Session session, Event event) {
                 if (event == Event.Authenticated) {
-                    SshTarget target = session.getAttribute(SessionTargets.TARGET);
+                    SshJob target = session.getAttribute(SessionTargets.TARGET);
                     if (target != null) {
                         entered.add(target.jobId());
                         session.setAttribute(SessionTargets.ATTACHMENT, activity.attach(target.jobId()));
@@ -130,7 +128,7 @@ public final class SshGateway implements AutoCloseable {
 
             @Override
             public void sessionClosed(Session session) {
-                JobActivity.Attachment attachment = session.removeAttribute(SessionTargets.ATTACHMENT);
+                JobAccess.Attachment attachment = session.removeAttribute(SessionTargets.ATTACHMENT);
                 if (attachment != null) {
                     attachment.close();
                 }
@@ -144,7 +142,7 @@ public final class SshGateway implements AutoCloseable {
             List<? extends ServerSession> sessions = server.getActiveSessions().stream()
                     .filter(s -> s instanceof ServerSession).map(s -> (ServerSession) s).toList();
             for (ServerSession session : sessions) {
-                SshTarget target = session.getAttribute(SessionTargets.TARGET);
+                SshJob target = session.getAttribute(SessionTargets.TARGET);
                 if (target != null && session.isAuthenticated() && !targets.running(target.jobId())) {
                     LOG.debug("Closing the SSH session into job {}: the job ended", target.upstreamId());
                     session.close(true);

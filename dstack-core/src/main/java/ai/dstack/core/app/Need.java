@@ -1,7 +1,9 @@
-package ai.dstack.core.internal.client;
+package ai.dstack.core.app;
 
-/** dstack's permission dependencies (security/permissions.py): who may make a call. Mirrors the REST server's. */
+/** dstack's permission dependencies (security/permissions.py): who may make a call. */
 public enum Need {
+    /** No token: server info, backend types. */
+    NOTHING,
     AUTHENTICATED,
     GLOBAL_ADMIN,
     /** Any member of the project (a global admin passes every check). */
@@ -13,5 +15,10 @@ public enum Need {
     /** A project admin. */
     PROJECT_ADMIN,
     /** A project admin or manager, or anyone authenticated when the project is public (to join it). */
-    PROJECT_MANAGER_OR_PUBLIC
+    PROJECT_MANAGER_OR_PUBLIC;
+
+    /** Whether the need is about a project (its name is then required). */
+    public boolean isProjectScoped() {
+        return ordinal() >= PROJECT_MEMBER.ordinal();
+    }
 }

@@ -1,9 +1,7 @@
-package ai.dstack.client.internal;
+package ai.dstack.client;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.client.DstackConfig;
-import ai.dstack.client.ProjectConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
