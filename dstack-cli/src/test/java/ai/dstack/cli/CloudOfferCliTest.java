@@ -6,9 +6,7 @@ import ai.dstack.backend.aws.testing.AwsTestBackends;
 import ai.dstack.backend.aws.testing.FakeEc2;
 import ai.dstack.backend.aws.testing.FakeEc2Account;
 import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.server.DstackServer;
-import ai.dstack.spi.backend.BackendConfiguration;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,10 +25,7 @@ class CloudOfferCliTest {
     static void start() throws Exception {
         FakeEc2Account account = FakeEc2.shared().newAccount();
         server = TestServers.builder(dir).build().start();
-        var internal = server.engine().internal();
-        BackendConfiguration c = AwsTestBackends.configuration(account, "main", null);
-        internal.backendConfigs().create(internal.projects().find("main").orElseThrow(),
-                new BackendConfig("aws", c.config(), c.creds()));
+        TestBackends.create(server, "main", AwsTestBackends.configuration(account, "main", null));
         cli = TestServers.cliFor(server, dir.resolve("home"));
     }
 
@@ -51,5 +46,9 @@ class CloudOfferCliTest {
         CliRun spot = CliRun.in(cli, "offer", "--gpu", "T4", "--spot");
         assertThat(spot.exitCode()).as("%s", spot).isZero();
         assertThat(spot.out()).contains("aws", "1xT4 (16GB)", "yes").doesNotContain(" no ");
+        // a backend the project does not have is refused by name, not answered with nothing
+        CliRun gcp = CliRun.in(cli, "offer", "-b", "gcp");
+        assertThat(gcp.exitCode()).as("%s", gcp).isNotZero();
+        assertThat(gcp.err()).contains("`backends`", "gcp is not among them", "aws");
     }
 }

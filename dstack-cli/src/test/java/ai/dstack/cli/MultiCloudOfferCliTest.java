@@ -7,9 +7,7 @@ import ai.dstack.backend.aws.testing.FakeEc2;
 import ai.dstack.backend.gcp.testing.FakeGce;
 import ai.dstack.backend.gcp.testing.GcpTestBackends;
 import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.server.DstackServer;
-import ai.dstack.spi.backend.BackendConfiguration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,12 +31,8 @@ class MultiCloudOfferCliTest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServers.builder(dir).build().start();
-        var internal = server.engine().internal();
-        var main = internal.projects().find("main").orElseThrow();
-        BackendConfiguration aws = AwsTestBackends.configuration(FakeEc2.shared().newAccount(), "main", null);
-        internal.backendConfigs().create(main, new BackendConfig("aws", aws.config(), aws.creds()));
-        BackendConfiguration gcp = GcpTestBackends.configuration(FakeGce.shared().newProject(), "main", null);
-        internal.backendConfigs().create(main, new BackendConfig("gcp", gcp.config(), gcp.creds()));
+        TestBackends.create(server, "main", AwsTestBackends.configuration(FakeEc2.shared().newAccount(), "main", null));
+        TestBackends.create(server, "main", GcpTestBackends.configuration(FakeGce.shared().newProject(), "main", null));
         cli = TestServers.cliFor(server, dir.resolve("home"));
     }
 

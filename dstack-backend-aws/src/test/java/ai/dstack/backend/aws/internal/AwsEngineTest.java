@@ -69,8 +69,12 @@ class AwsEngineTest {
     private final SettableClock clock = SettableClock.offsetFromSystem();
 
     private DstackEngine start() {
+        return start(false);
+    }
+
+    private DstackEngine start(boolean localFleet) {
         SshSettings ssh = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
-        engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(false)
+        engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(localFleet)
                 .sweepInterval(Duration.ofMillis(200)).clock(clock)
                 .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), ssh)).build();
         return engine;
@@ -155,6 +159,45 @@ class AwsEngineTest {
             assertThat(account.securityGroupNames()).isEmpty();
             assertThat(account.keyPairNames()).isEmpty();
         });
+    }
+
+    @Test
+    void theRunsOfferFiltersChooseTheCloudOverTheLocalHostAndItsTagsGoOnTheVm() throws Exception {
+        start(true);
+        var plain = task("type: task\nname: anywhere\ncommands: [echo here]\n"
+                + "resources:\n  cpu: 1..\n  memory: 0GB..\n"); // whatever this machine has
+        var onAws = task("type: task\nname: filtered\nbackends: [aws]\nregions: [us-east-1]\n"
+                + "instance_types: [m5.large]\ntags:\n  team: ml\ncommands: [echo on aws]\n");
+        // without the aws backend the field rule refuses what the hosts cannot honour, naming each field
+        assertThatThrownBy(() -> engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(onAws)
+                .build())).isInstanceOf(DstackException.class).hasMessageContaining("`backends`: ")
+                .hasMessageContaining("`instance_types`: ").hasMessageContaining("`tags`: ");
+        configureAws(null);
+
+        Run local = engine.awaitFinished(engine.applyRun(plain).runSpec().runName(), WAIT);
+        assertThat(local.status()).isEqualTo(RunStatus.DONE);
+        assertThat(local.latestJobSubmission().jobProvisioningData().backend()).as("free, on-demand, first")
+                .isEqualTo("remote");
+
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(onAws).build());
+        assertThat(plan.jobPlans().get(0).offers()).extracting(o -> o.backend() + " " + o.region() + " "
+                + o.instance().name()).containsExactly("aws us-east-1 m5.large");
+        Run done = engine.awaitFinished(engine.applyRun(onAws).runSpec().runName(), WAIT);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().backend()).isEqualTo("aws");
+        assertThat(engine.pollLogs(engine.defaultProject(), "filtered").logs()).extracting(LogEvent::text)
+                .containsExactly("on aws\n");
+        assertThat(account.allInstances()).singleElement().satisfies(vm -> {
+            assertThat(vm.type).isEqualTo("m5.large");
+            assertThat(vm.tags).containsEntry("team", "ml").containsEntry("dstack_run", "filtered");
+        });
+
+        // a backend the project does not have is still refused by name
+        var onGcp = task("type: task\nbackends: [gcp]\ncommands: [echo no]\n");
+        assertThatThrownBy(() -> engine.applyRun(onGcp)).isInstanceOf(DstackException.class)
+                .hasMessageContaining("`backends`: ").hasMessageContaining("gcp is not among them")
+                .hasMessageContaining("backends aws");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
     }
 
     @Test
