@@ -35,4 +35,11 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("ai.dstack.core.app").should().dependOnClassesThat()
                 .resideInAPackage("ai.dstack.core.internal..").check(CORE);
     }
+
+    /** The engine names no cloud: clouds come in through the Backend SPI ({@code ai.dstack.spi.backend}) only. */
+    @Test
+    void theEngineNamesNoCloud() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("ai.dstack.backend..", "software.amazon..",
+                "com.google.cloud..", "com.azure..").check(CORE);
+    }
 }

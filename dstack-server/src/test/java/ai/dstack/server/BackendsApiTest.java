@@ -24,6 +24,11 @@ class BackendsApiTest {
 
     @BeforeAll
     static void start() {
+        // creating an aws backend checks its keys with EC2: here, the fake one, where AK is an account
+        ai.dstack.backend.aws.testing.FakeEc2.shared().account("AK");
+        // creds {type: default} take the SDK's chain, whose first link is these properties
+        System.setProperty("aws.accessKeyId", "AK");
+        System.setProperty("aws.secretAccessKey", "SK");
         api = ApiServer.start(dir);
         tokens = Role.setUp(api, "clouds");
     }
@@ -67,6 +72,16 @@ class BackendsApiTest {
         assertThat(yaml.body().get("config_yaml").asText()).contains("- eu-west-1").contains("type: default");
 
         assertThat(api.post(P + "delete", admin, "{\"backends_names\":[\"aws\"]}").status()).isEqualTo(200);
+        assertThat(api.post(P + "aws/config_info", admin, (String) null).body().toString())
+                .contains("resource_not_exists");
+    }
+
+    @Test
+    void awsKeysTheCloudRefusesAreAClearErrorAndNothingIsStored() {
+        String admin = tokens.get(Role.PROJECT_ADMIN);
+        ApiServer.Reply refused = api.post(P + "create", admin, AWS.replace("\"AK\"", "\"AKIAWRONG\""));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().toString()).contains("invalid_credentials", "Invalid credentials", "HTTP 401");
         assertThat(api.post(P + "aws/config_info", admin, (String) null).body().toString())
                 .contains("resource_not_exists");
     }

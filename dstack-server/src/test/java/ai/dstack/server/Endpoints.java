@@ -10,6 +10,11 @@ final class Endpoints {
     record Endpoint(String path, String body) {}
 
     static final String P = "/api/project/main/";
+
+    static {
+        // backends/create of aws checks the keys with EC2: the fake one, where AK is an account
+        ai.dstack.backend.aws.testing.FakeEc2.shared().account("AK");
+    }
     static final String TASK = "{\"type\":\"task\",\"commands\":[\"true\"],\"resources\":{\"cpu\":\"0..\",\"memory\":\"0GB..\"}}";
 
     /** Stays active until stopped, so that a second apply meets it whatever the machine's speed. */

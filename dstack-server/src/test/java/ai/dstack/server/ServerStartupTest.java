@@ -53,6 +53,7 @@ class ServerStartupTest {
         assertThat(Files.readString(settings.configFile())).contains("- name: main").contains("# default_permissions:");
 
         String secret = DatabaseEncryption.newAesSecret();
+        ai.dstack.backend.aws.testing.FakeEc2.shared().account("AK"); // the aws backend's keys are checked with EC2
         Files.writeString(settings.configFile(), """
                 projects:
                 - name: main

@@ -8,7 +8,9 @@
  *   <li>{@link ai.dstack.testing.StateStoreContract} for a {@link ai.dstack.spi.storage.StateStore} (rows from
  *       {@link ai.dstack.testing.StoreRows});</li>
  *   <li>{@link ai.dstack.testing.LogStoreContract} for a {@link ai.dstack.spi.logs.LogStore};</li>
- *   <li>{@link ai.dstack.testing.HostExecutorContract} for a {@link ai.dstack.spi.host.HostExecutor}.</li>
+ *   <li>{@link ai.dstack.testing.HostExecutorContract} for a {@link ai.dstack.spi.host.HostExecutor};</li>
+ *   <li>{@link ai.dstack.testing.BackendContract} for a cloud {@link ai.dstack.spi.backend.Backend} on its fake
+ *       cloud.</li>
  * </ul>
  * {@link ai.dstack.testing.SettableClock} is given to the engine's builder so that a test moves the engine's timers
  * (idle timeouts, schedules, retries) instead of waiting them out.

@@ -1,2 +1,2 @@
-/** The GCP backend (a later issue). */
+/** The GCP backend ({@code type: gcp}): Compute Engine through the Backend SPI. */
 package ai.dstack.backend.gcp;

@@ -29,6 +29,7 @@ public final class TestSshServer implements AutoCloseable {
     private final Path authorizedKeys;
     private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
     private SshServer server;
+    private String host = "127.0.0.1";
     private int port;
 
     private TestSshServer(Path dir) {
@@ -50,9 +51,27 @@ public final class TestSshServer implements AutoCloseable {
         return test;
     }
 
+    /**
+     * A server on {@code host:port} (a fake cloud's instance: its own loopback address, port 22) accepting the given
+     * public key lines.
+     */
+    public static TestSshServer startAt(Path dir, String host, int port, List<String> authorizedKeyLines)
+            throws IOException {
+        TestSshServer test = new TestSshServer(dir);
+        test.host = host;
+        Files.createDirectories(test.home);
+        Files.writeString(test.authorizedKeys, String.join("\n", authorizedKeyLines) + "\n");
+        test.startOn(port);
+        return test;
+    }
+
+    public String host() {
+        return host;
+    }
+
     private void startOn(int wantedPort) throws IOException {
         server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
+        server.setHost(host);
         server.setPort(wantedPort);
         SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("host_key"));
         hostKeys.setAlgorithm("EC");

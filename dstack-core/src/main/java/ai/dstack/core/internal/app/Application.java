@@ -469,7 +469,7 @@ public final class Application implements DstackApp {
                 checkManagesSshFleets(caller, project);
             }
             checkKeyFiles(caller, project, request.spec());
-            return engine.fleets().apply(s.project(), request.spec());
+            return engine.fleets().apply(s.project(), s.user().name(), request.spec());
         });
     }
 

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * The backend types this server accepts and their fields, after dstack's {@code core/backends/*}/models.py. Only
- * the structure is checked: credentials are never tried against the cloud (this server makes no cloud calls),
- * unlike dstack, which calls e.g. STS GetCallerIdentity before storing AWS credentials.
+ * the structure is checked here; the credentials of a type this server has a backend for are then tried against the
+ * cloud (see {@code internal.cloud.CloudBackends#check}).
  */
 final class BackendSchemas {
     private BackendSchemas() {}

@@ -12,6 +12,7 @@ import ai.dstack.api.user.ProjectRole;
 import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.config.BackendConfigReader;
 import ai.dstack.core.internal.config.ServerConfig;
+import ai.dstack.core.internal.cloud.CloudBackends;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.crypto.Encryption;
 import ai.dstack.core.internal.runs.JobSshKeys;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * dstack's backends service: a project's backend configurations, validated with dstack's schema and stored with
- * the credentials encrypted (by the state store). Credentials are checked for shape only, never against the cloud:
- * this server makes no cloud calls, whereas dstack calls each cloud before storing them.
+ * the credentials encrypted (by the state store). Where this server has the backend type (a provider of the Backend SPI),
+ * the credentials are checked against the cloud before they are stored, as dstack does; other types are checked for
+ * shape only.
  */
 public final class BackendConfigs {
     private static final Logger LOG = LoggerFactory.getLogger(BackendConfigs.class);
@@ -45,9 +47,11 @@ public final class BackendConfigs {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private final EngineContext context;
+    private final CloudBackends cloud;
 
-    public BackendConfigs(EngineContext context) {
+    public BackendConfigs(EngineContext context, CloudBackends cloud) {
         this.context = context;
+        this.cloud = cloud;
     }
 
     /** The types this server can configure ({@code backends/list_types}). */
@@ -87,6 +91,7 @@ public final class BackendConfigs {
 
     /** dstack's {@code create_backend}: refused when the project has this type already. */
     public BackendConfig create(ProjectRow project, BackendConfig config) {
+        cloud.check(project.name(), config); // bad credentials: a clear error, and nothing is stored
         context.store.useTransaction(tx -> {
             if (tx.backends().find(project.id(), config.type()).isPresent()) {
                 throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Backend " + config.type() + " already exists");
@@ -99,6 +104,7 @@ public final class BackendConfigs {
 
     /** dstack's {@code update_backend}: refused when the project has no backend of this type. */
     public BackendConfig update(ProjectRow project, BackendConfig config) {
+        cloud.check(project.name(), config);
         context.store.useTransaction(tx -> {
             BackendRow existing = tx.backends().find(project.id(), config.type()).orElseThrow(BackendConfigs::notFound);
             tx.backends().update(row(existing.id(), project, config));

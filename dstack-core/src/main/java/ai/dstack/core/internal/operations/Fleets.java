@@ -11,8 +11,10 @@ import ai.dstack.api.instance.Instance;
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.InstanceOffer;
 import ai.dstack.api.run.JobProvisioningData;
+import ai.dstack.core.internal.cloud.CloudFleets;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.placement.LocalFleet;
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.ProjectRow;
@@ -32,29 +34,48 @@ import java.util.UUID;
 public final class Fleets {
     private final EngineContext context;
     private final SshFleets ssh;
+    private final CloudFleets cloud;
 
-    public Fleets(EngineContext context, SshFleets ssh) {
+    public Fleets(EngineContext context, SshFleets ssh, CloudFleets cloud) {
         this.context = context;
         this.ssh = ssh;
+        this.cloud = cloud;
     }
 
     /** dstack's {@code fleets/get_plan} for an SSH fleet: the spec without private keys, the current fleet if any. */
     public FleetPlan plan(ProjectRow project, String userName, FleetSpec spec) {
-        return ssh.plan(project, userName, spec);
+        return isCloud(spec) ? cloud.plan(project, userName, spec) : ssh.plan(project, userName, spec);
     }
 
     /**
      * dstack's {@code fleets/apply}: creates the SSH fleet or updates it in place (hosts added to the file get
      * instances, hosts gone from it lose theirs). Instances start {@code pending} and become {@code idle} once their
-     * host is checked.
+     * host is checked. A cloud fleet's VMs are made by its project's cloud backends, tagged with {@code userName}.
      */
-    public Fleet apply(ProjectRow project, FleetSpec spec) {
+    public Fleet apply(ProjectRow project, String userName, FleetSpec spec) {
+        if (isCloud(spec)) {
+            String name = cloud.apply(project, userName, spec); // its VMs are tagged with who applied it
+            return list(project).stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        }
         return ssh.apply(project, spec);
+    }
+
+    /** A fleet without {@code ssh_config} is made by cloud backends; the local fleet's name stays the SSH path's to refuse. */
+    private static boolean isCloud(FleetSpec spec) {
+        return CloudFleets.isCloud(spec) && !LocalFleet.NAME.equals(spec.configuration().name());
     }
 
     /** dstack's {@code fleets/delete}: refused while a fleet's instance runs jobs. */
     public void delete(ProjectRow project, Collection<String> names) {
-        ssh.delete(project, names);
+        List<String> clouds = names.stream().filter(n -> !LocalFleet.NAME.equals(n) && cloud.isCloudFleet(project, n))
+                .toList();
+        if (!clouds.isEmpty()) {
+            cloud.delete(project, clouds);
+        }
+        List<String> others = names.stream().filter(n -> !clouds.contains(n)).toList();
+        if (!others.isEmpty() || clouds.isEmpty()) {
+            ssh.delete(project, others);
+        }
     }
 
     /** dstack's {@code fleets/delete_instances}. */

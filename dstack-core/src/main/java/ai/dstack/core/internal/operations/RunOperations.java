@@ -17,13 +17,13 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
+import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.pipeline.RollingUpdate;
 import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
-import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobDefaults;
 import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
@@ -76,9 +76,13 @@ public final class RunOperations {
     private final FleetNames fleetNames = new FleetNames();
     private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
 
+    /** Offers of the projects' cloud backends. */
+    private final CloudProvisioning cloud;
+
     public RunOperations(EngineContext context, Submitter submitter, Repos repos, Users users, LocalFleet localFleet,
-            StopAction stopAction) {
+            StopAction stopAction, CloudProvisioning cloud) {
         this.context = context;
+        this.cloud = cloud;
         this.submitter = submitter;
         this.repos = repos;
         this.users = users;
@@ -181,7 +185,7 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(effective, cloud.hosts(project));
         // A plan promises what apply does: a schedule apply refuses is refused here too.
         ai.dstack.core.internal.runs.CronSchedule.nextTrigger(effective, context.clock.instant());
         Run current = null;
@@ -201,6 +205,7 @@ public final class RunOperations {
             if (matchesProfile(named)) {
                 offers.addAll(offers(job));
             }
+            offers.addAll(cloud.offers(project, job, named)); // after existing instances, cheapest first
             Double maxPrice = offers.stream().map(InstanceOfferWithAvailability::price).max(Double::compare).orElse(null);
             plans.add(new JobPlan(job, offers.subList(0, Math.min(limit, offers.size())), offers.size(), maxPrice));
         }
@@ -284,8 +289,9 @@ public final class RunOperations {
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force,
             java.util.function.Consumer<RunSpec> admitNewRun) {
-        // Defaults and the job-field check are applied here, once; the submitter stores what this returns.
-        RunSpec effective = submitter.prepare(spec, user);
+        // Defaults and the job-field check (against the project's hosts and clouds) are applied here, once; the
+        // submitter stores what this returns.
+        RunSpec effective = submitter.prepare(project, spec, user);
         if (spec.runName() != null) { // a name taken from the configuration submits a new run, as before
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())
                     .map(row -> view(tx, project, row, new HashMap<>())));

@@ -119,6 +119,13 @@ public final class InstanceProvisioner implements AutoCloseable {
                     null, 0.0, address.user(), address.port(), false, null, null, null);
             String offer = Json.write(new ai.dstack.api.offer.InstanceOffer(LocalFleet.BACKEND, type,
                     LocalFleet.BACKEND, 0.0, null));
+            // A cloud backend's instance keeps its offer and provisioning data (backend, type, price): the probe only
+            // proves that it answers over SSH.
+            boolean cloudInstance = pending.backend() != null && !LocalFleet.BACKEND.equals(pending.backend())
+                    && pending.offer() != null && pending.jobProvisioningData() != null;
+            String finalOffer = cloudInstance ? pending.offer() : offer;
+            String finalProvisioning = cloudInstance ? pending.jobProvisioningData() : Json.write(provisioning);
+            int finalBlocks = cloudInstance ? 1 : blocks;
             boolean written = context.store.inTransaction(tx -> {
                 Optional<InstanceRow> current = tx.instances().find(pending.id());
                 if (current.isEmpty() || current.get().deleted()
@@ -126,8 +133,8 @@ public final class InstanceProvisioner implements AutoCloseable {
                     return false; // deleted or changed meanwhile: the next pass sees the new state
                 }
                 return tx.instances().updateIfNotLeased(current.get().toBuilder()
-                        .status(InstanceStatus.IDLE.wireValue()).offer(offer)
-                        .jobProvisioningData(Json.write(provisioning)).totalBlocks(blocks).busyBlocks(0)
+                        .status(InstanceStatus.IDLE.wireValue()).offer(finalOffer)
+                        .jobProvisioningData(finalProvisioning).totalBlocks(finalBlocks).busyBlocks(0)
                         .startedAt(now).lastProcessedAt(now).unreachable(false).health("healthy")
                         .terminationReasonMessage(null).build(), now);
             });

@@ -6,6 +6,7 @@ import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Retry;
 import ai.dstack.api.run.RetryEvent;
 import ai.dstack.api.run.RunSpec;
+import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.placement.JobLauncher;
@@ -77,9 +78,14 @@ public final class JobProcessor {
     /** Where service replicas share the host's network, a port taken by one replica keeps the next one waiting. */
     private ServicePorts servicePorts = ServicePorts.NONE;
 
-    public JobProcessor(EngineContext context, Placement placement, JobLauncher launcher, LogPump logPump, ServicePorts servicePorts) {
+    /** Cloud instances for jobs no existing instance can take; null for none. */
+    private CloudProvisioning cloud;
+
+    public JobProcessor(EngineContext context, Placement placement, JobLauncher launcher, LogPump logPump,
+            ServicePorts servicePorts, CloudProvisioning cloud) {
         this(context, placement, launcher, logPump);
         this.servicePorts = servicePorts;
+        this.cloud = cloud;
     }
 
     JobProcessor(EngineContext context, Placement placement, JobLauncher launcher, LogPump logPump) {
@@ -200,7 +206,14 @@ public final class JobProcessor {
                 case SUBMITTED -> assignAll(List.of(work));
                 case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, spec, null, null));
                 // Reading a process's status and its last output is host work too: it runs beside the loop.
-                case RUNNING -> onHost(claim, () -> checkRunning(claim, job, spec));
+                case RUNNING -> {
+                    if (cloud != null && cloud.interrupted(job.id())) {
+                        fail(claim, spec, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY,
+                                "The cloud took the job's instance back");
+                    } else {
+                        onHost(claim, () -> checkRunning(claim, job, spec));
+                    }
+                }
                 case TERMINATING -> onHost(claim, () -> terminate(claim, job, spec));
                 default -> release(claim);
             }
@@ -326,13 +339,12 @@ public final class JobProcessor {
         JobSpec spec = work.spec();
         boolean localServes = placement.localServes(job, run);
         if (!placement.anyFleet(job, localServes)) {
-            fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
-                    "No matching fleet found. " + placement.noFleetReason(job));
+            toCloud(claim, spec, now, "No matching fleet found. " + placement.noFleetReason(job));
             return null;
         }
-        List<Placement.Option> options = placement.options(job, localServes, runSpec, spec.requirements().resources());
+        List<Placement.Option> options = placement.options(job, localServes, runSpec, spec.requirements());
         if (options.isEmpty()) {
-            fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+            toCloud(claim, spec, now,
                     "No matching fleet found. " + placement.noMatchReason(spec.requirements().resources()));
             return null;
         }
@@ -352,6 +364,27 @@ public final class JobProcessor {
             return null;
         }
         return new Candidate(claim, spec, run, runSpec, free, work.recheck());
+    }
+
+    /**
+     * No existing instance can take the job: a cloud backend may make one (the job waits for it), or fails it with
+     * what it tried; without cloud backends the job fails with {@code noPlace}.
+     */
+    private void toCloud(Claim<JobRow> claim, JobSpec spec, Instant now, String noPlace) {
+        JobRow job = claim.row();
+        CloudProvisioning.Decision decision = cloud == null ? new CloudProvisioning.Decision(
+                CloudProvisioning.Decision.Kind.NONE, null) : cloud.request(job, spec);
+        switch (decision.kind()) {
+            case WAIT -> {
+                someoneWaits = true;
+                updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                        .terminationReasonMessage(decision.message()).build());
+                context.hintRun(job.runId());
+            }
+            case FAIL -> fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
+            case INTERRUPTED -> fail(claim, spec, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
+            case NONE -> fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, noPlace);
+        }
     }
 
     private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {

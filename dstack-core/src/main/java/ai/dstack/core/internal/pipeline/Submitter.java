@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -38,13 +39,17 @@ public final class Submitter {
     private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
     private final RunNames names = new RunNames(new SecureRandom());
 
-    public Submitter(EngineContext context) {
+    /** What the hosts of a project can honour (its cloud backends add to the bare hosts). */
+    private final Function<ProjectRow, HostCapabilities> hosts;
+
+    public Submitter(EngineContext context, Function<ProjectRow, HostCapabilities> hosts) {
         this.context = context;
+        this.hosts = hosts;
     }
 
     /** Submits a spec as the user sent it: {@link #prepare} then {@link #submitPrepared}. */
     public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
-        return submitPrepared(project, user, prepare(requested, user));
+        return submitPrepared(project, user, prepare(project, requested, user));
     }
 
     /**
@@ -52,12 +57,12 @@ public final class Submitter {
      * CLI does), with dstack's defaults and checks applied. Callers that look at the spec before submitting it (a
      * plan's existing run, the repo check) prepare it once and hand the result to {@link #submitPrepared}.
      */
-    public RunSpec prepare(RunSpec requested, UserRow user) {
+    public RunSpec prepare(ProjectRow project, RunSpec requested, UserRow user) {
         if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
             requested = requested.toBuilder().runName(requested.configuration().name()).build();
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
-        JobFieldSupport.check(spec, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(spec, hosts.apply(project));
         return spec;
     }
 

@@ -5,6 +5,8 @@ import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.InstanceOffer;
 import ai.dstack.api.resources.ResourcesSpec;
 import ai.dstack.api.run.JobProvisioningData;
+import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.Requirements;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.LocalFleetAccess;
 import ai.dstack.core.internal.context.EngineContext;
@@ -25,7 +27,8 @@ import java.util.stream.Collectors;
 
 /**
  * Where a job may run: the instances of its project's fleets that can hold it (SSH fleets' hosts that are up, and the
- * local fleet's host), limited to the fleets the run names in {@code fleets}. SSH fleets come first: a user who added
+ * local fleet's host, instances of cloud backends), limited to the fleets the run names in {@code fleets} and to
+ * those its offer filters accept ({@code backends}, {@code regions}, {@code instance_types}, spot, {@code max_price}). SSH fleets come first: a user who added
  * hosts wants jobs there, and the engine's own machine is the fallback.
  */
 public final class Placement {
@@ -91,9 +94,14 @@ public final class Placement {
     }
 
     /** The instances that can hold the job, in the order to try them; empty when none can. */
-    public List<Option> options(JobRow job, boolean localServes, RunSpec runSpec, ResourcesSpec resources) {
+    public List<Option> options(JobRow job, boolean localServesJob, RunSpec runSpec, Requirements requirements) {
+        ResourcesSpec resources = requirements.resources();
+        // The run's offer filters (backends, regions, instance types, spot, max price) apply to existing instances too.
+        ProfileFilter filter = runSpec == null ? ProfileFilter.ANY
+                : ProfileFilter.of(MergedProfile.of(runSpec).params(), requirements);
+        boolean localServes = localServesJob && localAccepted(filter);
         if (!router.anyRemote()) {
-            // No SSH fleet ever existed: the local fleet is all there is.
+            // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
             int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
                     local.provisioningData(blocks), null)) : List.of();
@@ -107,6 +115,12 @@ public final class Placement {
             InstanceStatus status = InstanceStatus.fromWireValue(instance.status());
             boolean up = (status == InstanceStatus.IDLE || status == InstanceStatus.BUSY) && !instance.unreachable();
             if (fleetName == null || !up || wanted != null && !wanted.contains(fleetName)) {
+                continue;
+            }
+            InstanceOffer offer = Json.read(instance.offer(), InstanceOffer.class);
+            if (!filter.accepts(instance.backend() == null ? LocalFleet.BACKEND : instance.backend(),
+                    instance.region() == null ? LocalFleet.BACKEND : instance.region(), offer.instance().name(),
+                    offer.instance().resources().spot(), instance.price() == null ? 0.0 : instance.price())) {
                 continue;
             }
             HostShape shape = shape(instance);
@@ -159,6 +173,11 @@ public final class Placement {
                 .filter(i -> !i.deleted() && i.remoteConnectionInfo() != null && i.offer() != null)
                 .sorted(Comparator.comparing(InstanceRow::createdAt).thenComparingInt(InstanceRow::instanceNum))
                 .toList();
+    }
+
+    /** The local host: on-demand, free, in backend and region {@code remote}. */
+    private boolean localAccepted(ProfileFilter filter) {
+        return filter.accepts(LocalFleet.BACKEND, LocalFleet.BACKEND, local.shape().instanceType().name(), false, 0.0);
     }
 
     /** The fleet names the run is limited to, or null for any. */

@@ -20,6 +20,7 @@ import ai.dstack.api.run.RunSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -68,9 +69,9 @@ public final class JobFieldSupport {
         }
         List<Refusal> out = new ArrayList<>();
         base(conf.base(), spec, hosts, out);
-        profile(conf.profile(), out);
+        profile(conf.profile(), hosts, out);
         if (spec.profile() != null) {
-            profile(spec.profile().params(), out);
+            profile(spec.profile().params(), hosts, out);
         }
         if (conf instanceof ServiceConfiguration service) {
             service(service, out);
@@ -181,32 +182,50 @@ public final class JobFieldSupport {
         return spec.repoDir();
     }
 
-    private static void profile(ProfileParams p, List<Refusal> out) {
-        String none = "this server places jobs on the local host and SSH fleet hosts only, ";
-        if (p.backends() != null && p.backends().stream().noneMatch(b -> b.wireValue().equals(HOSTS_BACKEND))) {
-            out.add(new Refusal("backends", none + "which are all in backend `" + HOSTS_BACKEND + "`; add it or"
-                    + " remove `backends`"));
+    private static void profile(ProfileParams p, HostCapabilities hosts, List<Refusal> out) {
+        String none = hosts.hasCloud()
+                ? "this project's jobs run on the local host, SSH fleet hosts (backend and region `" + HOSTS_BACKEND
+                        + "`) and VMs of its backends " + String.join(", ", new TreeSet<>(hosts.cloudBackends())) + ", "
+                : "this server places jobs on the local host and SSH fleet hosts only, ";
+        if (p.backends() != null) {
+            List<String> unknown = p.backends().stream().map(b -> b.wireValue())
+                    .filter(b -> !b.equals(HOSTS_BACKEND) && !hosts.cloudBackends().contains(b)).toList();
+            if (!unknown.isEmpty()) {
+                out.add(new Refusal("backends", none + "and " + String.join(", ", unknown)
+                        + (unknown.size() == 1 ? " is" : " are") + " not among them (configure the backend in the"
+                        + " project, or remove it from `backends`)"));
+            }
         }
-        if (p.regions() != null && !p.regions().contains(HOSTS_BACKEND)) {
+        if (p.regions() != null && !p.regions().contains(HOSTS_BACKEND) && !hosts.hasCloud()) {
             out.add(new Refusal("regions", none + "which are all in region `" + HOSTS_BACKEND + "`; add it or"
                     + " remove `regions`"));
         }
-        if (p.spotPolicy() == SpotPolicy.SPOT) {
+        if (p.spotPolicy() == SpotPolicy.SPOT && !hosts.hasCloud()) {
             out.add(new Refusal("spot_policy", none + "none of which is a spot instance; use `on-demand` or `auto`"));
         }
-        refuseIfSet(p, ProfileParams::instanceTypes, "instance_types", "jobs are not placed by instance type yet;"
-                + " use `resources` or `fleets`", out);
-        refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", none
-                + "which have no availability zones", out);
-        refuseIfSet(p, ProfileParams::reservation, "reservation", none + "which have no reservations", out);
-        refuseIfSet(p, ProfileParams::idleDuration, "idle_duration", none + "which it never terminates when idle", out);
+        if (hosts.hasCloud()) {
+            refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", "cloud offers are not chosen by"
+                    + " availability zone yet; use `regions`", out);
+            refuseIfSet(p, ProfileParams::reservation, "reservation", "runs do not use capacity reservations yet;"
+                    + " use a cloud fleet with `reservation` and `fleets: [its name]`", out);
+            refuseIfSet(p, ProfileParams::idleDuration, "idle_duration", "a VM made for a run is terminated when"
+                    + " the run ends; keep idle VMs with a cloud fleet's `idle_duration` and `fleets: [its name]`", out);
+        } else {
+            refuseIfSet(p, ProfileParams::instanceTypes, "instance_types", "jobs are not placed by instance type"
+                    + " without a cloud backend; use `resources` or `fleets`", out);
+            refuseIfSet(p, ProfileParams::tags, "tags", none + "which take no tags", out);
+            refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", none
+                    + "which have no availability zones", out);
+            refuseIfSet(p, ProfileParams::reservation, "reservation", none + "which have no reservations", out);
+            refuseIfSet(p, ProfileParams::idleDuration, "idle_duration", none + "which it never terminates when idle",
+                    out);
+        }
         refuseIfSet(p, ProfileParams::startupOrder, "startup_order", "the nodes of a multi-node run start"
                 + " together; ordering them is not supported yet", out);
         refuseIfSet(p, ProfileParams::stopCriteria, "stop_criteria", "a multi-node run ends when all its nodes"
                 + " are done; other criteria are not supported yet", out);
         refuseIfSet(p, ProfileParams::instances, "instances", "choosing instances by name is not supported yet;"
                 + " use `fleets`", out);
-        refuseIfSet(p, ProfileParams::tags, "tags", none + "which take no tags", out);
         refuseIfSet(p, ProfileParams::backendOptions, "backend_options", none + "which take no backend options", out);
     }
 

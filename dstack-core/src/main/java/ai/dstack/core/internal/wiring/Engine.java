@@ -5,6 +5,9 @@ import ai.dstack.api.ErrorCode;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
+import ai.dstack.core.internal.cloud.CloudBackends;
+import ai.dstack.core.internal.cloud.CloudFleets;
+import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.LocalFleetAccess;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.EngineSettings;
@@ -90,6 +93,9 @@ public final class Engine implements AutoCloseable {
     private final Uploads uploads;
     private final ai.dstack.core.internal.operations.RunQuotas runQuotas;
     private final InstanceProvisioner provisioner;
+    /** Cloud backends of the projects' configurations, and the instances made with them. */
+    private final CloudBackends cloudBackends = new CloudBackends();
+    private final CloudProvisioning cloud;
     /** Service replicas' network namespaces (where the host gives them their own). */
     private final ServiceNetwork serviceNetwork;
 
@@ -115,9 +121,8 @@ public final class Engine implements AutoCloseable {
         this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
         this.localFleet = localFleetAccess != LocalFleetAccess.OFF ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
-        this.submitter = new Submitter(context);
         this.users = new Users(context, permissions);
-        this.backendConfigs = new BackendConfigs(context);
+        this.backendConfigs = new BackendConfigs(context, cloudBackends);
         this.projects = new Projects(context, users, permissions, backendConfigs);
         this.secrets = new Secrets(context, projects);
         this.repos = new Repos(context);
@@ -125,8 +130,15 @@ public final class Engine implements AutoCloseable {
         this.uploads = new Uploads(context);
         this.runQuotas = new ai.dstack.core.internal.operations.RunQuotas(context);
         this.provisioner = new InstanceProvisioner(context, router, settings.sweep());
-        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner));
-        this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop);
+        this.cloud = new CloudProvisioning(store, clock, cloudBackends, backendConfigs::list, context::hintJob,
+                context::capacityFreed, () -> {
+                    router.remoteInstanceAdded();
+                    provisioner.wake();
+                }, settings.sweep());
+        this.submitter = new Submitter(context, cloud::hosts);
+        this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
+                new CloudFleets(store, clock, cloud));
+        this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
         LogPump logPump = new LogPump(context);
         HostExecutor localHost = host instanceof HostRouter hostRouter ? hostRouter.local() : host;
         // With the local jobs (a dot name is no job), private: the engine trusts the sockets there.
@@ -141,7 +153,7 @@ public final class Engine implements AutoCloseable {
         context.probeStates = probes::probes;
         this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
         this.jobs = new JobProcessor(context, new Placement(context, localFleet, localFleetAccess, router),
-                new JobLauncher(context, network, uploads, router), logPump, ServicePorts.of(context, network));
+                new JobLauncher(context, network, uploads, router), logPump, ServicePorts.of(context, network), cloud);
         RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
                 new ServiceReplicas(context, probes, rates));
         jobs.recountBusyBlocks();
@@ -156,6 +168,7 @@ public final class Engine implements AutoCloseable {
         runLoop.start();
         logLoop.start();
         provisioner.start();
+        cloud.start();
         jobs.metricsCollector().start();
     }
 
@@ -366,6 +379,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        cloud.close();
         jobs.metricsCollector().close();
         provisioner.close();
         logLoop.close();
@@ -376,6 +390,7 @@ public final class Engine implements AutoCloseable {
         context.close();
         context.host.close();
         context.logs.close();
+        cloudBackends.close();
         for (AutoCloseable resource : owned) {
             try {
                 resource.close();

@@ -1,0 +1,60 @@
+package ai.dstack.core.internal.cloud;
+
+import ai.dstack.api.configuration.BackendType;
+import ai.dstack.api.configuration.ProfileParams;
+import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.run.Requirements;
+import ai.dstack.spi.backend.Backend;
+import ai.dstack.spi.backend.BackendException;
+import ai.dstack.spi.backend.OfferRequirements;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Offers of a project's cloud backends for a job: its requirements (resources, spot, max price) and the profile's
+ * {@code backends}, {@code regions} and {@code instance_types}, cheapest first across backends, as dstack orders
+ * backend offers. A backend that fails to answer is left out with a warning, as dstack does.
+ */
+public final class CloudOffers {
+    private static final Logger LOG = LoggerFactory.getLogger(CloudOffers.class);
+
+    private CloudOffers() {}
+
+    public static OfferRequirements requirements(Requirements job, ProfileParams profile) {
+        return new OfferRequirements(job.resources(), job.spot(), job.maxPrice(),
+                profile == null ? null : profile.regions(), profile == null ? null : profile.instanceTypes());
+    }
+
+    public static List<InstanceOfferWithAvailability> offers(List<Backend> backends, Requirements job,
+            ProfileParams profile) {
+        List<String> types = profile == null || profile.backends() == null ? null
+                : profile.backends().stream().map(BackendType::wireValue).toList();
+        return offers(backends, job, types, profile == null ? null : profile.regions(),
+                profile == null ? null : profile.instanceTypes());
+    }
+
+    /**
+     * @param backendTypes the allowed backend types; null or empty for any
+     */
+    public static List<InstanceOfferWithAvailability> offers(List<Backend> backends, Requirements job,
+            List<String> backendTypes, List<String> regions, List<String> instanceTypes) {
+        OfferRequirements requirements = new OfferRequirements(job.resources(), job.spot(), job.maxPrice(), regions,
+                instanceTypes);
+        List<InstanceOfferWithAvailability> offers = new ArrayList<>();
+        for (Backend backend : backends) {
+            if (backendTypes != null && !backendTypes.isEmpty() && !backendTypes.contains(backend.type())) {
+                continue;
+            }
+            try {
+                offers.addAll(backend.offers(requirements));
+            } catch (BackendException e) {
+                LOG.warn("Backend {} gave no offers: {}", backend.type(), e.getMessage());
+            }
+        }
+        offers.sort(Comparator.comparingDouble(InstanceOfferWithAvailability::price));
+        return offers;
+    }
+}

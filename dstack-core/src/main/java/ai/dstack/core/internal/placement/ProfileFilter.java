@@ -1,0 +1,40 @@
+package ai.dstack.core.internal.placement;
+
+import ai.dstack.api.configuration.BackendType;
+import ai.dstack.api.configuration.ProfileParams;
+import ai.dstack.api.run.Requirements;
+import java.util.List;
+
+/**
+ * A run's offer filters applied to an existing instance, as dstack applies them to its pool: {@code backends},
+ * {@code regions}, {@code instance_types}, spot or on-demand, {@code max_price}. The local host and SSH fleet hosts
+ * are on-demand, free, in backend and region {@code remote}; cloud instances carry their own.
+ */
+record ProfileFilter(List<String> backends, List<String> regions, List<String> instanceTypes, Boolean spot,
+        Double maxPrice) {
+    static final ProfileFilter ANY = new ProfileFilter(null, null, null, null, null);
+
+    static ProfileFilter of(ProfileParams profile, Requirements requirements) {
+        return new ProfileFilter(
+                profile.backends() == null ? null : profile.backends().stream().map(BackendType::wireValue).toList(),
+                profile.regions(), profile.instanceTypes(),
+                requirements == null ? null : requirements.spot(),
+                requirements == null ? null : requirements.maxPrice());
+    }
+
+    boolean accepts(String backend, String region, String instanceType, boolean isSpot, double price) {
+        if (backends != null && !backends.contains(backend)) {
+            return false;
+        }
+        if (regions != null && !regions.contains(region)) {
+            return false;
+        }
+        if (instanceTypes != null && instanceTypes.stream().noneMatch(instanceType::equalsIgnoreCase)) {
+            return false;
+        }
+        if (spot != null && spot != isSpot) {
+            return false;
+        }
+        return maxPrice == null || price <= maxPrice;
+    }
+}
