@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * @param ui {@code DSTACK_SERVER_UI}: {@code on} (default) serves the web UI at {@code /}, {@code off} does not
  * @param localFleet {@code DSTACK_SERVER_LOCAL_FLEET}: this machine is offered as fleet {@code local} unless it is
  *     {@code false}
+ * @param containerRuntime {@code DSTACK_SERVER_CONTAINER_RUNTIME}: {@code podman}, {@code docker} or {@code none} for
+ *     jobs with an {@code image} on this machine, or null to use whichever engine answers
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -50,7 +52,8 @@ public record ServerSettings(
         boolean configDisabled,
         String serverUrl,
         boolean ui,
-        boolean localFleet) {
+        boolean localFleet,
+        String containerRuntime) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -100,7 +103,8 @@ public record ServerSettings(
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
                 env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui,
-                !"false".equalsIgnoreCase(blankToNull(env.apply("DSTACK_SERVER_LOCAL_FLEET"))));
+                !"false".equalsIgnoreCase(blankToNull(env.apply("DSTACK_SERVER_LOCAL_FLEET"))),
+                containerRuntime(blankToNull(env.apply("DSTACK_SERVER_CONTAINER_RUNTIME"))));
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -132,7 +136,16 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet);
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet,
+                containerRuntime);
+    }
+
+    private static String containerRuntime(String value) {
+        if (value != null && !Set.of("podman", "docker", "none").contains(value.toLowerCase(java.util.Locale.ROOT))) {
+            throw invalid("DSTACK_SERVER_CONTAINER_RUNTIME", value, "expected podman, docker or none (unset: use"
+                    + " whichever of podman and docker has an engine that answers)");
+        }
+        return value == null ? null : value.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Path serverDirectory(String value, Path home) {

@@ -60,7 +60,8 @@ public final class ServerStartup {
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(settings.serverDirectory())
                 .databaseUrl(settings.effectiveDatabaseUrl()).storeOptions(settings.storeOptions())
-                .encryption(encryption()).localFleet(settings.localFleet());
+                .encryption(encryption()).localFleet(settings.localFleet())
+                .containerRuntime(settings.containerRuntime());
         config.flatMap(ServerConfiguration::defaultPermissions).ifPresent(builder::defaultPermissions);
         if (settings.adminToken() != null) {
             builder.adminToken(settings.adminToken());

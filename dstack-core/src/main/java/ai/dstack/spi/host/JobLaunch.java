@@ -26,10 +26,14 @@ import java.util.regex.Pattern;
  * @param image a Docker image to run the commands in, or null to run them on the host directly
  * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
  *     {@code workingDir}), in order, before the commands start
+ * @param container how the container of a job with an image is set up ({@link ContainerOptions#DEFAULTS} when not
+ *     given); unused without an image
+ * @param gpus how many of the host's GPUs the job gets (its blocks' share); the host picks which ones and limits the
+ *     job to them ({@link GpuDevices})
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives) {
+        List<JobArchive> archives, ContainerOptions container, int gpus) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -65,6 +69,16 @@ public record JobLaunch(
             throw new IllegalArgumentException("job " + jobId + ": image is blank");
         }
         archives = archives == null ? List.of() : List.copyOf(archives);
+        container = container == null ? ContainerOptions.DEFAULTS : container;
+        if (gpus < 0) {
+            throw new IllegalArgumentException("job " + jobId + ": gpus < 0: " + gpus);
+        }
+    }
+
+    /** A launch with the default container options and no GPUs. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives) {
+        this(jobId, commands, env, shell, workingDir, image, archives, ContainerOptions.DEFAULTS, 0);
     }
 
     /** A launch without archives to unpack. */
@@ -79,23 +93,31 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, container, gpus);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, container, gpus);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, container, gpus);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, container, gpus);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, container, gpus);
+    }
+
+    public JobLaunch withContainer(ContainerOptions newContainer) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newContainer, gpus);
+    }
+
+    public JobLaunch withGpus(int newGpus) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, container, newGpus);
     }
 
     public Optional<String> imageName() {

@@ -171,7 +171,7 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(effective, HostCapabilities.of(context.host));
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
@@ -271,7 +271,7 @@ public final class RunOperations {
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(effective, HostCapabilities.of(context.host));
         if (effective.runName() != null) {
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())
                     .map(row -> view(tx, project, row, new HashMap<>())));

@@ -68,7 +68,7 @@ public final class Submitter {
             requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
-        JobFieldSupport.check(spec, HostCapabilities.BARE_HOSTS);
+        JobFieldSupport.check(spec, HostCapabilities.of(context.host));
         if (spec.runName() == null) {
             String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
                     tx -> tx.runs().findByName(project.id(), candidate)).isPresent());

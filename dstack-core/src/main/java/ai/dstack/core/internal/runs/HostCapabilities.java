@@ -3,8 +3,8 @@ package ai.dstack.core.internal.runs;
 import java.util.Objects;
 
 /**
- * What the hosts a run may land on can do with a job's fields. Today every host of this server runs jobs directly
- * (no container around them): the local host and SSH fleet hosts alike.
+ * What the hosts a run may land on can do with a job's fields: run jobs directly (no container around them), or, where
+ * the engine's host has a container runtime, run jobs with an {@code image} in containers.
  *
  * @param hosts names the hosts for messages, e.g. {@code "the local host and SSH fleet hosts"}
  * @param containers whether jobs run in a container (mounts, users, privileges, base images are then possible)
@@ -15,5 +15,16 @@ public record HostCapabilities(String hosts, boolean containers) {
 
     public HostCapabilities {
         Objects.requireNonNull(hosts, "hosts is null");
+    }
+
+    /**
+     * What the engine's host can do: with a container runtime, jobs with an image run in containers there (SSH
+     * fleet hosts run them with their own Docker).
+     */
+    public static HostCapabilities of(ai.dstack.spi.host.HostExecutor host) {
+        return host.containerRuntime()
+                .map(runtime -> new HostCapabilities("this server's hosts (the local host runs jobs with an `image` in "
+                        + runtime + " containers)", true))
+                .orElse(BARE_HOSTS);
     }
 }

@@ -1,0 +1,122 @@
+package ai.dstack.spi.host;
+
+import static ai.dstack.spi.host.ShellJobProtocol.shellQuote;
+
+/**
+ * The part of {@value ShellJobProtocol#JOB_SCRIPT} that runs a job in its image with a Docker-compatible CLI
+ * ({@code docker} or {@code podman}), as dstack runs job containers: host networking, the job's work directory mounted
+ * at the repo directory and used as working directory, the job's variables passed by name (their values, secrets
+ * included, never on a command line), {@code --privileged}, {@code --user}, {@code --shm-size}, instance volumes, the
+ * job's GPUs, and a registry log-in (password on the CLI's stdin) before the image is pulled.
+ */
+public final class ContainerScript {
+    /** The bash array the script builds the container command in. */
+    static final String RUN_ARRAY = "__dstack_run";
+
+    private ContainerScript() {}
+
+    /**
+     * The lines that end the job script: they run with the job's variables exported, in the job's working directory on
+     * the host, with {@code __dstack_job_dir} holding the job's directory.
+     *
+     * @param cli the container CLI's path or name; a name containing {@code podman} gets podman's flags
+     * @param gpus the job's GPUs on the host (their visibility variables are already in the launch's environment)
+     * @param commands the job's joined commands
+     */
+    static String render(JobLaunch launch, String cli, GpuDevices gpus, String commands) {
+        boolean podman = cli.substring(cli.lastIndexOf('/') + 1).contains("podman");
+        ContainerOptions options = launch.container();
+        String workingDir = options.containerWorkingDir(launch);
+        StringBuilder script = new StringBuilder();
+        // A per-job credentials store: a log-in is the job's own and goes with its directory.
+        script.append(RUN_ARRAY).append("=(").append(shellQuote(cli));
+        if (!podman) {
+            script.append(" --config \"$__dstack_job_dir/.docker\"");
+        }
+        script.append(" run --rm --init --name ").append(shellQuote(ShellJobProtocol.containerName(launch.jobId())))
+                .append(" --network host");
+        if (podman) {
+            script.append(" --authfile \"$__dstack_job_dir/auth.json\"");
+        }
+        script.append(" -v \"$__dstack_job_dir/").append(ShellJobProtocol.WORK_DIR).append('"')
+                .append(shellQuote(":" + options.repoDir()))
+                .append(" -w ").append(shellQuote(workingDir))
+                .append(" -e ").append(shellQuote("DSTACK_WORKING_DIR=" + workingDir));
+        for (String name : launch.sortedEnv().keySet()) {
+            script.append(" -e ").append(name);
+        }
+        if (options.privileged()) {
+            script.append(" --privileged");
+        }
+        if (options.user() != null) {
+            script.append(" --user ").append(shellQuote(options.user()));
+        }
+        if (options.shmSizeBytes() != null) {
+            script.append(" --shm-size ").append(options.shmSizeBytes());
+        }
+        gpuFlags(script, gpus, podman);
+        script.append(")\n");
+        for (ContainerOptions.Mount mount : options.mounts()) {
+            String host = shellQuote(mount.hostPath());
+            String volume = shellQuote(mount.hostPath() + ":" + mount.path());
+            if (mount.optional()) {
+                // dstack: an optional instance volume whose host path is missing is left out
+                script.append("if [ -e ").append(host).append(" ]; then ").append(RUN_ARRAY).append("+=(-v ")
+                        .append(volume).append("); fi\n");
+            } else {
+                script.append("mkdir -p ").append(host).append(" || exit 1\n");
+                script.append(RUN_ARRAY).append("+=(-v ").append(volume).append(")\n");
+            }
+        }
+        if (options.registryLogin() != null) {
+            login(script, launch, options.registryLogin(), cli, podman);
+        }
+        script.append("exec \"${").append(RUN_ARRAY).append("[@]}\" ").append(shellQuote(launch.image())).append(' ')
+                .append(shellQuote(launch.shell())).append(" -c ").append(shellQuote(commands)).append('\n');
+        return script.toString();
+    }
+
+    private static void gpuFlags(StringBuilder script, GpuDevices gpus, boolean podman) {
+        if (gpus.isEmpty()) {
+            return;
+        }
+        if (gpus.amd()) {
+            // As dstack's shim: the ROCm devices, the video group, no seccomp filter; ROCR_VISIBLE_DEVICES picks.
+            script.append(" --device /dev/kfd --device /dev/dri --group-add video --security-opt seccomp=unconfined");
+        } else if (podman) {
+            gpus.indexes().forEach(index -> script.append(" --device nvidia.com/gpu=").append(index)); // CDI names
+        } else {
+            StringBuilder list = new StringBuilder();
+            gpus.indexes().forEach(index -> list.append(list.length() == 0 ? "" : ",").append(index));
+            script.append(" --gpus ").append(shellQuote("\"device=" + list + "\""));
+        }
+    }
+
+    /** The password goes through a shell variable and printf (a builtin) to the CLI's stdin: no argv holds it. */
+    private static void login(StringBuilder script, JobLaunch launch, ContainerOptions.RegistryLogin login, String cli,
+            boolean podman) {
+        String registry = registryOf(launch.image());
+        script.append("__dstack_registry_password=").append(shellQuote(login.password())).append('\n');
+        script.append("printf '%s' \"$__dstack_registry_password\" | ").append(shellQuote(cli));
+        script.append(podman ? " login --authfile \"$__dstack_job_dir/auth.json\""
+                : " --config \"$__dstack_job_dir/.docker\" login");
+        script.append(" --username ").append(shellQuote(login.username())).append(" --password-stdin ")
+                .append(shellQuote(registry)).append(" >/dev/null || { echo ")
+                .append(shellQuote("registry_auth: cannot log in to " + registry + " as " + login.username()
+                        + " (see the message above)"))
+                .append(" >&2; exit 1; }\n");
+        script.append("unset __dstack_registry_password\n");
+    }
+
+    /** The registry an image reference names: its first component when that is a host, else Docker Hub. */
+    public static String registryOf(String image) {
+        int slash = image.indexOf('/');
+        if (slash > 0) {
+            String first = image.substring(0, slash);
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                return first;
+            }
+        }
+        return "docker.io";
+    }
+}
