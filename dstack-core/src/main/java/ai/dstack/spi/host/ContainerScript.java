@@ -35,7 +35,7 @@ public final class ContainerScript {
         }
         script.append(" run --rm --init --name ").append(shellQuote(ShellJobProtocol.containerName(launch.jobId())))
                 .append(" --network host");
-        if (podman) {
+        if (podman && options.registryLogin() != null) {
             script.append(" --authfile \"$__dstack_job_dir/auth.json\"");
         }
         script.append(" -v \"$__dstack_job_dir/").append(ShellJobProtocol.WORK_DIR).append('"')

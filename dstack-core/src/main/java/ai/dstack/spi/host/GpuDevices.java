@@ -11,11 +11,12 @@ import java.util.stream.IntStream;
  * The GPUs a host gave one job: their vendor and their indexes on the host (as {@code nvidia-smi} or
  * {@code amd-smi} number them). A job sees exactly these through the vendor's visibility variables.
  *
- * @param vendor {@code nvidia} or {@code amd}
+ * @param vendor {@code nvidia} or {@code amd}; {@code none} for a host without GPUs
  * @param indexes the host's indexes of the job's GPUs, ascending
  */
 public record GpuDevices(String vendor, List<Integer> indexes) {
-    public static final GpuDevices NONE = new GpuDevices("nvidia", List.of());
+    /** A host without GPUs: nothing to hide, so no variables. */
+    public static final GpuDevices NONE = new GpuDevices("none", List.of());
 
     public GpuDevices {
         Objects.requireNonNull(vendor, "vendor is null");
@@ -38,6 +39,9 @@ public record GpuDevices(String vendor, List<Integer> indexes) {
      */
     public Map<String, String> environment(boolean inContainer) {
         Map<String, String> env = new LinkedHashMap<>();
+        if (vendor.equals("none")) {
+            return env;
+        }
         String host = join(indexes);
         String seen = inContainer ? join(IntStream.range(0, indexes.size()).boxed().toList()) : host;
         if (amd()) {

@@ -52,10 +52,13 @@ final class GpuAllocator {
      * @throws HostExecutionException when the host has fewer free GPUs; the message says which are held
      */
     synchronized GpuDevices allocate(String jobId, Path dir, int count) throws IOException {
-        if (count == 0) {
+        List<HostGpu> host = hostGpus();
+        if (host.isEmpty() && count == 0) {
             return GpuDevices.NONE;
         }
-        List<HostGpu> host = hostGpus();
+        if (count == 0) { // a job without GPUs on a GPU host sees none of them
+            return new GpuDevices(host.get(0).vendor(), List.of());
+        }
         String vendor = host.isEmpty() ? "nvidia" : host.get(0).vendor();
         int total = host.stream().filter(gpu -> gpu.vendor().equals(vendor)).mapToInt(HostGpu::count).sum();
         try (FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
