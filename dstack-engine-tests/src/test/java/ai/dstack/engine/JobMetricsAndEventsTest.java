@@ -63,8 +63,13 @@ class JobMetricsAndEventsTest {
     }
 
     private DstackEngine engine(Clock clock, MetricsSettings metrics) {
+        return engine(clock, metrics, dir.resolve("bin"));
+    }
+
+    /** An engine whose jobs (and their usage sampling) find the GPU tools of {@code bin} first on their PATH. */
+    private DstackEngine engine(Clock clock, MetricsSettings metrics, Path bin) {
         Map<String, String> env = new LinkedHashMap<>(LocalHostExecutor.defaultBaseEnvironment());
-        env.put("PATH", dir.resolve("bin") + ":" + env.get("PATH"));
+        env.put("PATH", bin + ":" + env.get("PATH"));
         Path server = dir.resolve("server");
         DstackEngine engine = DstackEngine.builder().serverDirectory(server).clock(clock).metrics(metrics)
                 .hostExecutor(new LocalHostExecutor(server.resolve("local").resolve("jobs"), env),
@@ -111,6 +116,30 @@ class JobMetricsAndEventsTest {
         assertThat(cpu.timestamps()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(five.metrics()).isNotEmpty();
         // Jobs outlive their engine by design: end the busy loop before the engine closes, or it burns a CPU on.
+        engine.stopRuns("main", List.of(name(run)), true);
+        engine.awaitFinished(name(run), WAIT);
+    }
+
+    @Test
+    void anAmdHostsGpusShowInTheMetricsAsAmdSmiReportsThem() throws Exception {
+        Path amdBin = Files.createDirectories(dir.resolve("amd-bin"));
+        Path smi = amdBin.resolve("amd-smi");
+        // `amd-smi monitor -vu --csv` as dstack's runner reads it: named columns, gfx in %, VRAM in MB; a GPU whose
+        // utilization reads N/A is left out rather than reported as idle.
+        Files.writeString(smi, "#!/bin/sh\n[ \"$1 $2 $3\" = 'monitor -vu --csv' ] || exit 2\n"
+                + "echo gpu,gfx,umc,vram_used,vram_free,vram_total,vram_percent\n"
+                + "echo 0,37,2,283,196309,196592,0.14\necho 1,N/A,0,100,0,196592,0\n");
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+        DstackEngine engine = engine(Clock.systemUTC(), FAST, amdBin);
+        Run run = engine.applyRun(task("commands:\n  - sleep 600\n"));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            JobMetrics metrics = engine.getJobMetrics("main", name(run), 0, 0, 1);
+            assertThat(latest(metrics, "gpus_detected_num")).isEqualTo(1);
+            assertThat(latest(metrics, "gpu_util_percent_gpu0")).isEqualTo(37);
+            assertThat(latest(metrics, "gpu_memory_usage_bytes_gpu0")).isEqualTo(283.0 * 1024 * 1024);
+            assertThat(latest(metrics, "gpu_memory_total_bytes")).isEqualTo(196592.0 * 1024 * 1024);
+        });
         engine.stopRuns("main", List.of(name(run)), true);
         engine.awaitFinished(name(run), WAIT);
     }

@@ -47,6 +47,15 @@ final class ApiServer implements AutoCloseable {
         return new ApiServer(DstackServer.builder().engine(engine).port(0).build().start());
     }
 
+    /** A server that samples its running jobs' metrics every {@code interval} (dstack's 10 s is slow for a test). */
+    static ApiServer startSampling(Path dir, Duration interval) {
+        var defaults = ai.dstack.core.MetricsSettings.DSTACK;
+        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(16)
+                .sweepInterval(Duration.ofMillis(500)).metrics(new ai.dstack.core.MetricsSettings(interval,
+                        defaults.runningTtl(), defaults.finishedTtl(), defaults.eventsTtl()));
+        return new ApiServer(DstackServer.builder().engine(engine).port(0).build().start());
+    }
+
     /** A server whose engine keeps time by {@code clock} (a test's settable clock). */
     static ApiServer start(Path dir, long maxRequestSize, java.time.Clock clock) {
         DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(16)

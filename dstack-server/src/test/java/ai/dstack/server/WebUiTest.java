@@ -45,7 +45,7 @@ class WebUiTest {
         if (!Browser.installed()) {
             return;
         }
-        api = ApiServer.start(dir);
+        api = ApiServer.startSampling(dir, Duration.ofSeconds(1));
         browser = Browser.open(api.server.url(), Files.createDirectories(dir.resolve("chromium-profile")),
                 Files.createDirectories(dir.resolve("downloads")));
     }
@@ -209,6 +209,13 @@ class WebUiTest {
         assertThat(browser.text(By.id("logs"))).isEqualTo("second line");
         browser.awaitText(By.id("run-status"), "running");
         assertThat(browser.text(By.id("configuration"))).contains("type: task").contains("echo first line");
+        // The job's usage, sampled every second by the server, fills the metrics table as the page refreshes it.
+        browser.awaitText(By.cssSelector("table[aria-label='Metrics']"), "CPU");
+        assertThat(browser.text(By.cssSelector("table[aria-label='Metrics']"))).contains("streamer-0-0", "Memory", "CPUs detected")
+                .containsPattern("\\d+(\\.\\d)?(B|KB|MB|GB)");
+        assertThat(browser.find(By.cssSelector("table[aria-label='Metrics'] svg.sparkline[aria-label^='CPU:']"))
+                .getAttribute("aria-label"))
+                .matches("CPU: \\d+ samples from .* to .*");
         browser.screenshot("run");
 
         // With the keyboard: Enter on Stop asks first, Escape answers no and the run goes on.

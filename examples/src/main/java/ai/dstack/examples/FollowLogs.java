@@ -1,6 +1,8 @@
 package ai.dstack.examples;
 
+import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunStatus;
 import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.client.FollowLogsRequest;
@@ -21,7 +23,17 @@ public final class FollowLogs {
             FollowLogsRequest request = FollowLogsRequest.newBuilder(args[2]).pollInterval(Duration.ofMillis(200)).build();
             Run ended = dstack.project().followLogs(request, event ->
                     System.out.print("| " + new String(event.messageBytes(), StandardCharsets.UTF_8)));
-            System.out.println(ended.runSpec().runName() + " ended " + ended.status().wireValue());
+            System.out.println(ended.runSpec().runName() + " ended " + ended.status().wireValue() + why(ended));
         }
+    }
+
+    /** Why a run ended other than done: the latest job's termination reason and message, as {@code dstack ps -v}. */
+    private static String why(Run ended) {
+        JobSubmission latest = ended.latestJobSubmission();
+        if (latest == null || latest.terminationReason() == null || ended.status() == RunStatus.DONE) {
+            return "";
+        }
+        return " (" + latest.terminationReason()
+                + (latest.terminationReasonMessage() == null ? "" : ": " + latest.terminationReasonMessage()) + ")";
     }
 }

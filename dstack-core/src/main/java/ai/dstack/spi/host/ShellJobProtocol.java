@@ -97,7 +97,7 @@ public final class ShellJobProtocol {
 
     /**
      * {@code bash -c "<script>" usage <absolute job dir>}: prints the resource usage of the job's live processes (its
-     * session) and of the host's GPUs ({@code nvidia-smi}); parse it with {@link #parseUsage}.
+     * session) and of the host's GPUs ({@code nvidia-smi}, else {@code amd-smi}); parse it with {@link #parseUsage}.
      */
     public static String usageScript() {
         return USAGE;

@@ -2,7 +2,8 @@
 # Usage: bash -c "$(cat job-usage.sh)" usage <job dir>
 # Prints the usage of the job's live processes (those of its session) and of the host's GPUs, one line each:
 #   time <epoch millis> / cpus <n> / memory_total <bytes> / cpu_ticks <ticks> <ticks per second> /
-#   memory <resident bytes> <working set bytes> / processes <n> / gpu <util %> <used MiB> <total MiB> (per GPU)
+#   memory <resident bytes> <working set bytes> / processes <n> / gpu <util %> <used MiB> <total MiB> (per GPU, from
+#   nvidia-smi, else amd-smi)
 # Prints "not-running" when the job has not started or has ended.
 set -u
 dir=$1
@@ -41,5 +42,23 @@ if command -v nvidia-smi >/dev/null 2>&1; then
       case $util$used$total in *[!0-9]*|'') continue ;; esac
       echo "gpu $util $used $total"
     done
+elif command -v amd-smi >/dev/null 2>&1; then
+  # AMD: `amd-smi monitor -vu --csv` (what dstack's runner reads): a header row names the columns; gfx is the
+  # utilization %, vram_used and vram_total are MB. Columns are found by name, as their order varies by version.
+  amd-smi monitor -vu --csv 2>/dev/null | {
+    IFS=, read -r -a header || exit 0
+    g=-1 u=-1 t=-1
+    for i in "${!header[@]}"; do
+      case ${header[$i]//[[:space:]]/} in gfx) g=$i ;; vram_used) u=$i ;; vram_total) t=$i ;; esac
+    done
+    if [ "$g" -lt 0 ] || [ "$u" -lt 0 ]; then exit 0; fi
+    while IFS=, read -r -a row; do
+      util=${row[$g]:-} used=${row[$u]:-} total=0
+      if [ "$t" -ge 0 ]; then total=${row[$t]:-}; fi
+      util=${util//[[:space:]]/} used=${used//[[:space:]]/} total=${total//[[:space:]]/}
+      case $util$used$total in *[!0-9]*|'') continue ;; esac
+      echo "gpu $util $used $total"
+    done
+  }
 fi
 exit 0

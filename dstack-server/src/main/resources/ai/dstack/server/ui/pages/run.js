@@ -6,6 +6,7 @@ import { navigate } from '../router.js';
 import { toYaml } from '../yaml.js';
 import { backendOf, latest, reasonOf } from './runs.js';
 import { LogView } from './logs.js';
+import { MetricsView } from './metrics.js';
 
 const FINISHED = ['terminated', 'failed', 'done'];
 
@@ -25,6 +26,7 @@ export async function runPage(view, ctx) {
   const jobs = h('div');
   const history = h('div');
   const logs = new LogView(project, name);
+  const metrics = new MetricsView(project, name);
 
   stop.addEventListener('click', async () => {
     if (await confirmAction(`Stop run ${name}? Its jobs get SIGTERM, then SIGKILL after the stop duration.`, 'Stop')) {
@@ -59,6 +61,7 @@ export async function runPage(view, ctx) {
     h('div', { class: 'title-row' }, title, h('div', { class: 'actions' }, stop, abort, remove)),
     slot,
     section('Summary', summary), service, section('Jobs', jobs), section('Logs', logs.element),
+    section('Metrics', metrics.element),
     section('Status history', history),
     section('Configuration', h('pre', { class: 'code', id: 'configuration' }, toYaml(run.run_spec.configuration))));
 
@@ -73,6 +76,7 @@ export async function runPage(view, ctx) {
     jobs.replaceChildren(jobsTable(run));
     history.replaceChildren(historyTable(run));
     logs.setJobs(run.jobs);
+    metrics.setJobs(run.jobs);
   };
   const update = async () => {
     try {
@@ -85,8 +89,9 @@ export async function runPage(view, ctx) {
   draw();
   ctx.every(2000, update);
   ctx.every(1000, () => logs.poll());
+  ctx.every(5000, () => metrics.refresh(FINISHED.includes(run.status)));
   ctx.onLeave(() => logs.stop());
-  await logs.poll();
+  await Promise.all([logs.poll(), metrics.refresh(FINISHED.includes(run.status))]);
 }
 
 function summaryOf(run) {
