@@ -46,6 +46,22 @@ public record ContainerRuntime(String name, Path cli) {
      * @throws IllegalArgumentException when {@code choice} is none of those; the message names the setting
      */
     static Detection detect(String choice, ProcessRunner runner) {
+        // An engine that answered once is taken as there for this process: asking once per PATH saves ~1 s per
+        // executor. A missing one is asked again by the next executor (it may have been started meanwhile).
+        String key = choice + "\n" + runner.environment().getOrDefault("PATH", "");
+        Detection known = DETECTED.get(key);
+        if (known == null) {
+            known = detectNow(choice, runner);
+            if (known.runtime().isPresent()) {
+                DETECTED.putIfAbsent(key, known);
+            }
+        }
+        return known;
+    }
+
+    private static final java.util.Map<String, Detection> DETECTED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Detection detectNow(String choice, ProcessRunner runner) {
         String wanted = choice == null ? "" : choice.strip().toLowerCase(Locale.ROOT);
         if (wanted.equals("none")) {
             return Detection.none(SETTING + "=none");
