@@ -12,6 +12,8 @@ import static ai.dstack.spi.host.ShellJobProtocol.shellQuote;
 public final class ContainerScript {
     /** The bash array the script builds the container command in. */
     static final String RUN_ARRAY = "__dstack_run";
+    /** The variable in the job script holding the container's working directory (for shells entering the job). */
+    public static final String WORKDIR_VARIABLE = "__dstack_container_workdir";
 
     private ContainerScript() {}
 
@@ -68,6 +70,9 @@ public final class ContainerScript {
                 script.append(RUN_ARRAY).append("+=(-v ").append(volume).append(")\n");
             }
         }
+        // For shells opened in the job later (they evaluate every line but the last): where to enter the container.
+        script.append(WORKDIR_VARIABLE).append('=').append(shellQuote(workingDir)).append('\n');
+        // The last line logs in (if asked) and starts the container: a shell entering the job runs neither.
         if (options.registryLogin() != null) {
             login(script, launch, options.registryLogin(), cli, podman);
         }
@@ -92,20 +97,23 @@ public final class ContainerScript {
         }
     }
 
-    /** The password goes through a shell variable and printf (a builtin) to the CLI's stdin: no argv holds it. */
+    /**
+     * The password goes base64-encoded (one line, whatever it holds) through printf, a builtin, and base64 to the
+     * CLI's stdin: no argv holds it. All on the script's last line, which ends with the container's start.
+     */
     private static void login(StringBuilder script, JobLaunch launch, ContainerOptions.RegistryLogin login, String cli,
             boolean podman) {
         String registry = registryOf(launch.image());
-        script.append("__dstack_registry_password=").append(shellQuote(login.password())).append('\n');
-        script.append("printf '%s' \"$__dstack_registry_password\" | ").append(shellQuote(cli));
+        String encoded = java.util.Base64.getEncoder().encodeToString(
+                login.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        script.append("printf '%s' ").append(shellQuote(encoded)).append(" | base64 -d | ").append(shellQuote(cli));
         script.append(podman ? " login --authfile \"$__dstack_job_dir/auth.json\""
                 : " --config \"$__dstack_job_dir/.docker\" login");
         script.append(" --username ").append(shellQuote(login.username())).append(" --password-stdin ")
                 .append(shellQuote(registry)).append(" >/dev/null || { echo ")
                 .append(shellQuote("registry_auth: cannot log in to " + registry + " as " + login.username()
                         + " (see the message above)"))
-                .append(" >&2; exit 1; }\n");
-        script.append("unset __dstack_registry_password\n");
+                .append(" >&2; exit 1; }; ");
     }
 
     /** The registry an image reference names: its first component when that is a host, else Docker Hub. */

@@ -207,6 +207,24 @@ class PodmanJobsTest {
         assertThat(stdout(job)).isEmpty();
     }
 
+    @Test
+    void aShellOpenedInTheJobRunsInsideItsContainer() throws Exception {
+        JobHandle job = host.start(JobLaunch.of("attach", List.of("echo ready", "sleep 300")).withImage(image)
+                .withWorkingDir("src").withEnv(Map.of("GREETING", "hi from the job")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stdout(job).equals("ready\n"));
+        LocalJobShells shells = new LocalJobShells(root);
+
+        Process shell = shells.open(job, ai.dstack.spi.host.ShellRequest.exec(
+                "pwd; echo \"$GREETING\"; grep -c bookworm /etc/os-release; exit 4"));
+
+        assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(output.lines().toList()).containsExactly("/workflow/src", "hi from the job", "3");
+        assertThat(shell.exitValue()).isEqualTo(4);
+        host.kill(job);
+        run(job);
+    }
+
     static boolean containerExists(String name) throws IOException, InterruptedException {
         return podman("container", "exists", name) == 0;
     }
