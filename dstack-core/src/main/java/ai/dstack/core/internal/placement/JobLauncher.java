@@ -53,6 +53,8 @@ public final class JobLauncher {
         String script = script(spec.commands());
         if (spec.servicePort() != null && image == null) {
             script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
+        } else if (spec.servicePort() != null) {
+            network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
         }
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
         int gpus = gpus(job);
