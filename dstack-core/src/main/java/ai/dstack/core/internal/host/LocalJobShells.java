@@ -27,8 +27,8 @@ public final class LocalJobShells implements JobShells {
     /** Run with bash; reads its inputs from DSTACK_SSH_* variables so that no user text is ever parsed as script. */
     private static final String ENTER_JOB = String.join("\n",
             "cd -- \"$DSTACK_SSH_JOB_DIR\" || exit 1",
-            "__container=; __cli=; { read -r __container; read -r __cli; } <" + ShellJobProtocol.CONTAINER_FILE
-                    + " 2>/dev/null",
+            "__container=; __cli=; { read -r __container; read -r __cli; } 2>/dev/null <"
+                    + ShellJobProtocol.CONTAINER_FILE,
             "eval \"$(sed '$d' " + ShellJobProtocol.JOB_SCRIPT + ")\" || exit 1",
             "__command=$DSTACK_SSH_COMMAND",
             "if [ -n \"$DSTACK_SSH_ROWS\" ] && [ -t 0 ]; then stty rows \"$DSTACK_SSH_ROWS\" cols \"$DSTACK_SSH_COLUMNS\" 2>/dev/null; fi",
