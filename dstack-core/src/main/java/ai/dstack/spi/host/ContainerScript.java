@@ -15,6 +15,15 @@ public final class ContainerScript {
     /** The variable in the job script holding the container's working directory (for shells entering the job). */
     public static final String WORKDIR_VARIABLE = "__dstack_container_workdir";
 
+    /**
+     * Variables that steer the container CLI itself (where it finds runc, its configuration, its credentials): a job
+     * that sets one gets it in its container, passed by value on the command line, never in the CLI's environment.
+     */
+    public static final java.util.Set<String> CLIENT_VARIABLES = java.util.Set.of("PATH", "HOME", "LD_PRELOAD",
+            "LD_LIBRARY_PATH", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "CONTAINERS_CONF",
+            "CONTAINERS_REGISTRIES_CONF", "CONTAINERS_STORAGE_CONF", "REGISTRY_AUTH_FILE", "CONTAINER_HOST",
+            "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH");
+
     private ContainerScript() {}
 
     /**
@@ -44,9 +53,8 @@ public final class ContainerScript {
                 .append(shellQuote(":" + options.repoDir()))
                 .append(" -w ").append(shellQuote(workingDir))
                 .append(" -e ").append(shellQuote("DSTACK_WORKING_DIR=" + workingDir));
-        for (String name : launch.sortedEnv().keySet()) {
-            script.append(" -e ").append(name);
-        }
+        launch.sortedEnv().forEach((name, value) -> script.append(" -e ").append(CLIENT_VARIABLES.contains(name)
+                ? shellQuote(name + "=" + value) : name));
         if (options.privileged()) {
             script.append(" --privileged");
         }

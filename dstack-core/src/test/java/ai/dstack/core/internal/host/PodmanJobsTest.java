@@ -86,6 +86,16 @@ class PodmanJobsTest {
     }
 
     @Test
+    void variablesThatSteerTheContainerCliReachOnlyTheContainer() throws Exception {
+        JobHandle job = host.start(JobLaunch.of("client-vars", List.of("echo \"$PATH|$LD_LIBRARY_PATH|$HOME\""))
+                .withImage(image).withEnv(Map.of("PATH", "/opt/tools/bin:/usr/bin:/bin",
+                        "LD_LIBRARY_PATH", "/opt/missing/lib", "HOME", "/home/me")));
+
+        assertThat(exitCode(run(job))).isZero();
+        assertThat(stdout(job)).isEqualTo("/opt/tools/bin:/usr/bin:/bin|/opt/missing/lib|/home/me\n");
+    }
+
+    @Test
     void instanceVolumesMountTheHostPathAndOptionalOnesAreSkippedWhenMissing() throws Exception {
         Files.writeString(hostData.resolve("in.txt"), "from the host");
         Path created = hostData.resolve("created-by-mount");
