@@ -8,10 +8,8 @@ import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.LogStream;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,21 +164,9 @@ class PodmanJobsTest {
     @Test
     void registryAuthLogsInBeforeThePullWithThePasswordOnStdinOnly() throws Exception {
         List<String> authorizations = new CopyOnWriteArrayList<>();
-        HttpServer registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        registry.createContext("/v2/", exchange -> {
-            String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            authorizations.add(auth == null ? "none" : auth);
-            boolean ok = ("Basic " + Base64.getEncoder().encodeToString("robot:pa$$ 'word".getBytes(StandardCharsets.UTF_8)))
-                    .equals(auth);
-            if (!ok) {
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
-            }
-            exchange.getResponseHeaders().add("Docker-Distribution-API-Version", "registry/2.0");
-            exchange.sendResponseHeaders(ok ? 200 : 401, -1);
-            exchange.close();
-        });
-        registry.start();
-        String address = "127.0.0.1:" + registry.getAddress().getPort();
+        String expected = "Basic " + Base64.getEncoder().encodeToString("robot:pa$$ 'word".getBytes(StandardCharsets.UTF_8));
+        FakeRegistry registry = new FakeRegistry(expected, authorizations);
+        String address = "127.0.0.1:" + registry.port();
         String tagged = address + "/dstack-test:bookworm";
         Path registriesConf = hostData.resolve("registries.conf");
         Files.writeString(registriesConf, "[[registry]]\nlocation = \"" + address + "\"\ninsecure = true\n");
@@ -200,7 +186,7 @@ class PodmanJobsTest {
                     .encodeToString("robot:pa$$ 'word".getBytes(StandardCharsets.UTF_8)));
             assertThat(logs).isEqualTo("in\n").doesNotContain("word");
         } finally {
-            registry.stop(0);
+            registry.close();
             podman("rmi", tagged);
         }
     }
@@ -233,6 +219,56 @@ class PodmanJobsTest {
         assertThat(shell.exitValue()).isEqualTo(4);
         host.kill(job);
         run(job);
+    }
+
+    /**
+     * The registry API's log-in check (GET /v2/: 401 with a Basic challenge, 200 with the right credentials) over
+     * plain HTTP. A TLS hello (the CLI tries HTTPS first) is refused at once, as a real HTTP server's 400 would.
+     */
+    static final class FakeRegistry implements AutoCloseable {
+        private final java.net.ServerSocket server;
+
+        FakeRegistry(String expected, List<String> authorizations) throws IOException {
+            server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread thread = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket socket = server.accept()) {
+                        java.io.InputStream in = socket.getInputStream();
+                        if (in.read() != 'G') {
+                            continue; // a TLS hello: close
+                        }
+                        java.io.BufferedReader reader = new java.io.BufferedReader(
+                                new java.io.InputStreamReader(in, StandardCharsets.ISO_8859_1));
+                        String auth = "none";
+                        for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) {
+                            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("authorization:")) {
+                                auth = line.substring("authorization:".length()).strip();
+                            }
+                        }
+                        authorizations.add(auth);
+                        boolean ok = expected.equals(auth);
+                        String reply = "HTTP/1.1 " + (ok ? "200 OK" : "401 Unauthorized") + "\r\n"
+                                + (ok ? "" : "WWW-Authenticate: Basic realm=\"test\"\r\n")
+                                + "Docker-Distribution-API-Version: registry/2.0\r\nContent-Length: 0\r\n"
+                                + "Connection: close\r\n\r\n";
+                        socket.getOutputStream().write(reply.getBytes(StandardCharsets.ISO_8859_1));
+                    } catch (IOException e) {
+                        // closed, or a client gone: next connection
+                    }
+                }
+            }, "fake-registry");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 
     static boolean containerExists(String name) throws IOException, InterruptedException {
