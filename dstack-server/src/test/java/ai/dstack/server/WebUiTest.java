@@ -45,7 +45,11 @@ class WebUiTest {
         if (!Browser.installed()) {
             return;
         }
-        api = ApiServer.startSampling(dir, Duration.ofSeconds(1));
+        // carol, a plain member of main, runs a task on this machine; her job (a user of its own when the server is
+        // root) looks for a file in this directory.
+        api = ApiServer.startSampling(dir, Duration.ofSeconds(1),
+                engine -> engine.localFleet(ai.dstack.core.LocalFleetAccess.MEMBERS));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         browser = Browser.open(api.server.url(), Files.createDirectories(dir.resolve("chromium-profile")),
                 Files.createDirectories(dir.resolve("downloads")));
     }

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * @param image a Docker image to run the commands in, or null to run them on the host directly
  * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
  *     {@code workingDir}), in order, before the commands start
+ * @param prefix a command the host runs first, with its own privileges, that ends by executing its arguments (the
+ *     job's shell, as the job's own user where the host gives jobs users of their own): e.g. entering a network
+ *     namespace; empty for none. Ignored with an image.
  * @param container how the container of a job with an image is set up ({@link ContainerOptions#DEFAULTS} when not
  *     given); unused without an image
  * @param gpus how many of the host's GPUs the job gets (its blocks' share); the host picks which ones and limits the
@@ -33,7 +36,7 @@ import java.util.regex.Pattern;
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives, ContainerOptions container, int gpus) {
+        List<JobArchive> archives, List<String> prefix, ContainerOptions container, int gpus) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -69,16 +72,23 @@ public record JobLaunch(
             throw new IllegalArgumentException("job " + jobId + ": image is blank");
         }
         archives = archives == null ? List.of() : List.copyOf(archives);
+        prefix = prefix == null ? List.of() : List.copyOf(prefix);
         container = container == null ? ContainerOptions.DEFAULTS : container;
         if (gpus < 0) {
             throw new IllegalArgumentException("job " + jobId + ": gpus < 0: " + gpus);
         }
     }
 
-    /** A launch with the default container options and no GPUs. */
+    /** A launch without a prefix, with the default container options and no GPUs. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
             String image, List<JobArchive> archives) {
-        this(jobId, commands, env, shell, workingDir, image, archives, ContainerOptions.DEFAULTS, 0);
+        this(jobId, commands, env, shell, workingDir, image, archives, List.of(), ContainerOptions.DEFAULTS, 0);
+    }
+
+    /** A launch with the default container options and no GPUs. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives, List<String> prefix) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, ContainerOptions.DEFAULTS, 0);
     }
 
     /** A launch without archives to unpack. */
@@ -93,31 +103,35 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, container, gpus);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, container, gpus);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, container, gpus);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, container, gpus);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, container, gpus);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, container, gpus);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, container, gpus);
     }
 
     public JobLaunch withContainer(ContainerOptions newContainer) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newContainer, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newContainer, gpus);
     }
 
     public JobLaunch withGpus(int newGpus) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, container, newGpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, container, newGpus);
+    }
+
+    public JobLaunch withPrefix(List<String> newPrefix) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, container, gpus);
     }
 
     public Optional<String> imageName() {

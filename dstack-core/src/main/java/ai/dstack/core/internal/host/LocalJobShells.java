@@ -40,9 +40,9 @@ public final class LocalJobShells implements JobShells {
             "  if [ -n \"$__command\" ]; then exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh -c \"$__command\"; fi",
             "  exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh",
             "fi",
-            "if [ -n \"$__command\" ]; then exec \"$__shell\" -c \"$__command\"; fi",
-            "if [ -t 0 ]; then exec \"$__shell\" -i; fi",
-            "exec \"$__shell\"",
+            "if [ -n \"$__command\" ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -c \"$__command\"; fi",
+            "if [ -t 0 ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -i; fi",
+            "exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\"",
             "");
 
     private final Path root;

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Turns a job into a host launch: its commands, dstack's job environment ({@code DSTACK_RUN_NAME},
@@ -51,9 +52,9 @@ public final class JobLauncher {
         RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
-        if (spec.servicePort() != null && image == null) {
-            script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
-        } else if (spec.servicePort() != null) {
+        List<String> prefix = spec.servicePort() != null && image == null
+                ? network.prefix(job.id(), spec.servicePort()) : List.of();
+        if (spec.servicePort() != null && image != null) {
             network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
         }
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
@@ -67,7 +68,7 @@ public final class JobLauncher {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
         context.host.start(new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives(job, runSpec, paths), container, gpus));
+                image, archives(job, runSpec, paths, run.userId()), prefix, container, gpus));
     }
 
     /** dstack's job container: the repo directory mounted, its working dir, user, privileges, shm and volumes. */
@@ -108,7 +109,7 @@ public final class JobLauncher {
      * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
      * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -119,8 +120,9 @@ public final class JobLauncher {
             archives.add(new JobArchive(inJobDirectory(paths, paths.repoDir(), "repos[].path"), code, false));
         }
         for (FileArchiveMapping mapping : runSpec.fileArchives()) {
-            byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
-                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
+            byte[] tar = uploads.archive(mapping.id(), userId).orElseThrow(() -> new IllegalArgumentException(
+                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded by the"
+                            + " run's user"));
             archives.add(new JobArchive(inJobDirectory(paths, mapping.path(), "files"), tar, true));
         }
         return archives;
