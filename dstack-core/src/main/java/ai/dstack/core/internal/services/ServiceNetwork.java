@@ -69,7 +69,11 @@ public final class ServiceNetwork implements AutoCloseable {
         try {
             if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir.getParent());
-                Files.createDirectory(dir, OWNER_ONLY);
+                try {
+                    Files.createDirectory(dir, OWNER_ONLY);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another engine on this host made it meanwhile (replicas starting together): checked below
+                }
             }
             Object owner = Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
             Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
