@@ -37,19 +37,24 @@ public final class JobLauncher {
     /** Puts service replicas in their own network namespaces where the host can. */
     private final ServiceNetwork network;
     private final UploadedBlobs uploads;
+    private final HostRouter router;
 
-    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads) {
+    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router) {
         this.context = context;
         this.network = network;
         this.uploads = uploads;
+        this.router = router;
     }
 
-    public void start(JobRow job, JobHandle handle) {
-        RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
-                .orElseThrow(() -> new IllegalStateException("run of job " + job.jobName() + " is gone"));
+    /**
+     * Starts the job with the specs its step already read.
+     *
+     * @param placedOn where the job was just placed; null for a job placed before (started again after a restart),
+     *     whose host is then found from its row
+     */
+    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn, JobHandle handle) {
         Map<String, String> secrets = secrets(job);
-        JobSpec spec = JobSpecSecrets.resolve(Json.read(job.jobSpecData(), JobSpec.class), secrets);
-        RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
+        JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
         List<String> prefix = spec.servicePort() != null && image == null
@@ -58,7 +63,7 @@ public final class JobLauncher {
             network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
         }
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
-        int gpus = gpus(job);
+        int gpus = gpus(job, placedOn);
         ContainerOptions container = image == null ? null : container(spec, runSpec.configuration().base(), paths);
         // In a container the working directory may be anywhere; the launch's relative one is then unused.
         String workingDir = container != null && container.workingDir() != null ? ""
@@ -67,8 +72,13 @@ public final class JobLauncher {
         if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
-        context.host.start(new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives(job, runSpec, paths, run.userId()), prefix, container, gpus));
+        JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
+                image, archives(job, runSpec, paths, run.userId()), prefix, container, gpus);
+        if (placedOn != null) {
+            router.startOn(placedOn.remote(), launch);
+        } else {
+            context.host.start(launch);
+        }
     }
 
     /** dstack's job container: the repo directory mounted, its working dir, user, privileges, shm and volumes. */
@@ -95,11 +105,13 @@ public final class JobLauncher {
     }
 
     /** The GPUs of the job's blocks: the share of the host's GPUs in the job's provisioning data. */
-    private static int gpus(JobRow job) {
-        if (job.jobProvisioningData() == null) {
+    private static int gpus(JobRow job, Placement.Option placedOn) {
+        JobProvisioningData provisioning = placedOn != null && placedOn.provisioningData() != null
+                ? placedOn.provisioningData()
+                : job.jobProvisioningData() == null ? null : Json.read(job.jobProvisioningData(), JobProvisioningData.class);
+        if (provisioning == null) {
             return 0;
         }
-        JobProvisioningData provisioning = Json.read(job.jobProvisioningData(), JobProvisioningData.class);
         return provisioning.instanceType() == null || provisioning.instanceType().resources() == null
                 || provisioning.instanceType().resources().gpus() == null
                 ? 0 : provisioning.instanceType().resources().gpus().size();
