@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  *     that directory itself
  * @param image a Docker image to run the commands in, or null to run them on the host directly
  * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
- *     {@code workingDir}), in order, before the commands start
+ *     {@code workingDir}), in order, before the commands start, after the repo is checked out
  * @param prefix a command the host runs first, with its own privileges, that ends by executing its arguments (the
  *     job's shell, as the job's own user where the host gives jobs users of their own): e.g. entering a network
  *     namespace; empty for none. Ignored with an image.
+ * @param repo a remote Git repo to clone into the job's work directory before the archives are unpacked, or null
  * @param container how the container of a job with an image is set up ({@link ContainerOptions#DEFAULTS} when not
  *     given); unused without an image
  * @param gpus how many of the host's GPUs the job gets (its blocks' share); the host picks which ones and limits the
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives, List<String> prefix, ContainerOptions container, int gpus) {
+        List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo, ContainerOptions container, int gpus) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -79,16 +80,22 @@ public record JobLaunch(
         }
     }
 
-    /** A launch without a prefix, with the default container options and no GPUs. */
+    /** A launch without a prefix or a repo, with the default container options and no GPUs. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
             String image, List<JobArchive> archives) {
-        this(jobId, commands, env, shell, workingDir, image, archives, List.of(), ContainerOptions.DEFAULTS, 0);
+        this(jobId, commands, env, shell, workingDir, image, archives, List.of(), null, ContainerOptions.DEFAULTS, 0);
+    }
+
+    /** A launch without a repo, with the default container options and no GPUs. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives, List<String> prefix) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, null, ContainerOptions.DEFAULTS, 0);
     }
 
     /** A launch with the default container options and no GPUs. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
-            String image, List<JobArchive> archives, List<String> prefix) {
-        this(jobId, commands, env, shell, workingDir, image, archives, prefix, ContainerOptions.DEFAULTS, 0);
+            String image, List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, ContainerOptions.DEFAULTS, 0);
     }
 
     /** A launch without archives to unpack. */
@@ -103,35 +110,39 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, container, gpus);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, container, gpus);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withContainer(ContainerOptions newContainer) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newContainer, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, newContainer, gpus);
     }
 
     public JobLaunch withGpus(int newGpus) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, container, newGpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, container, newGpus);
     }
 
     public JobLaunch withPrefix(List<String> newPrefix) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, repo, container, gpus);
+    }
+
+    public JobLaunch withRepo(JobRepoCheckout newRepo) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newRepo, container, gpus);
     }
 
     public Optional<String> imageName() {

@@ -316,8 +316,15 @@ public final class RunOperations {
             if (repos.find(project, effective.repoId()).isEmpty()) {
                 repos.init(project, user, effective.repoId(), new RepoInfo.Virtual(), null);
             }
-        } else if (repos.find(project, effective.repoId()).isEmpty()) {
-            throw new DstackException(ErrorCode.REPO_DOES_NOT_EXIST, "Repo " + effective.repoId() + " does not exist");
+        } else {
+            var repo = repos.find(project, effective.repoId()).orElseThrow(() -> new DstackException(
+                    ErrorCode.REPO_DOES_NOT_EXIST, "Repo " + effective.repoId() + " does not exist"));
+            // The host clones a remote repo with the submitting user's credentials: without them it could not.
+            if (effective.repoData() instanceof RunRepoData.Remote && Repos.credsOf(repo, user.id()).isEmpty()) {
+                throw new DstackException(ErrorCode.ERROR, "repos: you have no credentials for the remote repo "
+                        + effective.repoId() + " in project " + project.name() + ", so no host could clone it; run"
+                        + " `dstack init` in its clone (with --token or --git-identity for a private repo)");
+            }
         }
     }
 

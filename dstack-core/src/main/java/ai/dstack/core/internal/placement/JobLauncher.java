@@ -18,6 +18,11 @@ import ai.dstack.spi.host.ContainerOptions;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobRepoCheckout;
+import ai.dstack.spi.storage.RepoRow;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RunRepoData;
+import ai.dstack.core.internal.operations.Repos;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
@@ -73,7 +78,7 @@ public final class JobLauncher {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
         JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives(job, runSpec, paths, run.userId()), prefix, container, gpus);
+                image, archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths), container, gpus);
         if (placedOn != null) {
             router.startOn(placedOn.remote(), launch);
         } else {
@@ -118,8 +123,32 @@ public final class JobLauncher {
     }
 
     /**
-     * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
-     * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
+     * A remote repo is cloned on the host, as dstack's runner does: at the branch and commit the CLI sent, with the
+     * credentials the run's user gave ({@code dstack init}), and the uploaded diff of uncommitted changes applied.
+     */
+    private JobRepoCheckout checkout(JobRow job, RunRow run, RunSpec runSpec, BareHostPaths paths) {
+        if (!(runSpec.repoData() instanceof RunRepoData.Remote remote)) {
+            return null;
+        }
+        String repoId = runSpec.repoId();
+        RepoRow repo = context.store.inReadOnlyTransaction(tx -> tx.repos().find(run.projectId(), repoId))
+                .orElseThrow(() -> new IllegalArgumentException("the remote repo " + repoId + " is not known to the"
+                        + " project any more; run `dstack init` in its clone and apply again"));
+        RemoteRepoCreds creds = Repos.credsOf(repo, run.userId()).orElseThrow(() -> new IllegalArgumentException(
+                "the run's user has no credentials for the remote repo " + remote.repoName() + " (" + repoId
+                        + "); run `dstack init` in its clone and apply again"));
+        byte[] diff = runSpec.repoCodeHash() == null ? new byte[0]
+                : uploads.code(job.projectId(), repoId, runSpec.repoCodeHash())
+                        .orElseThrow(() -> new IllegalArgumentException("the diff of repo " + repoId + " (hash "
+                                + runSpec.repoCodeHash() + ") was never uploaded"));
+        return new JobRepoCheckout(inJobDirectory(paths, paths.repoDir(), "repos[].path"), creds.cloneUrl(),
+                remote.repoBranch(), remote.repoHash(), creds.oauthToken(), creds.privateKey(), diff,
+                remote.repoConfigName(), remote.repoConfigEmail());
+    }
+
+    /**
+     * What the runner puts in the working directory after a remote repo's clone: the repo's uploaded code (local and
+     * virtual repos; a remote repo's uploaded code is the diff its checkout applies), then each {@code files:} archive.
      */
     private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
         List<JobArchive> archives = new ArrayList<>();
