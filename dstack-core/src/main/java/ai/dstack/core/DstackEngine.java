@@ -433,6 +433,7 @@ public final class DstackEngine implements DstackClient {
         private Duration lease;
         private MetricsSettings metrics = MetricsSettings.DSTACK;
         private RemoteHosts remoteHosts;
+        private String containerRuntime;
 
         private Builder() {}
 
@@ -530,6 +531,22 @@ public final class DstackEngine implements DstackClient {
             return this;
         }
 
+        /**
+         * The container runtime for jobs with an {@code image} on this machine: {@code "podman"}, {@code "docker"},
+         * {@code "none"}, or null (the default) for whichever of podman and docker has an engine that answers
+         * ({@code podman info} / {@code docker info}). The server's setting is {@code DSTACK_SERVER_CONTAINER_RUNTIME}.
+         *
+         * @throws IllegalArgumentException when {@code runtime} is none of those
+         */
+        public Builder containerRuntime(String runtime) {
+            if (runtime != null && !java.util.List.of("podman", "docker", "none").contains(runtime)) {
+                throw new IllegalArgumentException("container runtime '" + runtime
+                        + "' is not one of podman, docker, none (or null to detect)");
+            }
+            this.containerRuntime = runtime;
+            return this;
+        }
+
         /** Runs jobs somewhere other than on this machine's processes (tests, other hosts). */
         public Builder hostExecutor(HostExecutor host, HostResources resources) {
             this.host = Objects.requireNonNull(host, "host is null");
@@ -594,7 +611,8 @@ public final class DstackEngine implements DstackClient {
             try {
                 LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
                 HostExecutor executor = host != null ? host
-                        : new LocalHostExecutor(LocalHostExecutor.placeJobs(dir.resolve(ServerDirectory.LOCAL).resolve("jobs")));
+                        : new LocalHostExecutor(LocalHostExecutor.placeJobs(dir.resolve(ServerDirectory.LOCAL).resolve("jobs")),
+                                LocalHostExecutor.defaultBaseEnvironment(), containerRuntime);
                 ServerDirectory.secure(dir);
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();

@@ -71,11 +71,21 @@ abstract class EngineContractTest {
     }
 
     protected DstackEngine engine(Integer blocks, Clock clock, ai.dstack.core.RunLimits limits) throws Exception {
+        return engine(blocks, clock, limits, null);
+    }
+
+    /** @param containerRuntime podman, docker, none, or null to detect */
+    protected DstackEngine engine(Integer blocks, Clock clock, String containerRuntime) throws Exception {
+        return engine(blocks, clock, ai.dstack.core.RunLimits.defaults(), containerRuntime);
+    }
+
+    protected DstackEngine engine(Integer blocks, Clock clock, ai.dstack.core.RunLimits limits, String containerRuntime)
+            throws Exception {
         if (databaseUrl == null) {
             databaseUrl = newDatabaseUrl();
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
-                .clock(clock).runLimits(limits);
+                .clock(clock).runLimits(limits).containerRuntime(containerRuntime);
         if (blocks != null) {
             builder.localBlocks(blocks);
         }
@@ -516,7 +526,7 @@ abstract class EngineContractTest {
 
     @Test
     void anImageWithoutADockerEngineFailsWithAClearReason() throws Exception {
-        DstackEngine engine = engine();
+        DstackEngine engine = engine(null, Clock.systemUTC(), "none"); // a host without a container runtime
         Run run = engine.applyRun(task("image: ubuntu:24.04\ncommands:\n  - echo hi\n"));
 
         Run failed = engine.awaitFinished(name(run), WAIT);

@@ -102,7 +102,7 @@ class JobFieldRuleTest {
             Map.entry("nvcc", "type: task\nnvcc: true\ncommands: [nvcc --version]\n"),
             Map.entry("user", "type: task\nuser: ubuntu\ncommands: [id]\n"),
             Map.entry("privileged", "type: task\nprivileged: true\ncommands: [id]\n"),
-            Map.entry("registry_auth", "type: task\nimage: example/private\nregistry_auth: {username: u, password: p}\ncommands: [id]\n"),
+            Map.entry("registry_auth", "type: task\nregistry_auth: {username: u, password: p}\ncommands: [id]\n"),
             Map.entry("docker", "type: task\ndocker: true\ncommands: [docker ps]\n"),
             Map.entry("home_dir", "type: task\nhome_dir: /home/me\ncommands: [id]\n"),
             Map.entry("working_dir", "type: task\nworking_dir: /opt/elsewhere\ncommands: [pwd]\n"),

@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  *     {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_PROJECT} (default 500): active or queued runs, 0 for no limit
  * @param localFleetBlocks {@code DSTACK_SERVER_LOCAL_FLEET_BLOCKS}: how many blocks (jobs of one block) the local
  *     fleet's host is shared into, or null for one per CPU
+ * @param containerRuntime {@code DSTACK_SERVER_CONTAINER_RUNTIME}: {@code podman}, {@code docker} or {@code none} for
+ *     jobs with an {@code image} on this machine, or null to use whichever engine answers
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -58,7 +60,8 @@ public record ServerSettings(
         boolean ui,
         LocalFleetAccess localFleet,
         RunLimits runLimits,
-        Integer localFleetBlocks) {
+        Integer localFleetBlocks,
+        String containerRuntime) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -121,7 +124,7 @@ public record ServerSettings(
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
                 env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleet, runLimits,
-                localFleetBlocks);
+                localFleetBlocks, containerRuntime(blankToNull(env.apply("DSTACK_SERVER_CONTAINER_RUNTIME"))));
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -154,7 +157,15 @@ public record ServerSettings(
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
                 cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet,
-                runLimits, localFleetBlocks);
+                runLimits, localFleetBlocks, containerRuntime);
+    }
+
+    private static String containerRuntime(String value) {
+        if (value != null && !Set.of("podman", "docker", "none").contains(value.toLowerCase(java.util.Locale.ROOT))) {
+            throw invalid("DSTACK_SERVER_CONTAINER_RUNTIME", value, "expected podman, docker or none (unset: use"
+                    + " whichever of podman and docker has an engine that answers)");
+        }
+        return value == null ? null : value.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Path serverDirectory(String value, Path home) {

@@ -289,6 +289,27 @@ class DevEnvironmentSshTest {
         }
     }
 
+    @Test
+    void aDevEnvironmentWithAnImageIsEnteredInsideItsContainer() throws Exception {
+        String image = PodmanTestImage.require();
+        String upstream = submitAndAwaitRunning("dev-boxed", """
+                type: dev-environment
+                ide: vscode
+                image: %s
+                env:
+                  - GREETING=hello from the container
+                init:
+                  - echo init ran > init-marker
+                """.formatted(image) + SMALL);
+        try (ClientSession session = login(upstream, adminKey)) {
+            String out = session.executeRemoteCommand(
+                    "pwd; echo \"$GREETING\"; cat init-marker; grep -c bookworm /etc/os-release");
+            assertThat(out.lines().toList()).containsExactly("/workflow", "hello from the container", "init ran", "3");
+        } finally {
+            engine.stopRuns("main", List.of("dev-boxed"), true);
+        }
+    }
+
     private static String submitAndAwaitRunning(String name, String yaml) {
         RunConfiguration configuration = DstackYaml.parse(yaml, name + ".dstack.yml", RunConfiguration.class);
         engine.applyRun("main", ApplyRunRequest.of(RunSpec.newBuilder().runName(name).configuration(configuration).build()));

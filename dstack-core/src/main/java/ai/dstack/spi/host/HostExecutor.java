@@ -91,6 +91,15 @@ public interface HostExecutor extends AutoCloseable {
                 "sampling a job's resource usage is not supported by " + getClass().getSimpleName());
     }
 
+    /**
+     * The container runtime ({@code docker}, {@code podman}) that runs this host's jobs with an image, or empty when
+     * it has none or cannot tell. Plan and apply refuse container-only fields (volumes, privileged, ...) for hosts
+     * without one. The default says none.
+     */
+    default java.util.Optional<String> containerRuntime() {
+        return java.util.Optional.empty();
+    }
+
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 

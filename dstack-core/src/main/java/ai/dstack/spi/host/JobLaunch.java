@@ -30,10 +30,14 @@ import java.util.regex.Pattern;
  *     job's shell, as the job's own user where the host gives jobs users of their own): e.g. entering a network
  *     namespace; empty for none. Ignored with an image.
  * @param repo a remote Git repo to clone into the job's work directory before the archives are unpacked, or null
+ * @param container how the container of a job with an image is set up ({@link ContainerOptions#DEFAULTS} when not
+ *     given); unused without an image
+ * @param gpus how many of the host's GPUs the job gets (its blocks' share); the host picks which ones and limits the
+ *     job to them ({@link GpuDevices})
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo) {
+        List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo, ContainerOptions container, int gpus) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -70,18 +74,28 @@ public record JobLaunch(
         }
         archives = archives == null ? List.of() : List.copyOf(archives);
         prefix = prefix == null ? List.of() : List.copyOf(prefix);
+        container = container == null ? ContainerOptions.DEFAULTS : container;
+        if (gpus < 0) {
+            throw new IllegalArgumentException("job " + jobId + ": gpus < 0: " + gpus);
+        }
     }
 
-    /** A launch without a repo to clone. */
-    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
-            String image, List<JobArchive> archives, List<String> prefix) {
-        this(jobId, commands, env, shell, workingDir, image, archives, prefix, null);
-    }
-
-    /** A launch without a prefix or a repo to clone. */
+    /** A launch without a prefix or a repo, with the default container options and no GPUs. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
             String image, List<JobArchive> archives) {
-        this(jobId, commands, env, shell, workingDir, image, archives, List.of(), null);
+        this(jobId, commands, env, shell, workingDir, image, archives, List.of(), null, ContainerOptions.DEFAULTS, 0);
+    }
+
+    /** A launch without a repo, with the default container options and no GPUs. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives, List<String> prefix) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, null, ContainerOptions.DEFAULTS, 0);
+    }
+
+    /** A launch with the default container options and no GPUs. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, ContainerOptions.DEFAULTS, 0);
     }
 
     /** A launch without archives to unpack. */
@@ -96,31 +110,39 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, repo);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, repo);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, repo);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, repo);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, repo, container, gpus);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, repo);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, repo, container, gpus);
+    }
+
+    public JobLaunch withContainer(ContainerOptions newContainer) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, newContainer, gpus);
+    }
+
+    public JobLaunch withGpus(int newGpus) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, container, newGpus);
     }
 
     public JobLaunch withPrefix(List<String> newPrefix) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, repo);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, repo, container, gpus);
     }
 
     public JobLaunch withRepo(JobRepoCheckout newRepo) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newRepo);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newRepo, container, gpus);
     }
 
     public Optional<String> imageName() {

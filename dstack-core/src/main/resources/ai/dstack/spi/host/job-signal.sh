@@ -11,10 +11,17 @@ if ! read -r _ _ job <pid 2>/dev/null || [ -z "${job:-}" ]; then echo not-starte
 
 # The job's processes: its process group and whatever moved to another group of its session; for a job in a
 # Docker image also its container, which a SIGKILL of the docker client would not reach.
+# The container file: its name, then the container CLI that runs it (docker when absent).
+container_cli() {
+  local name cli
+  { read -r name; read -r cli; } <container
+  "${cli:-docker}" "$@" "$name" >/dev/null 2>&1
+}
+
 signal_job() {
   kill "-$1" -- "-$job" 2>/dev/null
   pkill "-$1" -s "$job" 2>/dev/null
-  if [ -s container ]; then docker kill --signal="$1" "$(<container)" >/dev/null 2>&1; fi
+  if [ -s container ]; then container_cli kill --signal="$1"; fi
   return 0
 }
 
@@ -35,7 +42,7 @@ escalate_after_grace() {
   if [ ! -e exit ]; then
     kill -KILL -- "-$2" 2>/dev/null
     pkill -KILL -s "$2" 2>/dev/null
-    if [ -s container ]; then docker kill --signal=KILL "$(<container)" >/dev/null 2>&1; fi
+    if [ -s container ]; then container_cli kill --signal=KILL; fi
   fi
 }
 

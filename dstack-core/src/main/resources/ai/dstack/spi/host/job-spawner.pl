@@ -253,8 +253,8 @@ sub end_session {
     kill('KILL', -$job_pid);
     my @left = session_members($job_pid, $subreaper ? descendants($$) : all_pids());
     kill('KILL', @left) if @left;
-    my $container = first_line('container');
-    run_quietly('docker', 'rm', '-f', $container) if length($container);
+    my ($container, $cli) = container_of('container');
+    run_quietly($cli, 'rm', '-f', $container) if length($container);
 }
 
 # ---- the job's log: "<epoch millis> <tag> <text>" records, each one write(2) of at most ~4 KiB ----
@@ -359,8 +359,8 @@ sub send_to_job {
     my $below_supervisor = is_our_subreaper($supervisor, $supervisor_ticks);
     my @left = session_members($job_pid, $below_supervisor ? descendants($supervisor) : all_pids());
     kill($signal, @left) if @left;
-    my $container = first_line("$dir/container");
-    run_quietly('docker', 'kill', "--signal=$signal", $container) if length($container);
+    my ($container, $cli) = container_of("$dir/container");
+    run_quietly($cli, 'kill', "--signal=$signal", $container) if length($container);
 }
 
 # Whether the job's supervisor is alive and one forked here as a subreaper, so that its process tree holds the job.
@@ -411,6 +411,14 @@ sub start_ticks {
     my $stat = first_line("/proc/$pid/stat");
     return 0 if !length($stat);
     return (split(' ', substr($stat, rindex($stat, ')') + 2)))[19] // 0;
+}
+
+# The container file: the container's name, then the container CLI that runs it (docker when absent).
+sub container_of {
+    my ($file) = @_;
+    open(my $fh, '<', $file) or return ('', 'docker');
+    my @lines = map { my $l = $_ // ''; chomp($l); $l } (scalar(<$fh>), scalar(<$fh>));
+    return ($lines[0], length($lines[1]) ? $lines[1] : 'docker');
 }
 
 sub first_line {

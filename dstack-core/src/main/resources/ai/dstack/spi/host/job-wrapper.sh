@@ -160,7 +160,10 @@ code=$?
 # What the job left behind ends with it, as in a container; this also closes the log pipes.
 kill -KILL -- "-$job_pid" 2>/dev/null
 pkill -KILL -s "$job_pid" 2>/dev/null
-if [ -s container ]; then docker rm -f "$(<container)" >/dev/null 2>&1; fi
+if [ -s container ]; then
+  { read -r cname; read -r ccli; } <container
+  "${ccli:-docker}" rm -f "$cname" >/dev/null 2>&1
+fi
 # A process that left the job's session may still hold the pipes: stop waiting for its output after 5 s.
 # Nobody writes to ready.fifo any more, so a read with a timeout on it is a sleep that costs no process.
 ticks=500

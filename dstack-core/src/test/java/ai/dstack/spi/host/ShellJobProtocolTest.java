@@ -118,8 +118,11 @@ class ShellJobProtocolTest {
         JobLaunch launch = JobLaunch.of("job-1", List.of("nvidia-smi")).withImage("dstackai/base:py3.12")
                 .withEnv(java.util.Map.of("DSTACK_RUN_NAME", "train"));
 
-        assertThat(ShellJobProtocol.jobScript(launch)).contains("exec docker run --rm --init --name dstack-job-job-1 ",
-                " -e DSTACK_WORKING_DIR -e DSTACK_RUN_NAME 'dstackai/base:py3.12' '/bin/bash' -c 'nvidia-smi'");
+        assertThat(ShellJobProtocol.jobScript(launch)).contains(
+                "__dstack_run=('docker' --config \"$__dstack_job_dir/.docker\" run --rm --init --name 'dstack-job-job-1'"
+                        + " --network host -v \"$__dstack_job_dir/workdir\"':/workflow' -w '/workflow'"
+                        + " -e 'DSTACK_WORKING_DIR=/workflow' -e DSTACK_RUN_NAME)\n",
+                "\nexec \"${__dstack_run[@]}\" 'dstackai/base:py3.12' '/bin/bash' -c 'nvidia-smi'\n");
     }
 
     @Test

@@ -145,9 +145,9 @@ public final class CloudProvisioning implements AutoCloseable {
         return cloud.of(project.name(), configs.apply(project));
     }
 
-    /** What the project's hosts can honour: the bare hosts plus the VMs of its usable cloud backends. */
-    public HostCapabilities hosts(ProjectRow project) {
-        return HostCapabilities.withCloudBackends(backends(project).stream().map(Backend::type)
+    /** What the project's hosts can honour: the {@code local} ones plus the VMs of its usable cloud backends. */
+    public HostCapabilities hosts(ProjectRow project, HostCapabilities local) {
+        return local.withCloudBackends(backends(project).stream().map(Backend::type)
                 .collect(java.util.stream.Collectors.toSet()));
     }
 

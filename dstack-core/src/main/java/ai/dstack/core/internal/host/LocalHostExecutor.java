@@ -2,6 +2,7 @@ package ai.dstack.core.internal.host;
 
 import ai.dstack.api.ErrorCode;
 import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.GpuDevices;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobArchive;
@@ -60,7 +61,6 @@ public final class LocalHostExecutor implements HostExecutor {
     private static final Duration REPO_CHECKOUT_TIMEOUT = Duration.ofMinutes(10);
     private static final String REPO_CHECKOUT_SCRIPT = "repo-checkout.sh";
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_READ_BYTES = 256 * 1024;
     private static final String LOG_READER_LOCK = ".log-reader.lock";
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
@@ -76,6 +76,10 @@ public final class LocalHostExecutor implements HostExecutor {
     private final ProcessRunner runner;
     private final ExitWatcher watcher;
     private final JobSpawner spawner;
+    /** The runtime that {@link #containers} detection looks for: podman, docker, none, or null to detect. */
+    private final String containerRuntimeChoice;
+    private volatile ContainerRuntime.Detection containers;
+    private final GpuAllocator gpus;
     /** Present where jobs get user ids of their own (this process is root). */
     private final Optional<JobUsers> users;
 
@@ -95,6 +99,28 @@ public final class LocalHostExecutor implements HostExecutor {
      *     variables; it must have a {@code PATH} where bash, setsid, mkfifo and pkill are found
      */
     public LocalHostExecutor(Path root, Map<String, String> baseEnvironment, boolean separateUsers) {
+        this(root, baseEnvironment, separateUsers, null);
+    }
+
+    /**
+     * Jobs under {@code root}; where this process is root, each job without an image runs as a user id of its own.
+     *
+     * @param containerRuntime the runtime for jobs with an image: {@code podman}, {@code docker}, {@code none}, or
+     *     null to use podman or docker, whichever engine answers first (see {@link ContainerRuntime})
+     * @throws IllegalArgumentException when {@code containerRuntime} names no runtime
+     */
+    public LocalHostExecutor(Path root, Map<String, String> baseEnvironment, String containerRuntime) {
+        this(root, baseEnvironment, true, containerRuntime);
+    }
+
+    public LocalHostExecutor(Path root, Map<String, String> baseEnvironment, boolean separateUsers,
+            String containerRuntime) {
+        if (containerRuntime != null && !containerRuntime.isBlank()
+                && !List.of("podman", "docker", "none").contains(containerRuntime.strip().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException(ContainerRuntime.SETTING + "='" + containerRuntime
+                    + "' is not a container runtime: use podman, docker or none (unset: detect)");
+        }
+        this.containerRuntimeChoice = containerRuntime;
         this.root = root.toAbsolutePath().normalize();
         this.runner = new ProcessRunner(baseEnvironment);
         this.users = separateUsers ? JobUsers.forThisHost(this.root, runner) : Optional.empty();
@@ -110,6 +136,24 @@ public final class LocalHostExecutor implements HostExecutor {
         }
         this.watcher = new ExitWatcher(this.root.resolve(ShellJobProtocol.EXITED_DIR), this::status);
         this.spawner = new JobSpawner(this.root, runner);
+        this.gpus = new GpuAllocator(this.root,
+                () -> new LocalResourceDetector(this.root, runner.environment()).gpus(), this::status);
+    }
+
+    /** The container runtime of this host's jobs with an image, or why there is none (detected once, on first use). */
+    public ContainerRuntime.Detection containers() {
+        ContainerRuntime.Detection found = containers;
+        if (found == null) {
+            found = ContainerRuntime.detect(containerRuntimeChoice, runner);
+            LOG.info("Container runtime for jobs with an image on this host: {}", found.describe());
+            containers = found;
+        }
+        return found;
+    }
+
+    @Override
+    public Optional<String> containerRuntime() {
+        return containers().runtime().map(ContainerRuntime::name);
     }
 
     /**
@@ -170,11 +214,10 @@ public final class LocalHostExecutor implements HostExecutor {
 
     @Override
     public JobHandle start(JobLaunch launch) {
-        if (launch.image() != null) {
-            dockerProblem().ifPresent(problem -> {
-                throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
-                        + " needs a Docker engine; none is available on this host (" + problem + ")");
-            });
+        if (launch.image() != null && containers().runtime().isEmpty()) {
+            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
+                    + " needs a container runtime (Docker or Podman); none is available on this host ("
+                    + containers().problem() + ")");
         }
         JobHandle job = new JobHandle(launch.jobId());
         Path dir = jobDirectory(job);
@@ -267,12 +310,19 @@ public final class LocalHostExecutor implements HostExecutor {
             JobUsers.traverseOnly(dir); // the job reaches its own directories; it lists and reads nothing else here
             runAs = users.get().runAs(uid);
         }
+        GpuDevices devices = gpus.allocate(launch.jobId(), dir, launch.gpus());
+        boolean inContainer = launch.image() != null;
+        Map<String, String> env = new LinkedHashMap<>(devices.environment(inContainer));
+        env.putAll(launch.env()); // the configuration's env may say otherwise
+        String cli = inContainer ? containers().runtime().orElseThrow().cli().toString() : "docker";
         Path script = dir.resolve(ShellJobProtocol.JOB_SCRIPT);
         Files.createFile(script, OWNER_ONLY_FILE); // the job's secrets: for the supervisor's eyes only
-        Files.writeString(script, ShellJobProtocol.jobScript(withOwnEnvironment(launch, dir, home), runAs));
-        if (launch.image() != null) {
+        Files.writeString(script, ShellJobProtocol.jobScript(withOwnEnvironment(launch.withEnv(env), dir, home), runAs,
+                cli, devices));
+        if (inContainer) {
+            // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
-                    ShellJobProtocol.containerName(launch.jobId()) + "\n");
+                    ShellJobProtocol.containerName(launch.jobId()) + "\n" + cli + "\n");
         }
     }
 
@@ -292,26 +342,6 @@ public final class LocalHostExecutor implements HostExecutor {
         }
         env.putAll(launch.env());
         return launch.withEnv(env);
-    }
-
-    /** Why this host cannot run containers, if it cannot. */
-    private Optional<String> dockerProblem() {
-        if (!runner.isOnPath("docker")) {
-            return Optional.of("there is no 'docker' on PATH");
-        }
-        try {
-            ProcessRunner.Result info = runner.run(List.of("docker", "info"), DOCKER_INFO_TIMEOUT);
-            if (info.timedOut()) {
-                return Optional.of("'docker info' did not answer within " + DOCKER_INFO_TIMEOUT.toSeconds() + " s");
-            }
-            if (info.exitCode() != 0) {
-                String firstLine = info.diagnostic().lines().findFirst().orElse("exit code " + info.exitCode());
-                return Optional.of("'docker info' failed: " + firstLine);
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of("'docker info' could not run: " + e.getMessage());
-        }
     }
 
     @Override

@@ -20,14 +20,15 @@ import java.util.Optional;
 /**
  * Shells in the jobs of a {@link LocalHostExecutor}: a process on this machine that takes the job's environment and
  * working directory from the job's own {@value ShellJobProtocol#JOB_SCRIPT} (everything but its last line, which
- * starts the commands), so what a session sees is exactly what the job got. A job in a Docker image is entered with
- * {@code docker exec}. A terminal, when asked for, comes from util-linux's {@code script}.
+ * starts the commands), so what a session sees is exactly what the job got. A job in an image is entered with
+ * {@code docker exec} or {@code podman exec} (the CLI its container file names), in the container's working directory. A terminal, when asked for, comes from util-linux's {@code script}.
  */
 public final class LocalJobShells implements JobShells {
     /** Run with bash; reads its inputs from DSTACK_SSH_* variables so that no user text is ever parsed as script. */
     private static final String ENTER_JOB = String.join("\n",
             "cd -- \"$DSTACK_SSH_JOB_DIR\" || exit 1",
-            "__container=$(cat " + ShellJobProtocol.CONTAINER_FILE + " 2>/dev/null)",
+            "__container=; __cli=; { read -r __container; read -r __cli; } 2>/dev/null <"
+                    + ShellJobProtocol.CONTAINER_FILE,
             "eval \"$(sed '$d' " + ShellJobProtocol.JOB_SCRIPT + ")\" || exit 1",
             "__command=$DSTACK_SSH_COMMAND",
             "if [ -n \"$DSTACK_SSH_ROWS\" ] && [ -t 0 ]; then stty rows \"$DSTACK_SSH_ROWS\" cols \"$DSTACK_SSH_COLUMNS\" 2>/dev/null; fi",
@@ -35,8 +36,9 @@ public final class LocalJobShells implements JobShells {
             "__shell=/bin/bash; [ -x \"$__shell\" ] || __shell=/bin/sh",
             "if [ -n \"$__container\" ]; then",
             "  if [ -t 0 ]; then __tty=-t; else __tty=; fi",
-            "  if [ -n \"$__command\" ]; then exec docker exec -i $__tty -w \"$PWD\" \"$__container\" /bin/sh -c \"$__command\"; fi",
-            "  exec docker exec -i $__tty -w \"$PWD\" \"$__container\" /bin/sh",
+            "  __wd=${" + ai.dstack.spi.host.ContainerScript.WORKDIR_VARIABLE + ":-$PWD}",
+            "  if [ -n \"$__command\" ]; then exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh -c \"$__command\"; fi",
+            "  exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh",
             "fi",
             "if [ -n \"$__command\" ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -c \"$__command\"; fi",
             "if [ -t 0 ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -i; fi",

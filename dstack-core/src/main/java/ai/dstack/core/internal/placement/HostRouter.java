@@ -159,6 +159,12 @@ public final class HostRouter implements HostExecutor {
     }
 
     /** The engine's own jobs; remote hosts' jobs are known through their rows. */
+    /** The engine's own host's: what plan and apply judge container-only fields by. */
+    @Override
+    public java.util.Optional<String> containerRuntime() {
+        return local.containerRuntime();
+    }
+
     @Override
     public List<JobHandle> jobs() {
         return local.jobs();

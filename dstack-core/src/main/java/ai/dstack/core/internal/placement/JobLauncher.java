@@ -1,13 +1,20 @@
 package ai.dstack.core.internal.placement;
 
+import ai.dstack.api.configuration.InstanceMountPoint;
+import ai.dstack.api.configuration.MountPoint;
+import ai.dstack.api.configuration.RegistryAuth;
+import ai.dstack.api.configuration.RunBase;
 import ai.dstack.api.run.FileArchiveMapping;
+import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.context.UploadedBlobs;
 import ai.dstack.core.internal.runs.BareHostPaths;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
 import ai.dstack.core.internal.services.ServiceNetwork;
+import ai.dstack.spi.host.ContainerOptions;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
@@ -57,15 +64,62 @@ public final class JobLauncher {
         String script = script(spec.commands());
         List<String> prefix = spec.servicePort() != null && image == null
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
+        if (spec.servicePort() != null && image != null) {
+            network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
+        }
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
-        JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
-                shell(spec.commands()), inJobDirectory(paths, spec.workingDir(), "working_dir"), image,
-                archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths));
+        int gpus = gpus(job, placedOn);
+        ContainerOptions container = image == null ? null : container(spec, runSpec.configuration().base(), paths);
+        // In a container the working directory may be anywhere; the launch's relative one is then unused.
+        String workingDir = container != null && container.workingDir() != null ? ""
+                : inJobDirectory(paths, spec.workingDir(), "working_dir");
+        Map<String, String> env = environment(job, run, spec, gpus);
+        if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
+            env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
+        }
+        JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
+                image, archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths), container, gpus);
         if (placedOn != null) {
             router.startOn(placedOn.remote(), launch);
         } else {
             context.host.start(launch);
         }
+    }
+
+    /** dstack's job container: the repo directory mounted, its working dir, user, privileges, shm and volumes. */
+    private static ContainerOptions container(JobSpec spec, RunBase base, BareHostPaths paths) {
+        String repoDir = paths.repoDir().startsWith("/") ? paths.repoDir() : ContainerOptions.DEFAULT_REPO_DIR;
+        String workingDir = spec.workingDir() == null ? null
+                : paths.inJobDirectory(spec.workingDir()).isPresent() ? null
+                : spec.workingDir().startsWith("/") ? spec.workingDir() : null;
+        Double shm = base.resources().shmSize();
+        List<ContainerOptions.Mount> mounts = new ArrayList<>();
+        for (MountPoint volume : base.volumes()) {
+            if (volume instanceof InstanceMountPoint instance) {
+                mounts.add(new ContainerOptions.Mount(instance.instancePath(), instance.path(), instance.optional()));
+            } else {
+                throw new IllegalArgumentException("volumes: " + volume + " is not an instance volume; network"
+                        + " volumes are not supported by this server yet");
+            }
+        }
+        RegistryAuth auth = spec.registryAuth();
+        return new ContainerOptions(repoDir, workingDir, base.user(), spec.privileged(),
+                shm == null ? null : (long) (shm * 1024 * 1024 * 1024), mounts,
+                auth == null || auth.username() == null || auth.password() == null ? null
+                        : new ContainerOptions.RegistryLogin(auth.username(), auth.password()));
+    }
+
+    /** The GPUs of the job's blocks: the share of the host's GPUs in the job's provisioning data. */
+    private static int gpus(JobRow job, Placement.Option placedOn) {
+        JobProvisioningData provisioning = placedOn != null && placedOn.provisioningData() != null
+                ? placedOn.provisioningData()
+                : job.jobProvisioningData() == null ? null : Json.read(job.jobProvisioningData(), JobProvisioningData.class);
+        if (provisioning == null) {
+            return 0;
+        }
+        return provisioning.instanceType() == null || provisioning.instanceType().resources() == null
+                || provisioning.instanceType().resources().gpus() == null
+                ? 0 : provisioning.instanceType().resources().gpus().size();
     }
 
     /**
@@ -150,12 +204,13 @@ public final class JobLauncher {
         return c >= 0 && c == argv.size() - 2 && !argv.isEmpty() ? argv.get(0) : "/bin/sh";
     }
 
-    /** Lowest first: dstack's job variables, then the job spec's env (which already holds the configuration's). */
-    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec) {
+    /**
+     * Lowest first: dstack's job variables ({@code DSTACK_GPUS_PER_NODE} the GPUs the job holds, which the host names
+     * in {@code CUDA_VISIBLE_DEVICES} or the like), then the job spec's env (which already holds the configuration's).
+     */
+    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec, int gpus) {
         Map<String, String> env = new LinkedHashMap<>();
         int nodes = spec.jobsPerReplica() == null ? 1 : spec.jobsPerReplica();
-        int gpus = spec.requirements().resources().gpu() == null || spec.requirements().resources().gpu().count().min() == null
-                ? 0 : spec.requirements().resources().gpu().count().min();
         env.put("DSTACK_RUN_ID", run.id().toString());
         env.put("DSTACK_RUN_NAME", run.runName());
         env.put("DSTACK_JOB_ID", job.id().toString());

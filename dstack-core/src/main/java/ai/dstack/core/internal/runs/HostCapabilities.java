@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What the hosts a run may land on can do with a job's fields. Every host of this server runs jobs directly (no
- * container around them): the local host, SSH fleet hosts, and the VMs of the project's cloud backends alike. Cloud
- * backends add what they honour: the {@code backends}, {@code regions}, {@code instance_types} and
+ * What the hosts a run may land on can do with a job's fields. The local host and SSH fleet hosts run jobs directly
+ * (no container around them), or, where the engine's host has a container runtime, jobs with an {@code image} in
+ * containers. Cloud backends add what they honour: the {@code backends}, {@code regions}, {@code instance_types} and
  * {@code spot_policy} filters of their offers, and resource {@code tags} on the VMs they make.
  *
  * @param hosts names the hosts for messages, e.g. {@code "the local host and SSH fleet hosts"}
@@ -23,13 +23,26 @@ public record HostCapabilities(String hosts, boolean containers, Set<String> clo
         cloudBackends = Set.copyOf(new TreeSet<>(cloudBackends));
     }
 
-    /** The bare hosts plus the VMs of a project's cloud backends of {@code types}; the bare hosts when none. */
-    public static HostCapabilities withCloudBackends(Set<String> types) {
+    /**
+     * What the engine's host can do: with a container runtime, jobs with an image run in containers there (SSH
+     * fleet hosts run them with their own Docker).
+     */
+    public static HostCapabilities of(ai.dstack.spi.host.HostExecutor host) {
+        return host.containerRuntime()
+                .map(runtime -> new HostCapabilities("this server's hosts (the local host runs jobs with an `image` in "
+                        + runtime + " containers)", true, Set.of()))
+                .orElse(BARE_HOSTS);
+    }
+
+    /** These hosts plus the VMs of a project's cloud backends of {@code types}; these hosts alone when none. */
+    public HostCapabilities withCloudBackends(Set<String> types) {
         if (types.isEmpty()) {
-            return BARE_HOSTS;
+            return this;
         }
-        return new HostCapabilities("this server's hosts (the local host, SSH fleet hosts and the VMs of backends "
-                + String.join(", ", new TreeSet<>(types)) + ")", false, types);
+        String backends = "the VMs of backends " + String.join(", ", new TreeSet<>(types));
+        String described = containers ? hosts.substring(0, hosts.length() - 1) + "; " + backends + ")"
+                : "this server's hosts (the local host, SSH fleet hosts and " + backends + ")";
+        return new HostCapabilities(described, containers, types);
     }
 
     public boolean hasCloud() {

@@ -84,42 +84,51 @@ public final class JobFieldSupport {
     }
 
     private static void base(RunBase base, RunSpec spec, HostCapabilities hosts, List<Refusal> out) {
-        String bare = hosts.hosts() + " run jobs without a container, so ";
-        if (!hosts.containers()) {
-            if (base.python() != null) {
-                out.add(new Refusal("python", bare + "they cannot provide dstack's base image with Python "
-                        + base.python().wireValue() + "; remove `python` to use the host's own Python"));
-            }
-            if (Boolean.TRUE.equals(base.nvcc())) {
-                out.add(new Refusal("nvcc", bare + "they cannot provide dstack's CUDA development image;"
-                        + " remove `nvcc` to use the host's own CUDA toolkit"));
-            }
+        // Container-only fields take effect only for a job that runs in a container: one with an image, on hosts
+        // with a container runtime.
+        boolean inContainer = hosts.containers() && base.image() != null;
+        String bare = hosts.containers()
+                ? hosts.hosts() + " run a job without `image` directly on the host, so "
+                : hosts.hosts() + " run jobs without a container, so ";
+        String useImage = hosts.containers() ? "; or add `image`" : "";
+        if (base.python() != null) {
+            out.add(new Refusal("python", "dstack runs `python` jobs in its base image, which this server does not"
+                    + " pull; use `image` with Python " + base.python().wireValue() + (hosts.containers() ? "" :
+                    " (on a host with a container runtime)") + ", or remove `python` to use the host's own Python"));
+        }
+        if (Boolean.TRUE.equals(base.nvcc())) {
+            out.add(new Refusal("nvcc", "dstack runs `nvcc` jobs in its CUDA development image, which this server"
+                    + " does not pull; use `image` with the CUDA toolkit, or remove `nvcc` to use the host's own"));
+        }
+        if (Boolean.TRUE.equals(base.docker())) {
+            out.add(new Refusal("docker", "`docker: true` needs dstack's Docker-in-Docker image, which this server"
+                    + " does not pull; use `image` with a Docker engine and `privileged: true`"));
+        }
+        if (!inContainer) {
             if (base.user() != null) {
                 out.add(new Refusal("user", bare + "jobs run as the server's job user, not as '" + base.user()
-                        + "'; remove `user`"));
+                        + "'; remove `user`" + useImage));
             }
             if (base.privileged()) {
                 out.add(new Refusal("privileged", bare + "there is no container to make privileged; remove"
-                        + " `privileged`"));
-            }
-            if (Boolean.TRUE.equals(base.docker())) {
-                out.add(new Refusal("docker", bare + "they cannot start a Docker-in-Docker container; remove"
-                        + " `docker: true`"));
+                        + " `privileged`" + useImage));
             }
             if (!RunBase.DEFAULT_HOME_DIR.equals(base.homeDir())) {
-                out.add(new Refusal("home_dir", bare + "the job's home is the job user's; remove `home_dir`"));
+                out.add(new Refusal("home_dir", bare + "the job's home is the job user's; remove `home_dir`"
+                        + useImage));
             }
             if (base.resources().shmSize() != null) {
                 out.add(new Refusal("resources", bare + "`resources.shm_size` has no container to size;"
-                        + " remove it"));
+                        + " remove it" + useImage));
+            }
+            if (base.registryAuth() != null) {
+                out.add(new Refusal("registry_auth", base.image() == null
+                        ? "it only applies to pulling an `image`, and this run has none; remove `registry_auth`"
+                        : bare + "no image is pulled; remove `registry_auth`"));
             }
         }
-        if (base.registryAuth() != null) {
-            out.add(new Refusal("registry_auth", hosts.hosts() + " do not log in to registries before pulling"
-                    + " an image yet; use a public image or one already on the host"));
-        }
         BareHostPaths paths = new BareHostPaths(repoDir(base, spec));
-        if (!hosts.containers() && paths.inJobDirectory(base.workingDir()).isEmpty()) {
+        if (!inContainer && paths.inJobDirectory(base.workingDir()).isEmpty()) {
             out.add(new Refusal("working_dir", bare + "'" + base.workingDir() + "' is outside the job's"
                     + " directory (the repo directory " + paths.repoDir() + "); use a path relative to it or"
                     + " under it"));
@@ -136,10 +145,11 @@ public final class JobFieldSupport {
                 out.add(new Refusal("volumes", "network volume " + String.join(", ", named.names())
                         + " (at " + named.path() + "): this server has no volumes API yet, so no volume can exist"
                         + " to attach; use an instance volume (`instance_path`) on a host with a container runtime"));
-            } else if (!hosts.containers()) {
+            } else if (!inContainer) {
                 InstanceMountPoint instance = (InstanceMountPoint) volume;
                 out.add(new Refusal("volumes", bare + "they cannot mount " + instance.instancePath() + " at "
-                        + instance.path() + "; use paths on the host directly, or an SSH fleet host with Docker"));
+                        + instance.path() + "; use paths on the host directly" + (hosts.containers()
+                        ? ", or add `image`" : ", or a host with a container runtime and `image`")));
             }
         }
         if (!base.setup().isEmpty() && !(spec.configuration() instanceof DevEnvironmentConfiguration)) {
@@ -147,13 +157,12 @@ public final class JobFieldSupport {
                     + " of `init`); put these commands first in `commands`"));
         }
         repos(base, spec, out);
-        if (!hosts.containers()) {
-            for (FilePathMapping file : base.files()) {
-                if (paths.inJobDirectory(file.path()).isEmpty()) {
-                    out.add(new Refusal("files", bare + "'" + file.localPath() + ":" + file.path()
-                            + "' targets a path outside the job's directory (the repo directory "
-                            + paths.repoDir() + "); use a relative target or one under it"));
-                }
+        for (FilePathMapping file : base.files()) {
+            if (paths.inJobDirectory(file.path()).isEmpty()) {
+                out.add(new Refusal("files", (inContainer ? "files are copied into the job's directory (the repo"
+                        + " directory " + paths.repoDir() + ") only, even in a container, so '" : bare + "'")
+                        + file.localPath() + ":" + file.path() + "' targets a path outside it; use a relative"
+                        + " target or one under it"));
             }
         }
     }

@@ -69,7 +69,11 @@ public final class ServiceNetwork implements AutoCloseable {
         try {
             if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir.getParent());
-                Files.createDirectory(dir, OWNER_ONLY);
+                try {
+                    Files.createDirectory(dir, OWNER_ONLY);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another engine on this host made it meanwhile (replicas starting together): checked below
+                }
             }
             Object owner = Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
             Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
@@ -155,9 +159,34 @@ public final class ServiceNetwork implements AutoCloseable {
         return java.util.List.of("unshare", "-n", "--", "/bin/sh", "-c", inner, "dstack-replica");
     }
 
+    /**
+     * The replica runs in a container on the host's network (as dstack runs job containers), not in a namespace of
+     * its own: it is reached on {@code 127.0.0.1:<port>}. Recorded as a file beside the sockets, so that an engine
+     * restarted meanwhile reaches it the same way.
+     */
+    public void useHostNetwork(UUID jobId) {
+        if (!isolated) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(hostNetworkMarker(jobId), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record replica " + jobId + " as on the host's network in " + dir, e);
+        }
+    }
+
+    private boolean onHostNetwork(UUID jobId) {
+        return !isolated || Files.exists(hostNetworkMarker(jobId));
+    }
+
+    private Path hostNetworkMarker(UUID jobId) {
+        return dir.resolve(jobId + ".host");
+    }
+
     /** Where the engine connects to reach the replica's port. */
     public InetSocketAddress upstream(UUID jobId, int port) {
-        if (!isolated) {
+        if (onHostNetwork(jobId)) {
             return new InetSocketAddress("127.0.0.1", port);
         }
         return bridges.computeIfAbsent(jobId, id -> new ReplicaBridge(socket(id))).address();
@@ -165,7 +194,7 @@ public final class ServiceNetwork implements AutoCloseable {
 
     /** Whether the replica's port accepts connections now. */
     public boolean accepts(UUID jobId, int port) {
-        if (!isolated) {
+        if (onHostNetwork(jobId)) {
             try (java.net.Socket socket = new java.net.Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
                 return true;
@@ -189,6 +218,7 @@ public final class ServiceNetwork implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(socket(jobId));
+            Files.deleteIfExists(hostNetworkMarker(jobId));
         } catch (IOException e) {
             LOG.debug("Cannot remove the socket of replica {}", jobId, e);
         }

@@ -135,7 +135,8 @@ public final class Engine implements AutoCloseable {
                     router.remoteInstanceAdded();
                     provisioner.wake();
                 }, settings.sweep());
-        this.submitter = new Submitter(context, cloud::hosts);
+        this.submitter = new Submitter(context,
+                project -> cloud.hosts(project, ai.dstack.core.internal.runs.HostCapabilities.of(context.host)));
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);

@@ -57,6 +57,8 @@ class LocalJobShellsTest {
         String workdir = root.resolve("job-env").resolve("workdir").toRealPath().toString();
         assertThat(lines).containsExactly("it's \"quoted\" $NOT_EXPANDED", workdir, workdir);
         assertThat(process.exitValue()).isEqualTo(3);
+        assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .as("entering a job without a container says nothing about one").isEmpty();
         assertThat(shells.workingDirectory(job)).isEqualTo(root.resolve("job-env").resolve("workdir").toString());
     }
 
