@@ -159,6 +159,13 @@ class AwsEngineTest {
             assertThat(account.securityGroupNames()).isEmpty();
             assertThat(account.keyPairNames()).isEmpty();
         });
+        // The VM's life is in the events, as dstack records it: made, reachable, ended.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(engine.listEvents(
+                ai.dstack.api.event.ListEventsRequest.all(100).ascending(true).includeTargetTypes(List.of("instance"))))
+                .extracting(ai.dstack.api.event.Event::message)
+                .containsSubsequence("Instance created. Status: PENDING", "Instance status changed PENDING -> PROVISIONING",
+                        "Instance status changed PROVISIONING -> PENDING")
+                .anySatisfy(message -> assertThat(message).endsWith("-> TERMINATED")));
     }
 
     @Test

@@ -15,6 +15,7 @@ import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.internal.config.BackendConfig;
+import ai.dstack.core.internal.context.EventLog;
 import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.MergedProfile;
 import ai.dstack.spi.backend.Backend;
@@ -30,6 +31,7 @@ import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.StateStore;
+import ai.dstack.spi.storage.StoreTransaction;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -79,6 +81,10 @@ public final class CloudProvisioning implements AutoCloseable {
     private static final String REMOTE = "remote";
 
     private final StateStore store;
+
+    /** Instance and fleet events, in the transaction of each change. */
+
+    private final EventLog events;
     private final Clock clock;
     private final CloudBackends cloud;
     private final Function<ProjectRow, List<BackendConfig>> configs;
@@ -114,7 +120,8 @@ public final class CloudProvisioning implements AutoCloseable {
      */
     public CloudProvisioning(StateStore store, Clock clock, CloudBackends cloud,
             Function<ProjectRow, List<BackendConfig>> configs, Consumer<UUID> hintJob, Runnable capacityFreed,
-            Runnable reachable, Duration sweep) {
+            Runnable reachable, Duration sweep, EventLog events) {
+        this.events = events;
         this.store = store;
         this.clock = clock;
         this.cloud = cloud;
@@ -226,13 +233,17 @@ public final class CloudProvisioning implements AutoCloseable {
                 fleet = FleetRow.builder().id(UUID.randomUUID()).projectId(project.id()).name(run.runName())
                         .status("active").spec(write(spec)).createdAt(now).lastProcessedAt(now).build();
                 tx.fleets().insert(fleet);
+                events.record(tx, "Fleet created. Status: ACTIVE", null, EventLog.fleet(fleet));
             }
             int num = tx.instances().listByFleet(fleet.id()).size();
             String name = run.runName() + "-" + num;
-            tx.instances().insert(InstanceRow.builder().id(UUID.randomUUID()).projectId(project.id())
+            InstanceRow created = InstanceRow.builder().id(UUID.randomUUID()).projectId(project.id())
                     .fleetId(fleet.id()).name(name).instanceNum(num).status(InstanceStatus.PENDING.wireValue())
                     .health("healthy").createdAt(now).lastProcessedAt(now).terminationPolicy("destroy-after-idle")
-                    .provisioningJobId(job.id()).busyBlocks(0).build());
+                    .provisioningJobId(job.id()).busyBlocks(0).build();
+            tx.instances().insert(created);
+            events.record(tx, "Instance created. Status: PENDING", null, EventLog.instance(created),
+                    EventLog.fleet(fleet));
             return name;
         });
     }
@@ -313,8 +324,8 @@ public final class CloudProvisioning implements AutoCloseable {
                 ProvisioningData data = backend.createInstance(offer, configuration);
                 Instant now = clock.instant();
                 InstanceOffer plain = offer.offer();
-                boolean written = store.inTransaction(tx -> tx.instances().updateIfNotLeased(
-                        tx.instances().find(row.id()).orElseThrow().toBuilder()
+                boolean written = store.inTransaction(tx -> changed(tx, tx.instances().find(row.id()).orElseThrow(),
+                        current -> current.toBuilder()
                                 .status(InstanceStatus.PROVISIONING.wireValue()).backend(data.backend())
                                 .region(data.region()).price(data.price()).offer(write(plain))
                                 .jobProvisioningData(write(jpd(data))).startedAt(now).lastProcessedAt(now)
@@ -359,8 +370,8 @@ public final class CloudProvisioning implements AutoCloseable {
                 ObjectNode connection = JSON.createObjectNode().put("host", up.hostname()).put("port", up.sshPort())
                         .put("ssh_user", up.username()).put("private_key", project.sshPrivateKey())
                         .put("key_source", "the key of project " + project.name());
-                store.useTransaction(tx -> tx.instances().updateIfNotLeased(tx.instances().find(row.id())
-                        .orElseThrow().toBuilder().status(InstanceStatus.PENDING.wireValue())
+                store.useTransaction(tx -> changed(tx, tx.instances().find(row.id()).orElseThrow(),
+                        current -> current.toBuilder().status(InstanceStatus.PENDING.wireValue())
                         .jobProvisioningData(write(jpd(up))).remoteConnectionInfo(connection.toString())
                         .lastProcessedAt(now).build(), now));
                 LOG.info("Instance {} runs at {}; checking it over SSH", row.name(), up.hostname());
@@ -470,7 +481,7 @@ public final class CloudProvisioning implements AutoCloseable {
 
     private void terminating(InstanceRow row, InstanceTerminationReason reason, String message) {
         Instant now = clock.instant();
-        store.useTransaction(tx -> tx.instances().updateIfNotLeased(tx.instances().find(row.id()).orElseThrow()
+        store.useTransaction(tx -> changed(tx, tx.instances().find(row.id()).orElseThrow(), current -> current
                 .toBuilder().status(InstanceStatus.TERMINATING.wireValue()).terminationReason(reason.wireValue())
                 .terminationReasonMessage(message).lastProcessedAt(now).build(), now));
     }
@@ -488,9 +499,20 @@ public final class CloudProvisioning implements AutoCloseable {
             if (reason != null) {
                 ended.terminationReason(reason.wireValue()).terminationReasonMessage(message);
             }
-            tx.instances().updateIfNotLeased(ended.build(), now);
+            changed(tx, current, unused -> ended.build(), now);
         });
         capacityFreed.run();
+    }
+
+    /** Writes {@code change} of {@code current} unless another step leases the row, with its status event. */
+    private boolean changed(StoreTransaction tx, InstanceRow current, java.util.function.UnaryOperator<InstanceRow> change,
+            Instant now) {
+        InstanceRow after = change.apply(current);
+        boolean written = tx.instances().updateIfNotLeased(after, now);
+        if (written) {
+            events.instanceChanged(tx, current, after);
+        }
+        return written;
     }
 
     /** A terminated row goes once its job has finished, and the run's fleet with its last instance. */

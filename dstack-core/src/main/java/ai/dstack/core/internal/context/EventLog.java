@@ -69,6 +69,19 @@ public final class EventLog {
         record(tx, message, null, job(after));
     }
 
+    /** An instance changed status (a cloud VM made, reachable, terminating, terminated), with its reason when it ends. */
+    public void instanceChanged(StoreTransaction tx, ai.dstack.spi.storage.InstanceRow before,
+            ai.dstack.spi.storage.InstanceRow after) {
+        if (before.status().equals(after.status())) {
+            return;
+        }
+        String message = "Instance status changed " + upper(before.status()) + " -> " + upper(after.status());
+        if (after.terminationReason() != null && !after.terminationReason().equals(before.terminationReason())) {
+            message += ". Termination reason: " + upper(after.terminationReason());
+        }
+        record(tx, message, null, instance(after));
+    }
+
     /** Any other event: a fleet, instance, user, project or secret change. */
     public void record(StoreTransaction tx, String message, UUID actor, EventRow.Target... targets) {
         if (!enabled) {

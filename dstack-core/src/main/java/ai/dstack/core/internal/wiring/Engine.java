@@ -134,7 +134,7 @@ public final class Engine implements AutoCloseable {
                 context::capacityFreed, () -> {
                     router.remoteInstanceAdded();
                     provisioner.wake();
-                }, settings.sweep());
+                }, settings.sweep(), context.events);
         this.submitter = new Submitter(context,
                 project -> cloud.hosts(project, ai.dstack.core.internal.runs.HostCapabilities.of(context.host)));
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
