@@ -382,6 +382,9 @@ public final class AzureBackend implements Backend {
                     data.instanceId(), InstanceViewTypes.INSTANCE_VIEW, Context.NONE).getValue();
         } catch (RuntimeException e) {
             if (AzureErrors.isNotFound(e)) {
+                // Azure deleted it (an evicted spot VM): its interface and IP stay unless removed here
+                deleteVmAndParts(data.instanceId());
+                releaseNetworkWhenUnused(data.region());
                 return data.spot()
                         ? new InstanceStatus(InstanceStatus.State.INTERRUPTED, data, "the spot VM was evicted "
                                 + "(Azure deleted it)")
@@ -531,7 +534,8 @@ public final class AzureBackend implements Backend {
             }
             return true;
         } catch (BackendException e) {
-            if (e.cloudCode() != null && e.cloudCode().startsWith("InUse")) {
+            if (e.cloudCode() != null && (e.cloudCode().contains("InUse")
+                    || e.cloudCode().equals("PublicIPAddressCannotBeDeleted"))) {
                 return false; // still used by a VM or interface being deleted: later
             }
             throw e;

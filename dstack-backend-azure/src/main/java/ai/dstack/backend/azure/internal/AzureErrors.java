@@ -23,7 +23,7 @@ final class AzureErrors {
         if (e instanceof BackendException b) {
             return b;
         }
-        ClientAuthenticationException auth = find(e, ClientAuthenticationException.class);
+        Throwable auth = authFailure(e);
         if (auth != null && !(e instanceof ManagementException)) {
             String words = rootMessage(auth);
             return new BackendException(BackendFailure.INVALID_CREDENTIALS, "azure: " + doing
@@ -56,10 +56,14 @@ final class AzureErrors {
                 && words.toLowerCase(Locale.ROOT).contains("quota"));
     }
 
-    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    /** Azure AD refused the credential: azure-identity's exception, or MSAL's underneath it. */
+    private static Throwable authFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
+            if (t instanceof ClientAuthenticationException
+                    || t.getClass().getName().startsWith("com.azure.identity.")
+                    || t.getClass().getName().startsWith("com.microsoft.aad.msal4j.")
+                    || String.valueOf(t.getMessage()).contains("AADSTS")) {
+                return t;
             }
             if (t.getCause() == t) {
                 break;

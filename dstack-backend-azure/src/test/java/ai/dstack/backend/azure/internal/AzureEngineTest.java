@@ -140,7 +140,7 @@ class AzureEngineTest {
         JobSubmission submission = done.latestJobSubmission();
         assertThat(submission.jobProvisioningData().backend()).isEqualTo("azure");
         assertThat(submission.jobProvisioningData().hostname()).startsWith("127.");
-        assertThat(submission.jobProvisioningData().instanceType().name()).isEqualTo("Standard_B2s");
+        assertThat(submission.jobProvisioningData().instanceType().name()).isEqualTo("Standard_B2ms");
         String created = arm.calls(subscription).stream().filter(c -> c.method().equals("PUT")
                 && c.path().contains("/Microsoft.Compute/virtualMachines/")).findFirst().orElseThrow().body();
         assertThat(created).contains("\"dstack_run\":\"on-azure\"", "\"team\":\"ml\"", "\"owner\":\"dstack\"",
@@ -159,21 +159,21 @@ class AzureEngineTest {
     void noCapacityTriesTheNextOfferAndFailsListingEveryAttemptWhenNoneHasAny() throws Exception {
         start();
         configureAzure(null);
-        subscription.noCapacity("Standard_B2s", "*");
+        subscription.noCapacity("Standard_B2ms", "*");
         Run done = engine.awaitFinished(engine.applyRun(task("type: task\nname: next-offer\ncommands: [echo ok]\n"))
                 .runSpec().runName(), WAIT);
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(done.latestJobSubmission().jobProvisioningData().instanceType().name())
-                .isNotEqualTo("Standard_B2s");
+                .isNotEqualTo("Standard_B2ms");
         await().atMost(WAIT).untilAsserted(() -> assertThat(subscription.leftovers()).isEmpty());
 
         subscription.noCapacity("*", "*");
         Run failed = engine.awaitFinished(engine.applyRun(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
-                + "max_price: 0.05\n")).runSpec().runName(), WAIT);
+                + "max_price: 0.09\n")).runSpec().runName(), WAIT);
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         JobSubmission last = failed.latestJobSubmission();
         assertThat(last.terminationReason()).isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
-        assertThat(last.terminationReasonMessage()).startsWith("All offers failed: azure eastus Standard_B2s: ")
+        assertThat(last.terminationReasonMessage()).startsWith("All offers failed: azure eastus Standard_B2ms: ")
                 .contains("AllocationFailed");
         await().atMost(WAIT).untilAsserted(() -> assertThat(subscription.leftovers()).isEmpty());
     }
