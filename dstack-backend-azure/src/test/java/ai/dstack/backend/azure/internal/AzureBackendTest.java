@@ -92,6 +92,7 @@ class AzureBackendTest {
     void aTenantTheCredentialsDoNotSeeIsRefused() {
         var config = AzureTestBackends.configuration(subscription, "main", null);
         config.config().put("tenant_id", "00000000-0000-0000-0000-000000000000");
+        config.creds().put("tenant_id", subscription.tenantId()); // the app signs in to its own tenant
         try (Backend other = BackendProviders.find("azure").orElseThrow().create(config)) {
             assertThatThrownBy(other::checkCredentials).isInstanceOfSatisfying(BackendException.class, e -> {
                 assertThat(e.failure()).isEqualTo(BackendFailure.INVALID_CREDENTIALS);
@@ -99,6 +100,18 @@ class AzureBackendTest {
             });
         }
         backend.checkCredentials();
+    }
+
+    @Test
+    void anUnknownTenantIsRefusedByAzureAd() {
+        var config = AzureTestBackends.configuration(subscription, "main", null);
+        config.config().put("tenant_id", "00000000-0000-0000-0000-000000000000");
+        try (Backend other = BackendProviders.find("azure").orElseThrow().create(config)) {
+            assertThatThrownBy(other::checkCredentials).isInstanceOfSatisfying(BackendException.class, e -> {
+                assertThat(e.failure()).isEqualTo(BackendFailure.INVALID_CREDENTIALS);
+                assertThat(e.getMessage()).contains("AADSTS90002");
+            });
+        }
     }
 
     @Test
