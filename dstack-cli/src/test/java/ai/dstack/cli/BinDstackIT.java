@@ -2,6 +2,7 @@ package ai.dstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dstack.api.yaml.Corpus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,26 +109,9 @@ class BinDstackIT {
 
     @Test
     void serverAndApplyAsSeparateProcessesRunATaskEndToEnd() throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path home = Files.createDirectories(dir.resolve("home"));
-        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
-                "JAVA_OPTS", "-Duser.home=" + home);
-        Path serverOut = dir.resolve("server-out.txt");
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
-                .directory(dir.toFile())
-                .redirectOutput(serverOut.toFile())
-                .redirectError(dir.resolve("server-err.txt").toFile());
-        builder.environment().remove("DSTACK_JAR");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().putAll(env);
-        Process server = builder.start();
+        Server server = startServer();
+        Map<String, String> env = server.env();
         try {
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
-                    .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
-            assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
             Path config = dir.resolve("server").resolve("config.yml");
             assertThat(Files.readString(dir.resolve("server-err.txt")))
                     .contains("Initialized the default configuration at " + config);
@@ -141,34 +125,16 @@ class BinDstackIT {
             assertThat(apply.out()).contains("Submitted it-task", "hello-from-a-process");
             assertThat(apply.err()).contains("it-task failed (exit status 7)");
         } finally {
-            server.destroy(); // SIGTERM: the shutdown hook closes the server and the engine.
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+            server.stop();
         }
-        assertThat(server.exitValue()).isEqualTo(143);
+        assertThat(server.process().exitValue()).isEqualTo(143);
     }
 
     @Test
     void ctrlCDetachesFromAnAttachedApplyAndTheRunGoesOn() throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path home = Files.createDirectories(dir.resolve("home"));
-        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
-                "JAVA_OPTS", "-Duser.home=" + home);
-        Path serverOut = dir.resolve("server-out.txt");
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
-                .directory(dir.toFile())
-                .redirectOutput(serverOut.toFile())
-                .redirectError(dir.resolve("server-err.txt").toFile());
-        builder.environment().remove("DSTACK_JAR");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().putAll(env);
-        Process server = builder.start();
+        Server server = startServer();
+        Map<String, String> env = server.env();
         try {
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
-                    .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
-            assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
             Files.writeString(dir.resolve("long.yml"), "type: task\nname: long-task\nresources:\n  cpu: 0..\n"
                     + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
             Path out = dir.resolve("apply-out.txt");
@@ -178,10 +144,7 @@ class BinDstackIT {
             ProcessBuilder apply = new ProcessBuilder("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!",
                     launcher.toString(), "apply", "-f", "long.yml", "-y")
                     .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-            apply.environment().remove("DSTACK_JAR");
-            apply.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            apply.environment().putAll(env);
-            Process attached = apply.start();
+            Process attached = start(apply, env);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
                     .until(() -> !attached.isAlive() || Files.readString(out).contains("started-and-waiting"));
             assertThat(attached.isAlive()).as("apply: %s %s", Files.readString(out), Files.readString(err)).isTrue();
@@ -199,8 +162,7 @@ class BinDstackIT {
             Result stop = run(launcher, env, "stop", "long-task", "-y");
             assertThat(stop.exitCode()).as(stop.toString()).isZero();
         } finally {
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+            server.stop();
         }
     }
 
@@ -221,26 +183,9 @@ class BinDstackIT {
 
     @Test
     void ctrlCAtATerminalAsksWhetherToStopTheRunAndStopsIt() throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path home = Files.createDirectories(dir.resolve("home"));
-        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
-                "JAVA_OPTS", "-Duser.home=" + home);
-        Path serverOut = dir.resolve("server-out.txt");
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
-                .directory(dir.toFile())
-                .redirectOutput(serverOut.toFile())
-                .redirectError(dir.resolve("server-err.txt").toFile());
-        builder.environment().remove("DSTACK_JAR");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().putAll(env);
-        Process server = builder.start();
+        Server server = startServer();
+        Map<String, String> env = server.env();
         try {
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
-                    .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
-            assertThat(server.isAlive()).as("the server: %s", Files.readString(dir.resolve("server-err.txt"))).isTrue();
             Files.writeString(dir.resolve("long.yml"), "type: task\nname: asked-task\nresources:\n  cpu: 0..\n"
                     + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
             Path out = dir.resolve("apply-out.txt");
@@ -251,10 +196,7 @@ class BinDstackIT {
                     + " apply -f long.yml";
             ProcessBuilder apply = new ProcessBuilder("script", "-qfec", command, "/dev/null")
                     .directory(dir.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true);
-            apply.environment().remove("DSTACK_JAR");
-            apply.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            apply.environment().putAll(env);
-            Process attached = apply.start();
+            Process attached = start(apply, env);
             java.io.OutputStream keyboard = attached.getOutputStream();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
                     .until(() -> !attached.isAlive() || Files.readString(out).contains("Submit the run asked-task? [y/n]"));
@@ -276,12 +218,46 @@ class BinDstackIT {
             Result ps = run(launcher, env, "ps", "-a");
             assertThat(ps.out()).as(ps.toString()).containsPattern("asked-task .*stopped");
         } finally {
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+            server.stop();
         }
     }
 
     record Result(int exitCode, String out, String err) {}
+
+    /** {@code bin/dstack server} on a free port, as its own process, with a home and server directory in the temp dir. */
+    record Server(Process process, Map<String, String> env) {
+        /** SIGTERM, as a service manager stops it: the shutdown hook closes the server and the engine. */
+        void stop() throws InterruptedException {
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        }
+    }
+
+    private Server startServer() throws IOException {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "JAVA_OPTS", "-Duser.home=" + home);
+        Path serverOut = dir.resolve("server-out.txt");
+        Path serverErr = dir.resolve("server-err.txt");
+        Process server = start(new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))
+                .directory(dir.toFile()).redirectOutput(serverOut.toFile()).redirectError(serverErr.toFile()), env);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                .until(() -> !server.isAlive() || Files.readString(serverOut).contains("The server is running at"));
+        assertThat(server.isAlive()).as("the server: %s", Files.readString(serverErr)).isTrue();
+        return new Server(server, env);
+    }
+
+    /** Starts {@code builder} with this build's Java and {@code env}, never a jar named by the caller's environment. */
+    private static Process start(ProcessBuilder builder, Map<String, String> env) throws IOException {
+        builder.environment().remove("DSTACK_JAR");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        return builder.start();
+    }
 
     /** Runs {@code program args} in the temp dir and waits for it; output goes through files, so no pipe can fill. */
     private Result run(Path program, Map<String, String> env, String... args) throws IOException, InterruptedException {

@@ -2,7 +2,9 @@ package ai.dstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dstack.api.yaml.Corpus;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code dstack validate}, run in-process against files of the shared corpus and files made on the spot. */
 class ValidateCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VALID = "crafted-cpu-mem-disk";
     private static final String INVALID = "crafted-neg-gpu-garbage";
 
@@ -145,7 +148,7 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.err()).isEmpty();
-        JsonNode line = Corpus.JSON.readTree(run.outLines().get(0));
+        JsonNode line = JSON.readTree(run.outLines().get(0));
         assertThat(run.outLines()).hasSize(1);
         assertThat(fieldNames(line)).containsExactly("file", "valid", "type", "configuration");
         assertThat(line.get("file").asText()).isEqualTo(file);
@@ -163,7 +166,7 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.outLines()).hasSize(1);
-        JsonNode line = Corpus.JSON.readTree(run.outLines().get(0));
+        JsonNode line = JSON.readTree(run.outLines().get(0));
         assertThat(fieldNames(line)).containsExactly("file", "valid", "errors");
         assertThat(line.get("file").asText()).isEqualTo(file);
         assertThat(line.get("valid").asBoolean()).isFalse();
@@ -185,8 +188,8 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.outLines()).hasSize(2);
-        assertThat(Corpus.JSON.readTree(run.outLines().get(0)).get("file").asText()).isEqualTo(invalid);
-        assertThat(Corpus.JSON.readTree(run.outLines().get(1)).get("file").asText()).isEqualTo(valid);
+        assertThat(JSON.readTree(run.outLines().get(0)).get("file").asText()).isEqualTo(invalid);
+        assertThat(JSON.readTree(run.outLines().get(1)).get("file").asText()).isEqualTo(valid);
     }
 
     @Test
@@ -197,7 +200,7 @@ class ValidateCommandTest {
         CliRun run = CliRun.of("validate", "--json", asGiven);
 
         assertThat(run.exitCode()).isZero();
-        assertThat(Corpus.JSON.readTree(run.out()).get("file").asText()).isEqualTo(asGiven);
+        assertThat(JSON.readTree(run.out()).get("file").asText()).isEqualTo(asGiven);
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.dstack.api.ConfigurationException;
 import ai.dstack.api.configuration.Configuration;
 import ai.dstack.api.configuration.RunConfiguration;
+import ai.dstack.api.yaml.Corpus;
 import ai.dstack.api.yaml.DstackYaml;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;

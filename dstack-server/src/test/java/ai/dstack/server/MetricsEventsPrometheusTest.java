@@ -174,6 +174,30 @@ class MetricsEventsPrometheusTest {
                         e -> assertThat(e.getMessage()).contains("At most one of within_"));
     }
 
+    @Test
+    void secretChangesAreEventsThatNameTheSecretButNeverItsValue() {
+        var main = client.project("main");
+        var created = main.setSecret("hf-token", "first-value");
+        main.setSecret("hf-token", "second-value");
+        main.deleteSecrets(List.of("hf-token"));
+
+        List<Event> events = client.listEvents(ListEventsRequest.all(100).targetSecrets(List.of(created.id()))
+                .ascending(true));
+        assertThat(events).extracting(Event::message)
+                .containsExactly("Secret created", "Secret updated", "Secret deleted");
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.actorUser()).isEqualTo("admin");
+            assertThat(e.targets()).singleElement().satisfies(t -> {
+                assertThat(t.type()).isEqualTo("secret");
+                assertThat(t.name()).isEqualTo("hf-token");
+                assertThat(t.projectName()).isEqualTo("main");
+            });
+            assertThat(e.toString()).doesNotContain("first-value", "second-value");
+        });
+        assertThat(client.listEvents(ListEventsRequest.all(100).includeTargetTypes(List.of("secret"))))
+                .extracting(Event::message).contains("Secret deleted").doesNotContain("Run submitted. Status: SUBMITTED");
+    }
+
     private static String scrape(String token) throws Exception {
         Request.Builder request = new Request.Builder().url(server.url() + "/metrics");
         if (token != null) {

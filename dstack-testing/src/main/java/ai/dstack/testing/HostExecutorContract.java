@@ -13,6 +13,7 @@ import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobUsage;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
 import ai.dstack.spi.host.LogStream;
@@ -459,5 +460,28 @@ public abstract class HostExecutorContract {
         assertThat(executor.jobs()).doesNotContain(job);
         assertThat(executor.status(job)).isInstanceOf(HostJobState.Lost.class);
         assertThat(executor.readLogs(job, 0).lines()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- resource usage (what job metrics sample)
+
+    @Test
+    public void usageCountsTheJobsLiveProcessesAndIsEmptyOnceItEnded() throws Exception {
+        // Some CPU time in the job's own shell, then a child process that holds memory until the gate opens.
+        JobHandle job = start("i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done", "echo busy-done",
+                gateCommand("go"));
+        awaitOutput(job, "busy-done");
+
+        JobUsage usage = executor.usage(job).orElseThrow(() -> new AssertionError("a running job has no usage"));
+        assertThat(usage.cpuTimeMicros()).as("CPU time of the job's processes").isPositive();
+        assertThat(usage.memoryUsageBytes()).as("resident memory").isPositive();
+        assertThat(usage.memoryWorkingSetBytes()).isBetween(0L, usage.memoryUsageBytes());
+        assertThat(usage.cpus()).isPositive();
+        assertThat(usage.memoryTotalBytes()).isGreaterThan(usage.memoryUsageBytes());
+        assertThat(usage.timestamp()).isCloseTo(java.time.Instant.now(), org.assertj.core.api.Assertions.within(
+                1, java.time.temporal.ChronoUnit.MINUTES));
+
+        openGate("go");
+        awaitFinished(executor, job);
+        assertThat(executor.usage(job)).as("a finished job has no live processes to sample").isEmpty();
     }
 }

@@ -63,6 +63,19 @@ public record ListEventsRequest(
                 actors, prevRecordedAt, prevId, limit, ascending);
     }
 
+    public ListEventsRequest targetSecrets(List<UUID> secrets) {
+        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
+                targetVolumes, targetGateways, secrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
+                actors, prevRecordedAt, prevId, limit, ascending);
+    }
+
+    /** Only events with a target of these types ({@code run}, {@code job}, {@code fleet}, {@code secret}...). */
+    public ListEventsRequest includeTargetTypes(List<String> types) {
+        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
+                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, types,
+                actors, prevRecordedAt, prevId, limit, ascending);
+    }
+
     public ListEventsRequest ascending(boolean oldestFirst) {
         return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
                 targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,

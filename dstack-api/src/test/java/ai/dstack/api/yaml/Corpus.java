@@ -1,5 +1,7 @@
 package ai.dstack.api.yaml;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -15,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
  * The corpus of real {@code .dstack.yml} files with dstack's own verdicts. It is not part of the repository: it is
  * named by {@value #PROPERTY} (system property) or {@value #VARIABLE} (environment), or found as
  * {@code shared/corpus/configurations} above the working directory. Without it, the tests that need it are skipped
- * (not failed) with one line saying so, so that a fresh clone builds.
+ * (not failed) with one line saying so, so that a fresh clone builds. The server's and the CLI's tests use it through
+ * this module's test jar.
  */
 public final class Corpus {
     public static final String PROPERTY = "dstack.corpus.dir";
@@ -81,6 +85,31 @@ public final class Corpus {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code NAME.dstack.yml} of the corpus, as an absolute path; skips the calling test without a corpus. */
+    public static Path file(String name) {
+        Path file = directory().resolve(name + ".dstack.yml");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no corpus file " + file);
+        }
+        return file;
+    }
+
+    /** dstack's own verdict on {@code NAME.dstack.yml}: {@code NAME.expected.json}. */
+    public static JsonNode expected(String name) {
+        try {
+            return new ObjectMapper().readTree(directory().resolve(name + ".expected.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The {@code loc} of each error dstack reports for {@code NAME}, in order. */
+    public static List<String> expectedLocs(String name) {
+        List<String> locs = new ArrayList<>();
+        expected(name).path("errors").forEach(error -> locs.add(error.path("loc").asText()));
+        return locs;
     }
 
     public static Path expectedFor(Path yaml) {

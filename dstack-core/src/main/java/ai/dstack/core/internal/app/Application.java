@@ -447,7 +447,7 @@ public final class Application implements DstackApp {
         Objects.requireNonNull(request, "request is null");
         return in(caller, Operation.APPLY_FLEET, project, s -> {
             checkFleetSpec(request.spec());
-            return engine.fleets().apply(s.project(), request.spec());
+            return engine.fleets().apply(s.project(), s.user().name(), request.spec());
         });
     }
 

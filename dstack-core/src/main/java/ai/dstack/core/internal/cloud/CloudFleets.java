@@ -175,7 +175,8 @@ public final class CloudFleets {
         }
         if (provisioning.backends(project).isEmpty()) {
             throw new DstackException(ErrorCode.INVALID_REQUEST, "A fleet without ssh_config needs a cloud backend, "
-                    + "and project " + project.name() + " has none (add one to config.yml or through the backends API)");
+                    + "and project " + project.name() + " has none: cloud fleets are not supported without one (add one"
+                    + " to config.yml or through the backends API)");
         }
         return c;
     }

@@ -69,7 +69,7 @@ public final class EventLog {
         record(tx, message, null, job(after));
     }
 
-    /** Any other event: a fleet, instance, user or project change. */
+    /** Any other event: a fleet, instance, user, project or secret change. */
     public void record(StoreTransaction tx, String message, UUID actor, EventRow.Target... targets) {
         if (!enabled) {
             return;
@@ -91,6 +91,10 @@ public final class EventLog {
 
     public static EventRow.Target instance(ai.dstack.spi.storage.InstanceRow instance) {
         return new EventRow.Target("instance", instance.projectId(), instance.id(), instance.name());
+    }
+
+    public static EventRow.Target secret(ai.dstack.spi.storage.SecretRow secret) {
+        return new EventRow.Target("secret", secret.projectId(), secret.id(), secret.name());
     }
 
     public static EventRow.Target run(RunRow run) {

@@ -14,6 +14,7 @@ import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.core.internal.cloud.CloudFleets;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.placement.LocalFleet;
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.ProjectRow;
@@ -43,28 +44,31 @@ public final class Fleets {
 
     /** dstack's {@code fleets/get_plan} for an SSH fleet: the spec without private keys, the current fleet if any. */
     public FleetPlan plan(ProjectRow project, String userName, FleetSpec spec) {
-        return CloudFleets.isCloud(spec) ? cloud.plan(project, userName, spec) : ssh.plan(project, userName, spec);
+        return isCloud(spec) ? cloud.plan(project, userName, spec) : ssh.plan(project, userName, spec);
     }
 
     /**
      * dstack's {@code fleets/apply}: creates the SSH fleet or updates it in place (hosts added to the file get
      * instances, hosts gone from it lose theirs). Instances start {@code pending} and become {@code idle} once their
-     * host is checked.
+     * host is checked. A cloud fleet's VMs are made by its project's cloud backends, tagged with {@code userName}.
      */
-    public Fleet apply(ProjectRow project, FleetSpec spec) {
-        if (CloudFleets.isCloud(spec)) {
-            // the fleet's instances are tagged with who owns the project (the apply call does not name its caller)
-            String owner = context.store.inReadOnlyTransaction(tx -> tx.users().find(project.ownerId()))
-                    .map(u -> u.name()).orElse("admin");
-            String name = cloud.apply(project, owner, spec);
+    public Fleet apply(ProjectRow project, String userName, FleetSpec spec) {
+        if (isCloud(spec)) {
+            String name = cloud.apply(project, userName, spec); // its VMs are tagged with who applied it
             return list(project).stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
         }
         return ssh.apply(project, spec);
     }
 
+    /** A fleet without {@code ssh_config} is made by cloud backends; the local fleet's name stays the SSH path's to refuse. */
+    private static boolean isCloud(FleetSpec spec) {
+        return CloudFleets.isCloud(spec) && !LocalFleet.NAME.equals(spec.configuration().name());
+    }
+
     /** dstack's {@code fleets/delete}: refused while a fleet's instance runs jobs. */
     public void delete(ProjectRow project, Collection<String> names) {
-        List<String> clouds = names.stream().filter(n -> cloud.isCloudFleet(project, n)).toList();
+        List<String> clouds = names.stream().filter(n -> !LocalFleet.NAME.equals(n) && cloud.isCloudFleet(project, n))
+                .toList();
         if (!clouds.isEmpty()) {
             cloud.delete(project, clouds);
         }

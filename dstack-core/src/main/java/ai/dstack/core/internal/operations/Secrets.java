@@ -4,6 +4,7 @@ import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.secret.Secret;
 import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.EventLog;
 import ai.dstack.spi.storage.ProjectRow;
 import ai.dstack.spi.storage.SecretRow;
 import ai.dstack.spi.storage.UserRow;
@@ -61,10 +62,12 @@ public final class Secrets {
                 SecretRow updated = new SecretRow(existing.get().id(), project.id(), name, value,
                         existing.get().createdAt(), now);
                 tx.secrets().update(updated);
+                context.events.record(tx, "Secret updated", caller.id(), EventLog.secret(updated));
                 return updated;
             }
             SecretRow created = new SecretRow(UUID.randomUUID(), project.id(), name, value, now, now);
             tx.secrets().insert(created);
+            context.events.record(tx, "Secret created", caller.id(), EventLog.secret(created));
             return created;
         });
         return new Secret(stored.id(), stored.name(), stored.value());
@@ -83,7 +86,11 @@ public final class Secrets {
             if (!missing.isEmpty()) {
                 throw new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Secrets not found: " + String.join(", ", missing));
             }
-            names.forEach(name -> tx.secrets().delete(project.id(), name));
+            for (String name : names) {
+                SecretRow secret = tx.secrets().find(project.id(), name).orElseThrow();
+                tx.secrets().delete(project.id(), name);
+                context.events.record(tx, "Secret deleted", caller.id(), EventLog.secret(secret));
+            }
         });
     }
 
