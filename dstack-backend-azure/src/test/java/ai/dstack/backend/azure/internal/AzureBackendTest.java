@@ -76,6 +76,55 @@ class AzureBackendTest {
     }
 
     @Test
+    void aConfiguredGroupNetworkImageAndPrivateAddressesTakeEffect() {
+        subscription.existingNetwork("ml-rg", "ml-net", "eastus");
+        try (Backend custom = AzureTestBackends.backend(subscription, "main", "{\"resource_group\": \"ml-rg\", "
+                + "\"vpc_ids\": {\"eastus\": \"ml-rg/ml-net\"}, \"public_ips\": false, \"os_images\": {\"cpu\": "
+                + "{\"name\": \"Debian:debian-12:12-gen2:latest\", \"user\": \"admin\"}}}")) {
+            custom.checkCredentials();
+            ProvisioningData vm = custom.createInstance(custom.offers(OfferRequirements.any()).get(0),
+                    config("custom-0"));
+            assertThat(vm.username()).isEqualTo("admin");
+            FakeArmSubscription.Vm fake = subscription.vm(vm.instanceId());
+            assertThat(fake.body.path("id").asText()).contains("/resourceGroups/ml-rg/");
+            assertThat(fake.body.path("properties").path("storageProfile").path("imageReference").path("offer")
+                    .asText()).isEqualTo("debian-12");
+            assertThat(fake.body.path("properties").path("osProfile").path("adminUsername").asText())
+                    .isEqualTo("admin");
+            var nic = subscription.resource("Microsoft.Network/networkInterfaces", vm.instanceId() + "-nic");
+            assertThat(nic.toString()).contains("/virtualNetworks/ml-net/subnets/default")
+                    .doesNotContain("publicIPAddress");
+            assertThat(subscription.leftovers()).noneMatch(r -> r.startsWith("Microsoft.Network/publicIPAddresses"))
+                    .noneMatch(r -> r.contains("dstack-main-eastus-network"));
+            ProvisioningData running = null;
+            for (int i = 0; i < 10 && running == null; i++) {
+                var status = custom.poll(vm);
+                running = status.state() == ai.dstack.spi.backend.InstanceStatus.State.RUNNING ? status.data() : null;
+            }
+            assertThat(running).isNotNull();
+            assertThat(running.hostname()).isEqualTo(running.internalIp()).startsWith("127.");
+            assertThat(custom.terminate(vm)).isTrue();
+        }
+        assertThat(subscription.leftovers()).containsExactly("Microsoft.Network/virtualNetworks/ml-net");
+        assertThat(subscription.groupNames()).containsExactly("ml-rg");
+    }
+
+    @Test
+    void subnetIdsPutTheVmInThatSubnet() {
+        subscription.existingNetwork("net-rg", "shared-net", "eastus");
+        try (Backend custom = AzureTestBackends.backend(subscription, "main",
+                "{\"subnet_ids\": {\"eastus\": \"net-rg/shared-net/default\"}}")) {
+            ProvisioningData vm = custom.createInstance(custom.offers(OfferRequirements.any()).get(0),
+                    config("subnet-0"));
+            assertThat(subscription.resource("Microsoft.Network/networkInterfaces", vm.instanceId() + "-nic")
+                    .toString()).contains("/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/"
+                            + "shared-net/subnets/default");
+            assertThat(custom.terminate(vm)).isTrue();
+        }
+        assertThat(subscription.leftovers()).containsExactly("Microsoft.Network/virtualNetworks/shared-net");
+    }
+
+    @Test
     void quotaIsReportedAsQuotaAndNothingIsLeft() {
         InstanceOfferWithAvailability offer = backend.offers(OfferRequirements.any()).get(0);
         subscription.noQuota(offer.instance().name());

@@ -89,6 +89,24 @@ public final class FakeArmSubscription {
         return this;
     }
 
+    /** A resource group and a network in it with one subnet, {@code default}, as a user made them. */
+    public synchronized FakeArmSubscription existingNetwork(String group, String network, String location) {
+        String groupId = "/subscriptions/" + id + "/resourceGroups/" + group;
+        ObjectNode g = FakeArm.JSON.createObjectNode().put("id", groupId).put("name", group).put("location", location)
+                .put("type", "Microsoft.Resources/resourceGroups");
+        g.putObject("properties").put("provisioningState", "Succeeded");
+        groups.put(key(groupId), g);
+        String networkId = groupId + "/providers/Microsoft.Network/virtualNetworks/" + network;
+        ObjectNode vnet = FakeArm.JSON.createObjectNode().put("id", networkId).put("name", network)
+                .put("type", "Microsoft.Network/virtualNetworks").put("location", location);
+        ObjectNode props = vnet.putObject("properties").put("provisioningState", "Succeeded");
+        props.putObject("addressSpace").putArray("addressPrefixes").add("10.1.0.0/16");
+        props.putArray("subnets").addObject().put("id", networkId + "/subnets/default").put("name", "default")
+                .putObject("properties").put("addressPrefix", "10.1.0.0/24").put("provisioningState", "Succeeded");
+        resources.put(key(networkId), vnet);
+        return this;
+    }
+
     /** The app's secret is replaced: the old one is refused by Azure AD. */
     public void rotateSecret() {
         clientSecret = "secret-" + UUID.randomUUID();
