@@ -11,6 +11,7 @@ import ai.dstack.spi.backend.InstanceConfiguration;
 import ai.dstack.spi.backend.InstanceStatus;
 import ai.dstack.spi.backend.OfferCatalog;
 import ai.dstack.spi.backend.OfferRequirements;
+import ai.dstack.spi.backend.PlacementGroupSupport;
 import ai.dstack.spi.backend.ProvisioningData;
 import ai.dstack.spi.backend.Tags;
 import com.azure.core.util.Context;
@@ -63,6 +64,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,14 +90,17 @@ public final class AzureBackend implements Backend {
             "microsoft.network/networkinterfaces", "network-interface",
             "microsoft.network/publicipaddresses", "public-ip",
             "microsoft.network/networksecuritygroups", "security-group",
-            "microsoft.network/virtualnetworks", "network");
+            "microsoft.network/virtualnetworks", "network",
+            AzurePlacement.TYPE.toLowerCase(Locale.ROOT), AzurePlacement.KIND);
 
     private final AzureSettings settings;
     private final AzureClients clients;
+    private final AzurePlacement placement;
 
     public AzureBackend(AzureSettings settings) {
         this.settings = settings;
         this.clients = new AzureClients(settings);
+        this.placement = new AzurePlacement(settings, clients, this::ensureGroup);
     }
 
     @Override
@@ -268,6 +273,10 @@ public final class AzureBackend implements Backend {
                                 .withSsh(new SshConfiguration().withPublicKeys(keys))))
                 .withNetworkProfile(new NetworkProfile().withNetworkInterfaces(List.of(new NetworkInterfaceReference()
                         .withId(nic).withPrimary(true).withDeleteOption(DeleteOptions.DELETE))));
+        if (config.placementGroup() != null) {
+            vm.withProximityPlacementGroup(new com.azure.core.management.SubResource()
+                    .withId(placement.id(config.placementGroup())));
+        }
         if (offer.instance().resources().spot()) {
             vm.withPriority(VirtualMachinePriorityTypes.SPOT)
                     .withEvictionPolicy(VirtualMachineEvictionPolicyTypes.DELETE)
@@ -505,7 +514,7 @@ public final class AzureBackend implements Backend {
     }
 
     /**
-     * VMs, network interfaces, public IPs, security groups and networks of the resource group that carry the tags;
+     * VMs, network interfaces, public IPs, security groups, networks and proximity placement groups of the resource group that carry the tags;
      * their {@link CloudResource#region()} is their location.
      */
     @Override
@@ -530,6 +539,9 @@ public final class AzureBackend implements Backend {
                                 resource.id()));
                 case "network" -> deleteIgnoringNotFound("network " + resource.id(),
                         () -> clients.network().serviceClient().getVirtualNetworks().delete(group(), resource.id()));
+                case AzurePlacement.KIND -> {
+                    return placement.deleteByName(resource.id());
+                }
                 default -> throw new IllegalArgumentException("azure: unknown resource kind " + resource.kind());
             }
             return true;
@@ -540,6 +552,11 @@ public final class AzureBackend implements Backend {
             }
             throw e;
         }
+    }
+
+    @Override
+    public Optional<PlacementGroupSupport> placementGroups() {
+        return Optional.of(placement);
     }
 
     /** Where the offers come from now: a path, a URL or the catalogue shipped in this jar. */

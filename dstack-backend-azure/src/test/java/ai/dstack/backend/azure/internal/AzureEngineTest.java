@@ -206,6 +206,25 @@ class AzureEngineTest {
     }
 
     @Test
+    void aClusterFleetGetsAProximityPlacementGroupAndDeletingItRemovesEverything() throws Exception {
+        start();
+        configureAzure(null);
+        engine.applyFleet(DstackYaml.parse("type: fleet\nname: cluster\nnodes: 2\nplacement: cluster\n"
+                + "idle_duration: 1h\nresources:\n  cpu: 2..\n  memory: 8GB..\n", "fleet.dstack.yml",
+                ai.dstack.api.configuration.FleetConfiguration.class));
+        await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "cluster").instances(),
+                list -> list.size() == 2 && list.stream().allMatch(i -> i.status()
+                        == ai.dstack.api.instance.InstanceStatus.IDLE));
+        List<String> groups = subscription.leftovers().stream()
+                .filter(r -> r.startsWith("Microsoft.Compute/proximityPlacementGroups/")).toList();
+        assertThat(groups).singleElement().satisfies(group -> assertThat(subscription.vms()).hasSize(2)
+                .allSatisfy(vm -> assertThat(vm.body.path("properties").path("proximityPlacementGroup").path("id")
+                        .asText()).endsWith("/" + group.substring(group.lastIndexOf('/') + 1))));
+        engine.deleteFleets(engine.defaultProject(), List.of("cluster"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(subscription.leftovers()).isEmpty());
+    }
+
+    @Test
     void aVmLeftByAKilledServerIsDeletedAtStart() throws Exception {
         start();
         configureAzure(null);

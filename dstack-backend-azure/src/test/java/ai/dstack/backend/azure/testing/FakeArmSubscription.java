@@ -426,6 +426,11 @@ public final class FakeArmSubscription {
             }
             default -> { }
         }
+        if (type.equalsIgnoreCase("Microsoft.Compute/proximityPlacementGroups")) {
+            // not a long-running operation: created at once
+            resources.put(k, r);
+            return new Reply(existed ? 200 : 201, r.deepCopy(), Map.of());
+        }
         props.put("provisioningState", existed ? "Updating" : "Creating");
         resources.put(k, r);
         String op = operation(k, error, errorMessage);
@@ -471,6 +476,14 @@ public final class FakeArmSubscription {
                             + "interface and cannot be deleted.");
                 }
                 resources.remove(k);
+            }
+            case "microsoft.compute/proximityplacementgroups" -> {
+                if (references("microsoft.compute/virtualmachines", k)) {
+                    throw new ArmError(409, "OperationNotAllowed", "Proximity placement group '"
+                            + r.path("name").asText() + "' cannot be deleted as it is in use by virtual machines.");
+                }
+                resources.remove(k);
+                return new Reply(200, null, Map.of()); // not a long-running operation
             }
             default -> resources.remove(k);
         }
