@@ -14,6 +14,7 @@ import ai.dstack.spi.backend.OfferRequirements;
 import ai.dstack.spi.backend.PlacementGroupSupport;
 import ai.dstack.spi.backend.ProvisioningData;
 import ai.dstack.spi.backend.Tags;
+import ai.dstack.spi.backend.VolumeSupport;
 import com.azure.core.util.Context;
 import com.azure.resourcemanager.compute.fluent.models.ResourceSkuInner;
 import com.azure.resourcemanager.compute.fluent.models.VirtualMachineInner;
@@ -91,16 +92,19 @@ public final class AzureBackend implements Backend {
             "microsoft.network/publicipaddresses", "public-ip",
             "microsoft.network/networksecuritygroups", "security-group",
             "microsoft.network/virtualnetworks", "network",
-            AzurePlacement.TYPE.toLowerCase(Locale.ROOT), AzurePlacement.KIND);
+            AzurePlacement.TYPE.toLowerCase(Locale.ROOT), AzurePlacement.KIND,
+            AzureVolumes.TYPE.toLowerCase(Locale.ROOT), AzureVolumes.KIND);
 
     private final AzureSettings settings;
     private final AzureClients clients;
     private final AzurePlacement placement;
+    private final AzureVolumes volumes;
 
     public AzureBackend(AzureSettings settings) {
         this.settings = settings;
         this.clients = new AzureClients(settings);
         this.placement = new AzurePlacement(settings, clients, this::ensureGroup);
+        this.volumes = new AzureVolumes(settings, clients, this::ensureGroup);
     }
 
     @Override
@@ -514,7 +518,7 @@ public final class AzureBackend implements Backend {
     }
 
     /**
-     * VMs, network interfaces, public IPs, security groups, networks and proximity placement groups of the resource group that carry the tags;
+     * VMs, network interfaces, public IPs, security groups, networks, managed disks and proximity placement groups of the resource group that carry the tags;
      * their {@link CloudResource#region()} is their location.
      */
     @Override
@@ -539,6 +543,7 @@ public final class AzureBackend implements Backend {
                                 resource.id()));
                 case "network" -> deleteIgnoringNotFound("network " + resource.id(),
                         () -> clients.network().serviceClient().getVirtualNetworks().delete(group(), resource.id()));
+                case AzureVolumes.KIND -> volumes.deleteByName(resource.id());
                 case AzurePlacement.KIND -> {
                     return placement.deleteByName(resource.id());
                 }
@@ -552,6 +557,11 @@ public final class AzureBackend implements Backend {
             }
             throw e;
         }
+    }
+
+    @Override
+    public Optional<VolumeSupport> volumes() {
+        return Optional.of(volumes);
     }
 
     @Override

@@ -30,7 +30,7 @@ final class AzureErrors {
                     + " failed: the credentials were refused: " + words, "AuthenticationFailed", words, e);
         }
         if (e instanceof ManagementException m && m.getValue() != null) {
-            String code = m.getValue().getCode();
+            String code = m.getValue().getCode() == null ? "" : m.getValue().getCode();
             String words = m.getValue().getMessage();
             int status = m.getResponse() == null ? 0 : m.getResponse().getStatusCode();
             BackendFailure failure = NO_CAPACITY.contains(code) ? BackendFailure.NO_CAPACITY

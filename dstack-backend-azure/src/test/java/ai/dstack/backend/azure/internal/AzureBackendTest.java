@@ -18,6 +18,8 @@ import ai.dstack.spi.backend.BackendProviders;
 import ai.dstack.spi.backend.InstanceConfiguration;
 import ai.dstack.spi.backend.OfferRequirements;
 import ai.dstack.spi.backend.ProvisioningData;
+import ai.dstack.spi.backend.VolumeData;
+import ai.dstack.spi.backend.VolumeRequest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +124,38 @@ class AzureBackendTest {
             assertThat(custom.terminate(vm)).isTrue();
         }
         assertThat(subscription.leftovers()).containsExactly("Microsoft.Network/virtualNetworks/shared-net");
+    }
+
+    @Test
+    void aManagedDiskIsAttachedDetachedAndDeleted() {
+        ProvisioningData vm = backend.createInstance(backend.offers(OfferRequirements.any()).get(0),
+                config("with-disk-0"));
+        var volumes = backend.volumes().orElseThrow();
+        VolumeData disk = volumes.create(new VolumeRequest("main", "data", "admin", "eastus", null, 50, null,
+                Map.of()));
+        assertThat(subscription.disk(disk.volumeId()).path("properties").path("diskSizeGB").asInt()).isEqualTo(50);
+        assertThat(subscription.disk(disk.volumeId()).path("tags").path("dstack_name").asText()).isEqualTo("data");
+
+        assertThat(volumes.attach(disk, vm)).isEqualTo("/dev/disk/azure/scsi1/lun0");
+        assertThat(subscription.vm(vm.instanceId()).body.path("properties").path("storageProfile")
+                .path("dataDisks").toString()).contains("/disks/" + disk.volumeId());
+        assertThat(subscription.disk(disk.volumeId()).path("managedBy").asText()).endsWith(vm.instanceId());
+        assertThatThrownBy(() -> volumes.delete(disk)).hasMessageContaining("is attached to VM");
+
+        assertThat(volumes.detach(disk, vm)).isTrue();
+        assertThat(subscription.disk(disk.volumeId()).has("managedBy")).isFalse();
+        volumes.delete(disk);
+        assertThat(subscription.disk(disk.volumeId())).isNull();
+        assertThat(backend.terminate(vm)).isTrue();
+        assertThat(subscription.leftovers()).isEmpty();
+    }
+
+    @Test
+    void anExistingDiskThatIsNotThereIsNotFound() {
+        assertThatThrownBy(() -> backend.volumes().orElseThrow().create(new VolumeRequest("main", "old", "admin",
+                "eastus", null, null, "missing-disk", Map.of())))
+                .isInstanceOfSatisfying(BackendException.class,
+                        e -> assertThat(e.failure()).isEqualTo(BackendFailure.NOT_FOUND));
     }
 
     @Test

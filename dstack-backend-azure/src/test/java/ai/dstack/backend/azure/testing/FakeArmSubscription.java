@@ -269,6 +269,7 @@ public final class FakeArmSubscription {
                     case "GET" -> get(type, resourceId, query);
                     case "PUT" -> put(type, resourceId, p[5], body);
                     case "DELETE" -> delete(type, resourceId);
+                    case "PATCH" -> patchVm(type, resourceId, body);
                     default -> throw new ArmError(405, "MethodNotAllowed", method + " " + path);
                 };
             }
@@ -434,8 +435,49 @@ public final class FakeArmSubscription {
         props.put("provisioningState", existed ? "Updating" : "Creating");
         resources.put(k, r);
         String op = operation(k, error, errorMessage);
-        return new Reply(existed ? 200 : 201, r.deepCopy(), Map.of("Azure-AsyncOperation", operationUrl(op),
+        // the disks API answers a create with 202 Accepted, the others with 201 Created
+        int created = type.equalsIgnoreCase("Microsoft.Compute/disks") ? 202 : 201;
+        return new Reply(existed ? 200 : created, r.deepCopy(), Map.of("Azure-AsyncOperation", operationUrl(op),
                 "Retry-After", "0"));
+    }
+
+    /** A VM update: its data disks are replaced by the body's, attaching and detaching managed disks. */
+    private Reply patchVm(String type, String resourceId, ObjectNode body) {
+        Vm vm = vms.get(key(resourceId));
+        if (vm == null || !type.equalsIgnoreCase("Microsoft.Compute/virtualMachines")) {
+            throw notFound(type, resourceId);
+        }
+        JsonNode wanted = body.path("properties").path("storageProfile").path("dataDisks");
+        ObjectNode storage = (ObjectNode) vm.body.path("properties").path("storageProfile");
+        for (JsonNode old : storage.path("dataDisks")) {
+            ObjectNode disk = resources.get(key(old.path("managedDisk").path("id").asText()));
+            if (disk != null) {
+                disk.remove("managedBy");
+            }
+        }
+        ArrayNode disks = storage.putArray("dataDisks");
+        for (JsonNode d : wanted) {
+            String diskId = d.path("managedDisk").path("id").asText();
+            ObjectNode disk = resources.get(key(diskId));
+            if (disk == null) {
+                throw new ArmError(404, "NotFound", "Disk " + diskId + " was not found.");
+            }
+            if (disk.has("managedBy") && !disk.path("managedBy").asText().equalsIgnoreCase(resourceId)) {
+                throw new ArmError(409, "OperationNotAllowed", "Disk " + disk.path("name").asText() + " is "
+                        + "attached to VM " + disk.path("managedBy").asText() + ".");
+            }
+            disk.put("managedBy", resourceId);
+            disks.add(d.deepCopy());
+        }
+        ((ObjectNode) vm.body.path("properties")).put("provisioningState", "Updating");
+        String op = operation(key(resourceId), null, null);
+        return new Reply(200, vm.body.deepCopy(), Map.of("Azure-AsyncOperation", operationUrl(op), "Retry-After",
+                "0"));
+    }
+
+    /** A managed disk's own resource, for tests. */
+    public ObjectNode disk(String name) {
+        return resource("Microsoft.Compute/disks", name);
     }
 
     private Reply delete(String type, String resourceId) {
@@ -477,6 +519,13 @@ public final class FakeArmSubscription {
                 }
                 resources.remove(k);
             }
+            case "microsoft.compute/disks" -> {
+                if (r.has("managedBy")) {
+                    throw new ArmError(409, "OperationNotAllowed", "Disk " + r.path("name").asText() + " is "
+                            + "attached to VM " + r.path("managedBy").asText() + ".");
+                }
+                resources.remove(k);
+            }
             case "microsoft.compute/proximityplacementgroups" -> {
                 if (references("microsoft.compute/virtualmachines", k)) {
                     throw new ArmError(409, "OperationNotAllowed", "Proximity placement group '"
@@ -505,6 +554,12 @@ public final class FakeArmSubscription {
         }
         resources.remove(key(r.path("properties").path("storageProfile").path("osDisk").path("managedDisk")
                 .path("id").asText()));
+        for (JsonNode data : r.path("properties").path("storageProfile").path("dataDisks")) {
+            ObjectNode disk = resources.get(key(data.path("managedDisk").path("id").asText()));
+            if (disk != null) {
+                disk.remove("managedBy");
+            }
+        }
         for (JsonNode ref : r.path("properties").path("networkProfile").path("networkInterfaces")) {
             String nicKey = key(ref.path("id").asText());
             ObjectNode nic = resources.get(nicKey);
