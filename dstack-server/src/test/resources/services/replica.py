@@ -64,6 +64,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(0.3)
             self.close_connection = True
             return
+        if self.path == "/headers":  # what the proxy passed on
+            self.reply(200, "".join("%s: %s\n" % (k, v) for k, v in self.headers.items()))
+            return
+        if self.path == "/forward":  # forwards to FORWARD_TO with the same headers: a service that leads back
+            import urllib.request, urllib.error
+            request = urllib.request.Request(os.environ["FORWARD_TO"],
+                                             headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+            try:
+                with urllib.request.urlopen(request, timeout=20) as answer:
+                    self.reply(answer.status, answer.read().decode())
+            except urllib.error.HTTPError as e:
+                self.reply(e.code, e.read().decode())
+            return
         if self.path == "/ready" and time.time() - STARTED < 1.5:
             self.reply(503, "warming up")  # a replica is not ready at once: traffic must wait for the probes
             return

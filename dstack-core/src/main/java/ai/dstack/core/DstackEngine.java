@@ -38,6 +38,7 @@ import ai.dstack.core.internal.app.Application;
 import ai.dstack.core.internal.app.ServiceLookup;
 import ai.dstack.core.internal.app.SshJobAccess;
 import ai.dstack.core.internal.config.ServerConfigFile;
+import ai.dstack.core.internal.config.ServerDirectory;
 import ai.dstack.core.internal.crypto.EncryptingStateStore;
 import ai.dstack.core.internal.wiring.Engine;
 import ai.dstack.core.internal.context.EngineSettings;
@@ -150,6 +151,16 @@ public final class DstackEngine implements DstackClient {
     public void writeDefaultServerConfiguration(Path file) {
         ProjectRow main = engine.projects().find(defaultProject()).orElseThrow();
         ServerConfigFile.writeDefault(file, engine.backendConfigs().list(main));
+    }
+
+    /**
+     * From now on, backends created, updated or deleted over the API are written into {@code file}'s project
+     * entries, which every start applies: they outlive a restart, as in dstack.
+     */
+    public void saveBackendChangesTo(Path file) {
+        Objects.requireNonNull(file, "file is null");
+        engine.backendConfigs().onChange(project -> ServerConfigFile.saveProjectBackends(file, project.name(),
+                engine.backendConfigs().list(project)));
     }
 
     // ---------------------------------------------------------------- DstackClient, as the admin
@@ -405,7 +416,8 @@ public final class DstackEngine implements DstackClient {
     public static final class Builder {
         private Path serverDirectory;
         private String databaseUrl;
-        private boolean localFleet = true;
+        private LocalFleetAccess localFleet = LocalFleetAccess.ADMINS;
+        private RunLimits runLimits = RunLimits.defaults();
         private Integer localBlocks;
         private String adminToken;
         private Clock clock = Clock.systemUTC();
@@ -467,11 +479,34 @@ public final class DstackEngine implements DstackClient {
         }
 
         /**
-         * Whether this machine is offered as fleet {@code local}: default true. Members of project {@code main} then
-         * run commands as this process's user.
+         * Whether this machine is offered as fleet {@code local}: true means {@link LocalFleetAccess#ADMINS}.
          */
         public Builder localFleet(boolean enabled) {
-            this.localFleet = enabled;
+            this.localFleet = enabled ? LocalFleetAccess.ADMINS : LocalFleetAccess.OFF;
+            return this;
+        }
+
+        /**
+         * Who may run jobs on this machine (fleet {@code local} of project {@code main}); default
+         * {@link LocalFleetAccess#ADMINS} (the server's {@code DSTACK_SERVER_LOCAL_FLEET}).
+         */
+        public Builder localFleet(LocalFleetAccess access) {
+            this.localFleet = Objects.requireNonNull(access, "access is null");
+            return this;
+        }
+
+        /**
+         * How many runs one user may have active or queued in a project, and one project in all (0: no limit); default
+         * 100 and 500 (the server's {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_USER} and
+         * {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_PROJECT}).
+         */
+        public Builder runLimits(int perUser, int perProject) {
+            return runLimits(new RunLimits(perUser, perProject));
+        }
+
+        /** See {@link #runLimits(int, int)}. */
+        public Builder runLimits(RunLimits limits) {
+            this.runLimits = Objects.requireNonNull(limits, "limits is null");
             return this;
         }
 
@@ -551,14 +586,16 @@ public final class DstackEngine implements DstackClient {
         /** Opens the stores, creates what a first start creates, and starts processing. */
         public DstackEngine build() {
             Path dir = serverDirectory != null ? serverDirectory : defaultServerDirectory();
-            createDirectory(dir);
+            ServerDirectory.create(dir);
             String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("data").resolve("sqlite.db");
             List<AutoCloseable> owned = new ArrayList<>();
             StateStore store = new EncryptingStateStore(openStateStore(url, storeOptions), encryption.encryption());
             owned.add(store);
             try {
                 LogStore logs = logStoreProvider(logStorageType).create(new LogStoreContext(dir, logStorageSettings, clock));
-                HostExecutor executor = host != null ? host : new LocalHostExecutor(dir.resolve("local").resolve("jobs"));
+                HostExecutor executor = host != null ? host
+                        : new LocalHostExecutor(LocalHostExecutor.placeJobs(dir.resolve(ServerDirectory.LOCAL).resolve("jobs")));
+                ServerDirectory.secure(dir);
                 HostResources resources = hostResources != null ? hostResources : new LocalResourceDetector(dir).detect();
                 int blocks = localBlocks != null ? localBlocks : resources.cpus();
                 EngineSettings settings = EngineSettings.defaults(ownerName());
@@ -571,6 +608,7 @@ public final class DstackEngine implements DstackClient {
                         : RemoteHosts.discover(dir.resolve("ssh"), DstackEngine.class.getClassLoader());
                 Engine engine = new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
                         adminToken, clock, settings, owned, permissions.toEngine());
+                engine.runLimits(runLimits);
                 engine.configureMetrics(metrics);
                 return new DstackEngine(engine);
             } catch (RuntimeException e) {
@@ -581,14 +619,6 @@ public final class DstackEngine implements DstackClient {
 
         private static Path defaultServerDirectory() {
             return Path.of(ai.dstack.client.DstackConfig.homeDirectory(), ".dstack", "server");
-        }
-
-        private static void createDirectory(Path dir) {
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new DstackException(ErrorCode.INTERNAL, "Cannot create the server directory " + dir + ": " + e.getMessage(), e);
-            }
         }
 
         /** Opens (without migrating) the state store that supports {@code url}, as stored: no decryption. */

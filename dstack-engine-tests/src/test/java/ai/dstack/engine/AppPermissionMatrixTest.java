@@ -157,6 +157,11 @@ class AppPermissionMatrixTest {
                 (a, c, p, t) -> a.addMembers(c, p, List.of(new MemberSetting("puser", ProjectRole.USER)))));
         rows.put(Operation.REMOVE_MEMBERS, new Row("400 400 400 403s 403 403 403", (a, c, p, t) -> a.removeMembers(c, p, List.of("zz-nobody"))));
 
+        rows.put(Operation.CHANGE_PROJECT_ADMIN_ROLES, new Row("ok ok 403 403 403 403 403", (a, c, p, t) -> {
+            a.authorize(c, Operation.CHANGE_PROJECT_ADMIN_ROLES, p);
+            return null;
+        }));
+
         rows.put(Operation.LIST_RUNS, new Row(everyone, (a, c, p, t) -> a.listRuns(c, RunQuery.ofProject(p))));
         rows.put(Operation.GET_RUN, new Row(membersFail, (a, c, p, t) -> a.getRun(c, p, "zz-none", null)));
         rows.put(Operation.GET_RUN_PLAN, new Row(members, (a, c, p, t) -> a.getRunPlan(c, p, RunPlanRequest.of(spec(null)))));
@@ -216,6 +221,15 @@ class AppPermissionMatrixTest {
         }));
         rows.put(Operation.DELETE_FLEET_INSTANCES, new Row(membersFail, (a, c, p, t) -> {
             a.deleteFleetInstances(c, p, "zz", List.of(0));
+            return null;
+        }));
+        // dstack's default_permissions let every member manage SSH fleets.
+        rows.put(Operation.MANAGE_SSH_FLEETS, new Row(members, (a, c, p, t) -> {
+            a.authorize(c, Operation.MANAGE_SSH_FLEETS, p);
+            return null;
+        }));
+        rows.put(Operation.READ_SERVER_KEY_FILES, new Row(globalAdmin, (a, c, p, t) -> {
+            a.authorize(c, Operation.READ_SERVER_KEY_FILES, p);
             return null;
         }));
         rows.put(Operation.LIST_INSTANCES, new Row(everyone, (a, c, p, t) -> a.listInstances(c, InstanceQuery.all())));

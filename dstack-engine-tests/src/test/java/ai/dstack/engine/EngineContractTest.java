@@ -43,6 +43,12 @@ abstract class EngineContractTest {
     @TempDir
     Path dir;
 
+    /** Jobs write their markers here; run as root, the engine gives them users of their own. */
+    @org.junit.jupiter.api.BeforeEach
+    void jobsMayWriteInTheTestsDirectory() throws Exception {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    }
+
     private final List<DstackEngine> engines = new ArrayList<>();
 
     /** A fresh, empty database for this test. */
@@ -274,6 +280,10 @@ abstract class EngineContractTest {
     void withoutRetryANoCapacityJobFailsAndWithRetryItQueuesByPriority() throws Exception {
         DstackEngine engine = engine(1);
         Path order = dir.resolve("order");
+        // Each job appends here (as a user of its own when the engine runs as root).
+        Files.createFile(order, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")));
+        Files.setPosixFilePermissions(order, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
         Run blocker = engine.applyRun(task("commands:\n  - sleep 1\n"));
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
 

@@ -69,6 +69,10 @@ class PostgresReplicasTest {
         }
         url = "postgresql+asyncpg://postgres:postgres@localhost:" + postgres.getPort() + "/" + name;
         Files.createDirectories(dir.resolve("starts"));
+        // Jobs record their starts here; run as root, the engine gives them users of their own.
+        for (Path shared : List.of(dir, dir.resolve("starts"))) {
+            Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        }
     }
 
     @AfterEach

@@ -38,6 +38,8 @@ public final class DstackServer implements AutoCloseable {
     private final boolean ownsEngine;
     private final String host;
     private final int port;
+    /** The port once started, for the proxy (which must not call the server itself). */
+    private volatile int listeningPort = -1;
     private final long maxRequestSize;
     private final String serverVersion;
     private final long codeUploadLimit;
@@ -89,8 +91,11 @@ public final class DstackServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.http.maxRequestSize = maxRequestSize;
+            // Multipart bodies are parsed by Jetty, which counts their bytes against this as they come.
+            config.jetty.multipartConfig.maxTotalRequestSize(maxRequestSize, io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxFileSize(maxRequestSize, io.javalin.config.SizeUnit.BYTES);
             config.http.prefer405over404 = true;
-            new ai.dstack.server.internal.ServiceProxy(engine.services()).register(config.routes);
+            new ai.dstack.server.internal.ServiceProxy(engine.services(), () -> listeningPort).register(config.routes);
             if (metrics != null) {
                 metrics.register(config.routes);
             }
@@ -101,6 +106,7 @@ public final class DstackServer implements AutoCloseable {
         });
         created.start();
         app = created;
+        listeningPort = created.port();
         if (sshPort >= 0) {
             try {
                 ssh = SshGateway.start(engine.jobs(), host, sshPort, sshHostKey);

@@ -1,6 +1,8 @@
 package ai.dstack.server;
 
 import ai.dstack.api.DstackException;
+import ai.dstack.core.LocalFleetAccess;
+import ai.dstack.core.RunLimits;
 import ai.dstack.spi.storage.StoreOptions;
 import ai.dstack.storage.internal.DatabaseUrl;
 import java.net.URI;
@@ -32,8 +34,10 @@ import java.util.regex.Pattern;
  * @param configDisabled the {@code DSTACK_SERVER_CONFIG_DISABLED} flag: config.yml is never read or written
  * @param serverUrl {@code DSTACK_SERVER_URL}, or null for {@code http://host:port}
  * @param ui {@code DSTACK_SERVER_UI}: {@code on} (default) serves the web UI at {@code /}, {@code off} does not
- * @param localFleet {@code DSTACK_SERVER_LOCAL_FLEET}: this machine is offered as fleet {@code local} unless it is
- *     {@code false}
+ * @param localFleet {@code DSTACK_SERVER_LOCAL_FLEET}: who may run jobs on this machine (fleet {@code local} of
+ *     project {@code main}): {@code admins} (default), {@code members} or {@code off}
+ * @param runLimits {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_USER} (default 100) and
+ *     {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_PROJECT} (default 500): active or queued runs, 0 for no limit
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -50,7 +54,8 @@ public record ServerSettings(
         boolean configDisabled,
         String serverUrl,
         boolean ui,
-        boolean localFleet) {
+        LocalFleetAccess localFleet,
+        RunLimits runLimits) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -61,6 +66,8 @@ public record ServerSettings(
         Objects.requireNonNull(serverDirectory, "serverDirectory is null");
         Objects.requireNonNull(host, "host is null");
         Objects.requireNonNull(logLevel, "logLevel is null");
+        Objects.requireNonNull(localFleet, "localFleet is null");
+        Objects.requireNonNull(runLimits, "runLimits is null");
     }
 
     /**
@@ -91,6 +98,14 @@ public record ServerSettings(
             throw new InvalidSettingException("DSTACK_SERVER_CLOUDWATCH_LOG_REGION is set but "
                     + "DSTACK_SERVER_CLOUDWATCH_LOG_GROUP is not: set the log group too, or unset the region");
         }
+        LocalFleetAccess localFleet;
+        RunLimits runLimits;
+        try {
+            localFleet = LocalFleetAccess.parse(env.apply(LocalFleetAccess.VARIABLE));
+            runLimits = RunLimits.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
         String litestream = litestream(blankToNull(env.apply("LITESTREAM_REPLICA_URL")));
         String serverUrl = blankToNull(env.apply("DSTACK_SERVER_URL"));
         if (serverUrl != null && !serverUrl.matches("https?://.+")) {
@@ -99,8 +114,7 @@ public record ServerSettings(
         boolean ui = onOff("DSTACK_SERVER_UI", env.apply("DSTACK_SERVER_UI"), true);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui,
-                !"false".equalsIgnoreCase(blankToNull(env.apply("DSTACK_SERVER_LOCAL_FLEET"))));
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleet, runLimits);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -132,7 +146,8 @@ public record ServerSettings(
         return new ServerSettings(serverDirectory, databaseUrl, adminToken != null ? adminToken : this.adminToken,
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
-                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet);
+                cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet,
+                runLimits);
     }
 
     private static Path serverDirectory(String value, Path home) {

@@ -60,7 +60,8 @@ public final class ServerStartup {
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(settings.serverDirectory())
                 .databaseUrl(settings.effectiveDatabaseUrl()).storeOptions(settings.storeOptions())
-                .encryption(encryption()).localFleet(settings.localFleet());
+                .encryption(encryption()).localFleet(settings.localFleet())
+                .runLimits(settings.runLimits());
         config.flatMap(ServerConfiguration::defaultPermissions).ifPresent(builder::defaultPermissions);
         if (settings.adminToken() != null) {
             builder.adminToken(settings.adminToken());
@@ -80,11 +81,13 @@ public final class ServerStartup {
             LOG.info("Initializing the default configuration...");
             engine.writeDefaultServerConfiguration(settings.configFile());
             LOG.info("Initialized the default configuration at {}", settings.configFile());
-            return;
+        } else {
+            LOG.info("Applying {}...", settings.configFile());
+            config.get().warnings().forEach(warning -> LOG.warn("{}", warning));
+            engine.applyServerConfiguration(config.get());
         }
-        LOG.info("Applying {}...", settings.configFile());
-        config.get().warnings().forEach(warning -> LOG.warn("{}", warning));
-        engine.applyServerConfiguration(config.get());
+        // Backends changed over the API go into config.yml, which the next start applies (as dstack does).
+        engine.saveBackendChangesTo(settings.configFile());
     }
 
     /**

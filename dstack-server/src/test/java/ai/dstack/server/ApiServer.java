@@ -47,19 +47,33 @@ final class ApiServer implements AutoCloseable {
         return new ApiServer(DstackServer.builder().engine(engine).port(0).build().start());
     }
 
-    /** A server that samples its running jobs' metrics every {@code interval} (dstack's 10 s is slow for a test). */
-    static ApiServer startSampling(Path dir, Duration interval) {
+    /**
+     * A server that samples its running jobs' metrics every {@code interval} (dstack's 10 s is slow for a test), its
+     * engine set up further by {@code custom}.
+     */
+    static ApiServer startSampling(Path dir, Duration interval,
+            java.util.function.UnaryOperator<DstackEngine.Builder> custom) {
         var defaults = ai.dstack.core.MetricsSettings.DSTACK;
         DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(16)
                 .sweepInterval(Duration.ofMillis(500)).metrics(new ai.dstack.core.MetricsSettings(interval,
                         defaults.runningTtl(), defaults.finishedTtl(), defaults.eventsTtl()));
-        return new ApiServer(DstackServer.builder().engine(engine).port(0).build().start());
+        return new ApiServer(DstackServer.builder().engine(custom.apply(engine)).port(0).build().start());
     }
 
     /** A server whose engine keeps time by {@code clock} (a test's settable clock). */
     static ApiServer start(Path dir, long maxRequestSize, java.time.Clock clock) {
-        DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localBlocks(16)
-                .sweepInterval(Duration.ofMillis(500)).clock(clock);
+        return start(dir, maxRequestSize, clock, engine -> engine);
+    }
+
+    /** A server whose engine {@code custom} configures further (e.g. who may use the local fleet). */
+    static ApiServer start(Path dir, java.util.function.UnaryOperator<DstackEngine.Builder> custom) {
+        return start(dir, DstackServer.DEFAULT_MAX_REQUEST_SIZE, java.time.Clock.systemUTC(), custom);
+    }
+
+    static ApiServer start(Path dir, long maxRequestSize, java.time.Clock clock,
+            java.util.function.UnaryOperator<DstackEngine.Builder> custom) {
+        DstackEngine.Builder engine = custom.apply(DstackEngine.builder().serverDirectory(dir.resolve("server"))
+                .localBlocks(16).sweepInterval(Duration.ofMillis(500)).clock(clock));
         DstackServer server = DstackServer.builder().engine(engine).port(0).maxRequestSize(maxRequestSize).build().start();
         return new ApiServer(server);
     }

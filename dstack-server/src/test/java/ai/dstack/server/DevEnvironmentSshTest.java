@@ -116,7 +116,7 @@ class DevEnvironmentSshTest {
                 """ + SMALL);
         try (ClientSession session = login(upstream, adminKey)) {
             String out = session.executeRemoteCommand("pwd; echo \"$GREETING\"; echo \"$DSTACK_RUN_NAME\"; cat init-marker");
-            String workdir = dir.resolve("server").toRealPath().toString();
+            String workdir = dir.resolve("server").resolve("local").resolve("jobs").toRealPath().toString();
             assertThat(out.lines().toList()).hasSize(4);
             assertThat(out.lines().toList().get(0)).startsWith(workdir).endsWith("/workdir");
             assertThat(out.lines().toList().subList(1, 4)).containsExactly("hello from dstack", "dev-shell", "init ran");

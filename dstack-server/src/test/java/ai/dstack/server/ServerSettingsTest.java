@@ -85,6 +85,8 @@ class ServerSettingsTest {
         assertBad("DSTACK_SERVER_PORT", "http", "DSTACK_SERVER_PORT is 'http': not a port number (0-65535)");
         assertBad("DSTACK_SERVER_PORT", "70000", "DSTACK_SERVER_PORT is '70000': not a port number (0-65535)");
         assertBad("DSTACK_DB_POOL_SIZE", "0", "DSTACK_DB_POOL_SIZE is '0': must be at least 1");
+        assertBad("DSTACK_SERVER_LOCAL_FLEET", "everyone",
+                "DSTACK_SERVER_LOCAL_FLEET is 'everyone': expected admins (the default), members or off");
         assertBad("DSTACK_DB_MAX_OVERFLOW", "lots", "DSTACK_DB_MAX_OVERFLOW is 'lots': not a whole number");
         assertBad("DSTACK_SERVER_LOG_LEVEL", "LOUD",
                 "DSTACK_SERVER_LOG_LEVEL is 'LOUD': expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL");

@@ -45,7 +45,11 @@ class WebUiTest {
         azure = FakeArm.shared().newSubscription();
         azureMissingSecret = "type: azure\ntenant_id: " + azure.tenantId() + "\nsubscription_id: " + azure.id()
                 + "\ncreds:\n  type: client\n  client_id: " + azure.clientId() + "\n";
-        api = ApiServer.startSampling(dir, Duration.ofSeconds(1));
+        // carol, a plain member of main, runs a task on this machine; her job (a user of its own when the server is
+        // root) looks for a file in this directory.
+        api = ApiServer.startSampling(dir, Duration.ofSeconds(1),
+                engine -> engine.localFleet(ai.dstack.core.LocalFleetAccess.MEMBERS));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         browser = Browser.open(api.server.url(), Files.createDirectories(dir.resolve("chromium-profile")),
                 Files.createDirectories(dir.resolve("downloads")));
     }

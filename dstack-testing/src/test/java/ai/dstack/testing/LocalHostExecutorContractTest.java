@@ -18,9 +18,14 @@ class LocalHostExecutorContractTest extends HostExecutorContract {
     @TempDir
     Path root;
 
+    /**
+     * Jobs run as this process's user: the contract's gates are files in the test's own private directory, which a
+     * job with a user of its own (as the engine runs them when root) could not see. That separation is tested in
+     * dstack-core (LocalHostExecutorTest) and dstack-server (LocalFleetSecurityTest).
+     */
     @Override
     protected HostExecutor newExecutor() {
-        return new LocalHostExecutor(root);
+        return new LocalHostExecutor(root, LocalHostExecutor.defaultBaseEnvironment(), false);
     }
 
     @Override
@@ -31,7 +36,7 @@ class LocalHostExecutorContractTest extends HostExecutorContract {
     /** Until its wrapper is gone a job may still write in the directory that JUnit deletes next. */
     @Override
     protected void tearDownHost() {
-        try (LocalHostExecutor host = new LocalHostExecutor(root)) {
+        try (LocalHostExecutor host = new LocalHostExecutor(root, LocalHostExecutor.defaultBaseEnvironment(), false)) {
             await().atMost(WAIT).until(() -> host.jobs().stream().noneMatch(job -> wrapperAlive(host, job)));
         }
     }

@@ -15,7 +15,12 @@ public enum Need {
     /** A project admin. */
     PROJECT_ADMIN,
     /** A project admin or manager, or anyone authenticated when the project is public (to join it). */
-    PROJECT_MANAGER_OR_PUBLIC;
+    PROJECT_MANAGER_OR_PUBLIC,
+    /**
+     * dstack's {@code can_manage_ssh_fleets}: a project admin, or any member while config.yml's
+     * {@code default_permissions.allow_non_admins_manage_ssh_fleets} is on (its default).
+     */
+    PROJECT_SSH_FLEET_MANAGER;
 
     /** Whether the need is about a project (its name is then required). */
     public boolean isProjectScoped() {

@@ -8,6 +8,7 @@ import static ai.dstack.core.app.Need.PROJECT_MANAGER;
 import static ai.dstack.core.app.Need.PROJECT_MANAGER_OR_PUBLIC;
 import static ai.dstack.core.app.Need.PROJECT_MEMBER;
 import static ai.dstack.core.app.Need.PROJECT_MEMBER_OR_PUBLIC;
+import static ai.dstack.core.app.Need.PROJECT_SSH_FLEET_MANAGER;
 
 /**
  * Every operation of {@link DstackApp}, with the permission it needs: the one table of who may do what. Each
@@ -39,6 +40,8 @@ public enum Operation {
     SET_MEMBERS(PROJECT_MANAGER),
     ADD_MEMBERS(PROJECT_MANAGER_OR_PUBLIC),
     REMOVE_MEMBERS(PROJECT_MEMBER),
+    /** Part of adding or setting members: giving a project admin another role (a manager may not demote one). */
+    CHANGE_PROJECT_ADMIN_ROLES(PROJECT_ADMIN),
 
     LIST_RUNS(AUTHENTICATED),
     GET_RUN(PROJECT_MEMBER),
@@ -73,6 +76,13 @@ public enum Operation {
     APPLY_FLEET(PROJECT_MEMBER),
     DELETE_FLEETS(PROJECT_MEMBER),
     DELETE_FLEET_INSTANCES(PROJECT_MEMBER),
+    /** Part of applying or deleting an SSH fleet (or its instances): dstack's {@code can_manage_ssh_fleets}. */
+    MANAGE_SSH_FLEETS(PROJECT_SSH_FLEET_MANAGER),
+    /**
+     * Part of a fleet's plan or apply: naming a key file on the server's own machine ({@code identity_file} without
+     * the key's contents), which the server would read: its own keys, or probes of what exists.
+     */
+    READ_SERVER_KEY_FILES(GLOBAL_ADMIN),
     LIST_INSTANCES(AUTHENTICATED),
     GET_INSTANCE(PROJECT_MEMBER),
     GET_INSTANCE_HEALTH_CHECKS(PROJECT_MEMBER),

@@ -26,10 +26,13 @@ import java.util.regex.Pattern;
  * @param image a Docker image to run the commands in, or null to run them on the host directly
  * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
  *     {@code workingDir}), in order, before the commands start
+ * @param prefix a command the host runs first, with its own privileges, that ends by executing its arguments (the
+ *     job's shell, as the job's own user where the host gives jobs users of their own): e.g. entering a network
+ *     namespace; empty for none. Ignored with an image.
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives) {
+        List<JobArchive> archives, List<String> prefix) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -65,6 +68,13 @@ public record JobLaunch(
             throw new IllegalArgumentException("job " + jobId + ": image is blank");
         }
         archives = archives == null ? List.of() : List.copyOf(archives);
+        prefix = prefix == null ? List.of() : List.copyOf(prefix);
+    }
+
+    /** A launch without a prefix. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives) {
+        this(jobId, commands, env, shell, workingDir, image, archives, List.of());
     }
 
     /** A launch without archives to unpack. */
@@ -79,23 +89,27 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix);
+    }
+
+    public JobLaunch withPrefix(List<String> newPrefix) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix);
     }
 
     public Optional<String> imageName() {

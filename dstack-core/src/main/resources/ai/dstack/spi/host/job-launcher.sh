@@ -2,6 +2,7 @@
 # Starts job-wrapper.sh detached (setsid, stdin/stdout/stderr off the caller) and returns once the job's process
 # exists, printing the `pid` file. Exits non-zero with the reason on stderr when the job could not start.
 set -u
+umask 077 # the job's files (log, pid, exit) are the supervisor's; job.sh gives the job its own umask
 dir=$1
 cd "$dir" || { echo "cannot enter the job directory $dir" >&2; exit 2; }
 for tool in setsid mkfifo pkill; do

@@ -12,6 +12,7 @@ use IO::Handle ();
 use POSIX ();
 use Time::HiRes qw(time sleep);
 
+umask(077); # the jobs' files (log, pid, exit) are the supervisor's; job.sh gives the job its own umask
 my $root = shift(@ARGV) // die "usage: job-spawner.pl <jobs root>\n";
 chdir($root) or die "cannot enter the jobs directory $root: $!\n";
 $0 = "dstack-job-spawner $root";

@@ -3,6 +3,7 @@
 # It runs job.sh in a session of its own (the job's process group), writes everything the job prints to `log` with
 # timestamps, and records the exit code in `exit` once the job and its logs are complete.
 set -u
+umask 077 # the job's files (log, pid, exit) are the supervisor's; job.sh gives the job its own umask
 cd "${0%/*}" || exit 1
 job_id=${PWD##*/}
 

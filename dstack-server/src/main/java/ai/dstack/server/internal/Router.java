@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -15,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every API call through dstack's order of checks: the body must be JSON (422), the client version must be
- * acceptable (400), the token valid and the project known (403, 404), the role sufficient (403), the fields valid
- * (422); then the handler runs and its reply is written with {@link DstackJson}. Bodies larger than the limit are
- * refused with 413 before they are parsed.
+ * Runs every API call through dstack's order of checks, except that no body is read before its caller is known: the
+ * client version must be acceptable (400), the token valid and the project known (403, 404), the role sufficient
+ * (403), the body JSON (422), the fields valid (422); then the handler runs and its reply is written with
+ * {@link DstackJson}. A body is counted as it is read (chunked or not) and refused with 413 past the limit, and the
+ * connection is closed after the 413 (the rest of the body is never read), as after any refusal whose body was not
+ * read.
  */
 public final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
@@ -85,12 +86,9 @@ public final class Router {
 
     private void answer(Route route, Context ctx) {
         String where = ctx.method().name() + " " + route.path();
+        boolean bodyRead = false;
         try {
-            // Read (and so drain) every body, even one the route ignores: a connection left with unread content
-            // is closed under the client's next request.
             boolean multipart = route.body() == Route.Body.MULTIPART;
-            byte[] bytes = multipart ? null : readLimited(ctx);
-            JsonNode body = route.body() == Route.Body.NONE || multipart ? null : parseBody(bytes);
             if (ctx.path().startsWith("/api/")) {
                 ApiVersion.check(ctx.header("X-API-VERSION"), serverVersion);
             }
@@ -100,17 +98,31 @@ public final class Router {
                 // The operation checks again; checking here answers 404/403 before the body's 422s, as dstack does.
                 app.authorize(caller, route.operation(), project);
             }
+            // Read every body, even one the route ignores: a connection left with unread content is closed under
+            // the client's next request.
+            byte[] bytes = multipart ? null : readLimited(ctx);
+            bodyRead = !multipart;
+            JsonNode body = route.body() == Route.Body.NONE || multipart ? null : parseBody(bytes);
             Fields fields = multipart ? new Fields(Fields.emptyObject(), List.of("body"), new Problems(), unknown,
                     route.path()) : fields(route, body);
             Upload upload = multipart ? upload(ctx) : null;
+            bodyRead = true;
             java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
             ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
             Object result = route.handler().handle(new Call(app, caller, project, fields, upload, query,
                     ctx.pathParamMap()));
             reply(ctx, 200, result);
         } catch (Exception | StackOverflowError e) {
-            fail(ctx, ErrorReplies.of(e, where));
+            HttpProblem problem = ErrorReplies.of(e, where);
+            if (!bodyRead && hasBody(ctx) || problem.status() == 413) {
+                ctx.header("Connection", "close"); // the unread rest of the body must not be taken for a request
+            }
+            fail(ctx, problem);
         }
+    }
+
+    private static boolean hasBody(Context ctx) {
+        return ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
     }
 
     /** The multipart {@code file} field; FastAPI's 422 when it is missing. */
@@ -122,8 +134,15 @@ public final class Router {
         String contentType = ctx.contentType();
         if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
             try {
+                // Jetty counts the parts' bytes as they stream in against the server's multipart limit
+                // (DstackServer sets it to the request limit), chunked or not.
                 file = ctx.uploadedFile("file");
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Javalin passes Jetty's ServletException on unchecked
+                for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                    if (String.valueOf(cause.getMessage()).startsWith("max length exceeded")) {
+                        throw HttpProblem.tooLarge(maxRequestSize);
+                    }
+                }
                 throw HttpProblem.clientError("Cannot read the multipart body: " + e.getMessage(), null);
             }
         }
@@ -134,11 +153,16 @@ public final class Router {
         }
         byte[] content;
         try (InputStream in = file.content()) {
-            content = in.readAllBytes();
+            content = LimitedBody.read(in, maxRequestSize);
+        } catch (LimitedBody.TooLargeException e) {
+            throw HttpProblem.tooLarge(maxRequestSize);
         }
         java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
         ctx.queryParamMap().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
-        return new Upload(file.filename(), content, Math.max(0, ctx.req().getContentLengthLong()), uploadLimit, query);
+        // dstack checks the request's Content-Length against the upload limit; a chunked request has none, so its
+        // file's own size counts (the request is at least that large).
+        long size = Math.max(ctx.req().getContentLengthLong(), content.length);
+        return new Upload(file.filename(), content, size, uploadLimit, query);
     }
 
     /** The body's fields, after FastAPI's checks of the body as a whole. */
@@ -181,29 +205,15 @@ public final class Router {
         }
     }
 
-    /**
-     * Reads at most the limit; a larger body is drained (so the client gets the 413 instead of a broken pipe) and
-     * refused.
-     */
+    /** Reads at most the limit: past it (or when Content-Length says so), 413 and the connection closes. */
     private byte[] readLimited(Context ctx) {
+        if (ctx.req().getContentLengthLong() > maxRequestSize) {
+            throw HttpProblem.tooLarge(maxRequestSize);
+        }
         try (InputStream in = ctx.req().getInputStream()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            boolean tooLarge = ctx.req().getContentLengthLong() > maxRequestSize;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                total += n;
-                if (total > maxRequestSize) {
-                    tooLarge = true;
-                }
-                if (!tooLarge) {
-                    out.write(buffer, 0, n);
-                }
-            }
-            if (tooLarge) {
-                throw HttpProblem.tooLarge(maxRequestSize);
-            }
-            return out.toByteArray();
+            return LimitedBody.read(in, maxRequestSize);
+        } catch (LimitedBody.TooLargeException e) {
+            throw HttpProblem.tooLarge(maxRequestSize);
         } catch (IOException e) {
             throw HttpProblem.clientError("Cannot read the request body: " + e.getMessage(), null);
         }

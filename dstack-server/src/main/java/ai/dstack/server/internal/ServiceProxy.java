@@ -51,14 +51,31 @@ public final class ServiceProxy {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
             "date", "from", "via", "warning", "http2-settings");
 
+    /** Every server names itself in this header of what it forwards: seeing its own name again is a loop. */
+    static final String HOP_HEADER = "X-Dstack-Proxy-Hop";
+    /** How many requests one service may have in flight through this server; more get 503 at once. */
+    public static final int MAX_IN_FLIGHT_PER_SERVICE = 256;
+    /** How long a replica may take to start its reply (its headers); a streamed body may take longer. */
+    static final Duration UPSTREAM_REPLY_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration UPSTREAM_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     private final ServiceDirectory services;
     private final WebSocketProxy webSockets;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(UPSTREAM_CONNECT_TIMEOUT).build();
     private final Map<UUID, AtomicInteger> turns = new ConcurrentHashMap<>();
+    private final Map<UUID, java.util.concurrent.Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final String hopId = UUID.randomUUID().toString();
+    private final java.util.function.IntSupplier ownPort;
 
     public ServiceProxy(ServiceDirectory services) {
+        this(services, () -> -1);
+    }
+
+    /** @param ownPort the server's own HTTP port (-1 while unknown): a service there would be the server itself */
+    public ServiceProxy(ServiceDirectory services, java.util.function.IntSupplier ownPort) {
         this.services = services;
+        this.ownPort = ownPort;
         this.webSockets = new WebSocketProxy(this);
     }
 
@@ -101,12 +118,22 @@ public final class ServiceProxy {
             if (ctx.header("Upgrade") != null) {
                 throw new ProxyError(400, "Upgrading connections is not supported");
             }
+            refuseLoop(ctx);
             ServiceTarget target = target(project, run, ctx.header("Authorization"));
             String path = target.stripPrefix() ? rest : uri;
             String storedProject = services.project(project).orElse(project);
             forward(ctx, target, path, readBody(ctx), () -> services.find(storedProject, run));
         } catch (ProxyError e) {
             error(ctx, e);
+        }
+    }
+
+    /** A request this server already forwarded came back to it (a service whose port leads to a proxy): stop here. */
+    private void refuseLoop(Context ctx) {
+        for (String hops : java.util.Collections.list(ctx.req().getHeaders(HOP_HEADER))) {
+            if (List.of(hops.split("\\s*,\\s*")).contains(hopId)) {
+                throw new ProxyError(508, "Proxy loop detected: the service's replica forwards back to this server");
+            }
         }
     }
 
@@ -183,11 +210,26 @@ public final class ServiceProxy {
         }
     }
 
+    private void forward(Context ctx, ServiceTarget target, String pathAndQuery, Body body,
+            Supplier<Optional<ServiceTarget>> current) {
+        java.util.concurrent.Semaphore slots = inFlight.computeIfAbsent(target.runId(),
+                id -> new java.util.concurrent.Semaphore(MAX_IN_FLIGHT_PER_SERVICE));
+        if (!slots.tryAcquire()) {
+            throw new ProxyError(503, "Service " + target.projectName() + "/" + target.runName() + " has "
+                    + MAX_IN_FLIGHT_PER_SERVICE + " requests in flight already; try again later");
+        }
+        try {
+            forwardHeld(ctx, target, pathAndQuery, body, current);
+        } finally {
+            slots.release();
+        }
+    }
+
     /**
      * @param current the service's replicas as they are now: when every replica tried went away (one was stopped
      *     while this request was on its way, e.g. in a rolling update), a replayable request goes to one that is new
      */
-    private void forward(Context ctx, ServiceTarget target, String pathAndQuery, Body body,
+    private void forwardHeld(Context ctx, ServiceTarget target, String pathAndQuery, Body body,
             Supplier<Optional<ServiceTarget>> current) {
         String query = ctx.req().getQueryString();
         String path = pathAndQuery + (query == null || pathAndQuery.contains("?") ? "" : "?" + query);
@@ -204,9 +246,14 @@ public final class ServiceProxy {
                 }
             }
             tried.add(replica);
+            if (replica.getPort() == ownPort.getAsInt()) {
+                throw new ProxyError(508, "Service " + target.projectName() + "/" + target.runName() + " listens on "
+                        + replica.getPort() + ", which is this server's own port: change the service's port");
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.getPort() + path))
-                    .method(ctx.method().name(), body.publisher());
-            copyRequestHeaders(ctx, request);
+                    .method(ctx.method().name(), body.publisher()).timeout(UPSTREAM_REPLY_TIMEOUT);
+            copyRequestHeaders(ctx, request, target.auth());
+            request.header(HOP_HEADER, hopId);
             HttpResponse<InputStream> response;
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -235,9 +282,14 @@ public final class ServiceProxy {
         throw new ProxyError(502, "Error requesting upstream");
     }
 
-    private static void copyRequestHeaders(Context ctx, HttpRequest.Builder request) {
+    /**
+     * The caller's headers, but not the connection's own; with {@code auth} not the caller's dstack token either
+     * (it authorized the call here and is no business of the service's).
+     */
+    static void copyRequestHeaders(Context ctx, HttpRequest.Builder request, boolean auth) {
         for (String name : java.util.Collections.list(ctx.req().getHeaderNames())) {
-            if (SKIPPED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (SKIPPED_HEADERS.contains(lower) || auth && lower.equals("authorization")) {
                 continue;
             }
             for (String value : java.util.Collections.list(ctx.req().getHeaders(name))) {

@@ -272,6 +272,13 @@ class AwsEngineTest {
         clock.advance(Duration.ofMinutes(61));
         await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
         assertThat(account.placementGroupNames()).as("the fleet still exists").containsExactly("cluster-pg");
+        // a run limited to the fleet gets no VM of its own when the fleet has none left
+        Run noRoom = engine.awaitFinished(engine.applyRun(task("type: task\nname: fleet-only\nfleets: [cluster]\n"
+                + "commands: [echo no]\n")).runSpec().runName(), WAIT);
+        assertThat(noRoom.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(noRoom.latestJobSubmission().terminationReason())
+                .isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
+        assertThat(account.allInstances()).as("no VM was made for it").hasSize(2);
         engine.deleteFleets(engine.defaultProject(), List.of("cluster"));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(account.placementGroupNames()).isEmpty();

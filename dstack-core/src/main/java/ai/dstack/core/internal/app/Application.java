@@ -237,15 +237,32 @@ public final class Application implements DstackApp {
     @Override
     public Project setMembers(Caller caller, String project, List<MemberSetting> members) {
         List<Projects.MemberSetting> settings = members(members);
-        return in(caller, Operation.SET_MEMBERS, project,
-                s -> engine.projects().setMembers(s.user(), s.project(), settings));
+        return in(caller, Operation.SET_MEMBERS, project, s -> {
+            checkAdminRoleChanges(caller, s, settings);
+            return engine.projects().setMembers(s.user(), s.project(), settings);
+        });
     }
 
     @Override
     public Project addMembers(Caller caller, String project, List<MemberSetting> members) {
         List<Projects.MemberSetting> settings = members(members);
-        return in(caller, Operation.ADD_MEMBERS, project,
-                s -> engine.projects().addMembers(s.user(), s.project(), settings));
+        return in(caller, Operation.ADD_MEMBERS, project, s -> {
+            checkAdminRoleChanges(caller, s, settings);
+            return engine.projects().addMembers(s.user(), s.project(), settings);
+        });
+    }
+
+    /** A setting that gives a current project admin another role needs {@link Operation#CHANGE_PROJECT_ADMIN_ROLES}. */
+    private void checkAdminRoleChanges(Caller caller, Scope scope, List<Projects.MemberSetting> settings) {
+        java.util.Set<String> admins = engine.projects().adminNames(scope.project());
+        List<String> demoted = settings.stream()
+                .filter(m -> admins.contains(m.username()) && m.projectRole() != ai.dstack.api.user.ProjectRole.ADMIN)
+                .map(Projects.MemberSetting::username).toList();
+        if (!demoted.isEmpty()) {
+            denyUnless(caller, Operation.CHANGE_PROJECT_ADMIN_ROLES, scope.project().name(),
+                    "Access denied: only project admins can change the role of a project admin (user: "
+                            + String.join(", ", demoted) + ")");
+        }
     }
 
     @Override
@@ -284,7 +301,7 @@ public final class Application implements DstackApp {
     public Run applyRun(Caller caller, String project, ApplyRunRequest request) {
         Objects.requireNonNull(request, "request is null");
         return in(caller, Operation.APPLY_RUN, project, s -> engine.runs().apply(s.project(), s.user(),
-                request.runSpec(), request.currentResource(), request.force()));
+                request.runSpec(), request.currentResource(), request.force(), spec -> admitNewRun(s, spec)));
     }
 
     @Override
@@ -438,6 +455,7 @@ public final class Application implements DstackApp {
         Objects.requireNonNull(spec, "spec is null");
         return in(caller, Operation.GET_FLEET_PLAN, project, s -> {
             checkFleetSpec(spec);
+            checkKeyFiles(caller, project, spec);
             return engine.fleets().plan(s.project(), s.user().name(), spec);
         });
     }
@@ -447,6 +465,10 @@ public final class Application implements DstackApp {
         Objects.requireNonNull(request, "request is null");
         return in(caller, Operation.APPLY_FLEET, project, s -> {
             checkFleetSpec(request.spec());
+            if (request.spec().configuration().sshConfig() != null) {
+                checkManagesSshFleets(caller, project);
+            }
+            checkKeyFiles(caller, project, request.spec());
             return engine.fleets().apply(s.project(), s.user().name(), request.spec());
         });
     }
@@ -455,6 +477,9 @@ public final class Application implements DstackApp {
     public void deleteFleets(Caller caller, String project, List<String> names) {
         List<String> copy = List.copyOf(names);
         in(caller, Operation.DELETE_FLEETS, project, s -> {
+            if (anySshFleet(s, copy)) {
+                checkManagesSshFleets(caller, project);
+            }
             engine.fleets().delete(s.project(), copy);
             return null;
         });
@@ -464,6 +489,9 @@ public final class Application implements DstackApp {
     public void deleteFleetInstances(Caller caller, String project, String fleetName, List<Integer> instanceNums) {
         List<Integer> nums = List.copyOf(instanceNums);
         in(caller, Operation.DELETE_FLEET_INSTANCES, project, s -> {
+            if (anySshFleet(s, List.of(fleetName))) {
+                checkManagesSshFleets(caller, project);
+            }
             engine.fleets().deleteInstances(s.project(), fleetName, nums);
             return null;
         });
@@ -618,6 +646,52 @@ public final class Application implements DstackApp {
             int replicaNum, int jobNum, int limit, Instant after, Instant before) {
         return in(caller, Operation.GET_JOB_METRICS, project, s -> engine.jobMetrics().metrics(s.project(), runName,
                 runId, replicaNum, jobNum, limit, after, before));
+    }
+
+    // ---------------------------------------------------------------- checks inside operations
+
+    /** {@link Operation#MANAGE_SSH_FLEETS}, with a message naming the setting that refuses it. */
+    private void checkManagesSshFleets(Caller caller, String project) {
+        denyUnless(caller, Operation.MANAGE_SSH_FLEETS, project, "Access denied: only project admins can manage SSH"
+                + " fleets here (default_permissions.allow_non_admins_manage_ssh_fleets is off)");
+    }
+
+    /** {@link Operation#READ_SERVER_KEY_FILES} when the spec names a key file without its contents. */
+    private void checkKeyFiles(Caller caller, String project, FleetSpec spec) {
+        List<String> fields = FleetKeyFiles.named(spec);
+        if (!fields.isEmpty()) {
+            denyUnless(caller, Operation.READ_SERVER_KEY_FILES, project, String.join(", ", fields)
+                    + ": a key file on the server's machine may be named only by a global admin; send the key's"
+                    + " contents as ssh_key (dstack apply does)");
+        }
+    }
+
+    private boolean anySshFleet(Scope scope, List<String> names) {
+        return engine.fleets().list(scope.project()).stream()
+                .anyMatch(f -> names.contains(f.name()) && f.spec() != null && f.spec().configuration() != null
+                        && f.spec().configuration().sshConfig() != null);
+    }
+
+    /**
+     * A new run's checks: it unpacks only file archives its own user uploaded (their ids show in run specs, so they
+     * are no secret), and its user and project stay within their run limits.
+     */
+    private void admitNewRun(Scope scope, ai.dstack.api.run.RunSpec spec) {
+        for (ai.dstack.api.run.FileArchiveMapping mapping : spec.fileArchives()) {
+            if (!engine.uploads().ownsArchive(mapping.id(), scope.user())) {
+                throw new DstackException(ErrorCode.ERROR, "File archive " + mapping.id() + " not found");
+            }
+        }
+        engine.runQuotas().requireRoomForNewRun(scope.project(), scope.user());
+    }
+
+    /** The one check for a part of an operation, refused with a message saying what is refused. */
+    private void denyUnless(Caller caller, Operation operation, String project, String message) {
+        try {
+            permissions.check(caller, operation, project);
+        } catch (ai.dstack.core.app.PermissionDenied e) {
+            throw new ai.dstack.core.app.PermissionDenied(message);
+        }
     }
 
     // ---------------------------------------------------------------- plumbing

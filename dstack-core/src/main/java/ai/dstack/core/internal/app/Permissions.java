@@ -94,6 +94,7 @@ final class Permissions {
             case PROJECT_MANAGER -> manages;
             case PROJECT_ADMIN -> role.filter(r -> r == ProjectRole.ADMIN).isPresent();
             case PROJECT_MANAGER_OR_PUBLIC -> manages || project.isPublic();
+            case PROJECT_SSH_FLEET_MANAGER -> role.isPresent() && projects.canManageSshFleets(project, user);
             case NOTHING, AUTHENTICATED, GLOBAL_ADMIN -> true;
         };
     }

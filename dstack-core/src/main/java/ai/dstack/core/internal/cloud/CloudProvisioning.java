@@ -153,11 +153,20 @@ public final class CloudProvisioning implements AutoCloseable {
 
     /** Cloud offers for a job of this run, cheapest first (for plans and {@code dstack offer}). */
     public List<InstanceOfferWithAvailability> offers(ProjectRow project, JobSpec job, RunSpec run) {
+        if (namesFleets(run)) {
+            return List.of();
+        }
         List<Backend> backends = backends(project);
         if (backends.isEmpty()) {
             return List.of();
         }
         return CloudOffers.offers(backends, job.requirements(), profile(run));
+    }
+
+    /** A run limited to named fleets ({@code fleets}) gets no VM of its own: it waits for or fails on those fleets. */
+    private static boolean namesFleets(RunSpec run) {
+        ProfileParams profile = profile(run);
+        return profile != null && profile.fleets() != null && !profile.fleets().isEmpty();
     }
 
     private static ProfileParams profile(RunSpec run) {
@@ -186,7 +195,7 @@ public final class CloudProvisioning implements AutoCloseable {
         RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())).orElseThrow();
         RunSpec runSpec = read(run.runSpec(), RunSpec.class);
         List<Backend> backends = backends(project);
-        if (backends.isEmpty()) {
+        if (backends.isEmpty() || namesFleets(runSpec)) {
             return new Decision(Decision.Kind.NONE, null);
         }
         boolean any = CloudOffers.offers(backends, spec.requirements(), profile(runSpec)).stream()

@@ -260,9 +260,53 @@ public final class ServerConfigFile {
                 """;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file) && java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                // the encryption keys and backend credentials: the server's eyes only
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
             Files.writeString(file, text, StandardCharsets.UTF_8);
+            ServerDirectory.ownerOnly(file);
         } catch (IOException e) {
             throw new DstackException(ErrorCode.INTERNAL, "Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Puts {@code backends} as project {@code project}'s list in the file (adding the project when it is not listed),
+     * keeping the rest of its settings, as dstack does when backends change over the API: config.yml is applied at
+     * every start, so a backend missing from it would be deleted then. Comments are not kept (dstack's rewrite drops
+     * them too). Written atomically, readable by the server's user only (credentials).
+     */
+    public static synchronized void saveProjectBackends(Path file, String project, List<BackendConfig> backends) {
+        try {
+            ObjectNode root = Files.exists(file) && YAML.readTree(file.toFile()) instanceof ObjectNode read
+                    ? read : YAML.createObjectNode();
+            ArrayNode projects = root.get("projects") instanceof ArrayNode list ? list : root.putArray("projects");
+            ObjectNode entry = null;
+            for (var node : projects) {
+                if (node instanceof ObjectNode candidate && project.equals(candidate.path("name").asText(null))) {
+                    entry = candidate;
+                }
+            }
+            if (entry == null) {
+                entry = projects.addObject().put("name", project);
+            }
+            ArrayNode list = entry.putArray("backends");
+            backends.forEach(b -> list.add(b.withCreds()));
+            Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".config", ".yml.tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.writeString(temp, YAML.writeValueAsString(root), StandardCharsets.UTF_8);
+                Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new DstackException(ErrorCode.INTERNAL, "Cannot update " + file + " with the backends of project "
+                    + project + ": " + e.getMessage(), e);
         }
     }
 

@@ -38,6 +38,8 @@ public final class EngineContext {
     public volatile ai.dstack.core.MetricsSettings metrics = ai.dstack.core.MetricsSettings.DSTACK;
     /** job_connection_info of running jobs, once an SSH server into jobs is published. */
     public final JobConnections connections = new JobConnections();
+    /** How many runs a user and a project may have active or queued; set by the engine's builder. */
+    public volatile ai.dstack.core.RunLimits runLimits = ai.dstack.core.RunLimits.defaults();
 
     private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();

@@ -8,6 +8,6 @@ public interface UploadedBlobs {
     /** The repo's code blob with this hash, if it was uploaded. */
     Optional<byte[]> code(UUID projectId, String repoId, String hash);
 
-    /** An archive's content by id, whoever uploaded it (a run refers to its user's archives by id). */
-    Optional<byte[]> archive(UUID id);
+    /** An archive's content by id, if {@code owner} uploaded it (a run unpacks only its own user's archives). */
+    Optional<byte[]> archive(UUID id, UUID owner);
 }

@@ -44,14 +44,17 @@ import org.slf4j.LoggerFactory;
  * <p>Jobs are started and signalled through one long-lived perl process ({@link JobSpawner}), a few milliseconds
  * each; on a host without perl, through a script run per start and per signal, which costs tens of milliseconds.
  *
- * <p>Jobs get a small environment: {@code PATH}, {@code HOME}, {@code USER}, locale and time zone of the server (see
- * {@link #defaultBaseEnvironment()}), plus the launch's variables. The server's other variables (tokens, database
- * URLs) do not leak into jobs.
+ * <p>A job's environment is built from scratch, never inherited from the server: a sane {@code PATH} and locale
+ * ({@link #defaultBaseEnvironment()}), {@code HOME} set to the job's own {@code home/} directory, then the launch's
+ * variables (dstack's, the configuration's {@code env}, its secrets). Where this process is root, each job also runs
+ * as a user id of its own ({@link JobUsers}): its working directory and home are its own, the job directory around
+ * them and everything else of the server's are not readable to it.
  */
 public final class LocalHostExecutor implements HostExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LocalHostExecutor.class);
-    private static final List<String> INHERITED_VARIABLES =
-            List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR");
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** The job's {@code HOME}, beside its working directory. */
+    public static final String HOME_DIR = "home";
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
@@ -59,6 +62,8 @@ public final class LocalHostExecutor implements HostExecutor {
     private static final String LOG_READER_LOCK = ".log-reader.lock";
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /** Log-reader claims held in this JVM: file locks are per process, so engines of one JVM arbitrate here. */
     private static final Map<Path, FileLock> LOG_READERS = new java.util.HashMap<>();
@@ -68,10 +73,17 @@ public final class LocalHostExecutor implements HostExecutor {
     private final ProcessRunner runner;
     private final ExitWatcher watcher;
     private final JobSpawner spawner;
+    /** Present where jobs get user ids of their own (this process is root). */
+    private final Optional<JobUsers> users;
 
     /** Jobs under {@code root} (created if missing), with {@link #defaultBaseEnvironment()}. */
     public LocalHostExecutor(Path root) {
         this(root, defaultBaseEnvironment());
+    }
+
+    /** Jobs under {@code root}; where this process is root, each job runs as a user id of its own. */
+    public LocalHostExecutor(Path root, Map<String, String> baseEnvironment) {
+        this(root, baseEnvironment, true);
     }
 
     /**
@@ -79,11 +91,16 @@ public final class LocalHostExecutor implements HostExecutor {
      * @param baseEnvironment the environment of the jobs (and of the protocol's scripts) before the launch's own
      *     variables; it must have a {@code PATH} where bash, setsid, mkfifo and pkill are found
      */
-    public LocalHostExecutor(Path root, Map<String, String> baseEnvironment) {
+    public LocalHostExecutor(Path root, Map<String, String> baseEnvironment, boolean separateUsers) {
         this.root = root.toAbsolutePath().normalize();
         this.runner = new ProcessRunner(baseEnvironment);
+        this.users = separateUsers ? JobUsers.forThisHost(this.root, runner) : Optional.empty();
         try {
             Files.createDirectories(this.root.resolve(ShellJobProtocol.EXITED_DIR));
+            if (users.isPresent()) {
+                JobUsers.traverseOnly(this.root);
+                warnIfUnreachable(this.root);
+            }
         } catch (IOException e) {
             throw new HostExecutionException(ErrorCode.ERROR,
                     "cannot create the jobs directory " + this.root + ": " + e, e);
@@ -92,21 +109,55 @@ public final class LocalHostExecutor implements HostExecutor {
         this.spawner = new JobSpawner(this.root, runner);
     }
 
-    /** The server's {@code PATH}, {@code HOME}, {@code USER}, {@code LOGNAME}, locale and time zone variables. */
+    /**
+     * A sane {@code PATH} and {@code LANG}; nothing of the server's own environment (its {@code HOME} leads to the
+     * admin's token in {@code ~/.dstack/config.yml}; its other variables may hold credentials).
+     */
     public static Map<String, String> defaultBaseEnvironment() {
         Map<String, String> environment = new LinkedHashMap<>();
-        for (String name : INHERITED_VARIABLES) {
-            String value = System.getenv(name);
-            if (value != null) {
-                environment.put(name, value);
+        environment.put("PATH", DEFAULT_PATH);
+        environment.put("LANG", "C.UTF-8");
+        return environment;
+    }
+
+    /** Whether jobs run as user ids of their own here. */
+    public boolean separatesUsers() {
+        return users.isPresent();
+    }
+
+    /** A job walks to its files by absolute path ($DSTACK_WORKING_DIR, $HOME) only if every parent lets it. */
+    private static void warnIfUnreachable(Path dir) {
+        for (Path parent = dir.getParent(); parent != null; parent = parent.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(parent).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    LOG.warn("Jobs run as users of their own, and {} is not searchable by others: jobs reach their"
+                            + " working directory and HOME only relatively. Give it o+x, or put the server directory"
+                            + " elsewhere", parent);
+                    return;
+                }
+            } catch (IOException e) {
+                return;
             }
         }
-        environment.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-        return environment;
     }
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Where to keep the jobs of the server's jobs directory {@code declared}: itself, or where jobs run as users of
+     * their own (this process is root), a directory every parent of which they can walk through, with
+     * {@code declared} a symbolic link to it (see {@link JobUsers}).
+     */
+    public static Path placeJobs(Path declared) {
+        Path absolute = declared.toAbsolutePath().normalize();
+        try {
+            return JobUsers.place(absolute);
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot create the jobs directory for " + absolute
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** The job's directory; its {@code workdir/} is the job's working directory. */
@@ -127,7 +178,7 @@ public final class LocalHostExecutor implements HostExecutor {
         try {
             createJobDirectory(dir, launch.jobId());
             writeJobFiles(dir, launch);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new HostExecutionException(ErrorCode.ERROR,
                     "cannot prepare job " + launch.jobId() + " in " + dir + ": " + e, e);
         }
@@ -159,23 +210,59 @@ public final class LocalHostExecutor implements HostExecutor {
             // Owner only: job.sh holds the job's environment, secrets included.
             Files.createDirectory(dir, OWNER_ONLY);
         } catch (FileAlreadyExistsException e) {
-            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
-                    "job " + jobId + " already exists on this host (" + dir + ")");
+            if (Files.exists(dir.resolve(ShellJobProtocol.PID_FILE)) || Files.exists(dir.resolve(ShellJobProtocol.EXIT_FILE))) {
+                throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS,
+                        "job " + jobId + " already exists on this host (" + dir + ")");
+            }
+            // A start cut short (the engine died while preparing it): nothing ran, so prepare it again.
+            deleteTree(dir);
+            Files.createDirectory(dir, OWNER_ONLY);
         }
     }
 
-    private static void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
+    private void writeJobFiles(Path dir, JobLaunch launch) throws IOException {
         Path jobWorkDir = dir.resolve(ShellJobProtocol.WORK_DIR);
         Files.createDirectories(jobWorkDir);
         for (JobArchive archive : launch.archives()) {
             JobArchives.unpack(jobWorkDir, archive, launch.jobId());
         }
         Files.createDirectories(jobWorkDir.resolve(launch.workingDir()));
-        Files.writeString(dir.resolve(ShellJobProtocol.JOB_SCRIPT), ShellJobProtocol.jobScript(launch));
+        Path home = Files.createDirectories(dir.resolve(HOME_DIR));
+        List<String> runAs = List.of();
+        if (users.isPresent() && launch.image() == null) {
+            long uid = users.get().allocate();
+            for (Path own : List.of(dir.resolve(ShellJobProtocol.WORK_DIR), home)) {
+                JobUsers.chownTree(own, uid);
+                Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwx------"));
+            }
+            JobUsers.traverseOnly(dir); // the job reaches its own directories; it lists and reads nothing else here
+            runAs = users.get().runAs(uid);
+        }
+        Path script = dir.resolve(ShellJobProtocol.JOB_SCRIPT);
+        Files.createFile(script, OWNER_ONLY_FILE); // the job's secrets: for the supervisor's eyes only
+        Files.writeString(script, ShellJobProtocol.jobScript(withOwnEnvironment(launch, dir, home), runAs));
         if (launch.image() != null) {
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
                     ShellJobProtocol.containerName(launch.jobId()) + "\n");
         }
+    }
+
+    /**
+     * The job's {@code HOME} is its own directory (in a container, the image's), under the launch's variables: the
+     * configuration may set another.
+     */
+    private JobLaunch withOwnEnvironment(JobLaunch launch, Path dir, Path home) {
+        if (launch.image() != null) {
+            return launch;
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HOME", home.toString());
+        if (users.isPresent()) {
+            env.put("USER", "dstack-job");
+            env.put("LOGNAME", "dstack-job");
+        }
+        env.putAll(launch.env());
+        return launch.withEnv(env);
     }
 
     /** Why this host cannot run containers, if it cannot. */

@@ -38,9 +38,9 @@ public final class LocalJobShells implements JobShells {
             "  if [ -n \"$__command\" ]; then exec docker exec -i $__tty -w \"$PWD\" \"$__container\" /bin/sh -c \"$__command\"; fi",
             "  exec docker exec -i $__tty -w \"$PWD\" \"$__container\" /bin/sh",
             "fi",
-            "if [ -n \"$__command\" ]; then exec \"$__shell\" -c \"$__command\"; fi",
-            "if [ -t 0 ]; then exec \"$__shell\" -i; fi",
-            "exec \"$__shell\"",
+            "if [ -n \"$__command\" ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -c \"$__command\"; fi",
+            "if [ -t 0 ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -i; fi",
+            "exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\"",
             "");
 
     private final Path root;

@@ -82,6 +82,13 @@ public final class BackendConfigs {
         return config;
     }
 
+    /** Told of the project whose backends a create, update or delete changed (the server keeps config.yml so). */
+    private volatile java.util.function.Consumer<ProjectRow> changed = project -> {};
+
+    public void onChange(java.util.function.Consumer<ProjectRow> listener) {
+        this.changed = java.util.Objects.requireNonNull(listener, "listener is null");
+    }
+
     /** dstack's {@code create_backend}: refused when the project has this type already. */
     public BackendConfig create(ProjectRow project, BackendConfig config) {
         cloud.check(project.name(), config); // bad credentials: a clear error, and nothing is stored
@@ -91,6 +98,7 @@ public final class BackendConfigs {
             }
             tx.backends().insert(row(UUID.randomUUID(), project, config));
         });
+        changed.accept(project);
         return config;
     }
 
@@ -101,6 +109,7 @@ public final class BackendConfigs {
             BackendRow existing = tx.backends().find(project.id(), config.type()).orElseThrow(BackendConfigs::notFound);
             tx.backends().update(row(existing.id(), project, config));
         });
+        changed.accept(project);
         return config;
     }
 
@@ -114,6 +123,7 @@ public final class BackendConfigs {
             }
             types.forEach(type -> tx.backends().delete(project.id(), type));
         });
+        changed.accept(project);
     }
 
     /** The stored configuration with credentials ({@code config_info}); not found when absent or undecryptable. */

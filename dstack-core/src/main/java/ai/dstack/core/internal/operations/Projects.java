@@ -160,6 +160,28 @@ public final class Projects {
         return new MemberPermissions(sshFleets, secrets);
     }
 
+    /**
+     * dstack's {@code can_manage_ssh_fleets}: global and project admins always; other members only with
+     * {@code default_permissions.allow_non_admins_manage_ssh_fleets}.
+     */
+    public boolean canManageSshFleets(ProjectRow project, UserRow user) {
+        if (Users.isAdmin(user)) {
+            return true;
+        }
+        return role(project, user).map(role -> memberPermissions(user, role).canManageSshFleets()).orElse(false);
+    }
+
+    /** The names of the project's admins (the application layer checks who may change their roles). */
+    public java.util.Set<String> adminNames(ProjectRow project) {
+        return context.store.inReadOnlyTransaction(tx -> {
+            java.util.Set<UUID> ids = tx.projects().members(project.id()).stream()
+                    .filter(m -> ProjectRole.ADMIN.wireValue().equals(m.projectRole())).map(MemberRow::userId)
+                    .collect(Collectors.toSet());
+            return tx.users().list().stream().filter(u -> ids.contains(u.id())).map(UserRow::name)
+                    .collect(Collectors.toSet());
+        });
+    }
+
     /** dstack's {@code can_manage_secrets} for a member (a global admin always can). */
     boolean canManageSecrets(ProjectRow project, UserRow user) {
         if (Users.isAdmin(user)) {
@@ -304,9 +326,17 @@ public final class Projects {
                             setting.projectRole().wireValue(), i));
                 }
             }
+            if (rows.stream().noneMatch(r -> ProjectRole.ADMIN.wireValue().equals(r.projectRole()))) {
+                throw noAdminLeft();
+            }
             tx.projects().replaceMembers(project.id(), rows);
         });
         return view(project);
+    }
+
+    /** No change may leave a project without an admin: only a global admin could manage it then. */
+    private static DstackException noAdminLeft() {
+        return new DstackException(ErrorCode.ERROR, "A project must keep at least one admin");
     }
 
     /**
@@ -349,6 +379,10 @@ public final class Projects {
                     tx.projects().addMember(new MemberRow(UUID.randomUUID(), project.id(), user.id(),
                             setting.projectRole().wireValue(), next++));
                 }
+            }
+            if (tx.projects().members(project.id()).stream()
+                    .noneMatch(m -> ProjectRole.ADMIN.wireValue().equals(m.projectRole()))) {
+                throw noAdminLeft();
             }
         });
         return view(project);

@@ -176,6 +176,8 @@ public final class RunOperations {
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
         JobFieldSupport.check(effective, cloud.hosts(project));
+        // A plan promises what apply does: a schedule apply refuses is refused here too.
+        ai.dstack.core.internal.runs.CronSchedule.nextTrigger(effective, context.clock.instant());
         Run current = null;
         ApplyAction action = ApplyAction.CREATE;
         if (effective.runName() != null) {
@@ -273,8 +275,10 @@ public final class RunOperations {
      * clear refusal when it could (in-place updates are not supported yet).
      *
      * @param currentResource the plan's {@code current_resource}, checked unless {@code force}
+     * @param admitNewRun the application layer's checks of a new run (its archives, quotas), called before it is submitted
      */
-    public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force) {
+    public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force,
+            java.util.function.Consumer<RunSpec> admitNewRun) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
         JobFieldSupport.check(effective, cloud.hosts(project));
         if (effective.runName() != null) {
@@ -296,6 +300,7 @@ public final class RunOperations {
             }
         }
         checkRepo(project, user, effective);
+        admitNewRun.accept(effective);
         RunRow row = submitter.submit(project, user, spec);
         return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, new HashMap<>()));
     }

@@ -32,6 +32,7 @@ public final class Uploads implements UploadedBlobs {
         requireHash(hash);
         context.store.useTransaction(tx -> {
             RepoRow repo = tx.repos().find(project.id(), repoId).orElseThrow(() -> repoMissing(repoId));
+            requireContentHash(hash, blob);
             tx.codes().insertIfAbsent(new BlobRow(UUID.randomUUID(), repo.id(), hash, blob));
         });
     }
@@ -45,6 +46,7 @@ public final class Uploads implements UploadedBlobs {
     /** Stores the caller's archive unless it has one with this hash; either way returns the stored one. */
     public FileArchive uploadArchive(UserRow caller, String hash, byte[] blob) {
         requireHash(hash);
+        requireContentHash(hash, blob);
         return context.store.inTransaction(tx -> {
             tx.fileArchives().insertIfAbsent(new BlobRow(UUID.randomUUID(), caller.id(), hash, blob));
             BlobRow stored = tx.fileArchives().findByHash(caller.id(), hash)
@@ -60,14 +62,38 @@ public final class Uploads implements UploadedBlobs {
                 .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Resource not found"));
     }
 
+    /** Whether the file archive with this id was uploaded by {@code user}. */
+    public boolean ownsArchive(UUID id, UserRow user) {
+        return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id))
+                .filter(blob -> blob.ownerId().equals(user.id())).isPresent();
+    }
+
     @Override
-    public Optional<byte[]> archive(UUID id) {
-        return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id)).map(BlobRow::blob);
+    public Optional<byte[]> archive(UUID id, UUID owner) {
+        return context.store.inReadOnlyTransaction(tx -> tx.fileArchives().find(id))
+                .filter(blob -> blob.ownerId().equals(owner)).map(BlobRow::blob);
     }
 
     private static void requireHash(String hash) {
         if (hash == null || hash.isBlank()) {
             throw new DstackException(ErrorCode.ERROR, "filename not specified");
+        }
+    }
+
+    /**
+     * dstack's clients name an upload by its content's SHA-256, and blobs are kept once per name: a name that is not
+     * the content's hash would put other content under it.
+     */
+    private static void requireContentHash(String hash, byte[] blob) {
+        String actual;
+        try {
+            actual = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        if (!actual.equalsIgnoreCase(hash)) {
+            throw new DstackException(ErrorCode.ERROR, "The upload's file name '" + hash
+                    + "' is not the SHA-256 of its content (" + actual + ")");
         }
     }
 

@@ -283,9 +283,8 @@ public final class JobProcessor {
     private Candidate candidate(Claim<JobRow> claim, Instant now) {
         JobRow job = claim.row();
         JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
-        if (!placement.anyFleet(job.projectId())) {
-            toCloud(claim, spec, now,
-                    "No matching fleet found. The local fleet is turned off and there are no other fleets");
+        if (!placement.anyFleet(job)) {
+            toCloud(claim, spec, now, "No matching fleet found. " + placement.noFleetReason(job));
             return null;
         }
         List<Placement.Option> options = placement.options(job, spec.requirements().resources());
@@ -411,7 +410,8 @@ public final class JobProcessor {
             try {
                 launcher.start(job, handle);
             } catch (HostExecutionException | IllegalArgumentException e) {
-                fail(claim, JobTerminationReason.CREATING_CONTAINER_ERROR, e.getMessage());
+                // The row as assigned (not the claim's, from before): its blocks go back to the instance.
+                markFinished(claim, job, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
                 return;
             }
         }
@@ -575,6 +575,33 @@ public final class JobProcessor {
         } catch (RuntimeException e) {
             LOG.warn("Could not remove the files of finished job {} ({}): {}", job.jobName(), job.id(), e.getMessage());
         }
+    }
+
+    /**
+     * Sets every instance's busy blocks to what its active jobs hold: run once at start, so that a count left wrong
+     * by an earlier version or a crash (blocks of jobs that ended without giving them back) does not survive.
+     */
+    public void recountBusyBlocks() {
+        Instant now = now();
+        context.store.inTransaction(tx -> {
+            for (ai.dstack.spi.storage.ProjectRow project : tx.projects().list()) {
+                for (ai.dstack.spi.storage.InstanceRow instance : tx.instances().listByProject(project.id())) {
+                    int held = 0;
+                    for (JobRow job : tx.jobs().listByInstance(instance.id())) {
+                        if (job.instanceAssigned() && !JobStatus.fromWireValue(job.status()).isFinished()) {
+                            held += placement.blocksHeld(instance,
+                                    Json.read(job.jobSpecData(), JobSpec.class).requirements().resources());
+                        }
+                    }
+                    if (held != instance.busyBlocks()) {
+                        LOG.info("Instance {} counted {} busy blocks while its active jobs hold {}; corrected",
+                                instance.name(), instance.busyBlocks(), held);
+                        tx.instances().adjustBusyBlocks(instance.id(), held - instance.busyBlocks(), now);
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {

@@ -38,8 +38,19 @@ public final class ProbeRunner implements AutoCloseable {
     private static final Duration TICK = Duration.ofMillis(100);
     private static final Duration STATUS_CHECK = Duration.ofMillis(500);
 
+    /** How long a check that a replica's own processes hold its port counts (it reads /proc). */
+    private static final long OWNER_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** Whether the job's own processes listen on the port (true where that cannot be told, e.g. a remote host). */
+    public interface PortOwners {
+        boolean holds(UUID jobId, int port);
+
+        PortOwners ANYONE = (jobId, port) -> true;
+    }
+
     private final EngineContext context;
     private final ServiceNetwork network;
+    private final PortOwners owners;
     private final Map<UUID, Replica> replicas = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
@@ -47,8 +58,18 @@ public final class ProbeRunner implements AutoCloseable {
     private final ExecutorService checks = Executors.newFixedThreadPool(4, r -> daemon(r, "dstack-probe-checks"));
 
     public ProbeRunner(EngineContext context, ServiceNetwork network) {
+        this(context, network, PortOwners.ANYONE);
+    }
+
+    /**
+     * @param owners tells whether a replica's port is held by the replica itself: on a shared network anything on the
+     *     host may listen on it (a loopback-only service the replica's {@code port:} names), and that must not be
+     *     published through the proxy
+     */
+    public ProbeRunner(EngineContext context, ServiceNetwork network, PortOwners owners) {
         this.context = context;
         this.network = network;
+        this.owners = network.isolated() ? PortOwners.ANYONE : owners;
         ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -67,9 +88,19 @@ public final class ProbeRunner implements AutoCloseable {
         replicas.computeIfAbsent(job.id(), id -> new Replica(id, job.runId(), spec.servicePort(), spec.probes()));
     }
 
+    /** Whether the replica gets traffic now: ready, and its port still its own (checked at most once a second). */
     public boolean ready(UUID jobId) {
         Replica replica = replicas.get(jobId);
-        return replica != null && replica.ready();
+        return replica != null && replica.ready() && ownsPort(replica);
+    }
+
+    private boolean ownsPort(Replica replica) {
+        long now = System.nanoTime();
+        if (now - replica.ownerCheckedAt > OWNER_CHECK_NANOS) {
+            replica.owned = owners.holds(replica.jobId, replica.port);
+            replica.ownerCheckedAt = now;
+        }
+        return replica.owned;
     }
 
     /** Where the proxy sends the replica's traffic; empty when the replica is not tracked. */
@@ -127,7 +158,7 @@ public final class ProbeRunner implements AutoCloseable {
 
     private void checkPort(Replica replica) {
         try {
-            boolean open = network.accepts(replica.jobId, replica.port);
+            boolean open = network.accepts(replica.jobId, replica.port) && ownsPort(replica);
             if (open && !replica.portOpen) {
                 replica.portOpen = true;
                 context.hintRun(replica.runId);
@@ -187,6 +218,8 @@ public final class ProbeRunner implements AutoCloseable {
         final Instant[] due;
         private final boolean[] busy;
         volatile boolean portOpen;
+        volatile boolean owned;
+        volatile long ownerCheckedAt = System.nanoTime() - 2 * OWNER_CHECK_NANOS;
         private long lastStatusCheck = System.nanoTime();
 
         Replica(UUID jobId, UUID runId, int port, List<ProbeSpec> specs) {

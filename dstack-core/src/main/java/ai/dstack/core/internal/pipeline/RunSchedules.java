@@ -26,28 +26,7 @@ final class RunSchedules {
      * @throws DstackException for a cron expression that does not parse or never fires
      */
     static Instant nextTrigger(RunSpec spec, Instant now) {
-        Schedule schedule = MergedProfile.of(spec).params().schedule();
-        if (schedule == null) {
-            return null;
-        }
-        Instant next = null;
-        for (String cron : schedule.cron()) {
-            CronSchedule parsed;
-            try {
-                parsed = CronSchedule.parse(cron);
-            } catch (IllegalArgumentException e) {
-                throw new DstackException(ErrorCode.INVALID_REQUEST, "schedule.cron: " + e.getMessage());
-            }
-            Instant fire = parsed.nextFireAtOrAfter(now);
-            if (fire != null && (next == null || fire.isBefore(next))) {
-                next = fire;
-            }
-        }
-        if (next == null) {
-            throw new DstackException(ErrorCode.INVALID_REQUEST,
-                    "schedule.cron: " + String.join(", ", schedule.cron()) + " never fires");
-        }
-        return next;
+        return CronSchedule.nextTrigger(spec, now);
     }
 
     /** Whether a scheduled run that ended for this reason waits for its next fire instead of finishing. */

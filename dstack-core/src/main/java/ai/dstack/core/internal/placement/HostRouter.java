@@ -56,6 +56,11 @@ public final class HostRouter implements HostExecutor {
         return local;
     }
 
+    /** Whether the job runs (or would run) on the engine's own host. */
+    public boolean isLocal(String jobId) {
+        return route(new JobHandle(jobId)) == local;
+    }
+
     private HostExecutor route(JobHandle job) {
         if (!anyRemote) {
             return local;

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Turns a job into a host launch: its commands, dstack's job environment ({@code DSTACK_RUN_NAME},
@@ -45,20 +46,19 @@ public final class JobLauncher {
         RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
-        if (spec.servicePort() != null && image == null) {
-            script = network.wrap(job.id(), shell(spec.commands()), script, spec.servicePort());
-        }
+        List<String> prefix = spec.servicePort() != null && image == null
+                ? network.prefix(job.id(), spec.servicePort()) : List.of();
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
         context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
                 shell(spec.commands()), inJobDirectory(paths, spec.workingDir(), "working_dir"), image,
-                archives(job, runSpec, paths)));
+                archives(job, runSpec, paths, run.userId()), prefix));
     }
 
     /**
      * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
      * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -69,8 +69,9 @@ public final class JobLauncher {
             archives.add(new JobArchive(inJobDirectory(paths, paths.repoDir(), "repos[].path"), code, false));
         }
         for (FileArchiveMapping mapping : runSpec.fileArchives()) {
-            byte[] tar = uploads.archive(mapping.id()).orElseThrow(() -> new IllegalArgumentException(
-                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded"));
+            byte[] tar = uploads.archive(mapping.id(), userId).orElseThrow(() -> new IllegalArgumentException(
+                    "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded by the"
+                            + " run's user"));
             archives.add(new JobArchive(inJobDirectory(paths, mapping.path(), "files"), tar, true));
         }
         return archives;

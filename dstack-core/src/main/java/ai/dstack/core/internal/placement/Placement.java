@@ -7,6 +7,7 @@ import ai.dstack.api.resources.ResourcesSpec;
 import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
+import ai.dstack.core.LocalFleetAccess;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.runs.MergedProfile;
@@ -30,20 +31,32 @@ import java.util.stream.Collectors;
 public final class Placement {
     private final EngineContext context;
     private final LocalFleet local;
+    private final LocalFleetAccess localAccess;
     private final HostRouter router;
 
     /** An instance that can hold the job, taking {@code blocks} of it. */
     public record Option(UUID fleetId, String fleetName, UUID instanceId, int blocks, JobProvisioningData provisioningData) {}
 
-    public Placement(EngineContext context, LocalFleet local, HostRouter router) {
+    public Placement(EngineContext context, LocalFleet local, LocalFleetAccess localAccess, HostRouter router) {
         this.context = context;
         this.local = local;
+        this.localAccess = localAccess;
         this.router = router;
     }
 
-    /** Whether any fleet could ever take jobs (else the job fails at once with "no fleets"). */
-    public boolean anyFleet(UUID projectId) {
-        return local != null || router.anyRemote() && !remoteInstances(projectId).isEmpty();
+    /** Whether any fleet could ever take the job (else it fails at once with "no fleets"). */
+    public boolean anyFleet(JobRow job) {
+        return localServes(job) || router.anyRemote() && !remoteInstances(job.projectId()).isEmpty();
+    }
+
+    /** Why no fleet can ever take the job, when {@link #anyFleet} says none can. */
+    public String noFleetReason(JobRow job) {
+        if (local == null) {
+            return "The local fleet is turned off and there are no other fleets";
+        }
+        return "There are no fleets in this project, and the local fleet serves only "
+                + (localAccess == LocalFleetAccess.MEMBERS ? "members of" : "global admins in") + " project main ("
+                + LocalFleetAccess.VARIABLE + "=" + localAccess.name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
 
     /** Why no instance can hold a job that {@link #options} found no place for. */
@@ -53,15 +66,32 @@ public final class Placement {
                 : "The local fleet's host cannot satisfy the requested resources") + (disk == null ? "" : ": " + disk);
     }
 
+    /**
+     * The local fleet belongs to project main; its jobs are processes on the server's own host, so by default only
+     * global admins' runs get there ({@link LocalFleetAccess}). The submitter's role is read now, not at submission.
+     */
+    private boolean localServes(JobRow job) {
+        if (local == null || !job.projectId().equals(local.projectId())) {
+            return false;
+        }
+        if (localAccess == LocalFleetAccess.MEMBERS) {
+            return true;
+        }
+        return context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())
+                .flatMap(run -> tx.users().find(run.userId())))
+                .map(user -> "admin".equals(user.globalRole()) && user.active() && !user.deleted()).orElse(false);
+    }
+
     /** The instances that can hold the job, in the order to try them; empty when none can. */
     public List<Option> options(JobRow job, ResourcesSpec resources) {
         RunSpec run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
                 .map(row -> Json.read(row.runSpec(), RunSpec.class)).orElse(null);
         ProfileFilter filter = run == null ? ProfileFilter.ANY : ProfileFilter.of(MergedProfile.of(run).params(),
                 Json.read(job.jobSpecData(), JobSpec.class).requirements());
+        boolean localServes = localServes(job) && localAccepted(filter);
         if (!router.anyRemote()) {
             // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
-            int blocks = local == null || !localAccepted(filter) ? -1 : local.shape().blocksFor(resources);
+            int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
                     local.provisioningData(blocks))) : List.of();
         }
@@ -90,7 +120,7 @@ public final class Placement {
                         host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks()))));
             }
         }
-        if (local != null && (wanted == null || wanted.contains(LocalFleet.NAME)) && localAccepted(filter)) {
+        if (localServes && (wanted == null || wanted.contains(LocalFleet.NAME))) {
             int blocks = local.shape().blocksFor(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
@@ -110,6 +140,14 @@ public final class Placement {
         }
         return context.store.inReadOnlyTransaction(tx -> tx.instances().find(job.instanceId()))
                 .filter(i -> i.offer() != null).map(i -> shape(i).blocksNeeded(resources)).orElse(0);
+    }
+
+    /** {@link #blocksHeld(JobRow, ResourcesSpec)} for a job on {@code instance}, as read in the caller's transaction. */
+    public int blocksHeld(InstanceRow instance, ResourcesSpec resources) {
+        if (local != null && instance.id().equals(local.instanceId())) {
+            return local.shape().blocksNeeded(resources);
+        }
+        return instance.offer() == null ? 0 : shape(instance).blocksNeeded(resources);
     }
 
     private static HostShape shape(InstanceRow instance) {

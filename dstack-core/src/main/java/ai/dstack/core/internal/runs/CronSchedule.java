@@ -43,6 +43,37 @@ public final class CronSchedule {
     }
 
     /**
+     * The next fire of the run's {@code schedule.cron} at or after {@code now} (the earliest of its crons), or null
+     * for a run without a schedule; {@code get_plan} and {@code apply} both check a schedule with it.
+     *
+     * @throws ai.dstack.api.DstackException for a cron expression that does not parse or never fires
+     */
+    public static Instant nextTrigger(ai.dstack.api.run.RunSpec spec, Instant now) {
+        ai.dstack.api.configuration.Schedule schedule = MergedProfile.of(spec).params().schedule();
+        if (schedule == null) {
+            return null;
+        }
+        Instant next = null;
+        for (String cron : schedule.cron()) {
+            CronSchedule parsed;
+            try {
+                parsed = CronSchedule.parse(cron);
+            } catch (IllegalArgumentException e) {
+                throw new ai.dstack.api.DstackException(ai.dstack.api.ErrorCode.INVALID_REQUEST, "schedule.cron: " + e.getMessage());
+            }
+            Instant fire = parsed.nextFireAtOrAfter(now);
+            if (fire != null && (next == null || fire.isBefore(next))) {
+                next = fire;
+            }
+        }
+        if (next == null) {
+            throw new ai.dstack.api.DstackException(ai.dstack.api.ErrorCode.INVALID_REQUEST,
+                    "schedule.cron: " + String.join(", ", schedule.cron()) + " never fires");
+        }
+        return next;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the expression and the field that is wrong
      */
     public static CronSchedule parse(String expression) {

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceNetwork implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceNetwork.class);
-    /** Stable across engine restarts, so a restarted engine finds the sockets of the replicas it adopts. */
-    private static final Path DEFAULT_DIR = Path.of(System.getProperty("java.io.tmpdir"), "dstack-services");
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY = java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     private static volatile Boolean supported;
 
     private final Path dir;
@@ -45,15 +45,43 @@ public final class ServiceNetwork implements AutoCloseable {
     /** Turns namespaces off ({@code -Ddstack.services.namespaces=off}), e.g. where the host's own ports must be used. */
     public static final String NAMESPACES_PROPERTY = "dstack.services.namespaces";
 
-    /** Namespaces when this host has them (and they are not turned off), shared networking otherwise. */
-    public static ServiceNetwork forThisHost() {
+    /**
+     * Namespaces when this host has them (and they are not turned off), shared networking otherwise; the forwarder
+     * and its sockets in {@code dir} (made 0700: the engine trusts the sockets there and root runs the script), which
+     * should stay the same across restarts so that a restarted engine finds the sockets of the replicas it adopts.
+     */
+    public static ServiceNetwork forThisHost(Path dir) {
         boolean off = "off".equalsIgnoreCase(System.getProperty(NAMESPACES_PROPERTY, "auto"));
-        return new ServiceNetwork(DEFAULT_DIR, !off && namespacesWork());
+        return new ServiceNetwork(privateDirectory(dir), !off && namespacesWork());
     }
 
-    /** Shared networking: replicas listen on the host's own ports. */
-    public static ServiceNetwork shared() {
-        return new ServiceNetwork(DEFAULT_DIR, false);
+    /** {@link #forThisHost(Path)} in a new private temporary directory (replicas are not adopted across restarts). */
+    public static ServiceNetwork forThisHost() {
+        try {
+            return forThisHost(Files.createTempDirectory("dstack-services-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for service sockets", e);
+        }
+    }
+
+    /** {@code dir} owned by this process and readable by nobody else, or an error saying why it cannot be used. */
+    static Path privateDirectory(Path dir) {
+        try {
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, OWNER_ONLY);
+            }
+            Object owner = Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (!owner.equals(self)) {
+                throw new IllegalStateException("the service socket directory " + dir + " belongs to user " + owner
+                        + ", not to this process's user " + self + ": remove it or choose another server directory");
+            }
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            return dir;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot use " + dir + " for service sockets: " + e.getMessage(), e);
+        }
     }
 
     public boolean isolated() {
@@ -106,11 +134,25 @@ public final class ServiceNetwork implements AutoCloseable {
         if (!isolated) {
             return script;
         }
+        StringBuilder line = new StringBuilder("exec");
+        prefix(jobId, port).forEach(word -> line.append(' ').append(quote(word)));
+        return line.append(' ').append(quote(shell)).append(" -c ").append(quote(script)).toString();
+    }
+
+    /**
+     * The command that runs a replica listening on {@code port} (its arguments) in a new network namespace with its
+     * loopback up and the forwarder beside it; empty with shared networking. The host runs it with its own
+     * privileges (entering a namespace needs root), and it then executes the replica's command as the job's user.
+     */
+    public java.util.List<String> prefix(UUID jobId, int port) {
+        if (!isolated) {
+            return java.util.List.of();
+        }
         Path forwarder = forwarderScript();
         String inner = "ip link set lo up || { echo 'dstack: cannot bring up the replica network' >&2; exit 1; }\n"
                 + "perl " + quote(forwarder.toString()) + " " + quote(socket(jobId).toString()) + " " + port + " &\n"
-                + script;
-        return "exec unshare -n -- " + quote(shell) + " -c " + quote(inner);
+                + "exec \"$@\"";
+        return java.util.List.of("unshare", "-n", "--", "/bin/sh", "-c", inner, "dstack-replica");
     }
 
     /** Where the engine connects to reach the replica's port. */

@@ -8,6 +8,7 @@ import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.core.internal.cloud.CloudBackends;
 import ai.dstack.core.internal.cloud.CloudFleets;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
+import ai.dstack.core.LocalFleetAccess;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.EngineSettings;
 import ai.dstack.core.internal.context.JobActivity;
@@ -90,6 +91,7 @@ public final class Engine implements AutoCloseable {
     private final ServiceEndpoints serviceEndpoints;
     private final PublicKeys publicKeys;
     private final Uploads uploads;
+    private final ai.dstack.core.internal.operations.RunQuotas runQuotas;
     private final InstanceProvisioner provisioner;
     /** Cloud backends of the projects' configurations, and the instances made with them. */
     private final CloudBackends cloudBackends = new CloudBackends();
@@ -98,8 +100,8 @@ public final class Engine implements AutoCloseable {
     private final ServiceNetwork serviceNetwork;
 
     public Engine(StateStore store, LogStore logs, HostExecutor host, HostResources hostResources, int localBlocks,
-            boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
-        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetEnabled, adminToken, clock,
+            LocalFleetAccess localFleetAccess, String adminToken, Clock clock, EngineSettings settings, List<AutoCloseable> owned) {
+        this(store, logs, host, RemoteHosts.none(), hostResources, localBlocks, localFleetAccess, adminToken, clock,
                 settings, owned, DefaultPermissions.DSTACK);
     }
 
@@ -109,7 +111,7 @@ public final class Engine implements AutoCloseable {
      * @param permissions config.yml's {@code default_permissions}
      */
     public Engine(StateStore store, LogStore logs, HostExecutor host, RemoteHosts remotes, HostResources hostResources,
-            int localBlocks, boolean localFleetEnabled, String adminToken, Clock clock, EngineSettings settings,
+            int localBlocks, LocalFleetAccess localFleetAccess, String adminToken, Clock clock, EngineSettings settings,
             List<AutoCloseable> owned, DefaultPermissions permissions) {
         this.owned = List.copyOf(owned);
         HostRouter router = new HostRouter(host, remotes);
@@ -118,7 +120,7 @@ public final class Engine implements AutoCloseable {
         router.connect(store, SshInstances.anyExist(store));
         this.identity = Bootstrap.ensureAdminAndMain(store, clock, adminToken);
         HostShape shape = new HostShape(hostResources, Math.max(1, localBlocks));
-        this.localFleet = localFleetEnabled ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
+        this.localFleet = localFleetAccess != LocalFleetAccess.OFF ? Bootstrap.ensureLocalFleet(store, clock, identity.main(), shape) : null;
         this.users = new Users(context, permissions);
         this.backendConfigs = new BackendConfigs(context, cloudBackends);
         this.projects = new Projects(context, users, permissions, backendConfigs);
@@ -126,6 +128,7 @@ public final class Engine implements AutoCloseable {
         this.repos = new Repos(context);
         this.publicKeys = new PublicKeys(context);
         this.uploads = new Uploads(context);
+        this.runQuotas = new ai.dstack.core.internal.operations.RunQuotas(context);
         this.provisioner = new InstanceProvisioner(context, router, settings.sweep());
         this.cloud = new CloudProvisioning(store, clock, cloudBackends, backendConfigs::list, context::hintJob,
                 context::capacityFreed, () -> {
@@ -137,16 +140,23 @@ public final class Engine implements AutoCloseable {
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
         LogPump logPump = new LogPump(context);
-        ServiceNetwork network = ServiceNetwork.forThisHost();
+        HostExecutor localHost = host instanceof HostRouter hostRouter ? hostRouter.local() : host;
+        // With the local jobs (a dot name is no job), private: the engine trusts the sockets there.
+        ServiceNetwork network = localHost instanceof LocalHostExecutor local
+                ? ServiceNetwork.forThisHost(local.root().resolve(".services")) : ServiceNetwork.forThisHost();
         this.serviceNetwork = network;
         RequestRates rates = new RequestRates(clock);
-        this.probes = new ProbeRunner(context, network);
+        LocalJobShells localShells = host instanceof LocalHostExecutor local ? new LocalJobShells(local.root()) : null;
+        // On a shared network a replica is ready only while its own processes hold its port.
+        this.probes = new ProbeRunner(context, network, (jobId, port) -> localShells == null
+                || !router.isLocal(jobId.toString()) || localShells.listensOn(new ai.dstack.spi.host.JobHandle(jobId.toString()), port));
         context.probeStates = probes::probes;
         this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
-        this.jobs = new JobProcessor(context, new Placement(context, localFleet, router),
+        this.jobs = new JobProcessor(context, new Placement(context, localFleet, localFleetAccess, router),
                 new JobLauncher(context, network, uploads), logPump, ServicePorts.of(context, network), cloud);
         RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
                 new ServiceReplicas(context, probes, rates));
+        jobs.recountBusyBlocks();
         this.jobLoop = new WorkLoop("jobs", settings.sweep(), jobs::step);
         this.runLoop = new WorkLoop("runs", settings.sweep(), runs::step);
         this.logLoop = new WorkLoop("logs", settings.logPump(), () -> {
@@ -203,6 +213,11 @@ public final class Engine implements AutoCloseable {
     /** Events as the admin sees them. */
     public List<ai.dstack.api.event.Event> events(ai.dstack.api.event.ListEventsRequest request) {
         return eventQueries().list(identity.admin(), request);
+    }
+
+    /** How many runs a user and a project may have active or queued from now on. */
+    public void runLimits(ai.dstack.core.RunLimits limits) {
+        context.runLimits = java.util.Objects.requireNonNull(limits, "limits is null");
     }
 
     public String adminToken() {
@@ -285,6 +300,11 @@ public final class Engine implements AutoCloseable {
     /** Uploaded repo code and file archives, which jobs unpack when they start. */
     public Uploads uploads() {
         return uploads;
+    }
+
+    /** Per-user and per-project limits of active and queued runs, checked by the application layer. */
+    public ai.dstack.core.internal.operations.RunQuotas runQuotas() {
+        return runQuotas;
     }
 
     /** Fleets and instances, as dstack's API shows them. */

@@ -117,7 +117,7 @@ class LocalHostExecutorTest {
         env.put("DSTACK_NODES_IPS", "10.0.0.1\n10.0.0.2");
         env.put("TRICKY", "it's $HOME `x`");
         JobLaunch launch = JobLaunch.of(newJobId(), List.of(
-                "printf '%s|' \"$DSTACK_RUN_NAME\" \"$DSTACK_NODES_IPS\" \"$TRICKY\" \"$DSTACK_WORKING_DIR\" \"$PWD\"",
+                "printf '%s|' \"$DSTACK_RUN_NAME\" \"$DSTACK_NODES_IPS\" \"$TRICKY\" \"$DSTACK_WORKING_DIR\" \"$PWD\" \"$HOME\"",
                 "env | cut -d= -f1 | sort | tr '\\n' ' '")).withEnv(env).withWorkingDir("src");
         JobHandle job = host.start(launch);
 
@@ -126,10 +126,11 @@ class LocalHostExecutorTest {
         String[] output = output(host, job, LogStream.STDOUT).split("\\|", -1);
         Path workingDir = host.jobDirectory(job).resolve("workdir/src");
         assertThat(output).startsWith("train-1", "10.0.0.1\n10.0.0.2", "it's $HOME `x`", workingDir.toString(),
-                workingDir.toString());
-        List<String> names = List.of(output[5].strip().split(" "));
+                workingDir.toString(), host.jobDirectory(job).resolve(LocalHostExecutor.HOME_DIR).toString());
+        List<String> names = List.of(output[6].strip().split(" "));
         assertThat(names).contains("DSTACK_RUN_NAME", "PATH", "HOME");
-        List<String> setByBash = List.of("PWD", "OLDPWD", "SHLVL", "_");
+        // HOME is the job's own (checked above); USER and LOGNAME name the job's user where it has one of its own.
+        List<String> setByBash = List.of("PWD", "OLDPWD", "SHLVL", "_", "HOME", "USER", "LOGNAME");
         System.getenv().keySet().stream()
                 .filter(name -> !LocalHostExecutor.defaultBaseEnvironment().containsKey(name))
                 .filter(name -> !setByBash.contains(name) && !env.containsKey(name))

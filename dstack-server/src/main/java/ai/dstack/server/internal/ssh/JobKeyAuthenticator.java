@@ -34,7 +34,8 @@ final class JobKeyAuthenticator implements PublickeyAuthenticator {
         }
         for (String line : target.get().authorizedKeys()) {
             if (matches(line, key, session)) {
-                session.setAttribute(SessionTargets.TARGET, target.get());
+                // No session state here: this also answers a client that only offers a key (no signature yet).
+                // The session's job is recorded once the log-in is complete (see SshGateway).
                 return true;
             }
         }

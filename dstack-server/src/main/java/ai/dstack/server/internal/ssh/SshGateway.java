@@ -118,8 +118,10 @@ public final class SshGateway implements AutoCloseable {
             @Override
             public void sessionEvent(Session session, Event event) {
                 if (event == Event.Authenticated) {
-                    SshJob target = session.getAttribute(SessionTargets.TARGET);
+                    // The user name of the attempt whose signature verified: only now is the session the job's.
+                    SshJob target = targets.find(session.getUsername()).orElse(null);
                     if (target != null) {
+                        session.setAttribute(SessionTargets.TARGET, target);
                         entered.add(target.jobId());
                         session.setAttribute(SessionTargets.ATTACHMENT, activity.attach(target.jobId()));
                     }
