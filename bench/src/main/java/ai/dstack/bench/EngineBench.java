@@ -30,7 +30,7 @@ import java.util.concurrent.Future;
  *   JIT still compiling the engine), then a warm one on the same engine;</li>
  *   <li>with M sleeping runs active: submit → running latency (p50/p99) and the engine's heap per active run.</li>
  * </ol>
- * Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl bench exec:java [-Dexec.args="200 1000 database-url"]}.
+ * Run: {@code bench/run EngineBench [200 1000 [database-url]]}.
  * Each part uses a fresh temporary server directory (and a SQLite file there unless a database URL is given).
  */
 public final class EngineBench {
@@ -51,7 +51,8 @@ public final class EngineBench {
     }
 
     private static DstackEngine engine(Path dir, String url, int blocks) {
-        DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks);
+        DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir).localBlocks(blocks)
+                .runLimits(0, 0); // no quota: more active runs than a user may have by default
         if (url != null) {
             builder.databaseUrl(url);
         }

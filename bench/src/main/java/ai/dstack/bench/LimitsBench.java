@@ -2,6 +2,8 @@ package ai.dstack.bench;
 
 import ai.dstack.api.configuration.TaskConfiguration;
 import ai.dstack.api.run.Run;
+import ai.dstack.api.json.DstackJson;
+import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,12 +30,12 @@ import java.util.concurrent.Future;
 /**
  * The server's limits, measured: one replica holds N active runs (sleeping tasks on the local fleet) on SQLite and
  * on PostgreSQL (embedded), and the REST API is timed over real HTTP on loopback while they run:
- * {@code POST /api/runs/list} (a page of 100 runs with their jobs) and {@code POST /api/project/main/runs/get}.
+ * {@code POST /api/runs/list} (a page of 100 runs with their jobs), {@code POST /api/project/main/runs/get} and
+ * {@code runs/apply} (each call a new sleeping task).
  * Prints the engine's heap per active run and the latencies; asserts nothing.
  *
- * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl bench exec:java
- * -Dbench.main=ai.dstack.bench.LimitsBench -Dexec.args="1000"} (arguments: N, then {@code sqlite},
- * {@code postgres} or {@code both}, the default).
+ * <p>Run: {@code bench/run LimitsBench 1000} (arguments: N, then {@code sqlite}, {@code postgres} or {@code both},
+ * the default).
  */
 public final class LimitsBench {
     private static final int REQUESTS = 300;
@@ -64,7 +67,8 @@ public final class LimitsBench {
 
     static void measure(String label, Path dir, String url, int active) throws Exception {
         DstackEngine.Builder engine = DstackEngine.builder().serverDirectory(dir).databaseUrl(url)
-                .localBlocks(active + 10);
+                .runLimits(0, 0) // no quota: more active runs than a user may have by default
+                .localBlocks(active + REQUESTS + WARM_UP + 10); // room for the runs runs/apply adds
         try (DstackServer server = DstackServer.builder().engine(engine).port(0).build().start()) {
             DstackEngine dstack = server.engine();
             Api api = new Api(server.url(), dstack.adminToken());
@@ -83,6 +87,13 @@ public final class LimitsBench {
             report(label, "runs/list (100 runs)", api.time("/api/runs/list", i -> list));
             report(label, "runs/get", api.time("/api/project/main/runs/get",
                     i -> "{\"run_name\":\"" + names.get(i % names.size()) + "\"}"));
+            String apply = DstackJson.mapper().writeValueAsString(Map.of("plan", Map.of("run_spec",
+                    RunSpec.newBuilder().configuration(DstackYaml.parse(SLEEPER, "limits", TaskConfiguration.class))
+                            .build()), "force", false));
+            report(label, "runs/apply (a new sleeping task)", api.time("/api/project/main/runs/apply", i -> apply));
+            java.util.Set<String> known = new java.util.HashSet<>(names);
+            names.addAll(RunPages.all(dstack, dstack.defaultProject()).stream().map(run -> run.runSpec().runName())
+                    .filter(name -> !known.contains(name)).toList()); // aborted with the others below
 
             long stopStart = System.nanoTime();
             for (String name : names) {
@@ -114,7 +125,7 @@ public final class LimitsBench {
     }
 
     private static void awaitAllRunning(DstackEngine engine, List<String> names) throws InterruptedException {
-        while (engine.project().listRuns().stream().filter(r -> r.status() == RunStatus.RUNNING).count()
+        while (RunPages.all(engine, engine.defaultProject()).stream().filter(r -> r.status() == RunStatus.RUNNING).count()
                 < names.size()) {
             Thread.sleep(500);
         }

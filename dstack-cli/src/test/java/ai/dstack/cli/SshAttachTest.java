@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,10 @@ class SshAttachTest {
     /** A command running on its own thread, its output readable while it runs. */
     private record Running(Thread thread, StringWriter out, StringWriter err, AtomicInteger exitCode) {
         static Running start(String... args) {
+            return start(cli, args);
+        }
+
+        static Running start(CliEnvironment cli, String... args) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             AtomicInteger exitCode = new AtomicInteger(-1);
@@ -195,6 +201,46 @@ class SshAttachTest {
         assertThat(stop.exitCode()).as("%s", stop).isZero();
         apply.awaitEnd();
         assertThat(apply.output()).doesNotContain("Address already in use", "BindException");
+    }
+
+    @Test
+    void theEndpointsHostKeyIsRecordedOnFirstUseAndAChangedOneIsRefused() throws Exception {
+        Path otherHome = dir.resolve("other-home");
+        CliEnvironment other = TestServers.cliFor(server, otherHome);
+        // First use: apply attaches until the short task ends, and records the endpoint's key in dstack's own
+        // known_hosts, the file the host entry names for OpenSSH too.
+        Path brief = Files.writeString(dir.resolve("brief.dstack.yml"), "type: task\nname: brief\ncommands:\n"
+                + "  - sleep 3\n" + SMALL);
+        CliRun first = CliRun.in(other, "apply", "-f", brief.toString(), "-y");
+        assertThat(first.exitCode()).as("%s", first).isZero();
+        Path knownHosts = otherHome.resolve(".dstack/ssh/known_hosts");
+        String recorded = Files.readString(knownHosts).strip();
+        assertThat(recorded).startsWith("[127.0.0.1]:" + server.sshPort() + " ").doesNotContain("\n");
+
+        // The endpoint now presents another key (a new server, or someone else's): refused, naming the file.
+        String type = recorded.split(" ")[1];
+        int bits = type.startsWith("ecdsa-sha2-nistp") ? Integer.parseInt(type.substring("ecdsa-sha2-nistp".length()))
+                : type.equals("ssh-rsa") ? 2048 : 256;
+        String anotherEntry = PublicKeyEntry.toString(KeyUtils.generateKeyPair(type, bits).getPublic());
+        assertThat(anotherEntry.split(" ")[0]).as("a key of the recorded type").isEqualTo(type);
+        Files.writeString(knownHosts, "[127.0.0.1]:" + server.sshPort() + " " + anotherEntry + "\n");
+        Path keyed = Files.writeString(dir.resolve("keyed.dstack.yml"), "type: task\nname: keyed\ncommands:\n"
+                + "  - sleep 300\n" + SMALL);
+        assertThat(CliRun.in(other, "apply", "-f", keyed.toString(), "-y", "-d").exitCode()).isZero();
+        try {
+            await().atMost(WAIT).until(() -> server.engine().getRun("main", "keyed").status().wireValue().equals("running"));
+            // Nothing goes over that connection: attach says why and follows the logs over HTTP only.
+            Running refused = Running.start(other, "attach", "keyed");
+            await().atMost(WAIT).until(() -> refused.err().toString().contains("following the run's logs without SSH"));
+            assertThat(refused.err().toString()).contains("Warning: the SSH endpoint 127.0.0.1:" + server.sshPort()
+                    + " presented a host key (SHA256:", ") other than the one recorded for it in " + knownHosts)
+                    .doesNotContain("Forwarded ports");
+            assertThat(Files.readString(knownHosts)).as("the recorded key is kept").contains(anotherEntry);
+            assertThat(CliRun.in(other, "stop", "keyed", "-y", "-x").exitCode()).isZero();
+            refused.awaitEnd();
+        } finally {
+            CliRun.in(other, "stop", "keyed", "-y", "-x");
+        }
     }
 
     @Test

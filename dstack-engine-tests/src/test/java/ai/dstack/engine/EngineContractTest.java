@@ -13,6 +13,8 @@ import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.client.FollowLogsRequest;
+import ai.dstack.client.RunQuery;
+import ai.dstack.core.app.ServerStatistics.DatabaseWork;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
@@ -65,11 +67,15 @@ abstract class EngineContractTest {
     }
 
     protected DstackEngine engine(Integer blocks, Clock clock) throws Exception {
+        return engine(blocks, clock, ai.dstack.core.RunLimits.defaults());
+    }
+
+    protected DstackEngine engine(Integer blocks, Clock clock, ai.dstack.core.RunLimits limits) throws Exception {
         if (databaseUrl == null) {
             databaseUrl = newDatabaseUrl();
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
-                .clock(clock);
+                .clock(clock).runLimits(limits);
         if (blocks != null) {
             builder.localBlocks(blocks);
         }
@@ -115,6 +121,111 @@ abstract class EngineContractTest {
         assertThat(latest(done).statusMessage()).isEqualTo("exited (0)");
         assertThat(latest(done).jobProvisioningData().backend()).isEqualTo("remote");
         assertThat(logText(engine, done)).contains("hello from " + name(run) + "\n", "to stderr\n");
+    }
+
+    /**
+     * The queue: 500 jobs wait for the one block, each freed block starts the highest-priority, then oldest, waiting
+     * job, and the waiting jobs are not rewritten meanwhile. The clock moves only by hand, so no sweep looks at them:
+     * freed capacity alone moves the queue. Counted with the store's statement counter, a started job costs the same
+     * early and late in the queue, far below the cost of claiming and rewriting a batch of waiting jobs per block.
+     */
+    /** How many jobs the queue test queues: 500 on SQLite; fewer where each costs more time (a database server). */
+    protected int queuedJobs() {
+        return 500;
+    }
+
+    @Test
+    void queuedJobsStartInPriorityOrderOneBlockAtATimeAndAreNotRewrittenWhileTheyWait() throws Exception {
+        int queued = queuedJobs();
+        Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+        SettableClock clock = SettableClock.fixedAt(t0);
+        // No quota: the queue is longer than a user's default limit of active runs.
+        DstackEngine engine = engine(1, clock, new ai.dstack.core.RunLimits(0, 0));
+        String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+        Path go = dir.resolve("go");
+        Path order = dir.resolve("order");
+        // Each job appends here (as a user of its own when the engine runs as root).
+        Files.createFile(order, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")));
+        Files.setPosixFilePermissions(order, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Run blocker = engine.applyRun(task(small + "commands:\n  - while [ ! -f " + go + " ]; do sleep 0.05; done\n"));
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
+
+        List<String> expected = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < queued; i++) {
+            clock.set(t0.plusMillis(i + 1)); // submission order is the order of submitted_at
+            int priority = i * 37 % 100;
+            expected.add(String.format("%03d %03d", 100 - priority, i));
+            names.add(name(engine.applyRun(task(small + "priority: " + priority + "\nretry:\n  on_events: [no-capacity]\n"
+                    + "  duration: 1h\ncommands:\n  - echo " + String.format("%03d %03d", 100 - priority, i) + " >> " + order + "\n"))));
+        }
+        await().atMost(WAIT).until(() -> allRuns(engine).stream()
+                .filter(run -> names.contains(name(run))).allMatch(run -> "retrying".equals(run.statusMessage())));
+        // Time moves on once (under the capacity retry interval, so no sweep finds the waiting jobs due): a job
+        // rewritten from now on would show it in its last_processed_at.
+        Instant later = t0.plusSeconds(10);
+        clock.set(later);
+        awaitQuiet(engine);
+
+        DatabaseWork start = engine.statistics().databaseWork();
+        Files.createFile(go);
+        int earlyEnd = queued / 5;
+        int lateBegin = queued * 3 / 5;
+        DatabaseWork early = awaitLines(order, earlyEnd, engine);
+        awaitLines(order, queued / 2, engine);
+        List<Run> waiting = allRuns(engine).stream()
+                .filter(run -> names.contains(name(run)) && latest(run).status() == JobStatus.SUBMITTED).toList();
+        DatabaseWork lateStart = awaitLines(order, lateBegin, engine);
+        DatabaseWork end = awaitLines(order, queued, engine);
+
+        List<String> expectedOrder = new ArrayList<>(expected);
+        java.util.Collections.sort(expectedOrder);
+        assertThat(Files.readAllLines(order)).containsExactlyElementsOf(expectedOrder);
+        assertThat(waiting).as("jobs still waiting half-way").hasSizeGreaterThan(queued / 5);
+        assertThat(waiting).allSatisfy(run -> assertThat(latest(run).lastProcessedAt()).as(name(run) + " was rewritten")
+                .isBefore(later));
+        double earlyPerJob = early.minus(start).statements() / (double) earlyEnd;
+        double latePerJob = end.minus(lateStart).statements() / (double) (queued - lateBegin);
+        System.out.printf("queue of %d: %.1f statements per started job early, %.1f late%n", queued, earlyPerJob, latePerJob);
+        assertThat(earlyPerJob).as("statements per started job early in the queue").isLessThan(60);
+        assertThat(latePerJob).as("statements per started job late in the queue").isLessThan(60);
+        for (String name : names) {
+            assertThat(engine.awaitFinished(name, WAIT).status()).isEqualTo(RunStatus.DONE);
+        }
+    }
+
+    /** Every run of the default project, page by page (a page holds at most {@link RunQuery#MAX_LIMIT}). */
+    private static List<Run> allRuns(DstackEngine engine) {
+        List<Run> all = new ArrayList<>();
+        RunQuery query = RunQuery.ofProject(engine.defaultProject());
+        for (List<Run> page = engine.listRuns(query); !page.isEmpty(); page = engine.listRuns(query)) {
+            all.addAll(page);
+            Run last = page.get(page.size() - 1);
+            query = query.toBuilder().prevSubmittedAt(last.submittedAt()).prevRunId(last.id()).build();
+        }
+        return all;
+    }
+
+    /** The store's counts once the order file has {@code lines} lines. */
+    private static DatabaseWork awaitLines(Path file, int lines, DstackEngine engine) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+                .until(() -> Files.exists(file) && Files.readAllLines(file).size() >= lines);
+        return engine.statistics().databaseWork();
+    }
+
+    /** Waits until the engine has sent no statement for half a second. */
+    private static void awaitQuiet(DstackEngine engine) throws InterruptedException {
+        DatabaseWork last = engine.statistics().databaseWork();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < 500_000_000L) {
+            Thread.sleep(50);
+            DatabaseWork now = engine.statistics().databaseWork();
+            if (!now.equals(last)) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
     }
 
     @Test
@@ -284,7 +395,10 @@ abstract class EngineContractTest {
         Files.createFile(order, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")));
         Files.setPosixFilePermissions(order, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-        Run blocker = engine.applyRun(task("commands:\n  - sleep 1\n"));
+        // The blocker holds the only block until all three are queued (a gate, not a sleep: a busy machine may take
+        // longer than any sleep to submit them).
+        Path gate = dir.resolve("queue-gate");
+        Run blocker = engine.applyRun(task("commands:\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"));
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
 
         Run noRetry = engine.applyRun(task("commands:\n  - echo never\n"));
@@ -298,6 +412,11 @@ abstract class EngineContractTest {
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
         assertThat(latest(failed).terminationReason()).isEqualTo("failed_to_start_due_to_no_capacity");
         assertThat(latest(failed).statusMessage()).isEqualTo("no capacity");
+        for (Run run : queued) {
+            await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage()
+                    .equals("retrying"));
+        }
+        Files.createFile(gate);
         await().atMost(WAIT).until(() -> List.of("retrying", "running", "done", "provisioning")
                 .contains(engine.getRun(engine.defaultProject(), name(queued.get(0))).statusMessage()));
         for (Run run : queued) {

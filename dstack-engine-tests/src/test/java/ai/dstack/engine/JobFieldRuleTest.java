@@ -59,7 +59,7 @@ class JobFieldRuleTest {
             Map.entry("shell", THIS + "#shell:"),
             Map.entry("setup", "dstack-core/src/test/java/ai/dstack/core/internal/runs/DevEnvironmentAndServiceJobSpecsTest.java#setup"),
             Map.entry("files", THIS + "#fileArchives"),
-            Map.entry("repos", THIS + "#repoCodeHash"),
+            Map.entry("repos", "dstack-cli/src/test/java/ai/dstack/cli/RepoCommandsTest.java#repos: [.]"),
             Map.entry("resources", "dstack-core/src/test/java/ai/dstack/core/internal/placement/HostShapeTest.java#gpu"),
             Map.entry("priority", "dstack-engine-tests/src/test/java/ai/dstack/engine/EngineContractTest.java#priority"),
             Map.entry("dstack", "dstack-core/src/test/java/ai/dstack/core/internal/runs/TaskJobSpecsTest.java#dstack: true"),

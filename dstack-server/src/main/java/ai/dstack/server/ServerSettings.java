@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  *     project {@code main}): {@code admins} (default), {@code members} or {@code off}
  * @param runLimits {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_USER} (default 100) and
  *     {@code DSTACK_SERVER_MAX_ACTIVE_RUNS_PER_PROJECT} (default 500): active or queued runs, 0 for no limit
+ * @param localFleetBlocks {@code DSTACK_SERVER_LOCAL_FLEET_BLOCKS}: how many blocks (jobs of one block) the local
+ *     fleet's host is shared into, or null for one per CPU
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -55,7 +57,8 @@ public record ServerSettings(
         String serverUrl,
         boolean ui,
         LocalFleetAccess localFleet,
-        RunLimits runLimits) {
+        RunLimits runLimits,
+        Integer localFleetBlocks) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -112,9 +115,13 @@ public record ServerSettings(
             throw invalid("DSTACK_SERVER_URL", serverUrl, "expected http://host:port or https://host");
         }
         boolean ui = onOff("DSTACK_SERVER_UI", env.apply("DSTACK_SERVER_UI"), true);
+        String blocks = env.apply("DSTACK_SERVER_LOCAL_FLEET_BLOCKS");
+        Integer localFleetBlocks = blocks == null || blocks.isBlank() ? null
+                : integer("DSTACK_SERVER_LOCAL_FLEET_BLOCKS", blocks, 1, 1);
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
-                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleet, runLimits);
+                env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleet, runLimits,
+                localFleetBlocks);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -147,7 +154,7 @@ public record ServerSettings(
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
                 cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet,
-                runLimits);
+                runLimits, localFleetBlocks);
     }
 
     private static Path serverDirectory(String value, Path home) {

@@ -63,6 +63,9 @@ public final class ServerStartup {
                 .encryption(encryption()).localFleet(settings.localFleet())
                 .runLimits(settings.runLimits());
         config.flatMap(ServerConfiguration::defaultPermissions).ifPresent(builder::defaultPermissions);
+        if (settings.localFleetBlocks() != null) {
+            builder.localBlocks(settings.localFleetBlocks());
+        }
         if (settings.adminToken() != null) {
             builder.adminToken(settings.adminToken());
         }

@@ -29,6 +29,7 @@ class ServerSettingsTest {
         assertThat(settings.cloudWatchLogGroup()).isNull();
         assertThat(settings.litestreamReplicaUrl()).isNull();
         assertThat(settings.configDisabled()).isFalse();
+        assertThat(settings.localFleetBlocks()).as("one block per CPU").isNull();
         assertThat(settings.ui()).isTrue();
     }
 
@@ -56,7 +57,8 @@ class ServerSettingsTest {
                 Map.entry("DSTACK_SERVER_CLOUDWATCH_LOG_GROUP", "/dstack/logs"),
                 Map.entry("DSTACK_SERVER_CLOUDWATCH_LOG_REGION", "eu-west-1"),
                 Map.entry("LITESTREAM_REPLICA_URL", "s3://bucket/dstack"),
-                Map.entry("DSTACK_SERVER_CONFIG_DISABLED", "")));
+                Map.entry("DSTACK_SERVER_CONFIG_DISABLED", ""),
+                Map.entry("DSTACK_SERVER_LOCAL_FLEET_BLOCKS", "8")));
 
         assertThat(settings.serverDirectory()).isEqualTo(Path.of("/home/someone/srv"));
         assertThat(settings.effectiveDatabaseUrl()).isEqualTo("postgresql+asyncpg://user:password@db.internal:5432/dstack");
@@ -70,6 +72,7 @@ class ServerSettingsTest {
         assertThat(settings.cloudWatchLogRegion()).isEqualTo("eu-west-1");
         assertThat(settings.litestreamReplicaUrl()).isEqualTo("s3://bucket/dstack");
         assertThat(settings.configDisabled()).as("a flag is on when present, even empty").isTrue();
+        assertThat(settings.localFleetBlocks()).isEqualTo(8);
     }
 
     @Test
@@ -88,6 +91,7 @@ class ServerSettingsTest {
         assertBad("DSTACK_SERVER_LOCAL_FLEET", "everyone",
                 "DSTACK_SERVER_LOCAL_FLEET is 'everyone': expected admins (the default), members or off");
         assertBad("DSTACK_DB_MAX_OVERFLOW", "lots", "DSTACK_DB_MAX_OVERFLOW is 'lots': not a whole number");
+        assertBad("DSTACK_SERVER_LOCAL_FLEET_BLOCKS", "0", "DSTACK_SERVER_LOCAL_FLEET_BLOCKS is '0': must be at least 1");
         assertBad("DSTACK_SERVER_LOG_LEVEL", "LOUD",
                 "DSTACK_SERVER_LOG_LEVEL is 'LOUD': expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL");
         assertBad("DSTACK_SERVER_CLOUDWATCH_LOG_GROUP", "bad group!", "DSTACK_SERVER_CLOUDWATCH_LOG_GROUP is "

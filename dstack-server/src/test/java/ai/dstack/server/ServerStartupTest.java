@@ -34,6 +34,17 @@ class ServerStartupTest {
     }
 
     @Test
+    void theLocalFleetIsSizedByTheSetting() {
+        ServerSettings settings = ServerSettings.fromEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
+                "DSTACK_SERVER_LOCAL_FLEET_BLOCKS", "3")::get, dir);
+        ServerStartup startup = ServerStartup.prepare(settings);
+        try (DstackEngine engine = startup.engine().build()) {
+            assertThat(engine.getFleet(engine.defaultProject(), "local").instances()).singleElement()
+                    .satisfies(instance -> assertThat(instance.totalBlocks()).isEqualTo(3));
+        }
+    }
+
+    @Test
     void writesTheDefaultFileWhenAbsentAndAppliesItOnEveryStart() throws IOException {
         ServerSettings settings = settings();
         try (DstackEngine engine = start(ServerStartup.prepare(settings))) {

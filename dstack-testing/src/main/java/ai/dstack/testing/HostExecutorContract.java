@@ -13,6 +13,7 @@ import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobRepoCheckout;
 import ai.dstack.spi.host.JobUsage;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.LogLine;
@@ -228,6 +229,52 @@ public abstract class HostExecutorContract {
 
         assertExitCode(awaitFinished(executor, job), 0);
         assertThat(output(executor, job, LogStream.STDOUT)).isEqualTo("tool in src\nthe code\na file\n");
+    }
+
+    @Test
+    public void aRemoteRepoIsClonedAtItsHashWithTheDiffAppliedBeforeTheArchives() throws Exception {
+        Path bare = gates.resolve("origin.git");
+        Path work = gates.resolve("clone");
+        GitRepos.create(bare, work);
+        String first = GitRepos.commit(work, "first", Map.of("src/tool.sh", "echo v1\n", "README", "committed\n"));
+        GitRepos.commit(work, "second", Map.of("src/tool.sh", "echo v2\n"));
+        Files.writeString(work.resolve("README"), "changed\n");
+        // A diff as dstack's CLI uploads it (from the run's commit to the working tree), here of README alone: the
+        // job must see the first commit's tool, not the second's.
+        byte[] diff = (GitRepos.git(work, "diff", "--binary", first, "--", "README") + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] data = new TarWriter().addFile("upload.txt", 0644, "a file\n".getBytes(StandardCharsets.UTF_8))
+                .toByteArray();
+        String secret = UUID.randomUUID().toString();
+        String token = "token-" + secret;
+        JobHandle job = start(JobLaunch.of(newJobId(), List.of("sh tool.sh", "cat ../README ../inputs/data.txt",
+                        "git rev-parse HEAD", "git config user.name",
+                        "grep -rl \"token-\"'" + secret + "' ../.. 2>/dev/null | wc -l", "ls -a ../.. | grep -c git-creds || true"))
+                .withWorkingDir("src")
+                .withRepo(new JobRepoCheckout("", bare.toUri().toString(), "main", first, token, null, diff,
+                        "Dee Stack", "dee@example.com"))
+                .withArchives(List.of(new JobArchive("inputs/data.txt", data, true))));
+
+        assertExitCode(awaitFinished(executor, job), 0);
+        assertThat(output(executor, job, LogStream.STDOUT))
+                .as("the first commit's tool, the uncommitted README, the files: archive, the identity; the token"
+                        + " is in no file of the job and the credentials directory is gone")
+                .isEqualTo("v1\nchanged\na file\n" + first + "\nDee Stack\n0\n0\n");
+    }
+
+    @Test
+    public void aRepoThatCannotBeClonedOrCheckedOutRefusesTheStartSayingWhy() throws Exception {
+        Path bare = gates.resolve("one.git");
+        Path work = gates.resolve("one");
+        GitRepos.create(bare, work);
+        GitRepos.commit(work, "only", Map.of("README", "x\n"));
+        String nowhere = gates.resolve("nowhere.git").toUri().toString();
+        assertThatThrownBy(() -> executor.start(JobLaunch.of(newJobId(), List.of("true")).withRepo(
+                new JobRepoCheckout("", nowhere, null, null, null, null, null, null, null))))
+                .isInstanceOf(HostExecutionException.class).hasMessageContaining("cannot clone " + nowhere);
+        String missing = "0123456789abcdef0123456789abcdef01234567";
+        assertThatThrownBy(() -> executor.start(JobLaunch.of(newJobId(), List.of("true")).withRepo(
+                new JobRepoCheckout("", bare.toUri().toString(), "main", missing, null, null, null, null, null))))
+                .isInstanceOf(HostExecutionException.class).hasMessageContaining("cannot check out " + missing);
     }
 
     @Test

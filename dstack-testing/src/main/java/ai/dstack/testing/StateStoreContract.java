@@ -28,6 +28,7 @@ import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.StateStoreProvider;
+import ai.dstack.spi.storage.StoreStatistics;
 import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.UserRow;
 import ai.dstack.spi.storage.WorkKind;
@@ -142,6 +143,26 @@ public abstract class StateStoreContract {
     @AfterEach
     void closeStore() {
         store.close();
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    @Test
+    public void theStoreCountsItsStatementsAndWriteTransactions() {
+        StoreStatistics before = store.statistics();
+
+        store.useTransaction(tx -> {
+            tx.users().insert(StoreRows.user("carol"));
+            tx.users().insert(StoreRows.user("dave"));
+        });
+        StoreStatistics afterWrite = store.statistics().minus(before);
+        store.inReadOnlyTransaction(tx -> tx.users().findByName("carol"));
+        StoreStatistics afterRead = store.statistics().minus(before);
+
+        assertThat(afterWrite.writeTransactions()).isEqualTo(1);
+        assertThat(afterWrite.statements()).isGreaterThanOrEqualTo(2);
+        assertThat(afterRead.writeTransactions()).as("a read is not a write").isEqualTo(1);
+        assertThat(afterRead.statements()).isGreaterThan(afterWrite.statements());
     }
 
     // ---------------------------------------------------------------- aggregates
@@ -593,6 +614,27 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    public void updateAndReleaseWritesTheResultAndLetsTheRowGoUnlessTheTokenIsStale() {
+        RunRow run = insert(run("train", "submitted", T0));
+        ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
+        Lease stale = store.claimDue(WorkKind.RUNS, filter, at(0), 1, "RunPipeline", LEASE).get(0).lease();
+        Lease current = store.claimDue(WorkKind.RUNS, filter, at(31), 1, "RunPipeline", LEASE).get(0).lease();
+        RunRow staleResult = run.toBuilder().status("failed").lastProcessedAt(at(40)).build();
+        RunRow currentResult = run.toBuilder().status("provisioning").lastProcessedAt(at(41)).build();
+
+        store.useTransaction(tx -> {
+            assertThat(tx.runs().updateAndRelease(staleResult, stale)).isFalse();
+            assertThat(tx.leases().holds(current)).as("a stale token releases nothing").isTrue();
+            assertThat(tx.runs().updateAndRelease(currentResult, current)).isTrue();
+            assertThat(tx.leases().holds(current)).as("released").isFalse();
+        });
+
+        assertThat(runById(run.id())).contains(currentResult);
+        assertThat(store.claim(WorkKind.RUNS, run.id(), at(42), "api", LEASE)).as("free at once, before expiry")
+                .isPresent();
+    }
+
+    @Test
     public void aStaleTokenCannotWriteHeartbeatOrRelease() {
         RunRow run = insert(run("train", "submitted", T0));
         ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
@@ -697,6 +739,61 @@ public abstract class StateStoreContract {
 
         assertThatThrownBy(() -> store.useTransaction(tx -> tx.runs().update(b, leaseOfA)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    public void runsArePagedByKeysetNewestFirstOrOldestFirstWithFilters() {
+        UserRow bob = StoreRows.user("bob");
+        store.useTransaction(tx -> tx.users().insert(bob));
+        List<RunRow> runs = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            // Two runs share each instant, so ties are broken by id.
+            RunRow run = run("r" + i, i == 3 ? "done" : "running", at(0)).toBuilder().submittedAt(at(i / 2))
+                    .userId(i == 5 ? bob.id() : alice.id()).deleted(i == 6).build();
+            runs.add(insert(run));
+        }
+        java.util.Comparator<RunRow> newestFirst = java.util.Comparator.comparing(RunRow::submittedAt).reversed()
+                .thenComparing(run -> run.id().toString());
+        List<RunRow> expected = runs.stream().sorted(newestFirst).toList();
+        ai.dstack.spi.storage.RunPageQuery firstPage =
+                new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()), null, false, Set.of("done"), null, null, false, 3);
+
+        List<RunRow> paged = new ArrayList<>();
+        for (ai.dstack.spi.storage.RunPageQuery page = firstPage; ; ) {
+            ai.dstack.spi.storage.RunPageQuery current = page;
+            List<RunRow> read = store.inReadOnlyTransaction(tx -> tx.runs().listPage(current));
+            paged.addAll(read);
+            if (read.size() < 3) {
+                break;
+            }
+            page = page.after(read.get(read.size() - 1));
+        }
+        ai.dstack.spi.storage.RunPageQuery oldestFirst = new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()), null,
+                false, Set.of(), null, null, true, 100);
+        ai.dstack.spi.storage.RunPageQuery activeOfAlice = new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()),
+                alice.id(), true, Set.of("done"), null, null, false, 100);
+        ai.dstack.spi.storage.RunPageQuery afterAnInstant = new ai.dstack.spi.storage.RunPageQuery(List.of(main.id()), null,
+                false, Set.of(), at(2), null, false, 100);
+
+        assertThat(paged).containsExactlyElementsOf(expected);
+        List<RunRow> reversed = new ArrayList<>(expected);
+        Collections.reverse(reversed);
+        List<RunRow> ascending = store.inReadOnlyTransaction(tx -> tx.runs().listPage(oldestFirst));
+        List<RunRow> active = store.inReadOnlyTransaction(tx -> tx.runs().listPage(activeOfAlice));
+        List<RunRow> older = store.inReadOnlyTransaction(tx -> tx.runs().listPage(afterAnInstant));
+        assertThat(ascending).containsExactlyElementsOf(reversed);
+        assertThat(active).extracting(RunRow::runName).containsExactlyInAnyOrder("r0", "r1", "r2", "r4");
+        assertThat(older).extracting(RunRow::runName).containsExactlyInAnyOrder("r0", "r1", "r2", "r3");
+        store.useTransaction(tx -> {
+            tx.jobs().insert(StoreRows.job(runs.get(0), 1, "done", at(0)));
+            tx.jobs().insert(StoreRows.job(runs.get(0), 0, "done", at(0)));
+            tx.jobs().insert(StoreRows.job(runs.get(2), 0, "done", at(0)));
+        });
+        java.util.Map<UUID, List<JobRow>> jobs =
+                store.inReadOnlyTransaction(tx -> tx.jobs().listByRuns(List.of(runs.get(0).id(), runs.get(1).id())));
+        assertThat(jobs).containsOnlyKeys(runs.get(0).id(), runs.get(1).id());
+        assertThat(jobs.get(runs.get(0).id())).extracting(JobRow::jobNum).containsExactly(0, 1);
+        assertThat(jobs.get(runs.get(1).id())).isEmpty();
     }
 
     @Test

@@ -26,6 +26,17 @@ public interface ServerStatistics {
 
     record Snapshot(List<RunCounts> runs, List<ActiveJob> jobs, List<LiveInstance> instances) {}
 
+    /**
+     * What the engine has sent to its database since it opened: SQL statements and read-write transactions (claims
+     * and heartbeats included); both zero for a store that does not count them.
+     */
+    record DatabaseWork(long statements, long writeTransactions) {
+        /** What happened between {@code earlier} and this snapshot. */
+        public DatabaseWork minus(DatabaseWork earlier) {
+            return new DatabaseWork(statements - earlier.statements, writeTransactions - earlier.writeTransactions);
+        }
+    }
+
     /** Everything above, read in one transaction. */
     Snapshot snapshot();
 
@@ -34,4 +45,7 @@ public interface ServerStatistics {
 
     /** Time since the metrics sampler last finished a pass (the loop lag). */
     Duration metricsCollectionAge();
+
+    /** The database work so far (for benchmarks and tests that count the engine's statements). */
+    DatabaseWork databaseWork();
 }

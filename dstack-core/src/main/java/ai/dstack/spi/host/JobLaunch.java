@@ -25,14 +25,15 @@ import java.util.regex.Pattern;
  *     that directory itself
  * @param image a Docker image to run the commands in, or null to run them on the host directly
  * @param archives unpacked into the job's own work directory (the repo directory of dstack's view; not into
- *     {@code workingDir}), in order, before the commands start
+ *     {@code workingDir}), in order, before the commands start, after the repo is checked out
  * @param prefix a command the host runs first, with its own privileges, that ends by executing its arguments (the
  *     job's shell, as the job's own user where the host gives jobs users of their own): e.g. entering a network
  *     namespace; empty for none. Ignored with an image.
+ * @param repo a remote Git repo to clone into the job's work directory before the archives are unpacked, or null
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives, List<String> prefix) {
+        List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -71,10 +72,16 @@ public record JobLaunch(
         prefix = prefix == null ? List.of() : List.copyOf(prefix);
     }
 
-    /** A launch without a prefix. */
+    /** A launch without a repo to clone. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives, List<String> prefix) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, null);
+    }
+
+    /** A launch without a prefix or a repo to clone. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
             String image, List<JobArchive> archives) {
-        this(jobId, commands, env, shell, workingDir, image, archives, List.of());
+        this(jobId, commands, env, shell, workingDir, image, archives, List.of(), null);
     }
 
     /** A launch without archives to unpack. */
@@ -89,27 +96,31 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, repo);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, repo);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, repo);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, repo);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, repo);
     }
 
     public JobLaunch withPrefix(List<String> newPrefix) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, repo);
+    }
+
+    public JobLaunch withRepo(JobRepoCheckout newRepo) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newRepo);
     }
 
     public Optional<String> imageName() {

@@ -19,6 +19,12 @@ public interface PipelineStore<R> {
     boolean update(R row, Lease lease);
 
     /**
+     * {@link #update(Object, Lease)} that also lets the row go, as {@link LeaseStore#release(Lease)} would, in the
+     * same statement: what a step does last. False, writing nothing and releasing nothing, when the token has changed.
+     */
+    boolean updateAndRelease(R row, Lease lease);
+
+    /**
      * Writes every column of {@code row} except its id and lease, if no live lease holds the row at {@code now}. For
      * changes made outside background processing, e.g. by an API call. False if the row is leased or missing.
      */

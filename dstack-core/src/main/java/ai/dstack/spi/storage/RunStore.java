@@ -13,6 +13,32 @@ public interface RunStore extends PipelineStore<RunRow> {
     /** The project's runs, newest first ({@code submitted_at} descending), at most {@code limit}. */
     List<RunRow> listByProject(UUID projectId, boolean includeDeleted, int limit);
 
+    /**
+     * A page of runs in keyset order (see {@link RunPageQuery}). Stores with an index on {@code (submitted_at, id)}
+     * answer from it, so a page costs the same with a hundred runs or a hundred thousand; this default reads the
+     * projects' runs and pages them in memory.
+     */
+    default List<RunRow> listPage(RunPageQuery query) {
+        java.util.Comparator<RunRow> order = java.util.Comparator.comparing(RunRow::submittedAt).reversed()
+                .thenComparing(run -> run.id().toString());
+        if (query.ascending()) {
+            order = order.reversed();
+        }
+        java.util.stream.Stream<RunRow> runs = query.projectIds().stream()
+                .flatMap(projectId -> listByProject(projectId, true, Integer.MAX_VALUE).stream())
+                .filter(run -> query.userId() == null || run.userId().equals(query.userId()))
+                .filter(run -> !query.activeOnly() || !run.deleted() && !query.finishedStatuses().contains(run.status()));
+        if (query.afterSubmittedAt() != null) {
+            runs = runs.filter(run -> {
+                int time = run.submittedAt().compareTo(query.afterSubmittedAt());
+                int ids = query.afterId() == null ? 0 : run.id().toString().compareTo(query.afterId().toString());
+                return query.ascending() ? time > 0 || time == 0 && query.afterId() != null && ids < 0
+                        : time < 0 || time == 0 && query.afterId() != null && ids > 0;
+            });
+        }
+        return runs.sorted(order).limit(query.limit()).toList();
+    }
+
     /** Runs attached to the fleet that are not deleted. */
     List<RunRow> listByFleet(UUID fleetId);
 

@@ -100,6 +100,11 @@ public interface StateStore extends AutoCloseable {
      */
     List<Lease> heartbeat(Collection<Lease> leases, Instant now, Duration leaseDuration);
 
+    /** Statements and write transactions sent to the database so far; {@link StoreStatistics#NONE} if not counted. */
+    default StoreStatistics statistics() {
+        return StoreStatistics.NONE;
+    }
+
     /** The database this store writes to, for logs and messages: dialect and URL with the password masked. */
     String description();
 

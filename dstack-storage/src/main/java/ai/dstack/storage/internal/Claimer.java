@@ -48,7 +48,7 @@ final class Claimer {
                 + " AS claim_priority FROM " + table.table() + " t" + (byPriority ? table.priorityJoin() : "")
                 + " WHERE " + where + LeaseSql.orderBy(table, filter.order()) + " LIMIT :limit";
         Request request = new Request(candidates, now, limit, owner, lease, filter);
-        return sorted(table, claim(table, request));
+        return sorted(table, claim(table, request), byPriority);
     }
 
     <R> Optional<Claim<R>> claimById(PipelineTable<R> table, UUID id, Instant now, String owner, Duration lease) {
@@ -141,9 +141,13 @@ final class Claimer {
         return query;
     }
 
-    /** Claim order: priority (zero unless asked for), then least recently processed, then id as SQL sorts it. */
-    private static <R> List<Claim<R>> sorted(PipelineTable<R> table, List<Claimed<R>> claimed) {
+    /**
+     * Claim order: least recently processed; or by priority, then oldest submission, then least recently processed;
+     * then id as SQL sorts it.
+     */
+    private static <R> List<Claim<R>> sorted(PipelineTable<R> table, List<Claimed<R>> claimed, boolean byPriority) {
         Comparator<Claimed<R>> order = Comparator.<Claimed<R>>comparingInt(Claimed::priority).reversed()
+                .thenComparing(c -> byPriority ? table.submittedAt().apply(c.row()) : Instant.EPOCH)
                 .thenComparing(c -> table.lastProcessedAt().apply(c.row()))
                 .thenComparing(c -> table.id().apply(c.row()).toString());
         return claimed.stream().sorted(order).map(Claimed::claim).toList();

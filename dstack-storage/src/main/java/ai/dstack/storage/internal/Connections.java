@@ -14,9 +14,12 @@ import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
 import ai.dstack.spi.storage.UserRow;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** Where transactions get their connections: the dialect decides how writers and readers share the database. */
 abstract class Connections implements AutoCloseable {
@@ -36,9 +39,18 @@ abstract class Connections implements AutoCloseable {
     @Override
     public abstract void close();
 
-    static Jdbi jdbi(DataSource dataSource, Dialect dialect) {
+    /** Statements executed through this store's Jdbi instances (each store counts its own). */
+    final LongAdder statements = new LongAdder();
+
+    Jdbi jdbi(DataSource dataSource, Dialect dialect) {
         Jdbi jdbi = Jdbi.create(dataSource);
         dialect.configure(jdbi, ROWS);
+        jdbi.setSqlLogger(new SqlLogger() {
+            @Override
+            public void logAfterExecution(StatementContext context) {
+                statements.increment();
+            }
+        });
         return jdbi;
     }
 }

@@ -2,7 +2,11 @@ package ai.dstack.storage.internal;
 
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.JobStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 final class JdbcJobStore extends JdbcPipelineStore<JobRow> implements JobStore {
@@ -21,6 +25,21 @@ final class JdbcJobStore extends JdbcPipelineStore<JobRow> implements JobStore {
                 .bind("runId", runId)
                 .mapTo(JobRow.class)
                 .list();
+    }
+
+    /** One query for all the runs (a page of runs/list), not one per run. */
+    @Override
+    public Map<UUID, List<JobRow>> listByRuns(Collection<UUID> runIds) {
+        Map<UUID, List<JobRow>> byRun = new LinkedHashMap<>();
+        runIds.forEach(runId -> byRun.put(runId, new ArrayList<>()));
+        if (runIds.isEmpty()) {
+            return byRun;
+        }
+        query("SELECT * FROM jobs WHERE run_id IN (<runIds>) ORDER BY replica_num, job_num, submission_num")
+                .bindList("runIds", List.copyOf(runIds))
+                .mapTo(JobRow.class)
+                .forEach(job -> byRun.get(job.runId()).add(job));
+        return byRun;
     }
 
     @Override

@@ -14,11 +14,15 @@ abstract class JdbcPipelineStore<R extends Record> implements PipelineStore<R> {
     protected final TxContext tx;
     private final PipelineTable<R> table;
     private final String updateSql;
+    /** The update that also clears the lease, as {@code release} does. */
+    private final String updateAndReleaseSql;
 
     JdbcPipelineStore(TxContext tx, PipelineTable<R> table) {
         this.tx = tx;
         this.table = table;
         this.updateSql = table.sql().updateById(Set.of());
+        this.updateAndReleaseSql = updateSql.replace(" WHERE id = :id",
+                ", lock_owner = NULL, lock_token = NULL, lock_expires_at = NULL WHERE id = :id");
     }
 
     /** How an existing row is named in messages, e.g. {@code Run 1f0...}. */
@@ -36,13 +40,22 @@ abstract class JdbcPipelineStore<R extends Record> implements PipelineStore<R> {
 
     @Override
     public boolean update(R row, Lease lease) {
+        return update(updateSql, row, lease);
+    }
+
+    @Override
+    public boolean updateAndRelease(R row, Lease lease) {
+        return update(updateAndReleaseSql, row, lease);
+    }
+
+    private boolean update(String sql, R row, Lease lease) {
         Objects.requireNonNull(row, "row is null");
         Objects.requireNonNull(lease, "lease is null");
         if (!lease.kind().equals(table.kind()) || !lease.id().equals(table.id().apply(row))) {
             throw new IllegalArgumentException("The lease is for " + lease.kind() + " " + lease.id()
                     + ", not for " + table.kind() + " " + table.id().apply(row));
         }
-        return tx.handle().createUpdate(updateSql + " AND lock_token = :leaseToken")
+        return tx.handle().createUpdate(sql + " AND lock_token = :leaseToken")
                 .bindMethods(row)
                 .bind("leaseToken", lease.token())
                 .execute() == 1;

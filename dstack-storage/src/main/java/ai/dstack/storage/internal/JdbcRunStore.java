@@ -1,5 +1,6 @@
 package ai.dstack.storage.internal;
 
+import ai.dstack.spi.storage.RunPageQuery;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.RunStore;
 import java.util.List;
@@ -41,6 +42,46 @@ final class JdbcRunStore extends JdbcPipelineStore<RunRow> implements RunStore {
                 .bind("limit", limit)
                 .mapTo(RunRow.class)
                 .list();
+    }
+
+    /** Keyset paging on the {@code (submitted_at, id)} index: a page costs the same however many runs there are. */
+    @Override
+    public List<RunRow> listPage(RunPageQuery page) {
+        if (page.projectIds().isEmpty() || page.limit() == 0) {
+            return List.of();
+        }
+        StringBuilder sql = new StringBuilder("SELECT * FROM runs WHERE project_id IN (<projectIds>)");
+        if (page.userId() != null) {
+            sql.append(" AND user_id = :userId");
+        }
+        if (page.activeOnly()) {
+            sql.append(" AND deleted = FALSE");
+            if (!page.finishedStatuses().isEmpty()) {
+                sql.append(" AND status NOT IN (<finished>)");
+            }
+        }
+        String before = page.ascending() ? ">" : "<";
+        if (page.afterSubmittedAt() != null) {
+            sql.append(page.afterId() == null ? " AND submitted_at " + before + " :at"
+                    : " AND (submitted_at " + before + " :at OR (submitted_at = :at AND id "
+                            + (page.ascending() ? "<" : ">") + " :afterId))");
+        }
+        sql.append(page.ascending() ? " ORDER BY submitted_at ASC, id DESC" : " ORDER BY submitted_at DESC, id ASC");
+        sql.append(" LIMIT :limit");
+        var query = query(sql.toString()).bindList("projectIds", page.projectIds()).bind("limit", page.limit());
+        if (page.userId() != null) {
+            query.bind("userId", page.userId());
+        }
+        if (page.activeOnly() && !page.finishedStatuses().isEmpty()) {
+            query.bindList("finished", List.copyOf(page.finishedStatuses()));
+        }
+        if (page.afterSubmittedAt() != null) {
+            query.bind("at", page.afterSubmittedAt());
+            if (page.afterId() != null) {
+                query.bind("afterId", page.afterId());
+            }
+        }
+        return query.mapTo(RunRow.class).list();
     }
 
     @Override

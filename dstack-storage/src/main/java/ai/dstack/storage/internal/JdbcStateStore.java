@@ -7,6 +7,7 @@ import ai.dstack.spi.storage.ClaimOrder;
 import ai.dstack.spi.storage.Lease;
 import ai.dstack.spi.storage.StateStore;
 import ai.dstack.spi.storage.StoreOptions;
+import ai.dstack.spi.storage.StoreStatistics;
 import ai.dstack.spi.storage.TransactionCallback;
 import ai.dstack.spi.storage.WorkKind;
 import java.time.Duration;
@@ -18,9 +19,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,7 @@ public final class JdbcStateStore implements StateStore {
     /** Set while this thread is inside one of our transactions: they do not nest. */
     private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder writeTransactions = new LongAdder();
 
     private JdbcStateStore(DatabaseUrl url, Connections connections) {
         this.url = url;
@@ -68,7 +72,7 @@ public final class JdbcStateStore implements StateStore {
     @Override
     public <R, X extends Exception> R inTransaction(TransactionCallback<R, X> callback) throws X {
         Objects.requireNonNull(callback, "callback is null");
-        return guardedChecked("A transaction", () -> connections.write(handle -> run(handle, callback)));
+        return guardedChecked("A transaction", () -> write(handle -> run(handle, callback)));
     }
 
     @Override
@@ -102,7 +106,7 @@ public final class JdbcStateStore implements StateStore {
         if (limit == 0) {
             return List.of();
         }
-        return guarded("Claiming " + kind, () -> connections.write(handle -> new Claimer(handle, url.dialect())
+        return guarded("Claiming " + kind, () -> write(handle -> new Claimer(handle, url.dialect())
                 .claimDue(PipelineTable.of(kind), filter, now, limit, owner, leaseDuration)));
     }
 
@@ -113,7 +117,7 @@ public final class JdbcStateStore implements StateStore {
         Objects.requireNonNull(id, "id is null");
         Objects.requireNonNull(now, "now is null");
         checkOwnerAndLease(owner, leaseDuration);
-        return guarded("Claiming " + kind, () -> connections.write(handle -> new Claimer(handle, url.dialect())
+        return guarded("Claiming " + kind, () -> write(handle -> new Claimer(handle, url.dialect())
                 .claimById(PipelineTable.of(kind), id, now, owner, leaseDuration)));
     }
 
@@ -127,7 +131,7 @@ public final class JdbcStateStore implements StateStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return guarded("Claiming " + kind, () -> connections.write(handle -> new Claimer(handle, url.dialect())
+        return guarded("Claiming " + kind, () -> write(handle -> new Claimer(handle, url.dialect())
                 .claimByIds(PipelineTable.of(kind), ids, now, owner, leaseDuration)));
     }
 
@@ -140,7 +144,7 @@ public final class JdbcStateStore implements StateStore {
             return List.of();
         }
         Instant expiresAt = now.plus(leaseDuration);
-        return guarded("Heartbeating leases", () -> connections.write(handle -> {
+        return guarded("Heartbeating leases", () -> write(handle -> {
             List<Lease> renewed = new ArrayList<>();
             for (Lease lease : leases) {
                 int updated = handle.createUpdate("UPDATE " + JdbcLeaseStore.table(lease)
@@ -155,6 +159,17 @@ public final class JdbcStateStore implements StateStore {
             }
             return List.copyOf(renewed);
         }));
+    }
+
+    /** Every read-write transaction goes through here, so that it is counted. */
+    private <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
+        writeTransactions.increment();
+        return connections.write(callback);
+    }
+
+    @Override
+    public StoreStatistics statistics() {
+        return new StoreStatistics(connections.statements.sum(), writeTransactions.sum());
     }
 
     @Override

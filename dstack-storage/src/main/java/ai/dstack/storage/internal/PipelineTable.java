@@ -25,18 +25,20 @@ record PipelineTable<R>(
         String priorityColumn,
         boolean softDeleted,
         Function<R, UUID> id,
-        Function<R, Instant> lastProcessedAt) {
+        Function<R, Instant> lastProcessedAt,
+        Function<R, Instant> submittedAt) {
 
     static final PipelineTable<RunRow> RUNS = new PipelineTable<>(WorkKind.RUNS,
-            RecordSql.of("runs", RunRow.class), "", "t.priority", true, RunRow::id, RunRow::lastProcessedAt);
+            RecordSql.of("runs", RunRow.class), "", "t.priority", true, RunRow::id, RunRow::lastProcessedAt, RunRow::submittedAt);
     static final PipelineTable<JobRow> JOBS = new PipelineTable<>(WorkKind.JOBS,
             RecordSql.of("jobs", JobRow.class), " JOIN runs r ON r.id = t.run_id", "r.priority", false,
-            JobRow::id, JobRow::lastProcessedAt);
+            JobRow::id, JobRow::lastProcessedAt, JobRow::submittedAt);
     static final PipelineTable<InstanceRow> INSTANCES = new PipelineTable<>(WorkKind.INSTANCES,
             RecordSql.of("instances", InstanceRow.class), "", "0", true, InstanceRow::id,
-            InstanceRow::lastProcessedAt);
+            InstanceRow::lastProcessedAt, InstanceRow::lastProcessedAt);
     static final PipelineTable<FleetRow> FLEETS = new PipelineTable<>(WorkKind.FLEETS,
-            RecordSql.of("fleets", FleetRow.class), "", "0", true, FleetRow::id, FleetRow::lastProcessedAt);
+            RecordSql.of("fleets", FleetRow.class), "", "0", true, FleetRow::id, FleetRow::lastProcessedAt,
+            FleetRow::lastProcessedAt);
 
     private static final Map<WorkKind<?>, PipelineTable<?>> BY_KIND = Map.of(
             WorkKind.RUNS, RUNS, WorkKind.JOBS, JOBS, WorkKind.INSTANCES, INSTANCES, WorkKind.FLEETS, FLEETS);

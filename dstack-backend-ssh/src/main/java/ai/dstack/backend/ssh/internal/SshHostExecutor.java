@@ -6,6 +6,7 @@ import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobRepoCheckout;
 import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.LogChunk;
 import ai.dstack.spi.host.ShellJobProtocol;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class SshHostExecutor implements HostExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(SshHostExecutor.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    /** A clone of a large repo takes a while; the job waits in provisioning meanwhile. */
+    private static final Duration REPO_CHECKOUT_TIMEOUT = Duration.ofMinutes(10);
     private static final int LOG_READ_BYTES = 256 * 1024;
 
     private final SshConnection connection;
@@ -78,6 +81,7 @@ final class SshHostExecutor implements HostExecutor {
                 .append("  if [ -e \"$d\" ]; then echo \"job ").append(launch.jobId())
                 .append(" already exists on this host ($d)\" >&2; exit 10; fi\n")
                 .append("  echo \"cannot create the job directory $d\" >&2; exit 11\nfi\ncd \"$d\" || exit 11\n")
+                .append(checkOut(launch))
                 .append("mkdir -p ").append(ShellJobProtocol.shellQuote(workDir(launch))).append(" || exit 11\n")
                 .append(unpackArchives(launch))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, ShellJobProtocol.jobScript(launch)))
@@ -92,7 +96,8 @@ final class SshHostExecutor implements HostExecutor {
         CommandResult started;
         try {
             // Not repeated on a drop: the job may have started. The engine looks at the host again before retrying.
-            started = connection.runOnce(RemoteScripts.bashStdin(List.of(dir)), script.toString(), COMMAND_TIMEOUT);
+            started = connection.runOnce(RemoteScripts.bashStdin(List.of(dir)), script.toString(),
+                    launch.repo() == null ? COMMAND_TIMEOUT : REPO_CHECKOUT_TIMEOUT);
         } catch (SshConnection.ConnectionLost e) {
             // Not a HostExecutionException: that would fail the job, while the engine should look again and retry.
             throw new UncheckedIOException(new IOException("job " + launch.jobId() + " may not have started on "
@@ -101,12 +106,29 @@ final class SshHostExecutor implements HostExecutor {
         if (started.exitCode() == 10) {
             throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS, started.diagnostic());
         }
+        if (started.exitCode() == JobRepoCheckout.FAILED) {
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + launch.jobId() + ": cannot check out the repo"
+                    + " on " + connection.address().display() + ": " + started.diagnostic());
+        }
         if (!started.succeeded()) {
             throw new HostExecutionException(ErrorCode.ERROR, "job " + launch.jobId() + " could not start on "
                     + connection.address().display() + ": " + started.diagnostic());
         }
         LOG.debug("Started job {} on {} (pid file: {})", launch.jobId(), connection.address(), started.out().strip());
         return new JobHandle(launch.jobId());
+    }
+
+    /**
+     * The remote repo's clone, in a subshell of the start script (which reaches bash on standard input, so the
+     * credentials in it are on no command line); it runs in the job's directory and fails with its own exit code.
+     */
+    private static String checkOut(JobLaunch launch) {
+        if (launch.repo() == null) {
+            return "";
+        }
+        // A delimiter no value in the script can contain (they are quoted, but a name may hold a newline).
+        String delimiter = "DSTACK_CHECKOUT_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        return "( bash -s <<'" + delimiter + "'\n" + launch.repo().script() + delimiter + "\n) || exit $?\n";
     }
 
     /** The code and {@code files:} archives, bundled and checked here, unpacked into the job's work directory. */

@@ -15,6 +15,14 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import ai.dstack.core.DstackEngine;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
+import ai.dstack.api.repo.RunRepoData;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.client.ApplyRunRequest;
+import ai.dstack.testing.GitRepos;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import ai.dstack.api.logs.LogEvent;
 import ai.dstack.spi.logs.LogQuery;
 import java.nio.file.Files;
@@ -92,6 +100,42 @@ class SshFleetEngineTest {
         assertThat(first.home().resolve(".dstack-jvm/jobs")).isDirectoryContaining(p -> !p.getFileName().toString()
                 .startsWith("."));
         assertThat(engine.getFleet(engine.defaultProject(), "on-prem").instances().get(0).busyBlocks()).isZero();
+    }
+
+    @Test
+    void aRemoteRepoIsClonedOnTheSshHostAtItsCommitWithTheDiffAndTheJobRunsInWorkingDir() throws Exception {
+        Path key = TestSshServer.keygen(dir, "id_ed25519", "ed25519", false, "");
+        first = TestSshServer.start(Files.createDirectories(dir.resolve("host1")), Path.of(key + ".pub"));
+        engine(false);
+        engine.applyFleet(fleet("type: fleet\nname: on-prem\nssh_config:\n  user: ubuntu\n  identity_file: " + key
+                + "\n  hosts:\n    - hostname: 127.0.0.1\n      port: " + first.port() + "\n"));
+        awaitInstances("on-prem", 1, InstanceStatus.IDLE);
+        Path bare = dir.resolve("origin.git");
+        Path clone = dir.resolve("clone");
+        GitRepos.create(bare, clone);
+        String commit = GitRepos.commit(clone, "first", Map.of("src/run.sh", "echo run.sh in $(basename $PWD)\n",
+                "README", "committed\n"));
+        Files.writeString(clone.resolve("README"), "uncommitted\n");
+        byte[] diff = (GitRepos.git(clone, "diff", "--binary", "HEAD") + "\n").getBytes(StandardCharsets.UTF_8);
+        String project = engine.defaultProject();
+        engine.initRepo(project, "origin-1234abcd", new RepoInfo.Remote("origin"),
+                new RemoteRepoCreds(bare.toUri().toString(), null, null));
+        String codeHash = engine.uploadCode(project, "origin-1234abcd", diff);
+
+        RunSpec spec = RunSpec.newBuilder().configuration(DstackYaml.parse("type: task\nname: repo-over-ssh\n"
+                        + "working_dir: src\ncommands:\n  - sh run.sh\n  - cat ../README\n  - git rev-parse HEAD\n",
+                        "task.dstack.yml", TaskConfiguration.class))
+                .repo("origin-1234abcd", new RunRepoData.Remote("origin", "main", commit, null, null))
+                .repoCodeHash(codeHash).build();
+        engine.applyRun(project, new ApplyRunRequest(spec, null, true));
+        Run done = engine.awaitFinished("repo-over-ssh", WAIT);
+
+        List<String> lines = engine.pollLogs(project, "repo-over-ssh").logs().stream().map(LogEvent::text)
+                .collect(Collectors.toList());
+        assertThat(done.status()).as("%s", lines).isEqualTo(RunStatus.DONE);
+        assertThat(lines).containsExactly("run.sh in src\n", "uncommitted\n", commit + "\n");
+        assertThat(first.home().resolve(".dstack-jvm/jobs")).as("the job ran on the SSH host")
+                .isDirectoryContaining(p -> !p.getFileName().toString().startsWith("."));
     }
 
     @Test

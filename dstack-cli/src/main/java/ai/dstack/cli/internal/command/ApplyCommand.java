@@ -58,6 +58,13 @@ public final class ApplyCommand extends ClientCommand {
     /** dstack polls a stopping run every second before resubmitting it. */
     private static final long STOP_POLL_MILLIS = 1000;
 
+    @Option(names = {"-P", "--repo"}, paramLabel = "PATH_OR_URL",
+            description = "The repo to run with: a directory (a Git clone or not) or a Git URL; overrides `repos`.")
+    String repo;
+
+    @Option(names = "--no-repo", description = "Run without a repo, even if the configuration lists one.")
+    boolean noRepo;
+
     @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "The run name (default: the file's name: or a random one).")
     String name;
 
@@ -72,12 +79,16 @@ public final class ApplyCommand extends ClientCommand {
                     + "yet by this CLI (" + file + "); only tasks, services, dev environments and SSH fleets can be"
                     + " applied");
         }
-        RunSpec spec = RunSpec.newBuilder()
+        RunSpec.Builder builder = RunSpec.newBuilder()
                 .runName(name != null ? name : configuration.name())
                 .configurationPath(file)
                 .configuration(configuration)
-                .fileArchives(uploadFiles(project, configuration))
-                .build();
+                .fileArchives(uploadFiles(project, configuration));
+        RunRepo runRepo = runRepo(configuration);
+        if (runRepo != null) {
+            builder.repo(runRepo.repoId(), runRepo.data()).repoCodeHash(runRepo.upload(project));
+        }
+        RunSpec spec = builder.build();
         RunPlan plan = project.getRunPlan(spec);
         new PlanPrinter(out(), Terminal.width(environment())).print(plan, file);
         String runName = plan.effectiveRunSpecOrRunSpec().runName();
@@ -168,6 +179,42 @@ public final class ApplyCommand extends ClientCommand {
                     + ServiceUrls.absolute(run.service().model().baseUrl(), serverUrl()));
         }
         out().flush();
+    }
+
+    /**
+     * The repo to send: {@code -P} (a directory or a URL), else the configuration's first {@code repos} entry (a
+     * {@code local_path} relative to the configuration file's directory, or a {@code url}); none with
+     * {@code --no-repo} or when neither names one.
+     */
+    private RunRepo runRepo(RunConfiguration configuration) {
+        if (noRepo && repo != null) {
+            throw CliException.usage("--no-repo and -P/--repo contradict each other; give one");
+        }
+        if (noRepo) {
+            if (!configuration.base().repos().isEmpty()) {
+                throw CliException.usage("--no-repo: " + file + " lists `repos`; remove them from the file to run"
+                        + " without a repo");
+            }
+            return null;
+        }
+        if (repo != null) {
+            return Files.isDirectory(Path.of(repo)) ? RunRepo.ofDirectory(Path.of(repo))
+                    : RunRepo.ofUrl(new ai.dstack.api.configuration.RepoSpec(null, repo, null, null, null, null));
+        }
+        if (configuration.base().repos().isEmpty()) {
+            return null;
+        }
+        ai.dstack.api.configuration.RepoSpec first = configuration.base().repos().get(0);
+        if (first.url() != null) {
+            return RunRepo.ofUrl(first);
+        }
+        if (first.branch() != null || first.hash() != null) {
+            throw CliException.failure(file + ": repos[0] (local_path " + first.localPath() + "): `branch` and `hash`"
+                    + " apply to a `url` repo; a local directory is sent as its working tree (commit or switch"
+                    + " branches there, or use `url`)");
+        }
+        Path base = Path.of(file).toAbsolutePath().getParent();
+        return RunRepo.ofDirectory(base.resolve(first.localPath().replaceFirst("^~", System.getProperty("user.home"))));
     }
 
     /**

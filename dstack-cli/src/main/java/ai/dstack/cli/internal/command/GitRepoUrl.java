@@ -24,7 +24,7 @@ record GitRepoUrl(String scheme, String user, String host, Integer port, String 
             URI uri = new URI(value);
             if (uri.getScheme() != null && uri.getHost() != null) {
                 String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("https") && !scheme.equals("ssh")) {
+                if (!scheme.equals("https") && !scheme.equals("ssh") && !scheme.equals("http")) {
                     throw CliException.failure("Unsupported URL scheme " + scheme + " in " + value);
                 }
                 return new GitRepoUrl(scheme, uri.getUserInfo(), uri.getHost().toLowerCase(Locale.ROOT),
@@ -54,9 +54,14 @@ record GitRepoUrl(String scheme, String user, String host, Integer port, String 
 
     /** dstack's {@code slugify(repo_name, host + clean_path)}. */
     String repoId() {
+        return slugify(repoName(), host + cleanPath());
+    }
+
+    /** dstack's {@code slugify(prefix, unique_key)}: the prefix, a dash and 8 base36 chars of sha256(unique_key). */
+    static String slugify(String prefix, String uniqueKey) {
         byte[] digest;
         try {
-            digest = MessageDigest.getInstance("SHA-256").digest((host + cleanPath()).getBytes(StandardCharsets.UTF_8));
+            digest = MessageDigest.getInstance("SHA-256").digest(uniqueKey.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -75,7 +80,16 @@ record GitRepoUrl(String scheme, String user, String host, Integer port, String 
             out[i] = BASE36.charAt(division[1].intValue());
             value = division[0];
         }
-        return repoName() + "-" + new String(out, 0, 8);
+        return prefix + "-" + new String(out, 0, 8);
+    }
+
+    /** The URL to clone with and no secret: http(s) URLs as given, ssh and scp-like ones as ssh URLs. */
+    String defaultCloneUrl() {
+        return switch (scheme) {
+            case "ssh" -> asSsh();
+            case "http", "https" -> scheme + "://" + host + (port == null ? "" : ":" + port) + path;
+            default -> asHttps();
+        };
     }
 
     String asHttps() {

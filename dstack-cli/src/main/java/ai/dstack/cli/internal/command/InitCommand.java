@@ -36,7 +36,8 @@ public final class InitCommand extends ClientCommand {
         GitRepoUrl parsed = GitRepoUrl.parse(url);
         RemoteRepoCreds creds;
         if (token != null) {
-            creds = new RemoteRepoCreds(parsed.asHttps(), null, token);
+            creds = new RemoteRepoCreds(parsed.scheme().startsWith("http") ? parsed.defaultCloneUrl() : parsed.asHttps(),
+                    null, token);
         } else if (identity != null) {
             try {
                 creds = new RemoteRepoCreds(parsed.asSsh(), Files.readString(Path.of(identity)), null);
@@ -46,7 +47,7 @@ public final class InitCommand extends ClientCommand {
         } else {
             // No secret given: the clone URL as configured, for public repos (dstack would also try the user's
             // default git credentials here).
-            creds = new RemoteRepoCreds("ssh".equals(parsed.scheme()) ? parsed.asSsh() : parsed.asHttps(), null, null);
+            creds = new RemoteRepoCreds(parsed.defaultCloneUrl(), null, null);
         }
         project.initRepo(parsed.repoId(), new RepoInfo.Remote(parsed.repoName()), creds);
         out().println("OK");

@@ -11,9 +11,13 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
@@ -44,16 +48,23 @@ public final class JobTunnel implements AutoCloseable {
 
     /**
      * Connects as {@code user} with the key in {@code identity} and forwards {@code bindHost:<local>} to each remote
-     * port (local 0: any free port).
+     * port (local 0: any free port). The endpoint's host key is checked against {@code knownHosts} as OpenSSH's
+     * {@code StrictHostKeyChecking accept-new} does: a first key is recorded there, a changed one is refused.
      *
      * @param ports remote port to local port, in the order to show them
      */
-    public static JobTunnel open(String host, int port, String user, Path identity, String bindHost,
+    public static JobTunnel open(String host, int port, String user, Path identity, Path knownHosts, String bindHost,
             Map<Integer, Integer> ports) {
         KeyPair key = readKey(identity);
         SshClient client = SshClient.setUpDefaultClient();
-        // Like the host entry dstack writes (StrictHostKeyChecking no): the endpoint comes from the server we trust.
-        client.setServerKeyVerifier((session, address, serverKey) -> true);
+        AtomicReference<String> changedKey = new AtomicReference<>();
+        KnownHostsServerKeyVerifier verifier = new KnownHostsServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE,
+                knownHosts);
+        verifier.setModifiedServerKeyAcceptor((session, address, entry, expected, actual) -> {
+            changedKey.set(KeyUtils.getFingerPrint(actual));
+            return false;
+        });
+        client.setServerKeyVerifier(verifier);
         client.start();
         ClientSession session = null;
         try {
@@ -72,6 +83,11 @@ public final class JobTunnel implements AutoCloseable {
             client.stop();
             if (e instanceof CliException cli) {
                 throw cli;
+            }
+            if (changedKey.get() != null) {
+                throw CliException.failure("the SSH endpoint " + host + ":" + port + " presented a host key ("
+                        + changedKey.get() + ") other than the one recorded for it in " + knownHosts + "; if the server"
+                        + " was reinstalled, remove its line from that file, otherwise someone may be impersonating it");
             }
             throw CliException.failure("cannot connect to the run over SSH at " + host + ":" + port + ": " + e.getMessage());
         }

@@ -69,8 +69,11 @@ public final class RunConnection implements AutoCloseable {
         entry.put("User", info.sshproxyUpstreamId());
         entry.put("IdentityFile", identity.toString());
         entry.put("IdentitiesOnly", "yes");
-        entry.put("StrictHostKeyChecking", "no");
-        entry.put("UserKnownHostsFile", "/dev/null");
+        // The server's SSH endpoint keeps its host key: trust it on first use and refuse a changed one, in a file of
+        // dstack's own so that a reinstalled server does not trip the user's ~/.ssh/known_hosts.
+        Path knownHosts = sshDir.resolve("known_hosts");
+        entry.put("StrictHostKeyChecking", "accept-new");
+        entry.put("UserKnownHostsFile", knownHosts.toString());
         Path dstackSshConfig = sshDir.resolve("config");
         boolean included = SshConfigFiles.include(environment.home().resolve(".ssh").resolve("config"), dstackSshConfig,
                 environment.home());
@@ -82,7 +85,7 @@ public final class RunConnection implements AutoCloseable {
         try {
             boolean here = onThisMachine(info, job);
             JobTunnel tunnel = JobTunnel.open(info.sshproxyHostname(), port, info.sshproxyUpstreamId(), identity,
-                    options.bindHost() == null ? "localhost" : options.bindHost(), ports(job.jobSpec(), options, here));
+                    knownHosts, options.bindHost() == null ? "localhost" : options.bindHost(), ports(job.jobSpec(), options, here));
             return Optional.of(new RunConnection(dstackSshConfig, alias, tunnel, included, here));
         } catch (RuntimeException e) {
             removeEntry(dstackSshConfig, alias);

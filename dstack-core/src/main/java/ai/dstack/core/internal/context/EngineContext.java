@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every part of the engine shares: the stores, the host, the clock, and the hints that make loops react at
@@ -44,7 +45,12 @@ public final class EngineContext {
     private final ConcurrentLinkedQueue<UUID> jobHints = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<UUID> runHints = new ConcurrentLinkedQueue<>();
     private final Set<UUID> hinted = ConcurrentHashMap.newKeySet();
-    private volatile boolean capacityFreed = true;
+    /**
+     * Blocks freed since the job loop last looked, so that it considers only as many waiting jobs as can start;
+     * {@link #ANY_BLOCKS} at start-up and when capacity of unknown size came (an instance came up).
+     */
+    private final AtomicInteger freedBlocks = new AtomicInteger(ANY_BLOCKS);
+    public static final int ANY_BLOCKS = Integer.MAX_VALUE;
     private volatile Runnable wakeJobs = () -> {};
     private volatile Runnable wakeRuns = () -> {};
     /** Hints for rows that were leased when their hint came are tried again a moment later. */
@@ -106,16 +112,21 @@ public final class EngineContext {
         later.shutdownNow();
     }
 
-    /** A job left an instance: jobs waiting for capacity get their chance now, highest priority first. */
+    /** Capacity of unknown size came (an instance came up): jobs waiting for capacity get their chance now. */
     public void capacityFreed() {
-        capacityFreed = true;
+        freedBlocks.set(ANY_BLOCKS);
         wakeJobs.run();
     }
 
-    public boolean takeCapacityFreed() {
-        boolean was = capacityFreed;
-        capacityFreed = false;
-        return was;
+    /** A job gave {@code blocks} back: as many waiting jobs get their chance now, highest priority first. */
+    public void capacityFreed(int blocks) {
+        freedBlocks.accumulateAndGet(blocks, (freed, more) -> (int) Math.min(ANY_BLOCKS, (long) freed + more));
+        wakeJobs.run();
+    }
+
+    /** The blocks freed since the last call (0 when none, {@link #ANY_BLOCKS} when of unknown size). */
+    public int takeCapacityFreed() {
+        return freedBlocks.getAndSet(0);
     }
 
     /** Hinted rows not taken by a loop yet. */

@@ -104,6 +104,11 @@ public final class EncryptingStateStore implements StateStore {
     }
 
     @Override
+    public ai.dstack.spi.storage.StoreStatistics statistics() {
+        return delegate.statistics();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

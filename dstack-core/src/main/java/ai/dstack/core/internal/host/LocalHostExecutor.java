@@ -56,6 +56,9 @@ public final class LocalHostExecutor implements HostExecutor {
     /** The job's {@code HOME}, beside its working directory. */
     public static final String HOME_DIR = "home";
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
+    /** A clone of a large repo takes a while; the job waits in provisioning meanwhile. */
+    private static final Duration REPO_CHECKOUT_TIMEOUT = Duration.ofMinutes(10);
+    private static final String REPO_CHECKOUT_SCRIPT = "repo-checkout.sh";
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_READ_BYTES = 256 * 1024;
@@ -177,6 +180,9 @@ public final class LocalHostExecutor implements HostExecutor {
         Path dir = jobDirectory(job);
         try {
             createJobDirectory(dir, launch.jobId());
+            if (launch.repo() != null) {
+                checkOut(dir, launch);
+            }
             writeJobFiles(dir, launch);
         } catch (IOException | UncheckedIOException e) {
             throw new HostExecutionException(ErrorCode.ERROR,
@@ -185,6 +191,29 @@ public final class LocalHostExecutor implements HostExecutor {
         String pid = spawner.start(launch.jobId(), dir).orElseGet(() -> startWithLauncher(launch.jobId(), dir));
         LOG.debug("Started job {} (pid file: {})", launch.jobId(), pid);
         return job;
+    }
+
+    /**
+     * Clones the launch's remote repo into the job's work directory. The script holds the credentials, so it goes
+     * to bash as a file in the owner-only job directory (never on a command line) and is removed right after.
+     */
+    private void checkOut(Path dir, JobLaunch launch) throws IOException {
+        Path script = dir.resolve(REPO_CHECKOUT_SCRIPT);
+        Files.writeString(script, launch.repo().script());
+        ProcessRunner.Result result;
+        try {
+            result = runner.bash("cd \"$1\" && bash ./" + REPO_CHECKOUT_SCRIPT, "dstack-repo-checkout",
+                    List.of(dir.toString()), REPO_CHECKOUT_TIMEOUT);
+        } finally {
+            Files.deleteIfExists(script);
+        }
+        if (!result.succeeded()) {
+            String reason = result.timedOut()
+                    ? "the clone did not finish within " + REPO_CHECKOUT_TIMEOUT.toMinutes() + " min"
+                    : result.diagnostic();
+            throw new HostExecutionException(ErrorCode.ERROR, "job " + launch.jobId() + ": cannot check out the repo"
+                    + " on this host: " + reason);
+        }
     }
 
     private String startWithLauncher(String jobId, Path dir) {

@@ -48,6 +48,12 @@ public final class Repos {
         return new RepoHeadWithCreds(repo.name(), info(repo), creds);
     }
 
+    /** The credentials {@code user} gave for a remote repo with {@code dstack init} (or the repo creds API). */
+    public static Optional<RemoteRepoCreds> credsOf(RepoRow repo, UUID user) {
+        JsonNode mine = credsByUser(repo).get(user.toString());
+        return mine == null ? Optional.empty() : Optional.of(Json.read(mine.toString(), RemoteRepoCreds.class));
+    }
+
     public Optional<RepoRow> find(ProjectRow project, String repoId) {
         return context.store.inReadOnlyTransaction(tx -> tx.repos().find(project.id(), repoId));
     }

@@ -34,6 +34,7 @@ import ai.dstack.spi.logs.LogQuery;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.ProjectRow;
+import ai.dstack.spi.storage.RunPageQuery;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.UserRow;
@@ -56,6 +57,10 @@ public final class RunOperations {
     public interface StopAction {
         void stop(String projectName, String runName, boolean abort);
     }
+
+    /** What {@code only_active} leaves out besides deleted runs. */
+    private static final java.util.Set<String> FINISHED = java.util.Arrays.stream(RunStatus.values())
+            .filter(RunStatus::isFinished).map(RunStatus::wireValue).collect(java.util.stream.Collectors.toSet());
 
     /** dstack plans runs without a name under this temporary one. */
     static final String DRY_RUN_NAME = "dry-run";
@@ -124,26 +129,31 @@ public final class RunOperations {
         if (query.repoId() != null && repos.find(scope.get(0), query.repoId()).isEmpty()) {
             throw new DstackException(ErrorCode.REPO_DOES_NOT_EXIST, "Repo " + query.repoId() + " does not exist");
         }
-        UUID onlyUser = userId;
+        Map<UUID, ProjectRow> byId = new HashMap<>();
+        scope.forEach(project -> byId.put(project.id(), project));
+        RunPageQuery first = new RunPageQuery(List.copyOf(byId.keySet()), userId, query.onlyActive(), FINISHED,
+                query.prevSubmittedAt(), query.prevRunId(), query.ascending(), Math.max(0, query.limit()));
         return context.store.inReadOnlyTransaction(tx -> {
-            Map<UUID, ProjectRow> byId = new HashMap<>();
+            // A page in SQL (keyset on the (submitted_at, id) index); a repo filter reads on until the page is full.
             List<RunRow> rows = new ArrayList<>();
-            for (ProjectRow project : scope) {
-                byId.put(project.id(), project);
-                for (RunRow run : tx.runs().listByProject(project.id(), true, Integer.MAX_VALUE)) {
-                    boolean keep = (onlyUser == null || run.userId().equals(onlyUser))
-                            && (!query.onlyActive() || (!run.deleted() && !RunStatus.fromWireValue(run.status()).isFinished()))
-                            && (query.repoId() == null || query.repoId().equals(repoIdOf(run)));
-                    if (keep) {
+            for (RunPageQuery page = first; rows.size() < first.limit(); ) {
+                List<RunRow> read = tx.runs().listPage(page);
+                for (RunRow run : read) {
+                    if (rows.size() < first.limit() && (query.repoId() == null || query.repoId().equals(repoIdOf(run)))) {
                         rows.add(run);
                     }
                 }
+                if (read.size() < page.limit()) {
+                    break;
+                }
+                page = page.after(read.get(read.size() - 1));
             }
+            // The page's jobs in one query, not one per run (a run's status message and fleet come from its jobs).
+            Map<UUID, List<JobRow>> jobs = tx.jobs().listByRuns(rows.stream().map(RunRow::id).toList());
             Map<UUID, String> userNames = new HashMap<>();
             List<Run> runs = new ArrayList<>();
-            for (RunRow row : Paging.page(rows, RunRow::submittedAt, RunRow::id, query.prevSubmittedAt(), query.prevRunId(),
-                    query.limit(), query.ascending())) {
-                runs.add(trimJobs(view(tx, byId.get(row.projectId()), row, userNames), query));
+            for (RunRow row : rows) {
+                runs.add(trimJobs(view(tx, byId.get(row.projectId()), row, jobs.get(row.id()), userNames), query));
             }
             return runs;
         });
@@ -279,9 +289,10 @@ public final class RunOperations {
      */
     public Run apply(ProjectRow project, UserRow user, RunSpec spec, Run currentResource, boolean force,
             java.util.function.Consumer<RunSpec> admitNewRun) {
-        RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, cloud.hosts(project));
-        if (effective.runName() != null) {
+        // Defaults and the job-field check (against the project's hosts and clouds) are applied here, once; the
+        // submitter stores what this returns.
+        RunSpec effective = submitter.prepare(project, spec, user);
+        if (spec.runName() != null) { // a name taken from the configuration submits a new run, as before
             Optional<Run> existing = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), effective.runName())
                     .map(row -> view(tx, project, row, new HashMap<>())));
             if (existing.isPresent() && !existing.get().status().isFinished()) {
@@ -301,7 +312,7 @@ public final class RunOperations {
         }
         checkRepo(project, user, effective);
         admitNewRun.accept(effective);
-        RunRow row = submitter.submit(project, user, spec);
+        RunRow row = submitter.submitPrepared(project, user, effective);
         return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, new HashMap<>()));
     }
 
@@ -311,8 +322,15 @@ public final class RunOperations {
             if (repos.find(project, effective.repoId()).isEmpty()) {
                 repos.init(project, user, effective.repoId(), new RepoInfo.Virtual(), null);
             }
-        } else if (repos.find(project, effective.repoId()).isEmpty()) {
-            throw new DstackException(ErrorCode.REPO_DOES_NOT_EXIST, "Repo " + effective.repoId() + " does not exist");
+        } else {
+            var repo = repos.find(project, effective.repoId()).orElseThrow(() -> new DstackException(
+                    ErrorCode.REPO_DOES_NOT_EXIST, "Repo " + effective.repoId() + " does not exist"));
+            // The host clones a remote repo with the submitting user's credentials: without them it could not.
+            if (effective.repoData() instanceof RunRepoData.Remote && Repos.credsOf(repo, user.id()).isEmpty()) {
+                throw new DstackException(ErrorCode.ERROR, "repos: you have no credentials for the remote repo "
+                        + effective.repoId() + " in project " + project.name() + ", so no host could clone it; run"
+                        + " `dstack init` in its clone (with --token or --git-identity for a private repo)");
+            }
         }
     }
 
@@ -361,7 +379,10 @@ public final class RunOperations {
     }
 
     private Run view(StoreTransaction tx, ProjectRow project, RunRow row, Map<UUID, String> userNames) {
-        List<JobRow> jobs = tx.jobs().listByRun(row.id());
+        return view(tx, project, row, tx.jobs().listByRun(row.id()), userNames);
+    }
+
+    private Run view(StoreTransaction tx, ProjectRow project, RunRow row, List<JobRow> jobs, Map<UUID, String> userNames) {
         String user = userNames.computeIfAbsent(row.userId(),
                 id -> tx.users().find(id).map(u -> u.deleted() && u.originalName() != null ? u.originalName() : u.name())
                         .orElse("?"));

@@ -58,6 +58,12 @@ public final class ServerStatistics implements ai.dstack.core.app.ServerStatisti
     }
 
     @Override
+    public DatabaseWork databaseWork() {
+        ai.dstack.spi.storage.StoreStatistics counted = context.store.statistics();
+        return new DatabaseWork(counted.statements(), counted.writeTransactions());
+    }
+
+    @Override
     public Snapshot snapshot() {
         return context.store.inReadOnlyTransaction(tx -> {
             Map<UUID, String> users = new HashMap<>();

@@ -5,6 +5,7 @@ import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Retry;
 import ai.dstack.api.run.RetryEvent;
+import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
@@ -22,8 +23,11 @@ import ai.dstack.spi.storage.WorkKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -113,14 +117,18 @@ public final class JobProcessor {
                     retryHintIfLeased(hint);
                 }
             }
-            processAll(claims);
+            processAll(claims, false);
             worked |= !claims.isEmpty();
         }
-        if (context.takeCapacityFreed() && someoneWaits) {
+        int freed = context.takeCapacityFreed();
+        if (freed > 0 && someoneWaits) {
+            // Each job takes at least one block, so no more waiting jobs than blocks freed can start: only those are
+            // claimed (highest priority, then oldest), and the cost of a freed block does not grow with the queue.
             ClaimFilter waiting = ClaimFilter.due(Duration.ZERO, JobStatus.SUBMITTED.wireValue()).highestPriorityFirst();
-            List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, waiting, now(), context.settings.batch(), owner, context.settings.lease());
+            List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, waiting, now(),
+                    Math.min(freed, context.settings.batch()), owner, context.settings.lease());
             someoneWaits = !claims.isEmpty();
-            processAll(claims);
+            processAll(claims, false);
             worked |= !claims.isEmpty();
         }
         // Hints carry the normal path; the sweep is the safety net and runs at its own pace.
@@ -134,30 +142,44 @@ public final class JobProcessor {
                 .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();
         List<Claim<JobRow>> claims = context.store.claimDue(WorkKind.JOBS, due, now(), context.settings.batch(), owner, context.settings.lease());
-        processAll(claims);
+        processAll(claims, true);
         boolean full = claims.size() == context.settings.batch();
         adopting &= full;
         return worked || full;
     }
 
-    private static boolean hasServicePort(JobRow job) {
-        try {
-            return Json.read(job.jobSpecData(), JobSpec.class).servicePort() != null;
-        } catch (RuntimeException e) {
-            return false; // placing it fails it with the reason
+    /**
+     * A claimed job and its spec, parsed once when the row was read and passed along through the step.
+     *
+     * @param recheck claimed by the sweep: a waiting job's row is written (its {@code last_processed_at} moves on, so
+     *     the sweep goes on to other rows); claimed for an event, a job that goes on waiting is left as it is
+     */
+    private record Work(Claim<JobRow> claim, JobSpec spec, boolean recheck) {
+        JobRow job() {
+            return claim.row();
         }
     }
 
     /** Submitted jobs are placed together in one transaction, in the claims' order; the others one by one. */
-    private void processAll(List<Claim<JobRow>> claims) {
-        List<Claim<JobRow>> submitted = new ArrayList<>();
+    private void processAll(List<Claim<JobRow>> claims, boolean recheck) {
+        List<Work> submitted = new ArrayList<>();
         for (Claim<JobRow> claim : claims) {
+            JobSpec spec;
+            try {
+                spec = Json.read(claim.row().jobSpecData(), JobSpec.class);
+            } catch (RuntimeException e) {
+                LOG.error("Job {} ({}) has a spec that cannot be read; it will be retried", claim.row().jobName(),
+                        claim.row().id(), e);
+                release(claim);
+                continue;
+            }
+            Work work = new Work(claim, spec, recheck);
             if (!JobStatus.SUBMITTED.wireValue().equals(claim.row().status())) {
-                process(claim);
-            } else if (servicePorts != ServicePorts.NONE && hasServicePort(claim.row())) {
-                assignAll(List.of(claim)); // the port check must see the previous replica's placement
+                process(work);
+            } else if (servicePorts != ServicePorts.NONE && spec.servicePort() != null) {
+                assignAll(List.of(work)); // the port check must see the previous replica's placement
             } else {
-                submitted.add(claim);
+                submitted.add(work);
             }
         }
         if (!submitted.isEmpty()) {
@@ -174,23 +196,25 @@ public final class JobProcessor {
         }
     }
 
-    private void process(Claim<JobRow> claim) {
+    private void process(Work work) {
+        Claim<JobRow> claim = work.claim();
         JobRow job = claim.row();
+        JobSpec spec = work.spec();
         try {
             JobStatus status = JobStatus.fromWireValue(job.status());
             switch (status) {
-                case SUBMITTED -> assignAll(List.of(claim));
-                case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, false));
+                case SUBMITTED -> assignAll(List.of(work));
+                case PROVISIONING, PULLING -> onHost(claim, () -> launch(claim, job, spec, null, null));
                 // Reading a process's status and its last output is host work too: it runs beside the loop.
                 case RUNNING -> {
                     if (cloud != null && cloud.interrupted(job.id())) {
-                        fail(claim, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY,
+                        fail(claim, spec, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY,
                                 "The cloud took the job's instance back");
                     } else {
-                        onHost(claim, () -> checkRunning(claim, job));
+                        onHost(claim, () -> checkRunning(claim, job, spec));
                     }
                 }
-                case TERMINATING -> onHost(claim, () -> terminate(claim, job));
+                case TERMINATING -> onHost(claim, () -> terminate(claim, job, spec));
                 default -> release(claim);
             }
         } catch (RuntimeException e) {
@@ -201,19 +225,34 @@ public final class JobProcessor {
 
     // submitted: find capacity on a fleet's instance, or wait for it, or fail.
 
-    /** A submitted job and the instances that could take it, in the order to try them. */
-    private record Candidate(Claim<JobRow> claim, JobSpec spec, List<Placement.Option> options) {}
+    /** A submitted job, its run and the instances that could take it, in the order to try them. */
+    private record Candidate(Claim<JobRow> claim, JobSpec spec, RunRow run, RunSpec runSpec, List<Placement.Option> options,
+            boolean recheck) {}
 
-    /** What placing a candidate came to, and the job's row when it got an instance. */
-    private record Outcome(Assignment assignment, JobRow provisioning) {}
+    /** What placing a candidate came to, and the job's row and the chosen instance when it got one. */
+    private record Outcome(Assignment assignment, JobRow provisioning, Placement.Option placedOn) {}
 
     /** Places the jobs in one transaction, in the claims' order (priority first when the claims came so). */
-    private void assignAll(List<Claim<JobRow>> claims) {
+    private void assignAll(List<Work> works) {
         Instant now = now();
+        // Each run is read (and its spec parsed) once for the step: placement, the capacity wait and the launch use it.
+        Map<UUID, RunRow> runs;
+        try {
+            runs = readRuns(works);
+        } catch (RuntimeException e) {
+            LOG.error("Reading the runs of {} jobs to place failed; they will be retried", works.size(), e);
+            works.forEach(work -> release(work.claim()));
+            return;
+        }
+        Map<UUID, RunSpec> runSpecs = new HashMap<>();
         List<Candidate> candidates = new ArrayList<>();
-        for (Claim<JobRow> claim : claims) {
+        for (Work work : works) {
+            Claim<JobRow> claim = work.claim();
             try {
-                Candidate candidate = candidate(claim, now);
+                RunRow run = runs.get(claim.row().runId());
+                RunSpec runSpec = run == null ? null
+                        : runSpecs.computeIfAbsent(run.id(), id -> Json.read(run.runSpec(), RunSpec.class));
+                Candidate candidate = candidate(work, run, runSpec, now);
                 if (candidate != null) {
                     candidates.add(candidate);
                 }
@@ -245,7 +284,8 @@ public final class JobProcessor {
             Outcome outcome = outcomes.get(i);
             switch (outcome.assignment()) {
                 // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
-                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), true));
+                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), candidate.spec(),
+                        candidate, outcome.placedOn()));
                 case LEASE_LOST -> LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner",
                         claim.row().jobName());
                 case NO_CAPACITY -> noCapacity(claim, candidate, now);
@@ -271,23 +311,38 @@ public final class JobProcessor {
                     .build();
             if (tx.jobs().update(provisioning, candidate.claim().lease())) {
                 context.events.jobChanged(tx, candidate.claim().row(), provisioning);
-                return new Outcome(Assignment.ASSIGNED, provisioning);
+                return new Outcome(Assignment.ASSIGNED, provisioning, option);
             }
             tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
-            return new Outcome(Assignment.LEASE_LOST, null);
+            return new Outcome(Assignment.LEASE_LOST, null, null);
         }
-        return new Outcome(Assignment.NO_CAPACITY, null);
+        return new Outcome(Assignment.NO_CAPACITY, null, null);
+    }
+
+    /** The runs of the jobs, read in one transaction. */
+    private Map<UUID, RunRow> readRuns(List<Work> works) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        works.forEach(work -> ids.add(work.job().runId()));
+        return context.store.inReadOnlyTransaction(tx -> {
+            Map<UUID, RunRow> found = new HashMap<>();
+            for (UUID id : ids) {
+                tx.runs().find(id).ifPresent(run -> found.put(id, run));
+            }
+            return found;
+        });
     }
 
     /** The instances that could take the job, or null when none ever could (then it has been failed) or it waits. */
-    private Candidate candidate(Claim<JobRow> claim, Instant now) {
+    private Candidate candidate(Work work, RunRow run, RunSpec runSpec, Instant now) {
+        Claim<JobRow> claim = work.claim();
         JobRow job = claim.row();
-        JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
-        if (!placement.anyFleet(job)) {
+        JobSpec spec = work.spec();
+        boolean localServes = placement.localServes(job, run);
+        if (!placement.anyFleet(job, localServes)) {
             toCloud(claim, spec, now, "No matching fleet found. " + placement.noFleetReason(job));
             return null;
         }
-        List<Placement.Option> options = placement.options(job, spec.requirements().resources());
+        List<Placement.Option> options = placement.options(job, localServes, runSpec, spec.requirements());
         if (options.isEmpty()) {
             toCloud(claim, spec, now,
                     "No matching fleet found. " + placement.noMatchReason(spec.requirements().resources()));
@@ -305,12 +360,10 @@ public final class JobProcessor {
         }
         if (free.isEmpty()) {
             someoneWaits = true;
-            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage(portTaken).build());
-            context.hintRun(job.runId());
+            keepWaiting(claim, portTaken, now, work.recheck());
             return null;
         }
-        return new Candidate(claim, spec, free);
+        return new Candidate(claim, spec, run, runSpec, free, work.recheck());
     }
 
     /**
@@ -328,20 +381,18 @@ public final class JobProcessor {
                         .terminationReasonMessage(decision.message()).build());
                 context.hintRun(job.runId());
             }
-            case FAIL -> fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
-            case INTERRUPTED -> fail(claim, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
-            case NONE -> fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, noPlace);
+            case FAIL -> fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
+            case INTERRUPTED -> fail(claim, spec, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
+            case NONE -> fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, noPlace);
         }
     }
 
     private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {
         JobRow job = claim.row();
         String fleets = String.join(", ", candidate.options().stream().map(Placement.Option::fleetName).distinct().toList());
-        if (waitsForCapacity(candidate.spec(), run(job.runId()))) {
+        if (waitsForCapacity(candidate.spec(), candidate.run())) {
             someoneWaits = true;
-            updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
-                    .terminationReasonMessage("Waiting for capacity on fleet " + fleets).build());
-            context.hintRun(job.runId());
+            keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck());
             return;
         }
         if (replacesAnOldReplica(job, candidate.spec())) {
@@ -353,8 +404,27 @@ public final class JobProcessor {
             context.hintRun(job.runId());
             return;
         }
-        fail(claim, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
+        fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                 "Fleet " + fleets + " has no free capacity for this job");
+    }
+
+    /**
+     * The job waits (for capacity, or for a port). Its row is written when it starts waiting (the message tells its
+     * run to show "retrying") and when the sweep rechecks it; a job that was already waiting with the same message is
+     * only let go: waiting jobs are not rewritten each time capacity frees and they do not fit.
+     */
+    private void keepWaiting(Claim<JobRow> claim, String message, Instant now, boolean recheck) {
+        JobRow job = claim.row();
+        boolean alreadyWaiting = java.util.Objects.equals(message, job.terminationReasonMessage());
+        if (alreadyWaiting && !recheck) {
+            release(claim);
+            return;
+        }
+        updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
+                .terminationReasonMessage(message).build());
+        if (!alreadyWaiting) {
+            context.hintRun(job.runId());
+        }
     }
 
     private enum Assignment { ASSIGNED, NO_CAPACITY, LEASE_LOST }
@@ -402,16 +472,26 @@ public final class JobProcessor {
 
     // provisioning: start the process (again after a crash between assignment and start).
 
-    private void launch(Claim<JobRow> claim, JobRow job, boolean fresh) {
+    /**
+     * @param placed the job's placement when it was placed in this step (then it is started where the placement chose,
+     *     with the run read for it); null for a job placed earlier, whose process may already exist
+     */
+    private void launch(Claim<JobRow> claim, JobRow job, JobSpec spec, Candidate placed, Placement.Option placedOn) {
         JobHandle handle = new JobHandle(job.id().toString());
+        boolean fresh = placed != null;
         boolean exists = !fresh && !(context.host.status(handle) instanceof ai.dstack.spi.host.HostJobState.Lost);
         Instant startedAt = now();
         if (!exists) {
             try {
-                launcher.start(job, handle);
+                RunRow run = fresh ? placed.run() : run(job.runId());
+                if (run == null) {
+                    throw new IllegalStateException("run of job " + job.jobName() + " is gone");
+                }
+                RunSpec runSpec = fresh ? placed.runSpec() : Json.read(run.runSpec(), RunSpec.class);
+                launcher.start(job, spec, run, runSpec, placedOn, handle);
             } catch (HostExecutionException | IllegalArgumentException e) {
                 // The row as assigned (not the claim's, from before): its blocks go back to the instance.
-                markFinished(claim, job, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
+                markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
                 return;
             }
         }
@@ -420,7 +500,7 @@ public final class JobProcessor {
                 .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
         updateAndRelease(claim, job, running);
         logPump.track(running);
-        metrics.track(running, Json.read(job.jobSpecData(), JobSpec.class).utilizationPolicy() != null);
+        metrics.track(running, spec.utilizationPolicy() != null);
         context.hintRun(job.runId());
     }
 
@@ -435,13 +515,12 @@ public final class JobProcessor {
 
     // running: the process exited, ran past max_duration, or is still going.
 
-    private void checkRunning(Claim<JobRow> claim, JobRow job) {
+    private void checkRunning(Claim<JobRow> claim, JobRow job, JobSpec spec) {
         JobHandle handle = new JobHandle(job.id().toString());
         ai.dstack.spi.host.HostJobState hostStatus = context.host.status(handle);
         if (hostStatus instanceof ai.dstack.spi.host.HostJobState.Running) {
             watch(job.id(), handle);
             logPump.track(job);
-            JobSpec spec = Json.read(job.jobSpecData(), JobSpec.class);
             metrics.track(job, spec.utilizationPolicy() != null);
             Instant started = job.startedAt() != null ? job.startedAt() : job.submittedAt();
             if (spec.maxDuration() != null && Duration.between(started, now()).getSeconds() >= spec.maxDuration()) {
@@ -477,15 +556,15 @@ public final class JobProcessor {
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now()).runnerTimestamp(logPump.offset(job)).build());
             return;
         }
-        finish(claim, job, hostStatus, null);
+        finish(claim, job, spec, hostStatus, null);
     }
 
     // terminating: signal the process once, then wait for its exit.
 
-    private void terminate(Claim<JobRow> claim, JobRow job) {
+    private void terminate(Claim<JobRow> claim, JobRow job, JobSpec spec) {
         JobTerminationReason reason = JobTerminationReason.fromWireValue(job.terminationReason());
         if (!job.instanceAssigned()) {
-            markFinished(claim, job, null, reason);
+            markFinished(claim, job, spec, null, reason);
             return;
         }
         JobHandle handle = new JobHandle(job.id().toString());
@@ -496,7 +575,7 @@ public final class JobProcessor {
                 if (reason == JobTerminationReason.ABORTED_BY_USER) {
                     context.host.kill(handle);
                 } else {
-                    context.host.stop(handle, stopGrace(Json.read(job.jobSpecData(), JobSpec.class)));
+                    context.host.stop(handle, stopGrace(spec));
                 }
                 updateAndRelease(claim, job.toBuilder().removeAt(now()).lastProcessedAt(now()).build());
                 return;
@@ -504,7 +583,7 @@ public final class JobProcessor {
             release(claim);
             return;
         }
-        finish(claim, job, hostStatus, reason);
+        finish(claim, job, spec, hostStatus, reason);
     }
 
     private Duration stopGrace(JobSpec spec) {
@@ -512,7 +591,8 @@ public final class JobProcessor {
     }
 
     /** The process is gone: store its last logs and exit code, and give its blocks back. */
-    private void finish(Claim<JobRow> claim, JobRow job, ai.dstack.spi.host.HostJobState hostStatus, JobTerminationReason reason) {
+    private void finish(Claim<JobRow> claim, JobRow job, JobSpec spec, ai.dstack.spi.host.HostJobState hostStatus,
+            JobTerminationReason reason) {
         logPump.drain(job);
         Integer exitStatus = null;
         JobTerminationReason finalReason = reason;
@@ -527,26 +607,24 @@ public final class JobProcessor {
             finalReason = JobTerminationReason.EXECUTOR_ERROR;
             message = "The job's process was lost: " + lost.reason();
         }
-        markFinished(claim, job.toBuilder().exitStatus(exitStatus).runnerTimestamp(logPump.offset(job)).build(),
+        markFinished(claim, job.toBuilder().exitStatus(exitStatus).runnerTimestamp(logPump.offset(job)).build(), spec,
                 message, finalReason);
     }
 
     /** Writes the job's final status and reason, gives its blocks back and tells its run. */
-    private void markFinished(Claim<JobRow> claim, JobRow job, String message, JobTerminationReason reason) {
+    private void markFinished(Claim<JobRow> claim, JobRow job, JobSpec spec, String message, JobTerminationReason reason) {
         Instant now = now();
         JobStatus status = JobTerminationReason.finalStatusOf(reason);
         JobRow done = job.toBuilder().status(status.wireValue())
                 .terminationReason(reason == null ? job.terminationReason() : reason.wireValue())
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
-        int blocks = job.instanceAssigned()
-                ? placement.blocksHeld(job, Json.read(job.jobSpecData(), JobSpec.class).requirements().resources()) : 0;
+        int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
         boolean written = context.store.inTransaction(tx -> {
-            if (!tx.jobs().update(done, claim.lease())) {
+            if (!tx.jobs().updateAndRelease(done, claim.lease())) {
                 return false;
             }
             context.events.jobChanged(tx, claim.row(), done);
-            tx.leases().release(claim.lease());
             if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
@@ -560,7 +638,7 @@ public final class JobProcessor {
         metrics.untrack(job.id());
         inactivity.forget(job);
         if (blocks > 0) {
-            context.capacityFreed();
+            context.capacityFreed(blocks);
         }
         context.hintRun(job.runId());
         if (job.instanceAssigned() && !context.settings.keepJobFiles()) {
@@ -604,8 +682,8 @@ public final class JobProcessor {
         });
     }
 
-    private void fail(Claim<JobRow> claim, JobTerminationReason reason, String message) {
-        markFinished(claim, claim.row(), message, reason);
+    private void fail(Claim<JobRow> claim, JobSpec spec, JobTerminationReason reason, String message) {
+        markFinished(claim, claim.row(), spec, message, reason);
     }
 
     private RunRow run(UUID runId) {
@@ -620,11 +698,10 @@ public final class JobProcessor {
     /** {@code before} is the row as stored before this step, for the event of a status change. */
     private void updateAndRelease(Claim<JobRow> claim, JobRow before, JobRow row) {
         boolean written = context.store.inTransaction(tx -> {
-            boolean ok = tx.jobs().update(row, claim.lease());
+            boolean ok = tx.jobs().updateAndRelease(row, claim.lease());
             if (ok) {
                 context.events.jobChanged(tx, before, row);
             }
-            tx.leases().release(claim.lease());
             return ok;
         });
         if (!written) {

@@ -70,8 +70,10 @@ public final class RunProcessor {
             return worked;
         }
         lastSweep = now();
-        ClaimFilter due = ClaimFilter.due(context.settings.runningCheck(), RunStatus.SUBMITTED.wireValue(),
-                        RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
+        // A submitted run is waiting for its jobs, whose every change hints it: the sweep looks at it as rarely as
+        // at a job waiting for capacity, so that a long queue is not rewritten every few seconds.
+        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), RunStatus.SUBMITTED.wireValue())
+                .or(context.settings.runningCheck(), RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
                 .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue())
                 // Scheduled runs are woken by a timer; the sweep re-arms timers after a restart and catches missed ones.
                 .or(context.settings.runningCheck(), RunStatus.PENDING.wireValue());
@@ -182,13 +184,12 @@ public final class RunProcessor {
     private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
         Decision decision = decide(run, jobs, now());
         boolean written = context.store.inTransaction(tx -> {
-            if (!tx.runs().update(decision.run(), claim.lease())) {
+            if (!tx.runs().updateAndRelease(decision.run(), claim.lease())) {
                 return false;
             }
             decision.resubmitted().forEach(tx.jobs()::insert);
             context.events.runChanged(tx, run, decision.run());
             decision.resubmitted().forEach(job -> context.events.jobCreated(tx, job));
-            tx.leases().release(claim.lease());
             return true;
         });
         if (written) {
@@ -326,11 +327,10 @@ public final class RunProcessor {
         }
         RunRow finished = ended(run.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false).build(), reason, now);
         boolean written = context.store.inTransaction(tx -> {
-            boolean ok = tx.runs().update(finished, claim.lease());
+            boolean ok = tx.runs().updateAndRelease(finished, claim.lease());
             if (ok) {
                 context.events.runChanged(tx, run, finished);
             }
-            tx.leases().release(claim.lease());
             return ok;
         });
         if (written) {
@@ -381,13 +381,12 @@ public final class RunProcessor {
         RunRow submitted = run.toBuilder().status(RunStatus.SUBMITTED.wireValue()).terminationReason(null)
                 .lastProcessedAt(now).skipMinProcessingInterval(true).build();
         boolean written = context.store.inTransaction(tx -> {
-            if (!tx.runs().update(submitted, claim.lease())) {
+            if (!tx.runs().updateAndRelease(submitted, claim.lease())) {
                 return false;
             }
             fresh.forEach(tx.jobs()::insert);
             context.events.runChanged(tx, run, submitted);
             fresh.forEach(job -> context.events.jobCreated(tx, job));
-            tx.leases().release(claim.lease());
             return true;
         });
         if (written) {
@@ -410,10 +409,9 @@ public final class RunProcessor {
         JobRow terminating = current.toBuilder().status(JobStatus.TERMINATING.wireValue())
                 .terminationReason(reason.wireValue()).lastProcessedAt(now()).skipMinProcessingInterval(true).build();
         context.store.useTransaction(tx -> {
-            if (tx.jobs().update(terminating, claim.get().lease())) {
+            if (tx.jobs().updateAndRelease(terminating, claim.get().lease())) {
                 context.events.jobChanged(tx, current, terminating);
             }
-            tx.leases().release(claim.get().lease());
         });
         context.hintJob(job.id());
     }

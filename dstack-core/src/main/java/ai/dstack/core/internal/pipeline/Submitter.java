@@ -47,10 +47,30 @@ public final class Submitter {
         this.hosts = hosts;
     }
 
+    /** Submits a spec as the user sent it: {@link #prepare} then {@link #submitPrepared}. */
     public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+        return submitPrepared(project, user, prepare(project, requested, user));
+    }
+
+    /**
+     * The spec as it will be stored: named after its configuration when the request has no run name (as dstack's
+     * CLI does), with dstack's defaults and checks applied. Callers that look at the spec before submitting it (a
+     * plan's existing run, the repo check) prepare it once and hand the result to {@link #submitPrepared}.
+     */
+    public RunSpec prepare(ProjectRow project, RunSpec requested, UserRow user) {
+        if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
+            requested = requested.toBuilder().runName(requested.configuration().name()).build();
+        }
+        RunSpec spec = defaults.apply(requested, user.sshPublicKey());
+        JobFieldSupport.check(spec, hosts.apply(project));
+        return spec;
+    }
+
+    /** Stores a run whose spec went through {@link #prepare}; a run without a name gets a generated one. */
+    public RunRow submitPrepared(ProjectRow project, UserRow user, RunSpec prepared) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return submitOnce(project, user, requested);
+                return submitOnce(project, user, prepared);
             } catch (NameTaken e) {
                 if (attempt >= 10) {
                     throw new DstackException(ErrorCode.ERROR, "Could not find a free run name; give the run a name");
@@ -68,12 +88,8 @@ public final class Submitter {
         }
     }
 
-    private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec requested) {
-        if (requested.runName() == null && requested.configuration() != null && requested.configuration().name() != null) {
-            requested = requested.toBuilder().runName(requested.configuration().name()).build(); // as dstack's CLI does
-        }
-        RunSpec spec = defaults.apply(requested, user.sshPublicKey());
-        JobFieldSupport.check(spec, hosts.apply(project));
+    private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec prepared) {
+        RunSpec spec = prepared;
         if (spec.runName() == null) {
             String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
                     tx -> tx.runs().findByName(project.id(), candidate)).isPresent());
@@ -98,7 +114,7 @@ public final class Submitter {
         List<JobRow> built = newJobs(run, spec, now, job -> 0); // also checks the spec of a scheduled run now
         List<JobRow> jobs = trigger != null ? List.of() : built;
         String runName = run.runName();
-        boolean generated = requested.runName() == null;
+        boolean generated = prepared.runName() == null;
         context.store.useTransaction(tx -> {
             Optional<RunRow> existing = tx.runs().findByName(project.id(), runName);
             if (existing.isPresent()) {

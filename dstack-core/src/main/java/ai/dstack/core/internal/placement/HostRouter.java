@@ -6,6 +6,7 @@ import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.LogChunk;
+import ai.dstack.spi.host.RemoteHostAddress;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.StateStore;
@@ -77,7 +78,10 @@ public final class HostRouter implements HostExecutor {
         return placed;
     }
 
-    /** The executor of the job's instance, or null when the job has no instance yet. */
+    /**
+     * The executor of the job's instance, or null when the job has no instance yet: for jobs this engine did not
+     * start itself (adopted after a restart, or started by another replica).
+     */
     private HostExecutor placedOn(String jobId) {
         UUID id;
         try {
@@ -93,6 +97,18 @@ public final class HostRouter implements HostExecutor {
         String remote = instance.get().remoteConnectionInfo();
         return remote == null ? local
                 : remotes.host(Json.read(remote, RemoteConnectionInfo.class).address()).executor();
+    }
+
+    /**
+     * Starts a job on the host its placement chose ({@code remote}, or the engine's own host when null) and remembers
+     * the choice for the job's later calls: the placement is handed over, not read back from the database.
+     */
+    public JobHandle startOn(RemoteHostAddress remote, JobLaunch launch) {
+        HostExecutor executor = remote == null ? local : remotes.host(remote).executor();
+        if (anyRemote) {
+            byJob.put(launch.jobId(), executor);
+        }
+        return executor.start(launch);
     }
 
     @Override

@@ -4,7 +4,6 @@ import ai.dstack.api.run.FileArchiveMapping;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
-import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.context.UploadedBlobs;
 import ai.dstack.core.internal.runs.BareHostPaths;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
@@ -12,6 +11,11 @@ import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
+import ai.dstack.spi.host.JobRepoCheckout;
+import ai.dstack.spi.storage.RepoRow;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RunRepoData;
+import ai.dstack.core.internal.operations.Repos;
 import ai.dstack.spi.storage.JobRow;
 import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.SecretRow;
@@ -31,32 +35,66 @@ public final class JobLauncher {
     /** Puts service replicas in their own network namespaces where the host can. */
     private final ServiceNetwork network;
     private final UploadedBlobs uploads;
+    private final HostRouter router;
 
-    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads) {
+    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router) {
         this.context = context;
         this.network = network;
         this.uploads = uploads;
+        this.router = router;
     }
 
-    public void start(JobRow job, JobHandle handle) {
-        RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
-                .orElseThrow(() -> new IllegalStateException("run of job " + job.jobName() + " is gone"));
+    /**
+     * Starts the job with the specs its step already read.
+     *
+     * @param placedOn where the job was just placed; null for a job placed before (started again after a restart),
+     *     whose host is then found from its row
+     */
+    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn, JobHandle handle) {
         Map<String, String> secrets = secrets(job);
-        JobSpec spec = JobSpecSecrets.resolve(Json.read(job.jobSpecData(), JobSpec.class), secrets);
-        RunSpec runSpec = Json.read(run.runSpec(), RunSpec.class);
+        JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
         List<String> prefix = spec.servicePort() != null && image == null
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
-        context.host.start(new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
+        JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), environment(job, run, spec),
                 shell(spec.commands()), inJobDirectory(paths, spec.workingDir(), "working_dir"), image,
-                archives(job, runSpec, paths, run.userId()), prefix));
+                archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths));
+        if (placedOn != null) {
+            router.startOn(placedOn.remote(), launch);
+        } else {
+            context.host.start(launch);
+        }
     }
 
     /**
-     * What the runner would put in the working directory first: the repo's uploaded code (local and virtual repos;
-     * a remote repo's diff needs a clone, which this host does not make), then each {@code files:} archive.
+     * A remote repo is cloned on the host, as dstack's runner does: at the branch and commit the CLI sent, with the
+     * credentials the run's user gave ({@code dstack init}), and the uploaded diff of uncommitted changes applied.
+     */
+    private JobRepoCheckout checkout(JobRow job, RunRow run, RunSpec runSpec, BareHostPaths paths) {
+        if (!(runSpec.repoData() instanceof RunRepoData.Remote remote)) {
+            return null;
+        }
+        String repoId = runSpec.repoId();
+        RepoRow repo = context.store.inReadOnlyTransaction(tx -> tx.repos().find(run.projectId(), repoId))
+                .orElseThrow(() -> new IllegalArgumentException("the remote repo " + repoId + " is not known to the"
+                        + " project any more; run `dstack init` in its clone and apply again"));
+        RemoteRepoCreds creds = Repos.credsOf(repo, run.userId()).orElseThrow(() -> new IllegalArgumentException(
+                "the run's user has no credentials for the remote repo " + remote.repoName() + " (" + repoId
+                        + "); run `dstack init` in its clone and apply again"));
+        byte[] diff = runSpec.repoCodeHash() == null ? new byte[0]
+                : uploads.code(job.projectId(), repoId, runSpec.repoCodeHash())
+                        .orElseThrow(() -> new IllegalArgumentException("the diff of repo " + repoId + " (hash "
+                                + runSpec.repoCodeHash() + ") was never uploaded"));
+        return new JobRepoCheckout(inJobDirectory(paths, paths.repoDir(), "repos[].path"), creds.cloneUrl(),
+                remote.repoBranch(), remote.repoHash(), creds.oauthToken(), creds.privateKey(), diff,
+                remote.repoConfigName(), remote.repoConfigEmail());
+    }
+
+    /**
+     * What the runner puts in the working directory after a remote repo's clone: the repo's uploaded code (local and
+     * virtual repos; a remote repo's uploaded code is the diff its checkout applies), then each {@code files:} archive.
      */
     private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
         List<JobArchive> archives = new ArrayList<>();

@@ -6,14 +6,17 @@ import ai.dstack.api.offer.InstanceOffer;
 import ai.dstack.api.resources.ResourcesSpec;
 import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.api.run.JobSpec;
+import ai.dstack.api.run.Requirements;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.LocalFleetAccess;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.runs.MergedProfile;
+import ai.dstack.spi.host.RemoteHostAddress;
 import ai.dstack.spi.storage.FleetRow;
 import ai.dstack.spi.storage.InstanceRow;
 import ai.dstack.spi.storage.JobRow;
+import ai.dstack.spi.storage.RunRow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,8 +37,12 @@ public final class Placement {
     private final LocalFleetAccess localAccess;
     private final HostRouter router;
 
-    /** An instance that can hold the job, taking {@code blocks} of it. */
-    public record Option(UUID fleetId, String fleetName, UUID instanceId, int blocks, JobProvisioningData provisioningData) {}
+    /**
+     * An instance that can hold the job, taking {@code blocks} of it. The chosen option goes with the job to its
+     * launch, which starts it on {@code remote} (the engine's own host when null) without reading the placement back.
+     */
+    public record Option(UUID fleetId, String fleetName, UUID instanceId, int blocks, JobProvisioningData provisioningData,
+            RemoteHostAddress remote) {}
 
     public Placement(EngineContext context, LocalFleet local, LocalFleetAccess localAccess, HostRouter router) {
         this.context = context;
@@ -44,9 +51,13 @@ public final class Placement {
         this.router = router;
     }
 
-    /** Whether any fleet could ever take the job (else it fails at once with "no fleets"). */
-    public boolean anyFleet(JobRow job) {
-        return localServes(job) || router.anyRemote() && !remoteInstances(job.projectId()).isEmpty();
+    /**
+     * Whether any fleet could ever take the job (else it fails at once with "no fleets").
+     *
+     * @param localServes what {@link #localServes} said of the job
+     */
+    public boolean anyFleet(JobRow job, boolean localServes) {
+        return localServes || router.anyRemote() && !remoteInstances(job.projectId()).isEmpty();
     }
 
     /** Why no fleet can ever take the job, when {@link #anyFleet} says none can. */
@@ -68,34 +79,34 @@ public final class Placement {
 
     /**
      * The local fleet belongs to project main; its jobs are processes on the server's own host, so by default only
-     * global admins' runs get there ({@link LocalFleetAccess}). The submitter's role is read now, not at submission.
+     * global admins' runs get there ({@link LocalFleetAccess}). The submitter's role is read now, not at submission;
+     * the run is the one the step already read (null when it is gone).
      */
-    private boolean localServes(JobRow job) {
+    public boolean localServes(JobRow job, RunRow run) {
         if (local == null || !job.projectId().equals(local.projectId())) {
             return false;
         }
         if (localAccess == LocalFleetAccess.MEMBERS) {
             return true;
         }
-        return context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())
-                .flatMap(run -> tx.users().find(run.userId())))
+        return run != null && context.store.inReadOnlyTransaction(tx -> tx.users().find(run.userId()))
                 .map(user -> "admin".equals(user.globalRole()) && user.active() && !user.deleted()).orElse(false);
     }
 
     /** The instances that can hold the job, in the order to try them; empty when none can. */
-    public List<Option> options(JobRow job, ResourcesSpec resources) {
-        RunSpec run = context.store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId()))
-                .map(row -> Json.read(row.runSpec(), RunSpec.class)).orElse(null);
-        ProfileFilter filter = run == null ? ProfileFilter.ANY : ProfileFilter.of(MergedProfile.of(run).params(),
-                Json.read(job.jobSpecData(), JobSpec.class).requirements());
-        boolean localServes = localServes(job) && localAccepted(filter);
+    public List<Option> options(JobRow job, boolean localServesJob, RunSpec runSpec, Requirements requirements) {
+        ResourcesSpec resources = requirements.resources();
+        // The run's offer filters (backends, regions, instance types, spot, max price) apply to existing instances too.
+        ProfileFilter filter = runSpec == null ? ProfileFilter.ANY
+                : ProfileFilter.of(MergedProfile.of(runSpec).params(), requirements);
+        boolean localServes = localServesJob && localAccepted(filter);
         if (!router.anyRemote()) {
             // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
             int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
             return blocks > 0 ? List.of(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                    local.provisioningData(blocks))) : List.of();
+                    local.provisioningData(blocks), null)) : List.of();
         }
-        Set<String> wanted = wantedFleets(run);
+        Set<String> wanted = wantedFleets(runSpec);
         List<Option> options = new ArrayList<>();
         Map<UUID, String> fleetNames = context.store.inReadOnlyTransaction(tx -> tx.fleets().listByProject(job.projectId()))
                 .stream().filter(f -> !f.deleted()).collect(Collectors.toMap(FleetRow::id, FleetRow::name));
@@ -117,14 +128,15 @@ public final class Placement {
             if (blocks > 0) {
                 JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
-                        host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks()))));
+                        host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks())),
+                        Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address()));
             }
         }
         if (localServes && (wanted == null || wanted.contains(LocalFleet.NAME))) {
             int blocks = local.shape().blocksFor(resources);
             if (blocks > 0) {
                 options.add(new Option(local.fleetId(), LocalFleet.NAME, local.instanceId(), blocks,
-                        local.provisioningData(blocks)));
+                        local.provisioningData(blocks), null));
             }
         }
         return options;

@@ -127,6 +127,9 @@ public final class JobFieldSupport {
         if (base.singleBranch() != null && base.repos().stream().noneMatch(r -> r.url() != null)) {
             out.add(new Refusal("single_branch", "it only applies to cloning a remote repo (`repos: [{url:"
                     + " ...}]`), and this run has none; remove `single_branch`"));
+        } else if (base.singleBranch() != null) {
+            out.add(new Refusal("single_branch", "hosts clone a remote repo with all its branches; cloning only one"
+                    + " is not supported yet; remove `single_branch`"));
         }
         for (MountPoint volume : base.volumes()) {
             if (volume instanceof VolumeMountPoint named) {
@@ -160,14 +163,14 @@ public final class JobFieldSupport {
             out.add(new Refusal("repos", "a run can have one repo, and this one lists " + base.repos().size()));
         }
         for (RepoSpec repo : base.repos()) {
-            if (repo.url() != null) {
-                out.add(new Refusal("repos", "the remote repo " + repo.url() + " would have to be cloned on the"
-                        + " host, which this server does not do yet; use a local repo (`repos: [.]`)"));
+            // The host clones a remote repo from what repo_data says (the CLI sends it for a `url`); a `url` with
+            // other repo data would be dropped.
+            if (repo.url() != null && !(spec.repoData() instanceof RunRepoData.Remote)) {
+                out.add(new Refusal("repos", "the remote repo " + repo.url() + " is not sent as a remote repo"
+                        + " (repo_data of type remote, registered with `dstack init` or the repos API), so the host"
+                        + " would have nothing to clone; apply it with the dstack CLI, or submit it with"
+                        + " RunRepoData.Remote"));
             }
-        }
-        if (spec.repoData() instanceof RunRepoData.Remote remote && base.repos().stream().noneMatch(r -> r.url() != null)) {
-            out.add(new Refusal("repos", "the repo " + remote.repoName() + " is sent as a remote repo, whose"
-                    + " commit would have to be cloned on the host, which this server does not do yet"));
         }
     }
 

@@ -1,0 +1,102 @@
+package ai.dstack.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ai.dstack.api.DstackException;
+import ai.dstack.api.ErrorCode;
+import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.repo.RemoteRepoCreds;
+import ai.dstack.api.repo.RepoInfo;
+import ai.dstack.api.repo.RunRepoData;
+import ai.dstack.api.run.Run;
+import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.yaml.DstackYaml;
+import ai.dstack.client.Dstack;
+import ai.dstack.client.DstackClient;
+import ai.dstack.client.DstackProject;
+import ai.dstack.testing.GitRepos;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A remote repo through the embedded engine on the local host: cloned at the commit of the run's {@code repo_data}
+ * from the URL of the user's credentials, the uploaded diff applied, the job in {@code working_dir}; without the
+ * user's credentials the submission is refused.
+ */
+class RemoteRepoRunTest {
+    private static final String REPO_ID = "origin-0a1b2c3d";
+
+    @TempDir
+    Path dir;
+
+    private DstackClient client;
+
+    @AfterEach
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private DstackProject project() {
+        client = Dstack.connect(Map.of(Dstack.MODE, "embedded", "dstack.server-dir", dir.resolve("server").toString(),
+                "dstack.local-blocks", "2", Dstack.PROJECT, "main"));
+        return client.project();
+    }
+
+    private static RunSpec spec(String name, String commit, String codeHash) {
+        TaskConfiguration task = DstackYaml.parse("type: task\nname: " + name + "\nworking_dir: src\ncommands:\n"
+                + "  - echo \"in $(basename $PWD)\"\n  - sh tool.sh\n  - cat ../notes.txt\n  - git rev-parse HEAD\n"
+                + "  - git config user.email\n", name + ".dstack.yml", TaskConfiguration.class);
+        return RunSpec.newBuilder().configuration(task)
+                .repo(REPO_ID, new RunRepoData.Remote("origin", "main", commit, "Dee", "dee@example.com"))
+                .repoCodeHash(codeHash).build();
+    }
+
+    @Test
+    void theJobRunsInTheCloneAtTheCommitWithTheDiffApplied() throws Exception {
+        DstackProject main = project();
+        Path bare = dir.resolve("origin.git");
+        Path clone = dir.resolve("clone");
+        GitRepos.create(bare, clone);
+        String first = GitRepos.commit(clone, "first", Map.of("src/tool.sh", "echo tool v1\n"));
+        GitRepos.commit(clone, "second", Map.of("src/tool.sh", "echo tool v2\n"));
+        Files.writeString(clone.resolve("notes.txt"), "untracked notes\n");
+        GitRepos.git(clone, "add", "-N", "notes.txt");
+        byte[] diff = (GitRepos.git(clone, "diff", "--binary", "HEAD", "--", "notes.txt") + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        main.initRepo(REPO_ID, new RepoInfo.Remote("origin"), new RemoteRepoCreds(bare.toUri().toString(), null, null));
+        String codeHash = main.uploadCode(REPO_ID, diff);
+
+        Run run = main.applyRun(main.getRunPlan(spec("at-first", first, codeHash)));
+        List<String> lines = new ArrayList<>();
+        Run done = main.followLogs(run.runSpec().runName(),
+                event -> lines.addAll(new String(event.messageBytes(), StandardCharsets.UTF_8).lines().toList()));
+
+        assertThat(done.status()).as("%s", lines).isEqualTo(RunStatus.DONE);
+        assertThat(lines).containsExactly("in src", "tool v1", "untracked notes", first, "dee@example.com");
+    }
+
+    @Test
+    void aRemoteRepoWithoutTheUsersCredentialsIsRefusedNamingDstackInit() {
+        DstackProject main = project();
+        main.initRepo(REPO_ID, new RepoInfo.Remote("origin"), null);
+
+        DstackException refused = catchThrowableOfType(
+                () -> main.applyRun(main.getRunPlan(spec("no-creds", null, null))), DstackException.class);
+
+        assertThat(refused).isNotNull();
+        assertThat(refused.code()).isEqualTo(ErrorCode.ERROR);
+        assertThat(refused.getMessage()).contains("repos:", REPO_ID, "dstack init");
+        assertThat(main.listRuns()).isEmpty();
+    }
+}
