@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dstack.backend.aws.testing.AwsTestBackends;
 import ai.dstack.backend.aws.testing.FakeEc2;
+import ai.dstack.backend.azure.testing.AzureTestBackends;
+import ai.dstack.backend.azure.testing.FakeArm;
 import ai.dstack.backend.gcp.testing.FakeGce;
 import ai.dstack.backend.gcp.testing.GcpTestBackends;
 import ai.dstack.cli.internal.CliEnvironment;
@@ -18,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dstack offer} with aws and gcp configured (on their fakes) lists both clouds' offers side by side, cheapest first. */
+/**
+ * {@code dstack offer} with aws, gcp and azure configured (on their fakes) lists the three clouds' offers side by side,
+ * cheapest first.
+ */
 class MultiCloudOfferCliTest {
     private static final Pattern PRICE = Pattern.compile("\\$(\\d+\\.\\d+)");
 
@@ -33,6 +38,8 @@ class MultiCloudOfferCliTest {
         server = TestServers.builder(dir).build().start();
         TestBackends.create(server, "main", AwsTestBackends.configuration(FakeEc2.shared().newAccount(), "main", null));
         TestBackends.create(server, "main", GcpTestBackends.configuration(FakeGce.shared().newProject(), "main", null));
+        TestBackends.create(server, "main", AzureTestBackends.configuration(FakeArm.shared().newSubscription(), "main",
+                null));
         cli = TestServers.cliFor(server, dir.resolve("home"));
     }
 
@@ -42,13 +49,14 @@ class MultiCloudOfferCliTest {
     }
 
     @Test
-    void offerListsAwsAndGcpSideBySideCheapestFirst() {
+    void offerListsAwsGcpAndAzureSideBySideCheapestFirst() {
         CliRun t4 = CliRun.in(cli, "offer", "--gpu", "T4:1");
         assertThat(t4.exitCode()).as("%s", t4).isZero();
         List<String> rows = t4.out().lines().filter(l -> l.contains("T4")).toList();
-        // aws g4dn.xlarge ($0.526), gcp n1-standard-4 + T4 ($0.54), gcp n1-standard-8 + T4, aws g4dn.2xlarge
+        // aws g4dn.xlarge and azure Standard_NC4as_T4_v3 ($0.526), gcp n1-standard-4 + T4 ($0.54), ...
         assertThat(rows).anyMatch(l -> l.contains(" aws ") && l.contains("4xCPU, 16GB, 1xT4 (16GB)"))
-                .anyMatch(l -> l.contains(" gcp ") && l.contains("us-central1") && l.contains("4xCPU, 15GB, 1xT4"));
+                .anyMatch(l -> l.contains(" gcp ") && l.contains("us-central1") && l.contains("4xCPU, 15GB, 1xT4"))
+                .anyMatch(l -> l.contains(" azure ") && l.contains("eastus") && l.contains("4xCPU, 28GB, 1xT4"));
         List<Double> prices = new ArrayList<>();
         for (String row : rows) {
             Matcher m = PRICE.matcher(row);
@@ -59,7 +67,8 @@ class MultiCloudOfferCliTest {
         assertThat(prices).hasSize(rows.size()).isSorted();
         int firstGcp = indexOf(rows, "gcp");
         int firstAws = indexOf(rows, "aws");
-        assertThat(List.of(firstGcp, firstAws)).as("both clouds in one list").doesNotContain(-1);
+        int firstAzure = indexOf(rows, "azure");
+        assertThat(List.of(firstGcp, firstAws, firstAzure)).as("the three clouds in one list").doesNotContain(-1);
     }
 
     private static int indexOf(List<String> rows, String backend) {

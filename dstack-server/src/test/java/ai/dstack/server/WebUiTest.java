@@ -3,6 +3,8 @@ package ai.dstack.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.dstack.backend.azure.testing.FakeArm;
+import ai.dstack.backend.azure.testing.FakeArmSubscription;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -25,14 +27,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * screenshots of the main pages go to {@code target/ui-screenshots/}.
  */
 class WebUiTest {
-    private static final String AZURE_MISSING_SECRET = """
-            type: azure
-            tenant_id: t
-            subscription_id: s
-            creds:
-              type: client
-              client_id: c
-            """;
+    /** An Azure subscription on the fake ARM: saving a backend checks its credentials with Azure. */
+    private static FakeArmSubscription azure;
+    private static String azureMissingSecret;
 
     @TempDir
     static Path dir;
@@ -45,6 +42,9 @@ class WebUiTest {
         if (!Browser.installed()) {
             return;
         }
+        azure = FakeArm.shared().newSubscription();
+        azureMissingSecret = "type: azure\ntenant_id: " + azure.tenantId() + "\nsubscription_id: " + azure.id()
+                + "\ncreds:\n  type: client\n  client_id: " + azure.clientId() + "\n";
         // carol, a plain member of main, runs a task on this machine; her job (a user of its own when the server is
         // root) looks for a file in this directory.
         api = ApiServer.startSampling(dir, Duration.ofSeconds(1),
@@ -143,13 +143,13 @@ class WebUiTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(members("research")).contains("bob:manager"));
 
         // A backend with a mistake: the server's error is shown at its line; fixed, it is saved.
-        browser.type(By.name("backend_yaml"), AZURE_MISSING_SECRET);
+        browser.type(By.name("backend_yaml"), azureMissingSecret);
         browser.click(By.id("save-backend"));
         browser.awaitText(By.cssSelector(".yaml-error"), "Line 5, column 3");
         assertThat(browser.text(By.cssSelector(".yaml-error"))).contains("creds.client_secret: Field required");
         assertThat(browser.find(By.cssSelector(".gutter .bad")).getAttribute("data-line")).isEqualTo("5");
         browser.screenshot("backend-error");
-        browser.type(By.name("backend_yaml"), AZURE_MISSING_SECRET + "  client_secret: cs\n");
+        browser.type(By.name("backend_yaml"), azureMissingSecret + "  client_secret: " + azure.clientSecret() + "\n");
         browser.click(By.id("save-backend"));
         browser.awaitText(By.cssSelector("section.card .ok"), "Backend added.");
         assertThat(browser.all(By.cssSelector(".yaml-error"))).isEmpty();

@@ -1,2 +1,2 @@
-/** The Azure backend (a later issue). */
+/** The Azure backend ({@code type: azure}): virtual machines through Azure Resource Manager and the Backend SPI. */
 package ai.dstack.backend.azure;

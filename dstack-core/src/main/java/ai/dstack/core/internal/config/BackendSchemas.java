@@ -67,7 +67,7 @@ final class BackendSchemas {
         add(new Schema("azure", fields("tenant_id", true, STRING, "subscription_id", true, STRING,
                 "resource_group", false, STRING, "regions", false, STRINGS, "vpc_ids", false, STRING_MAP,
                 "subnet_ids", false, STRING_MAP, "public_ips", false, BOOL, "vm_managed_identity", false, STRING,
-                "tags", false, STRING_MAP), azureCreds, null));
+                "tags", false, STRING_MAP, "os_images", false, MAPPING), azureCreds, null));
 
         Map<String, Creds> apiKey = Map.of("api_key", new Creds(fields("api_key", true, STRING)));
         for (String type : List.of("lambda", "vultr", "cloudrift", "jarvislabs", "digitalocean")) {

@@ -1,0 +1,2 @@
+/** The Azure backend's implementation: settings, credentials, ARM calls, names and errors. */
+package ai.dstack.backend.azure.internal;
