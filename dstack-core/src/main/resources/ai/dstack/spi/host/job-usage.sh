@@ -1,6 +1,7 @@
 # dstack-jvm job resource usage, protocol 1 (see ShellJobProtocol).
 # Usage: bash -c "$(cat job-usage.sh)" usage <job dir>
-# Prints the usage of the job's live processes (those of its session) and of the host's GPUs, one line each:
+# Prints the usage of the job's live processes (those of its session, and of its container when it runs in an image)
+# and of the host's GPUs, one line each:
 #   time <epoch millis> / cpus <n> / memory_total <bytes> / cpu_ticks <ticks> <ticks per second> /
 #   memory <resident bytes> <working set bytes> / processes <n> / gpu <util %> <used MiB> <total MiB> (per GPU, from
 #   nvidia-smi, else amd-smi)
@@ -12,19 +13,48 @@ if ! read -r _ _ session <"$dir/pid" 2>/dev/null || [ -z "${session:-}" ]; then 
 
 page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-ticks=0 rss=0 working=0 count=0
+# A job in a container image: its processes are the container runtime's children, not the job's session. The
+# container file names it (then its CLI); the runtime gives its main process, whose descendants count as the job's.
+root=0
+if [ -s "$dir/container" ]; then
+  { read -r name; read -r cli; } <"$dir/container"
+  root=$("${cli:-docker}" inspect --format '{{.State.Pid}}' "$name" 2>/dev/null || echo 0)
+  case $root in ''|*[!0-9]*) root=0 ;; esac
+fi
+declare -A parent=() counted=()
+stats=()
 for stat in /proc/[0-9]*/stat; do
   read -r line <"$stat" 2>/dev/null || continue
+  pid=${stat#/proc/}; pid=${pid%/stat}
   # Fields after the command name (which may hold spaces): state ppid pgrp session ... utime(12) stime(13) ... rss(22).
   set -- ${line##*) }
-  [ "${4:-}" = "$session" ] || continue
+  if [ "${4:-}" = "$session" ]; then
+    counted[$pid]=1
+  elif [ "$root" -gt 0 ]; then
+    parent[$pid]=${2:-0}
+  fi
+  stats+=("$pid ${12:-0} ${13:-0} ${22:-0}")
+done
+if [ "$root" -gt 0 ]; then
+  # The container's processes: the main one and every process whose parents lead to it.
+  for pid in "${!parent[@]}"; do
+    p=$pid depth=0
+    while [ "$p" -gt 1 ] && [ "$depth" -lt 64 ]; do
+      if [ "$p" = "$root" ]; then counted[$pid]=1; break; fi
+      p=${parent[$p]:-0} depth=$((depth + 1))
+    done
+  done
+fi
+ticks=0 rss=0 working=0 count=0
+for entry in "${stats[@]}"; do
+  set -- $entry
+  [ -n "${counted[$1]:-}" ] || continue
   count=$((count + 1))
-  ticks=$((ticks + ${12} + ${13}))
-  rss=$((rss + ${22} * page))
-  status=${stat%/stat}/status
+  ticks=$((ticks + $2 + $3))
+  rss=$((rss + $4 * page))
   while read -r key value _; do
     case $key in RssAnon:|RssShmem:) working=$((working + value * 1024)) ;; esac
-  done <"$status" 2>/dev/null
+  done <"/proc/$1/status" 2>/dev/null
 done
 if [ "$count" -eq 0 ]; then echo not-running; exit 0; fi
 

@@ -148,6 +148,23 @@ class PodmanJobsTest {
     }
 
     @Test
+    void usageCountsTheContainersProcessesNotOnlyTheContainerClient() throws Exception {
+        // 200 MB held inside the container: far more than the podman client in the job's own session uses.
+        JobHandle job = host.start(JobLaunch.of("hungry", List.of("python3 -c \"x = bytearray(200 * 1024 * 1024); "
+                + "x[::4096] = b'1' * len(x[::4096]); print('held', flush=True); import time; time.sleep(300)\""))
+                .withImage(image));
+        await().atMost(Duration.ofSeconds(60)).until(() -> stdout(job).equals("held\n"));
+
+        ai.dstack.spi.host.JobUsage usage = host.usage(job).orElseThrow();
+        assertThat(usage.memoryUsageBytes()).as("the container's memory is the job's").isGreaterThan(200L << 20);
+        assertThat(usage.memoryWorkingSetBytes()).isGreaterThan(200L << 20);
+        assertThat(usage.cpuTimeMicros()).isPositive();
+
+        host.kill(job);
+        run(job);
+    }
+
+    @Test
     void stoppingAJobEndsAndRemovesItsContainer() throws Exception {
         JobHandle job = host.start(JobLaunch.of("long", List.of("echo ready", "sleep 300")).withImage(image));
         await().atMost(Duration.ofSeconds(30)).until(() -> stdout(job).equals("ready\n"));
