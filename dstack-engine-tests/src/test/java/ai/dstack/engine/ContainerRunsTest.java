@@ -13,6 +13,7 @@ import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.client.DstackProject;
+import ai.dstack.core.testing.PodmanTestImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,6 +16,7 @@ import ai.dstack.api.user.ProjectRole;
 import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.client.MemberSetting;
+import ai.dstack.core.testing.PodmanTestImage;
 import ai.dstack.testing.SettableClock;
 import ai.dstack.client.NewUser;
 import com.fasterxml.jackson.databind.JsonNode;

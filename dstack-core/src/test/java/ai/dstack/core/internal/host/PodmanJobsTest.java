@@ -3,6 +3,7 @@ package ai.dstack.core.internal.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.dstack.core.testing.PodmanTestImage;
 import ai.dstack.spi.host.ContainerOptions;
 import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobHandle;
@@ -153,15 +154,17 @@ class PodmanJobsTest {
         JobHandle job = host.start(JobLaunch.of("hungry", List.of("python3 -c \"x = bytearray(200 * 1024 * 1024); "
                 + "x[::4096] = b'1' * len(x[::4096]); print('held', flush=True); import time; time.sleep(300)\""))
                 .withImage(image));
-        await().atMost(Duration.ofSeconds(60)).until(() -> stdout(job).equals("held\n"));
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> stdout(job).equals("held\n"));
 
-        ai.dstack.spi.host.JobUsage usage = host.usage(job).orElseThrow();
-        assertThat(usage.memoryUsageBytes()).as("the container's memory is the job's").isGreaterThan(200L << 20);
-        assertThat(usage.memoryWorkingSetBytes()).isGreaterThan(200L << 20);
-        assertThat(usage.cpuTimeMicros()).isPositive();
-
-        host.kill(job);
-        run(job);
+            ai.dstack.spi.host.JobUsage usage = host.usage(job).orElseThrow();
+            assertThat(usage.memoryUsageBytes()).as("the container's memory is the job's").isGreaterThan(200L << 20);
+            assertThat(usage.memoryWorkingSetBytes()).isGreaterThan(200L << 20);
+            assertThat(usage.cpuTimeMicros()).isPositive();
+        } finally {
+            host.kill(job); // its container would otherwise hold the name for the next run
+            run(job);
+        }
     }
 
     @Test

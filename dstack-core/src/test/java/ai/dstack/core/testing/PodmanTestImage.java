@@ -1,4 +1,4 @@
-package ai.dstack.core.internal.host;
+package ai.dstack.core.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,16 +10,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * The local image container tests run in, built once per machine by {@code .ci/container-test-image} (debootstrap,
  * then {@code podman import}; cached). Tests skip when podman is absent, unless {@code DSTACK_REQUIRE_CONTAINERS} is
- * set (CI sets it), which makes its absence a failure.
+ * set (CI sets it), which makes its absence a failure. Other modules' container tests use it through this module's
+ * test jar.
  */
-final class PodmanTestImage {
-    static final String IMAGE = "localhost/dstack-test:bookworm";
+public final class PodmanTestImage {
+    public static final String IMAGE = "localhost/dstack-test:bookworm";
     private static volatile boolean ready;
 
     private PodmanTestImage() {}
 
     /** Skips (or fails under DSTACK_REQUIRE_CONTAINERS) without podman; builds the image if it is missing. */
-    static synchronized String require() throws IOException, InterruptedException {
+    public static synchronized String require() throws IOException, InterruptedException {
         boolean podman = Files.isExecutable(Path.of("/usr/bin/podman"));
         if (!podman && System.getenv("DSTACK_REQUIRE_CONTAINERS") != null) {
             throw new AssertionError("DSTACK_REQUIRE_CONTAINERS is set but there is no /usr/bin/podman: install"
