@@ -159,7 +159,8 @@ public interface DstackClient extends AutoCloseable {
 
     /**
      * Uploads a tar archive for a configuration's {@code files:} ({@code files/upload_archive}); an archive with
-     * the same content is stored once. Refer to it in {@code RunSpec.fileArchives} by the returned id.
+     * the same content is stored once. Refer to it in {@code RunSpec.fileArchives} by the returned id. {@link TarWriter}
+     * writes the archive as dstack's CLI does.
      */
     FileArchive uploadArchive(byte[] tar);
 

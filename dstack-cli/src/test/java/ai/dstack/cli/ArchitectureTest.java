@@ -1,8 +1,5 @@
 package ai.dstack.cli;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,15 +21,11 @@ class ArchitectureTest {
                 .check(CLI);
     }
 
-    /**
-     * Nor dstack-api's internals, except its tar writer (uploads), which has no public form yet: a known debt,
-     * listed here so that it cannot grow.
-     */
+    /** Nor dstack-api's internals: the CLI is a client like any other (uploads use the public TarWriter). */
     @Test
-    void theCliImportsNoInternalsOfDstackApiBeyondTheKnownOnes() {
-        noClasses().that().resideInAPackage("ai.dstack.cli..").should().dependOnClassesThat(
-                        resideInAnyPackage("ai.dstack.api..internal..", "ai.dstack.client.internal..")
-                                .and(not(resideInAPackage("ai.dstack.api.internal.tar"))))
+    void theCliImportsNoInternalsOfDstackApi() {
+        noClasses().that().resideInAPackage("ai.dstack.cli..").should().dependOnClassesThat()
+                .resideInAnyPackage("ai.dstack.api..internal..", "ai.dstack.client.internal..")
                 .check(CLI);
     }
 }

@@ -1,6 +1,7 @@
 package ai.dstack.core;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,15 +18,14 @@ class ArchitectureTest {
 
     /**
      * Core uses no internals of dstack-api except its YAML reading toolkit (config.yml is read with the same
-     * positions and messages as {@code .dstack.yml}) and its tar reader (uploads): a known debt, listed here so that
-     * it cannot grow.
+     * positions and messages as {@code .dstack.yml}): a known debt, listed here so that it cannot grow.
      */
     @Test
     void coreImportsNoInternalsOfDstackApiBeyondTheKnownOnes() {
         assertThat(CORE.size()).as("core's classes were found").isGreaterThan(100);
         noClasses().should().dependOnClassesThat(
                         resideInAnyPackage("ai.dstack.api..internal..", "ai.dstack.client.internal..")
-                                .and(not(resideInAnyPackage("ai.dstack.api.internal.yaml", "ai.dstack.api.internal.tar"))))
+                                .and(not(resideInAPackage("ai.dstack.api.internal.yaml"))))
                 .check(CORE);
     }
 

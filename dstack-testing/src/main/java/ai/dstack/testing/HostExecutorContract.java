@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.api.ErrorCode;
-import ai.dstack.api.internal.tar.TarWriter;
+import ai.dstack.client.TarWriter;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.HostJobState;

@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.tar;
+package ai.dstack.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Writes a POSIX (pax) tar archive in memory: regular files and directories with their permission bits; names
+ * The tar archive dstack's clients upload ({@link DstackClient#uploadArchive}) for {@code files:} and local repo code,
+ * written in memory as a POSIX (pax) archive: regular files and directories with their permission bits; names
  * longer than ustar allows get a pax {@code path} record, as Python's {@code tarfile} writes them. Symbolic links
  * are followed; {@code .git} directories are left out, as dstack leaves them out.
  */

@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.tar;
+package ai.dstack.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
