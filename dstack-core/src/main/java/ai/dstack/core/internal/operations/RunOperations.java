@@ -25,7 +25,6 @@ import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
 import ai.dstack.core.internal.runs.JobDefaults;
-import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
@@ -186,7 +185,7 @@ public final class RunOperations {
      */
     public RunPlan plan(ProjectRow project, UserRow user, RunSpec spec, Integer maxOffers) {
         RunSpec effective = defaults.apply(spec, user.sshPublicKey());
-        JobFieldSupport.check(effective, cloud.hosts(project, HostCapabilities.of(context.host)));
+        JobFieldSupport.check(effective, submitter.hosts(project)); // what apply checks, so a plan promises it
         // A plan promises what apply does: a schedule apply refuses is refused here too.
         ai.dstack.core.internal.runs.CronSchedule.nextTrigger(effective, context.clock.instant());
         Run current = null;

@@ -47,6 +47,11 @@ public final class Submitter {
         this.hosts = hosts;
     }
 
+    /** What the project's hosts (the local host, SSH fleet hosts, its cloud backends' VMs) can honour. */
+    public HostCapabilities hosts(ProjectRow project) {
+        return hosts.apply(project);
+    }
+
     /** Submits a spec as the user sent it: {@link #prepare} then {@link #submitPrepared}. */
     public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
         return submitPrepared(project, user, prepare(project, requested, user));
