@@ -12,6 +12,7 @@ import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.context.UploadedBlobs;
 import ai.dstack.core.internal.runs.BareHostPaths;
+import ai.dstack.core.internal.runs.DstackImageJobs;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
 import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.ContainerOptions;
@@ -60,8 +61,12 @@ public final class JobLauncher {
     public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn, JobHandle handle) {
         Map<String, String> secrets = secrets(job);
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
-        String image = runSpec.configuration().base().image();
-        String script = script(spec.commands());
+        RunBase base = runSpec.configuration().base();
+        // python/nvcc/docker without an image: dstack's base or DinD image, which the job spec names.
+        String image = base.image() != null ? base.image()
+                : DstackImageJobs.runsInDstackImage(base) ? spec.imageName() : null;
+        String script = DstackImageJobs.pythonPrelude(base, spec.imageName(),
+                context.jobDefaults.defaultPython().wireValue()) + script(spec.commands());
         List<String> prefix = spec.servicePort() != null && image == null
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         if (spec.servicePort() != null && image != null) {

@@ -84,25 +84,27 @@ public final class JobFieldSupport {
     }
 
     private static void base(RunBase base, RunSpec spec, HostCapabilities hosts, List<Refusal> out) {
-        // Container-only fields take effect only for a job that runs in a container: one with an image, on hosts
-        // with a container runtime.
-        boolean inContainer = hosts.containers() && base.image() != null;
+        // Container-only fields take effect only for a job that runs in a container: one with an image (its own, or
+        // dstack's base or DinD image for python/nvcc/docker), on hosts with a container runtime.
+        boolean inContainer = hosts.containers() && (base.image() != null || DstackImageJobs.runsInDstackImage(base));
         String bare = hosts.containers()
                 ? hosts.hosts() + " run a job without `image` directly on the host, so "
                 : hosts.hosts() + " run jobs without a container, so ";
         String useImage = hosts.containers() ? "; or add `image`" : "";
-        if (base.python() != null) {
-            out.add(new Refusal("python", "dstack runs `python` jobs in its base image, which this server does not"
-                    + " pull; use `image` with Python " + base.python().wireValue() + (hosts.containers() ? "" :
-                    " (on a host with a container runtime)") + ", or remove `python` to use the host's own Python"));
-        }
-        if (Boolean.TRUE.equals(base.nvcc())) {
-            out.add(new Refusal("nvcc", "dstack runs `nvcc` jobs in its CUDA development image, which this server"
-                    + " does not pull; use `image` with the CUDA toolkit, or remove `nvcc` to use the host's own"));
-        }
-        if (Boolean.TRUE.equals(base.docker())) {
-            out.add(new Refusal("docker", "`docker: true` needs dstack's Docker-in-Docker image, which this server"
-                    + " does not pull; use `image` with a Docker engine and `privileged: true`"));
+        if (!hosts.containers()) {
+            if (base.python() != null) {
+                out.add(new Refusal("python", "dstack runs `python` jobs in its base image, and " + hosts.hosts()
+                        + " have no container runtime to run it; remove `python` to use the host's own Python"));
+            }
+            if (Boolean.TRUE.equals(base.nvcc())) {
+                out.add(new Refusal("nvcc", "dstack runs `nvcc` jobs in its CUDA development image, and "
+                        + hosts.hosts() + " have no container runtime to run it; remove `nvcc` to use the host's"
+                        + " own CUDA toolkit"));
+            }
+            if (Boolean.TRUE.equals(base.docker())) {
+                out.add(new Refusal("docker", "`docker: true` runs the job in dstack's Docker-in-Docker image, and "
+                        + hosts.hosts() + " have no container runtime to run it; remove `docker`"));
+            }
         }
         if (!inContainer) {
             if (base.user() != null) {
