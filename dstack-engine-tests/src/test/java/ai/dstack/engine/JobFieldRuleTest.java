@@ -64,6 +64,7 @@ class JobFieldRuleTest {
             Map.entry("resources", "dstack-core/src/test/java/ai/dstack/core/internal/placement/HostShapeTest.java#gpu"),
             Map.entry("priority", "dstack-engine-tests/src/test/java/ai/dstack/engine/EngineContractTest.java#priority"),
             Map.entry("dstack", "dstack-core/src/test/java/ai/dstack/core/internal/runs/TaskJobSpecsTest.java#dstack: true"),
+            Map.entry("single_branch", "dstack-engine-tests/src/test/java/ai/dstack/engine/RemoteRepoRunTest.java#single_branch: true"),
             // On hosts with a container runtime (refused without one, below).
             Map.entry("python", "dstack-engine-tests/src/test/java/ai/dstack/engine/DstackImageRunsTest.java#python: \"3.11\""),
             Map.entry("nvcc", "dstack-engine-tests/src/test/java/ai/dstack/engine/DstackImageRunsTest.java#nvcc: true"),

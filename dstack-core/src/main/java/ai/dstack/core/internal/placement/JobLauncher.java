@@ -83,7 +83,7 @@ public final class JobLauncher {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
         JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths), container, gpus);
+                image, archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, spec, paths), container, gpus);
         if (placedOn != null) {
             router.startOn(placedOn.remote(), launch);
         } else {
@@ -131,7 +131,7 @@ public final class JobLauncher {
      * A remote repo is cloned on the host, as dstack's runner does: at the branch and commit the CLI sent, with the
      * credentials the run's user gave ({@code dstack init}), and the uploaded diff of uncommitted changes applied.
      */
-    private JobRepoCheckout checkout(JobRow job, RunRow run, RunSpec runSpec, BareHostPaths paths) {
+    private JobRepoCheckout checkout(JobRow job, RunRow run, RunSpec runSpec, JobSpec spec, BareHostPaths paths) {
         if (!(runSpec.repoData() instanceof RunRepoData.Remote remote)) {
             return null;
         }
@@ -148,7 +148,7 @@ public final class JobLauncher {
                                 + runSpec.repoCodeHash() + ") was never uploaded"));
         return new JobRepoCheckout(inJobDirectory(paths, paths.repoDir(), "repos[].path"), creds.cloneUrl(),
                 remote.repoBranch(), remote.repoHash(), creds.oauthToken(), creds.privateKey(), diff,
-                remote.repoConfigName(), remote.repoConfigEmail());
+                remote.repoConfigName(), remote.repoConfigEmail(), Boolean.TRUE.equals(spec.singleBranch()));
     }
 
     /**

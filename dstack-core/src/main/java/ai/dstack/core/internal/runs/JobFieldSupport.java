@@ -7,6 +7,7 @@ import ai.dstack.api.configuration.FilePathMapping;
 import ai.dstack.api.configuration.InstanceMountPoint;
 import ai.dstack.api.configuration.MountPoint;
 import ai.dstack.api.configuration.ProfileParams;
+import ai.dstack.api.configuration.RepoExistsAction;
 import ai.dstack.api.configuration.RepoSpec;
 import ai.dstack.api.configuration.RunBase;
 import ai.dstack.api.configuration.RunConfiguration;
@@ -135,12 +136,10 @@ public final class JobFieldSupport {
                     + " directory (the repo directory " + paths.repoDir() + "); use a path relative to it or"
                     + " under it"));
         }
-        if (base.singleBranch() != null && base.repos().stream().noneMatch(r -> r.url() != null)) {
+        // dstack's single_branch shapes the clone of a remote repo (git clone --single-branch); nothing else.
+        if (base.singleBranch() != null && !(spec.repoData() instanceof RunRepoData.Remote)) {
             out.add(new Refusal("single_branch", "it only applies to cloning a remote repo (`repos: [{url:"
-                    + " ...}]`), and this run has none; remove `single_branch`"));
-        } else if (base.singleBranch() != null) {
-            out.add(new Refusal("single_branch", "hosts clone a remote repo with all its branches; cloning only one"
-                    + " is not supported yet; remove `single_branch`"));
+                    + " ...}]` or a local clone with a remote), and this run has none; remove `single_branch`"));
         }
         for (MountPoint volume : base.volumes()) {
             if (volume instanceof VolumeMountPoint named) {
@@ -174,6 +173,13 @@ public final class JobFieldSupport {
             out.add(new Refusal("repos", "a run can have one repo, and this one lists " + base.repos().size()));
         }
         for (RepoSpec repo : base.repos()) {
+            // The repo directory is made new in each job's own directory (and mounted over whatever the image has
+            // there), so it never exists before the checkout: `error` holds, `skip` would never skip anything.
+            if (repo.ifExists() == RepoExistsAction.SKIP) {
+                out.add(new Refusal("repos", "`if_exists: skip`: each job's repo directory is new in the job's own"
+                        + " directory on " + "these hosts, so there is never an existing checkout to skip; remove"
+                        + " `if_exists` (dstack's default, `error`, always holds here)"));
+            }
             // The host clones a remote repo from what repo_data says (the CLI sends it for a `url`); a `url` with
             // other repo data would be dropped.
             if (repo.url() != null && !(spec.repoData() instanceof RunRepoData.Remote)) {
