@@ -100,6 +100,14 @@ public interface HostExecutor extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether the job is still pulling its image (dstack's {@code pulling} status): the runtime did not have it, and
+     * the container has not started yet. The default says never.
+     */
+    default boolean pulling(JobHandle job) {
+        return false;
+    }
+
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 
