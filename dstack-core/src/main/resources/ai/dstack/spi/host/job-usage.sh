@@ -20,13 +20,13 @@ hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 root=0
 started_of() { # <pid>: its start time in clock ticks (field 22 of its stat), empty when it is gone
   local line
-  read -r line <"/proc/$1/stat" 2>/dev/null || return 0
+  { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 0
   set -- ${line##*) }
   echo "${20:-}"
 }
 if [ -s "$dir/container" ]; then
   cached= started=
-  read -r cached started <"$dir/container-pid" 2>/dev/null || true
+  if [ -s "$dir/container-pid" ]; then read -r cached started <"$dir/container-pid" || true; fi
   case $cached in ''|*[!0-9]*) cached=0 ;; esac
   if [ "$cached" -gt 0 ] && [ -n "$started" ] && [ "$(started_of "$cached")" = "$started" ]; then
     root=$cached
@@ -43,7 +43,7 @@ fi
 declare -A parent=() counted=()
 stats=()
 for stat in /proc/[0-9]*/stat; do
-  read -r line <"$stat" 2>/dev/null || continue
+  { read -r line <"$stat"; } 2>/dev/null || continue
   pid=${stat#/proc/}; pid=${pid%/stat}
   # Fields after the command name (which may hold spaces): state ppid pgrp session ... utime(12) stime(13) ... rss(22).
   set -- ${line##*) }
