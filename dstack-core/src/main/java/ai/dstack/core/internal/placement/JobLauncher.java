@@ -82,8 +82,13 @@ public final class JobLauncher {
         if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
+        List<String> copies = new ArrayList<>();
+        List<JobArchive> archives = archives(job, runSpec, paths, run.userId(), container, copies);
+        if (!copies.isEmpty()) {
+            script = String.join("\n", copies) + "\n" + script;
+        }
         JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, spec, paths), container, gpus);
+                image, archives, prefix, checkout(job, run, runSpec, spec, paths), container, gpus);
         if (placedOn != null) {
             router.startOn(placedOn.remote(), launch);
         } else {
@@ -155,7 +160,8 @@ public final class JobLauncher {
      * What the runner puts in the working directory after a remote repo's clone: the repo's uploaded code (local and
      * virtual repos; a remote repo's uploaded code is the diff its checkout applies), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId,
+            ContainerOptions container, List<String> copies) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -169,9 +175,32 @@ public final class JobLauncher {
             byte[] tar = uploads.archive(mapping.id(), userId).orElseThrow(() -> new IllegalArgumentException(
                     "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded by the"
                             + " run's user"));
+            if (container != null && paths.inJobDirectory(mapping.path()).isEmpty()) {
+                // In a container a target outside the repo directory is reached by copying: the archive is staged
+                // in the job's directory and the container's first commands move it into place.
+                String name = mapping.path().replaceAll("/+$", "");
+                name = name.substring(name.lastIndexOf('/') + 1);
+                String stage = FILES_STAGE + "/" + archives.size() + "/" + name;
+                archives.add(new JobArchive(stage, tar, true));
+                copies.add(copyIntoPlace(container.repoDir() + "/" + stage, mapping.path()));
+                continue;
+            }
             archives.add(new JobArchive(inJobDirectory(paths, mapping.path(), "files"), tar, true));
         }
         return archives;
+    }
+
+    /** Where {@code files:} bound outside the repo directory wait, in a container job's directory, to be copied. */
+    static final String FILES_STAGE = ".dstack-files";
+
+    /** Shell lines that move a staged file or directory to its absolute target, then drop the stage. */
+    private static String copyIntoPlace(String staged, String target) {
+        String from = DstackImageJobs.quote(staged);
+        String to = DstackImageJobs.quote(target.replaceAll("/+$", ""));
+        String stageRoot = DstackImageJobs.quote(staged.substring(0, staged.indexOf("/" + FILES_STAGE + "/") + FILES_STAGE.length() + 1));
+        return "{ mkdir -p \"$(dirname " + to + ")\" && rm -rf " + to + " && cp -a " + from + " " + to + " && rm -rf "
+                + from + " && { rmdir \"$(dirname " + from + ")\" " + stageRoot + " 2>/dev/null || true; }; } || { echo "
+                + DstackImageJobs.quote("files: cannot copy " + target + " into place in the container") + " >&2; exit 1; }";
     }
 
     /**

@@ -54,7 +54,8 @@ public final class DstackImageJobs {
         return s.append("fi\n").toString();
     }
 
-    private static String quote(String text) {
+    /** Quotes text as one shell word. */
+    public static String quote(String text) {
         return "'" + text.replace("'", "'\\''") + "'";
     }
 }

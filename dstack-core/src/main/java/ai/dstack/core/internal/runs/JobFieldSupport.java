@@ -159,11 +159,14 @@ public final class JobFieldSupport {
         }
         repos(base, spec, out);
         for (FilePathMapping file : base.files()) {
-            if (paths.inJobDirectory(file.path()).isEmpty()) {
-                out.add(new Refusal("files", (inContainer ? "files are copied into the job's directory (the repo"
-                        + " directory " + paths.repoDir() + ") only, even in a container, so '" : bare + "'")
-                        + file.localPath() + ":" + file.path() + "' targets a path outside it; use a relative"
-                        + " target or one under it"));
+            // In a container an absolute target anywhere is copied into place; `~` has no meaning to the host.
+            boolean copied = inContainer && file.path().startsWith("/");
+            if (!copied && paths.inJobDirectory(file.path()).isEmpty()) {
+                out.add(new Refusal("files", inContainer ? "'" + file.localPath() + ":" + file.path() + "': a target"
+                        + " under `~` is not resolved in containers here; use an absolute target or a relative one"
+                        : bare + "'" + file.localPath() + ":" + file.path() + "' targets a path outside the job's"
+                        + " directory (the repo directory " + paths.repoDir() + "); use a relative target or one under"
+                        + " it" + useImage));
             }
         }
     }
