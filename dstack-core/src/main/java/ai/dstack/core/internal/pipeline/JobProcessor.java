@@ -489,6 +489,9 @@ public final class JobProcessor {
                 }
                 RunSpec runSpec = fresh ? placed.runSpec() : Json.read(run.runSpec(), RunSpec.class);
                 launcher.start(job, spec, run, runSpec, placedOn, handle);
+            } catch (ai.dstack.core.internal.cloud.VolumeAttachments.VolumeError e) {
+                markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.VOLUME_ERROR);
+                return;
             } catch (HostExecutionException | IllegalArgumentException e) {
                 // The row as assigned (not the claim's, from before): its blocks go back to the instance.
                 markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
@@ -620,6 +623,13 @@ public final class JobProcessor {
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
+        if (job.instanceAssigned()) {
+            try {
+                launcher.detachVolumes(job); // before its blocks free the instance for termination
+            } catch (RuntimeException e) {
+                LOG.warn("Detaching the volumes of job {} failed: {}", job.jobName(), e.getMessage());
+            }
+        }
         boolean written = context.store.inTransaction(tx -> {
             if (!tx.jobs().updateAndRelease(done, claim.lease())) {
                 return false;

@@ -160,7 +160,9 @@ public final class Engine implements AutoCloseable {
         context.probeStates = probes::probes;
         this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
         this.jobs = new JobProcessor(context, new Placement(context, localFleet, localFleetAccess, router),
-                new JobLauncher(context, network, uploads, router), logPump, ServicePorts.of(context, network), cloud);
+                new JobLauncher(context, network, uploads, router,
+                        new ai.dstack.core.internal.cloud.VolumeAttachments(store, cloudVolumes, router.remotes(),
+                                context.events)), logPump, ServicePorts.of(context, network), cloud);
         RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
                 new ServiceReplicas(context, probes, rates));
         jobs.recountBusyBlocks();
