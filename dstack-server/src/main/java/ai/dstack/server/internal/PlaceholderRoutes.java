@@ -7,7 +7,7 @@ import ai.dstack.core.app.Operation;
 import java.util.List;
 
 /**
- * Endpoints of dstack's API for features this server has nothing behind yet: volumes (no backend creates them),
+ * Endpoints of dstack's API, for volumes (the application layer does the work) and for features this server has nothing behind yet:
  * exports and imports, UI templates, instance health checks, OAuth and the SSH proxy. The application
  * answers what is true here (empty lists, "not found") and refuses writes with a 400 that says why, so clients never
  * meet a 404 for a known route.
