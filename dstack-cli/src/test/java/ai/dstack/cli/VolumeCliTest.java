@@ -117,7 +117,9 @@ class VolumeCliTest {
         CliRun delete = CliRun.in(cli, "volume", "delete", "data", "-y");
         assertThat(delete.exitCode()).as("%s", delete).isZero();
         assertThat(delete.out()).contains("Volume data deleted");
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(account.volumes()).isEmpty());
-        assertThat(CliRun.in(cli, "volume").out()).doesNotContain("data");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(account.volumes()).isEmpty();
+            assertThat(CliRun.in(cli, "volume").out()).doesNotContain("data");
+        });
     }
 }

@@ -166,9 +166,11 @@ class AwsVolumesTest {
         });
 
         engine.app().deleteVolumes(admin(), engine.defaultProject(), List.of("data"));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(account.volumes()).isEmpty());
-        assertThatThrownBy(() -> volume("data")).isInstanceOfSatisfying(DstackException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(account.volumes()).isEmpty();
+            assertThatThrownBy(() -> volume("data")).isInstanceOfSatisfying(DstackException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS));
+        });
         assertThat(engine.listEvents(ai.dstack.api.event.ListEventsRequest.all(100).ascending(true)
                 .includeTargetTypes(List.of("volume")))).extracting(ai.dstack.api.event.Event::message)
                 .containsSubsequence("Volume created. Status: SUBMITTED",
