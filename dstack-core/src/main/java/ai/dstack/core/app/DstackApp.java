@@ -234,7 +234,7 @@ public interface DstackApp {
      */
     JsonNode createVolume(Caller caller, String project, JsonNode configuration);
 
-    /** Marks volumes to be deleted (all or none; an unknown name is an error); refused while one is attached. */
+    /** Marks volumes to be deleted (none if one is attached: "in use"); unknown names are skipped, as in dstack. */
     void deleteVolumes(Caller caller, String project, List<String> names);
 
     List<JsonNode> listExports(Caller caller, String project);

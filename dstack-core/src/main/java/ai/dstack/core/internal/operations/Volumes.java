@@ -28,9 +28,7 @@ import ai.dstack.spi.storage.VolumeRow;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -181,17 +179,15 @@ public final class Volumes {
                 .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Volume not found")));
     }
 
-    /** Marks the volumes to be deleted (the volume step deletes them in the cloud); all or none. */
+    /**
+     * Marks the volumes to be deleted (the volume step deletes them in the cloud); none if one is attached. Unknown
+     * names are skipped, as dstack's service does.
+     */
     public void delete(ProjectRow project, UserRow user, List<String> volumeNames) {
         context.store.useTransaction(tx -> {
-            Set<String> missing = new LinkedHashSet<>();
             List<VolumeRow> rows = new ArrayList<>();
             for (String name : volumeNames) {
-                tx.volumes().findByName(project.id(), name).ifPresentOrElse(rows::add, () -> missing.add(name));
-            }
-            if (!missing.isEmpty()) {
-                throw new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Volumes not found: "
-                        + String.join(", ", missing));
+                tx.volumes().findByName(project.id(), name).ifPresent(rows::add);
             }
             for (VolumeRow row : rows) {
                 if (!tx.volumes().attachments(row.id()).isEmpty()) {
