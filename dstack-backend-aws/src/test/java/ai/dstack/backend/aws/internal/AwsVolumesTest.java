@@ -233,6 +233,9 @@ class AwsVolumesTest {
                 .isInstanceOfSatisfying(DstackException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXISTS));
         awaitActive("data");
+        // a project with a volume is not deleted, as in dstack
+        assertThatThrownBy(() -> engine.app().deleteProjects(admin(), List.of("main")))
+                .isInstanceOf(DstackException.class).hasMessageContaining("active volumes: ['data']");
         // on a bare host the volume must appear inside the job's directory
         TaskConfiguration outside = task("type: task\nvolumes: [data:/mnt/data]\ncommands: [ls /mnt/data]\n");
         assertThatThrownBy(() -> engine.applyRun(outside)).isInstanceOf(DstackException.class)
