@@ -623,7 +623,8 @@ public final class JobProcessor {
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
-        if (job.instanceAssigned()) {
+        if (job.instanceAssigned() && spec.volumes() != null && spec.volumes().stream()
+                .anyMatch(v -> v instanceof ai.dstack.api.configuration.VolumeMountPoint)) {
             try {
                 launcher.detachVolumes(job); // before its blocks free the instance for termination
             } catch (RuntimeException e) {
