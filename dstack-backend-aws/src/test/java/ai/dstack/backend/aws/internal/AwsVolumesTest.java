@@ -120,6 +120,9 @@ class AwsVolumesTest {
         assertThat(active.path("provisioning_data").path("availability_zone").asText()).isEqualTo("us-east-1b");
         assertThat(active.path("provisioning_data").path("size_gb").asInt()).isEqualTo(50);
         assertThat(active.path("attachments").isArray() && active.path("attachments").isEmpty()).isTrue();
+        // a project with a volume is not deleted, as in dstack
+        assertThatThrownBy(() -> engine.app().deleteProjects(admin(), List.of("main")))
+                .isInstanceOf(DstackException.class).hasMessageContaining("active volumes: ['data']");
 
         // The plan offers only the volume's zone; the job waits for a file the test writes onto the mounted volume.
         TaskConfiguration job = task("type: task\nname: with-data\nvolumes:\n  - name: data\n    path: /workflow/data\n"
@@ -233,9 +236,6 @@ class AwsVolumesTest {
                 .isInstanceOfSatisfying(DstackException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXISTS));
         awaitActive("data");
-        // a project with a volume is not deleted, as in dstack
-        assertThatThrownBy(() -> engine.app().deleteProjects(admin(), List.of("main")))
-                .isInstanceOf(DstackException.class).hasMessageContaining("active volumes: ['data']");
         // on a bare host the volume must appear inside the job's directory
         TaskConfiguration outside = task("type: task\nvolumes: [data:/mnt/data]\ncommands: [ls /mnt/data]\n");
         assertThatThrownBy(() -> engine.applyRun(outside)).isInstanceOf(DstackException.class)
