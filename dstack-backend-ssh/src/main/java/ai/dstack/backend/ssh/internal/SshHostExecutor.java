@@ -42,6 +42,8 @@ final class SshHostExecutor implements HostExecutor {
     private final String root;
     private final Map<String, CompletableFuture<HostJobState>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watcher;
+    /** The host's container runtime as its last probe found it; null before a probe or without one. */
+    private volatile String containerRuntime;
 
     /**
      * @param root the absolute directory on the host that holds the jobs' directories
@@ -61,20 +63,42 @@ final class SshHostExecutor implements HostExecutor {
         return root;
     }
 
+    /** What the host's probe found: {@code docker}, {@code podman} or null for none. */
+    void containerRuntime(String runtime) {
+        this.containerRuntime = runtime;
+    }
+
+    /** The runtime that jobs with an {@code image} run with here, as the host's probe found it. */
+    @Override
+    public java.util.Optional<String> containerRuntime() {
+        return java.util.Optional.ofNullable(containerRuntime);
+    }
+
+    /** The probed runtime, or (before a probe, e.g. after a restart) the one whose engine answers now. */
+    private String runtimeForImage(JobLaunch launch) {
+        String known = containerRuntime;
+        if (known != null) {
+            return known;
+        }
+        CommandResult found = connection.run("bash -s", RemoteScripts.CONTAINER_RUNTIME, COMMAND_TIMEOUT);
+        String runtime = found.succeeded() ? HostProbe.runtime(found.out()) : null;
+        if (runtime == null) {
+            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image() + " needs a"
+                    + " container runtime; " + connection.address().display() + " has no Docker or Podman engine"
+                    + " that answers (docker info / podman info)" + (found.succeeded() ? "" : ": "
+                    + firstLine(found.diagnostic())));
+        }
+        containerRuntime = runtime;
+        return runtime;
+    }
+
     private String jobDir(String jobId) {
         return root + "/" + jobId;
     }
 
     @Override
     public JobHandle start(JobLaunch launch) {
-        if (launch.image() != null) {
-            CommandResult docker = connection.run("docker info --format '{{.ServerVersion}}'", null, COMMAND_TIMEOUT);
-            if (!docker.succeeded()) {
-                throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
-                        + " needs a Docker engine; " + connection.address().display() + " has none ("
-                        + firstLine(docker.diagnostic()) + ")");
-            }
-        }
+        String cli = launch.image() == null ? null : runtimeForImage(launch);
         String dir = jobDir(launch.jobId());
         StringBuilder script = new StringBuilder("set -u\nd=\"$1\"\numask 077\n")
                 .append("if ! mkdir \"$d\" 2>/dev/null; then\n")
@@ -84,11 +108,13 @@ final class SshHostExecutor implements HostExecutor {
                 .append(checkOut(launch))
                 .append("mkdir -p ").append(ShellJobProtocol.shellQuote(workDir(launch))).append(" || exit 11\n")
                 .append(unpackArchives(launch))
-                .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, ShellJobProtocol.jobScript(launch)))
+                .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, cli == null ? ShellJobProtocol.jobScript(launch)
+                        : ShellJobProtocol.jobScript(launch, List.of(), cli, ai.dstack.spi.host.GpuDevices.NONE)))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.WRAPPER_SCRIPT, ShellJobProtocol.wrapperScript()));
         if (launch.image() != null) {
+            // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             script.append(RemoteScripts.writeFile(ShellJobProtocol.CONTAINER_FILE,
-                    ShellJobProtocol.containerName(launch.jobId())));
+                    ShellJobProtocol.containerName(launch.jobId()) + "\n" + cli + "\n"));
         }
         script.append("launcher=$(cat <<'DSTACK_LAUNCHER_EOF'\n").append(ShellJobProtocol.launcherScript())
                 .append("\nDSTACK_LAUNCHER_EOF\n)\n")
