@@ -74,6 +74,19 @@ final class SshHostExecutor implements HostExecutor {
         return java.util.Optional.ofNullable(containerRuntime);
     }
 
+    /** Jobs' ports are reached through a tunnel over the host's connection to its loopback. */
+    @Override
+    public java.util.Optional<java.net.InetSocketAddress> forwardPort(JobHandle job, int port) {
+        return java.util.Optional.of(connection.forwardToLoopback(port));
+    }
+
+    @Override
+    public java.util.Optional<Boolean> listensOn(JobHandle job, int port) {
+        CommandResult result = connection.run("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "' 2>/dev/null", null,
+                COMMAND_TIMEOUT);
+        return java.util.Optional.of(result.succeeded());
+    }
+
     /** The probed runtime, or (before a probe, e.g. after a restart) the one whose engine answers now. */
     private String runtimeForImage(JobLaunch launch) {
         String known = containerRuntime;

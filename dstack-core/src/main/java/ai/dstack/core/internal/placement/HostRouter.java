@@ -158,6 +158,16 @@ public final class HostRouter implements HostExecutor {
         return route(job).onFinished(job);
     }
 
+    @Override
+    public java.util.Optional<java.net.InetSocketAddress> forwardPort(JobHandle job, int port) {
+        return route(job).forwardPort(job, port);
+    }
+
+    @Override
+    public java.util.Optional<Boolean> listensOn(JobHandle job, int port) {
+        return route(job).listensOn(job, port);
+    }
+
     /** The engine's own jobs; remote hosts' jobs are known through their rows. */
     /** The engine's own host's: what plan and apply judge container-only fields by. */
     @Override

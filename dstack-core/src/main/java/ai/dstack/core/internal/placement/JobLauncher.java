@@ -64,7 +64,9 @@ public final class JobLauncher {
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
-        List<String> prefix = spec.servicePort() != null && image == null
+        // Only the engine's own host gives replicas network namespaces: another host's are reached through a tunnel.
+        boolean onThisHost = placedOn != null ? placedOn.remote() == null : router.isLocal(job.id().toString());
+        List<String> prefix = spec.servicePort() != null && image == null && onThisHost
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         if (spec.servicePort() != null && image != null) {
             network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
