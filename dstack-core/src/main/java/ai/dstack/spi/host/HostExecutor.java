@@ -118,6 +118,14 @@ public interface HostExecutor extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Shells and ports inside this host's jobs, for the server's SSH gateway ({@code dstack attach}, {@code ssh
+     * <run>}), when the host offers them over its own transport (an SSH host does). Empty by default.
+     */
+    default java.util.Optional<JobShells> shells() {
+        return java.util.Optional.empty();
+    }
+
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 

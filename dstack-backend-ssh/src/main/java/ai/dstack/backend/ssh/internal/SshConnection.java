@@ -189,6 +189,33 @@ final class SshConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens {@code command} as a long-lived exec channel whose streams the caller reads and writes (a shell into a
+     * job), with a terminal of {@code columns} x {@code rows} when {@code term} is not null. Not counted among the
+     * pooled commands: it lives as long as the user's session.
+     */
+    ChannelExec openInteractive(String command, String term, int columns, int rows) {
+        try {
+            ClientSession current = session();
+            ChannelExec channel = current.createExecChannel(command);
+            if (term != null) {
+                channel.setUsePty(true);
+                channel.setPtyType(term);
+                if (columns > 0 && rows > 0) {
+                    channel.setPtyColumns(columns);
+                    channel.setPtyLines(rows);
+                }
+            }
+            channel.open().verify(settings.connectTimeout());
+            return channel;
+        } catch (ConnectionLost e) {
+            throw new HostExecutionException(ErrorCode.ERROR, e.getMessage());
+        } catch (IOException | IllegalStateException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot open a shell on " + address.display() + ": "
+                    + e.getMessage());
+        }
+    }
+
     /** The open session, opened now if there is none. */
     ClientSession session() throws ConnectionLost {
         if (closed) {

@@ -44,6 +44,7 @@ final class SshHostExecutor implements HostExecutor {
     private final ScheduledExecutorService watcher;
     /** The host's container runtime as its last probe found it; null before a probe or without one. */
     private volatile String containerRuntime;
+    private final SshJobShells shells;
 
     /**
      * @param root the absolute directory on the host that holds the jobs' directories
@@ -51,6 +52,7 @@ final class SshHostExecutor implements HostExecutor {
     SshHostExecutor(SshConnection connection, String root, Duration exitPoll) {
         this.connection = connection;
         this.root = root;
+        this.shells = new SshJobShells(connection, root);
         this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dstack-ssh-exits-" + connection.address().hostname());
             thread.setDaemon(true);
@@ -72,6 +74,11 @@ final class SshHostExecutor implements HostExecutor {
     @Override
     public java.util.Optional<String> containerRuntime() {
         return java.util.Optional.ofNullable(containerRuntime);
+    }
+
+    @Override
+    public java.util.Optional<ai.dstack.spi.host.JobShells> shells() {
+        return java.util.Optional.of(shells);
     }
 
     /** Jobs' ports are reached through a tunnel over the host's connection to its loopback. */

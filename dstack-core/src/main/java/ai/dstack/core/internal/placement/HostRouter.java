@@ -158,6 +158,12 @@ public final class HostRouter implements HostExecutor {
         return route(job).onFinished(job);
     }
 
+    /** The shells of the host the job runs on when it is another machine's; empty for the engine's own host. */
+    public java.util.Optional<ai.dstack.spi.host.JobShells> shellsOf(JobHandle job) {
+        HostExecutor executor = route(job);
+        return executor == local ? java.util.Optional.empty() : executor.shells();
+    }
+
     @Override
     public java.util.Optional<java.net.InetSocketAddress> forwardPort(JobHandle job, int port) {
         return route(job).forwardPort(job, port);

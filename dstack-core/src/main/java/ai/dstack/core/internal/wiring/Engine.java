@@ -253,7 +253,9 @@ public final class Engine implements AutoCloseable {
         if (!(host instanceof LocalHostExecutor local)) {
             return Optional.empty();
         }
-        return Optional.of(new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context));
+        ReplicaAwareShells localShells = new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context);
+        return Optional.of(context.host instanceof HostRouter router
+                ? new ai.dstack.core.internal.placement.RoutingJobShells(localShells, router) : localShells);
     }
 
     /**
