@@ -104,7 +104,10 @@ public final class Placement {
         boolean needsVolumes = !RunVolumes.mounts(runSpec).isEmpty();
         List<RunVolumes.ProjectVolume> volumes = !needsVolumes ? List.of()
                 : context.store.inReadOnlyTransaction(tx -> RunVolumes.of(tx, job.projectId(), runSpec));
-        boolean localServes = localServesJob && localAccepted(filter) && !needsVolumes;
+        // A job with an image runs only where a container runtime is: the local host's, an SSH host's own.
+        boolean needsContainers = runSpec != null && runSpec.configuration().base().image() != null;
+        boolean localServes = localServesJob && localAccepted(filter) && !needsVolumes
+                && !(needsContainers && router.anyRemote() && router.local().containerRuntime().isEmpty());
         if (!router.anyRemote()) {
             // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
             int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
@@ -135,6 +138,9 @@ public final class Placement {
             int blocks = shape.blocksFor(resources);
             if (blocks > 0) {
                 JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
+                if (needsContainers && LocalFleet.BACKEND.equals(host.backend()) && !host.dockerized()) {
+                    continue; // an SSH host whose probe found no Docker or Podman engine
+                }
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
                         host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks())),
                         Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address()));

@@ -141,8 +141,9 @@ public final class Engine implements AutoCloseable {
         this.cloudVolumes = new ai.dstack.core.internal.cloud.CloudVolumes(store, clock, cloud, context.events,
                 settings.sweep());
         this.volumes = new ai.dstack.core.internal.operations.Volumes(context, cloudVolumes);
-        this.submitter = new Submitter(context,
-                project -> cloud.hosts(project, ai.dstack.core.internal.runs.HostCapabilities.of(context.host)));
+        this.submitter = new Submitter(context, project -> cloud.hosts(project,
+                ai.dstack.core.internal.runs.HostCapabilities.of(context.host).withContainerHosts(router.anyRemote()
+                        ? ai.dstack.core.internal.placement.SshInstances.withContainers(store, project.id()) : List.of())));
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
@@ -261,7 +262,9 @@ public final class Engine implements AutoCloseable {
         if (!(host instanceof LocalHostExecutor local)) {
             return Optional.empty();
         }
-        return Optional.of(new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context));
+        ReplicaAwareShells localShells = new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context);
+        return Optional.of(context.host instanceof HostRouter router
+                ? new ai.dstack.core.internal.placement.RoutingJobShells(localShells, router) : localShells);
     }
 
     /**
