@@ -84,7 +84,9 @@ public final class JdbcStateStore implements StateStore {
     private <R, X extends Exception> R run(Handle handle, TransactionCallback<R, X> callback) throws X {
         TxContext tx = new TxContext(handle, url.dialect());
         try {
-            return callback.withTransaction(new JdbcStoreTransaction(tx));
+            R result = callback.withTransaction(new JdbcStoreTransaction(tx));
+            tx.flush();
+            return result;
         } finally {
             tx.close();
         }
