@@ -45,6 +45,9 @@ abstract class Connections implements AutoCloseable {
     /** Statements executed through this store's Jdbi instances (each store counts its own). */
     final LongAdder statements = new LongAdder();
 
+    /** Read-write database transactions: on SQLite one may carry several callers' writes (group commit). */
+    final LongAdder writeTransactions = new LongAdder();
+
     Jdbi jdbi(DataSource dataSource, Dialect dialect) {
         Jdbi jdbi = Jdbi.create(dataSource);
         dialect.configure(jdbi, ROWS);

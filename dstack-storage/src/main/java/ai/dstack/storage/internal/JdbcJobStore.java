@@ -23,7 +23,8 @@ final class JdbcJobStore extends JdbcPipelineStore<JobRow> implements JobStore {
         columns.put("queue_user_id", RUN_USER);
         columns.put("queue_seq", "COALESCE("
                 + "(SELECT MAX(q.queue_seq) + 1 FROM jobs q WHERE q.status = 'submitted' AND q.queue_user_id = "
-                + RUN_USER + "), (SELECT MIN(q.queue_seq) FROM jobs q WHERE q.status = 'submitted'), 0)");
+                + RUN_USER + " AND q.submitted_at < :submittedAt),"
+                + " (SELECT MIN(q.queue_seq) FROM jobs q WHERE q.status = 'submitted'), 0)");
         return columns;
     }
 
