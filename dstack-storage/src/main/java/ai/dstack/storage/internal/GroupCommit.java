@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
+import ai.dstack.spi.storage.EventRow;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -25,6 +26,8 @@ final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
     /** Units per transaction at most: a long burst still commits regularly, so its first callers are not kept. */
     static final int MAX_UNITS = 64;
+    /** On the writer thread while it runs a shared transaction: the events its units recorded, written at the end. */
+    private static final ThreadLocal<List<EventRow>> GROUP_EVENTS = new ThreadLocal<>();
 
     private final Jdbi writer;
     private final Lock fileLock;
@@ -126,16 +129,22 @@ final class GroupCommit implements AutoCloseable {
                 return;
             }
             List<Runnable> completions = new ArrayList<>();
+            List<EventRow> events = new ArrayList<>();
+            GROUP_EVENTS.set(events);
             try {
                 writer.useTransaction(handle -> {
                     for (int i = 0; i < group.size(); i++) {
-                        completions.add(runInSavepoint(handle, group.get(i), "unit" + i));
+                        completions.add(runInSavepoint(handle, group.get(i), "unit" + i, events));
                     }
+                    GROUP_EVENTS.remove();
+                    HeldEvents.write(handle, events);
                 });
             } catch (RuntimeException | Error e) {
                 // The commit (or a savepoint's rollback) failed: nothing of the group was written.
                 group.forEach(unit -> unit.result.completeExceptionally(e));
                 return;
+            } finally {
+                GROUP_EVENTS.remove();
             }
             completions.forEach(Runnable::run);
         } finally {
@@ -151,13 +160,28 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes a unit's held events into the shared transaction's (true), or false when the caller is not a unit of a
+     * shared transaction and writes them itself.
+     */
+    static boolean holdForGroup(List<EventRow> events) {
+        List<EventRow> group = GROUP_EVENTS.get();
+        if (group == null) {
+            return false;
+        }
+        group.addAll(events);
+        return true;
+    }
+
     /** Runs the unit in a savepoint; returns how to tell its caller once the transaction has committed. */
-    private static <R> Runnable runInSavepoint(Handle handle, Unit<R> unit, String savepoint) {
+    private static <R> Runnable runInSavepoint(Handle handle, Unit<R> unit, String savepoint, List<EventRow> events) {
         handle.savepoint(savepoint);
+        int eventsBefore = events.size();
         R result;
         try {
             result = unit.callback.withHandle(handle);
         } catch (Throwable e) {
+            events.subList(eventsBefore, events.size()).clear(); // its events go with its writes
             // Throws when the failure took the whole transaction with it; the savepoint itself ends at the commit.
             handle.rollbackToSavepoint(savepoint);
             return () -> unit.result.completeExceptionally(e);

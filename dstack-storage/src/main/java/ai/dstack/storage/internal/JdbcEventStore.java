@@ -14,16 +14,11 @@ import java.util.function.Consumer;
 import org.jdbi.v3.core.statement.Query;
 
 /**
- * Events and their targets; {@link #list} builds one query from the filter's conditions. A transaction's events are
- * held back and written just before it commits, all events in one multi-row INSERT and all their targets in another:
- * a transaction that records several events costs two statements, not two per event.
+ * Events and their targets; {@link #list} builds one query from the filter's conditions. Inserted events are held
+ * back and written just before the transaction commits ({@link HeldEvents}).
  */
 final class JdbcEventStore implements EventStore {
-    /** Rows per multi-row INSERT, well under SQLite's limit on bound parameters. */
-    private static final int ROWS_PER_STATEMENT = 150;
-
     private final TxContext tx;
-    private final List<EventRow> pending = new ArrayList<>();
 
     JdbcEventStore(TxContext tx) {
         this.tx = tx;
@@ -31,68 +26,12 @@ final class JdbcEventStore implements EventStore {
 
     @Override
     public void insert(EventRow event) {
-        Objects.requireNonNull(event, "event is null");
-        tx.handle(); // refuses use after the transaction
-        if (pending.isEmpty()) {
-            tx.beforeCommit(this::flush);
-        }
-        pending.add(event);
+        tx.holdEvent(Objects.requireNonNull(event, "event is null"));
     }
-
-    /** Writes the held-back events; {@link #list} and {@link #deleteOlderThan} see them as written. */
-    private void flush() {
-        if (pending.isEmpty()) {
-            return;
-        }
-        List<EventRow> events = List.copyOf(pending);
-        pending.clear();
-        for (int from = 0; from < events.size(); from += ROWS_PER_STATEMENT) {
-            List<EventRow> chunk = events.subList(from, Math.min(events.size(), from + ROWS_PER_STATEMENT));
-            StringBuilder sql = new StringBuilder("INSERT INTO events (id, message, recorded_at, actor_user_id) VALUES ");
-            for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append("(:id").append(i).append(", :message").append(i)
-                        .append(", :recordedAt").append(i).append(", :actor").append(i).append(')');
-            }
-            var insert = tx.handle().createUpdate(sql.toString());
-            for (int i = 0; i < chunk.size(); i++) {
-                EventRow event = chunk.get(i);
-                insert.bind("id" + i, event.id()).bind("message" + i, event.message())
-                        .bind("recordedAt" + i, event.recordedAt()).bindByType("actor" + i, event.actorUserId(), UUID.class);
-            }
-            insert.execute();
-        }
-        List<TargetOf> targets = new ArrayList<>();
-        for (EventRow event : events) {
-            for (int position = 0; position < event.targets().size(); position++) {
-                targets.add(new TargetOf(event.id(), position, event.targets().get(position)));
-            }
-        }
-        for (int from = 0; from < targets.size(); from += ROWS_PER_STATEMENT) {
-            List<TargetOf> chunk = targets.subList(from, Math.min(targets.size(), from + ROWS_PER_STATEMENT));
-            StringBuilder sql = new StringBuilder("INSERT INTO event_targets (event_id, position, entity_type,"
-                    + " entity_project_id, entity_id, entity_name) VALUES ");
-            for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append("(:event").append(i).append(", :position").append(i)
-                        .append(", :type").append(i).append(", :project").append(i).append(", :entity").append(i)
-                        .append(", :name").append(i).append(')');
-            }
-            var insert = tx.handle().createUpdate(sql.toString());
-            for (int i = 0; i < chunk.size(); i++) {
-                TargetOf row = chunk.get(i);
-                insert.bind("event" + i, row.eventId()).bind("position" + i, row.position())
-                        .bind("type" + i, row.target().type())
-                        .bindByType("project" + i, row.target().projectId(), UUID.class)
-                        .bind("entity" + i, row.target().id()).bind("name" + i, row.target().name());
-            }
-            insert.execute();
-        }
-    }
-
-    private record TargetOf(UUID eventId, int position, EventRow.Target target) {}
 
     @Override
     public List<EventRow> list(EventFilter filter) {
-        flush();
+        tx.writeHeldEvents();
         List<String> conditions = new ArrayList<>();
         List<Consumer<Query>> binds = new ArrayList<>();
         if (filter.targetIds() != null && !filter.targetIds().isEmpty()) {
@@ -199,7 +138,7 @@ final class JdbcEventStore implements EventStore {
 
     @Override
     public int deleteOlderThan(Instant cutoff) {
-        flush();
+        tx.writeHeldEvents();
         // Targets go with their events (ON DELETE CASCADE).
         return tx.handle().createUpdate("DELETE FROM events WHERE recorded_at < :cutoff").bind("cutoff", cutoff).execute();
     }

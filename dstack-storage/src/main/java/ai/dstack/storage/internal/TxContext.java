@@ -1,5 +1,6 @@
 package ai.dstack.storage.internal;
 
+import ai.dstack.spi.storage.EventRow;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -9,8 +10,8 @@ final class TxContext {
     private final Handle handle;
     private final Dialect dialect;
     private boolean open = true;
-    /** Writes held back to be sent together, in one statement each, just before the transaction commits. */
-    private final List<Runnable> beforeCommit = new ArrayList<>();
+    /** Events held back to be written together just before the transaction commits. */
+    private final List<EventRow> heldEvents = new ArrayList<>();
 
     TxContext(Handle handle, Dialect dialect) {
         this.handle = handle;
@@ -29,16 +30,29 @@ final class TxContext {
         return dialect;
     }
 
-    /** Runs {@code flush} once before the transaction commits (and not at all when it fails first). */
-    void beforeCommit(Runnable flush) {
-        beforeCommit.add(flush);
+    /** Holds the event back until the transaction commits (and drops it when the transaction fails first). */
+    void holdEvent(EventRow event) {
+        handle(); // refuses use after the transaction
+        heldEvents.add(event);
     }
 
-    /** Sends the held-back writes; called by the store as the transaction's callback returns. */
-    void flush() {
-        for (Runnable flush : beforeCommit) {
-            flush.run();
+    /** Writes the held events now, so that a query in this transaction sees them. */
+    void writeHeldEvents() {
+        if (!heldEvents.isEmpty()) {
+            HeldEvents.write(handle(), heldEvents);
+            heldEvents.clear();
         }
+    }
+
+    /**
+     * Called as the transaction's callback returns: the held events are written now, or handed to the group commit
+     * that carries this transaction, which writes every caller's events together before it commits.
+     */
+    void flush() {
+        if (!heldEvents.isEmpty() && !GroupCommit.holdForGroup(heldEvents)) {
+            writeHeldEvents();
+        }
+        heldEvents.clear();
     }
 
     void close() {
