@@ -62,28 +62,33 @@ final class GroupCommit implements AutoCloseable {
         }
         Unit<R> unit = new Unit<>(callback);
         queue.add(unit);
+        // Waiting is not interruptible, as taking a lock was: the unit commits anyway, so its caller must learn how.
+        boolean interrupted = false;
         try {
             while (true) {
                 try {
                     return unit.result.get(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 } catch (java.util.concurrent.TimeoutException e) {
                     if (!thread.isAlive() && queue.remove(unit)) {
                         throw new IllegalStateException("The state store is closed");
                     }
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw (X) cause;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for a write transaction", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw (X) cause;
         }
     }
 
