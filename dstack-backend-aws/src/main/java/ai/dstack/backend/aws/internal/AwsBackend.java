@@ -165,6 +165,28 @@ public final class AwsBackend implements Backend {
         String keyName = network.keyPair(ec2, region, config.sshPublicKeys().get(0), projectTags);
         List<String> zones = offer.availabilityZones() == null || offer.availabilityZones().isEmpty()
                 ? zonesOf(ec2, region) : offer.availabilityZones();
+        try {
+            return runInSomeZone(ec2, offer, config, tags, image, imageId, groupId, keyName, vpcId, zones);
+        } catch (BackendException e) {
+            releaseAfterFailure(region);
+            throw e;
+        }
+    }
+
+    /** A failed launch leaves no security group or key pair behind unless the project's other instances use them. */
+    private void releaseAfterFailure(String region) {
+        try {
+            releaseProjectNetwork(region);
+        } catch (BackendException e) {
+            org.slf4j.LoggerFactory.getLogger(AwsBackend.class).warn("aws: cannot release the project's network in"
+                    + " {} after a failed launch: {}", region, e.getMessage());
+        }
+    }
+
+    private ProvisioningData runInSomeZone(Ec2Client ec2, InstanceOfferWithAvailability offer,
+            InstanceConfiguration config, Map<String, String> tags, AwsSettings.OsImage image, String imageId,
+            String groupId, String keyName, String vpcId, List<String> zones) {
+        String region = offer.region();
         List<String> tried = new ArrayList<>();
         BackendException last = null;
         for (String zone : zones) {

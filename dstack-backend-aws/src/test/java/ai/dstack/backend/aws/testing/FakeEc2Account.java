@@ -1,5 +1,6 @@
 package ai.dstack.backend.aws.testing;
 
+import ai.dstack.backend.ssh.testing.FakeVmSsh;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -132,8 +133,7 @@ public final class FakeEc2Account {
         volatile String state = "pending";
         volatile String reasonCode;
         volatile String reasonMessage;
-        volatile TestSshServer ssh;
-        private final List<String> authorizedKeys;
+        final FakeVmSsh ssh;
 
         Instance(String id, String type, String zone, String imageId, boolean spot, String placementGroup,
                 int rootSizeGb, String keyName, List<String> groupIds, Map<String, String> tags, String userData,
@@ -152,7 +152,7 @@ public final class FakeEc2Account {
             this.publicIp = publicIp;
             this.subnetId = subnetId;
             this.vpcId = vpcId;
-            this.authorizedKeys = authorizedKeys;
+            this.ssh = new FakeVmSsh(id, authorizedKeys);
         }
 
         public String state() {
@@ -161,28 +161,19 @@ public final class FakeEc2Account {
 
         /** The instance's SSH server; null unless it runs. */
         public TestSshServer ssh() {
-            return ssh;
+            return ssh.server();
         }
 
         public String address() {
-            return ssh == null ? null : ssh.host();
+            return ssh.host();
         }
 
-        synchronized void startSsh() {
-            if (ssh == null) {
-                ssh = FakeInstances.start(id, authorizedKeys);
-            }
+        void startSsh() {
+            ssh.start();
         }
 
-        synchronized void stopSsh() {
-            if (ssh != null) {
-                try {
-                    ssh.close();
-                } catch (IOException e) {
-                    // stopping anyway
-                }
-                ssh = null;
-            }
+        void stopSsh() {
+            ssh.stop();
         }
     }
 
@@ -630,7 +621,7 @@ public final class FakeEc2Account {
                 .open("placement").el("availabilityZone", i.zone).el("groupName", i.placementGroup)
                 .el("tenancy", "default").close("placement")
                 .el("subnetId", i.subnetId).el("vpcId", i.vpcId);
-        if (i.state.equals("running") && i.ssh != null) {
+        if (i.state.equals("running") && i.ssh.host() != null) {
             x.el("privateIpAddress", i.ssh.host());
             if (i.publicIp) {
                 x.el("ipAddress", i.ssh.host());

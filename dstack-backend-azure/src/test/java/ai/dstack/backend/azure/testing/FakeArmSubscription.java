@@ -1,7 +1,7 @@
 package ai.dstack.backend.azure.testing;
 
 import ai.dstack.backend.azure.testing.FakeArm.ArmError;
-import ai.dstack.backend.ssh.testing.FakeCloudHosts;
+import ai.dstack.backend.ssh.testing.FakeVmSsh;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -158,14 +158,13 @@ public final class FakeArmSubscription {
     public static final class Vm {
         public final String name;
         public final ObjectNode body;
-        private final List<String> keys;
-        volatile TestSshServer ssh;
+        final FakeVmSsh ssh;
         volatile int views;
 
         Vm(String name, ObjectNode body, List<String> keys) {
             this.name = name;
             this.body = body;
-            this.keys = keys;
+            this.ssh = new FakeVmSsh(name, keys);
         }
 
         public String size() {
@@ -179,24 +178,15 @@ public final class FakeArmSubscription {
         }
 
         public TestSshServer ssh() {
-            return ssh;
+            return ssh.server();
         }
 
-        synchronized void startSsh() {
-            if (ssh == null) {
-                ssh = FakeCloudHosts.start(name, keys);
-            }
+        void startSsh() {
+            ssh.start();
         }
 
-        synchronized void stopSsh() {
-            if (ssh != null) {
-                try {
-                    ssh.close();
-                } catch (IOException e) {
-                    // stopping anyway
-                }
-                ssh = null;
-            }
+        void stopSsh() {
+            ssh.stop();
         }
     }
 
