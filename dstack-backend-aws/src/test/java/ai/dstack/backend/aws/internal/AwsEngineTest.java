@@ -22,6 +22,7 @@ import ai.dstack.spi.backend.BackendConfiguration;
 import ai.dstack.spi.host.RemoteHostConnector;
 import ai.dstack.testing.CloudEngineContract;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,9 @@ class AwsEngineTest extends CloudEngineContract {
     protected void assertClusterPlacement() {
         assertThat(account.placementStrategy("cluster-pg")).isEqualTo("cluster");
         assertThat(account.liveInstances()).hasSize(2)
-                .allSatisfy(vm -> assertThat(vm.placementGroup).isEqualTo("cluster-pg"));
+                .allSatisfy(vm -> assertThat(vm.placementGroup).isEqualTo("cluster-pg"))
+                .allSatisfy(vm -> assertThat(vm.request()).as("t3 has no EFA")
+                        .doesNotContainKey("NetworkInterface.1.InterfaceType"));
     }
 
     @Override
@@ -229,9 +232,117 @@ class AwsEngineTest extends CloudEngineContract {
         assertThatThrownBy(() -> engine.applyFleet(fleet)).hasMessageContaining("needs a cloud backend")
                 .hasMessageContaining("project main has none");
         configure(null);
-        assertThatThrownBy(() -> engine.applyFleet(fleet("type: fleet\nname: f\nnodes: 1\n"
-                + "availability_zones: [us-east-1a]\n")))
-                .hasMessageContaining("Cloud fleets do not support availability_zones yet");
+        assertThatThrownBy(() -> engine.applyFleet(fleet("type: fleet\nname: f\nnodes: 1\nblocks: 2\n")))
+                .hasMessageContaining("Cloud fleets do not support blocks yet");
         assertThat(account.allInstances()).isEmpty();
+    }
+
+    @Test
+    void availabilityZonesNarrowOffersAndPutRunAndFleetVmsOnlyThere() {
+        start();
+        configure(null);
+        var zoned = task("type: task\nname: zoned\navailability_zones: [us-east-1b]\ncommands: [echo zoned]\n");
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(zoned).build());
+        assertThat(plan.jobPlans().get(0).offers()).isNotEmpty()
+                .allSatisfy(o -> assertThat(o.availabilityZones()).containsExactly("us-east-1b"));
+        Run done = finished(zoned);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().availabilityZone()).isEqualTo("us-east-1b");
+
+        var nowhere = task("type: task\nname: nowhere\navailability_zones: [eu-west-1a]\ncommands: [echo no]\n");
+        assertThat(engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(nowhere).build())
+                .jobPlans().get(0).offers()).isEmpty();
+        assertThat(finished(nowhere).status()).isEqualTo(RunStatus.FAILED);
+
+        engine.applyFleet(fleet("type: fleet\nname: zoned\nnodes: 1\navailability_zones: [us-east-1b]\n"));
+        awaitIdleNodes("zoned", 1);
+        assertThat(account.allInstances()).hasSize(2).allSatisfy(vm -> assertThat(vm.zone).isEqualTo("us-east-1b"));
+        engine.deleteFleets(engine.defaultProject(), List.of("zoned"));
+        awaitNothingLeft();
+    }
+
+    @Test
+    void aReservationNarrowsOffersToItsTypeAndZoneAndItsVmsAreLaunchedIntoIt() {
+        start();
+        configure(null);
+        String reserved = account.addCapacityReservation("us-east-1", "m5.large", "us-east-1b", false);
+        String block = account.addCapacityReservation("us-east-1", "g5.xlarge", "us-east-1a", true);
+        var onReservation = task("type: task\nname: reserved\nreservation: " + reserved + "\ncommands: [echo r]\n");
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(),
+                RunSpec.newBuilder().configuration(onReservation).build());
+        assertThat(plan.jobPlans().get(0).offers()).extracting(o -> o.backend() + " " + o.region() + " "
+                + o.instance().name() + " " + o.availabilityZones()).containsExactly("aws us-east-1 m5.large [us-east-1b]");
+
+        Run done = finished(onReservation);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().reservation()).isEqualTo(reserved);
+        assertThat(account.allInstances()).singleElement().satisfies(vm -> {
+            assertThat(vm.zone).isEqualTo("us-east-1b");
+            assertThat(vm.request()).containsEntry(
+                    "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId", reserved)
+                    .doesNotContainKey("InstanceMarketOptions.MarketType");
+        });
+
+        Run onBlock = finished(task("type: task\nname: block\nreservation: " + block + "\n"
+                + "resources:\n  gpu: A10G:1\ncommands: [echo b]\n"));
+        assertThat(onBlock.status()).as(String.valueOf(onBlock.latestJobSubmission().terminationReasonMessage()))
+                .isEqualTo(RunStatus.DONE);
+        assertThat(account.allInstances()).filteredOn(vm -> vm.type.equals("g5.xlarge")).singleElement()
+                .satisfies(vm -> assertThat(vm.request()).containsEntry("InstanceMarketOptions.MarketType",
+                        "capacity-block").containsEntry(
+                        "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId", block));
+
+        var unknown = task("type: task\nreservation: cr-0000000000000000\ncommands: [echo no]\n");
+        assertThat(engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(unknown).build())
+                .jobPlans().get(0).offers()).isEmpty();
+        awaitNothingLeft();
+    }
+
+    @Test
+    void aClusterFleetOfAnEfaTypeGetsEfaNetworkInterfaces() {
+        start();
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: efa\nnodes: 2\nplacement: cluster\n"
+                + "instance_types: [g5.12xlarge]\nresources:\n  gpu: A10G:4\n"));
+        awaitIdleNodes("efa", 2);
+        assertThat(account.liveInstances()).hasSize(2).allSatisfy(vm -> {
+            assertThat(vm.type).isEqualTo("g5.12xlarge");
+            assertThat(vm.placementGroup).isEqualTo("efa-pg");
+            assertThat(vm.request()).containsEntry("NetworkInterface.1.InterfaceType", "efa");
+        });
+        engine.deleteFleets(engine.defaultProject(), List.of("efa"));
+        awaitNothingLeft();
+    }
+
+    @Test
+    void aFleetWithANodesRangeGrowsForRunsUpToItsMaximumAndShrinksWhenIdle() throws Exception {
+        start();
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: elastic\nnodes: 0..2\nidle_duration: 1h\n"));
+        assertThat(engine.getFleet(engine.defaultProject(), "elastic").instances()).as("nodes.min is 0").isEmpty();
+        assertThat(account.allInstances()).isEmpty();
+
+        Path gate = dir.resolve("gate");
+        String waiting = "commands:\n  - echo started\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n";
+        engine.applyRun(task("type: task\nname: first\nfleets: [elastic]\n" + waiting));
+        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "first").logs().size() == 1);
+        engine.applyRun(task("type: task\nname: second\nfleets: [elastic]\n" + waiting));
+        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "second").logs().size() == 1);
+        assertThat(account.liveInstances()).as("one VM per busy run, in the fleet").hasSize(2)
+                .allSatisfy(vm -> assertThat(vm.tags).doesNotContainKey("dstack_run"));
+        assertThat(engine.getFleet(engine.defaultProject(), "elastic").instances()).hasSize(2);
+
+        engine.applyRun(task("type: task\nname: third\nfleets: [elastic]\ncommands: [echo third]\n"));
+        Files.writeString(gate, "go");
+        assertThat(engine.awaitFinished("first", WAIT).status()).isEqualTo(RunStatus.DONE);
+        assertThat(engine.awaitFinished("second", WAIT).status()).isEqualTo(RunStatus.DONE);
+        engine.awaitFinished("third", WAIT);
+        assertThat(account.allInstances()).as("never more than nodes.max").hasSize(2);
+
+        clock.advance(Duration.ofMinutes(61));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+        assertThat(engine.getFleet(engine.defaultProject(), "elastic").name()).isEqualTo("elastic");
+        engine.deleteFleets(engine.defaultProject(), List.of("elastic"));
+        awaitNothingLeft();
     }
 }

@@ -6,6 +6,7 @@ import ai.dstack.api.offer.InstanceOfferWithAvailability;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
 import ai.dstack.backend.azure.testing.AzureTestBackends;
 import ai.dstack.backend.azure.testing.FakeArm;
 import ai.dstack.backend.azure.testing.FakeArmSubscription;
@@ -136,5 +137,21 @@ class AzureEngineTest extends CloudEngineContract {
         assertThat(offers).extracting(o -> o.backend() + " " + o.region() + " " + o.instance().name() + " "
                 + o.availability().isAvailable())
                 .containsExactly("azure eastus Standard_NC4as_T4_v3 true", "azure eastus Standard_NC8as_T4_v3 false");
+    }
+
+    @Test
+    void offersOfAFamilyWithoutQuotaShowNoQuotaAndNoVmIsTriedForThem() {
+        start();
+        configure(null);
+        subscription.zeroQuota("Standard_NC4as_T4_v3");
+        var t4 = task("type: task\nname: t4\ncommands: [nvidia-smi]\n"
+                + "resources:\n  gpu: T4:1\nspot_policy: on-demand\nmax_price: 1.0\n");
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(t4).build());
+        assertThat(plan.jobPlans().get(0).offers()).extracting(o -> o.instance().name() + " " + o.availability())
+                .containsExactly("Standard_NC4as_T4_v3 NO_QUOTA", "Standard_NC8as_T4_v3 NO_QUOTA");
+        assertThat(arm.requests(subscription)).anyMatch(r -> r.matches(
+                "GET /providers/Microsoft.Compute/locations/eastus/usages"));
+        assertThat(finished(t4).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(subscription.vms()).isEmpty();
     }
 }
