@@ -314,6 +314,16 @@ class AwsEngineTest extends CloudEngineContract {
         awaitNothingLeft();
     }
 
+    private void awaitStarted(String runName) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Run run = engine.getRun(engine.defaultProject(), runName);
+            assertThat(engine.pollLogs(engine.defaultProject(), runName).logs()).as(run.status() + " "
+                    + (run.latestJobSubmission() == null ? "" : run.latestJobSubmission().status() + " "
+                    + run.latestJobSubmission().terminationReasonMessage()))
+                    .extracting(LogEvent::text).contains("started\n");
+        });
+    }
+
     @Test
     void aFleetWithANodesRangeGrowsForRunsUpToItsMaximumAndShrinksWhenIdle() throws Exception {
         start();
@@ -325,9 +335,9 @@ class AwsEngineTest extends CloudEngineContract {
         Path gate = dir.resolve("gate");
         String waiting = "commands:\n  - echo started\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n";
         engine.applyRun(task("type: task\nname: first\nfleets: [elastic]\n" + waiting));
-        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "first").logs().size() == 1);
+        awaitStarted("first");
         engine.applyRun(task("type: task\nname: second\nfleets: [elastic]\n" + waiting));
-        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "second").logs().size() == 1);
+        awaitStarted("second");
         assertThat(account.liveInstances()).as("one VM per busy run, in the fleet").hasSize(2)
                 .allSatisfy(vm -> assertThat(vm.tags).doesNotContainKey("dstack_run"));
         assertThat(engine.getFleet(engine.defaultProject(), "elastic").instances()).hasSize(2);

@@ -12,11 +12,11 @@ import java.util.List;
  * local host and SSH fleet hosts are on-demand, free, in backend and region {@code remote}, in no zone and no
  * reservation; cloud instances carry their own.
  */
-record ProfileFilter(List<String> backends, List<String> regions, List<String> instanceTypes, Boolean spot,
+public record ProfileFilter(List<String> backends, List<String> regions, List<String> instanceTypes, Boolean spot,
         Double maxPrice, List<String> availabilityZones, String reservation) {
     static final ProfileFilter ANY = new ProfileFilter(null, null, null, null, null, null, null);
 
-    static ProfileFilter of(ProfileParams profile, Requirements requirements) {
+    public static ProfileFilter of(ProfileParams profile, Requirements requirements) {
         return new ProfileFilter(
                 profile.backends() == null ? null : profile.backends().stream().map(BackendType::wireValue).toList(),
                 profile.regions(), profile.instanceTypes(),
@@ -27,7 +27,12 @@ record ProfileFilter(List<String> backends, List<String> regions, List<String> i
                 requirements == null ? null : requirements.reservation());
     }
 
-    boolean accepts(String backend, String region, String instanceType, boolean isSpot, double price, String zone,
+    /** Only this filter's {@code availability_zones} and {@code reservation}. */
+    public ProfileFilter zonesAndReservation() {
+        return new ProfileFilter(null, null, null, null, null, availabilityZones, reservation);
+    }
+
+    public boolean accepts(String backend, String region, String instanceType, boolean isSpot, double price, String zone,
             String instanceReservation) {
         if (availabilityZones != null && (zone == null || !availabilityZones.contains(zone))) {
             return false;
