@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,12 +59,7 @@ class AwsEngineTest extends CloudEngineContract {
 
     @Override
     protected List<String> leftovers() {
-        List<String> left = new ArrayList<>();
-        account.liveInstances().forEach(i -> left.add("instance " + i.id + " " + i.state()));
-        account.securityGroupNames().forEach(g -> left.add("security group " + g));
-        account.keyPairNames().forEach(k -> left.add("key pair " + k));
-        account.placementGroupNames().forEach(g -> left.add("placement group " + g));
-        return left;
+        return account.leftovers();
     }
 
     @Override
@@ -254,10 +248,10 @@ class AwsEngineTest extends CloudEngineContract {
                 .jobPlans().get(0).offers()).isEmpty();
         assertThat(finished(nowhere).status()).isEqualTo(RunStatus.FAILED);
 
-        engine.applyFleet(fleet("type: fleet\nname: zoned\nnodes: 1\navailability_zones: [us-east-1b]\n"));
-        awaitIdleNodes("zoned", 1);
+        engine.applyFleet(fleet("type: fleet\nname: in-b\nnodes: 1\navailability_zones: [us-east-1b]\n"));
+        awaitIdleNodes("in-b", 1);
         assertThat(account.allInstances()).hasSize(2).allSatisfy(vm -> assertThat(vm.zone).isEqualTo("us-east-1b"));
-        engine.deleteFleets(engine.defaultProject(), List.of("zoned"));
+        engine.deleteFleets(engine.defaultProject(), List.of("in-b"));
         awaitNothingLeft();
     }
 

@@ -919,6 +919,17 @@ public final class FakeEc2Account {
         return x.close("placementGroupSet").toString();
     }
 
+    /** What the account holds besides terminated instances: instances, security groups, key pairs, volumes, groups. */
+    public List<String> leftovers() {
+        List<String> left = new ArrayList<>();
+        liveInstances().forEach(i -> left.add("instance " + i.id + " " + i.state()));
+        securityGroupNames().forEach(g -> left.add("security group " + g));
+        keyPairNames().forEach(k -> left.add("key pair " + k));
+        volumes().forEach(v -> left.add("volume " + v.id));
+        placementGroupNames().forEach(g -> left.add("placement group " + g));
+        return left;
+    }
+
     /** The strategy of a placement group, or null when there is none of that name. */
     public String placementStrategy(String name) {
         return regions.values().stream().flatMap(r -> r.placementGroups.values().stream())

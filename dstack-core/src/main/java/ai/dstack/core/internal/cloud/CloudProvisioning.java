@@ -207,15 +207,9 @@ public final class CloudProvisioning implements AutoCloseable {
         if (backends.isEmpty()) {
             return new Decision(Decision.Kind.NONE, null);
         }
-        ProfileParams profile = profile(runSpec);
-        String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
-                .orElse("unknown");
-        Optional<String> grown = growth.grow(project, user, profile, namesFleets(runSpec)
-                ? profile.fleets().stream().map(ai.dstack.api.configuration.EntityReference::name).toList() : null,
-                spec);
+        Optional<Decision> grown = grow(project, run, runSpec, spec);
         if (grown.isPresent()) {
-            wake();
-            return new Decision(Decision.Kind.WAIT, grown.get());
+            return grown.get();
         }
         if (namesFleets(runSpec)) {
             return new Decision(Decision.Kind.NONE, null);
@@ -234,6 +228,30 @@ public final class CloudProvisioning implements AutoCloseable {
             // the engine is closing: the row waits for the next start
         }
         return new Decision(Decision.Kind.WAIT, "Provisioning instance " + name);
+    }
+
+    /**
+     * Called by the job loop when the job's fleets have no free capacity: a fleet with a {@code nodes} range may grow
+     * for it ({@link FleetGrowth}); empty when none may.
+     */
+    public Optional<Decision> growFleet(JobRow job, JobSpec spec) {
+        ProjectRow project = store.inReadOnlyTransaction(tx -> tx.projects().find(job.projectId())).orElseThrow();
+        if (backends(project).isEmpty()) {
+            return Optional.empty();
+        }
+        RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())).orElseThrow();
+        return grow(project, run, read(run.runSpec(), RunSpec.class), spec);
+    }
+
+    private Optional<Decision> grow(ProjectRow project, RunRow run, RunSpec runSpec, JobSpec spec) {
+        ProfileParams profile = profile(runSpec);
+        String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
+                .orElse("unknown");
+        Optional<String> grown = growth.grow(project, user, profile, namesFleets(runSpec)
+                ? profile.fleets().stream().map(ai.dstack.api.configuration.EntityReference::name).toList() : null,
+                spec);
+        grown.ifPresent(unused -> wake());
+        return grown.map(message -> new Decision(Decision.Kind.WAIT, message));
     }
 
     /** A pending instance row for the job, in the run's fleet (made if missing). */

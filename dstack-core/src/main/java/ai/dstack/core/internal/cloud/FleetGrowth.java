@@ -74,13 +74,20 @@ final class FleetGrowth {
             if (types.isEmpty()) {
                 continue;
             }
-            List<InstanceOfferWithAvailability> offers = fleets.availableOffers(project, c);
-            CloudRequest base = fleets.request(project, user, fleet.name(), c, offers);
+            CloudRequest base = madeBefore(fleet).orElseGet(() -> fleets.request(project, user, fleet.name(), c,
+                    fleets.availableOffers(project, c)));
             CloudRequest request = new CloudRequest(base.requirements(), base.backends(), base.regions(), types,
                     base.availabilityZones(), user, base.tags(), base.placementGroup());
             return Optional.of(add(project, fleet, c, request));
         }
         return Optional.empty();
+    }
+
+    /** What the fleet's earlier instances were made for (with its placement group), if it had any. */
+    private Optional<CloudRequest> madeBefore(FleetRow fleet) {
+        return store.inReadOnlyTransaction(tx -> tx.instances().listByFleet(fleet.id())).stream()
+                .filter(i -> i.requirements() != null).findFirst()
+                .map(i -> CloudFleets.read(i.requirements(), CloudRequest.class));
     }
 
     private String add(ProjectRow project, FleetRow fleet, FleetConfiguration c, CloudRequest request) {
