@@ -2,6 +2,7 @@ package ai.dstack.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dstack.build.testing.InnerMaven;
 import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.core.DstackEngine;

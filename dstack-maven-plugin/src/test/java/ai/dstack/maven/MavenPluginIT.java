@@ -2,6 +2,7 @@ package ai.dstack.maven;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dstack.build.testing.InnerMaven;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
 import java.nio.file.Path;

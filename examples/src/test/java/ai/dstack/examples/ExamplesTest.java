@@ -2,6 +2,10 @@ package ai.dstack.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dstack.api.run.JobSubmission;
+import ai.dstack.api.run.Run;
+import ai.dstack.client.Dstack;
+import ai.dstack.client.DstackClient;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.server.DstackServer;
 import java.io.File;
@@ -58,7 +62,8 @@ class ExamplesTest {
         Path task = Files.writeString(dir.resolve("remote.dstack.yml"),
                 "type: task\nname: remote-hello\ncommands:\n  - echo hello over HTTP\n");
         String out = run(RemoteServer.class, server.url(), server.engine().adminToken(), task.toString());
-        assertThat(out).contains("Connected to dstack", "hello over HTTP", "remote-hello: done", "run remote-hello done");
+        assertThat(out).as(ExamplesTest::serverView)
+                .contains("Connected to dstack", "hello over HTTP", "remote-hello: done", "run remote-hello done");
     }
 
     @Test
@@ -72,14 +77,14 @@ class ExamplesTest {
     void followLogsStreamsARunUntilItEnds() throws Exception {
         Path task = Files.writeString(dir.resolve("slow.dstack.yml"),
                 "type: task\nname: slow-count\ncommands:\n  - for i in 1 2 3; do echo tick $i; sleep 0.3; done\n");
-        try (ai.dstack.client.DstackClient client = ai.dstack.client.Dstack.remote(server.url(), server.engine().adminToken(), "main")) {
+        try (DstackClient client = Dstack.remote(server.url(), server.engine().adminToken(), "main")) {
             var main = client.project();
             var config = ai.dstack.api.yaml.DstackYaml.parse(Files.readString(task), task.toString(),
                     ai.dstack.api.configuration.RunConfiguration.class);
             main.applyRun(main.getRunPlan(ai.dstack.api.run.RunSpec.newBuilder().configuration(config).build()));
         }
         String out = run(FollowLogs.class, server.url(), server.engine().adminToken(), "slow-count");
-        assertThat(out).contains("| tick 1", "| tick 2", "| tick 3", "slow-count ended done");
+        assertThat(out).as(ExamplesTest::serverView).contains("| tick 1", "| tick 2", "| tick 3", "slow-count ended done");
     }
 
     @Test
@@ -102,8 +107,32 @@ class ExamplesTest {
             throw new AssertionError(main.getSimpleName() + " did not finish:\n" + Files.readString(log));
         }
         String out = Files.readString(log);
-        assertThat(process.exitValue()).as("%s exit code; output:%n%s", main.getSimpleName(), out).isZero();
+        assertThat(process.exitValue())
+                .as(() -> main.getSimpleName() + " exit code; output:\n" + out + "\n" + serverView()).isZero();
         return out;
+    }
+
+    /**
+     * What the test's server says of its runs (status, the latest job's status, reason, message and exit status): a
+     * remote run that fails says why in the failure, not only in the example's output.
+     */
+    private static String serverView() {
+        StringBuilder view = new StringBuilder("the server's runs:");
+        try (DstackClient client = Dstack.remote(server.url(), server.engine().adminToken(), "main")) {
+            for (Run run : client.project().listRuns()) {
+                JobSubmission job = run.latestJobSubmission();
+                view.append("\n  ").append(run.runSpec().runName()).append(' ').append(run.status().wireValue());
+                if (job != null) {
+                    view.append(" / job ").append(job.status().wireValue()).append(' ').append(job.statusMessage())
+                            .append(", reason ").append(job.terminationReason()).append(": ")
+                            .append(job.terminationReasonMessage()).append(", exit status ").append(job.exitStatus())
+                            .append(job.error() == null ? "" : ", error " + job.error());
+                }
+            }
+        } catch (RuntimeException e) {
+            view.append(" (cannot list them: ").append(e).append(')');
+        }
+        return view.toString();
     }
 
     static {

@@ -4,9 +4,9 @@ import ai.dstack.api.ConfigurationException;
 import ai.dstack.api.configuration.Configuration;
 import ai.dstack.api.internal.yaml.ConfigurationJson;
 import ai.dstack.api.internal.yaml.ConfigurationReader;
-import ai.dstack.api.internal.yaml.Ctx;
-import ai.dstack.api.internal.yaml.JsonTrees;
-import ai.dstack.api.internal.yaml.YamlLoader;
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.JsonTrees;
+import ai.dstack.api.yaml.reading.YamlLoader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -38,7 +38,7 @@ public final class DstackYaml {
         if (loaded.error() != null) {
             throw new ConfigurationException(List.of(loaded.error()));
         }
-        Ctx ctx = new Ctx(source);
+        ReadContext ctx = new ReadContext(source);
         Configuration configuration = ConfigurationReader.read(ctx, loaded.value());
         if (!ctx.errors().isEmpty() || configuration == null) {
             throw new ConfigurationException(ctx.errors());
@@ -68,7 +68,7 @@ public final class DstackYaml {
 
     /** Reads a configuration from its JSON wire form (as in a request body), with the same rules as YAML. */
     public static Configuration fromJson(JsonNode json) {
-        Ctx ctx = new Ctx(null);
+        ReadContext ctx = new ReadContext(null);
         Configuration configuration = ConfigurationReader.read(ctx, JsonTrees.toYamlValue(json));
         if (!ctx.errors().isEmpty() || configuration == null) {
             throw new ConfigurationException(ctx.errors());

@@ -1,5 +1,11 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.PythonText;
+
 import ai.dstack.api.configuration.Configuration;
 import ai.dstack.api.configuration.ConfigurationType;
 import java.util.ArrayList;
@@ -9,7 +15,7 @@ import java.util.List;
 public final class ConfigurationReader {
     private ConfigurationReader() {}
 
-    public static Configuration read(Ctx ctx, YamlValue root) {
+    public static Configuration read(ReadContext ctx, YamlValue root) {
         if (!(root instanceof YamlValue.Mapping map)) {
             ctx.error("", root, root.isNullScalar()
                     ? "The configuration is empty: expected a mapping with a `type` field"
@@ -32,7 +38,7 @@ public final class ConfigurationReader {
                     + " found using 'type' does not match any of the expected tags: " + Coerce.expected(tags).replace(" or ", ", "));
             return null;
         }
-        Obj o = Obj.of(ctx, root, type.wireValue());
+        MappingReader o = MappingReader.of(ctx, root, type.wireValue());
         return switch (type) {
             case TASK -> RunConfigurationReader.task(o);
             case SERVICE -> ServiceReader.service(o);

@@ -1,5 +1,11 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+
 import ai.dstack.api.configuration.DevEnvironmentConfiguration;
 import ai.dstack.api.configuration.Ide;
 import ai.dstack.api.configuration.OffDuration;
@@ -17,8 +23,8 @@ public final class DevEnvironmentReader {
 
     private DevEnvironmentReader() {}
 
-    public static DevEnvironmentConfiguration devEnvironment(Obj o) {
-        Ctx ctx = o.ctx();
+    public static DevEnvironmentConfiguration devEnvironment(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         o.accept("type");
         RunBase base = RunConfigurationReader.base(o);
@@ -54,7 +60,7 @@ public final class DevEnvironmentReader {
     }
 
     /** Seconds; {@code off} and {@code false} mean no limit, as does {@code true}. */
-    private static Long inactivityDuration(Ctx ctx, YamlValue value, String loc) {
+    private static Long inactivityDuration(ReadContext ctx, YamlValue value, String loc) {
         OffDuration duration = Durations.offDuration(ctx, value, loc);
         return duration == null || duration.isOff() ? null : duration.seconds();
     }

@@ -1,5 +1,10 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.PythonText;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +17,7 @@ final class Discriminator {
      * The tag of {@code map} (the value of {@code field}) when it is one of {@code tags}; otherwise null, with the
      * error at {@code unionLoc}. {@code shownTags} is how pydantic lists the expected tags in its message.
      */
-    static String tag(Ctx ctx, YamlValue.Mapping map, String field, String unionLoc, List<String> tags, String shownTags) {
+    static String tag(ReadContext ctx, YamlValue.Mapping map, String field, String unionLoc, List<String> tags, String shownTags) {
         YamlValue raw = map.entries().get(field);
         if (raw == null) {
             ctx.error(unionLoc, map, "Unable to extract tag using discriminator '" + field + "'");

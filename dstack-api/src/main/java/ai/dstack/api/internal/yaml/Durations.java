@@ -1,5 +1,10 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.PythonText;
+
 import ai.dstack.api.configuration.OffDuration;
 import java.math.BigInteger;
 import java.util.regex.Matcher;
@@ -12,7 +17,7 @@ public final class Durations {
     private Durations() {}
 
     /** A plain {@code Duration}: seconds. */
-    public static Long duration(Ctx ctx, YamlValue value, String loc) {
+    public static Long duration(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof Long l) {
             return l;
@@ -57,7 +62,7 @@ public final class Durations {
     }
 
     /** {@code max_duration} and {@code stop_duration}: {@code off}/{@code false} is off, {@code true} means unset. */
-    public static OffDuration offDuration(Ctx ctx, YamlValue value, String loc) {
+    public static OffDuration offDuration(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if ("off".equals(v) || Boolean.FALSE.equals(v)) {
             return OffDuration.OFF;
@@ -77,7 +82,7 @@ public final class Durations {
     }
 
     /** {@code idle_duration}: {@code off}, {@code false} and -1 mean off (-1); {@code true} means unset. */
-    public static Long idleDuration(Ctx ctx, YamlValue value, String loc) {
+    public static Long idleDuration(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if ("off".equals(v) || Boolean.FALSE.equals(v) || Long.valueOf(-1).equals(v)) {
             return -1L;

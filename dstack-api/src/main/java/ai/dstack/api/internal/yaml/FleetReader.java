@@ -1,5 +1,11 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+
 import ai.dstack.api.ValidationError;
 import ai.dstack.api.configuration.BackendType;
 import ai.dstack.api.configuration.Blocks;
@@ -27,8 +33,8 @@ public final class FleetReader {
     private FleetReader() {}
 
     /** The fields in dstack's order: common, then cloud, then SSH. */
-    public static FleetConfiguration fleet(Obj o) {
-        Ctx ctx = o.ctx();
+    public static FleetConfiguration fleet(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         o.accept("type");
         String name = o.opt("name", Coerce::string);
@@ -58,7 +64,7 @@ public final class FleetReader {
     }
 
     /** {@code auto} or a whole number of at least 1; a failure reports both alternatives, as pydantic does. */
-    static Blocks blocks(Ctx ctx, YamlValue value, String loc) {
+    static Blocks blocks(ReadContext ctx, YamlValue value, String loc) {
         if ("auto".equals(Coerce.scalar(value))) {
             return Blocks.AUTO;
         }
@@ -77,7 +83,7 @@ public final class FleetReader {
      * {@code nodes}: {@code 2} (exactly two), {@code "0..2"}, {@code "1.."}, or {@code {min, target, max}} where
      * {@code min} defaults to 0 and {@code target} to {@code min}.
      */
-    static FleetNodes nodes(Ctx ctx, YamlValue value, String loc) {
+    static FleetNodes nodes(ReadContext ctx, YamlValue value, String loc) {
         int mark = ctx.mark();
         Object v = Coerce.scalar(value);
         YamlValue min;
@@ -95,7 +101,7 @@ public final class FleetReader {
             min = value;
             max = value;
         } else if (value instanceof YamlValue.Mapping) {
-            Obj o = Obj.of(ctx, value, loc);
+            MappingReader o = MappingReader.of(ctx, value, loc);
             min = o.raw("min");
             target = o.raw("target");
             max = o.raw("max");
@@ -106,12 +112,12 @@ public final class FleetReader {
         }
         min = absent(min) ? null : min;
         target = absent(target) ? min : target;
-        Integer lo = min == null ? Integer.valueOf(0) : Coerce.integer(ctx, min, Ctx.child(loc, "min"));
+        Integer lo = min == null ? Integer.valueOf(0) : Coerce.integer(ctx, min, ReadContext.child(loc, "min"));
         if (lo != null && lo < 0) {
-            ctx.valueError(Ctx.child(loc, "min"), min, "min cannot be negative");
+            ctx.valueError(ReadContext.child(loc, "min"), min, "min cannot be negative");
         }
-        Integer goal = target == null ? lo : Coerce.integer(ctx, target, Ctx.child(loc, "target"));
-        Integer hi = absent(max) ? null : Coerce.integer(ctx, max, Ctx.child(loc, "max"));
+        Integer goal = target == null ? lo : Coerce.integer(ctx, target, ReadContext.child(loc, "target"));
+        Integer hi = absent(max) ? null : Coerce.integer(ctx, max, ReadContext.child(loc, "max"));
         if (!ctx.cleanSince(mark)) {
             return null;
         }
@@ -135,16 +141,16 @@ public final class FleetReader {
     }
 
     /** A nested model: a mapping, or pydantic's message naming the model. */
-    private static Obj model(Ctx ctx, YamlValue value, String loc, String modelName) {
+    private static MappingReader model(ReadContext ctx, YamlValue value, String loc, String modelName) {
         if (!(value instanceof YamlValue.Mapping)) {
             ctx.error(loc, value, "Input should be a valid dictionary or instance of " + modelName);
             return null;
         }
-        return Obj.of(ctx, value, loc);
+        return MappingReader.of(ctx, value, loc);
     }
 
-    static SshParams sshParams(Ctx ctx, YamlValue value, String loc) {
-        Obj o = model(ctx, value, loc, "SSHParams");
+    static SshParams sshParams(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = model(ctx, value, loc, "SSHParams");
         if (o == null) {
             return null;
         }
@@ -161,7 +167,7 @@ public final class FleetReader {
     }
 
     /** A host: its name or address (numbers become text), or a mapping that overrides the shared settings. */
-    static SshHost host(Ctx ctx, YamlValue value, String loc) {
+    static SshHost host(ReadContext ctx, YamlValue value, String loc) {
         if (value instanceof YamlValue.Mapping) {
             return hostParams(ctx, value, loc);
         }
@@ -174,8 +180,8 @@ public final class FleetReader {
         return null;
     }
 
-    private static SshHost hostParams(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    private static SshHost hostParams(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         int mark = ctx.mark();
         String hostname = o.req("hostname", Coerce::string);
         Integer port = o.opt("port", Coerce::integer);
@@ -191,8 +197,8 @@ public final class FleetReader {
                 : null;
     }
 
-    static SshProxy sshProxy(Ctx ctx, YamlValue value, String loc) {
-        Obj o = model(ctx, value, loc, "SSHProxyParams");
+    static SshProxy sshProxy(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = model(ctx, value, loc, "SSHProxyParams");
         if (o == null) {
             return null;
         }
@@ -206,8 +212,8 @@ public final class FleetReader {
         return ctx.cleanSince(mark) ? new SshProxy(hostname, port, user, identityFile, sshKey) : null;
     }
 
-    static SshKey sshKey(Ctx ctx, YamlValue value, String loc) {
-        Obj o = model(ctx, value, loc, "SSHKey");
+    static SshKey sshKey(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = model(ctx, value, loc, "SSHKey");
         if (o == null) {
             return null;
         }
@@ -219,7 +225,7 @@ public final class FleetReader {
     }
 
     /** A private IPv4 or IPv6 address, as Python's {@code ipaddress} reads it. */
-    static String internalIp(Ctx ctx, YamlValue value, String loc) {
+    static String internalIp(ReadContext ctx, YamlValue value, String loc) {
         String text = Coerce.string(ctx, value, loc);
         if (text == null) {
             return null;
@@ -237,7 +243,7 @@ public final class FleetReader {
     }
 
     /** A private network, {@code <ip>/<prefix or netmask>}; host bits may be set. */
-    static String network(Ctx ctx, YamlValue value, String loc) {
+    static String network(ReadContext ctx, YamlValue value, String loc) {
         String text = Coerce.string(ctx, value, loc);
         if (text == null) {
             return null;

@@ -1,5 +1,11 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+
 import ai.dstack.api.configuration.BackendType;
 import ai.dstack.api.configuration.GatewayCertificate;
 import ai.dstack.api.configuration.GatewayConfiguration;
@@ -13,8 +19,8 @@ public final class GatewayReader {
 
     private GatewayReader() {}
 
-    public static GatewayConfiguration gateway(Obj o) {
-        Ctx ctx = o.ctx();
+    public static GatewayConfiguration gateway(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         o.accept("type");
         String name = o.opt("name", Coerce::string);
@@ -36,7 +42,7 @@ public final class GatewayReader {
                 replicas, tags);
     }
 
-    private static String nonEmpty(Ctx ctx, YamlValue value, String loc) {
+    private static String nonEmpty(ReadContext ctx, YamlValue value, String loc) {
         String text = Coerce.string(ctx, value, loc);
         if (text != null && text.isEmpty()) {
             ctx.error(loc, value, "String should have at least 1 character");
@@ -46,7 +52,7 @@ public final class GatewayReader {
     }
 
     /** {@code {type: lets-encrypt}}, {@code {type: acm, arn}}, or null for no TLS; errors sit under the tag. */
-    static GatewayCertificate certificate(Ctx ctx, YamlValue value, String loc) {
+    static GatewayCertificate certificate(ReadContext ctx, YamlValue value, String loc) {
         if (value.isNullScalar()) {
             return null;
         }
@@ -58,7 +64,7 @@ public final class GatewayReader {
         if (type == null) {
             return null;
         }
-        Obj o = Obj.of(ctx, value, Ctx.child(loc, type));
+        MappingReader o = MappingReader.of(ctx, value, ReadContext.child(loc, type));
         int mark = ctx.mark();
         o.accept("type");
         GatewayCertificate certificate = type.equals("acm")

@@ -1,5 +1,11 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+
 import ai.dstack.api.configuration.HttpHeader;
 import ai.dstack.api.configuration.ProbeConfig;
 import ai.dstack.api.configuration.ProbeMethod;
@@ -16,7 +22,7 @@ final class ProbeReader {
 
     private ProbeReader() {}
 
-    static List<ProbeConfig> probes(Ctx ctx, YamlValue value, String loc) {
+    static List<ProbeConfig> probes(ReadContext ctx, YamlValue value, String loc) {
         List<ProbeConfig> probes = Coerce.listOf(ProbeReader::probe).parse(ctx, value, loc);
         if (probes != null && new HashSet<>(probes).size() != probes.size()) {
             ctx.valueError(loc, value, "Probes must be unique");
@@ -25,8 +31,8 @@ final class ProbeReader {
         return probes;
     }
 
-    static ProbeConfig probe(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static ProbeConfig probe(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -52,7 +58,7 @@ final class ProbeReader {
         return new ProbeConfig(url, method, headers, body, timeout, interval, readyAfter, untilReady);
     }
 
-    private static String url(Ctx ctx, YamlValue value, String loc) {
+    private static String url(ReadContext ctx, YamlValue value, String loc) {
         String url = Coerce.string(ctx, value, loc);
         if (url == null) {
             return null;
@@ -72,7 +78,7 @@ final class ProbeReader {
         return url;
     }
 
-    private static List<HttpHeader> headers(Ctx ctx, YamlValue value, String loc) {
+    private static List<HttpHeader> headers(ReadContext ctx, YamlValue value, String loc) {
         if (value instanceof YamlValue.Sequence seq && seq.items().size() > MAX_HEADERS) {
             ctx.error(loc, value, "List should have at most " + MAX_HEADERS + " items after validation, not " + seq.items().size());
             return null;
@@ -80,8 +86,8 @@ final class ProbeReader {
         return Coerce.listOf(ProbeReader::header).parse(ctx, value, loc);
     }
 
-    private static HttpHeader header(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    private static HttpHeader header(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -92,7 +98,7 @@ final class ProbeReader {
         return ctx.cleanSince(mark) ? new HttpHeader(name, headerValue) : null;
     }
 
-    private static Long atLeastOneSecond(Ctx ctx, YamlValue value, String loc, String what) {
+    private static Long atLeastOneSecond(ReadContext ctx, YamlValue value, String loc, String what) {
         Long seconds = Durations.duration(ctx, value, loc);
         if (seconds != null && seconds < 1) {
             ctx.valueError(loc, value, "Probe " + what + " cannot be shorter than 1s");

@@ -1,5 +1,12 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+import ai.dstack.api.yaml.reading.YamlPlain;
+
 import ai.dstack.api.configuration.BackendType;
 import ai.dstack.api.configuration.CreationPolicy;
 import ai.dstack.api.configuration.EntityReference;
@@ -37,7 +44,7 @@ public final class ProfileReader {
     private ProfileReader() {}
 
     /** Reads every profile field of {@code o}; the fields not given stay null. */
-    public static ProfileParams profile(Obj o) {
+    public static ProfileParams profile(MappingReader o) {
         return new ProfileParams(
                 o.opt("backends", BACKENDS),
                 o.opt("regions", STRINGS),
@@ -62,17 +69,17 @@ public final class ProfileReader {
     }
 
     /** A duration that can be off; {@code true} and null both leave it unset. */
-    public static OffDuration offDuration(Obj o, String key) {
+    public static OffDuration offDuration(MappingReader o, String key) {
         return o.opt(key, Durations::offDuration);
     }
 
-    public static Long idleDuration(Obj o, String key) {
+    public static Long idleDuration(MappingReader o, String key) {
         return o.opt(key, Durations::idleDuration);
     }
 
-    public static RetrySpec retry(Ctx ctx, YamlValue value, String loc) {
+    public static RetrySpec retry(ReadContext ctx, YamlValue value, String loc) {
         if (value instanceof YamlValue.Mapping) {
-            Obj o = Obj.of(ctx, value, loc);
+            MappingReader o = MappingReader.of(ctx, value, loc);
             int mark = ctx.mark();
             List<RetryEvent> events = o.opt("on_events",
                     Coerce.listOf(Coerce.oneOf(RETRY_EVENTS, RetryEvent::fromWireValue)));
@@ -91,8 +98,8 @@ public final class ProfileReader {
         return flag == null ? null : new RetryFlag(flag);
     }
 
-    static UtilizationPolicy utilizationPolicy(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static UtilizationPolicy utilizationPolicy(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -106,8 +113,8 @@ public final class ProfileReader {
         return ctx.cleanSince(mark) ? new UtilizationPolicy(min, window) : null;
     }
 
-    static Schedule schedule(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static Schedule schedule(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -127,7 +134,7 @@ public final class ProfileReader {
     }
 
     /** {@code name}, {@code project/name}, or {@code {project, name}}. */
-    public static EntityReference fleetReference(Ctx ctx, YamlValue value, String loc) {
+    public static EntityReference fleetReference(ReadContext ctx, YamlValue value, String loc) {
         if (value instanceof YamlValue.Mapping) {
             return entityReference(ctx, value, loc);
         }
@@ -149,8 +156,8 @@ public final class ProfileReader {
         return parts.length == 1 ? new EntityReference(null, parts[0]) : new EntityReference(parts[0], parts[1]);
     }
 
-    static EntityReference entityReference(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static EntityReference entityReference(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -161,7 +168,7 @@ public final class ProfileReader {
         return ctx.cleanSince(mark) ? new EntityReference(project, name) : null;
     }
 
-    static List<InstanceSelector> instances(Ctx ctx, YamlValue value, String loc) {
+    static List<InstanceSelector> instances(ReadContext ctx, YamlValue value, String loc) {
         List<InstanceSelector> selectors = Coerce.listOf(ProfileReader::instanceSelector).parse(ctx, value, loc);
         if (selectors != null && selectors.isEmpty()) {
             ctx.error(loc, value, "List should have at least 1 item after validation, not 0");
@@ -170,12 +177,12 @@ public final class ProfileReader {
         return selectors;
     }
 
-    static InstanceSelector instanceSelector(Ctx ctx, YamlValue value, String loc) {
+    static InstanceSelector instanceSelector(ReadContext ctx, YamlValue value, String loc) {
         if (!(value instanceof YamlValue.Mapping map)) {
             String name = Coerce.string(ctx, value, loc);
             return name == null ? null : new InstanceSelector.ByName(name);
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         int mark = ctx.mark();
         InstanceSelector selector;
         if (map.entries().containsKey("fleet") || map.entries().containsKey("instance")) {
@@ -193,7 +200,7 @@ public final class ProfileReader {
         return ctx.cleanSince(mark) ? selector : null;
     }
 
-    public static Map<String, String> tags(Ctx ctx, YamlValue value, String loc) {
+    public static Map<String, String> tags(ReadContext ctx, YamlValue value, String loc) {
         Map<String, String> tags = Coerce.mapOf(Coerce::string).parse(ctx, value, loc);
         if (tags == null) {
             return null;
@@ -212,14 +219,14 @@ public final class ProfileReader {
     }
 
     /** Per-backend options, kept as given; each backend may appear once. */
-    static List<Map<String, Object>> backendOptions(Ctx ctx, YamlValue value, String loc) {
+    static List<Map<String, Object>> backendOptions(ReadContext ctx, YamlValue value, String loc) {
         List<Map<String, Object>> options = Coerce.listOf((c, v, l) -> {
             if (!(v instanceof YamlValue.Mapping m)) {
                 c.error(l, v, "Input should be a valid dictionary or object to extract fields from");
                 return null;
             }
             if (!(Coerce.scalar(m.entries().get("type")) instanceof String)) {
-                c.error(Ctx.child(l, "type"), v, "Unable to extract tag using discriminator 'type'");
+                c.error(ReadContext.child(l, "type"), v, "Unable to extract tag using discriminator 'type'");
                 return null;
             }
             return YamlPlain.toMap(m);

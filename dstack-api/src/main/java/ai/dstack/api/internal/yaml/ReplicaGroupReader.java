@@ -1,5 +1,10 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+
 import ai.dstack.api.configuration.ProfileParams;
 import ai.dstack.api.configuration.PythonVersion;
 import ai.dstack.api.configuration.ReplicaGroup;
@@ -24,7 +29,7 @@ final class ReplicaGroupReader {
 
     private ReplicaGroupReader() {}
 
-    static List<ReplicaGroup> groups(Ctx ctx, YamlValue value, String loc) {
+    static List<ReplicaGroup> groups(ReadContext ctx, YamlValue value, String loc) {
         List<ReplicaGroup> groups = Coerce.listOf(ReplicaGroupReader::group).parse(ctx, value, loc);
         if (groups == null) {
             return null;
@@ -54,8 +59,8 @@ final class ReplicaGroupReader {
         return named;
     }
 
-    static ReplicaGroup group(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static ReplicaGroup group(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -121,7 +126,7 @@ final class ReplicaGroupReader {
         return value == null || value.isNullScalar();
     }
 
-    private static String name(Ctx ctx, YamlValue value, String loc) {
+    private static String name(ReadContext ctx, YamlValue value, String loc) {
         String name = Coerce.string(ctx, value, loc);
         if (name != null && !NAME.matcher(name).find()) {
             ctx.valueError(loc, value, "Resource name should match regex '^[a-z0-9][a-z0-9-]{0,39}$'");
@@ -130,8 +135,8 @@ final class ReplicaGroupReader {
         return name;
     }
 
-    private static ReplicaGroupRouter router(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    private static ReplicaGroupRouter router(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }

@@ -1,5 +1,12 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+import ai.dstack.api.yaml.reading.PythonText;
+
 import ai.dstack.api.resources.ComputeCapability;
 import ai.dstack.api.resources.CpuArch;
 import ai.dstack.api.resources.CpuSpec;
@@ -20,8 +27,8 @@ public final class ResourcesReader {
     public static final ValueParser<Range<Integer>> INT_RANGE = range(Coerce::integer);
     public static final ValueParser<Range<Double>> MEMORY_RANGE = range(ResourcesReader::memory);
 
-    public static ResourcesSpec resources(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    public static ResourcesSpec resources(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -36,7 +43,7 @@ public final class ResourcesReader {
     }
 
     /** dstack's {@code Memory}: a number of gigabytes, or text with an {@code MB}, {@code GB} or {@code TB} unit. */
-    public static Double memory(Ctx ctx, YamlValue value, String loc) {
+    public static Double memory(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof Number || v instanceof Boolean) {
             return Coerce.number(ctx, value, loc);
@@ -82,7 +89,7 @@ public final class ResourcesReader {
                 min = value;
                 max = value;
             } else if (value instanceof YamlValue.Mapping) {
-                Obj o = Obj.of(ctx, value, loc);
+                MappingReader o = MappingReader.of(ctx, value, loc);
                 min = o.raw("min");
                 max = o.raw("max");
                 int mark = ctx.mark();
@@ -97,8 +104,8 @@ public final class ResourcesReader {
                 return null;
             }
             int mark = ctx.mark();
-            T lo = min == null ? null : item.parse(ctx, min, Ctx.child(loc, "min"));
-            T hi = max == null ? null : item.parse(ctx, max, Ctx.child(loc, "max"));
+            T lo = min == null ? null : item.parse(ctx, min, ReadContext.child(loc, "min"));
+            T hi = max == null ? null : item.parse(ctx, max, ReadContext.child(loc, "max"));
             if (!ctx.cleanSince(mark)) {
                 return null;
             }
@@ -119,7 +126,7 @@ public final class ResourcesReader {
         return new YamlValue.Scalar(text, from.line(), from.column());
     }
 
-    public static CpuSpec cpu(Ctx ctx, YamlValue value, String loc) {
+    public static CpuSpec cpu(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof Long || v instanceof java.math.BigInteger || v instanceof Boolean) {
             v = PythonText.str(v);
@@ -155,15 +162,15 @@ public final class ResourcesReader {
             if (count == null) {
                 return new CpuSpec(arch, CpuSpec.DEFAULT.count());
             }
-            Range<Integer> range = INT_RANGE.parse(ctx, count, Ctx.child(loc, "count"));
+            Range<Integer> range = INT_RANGE.parse(ctx, count, ReadContext.child(loc, "count"));
             return range == null ? null : new CpuSpec(arch, range);
         }
         if (value instanceof YamlValue.Mapping map && !map.entries().isEmpty()
                 && map.entries().keySet().stream().allMatch(k -> k.equals("min") || k.equals("max"))) {
-            Range<Integer> range = INT_RANGE.parse(ctx, value, Ctx.child(loc, "count"));
+            Range<Integer> range = INT_RANGE.parse(ctx, value, ReadContext.child(loc, "count"));
             return range == null ? null : new CpuSpec(null, range);
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -174,7 +181,7 @@ public final class ResourcesReader {
         return ctx.cleanSince(mark) ? new CpuSpec(arch, count) : null;
     }
 
-    private static CpuArch cpuArch(Ctx ctx, YamlValue value, String loc) {
+    private static CpuArch cpuArch(ReadContext ctx, YamlValue value, String loc) {
         if (Coerce.scalar(value) instanceof String s) {
             CpuArch arch = CpuArch.fromAlias(s);
             if (arch != null) {
@@ -185,7 +192,7 @@ public final class ResourcesReader {
         return null;
     }
 
-    public static GpuSpec gpu(Ctx ctx, YamlValue value, String loc) {
+    public static GpuSpec gpu(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof Long || v instanceof java.math.BigInteger || v instanceof Boolean) {
             v = PythonText.str(v);
@@ -193,14 +200,14 @@ public final class ResourcesReader {
         if (v instanceof String s) {
             return gpuShorthand(ctx, value, loc, s);
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
         return gpuFields(o);
     }
 
-    private static GpuSpec gpuShorthand(Ctx ctx, YamlValue value, String loc, String s) {
+    private static GpuSpec gpuShorthand(ReadContext ctx, YamlValue value, String loc, String s) {
         LinkedHashMap<String, Object> spec = new LinkedHashMap<>();
         for (String token : s.replace(" ", "").split(":", -1)) {
             if (token.isEmpty()) {
@@ -236,10 +243,10 @@ public final class ResourcesReader {
         }
         int mark = ctx.mark();
         Range<Integer> count = spec.containsKey("count")
-                ? INT_RANGE.parse(ctx, (YamlValue) spec.get("count"), Ctx.child(loc, "count"))
+                ? INT_RANGE.parse(ctx, (YamlValue) spec.get("count"), ReadContext.child(loc, "count"))
                 : GpuSpec.DEFAULT_COUNT;
         Range<Double> memory = spec.containsKey("memory")
-                ? MEMORY_RANGE.parse(ctx, (YamlValue) spec.get("memory"), Ctx.child(loc, "memory"))
+                ? MEMORY_RANGE.parse(ctx, (YamlValue) spec.get("memory"), ReadContext.child(loc, "memory"))
                 : null;
         @SuppressWarnings("unchecked")
         List<String> names = (List<String>) spec.get("name");
@@ -248,8 +255,8 @@ public final class ResourcesReader {
                 : null;
     }
 
-    private static GpuSpec gpuFields(Obj o) {
-        Ctx ctx = o.ctx();
+    private static GpuSpec gpuFields(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         GpuVendor vendor = o.opt("vendor", ResourcesReader::gpuVendor);
         List<String> name = o.opt("name", ResourcesReader::gpuNames);
@@ -261,7 +268,7 @@ public final class ResourcesReader {
         return ctx.cleanSince(mark) ? new GpuSpec(vendor, name, count, memory, total, cc) : null;
     }
 
-    private static GpuVendor gpuVendor(Ctx ctx, YamlValue value, String loc) {
+    private static GpuVendor gpuVendor(ReadContext ctx, YamlValue value, String loc) {
         if (Coerce.scalar(value) instanceof String s) {
             GpuVendor vendor = GpuVendor.fromAlias(s);
             if (vendor == null) {
@@ -273,12 +280,12 @@ public final class ResourcesReader {
         return null;
     }
 
-    private static List<String> gpuNames(Ctx ctx, YamlValue value, String loc) {
+    private static List<String> gpuNames(ReadContext ctx, YamlValue value, String loc) {
         List<String> names;
         if (value instanceof YamlValue.Sequence) {
             names = Coerce.listOf(Coerce::string).parse(ctx, value, loc);
         } else {
-            String one = Coerce.string(ctx, value, Ctx.child(loc, 0));
+            String one = Coerce.string(ctx, value, ReadContext.child(loc, 0));
             names = one == null ? null : List.of(one);
         }
         return names == null ? null : stripTpuPrefix(names);
@@ -295,7 +302,7 @@ public final class ResourcesReader {
         return out;
     }
 
-    private static ComputeCapability computeCapability(Ctx ctx, YamlValue value, String loc) {
+    private static ComputeCapability computeCapability(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         List<String> parts = null;
         if (v instanceof Double d) {
@@ -320,13 +327,13 @@ public final class ResourcesReader {
         }
     }
 
-    public static DiskSpec disk(Ctx ctx, YamlValue value, String loc) {
+    public static DiskSpec disk(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof String || v instanceof Number || v instanceof Boolean) {
-            Range<Double> size = MEMORY_RANGE.parse(ctx, value, Ctx.child(loc, "size"));
+            Range<Double> size = MEMORY_RANGE.parse(ctx, value, ReadContext.child(loc, "size"));
             return size == null ? null : new DiskSpec(size);
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }

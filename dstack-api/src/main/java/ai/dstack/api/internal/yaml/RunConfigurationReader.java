@@ -1,5 +1,12 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+import ai.dstack.api.yaml.reading.PythonText;
+
 import ai.dstack.api.configuration.Env;
 import ai.dstack.api.configuration.FilePathMapping;
 import ai.dstack.api.configuration.InstanceMountPoint;
@@ -36,8 +43,8 @@ public final class RunConfigurationReader {
     private RunConfigurationReader() {}
 
     /** The base fields, in dstack's order (later validators look at earlier fields, as dstack's do). */
-    public static RunBase base(Obj o) {
-        Ctx ctx = o.ctx();
+    public static RunBase base(MappingReader o) {
+        ReadContext ctx = o.ctx();
         String name = o.opt("name", Coerce::string);
         String image = o.opt("image", Coerce::string);
         String user = o.opt("user", RunConfigurationReader::user);
@@ -64,7 +71,7 @@ public final class RunConfigurationReader {
                 Boolean.TRUE.equals(dstack), setup);
     }
 
-    private static PythonVersion pythonUnlessImage(Obj o, String image) {
+    private static PythonVersion pythonUnlessImage(MappingReader o, String image) {
         if (o.has("python") && !o.raw("python").isNullScalar() && image != null && !image.isEmpty()) {
             o.ctx().valueError(o.loc("python"), o.raw("python"), "`image` and `python` are mutually exclusive fields");
             return null;
@@ -72,8 +79,8 @@ public final class RunConfigurationReader {
         return o.opt("python", RunConfigurationReader::python);
     }
 
-    public static TaskConfiguration task(Obj o) {
-        Ctx ctx = o.ctx();
+    public static TaskConfiguration task(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         o.accept("type");
         if (o.has("groups") && !o.raw("groups").isNullScalar() && o.has("nodes") && !o.raw("nodes").isNullScalar()) {
@@ -117,7 +124,7 @@ public final class RunConfigurationReader {
     }
 
     /** dstack's rule for tasks and services without groups: something must run. */
-    public static boolean requireCommandsOrImage(Obj o, List<String> commands, RunBase base) {
+    public static boolean requireCommandsOrImage(MappingReader o, List<String> commands, RunBase base) {
         if (commands.isEmpty() && (base.image() == null || base.image().isEmpty())) {
             o.ctx().valueError(o.loc(), o.value(), "Either `commands` or `image` must be set");
             return false;
@@ -125,7 +132,7 @@ public final class RunConfigurationReader {
         return true;
     }
 
-    static List<NodeGroup> nodeGroups(Ctx ctx, YamlValue value, String loc) {
+    static List<NodeGroup> nodeGroups(ReadContext ctx, YamlValue value, String loc) {
         List<NodeGroup> groups = Coerce.listOf(RunConfigurationReader::nodeGroup).parse(ctx, value, loc);
         if (groups == null) {
             return null;
@@ -159,8 +166,8 @@ public final class RunConfigurationReader {
         return "[" + String.join(", ", quoted) + "]";
     }
 
-    static NodeGroup nodeGroup(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static NodeGroup nodeGroup(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -177,7 +184,7 @@ public final class RunConfigurationReader {
         return ctx.cleanSince(mark) ? new NodeGroup(name, nodes, resources, commands, ports) : null;
     }
 
-    static String user(Ctx ctx, YamlValue value, String loc) {
+    static String user(ReadContext ctx, YamlValue value, String loc) {
         String user = Coerce.string(ctx, value, loc);
         if (user == null) {
             return null;
@@ -202,8 +209,8 @@ public final class RunConfigurationReader {
         return user;
     }
 
-    static RegistryAuth registryAuth(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static RegistryAuth registryAuth(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -215,7 +222,7 @@ public final class RunConfigurationReader {
     }
 
     /** {@code 3.12}, or the float {@code 3.10} that YAML reads as {@code 3.1}. */
-    static PythonVersion python(Ctx ctx, YamlValue value, String loc) {
+    static PythonVersion python(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         String text = null;
         if (v instanceof Double d) {
@@ -235,7 +242,7 @@ public final class RunConfigurationReader {
         return version;
     }
 
-    static Boolean docker(Ctx ctx, YamlValue value, String loc, String image, PythonVersion python, Boolean nvcc) {
+    static Boolean docker(ReadContext ctx, YamlValue value, String loc, String image, PythonVersion python, Boolean nvcc) {
         if (Boolean.TRUE.equals(Coerce.scalar(value))) {
             String other = image != null && !image.isEmpty() ? "image" : python != null ? "python" : Boolean.TRUE.equals(nvcc) ? "nvcc" : null;
             if (other != null) {
@@ -246,7 +253,7 @@ public final class RunConfigurationReader {
         return Coerce.bool(ctx, value, loc);
     }
 
-    static String shell(Ctx ctx, YamlValue value, String loc) {
+    static String shell(ReadContext ctx, YamlValue value, String loc) {
         String shell = Coerce.string(ctx, value, loc);
         if (shell == null || shell.equals("sh") || shell.equals("bash") || shell.startsWith("/")) {
             return shell;
@@ -256,13 +263,13 @@ public final class RunConfigurationReader {
     }
 
     /** {@code env} as a list ({@code A=1}, or {@code HF_TOKEN} to pass through) or as a mapping. */
-    public static Env env(Ctx ctx, YamlValue value, String loc) {
+    public static Env env(ReadContext ctx, YamlValue value, String loc) {
         if (value instanceof YamlValue.Sequence seq) {
             Map<String, String> vars = new LinkedHashMap<>();
             int mark = ctx.mark();
             for (int i = 0; i < seq.items().size(); i++) {
                 YamlValue item = seq.items().get(i);
-                String itemLoc = Ctx.child(loc, i);
+                String itemLoc = ReadContext.child(loc, i);
                 String text = Coerce.string(ctx, item, itemLoc);
                 if (text != null && !ENV_ITEM.matcher(text).find()) {
                     ctx.error(itemLoc, item, "String should match pattern '^([a-zA-Z_][a-zA-Z0-9_]*)(=.*$|$)'");
@@ -289,7 +296,7 @@ public final class RunConfigurationReader {
                     vars.put(key, null); // the wire form of a pass-through variable
                     return;
                 }
-                vars.put(key, Coerce.string(ctx, v, Ctx.child(loc, key)));
+                vars.put(key, Coerce.string(ctx, v, ReadContext.child(loc, key)));
             });
             return ctx.cleanSince(mark) ? new Env(vars) : null;
         }
@@ -298,11 +305,11 @@ public final class RunConfigurationReader {
     }
 
     /** A port: {@code 8080}, {@code "80:8080"}, {@code "*:8080"}, or {@code {local_port, container_port}}. */
-    public static PortMapping port(Ctx ctx, YamlValue value, String loc) {
+    public static PortMapping port(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof Long || v instanceof Boolean) {
-            Integer port = VALID_PORT.parse(ctx, value, Ctx.child(loc, "local_port"));
-            Integer again = VALID_PORT.parse(ctx, value, Ctx.child(loc, "container_port"));
+            Integer port = VALID_PORT.parse(ctx, value, ReadContext.child(loc, "local_port"));
+            Integer again = VALID_PORT.parse(ctx, value, ReadContext.child(loc, "container_port"));
             return port == null || again == null ? null : new PortMapping(port, port);
         }
         if (v instanceof String s) {
@@ -314,20 +321,20 @@ public final class RunConfigurationReader {
             String local = m.group(1);
             String container = m.group(2);
             if (container == null) {
-                ctx.error(Ctx.child(loc, "container_port"), value, "Input should be a valid integer");
+                ctx.error(ReadContext.child(loc, "container_port"), value, "Input should be a valid integer");
                 return null;
             }
             int mark = ctx.mark();
-            Integer containerPort = VALID_PORT.parse(ctx, ResourcesReader.derived(value, container), Ctx.child(loc, "container_port"));
+            Integer containerPort = VALID_PORT.parse(ctx, ResourcesReader.derived(value, container), ReadContext.child(loc, "container_port"));
             Integer localPort = null;
             if (local == null) {
                 localPort = containerPort;
             } else if (!local.equals("*")) {
-                localPort = VALID_PORT.parse(ctx, ResourcesReader.derived(value, local), Ctx.child(loc, "local_port"));
+                localPort = VALID_PORT.parse(ctx, ResourcesReader.derived(value, local), ReadContext.child(loc, "local_port"));
             }
             return ctx.cleanSince(mark) ? new PortMapping(localPort, containerPort) : null;
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -339,7 +346,7 @@ public final class RunConfigurationReader {
     }
 
     /** {@code name:/path} (a volume), {@code /host:/path} (an instance path), or the object forms. */
-    public static MountPoint mountPoint(Ctx ctx, YamlValue value, String loc) {
+    public static MountPoint mountPoint(ReadContext ctx, YamlValue value, String loc) {
         if (Coerce.scalar(value) instanceof String s) {
             String[] parts = s.split(":", -1);
             if (parts.length != 2) {
@@ -347,14 +354,14 @@ public final class RunConfigurationReader {
                 return null;
             }
             int mark = ctx.mark();
-            String path = mountPath(ctx, value, Ctx.child(loc, "path"), parts[1]);
+            String path = mountPath(ctx, value, ReadContext.child(loc, "path"), parts[1]);
             if (parts[0].contains("/")) {
-                String instancePath = mountPath(ctx, value, Ctx.child(loc, "instance_path"), parts[0]);
+                String instancePath = mountPath(ctx, value, ReadContext.child(loc, "instance_path"), parts[0]);
                 return ctx.cleanSince(mark) ? new InstanceMountPoint(instancePath, path, false) : null;
             }
             return ctx.cleanSince(mark) ? VolumeMountPoint(parts[0], path) : null;
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -388,7 +395,7 @@ public final class RunConfigurationReader {
     }
 
     /** An absolute container path without {@code ..}, normalised as Python's PurePosixPath does. */
-    static String mountPath(Ctx ctx, YamlValue value, String loc, String path) {
+    static String mountPath(ReadContext ctx, YamlValue value, String loc, String path) {
         if (path == null) {
             return null;
         }
@@ -414,7 +421,7 @@ public final class RunConfigurationReader {
         return root + String.join("/", parts);
     }
 
-    static List<RepoSpec> repos(Ctx ctx, YamlValue value, String loc) {
+    static List<RepoSpec> repos(ReadContext ctx, YamlValue value, String loc) {
         List<RepoSpec> repos = Coerce.listOf(RunConfigurationReader::repo).parse(ctx, value, loc);
         if (repos != null && repos.size() > 1) {
             ctx.valueError(loc, value, "A maximum of one repo is currently supported");
@@ -423,11 +430,11 @@ public final class RunConfigurationReader {
         return repos;
     }
 
-    static RepoSpec repo(Ctx ctx, YamlValue value, String loc) {
+    static RepoSpec repo(ReadContext ctx, YamlValue value, String loc) {
         if (Coerce.scalar(value) instanceof String s) {
             return repoShorthand(ctx, value, loc, s);
         }
-        Obj o = Obj.of(ctx, value, loc);
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -446,7 +453,7 @@ public final class RunConfigurationReader {
         return checkedRepo(ctx, value, loc, new RepoSpec(localPath, url, branch, hash, path, ifExists));
     }
 
-    private static RepoSpec repoShorthand(Ctx ctx, YamlValue value, String loc, String s) {
+    private static RepoSpec repoShorthand(ReadContext ctx, YamlValue value, String loc, String s) {
         List<String> parts = new ArrayList<>(List.of(s.split(":", -1)));
         boolean isUrl = false;
         if (parts.size() > 1) {
@@ -466,7 +473,7 @@ public final class RunConfigurationReader {
             ctx.valueError(loc, value, "Invalid repo: " + s);
             return null;
         }
-        String path = parts.size() == 2 ? repoPath(ctx, value, Ctx.child(loc, "path"), parts.get(1)) : ".";
+        String path = parts.size() == 2 ? repoPath(ctx, value, ReadContext.child(loc, "path"), parts.get(1)) : ".";
         if (path == null) {
             return null;
         }
@@ -476,7 +483,7 @@ public final class RunConfigurationReader {
         return checkedRepo(ctx, value, loc, spec);
     }
 
-    private static RepoSpec checkedRepo(Ctx ctx, YamlValue value, String loc, RepoSpec spec) {
+    private static RepoSpec checkedRepo(ReadContext ctx, YamlValue value, String loc, RepoSpec spec) {
         boolean hasLocal = spec.localPath() != null && !spec.localPath().isEmpty();
         boolean hasUrl = spec.url() != null && !spec.url().isEmpty();
         if (hasLocal && hasUrl) {
@@ -490,11 +497,11 @@ public final class RunConfigurationReader {
         return spec;
     }
 
-    private static String repoPath(Ctx ctx, YamlValue value, String loc) {
+    private static String repoPath(ReadContext ctx, YamlValue value, String loc) {
         return repoPath(ctx, value, loc, Coerce.string(ctx, value, loc));
     }
 
-    private static String repoPath(Ctx ctx, YamlValue value, String loc, String path) {
+    private static String repoPath(ReadContext ctx, YamlValue value, String loc, String path) {
         if (path != null && path.startsWith("~") && !(path.equals("~") || path.startsWith("~/"))) {
             ctx.valueError(loc, value, "`~username` syntax is not supported");
             return null;
@@ -502,7 +509,7 @@ public final class RunConfigurationReader {
         return path;
     }
 
-    static FilePathMapping file(Ctx ctx, YamlValue value, String loc) {
+    static FilePathMapping file(ReadContext ctx, YamlValue value, String loc) {
         String localPath;
         String path;
         if (Coerce.scalar(value) instanceof String s) {
@@ -518,7 +525,7 @@ public final class RunConfigurationReader {
             localPath = parts.get(0);
             path = parts.size() == 1 ? parts.get(0) : parts.get(1);
         } else {
-            Obj o = Obj.of(ctx, value, loc);
+            MappingReader o = MappingReader.of(ctx, value, loc);
             if (o == null) {
                 return null;
             }
@@ -531,7 +538,7 @@ public final class RunConfigurationReader {
             }
         }
         if (path.matches("^[A-Za-z]:[\\\\/].*") || path.startsWith("\\\\") || path.startsWith("//")) {
-            ctx.valueError(Ctx.child(loc, "path"), value, "path must be a Unix file path: " + path);
+            ctx.valueError(ReadContext.child(loc, "path"), value, "path must be a Unix file path: " + path);
             return null;
         }
         return new FilePathMapping(localPath, path);

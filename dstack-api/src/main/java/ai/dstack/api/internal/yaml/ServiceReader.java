@@ -1,5 +1,12 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+import ai.dstack.api.yaml.reading.ValueParser;
+import ai.dstack.api.yaml.reading.PythonText;
+
 import ai.dstack.api.ValidationError;
 import ai.dstack.api.configuration.EntityReference;
 import ai.dstack.api.configuration.PortMapping;
@@ -36,8 +43,8 @@ public final class ServiceReader {
 
     private ServiceReader() {}
 
-    public static ServiceConfiguration service(Obj o) {
-        Ctx ctx = o.ctx();
+    public static ServiceConfiguration service(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         o.accept("type");
         // dstack reads a list under `replicas` as the replica groups (the form it writes them in).
@@ -101,7 +108,7 @@ public final class ServiceReader {
     }
 
     /** A replica count: {@code 2}, {@code 0..4} or {@code ..4} (from 0); the maximum is required. */
-    static Range<Integer> replicaRange(Ctx ctx, YamlValue value, String loc) {
+    static Range<Integer> replicaRange(ReadContext ctx, YamlValue value, String loc) {
         Range<Integer> range = ResourcesReader.INT_RANGE.parse(ctx, value, loc);
         if (range == null) {
             return null;
@@ -127,14 +134,14 @@ public final class ServiceReader {
      * The port the application listens on: {@code 8000} (served on port 80), {@code "8080:8000"}, or
      * {@code {local_port, container_port}}. Errors name the field, as dstack's union does.
      */
-    static PortMapping port(Ctx ctx, YamlValue value, String loc) {
+    static PortMapping port(ReadContext ctx, YamlValue value, String loc) {
         Object v = Coerce.scalar(value);
         if (v instanceof String s) {
             Matcher pair = PORT_PAIR.matcher(s);
             if (pair.find()) {
                 int mark = ctx.mark();
-                Integer local = pairPart(ctx, value, Ctx.child(loc, "local_port"), pair.group(1));
-                Integer container = pairPart(ctx, value, Ctx.child(loc, "container_port"), pair.group(2));
+                Integer local = pairPart(ctx, value, ReadContext.child(loc, "local_port"), pair.group(1));
+                Integer container = pairPart(ctx, value, ReadContext.child(loc, "container_port"), pair.group(2));
                 return ctx.cleanSince(mark) ? new PortMapping(local, container) : null;
             }
             int mark = ctx.mark();
@@ -172,7 +179,7 @@ public final class ServiceReader {
     }
 
     /** One side of {@code "8080:8000"}: digits only, so anything too long for an int is simply too large a port. */
-    private static Integer pairPart(Ctx ctx, YamlValue value, String loc, String digits) {
+    private static Integer pairPart(ReadContext ctx, YamlValue value, String loc, String digits) {
         if (digits.length() > 9) {
             ctx.error(loc, value, "Input should be less than or equal to 65535");
             return null;
@@ -181,7 +188,7 @@ public final class ServiceReader {
     }
 
     /** {@code true}, {@code false}, {@code name}, {@code project/name}, or {@code {project, name}}: tried in that order. */
-    static ServiceGateway gateway(Ctx ctx, YamlValue value, String loc) {
+    static ServiceGateway gateway(ReadContext ctx, YamlValue value, String loc) {
         int mark = ctx.mark();
         Boolean flag = Coerce.bool(ctx, value, loc);
         if (flag != null) {
@@ -194,7 +201,7 @@ public final class ServiceReader {
         return reference == null ? null : new ServiceGateway.Named(reference);
     }
 
-    static ServiceHttps https(Ctx ctx, YamlValue value, String loc) {
+    static ServiceHttps https(ReadContext ctx, YamlValue value, String loc) {
         if ("auto".equals(Coerce.scalar(value))) {
             return ServiceHttps.AUTO;
         }
@@ -209,7 +216,7 @@ public final class ServiceReader {
     }
 
     /** A model name (an OpenAI-compatible chat model at {@code /v1}) or a mapping chosen by its {@code format}. */
-    static ServiceModel model(Ctx ctx, YamlValue value, String loc) {
+    static ServiceModel model(ReadContext ctx, YamlValue value, String loc) {
         if (Coerce.scalar(value) instanceof String name) {
             return new ServiceModel.OpenAiChat(name, null);
         }
@@ -224,12 +231,12 @@ public final class ServiceReader {
         }
         Object tag = Coerce.scalar(format);
         if (!"openai".equals(tag) && !"tgi".equals(tag)) {
-            ctx.error(Ctx.child(loc, "format"), format, "Input tag '" + PythonText.str(tag) + "'"
+            ctx.error(ReadContext.child(loc, "format"), format, "Input tag '" + PythonText.str(tag) + "'"
                     + " found using 'format' does not match any of the expected tags: 'tgi', 'openai'");
             return null;
         }
         // pydantic locates a tagged union member's errors under the tag: `model.openai.name`.
-        Obj o = Obj.of(ctx, value, Ctx.child(loc, (String) tag));
+        MappingReader o = MappingReader.of(ctx, value, ReadContext.child(loc, (String) tag));
         int mark = ctx.mark();
         o.accept("format");
         o.get("type", Coerce.oneOf(List.of("chat"), t -> t), "chat");
@@ -248,8 +255,8 @@ public final class ServiceReader {
         return model;
     }
 
-    static ScalingSpec scaling(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static ScalingSpec scaling(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -263,7 +270,7 @@ public final class ServiceReader {
         return ctx.cleanSince(mark) ? new ScalingSpec(metric, target, window, up, down) : null;
     }
 
-    private static Long scalingWindow(Ctx ctx, YamlValue value, String loc) {
+    private static Long scalingWindow(ReadContext ctx, YamlValue value, String loc) {
         Long window = Durations.duration(ctx, value, loc);
         if (window != null && !SCALING_WINDOWS.contains(window)) {
             ctx.valueError(loc, value, "Window must be one of: `30s`, `60s`, `300s`");
@@ -272,7 +279,7 @@ public final class ServiceReader {
         return window;
     }
 
-    static List<RateLimit> rateLimits(Ctx ctx, YamlValue value, String loc) {
+    static List<RateLimit> rateLimits(ReadContext ctx, YamlValue value, String loc) {
         List<RateLimit> limits = Coerce.listOf(ServiceReader::rateLimit).parse(ctx, value, loc);
         if (limits == null) {
             return null;
@@ -293,8 +300,8 @@ public final class ServiceReader {
         return limits;
     }
 
-    static RateLimit rateLimit(Ctx ctx, YamlValue value, String loc) {
-        Obj o = Obj.of(ctx, value, loc);
+    static RateLimit rateLimit(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader o = MappingReader.of(ctx, value, loc);
         if (o == null) {
             return null;
         }
@@ -308,7 +315,7 @@ public final class ServiceReader {
     }
 
     /** Requests per second: at least one a minute, and few enough to count per minute in a 64-bit integer. */
-    private static Double rps(Ctx ctx, YamlValue value, String loc) {
+    private static Double rps(ReadContext ctx, YamlValue value, String loc) {
         Double rps = Coerce.number(ctx, value, loc);
         if (rps == null) {
             return null;
@@ -324,7 +331,7 @@ public final class ServiceReader {
         return rps;
     }
 
-    static RateLimit.Key rateLimitKey(Ctx ctx, YamlValue value, String loc) {
+    static RateLimit.Key rateLimitKey(ReadContext ctx, YamlValue value, String loc) {
         if (!(value instanceof YamlValue.Mapping map)) {
             ctx.error(loc, value, "Input should be a valid dictionary or object to extract fields from");
             return null;
@@ -336,11 +343,11 @@ public final class ServiceReader {
         }
         Object tag = Coerce.scalar(type);
         if (!"ip_address".equals(tag) && !"header".equals(tag)) {
-            ctx.error(Ctx.child(loc, "type"), type, "Input tag '" + PythonText.str(tag) + "'"
+            ctx.error(ReadContext.child(loc, "type"), type, "Input tag '" + PythonText.str(tag) + "'"
                     + " found using 'type' does not match any of the expected tags: 'ip_address', 'header'");
             return null;
         }
-        Obj o = Obj.of(ctx, value, Ctx.child(loc, (String) tag));
+        MappingReader o = MappingReader.of(ctx, value, ReadContext.child(loc, (String) tag));
         int mark = ctx.mark();
         o.accept("type");
         String header = tag.equals("header") ? o.req("header", HEADER_NAME) : null;

@@ -1,5 +1,8 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.ValueParser;
+
 import java.util.regex.Pattern;
 
 /** pydantic's string constraints ({@code min_length}, {@code max_length}, {@code pattern}) with pydantic's messages. */

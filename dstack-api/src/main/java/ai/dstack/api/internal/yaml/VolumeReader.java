@@ -1,5 +1,10 @@
 package ai.dstack.api.internal.yaml;
 
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.YamlValue;
+
 import ai.dstack.api.configuration.BackendType;
 import ai.dstack.api.configuration.KubernetesVolumeConfiguration;
 import ai.dstack.api.configuration.RunpodVolumeConfiguration;
@@ -21,8 +26,8 @@ public final class VolumeReader {
 
     private VolumeReader() {}
 
-    public static VolumeConfiguration volume(Obj o) {
-        Ctx ctx = o.ctx();
+    public static VolumeConfiguration volume(MappingReader o) {
+        ReadContext ctx = o.ctx();
         int mark = ctx.mark();
         // Pass 1: unknown fields are left for pass 2, as dstack ignores them here.
         YamlValue backendValue = o.req("backend", (c, v, l) -> v);
@@ -38,7 +43,7 @@ public final class VolumeReader {
         if (backend == null) {
             return null;
         }
-        Obj b = Obj.of(ctx, o.value(), backend);
+        MappingReader b = MappingReader.of(ctx, o.value(), backend);
         b.accept(COMMON_FIELDS);
         VolumeConfiguration volume = switch (backend) {
             case "aws", "gcp" -> {

@@ -1,9 +1,9 @@
 package ai.dstack.core.internal.config;
 
-import ai.dstack.api.internal.yaml.Coerce;
-import ai.dstack.api.internal.yaml.Ctx;
-import ai.dstack.api.internal.yaml.Obj;
-import ai.dstack.api.internal.yaml.YamlValue;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.YamlValue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -32,8 +32,8 @@ public final class BackendConfigReader {
      *     {@code creds.data} (the file is read now, relative to {@code baseDirectory})
      * @return null when anything was wrong (see {@code ctx.errors()})
      */
-    public static BackendConfig read(Ctx ctx, YamlValue value, String loc, boolean fromFile, Path baseDirectory) {
-        Obj obj = Obj.of(ctx, value, loc);
+    public static BackendConfig read(ReadContext ctx, YamlValue value, String loc, boolean fromFile, Path baseDirectory) {
+        MappingReader obj = MappingReader.of(ctx, value, loc);
         if (obj == null) {
             return null;
         }
@@ -64,7 +64,7 @@ public final class BackendConfigReader {
         return ctx.cleanSince(mark) && creds != null ? new BackendConfig(type, config, creds) : null;
     }
 
-    private static ObjectNode readCreds(Ctx ctx, Obj parent, BackendSchemas.Schema schema, boolean fromFile,
+    private static ObjectNode readCreds(ReadContext ctx, MappingReader parent, BackendSchemas.Schema schema, boolean fromFile,
             Path baseDirectory) {
         YamlValue raw = parent.raw("creds");
         String loc = parent.loc("creds");
@@ -72,7 +72,7 @@ public final class BackendConfigReader {
             ctx.error(loc, parent.value(), "Field required");
             return null;
         }
-        Obj obj = Obj.of(ctx, raw, loc);
+        MappingReader obj = MappingReader.of(ctx, raw, loc);
         if (obj == null) {
             return null;
         }
@@ -114,7 +114,7 @@ public final class BackendConfigReader {
         return creds;
     }
 
-    private static String readCredsFile(Ctx ctx, Obj creds, String filename, Path baseDirectory) {
+    private static String readCredsFile(ReadContext ctx, MappingReader creds, String filename, Path baseDirectory) {
         String expanded = filename.startsWith("~/") ? System.getProperty("user.home") + filename.substring(1) : filename;
         Path path = baseDirectory == null ? Path.of(expanded) : baseDirectory.resolve(expanded);
         try {

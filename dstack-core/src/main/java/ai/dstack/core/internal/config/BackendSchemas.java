@@ -1,9 +1,9 @@
 package ai.dstack.core.internal.config;
 
-import ai.dstack.api.internal.yaml.Coerce;
-import ai.dstack.api.internal.yaml.ValueParser;
-import ai.dstack.api.internal.yaml.YamlPlain;
-import ai.dstack.api.internal.yaml.YamlValue;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.ValueParser;
+import ai.dstack.api.yaml.reading.YamlPlain;
+import ai.dstack.api.yaml.reading.YamlValue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,11 +4,11 @@ import ai.dstack.api.ConfigurationException;
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
 import ai.dstack.api.ValidationError;
-import ai.dstack.api.internal.yaml.Coerce;
-import ai.dstack.api.internal.yaml.Ctx;
-import ai.dstack.api.internal.yaml.Obj;
-import ai.dstack.api.internal.yaml.YamlLoader;
-import ai.dstack.api.internal.yaml.YamlValue;
+import ai.dstack.api.yaml.reading.Coerce;
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.MappingReader;
+import ai.dstack.api.yaml.reading.YamlLoader;
+import ai.dstack.api.yaml.reading.YamlValue;
 import ai.dstack.core.internal.crypto.AesKey;
 import ai.dstack.core.internal.crypto.EncryptionKey;
 import ai.dstack.core.internal.crypto.IdentityKey;
@@ -68,9 +68,9 @@ public final class ServerConfigFile {
         if (loaded.error() != null) {
             throw new ConfigurationException(List.of(loaded.error()));
         }
-        Ctx ctx = new Ctx(source);
+        ReadContext ctx = new ReadContext(source);
         List<String> warnings = new ArrayList<>();
-        Obj root = Obj.of(ctx, loaded.value(), "");
+        MappingReader root = MappingReader.of(ctx, loaded.value(), "");
         if (root == null) {
             throw new ConfigurationException(ctx.errors());
         }
@@ -88,7 +88,7 @@ public final class ServerConfigFile {
         return new ServerConfig(projects, keys, permissions, warnings);
     }
 
-    private static List<ServerConfig.Project> projects(Ctx ctx, Obj root, List<String> warnings, Path baseDirectory) {
+    private static List<ServerConfig.Project> projects(ReadContext ctx, MappingReader root, List<String> warnings, Path baseDirectory) {
         YamlValue raw = root.raw("projects");
         List<ServerConfig.Project> projects = new ArrayList<>();
         if (raw == null) {
@@ -100,7 +100,7 @@ public final class ServerConfigFile {
             return projects;
         }
         for (int i = 0; i < sequence.items().size(); i++) {
-            Obj project = Obj.of(ctx, sequence.items().get(i), Ctx.child("projects", i));
+            MappingReader project = MappingReader.of(ctx, sequence.items().get(i), ReadContext.child("projects", i));
             if (project == null) {
                 continue;
             }
@@ -111,7 +111,7 @@ public final class ServerConfigFile {
             if (list instanceof YamlValue.Sequence items) {
                 for (int j = 0; j < items.items().size(); j++) {
                     YamlValue item = items.items().get(j);
-                    String loc = Ctx.child(project.loc("backends"), j);
+                    String loc = ReadContext.child(project.loc("backends"), j);
                     String type = typeOf(item);
                     if (type != null && BackendSchemas.NOT_MODELLED.contains(type)) {
                         skipped.add(type);
@@ -140,13 +140,13 @@ public final class ServerConfigFile {
                 && s.value() instanceof String type ? type : null;
     }
 
-    private static List<EncryptionKey> encryption(Ctx ctx, Obj root) {
+    private static List<EncryptionKey> encryption(ReadContext ctx, MappingReader root) {
         List<EncryptionKey> keys = new ArrayList<>();
         YamlValue raw = root.raw("encryption");
         if (raw == null || raw.isNullScalar()) {
             return keys;
         }
-        Obj encryption = Obj.of(ctx, raw, "encryption");
+        MappingReader encryption = MappingReader.of(ctx, raw, "encryption");
         if (encryption == null) {
             return keys;
         }
@@ -157,7 +157,7 @@ public final class ServerConfigFile {
             ctx.error("encryption.keys", list, "Input should be a valid list");
         } else {
             for (int i = 0; i < items.items().size(); i++) {
-                EncryptionKey key = key(ctx, items.items().get(i), Ctx.child("encryption.keys", i));
+                EncryptionKey key = key(ctx, items.items().get(i), ReadContext.child("encryption.keys", i));
                 if (key != null) {
                     keys.add(key);
                 }
@@ -167,8 +167,8 @@ public final class ServerConfigFile {
         return keys;
     }
 
-    private static EncryptionKey key(Ctx ctx, YamlValue value, String loc) {
-        Obj key = Obj.of(ctx, value, loc);
+    private static EncryptionKey key(ReadContext ctx, YamlValue value, String loc) {
+        MappingReader key = MappingReader.of(ctx, value, loc);
         if (key == null) {
             return null;
         }
@@ -197,12 +197,12 @@ public final class ServerConfigFile {
         return result;
     }
 
-    private static DefaultPermissions permissions(Ctx ctx, Obj root) {
+    private static DefaultPermissions permissions(ReadContext ctx, MappingReader root) {
         YamlValue raw = root.raw("default_permissions");
         if (raw == null || raw.isNullScalar()) {
             return null;
         }
-        Obj obj = Obj.of(ctx, raw, "default_permissions");
+        MappingReader obj = MappingReader.of(ctx, raw, "default_permissions");
         if (obj == null) {
             return null;
         }

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * files (database, config.yml, keys), other jobs' directories and scripts, or other jobs' {@code /proc/<pid>/environ}
  * (the kernel shows a process's environment to its own user and root only). The ids come from a range no login user
  * has ({@value #FIRST_UID} and up), one new id per job, so no id is shared between two jobs; they need no entry in
- * {@code /etc/passwd}. The job's last {@code exec} goes through util-linux's {@code setpriv}, which also sets
+ * {@code /etc/passwd}. The ids are counted host-wide (every server on this host draws from one counter under
+ * {@value #JOBS_BASE}), so the jobs of two servers never share one either. The job's last {@code exec} goes through util-linux's {@code setpriv}, which also sets
  * no_new_privs, so set-user-id programs cannot give the job root back.
  *
  * <p>A job must reach its own directory by absolute path ({@code $HOME}, {@code $DSTACK_WORKING_DIR}, programs that
@@ -41,18 +42,16 @@ final class JobUsers {
     static final String JOBS_BASE = "/var/lib/dstack-jvm/jobs";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobUsers.class);
 
-    private final Path root;
     private final Path counter;
     private final String setpriv;
 
-    private JobUsers(Path root, String setpriv) {
-        this.root = root;
-        this.counter = root.resolve(COUNTER_FILE);
+    private JobUsers(Path counter, String setpriv) {
+        this.counter = counter;
         this.setpriv = setpriv;
     }
 
     /** Separate users when this process is root and setpriv is on the jobs' PATH; else none (jobs run as we do). */
-    static Optional<JobUsers> forThisHost(Path root, ProcessRunner runner) {
+    static Optional<JobUsers> forThisHost(ProcessRunner runner) {
         if (!runningAsRoot()) {
             return Optional.empty();
         }
@@ -61,7 +60,7 @@ final class JobUsers {
             LOG.warn("This server runs as root but util-linux's setpriv is not on PATH: local jobs run as root too");
             return Optional.empty();
         }
-        return Optional.of(new JobUsers(root, setpriv.get().toString()));
+        return Optional.of(new JobUsers(Path.of(JOBS_BASE, COUNTER_FILE), setpriv.get().toString()));
     }
 
     /**
@@ -177,7 +176,7 @@ final class JobUsers {
         }
     }
 
-    /** A user id no job had before on this jobs directory (the counter is kept beside the jobs, under a lock). */
+    /** A user id no job on this host had before (the counter file is locked across the servers of this host). */
     long allocate() {
         synchronized (JobUsers.class) { // the file lock is per process: threads and executors of this JVM queue here
             return allocateLocked();
@@ -185,6 +184,14 @@ final class JobUsers {
     }
 
     private long allocateLocked() {
+        try {
+            if (!Files.isDirectory(counter.getParent())) {
+                Files.createDirectories(counter.getParent());
+                traverseOnly(counter.getParent());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot pick a user id for a job (" + counter + "): " + e.getMessage(), e);
+        }
         try (FileChannel channel = FileChannel.open(counter, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
             ByteBuffer buffer = ByteBuffer.allocate(32);

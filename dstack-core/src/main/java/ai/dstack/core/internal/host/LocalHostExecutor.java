@@ -123,7 +123,7 @@ public final class LocalHostExecutor implements HostExecutor {
         this.containerRuntimeChoice = containerRuntime;
         this.root = root.toAbsolutePath().normalize();
         this.runner = new ProcessRunner(baseEnvironment);
-        this.users = separateUsers ? JobUsers.forThisHost(this.root, runner) : Optional.empty();
+        this.users = separateUsers ? JobUsers.forThisHost(runner) : Optional.empty();
         try {
             Files.createDirectories(this.root.resolve(ShellJobProtocol.EXITED_DIR));
             if (users.isPresent()) {

@@ -3,9 +3,9 @@ package ai.dstack.core.internal.operations;
 import ai.dstack.api.ConfigurationException;
 import ai.dstack.api.DstackException;
 import ai.dstack.api.ErrorCode;
-import ai.dstack.api.internal.yaml.Ctx;
-import ai.dstack.api.internal.yaml.JsonTrees;
-import ai.dstack.api.internal.yaml.YamlLoader;
+import ai.dstack.api.yaml.reading.ReadContext;
+import ai.dstack.api.yaml.reading.JsonTrees;
+import ai.dstack.api.yaml.reading.YamlLoader;
 import ai.dstack.api.project.BackendInfo;
 import ai.dstack.api.run.JobSshKey;
 import ai.dstack.api.user.ProjectRole;
@@ -73,8 +73,8 @@ public final class BackendConfigs {
         return parse(loaded.value(), "config_yaml");
     }
 
-    private static BackendConfig parse(ai.dstack.api.internal.yaml.YamlValue value, String source) {
-        Ctx ctx = new Ctx(source);
+    private static BackendConfig parse(ai.dstack.api.yaml.reading.YamlValue value, String source) {
+        ReadContext ctx = new ReadContext(source);
         BackendConfig config = BackendConfigReader.read(ctx, value, "", false, null);
         if (config == null) {
             throw new ConfigurationException(ctx.errors());

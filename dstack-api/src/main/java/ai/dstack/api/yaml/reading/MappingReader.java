@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -8,28 +8,28 @@ import java.util.Set;
  * Reads the fields of one mapping the way a pydantic model with {@code extra="forbid"} does: each field is
  * taken once, absent fields get their defaults, and {@link #finish()} reports every field nobody took.
  */
-public final class Obj {
-    private final Ctx ctx;
+public final class MappingReader {
+    private final ReadContext ctx;
     private final YamlValue.Mapping map;
     private final String loc;
     private final Set<String> taken = new LinkedHashSet<>();
 
-    private Obj(Ctx ctx, YamlValue.Mapping map, String loc) {
+    private MappingReader(ReadContext ctx, YamlValue.Mapping map, String loc) {
         this.ctx = ctx;
         this.map = map;
         this.loc = loc;
     }
 
     /** A reader over {@code value}, or null (with an error) when it is not a mapping. */
-    public static Obj of(Ctx ctx, YamlValue value, String loc) {
+    public static MappingReader of(ReadContext ctx, YamlValue value, String loc) {
         if (value instanceof YamlValue.Mapping map) {
-            return new Obj(ctx, map, loc);
+            return new MappingReader(ctx, map, loc);
         }
         ctx.error(loc, value, "Input should be a valid dictionary or object to extract fields from");
         return null;
     }
 
-    public Ctx ctx() {
+    public ReadContext ctx() {
         return ctx;
     }
 
@@ -42,7 +42,7 @@ public final class Obj {
     }
 
     public String loc(String key) {
-        return Ctx.child(loc, key);
+        return ReadContext.child(loc, key);
     }
 
     public boolean has(String key) {

@@ -1,15 +1,15 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 import ai.dstack.api.ValidationError;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Collects the problems found while reading one document, each with its field path, line and column. */
-public final class Ctx {
+public final class ReadContext {
     private final String source;
     private final List<ValidationError> errors = new ArrayList<>();
 
-    public Ctx(String source) {
+    public ReadContext(String source) {
         this.source = source;
     }
 

@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 import ai.dstack.api.ValidationError;
 import java.io.StringReader;

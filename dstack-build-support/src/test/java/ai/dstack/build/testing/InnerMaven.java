@@ -1,4 +1,4 @@
-package ai.dstack.maven;
+package ai.dstack.build.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,17 +11,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs real Maven builds of the small projects under {@code src/it}, as a user would, with the Maven that runs this
+ * Runs real Maven builds of the small projects under {@code src/it} of the module whose tests use it (its failsafe
+ * configuration sets {@code it.work}, {@code it.projects} and {@code outer.repo}), as a user would, with the Maven that runs this
  * build. They resolve the just-built ai.dstack artifacts from a repository under {@code target/} (filled by
  * maven-invoker-plugin's {@code install} goal) and everything else from the outer build's repository as a
  * file:// remote, offline (tests talk only to loopback): every plugin the inner builds use is one the outer build
  * already used, at the same version. Nothing is written to ~/.m2.
  */
-final class InnerMaven {
+public final class InnerMaven {
     private final Path work;
     private final Path settings;
 
-    InnerMaven() {
+    public InnerMaven() {
         this.work = Path.of(require("it.work"));
         try {
             Files.createDirectories(work);
@@ -32,12 +33,12 @@ final class InnerMaven {
     }
 
     /** A fresh copy of {@code src/it/<name>} with each {@code @X@} replaced by system property {@code it.filter.X}. */
-    Path project(String name) throws IOException {
+    public Path project(String name) throws IOException {
         return copy(Path.of(require("it.projects")).resolve(name), name);
     }
 
     /** A fresh copy of {@code source} (filtered like {@link #project}) under the work directory as {@code name}. */
-    Path copy(Path source, String name) throws IOException {
+    public Path copy(Path source, String name) throws IOException {
         Path copy = work.resolve(name);
         if (Files.exists(copy)) {
             try (Stream<Path> old = Files.walk(copy)) {
@@ -67,7 +68,7 @@ final class InnerMaven {
     }
 
     /** {@code mvn ARGS} in {@code project}; the build's whole output. */
-    Result run(Path project, String... args) throws IOException, InterruptedException {
+    public Result run(Path project, String... args) throws IOException, InterruptedException {
         Path mvn = Path.of(require("maven.home"), "bin", "mvn");
         // -o with file:// allowed: the outer repository is read, the network never.
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-ntp", "-o",
@@ -87,7 +88,7 @@ final class InnerMaven {
         return new Result(process.exitValue(), Files.readString(log));
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n" + output;

@@ -1,9 +1,9 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 import java.util.Collection;
 
 /** Finds the known name a misspelt one most likely meant. */
-public final class Suggestions {
+final class Suggestions {
     private Suggestions() {}
 
     /** The closest candidate by edit distance, or null when none is close enough to be a typo. */

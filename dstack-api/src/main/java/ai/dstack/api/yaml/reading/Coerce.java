@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -31,7 +31,7 @@ public final class Coerce {
         return value instanceof YamlValue.Scalar s ? s.value() : value;
     }
 
-    public static String string(Ctx ctx, YamlValue value, String loc) {
+    public static String string(ReadContext ctx, YamlValue value, String loc) {
         Object v = scalar(value);
         if (v instanceof String s) {
             return s;
@@ -43,7 +43,7 @@ public final class Coerce {
         return null;
     }
 
-    public static Integer integer(Ctx ctx, YamlValue value, String loc) {
+    public static Integer integer(ReadContext ctx, YamlValue value, String loc) {
         Long v = longValue(ctx, value, loc);
         if (v == null) {
             return null;
@@ -55,7 +55,7 @@ public final class Coerce {
         return v.intValue();
     }
 
-    public static Long longValue(Ctx ctx, YamlValue value, String loc) {
+    public static Long longValue(ReadContext ctx, YamlValue value, String loc) {
         Object v = scalar(value);
         if (v instanceof Long l) {
             return l;
@@ -102,7 +102,7 @@ public final class Coerce {
         return null;
     }
 
-    public static Double number(Ctx ctx, YamlValue value, String loc) {
+    public static Double number(ReadContext ctx, YamlValue value, String loc) {
         Object v = scalar(value);
         if (v instanceof Double d) {
             return d;
@@ -144,7 +144,7 @@ public final class Coerce {
         return Double.parseDouble(lower);
     }
 
-    public static Boolean bool(Ctx ctx, YamlValue value, String loc) {
+    public static Boolean bool(ReadContext ctx, YamlValue value, String loc) {
         Object v = scalar(value);
         if (v instanceof Boolean b) {
             return b;
@@ -207,7 +207,7 @@ public final class Coerce {
             int mark = ctx.mark();
             List<T> out = new ArrayList<>(seq.items().size());
             for (int i = 0; i < seq.items().size(); i++) {
-                out.add(item.parse(ctx, seq.items().get(i), Ctx.child(loc, i)));
+                out.add(item.parse(ctx, seq.items().get(i), ReadContext.child(loc, i)));
             }
             return ctx.cleanSince(mark) ? Collections.unmodifiableList(out) : null;
         };
@@ -222,7 +222,7 @@ public final class Coerce {
             }
             int mark = ctx.mark();
             Map<String, T> out = new LinkedHashMap<>();
-            map.entries().forEach((key, v) -> out.put(key, valueParser.parse(ctx, v, Ctx.child(loc, key))));
+            map.entries().forEach((key, v) -> out.put(key, valueParser.parse(ctx, v, ReadContext.child(loc, key))));
             return ctx.cleanSince(mark) ? Collections.unmodifiableMap(out) : null;
         };
     }

@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

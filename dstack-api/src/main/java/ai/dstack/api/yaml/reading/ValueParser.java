@@ -1,4 +1,4 @@
-package ai.dstack.api.internal.yaml;
+package ai.dstack.api.yaml.reading;
 
 /**
  * Reads one value at a field path. Returns {@code null} after recording an error in the context; a parser
@@ -6,5 +6,5 @@ package ai.dstack.api.internal.yaml;
  */
 @FunctionalInterface
 public interface ValueParser<T> {
-    T parse(Ctx ctx, YamlValue value, String loc);
+    T parse(ReadContext ctx, YamlValue value, String loc);
 }
