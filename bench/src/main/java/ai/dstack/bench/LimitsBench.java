@@ -83,6 +83,7 @@ public final class LimitsBench {
             long start = System.nanoTime();
             List<String> names = submit(dstack, active);
             awaitAllRunning(dstack, names);
+            JobProcesses.rememberRoots();
             double startSeconds = (System.nanoTime() - start) / 1e9;
             long heapAfter = usedHeapAfterGc();
             System.out.printf("%s: %d runs submitted and running in %.1f s; heap %+.1f MiB, %.1f KiB per active run;"
@@ -116,16 +117,9 @@ public final class LimitsBench {
         }
     }
 
-    /**
-     * Kills what is left of the jobs this JVM started (the job spawner, each job's supervisor and the job's own
-     * processes are all its descendants): after the aborts there should be none; the count says if there were.
-     */
+    /** Kills what is left of the jobs this JVM started: after the aborts there should be none. */
     static void killLeftoverJobProcesses() {
-        List<ProcessHandle> left = ProcessHandle.current().descendants().toList();
-        left.forEach(ProcessHandle::destroyForcibly);
-        if (!left.isEmpty()) {
-            System.out.printf("clean-up: %d leftover job processes killed%n", left.size());
-        }
+        JobProcesses.killAll();
     }
 
     private static List<String> submit(DstackEngine engine, int count) throws Exception {
@@ -149,6 +143,7 @@ public final class LimitsBench {
         while ((running = RunPages.all(engine, engine.defaultProject()).stream()
                 .filter(r -> r.status() == RunStatus.RUNNING).count()) < names.size()) {
             System.out.printf("  %d of %d running%n", running, names.size());
+            JobProcesses.rememberRoots();
             Thread.sleep(2000);
         }
     }

@@ -42,7 +42,7 @@ public final class ReplicasBench {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             System.out.printf("replicas: %d tasks, %d client threads, local fleet of %d blocks, embedded PostgreSQL%n",
                     tasks, CLIENTS, blocks);
-            round(postgres, 1, 50, blocks, "warm-up, not counted");
+            round(postgres, 1, 30, blocks, "warm-up, not counted");
             double one = round(postgres, 1, tasks, blocks, "measured");
             double two = round(postgres, 2, tasks, blocks, "measured");
             double oneAgain = round(postgres, 1, tasks, blocks, "measured again, for the machine's drift");
@@ -88,6 +88,7 @@ public final class ReplicasBench {
                 names.add(run.get().runSpec().runName());
             }
             pool.shutdown();
+            JobProcesses.rememberRoots();
             int notDone = 0;
             for (int i = 0; i < names.size(); i++) {
                 DstackEngine engine = engines.get((i + 1) % replicas); // ask another replica than the one submitted to
