@@ -43,7 +43,7 @@ final class SshRemoteHost implements RemoteHost, AutoCloseable {
         }
         CommandResult probe = connection.run("bash -s", RemoteScripts.PROBE, PROBE_TIMEOUT);
         HostProbe.Result result = HostProbe.parse(probe.out(), where);
-        executor(result.root());
+        executor(result.root()).containerRuntime(result.containerRuntime());
         return result.resources();
     }
 

@@ -56,13 +56,17 @@ public final class JobLauncher {
      *
      * @param placedOn where the job was just placed; null for a job placed before (started again after a restart),
      *     whose host is then found from its row
+     * @param cluster the nodes of a multi-node job's replica; null for a single-node job (its own host is the master)
      */
-    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn, JobHandle handle) {
+    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn,
+            ClusterInfo cluster, JobHandle handle) {
         Map<String, String> secrets = secrets(job);
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
         String script = script(spec.commands());
-        List<String> prefix = spec.servicePort() != null && image == null
+        // Only the engine's own host gives replicas network namespaces: another host's are reached through a tunnel.
+        boolean onThisHost = placedOn != null ? placedOn.remote() == null : router.isLocal(job.id().toString());
+        List<String> prefix = spec.servicePort() != null && image == null && onThisHost
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         if (spec.servicePort() != null && image != null) {
             network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
@@ -73,7 +77,8 @@ public final class JobLauncher {
         // In a container the working directory may be anywhere; the launch's relative one is then unused.
         String workingDir = container != null && container.workingDir() != null ? ""
                 : inJobDirectory(paths, spec.workingDir(), "working_dir");
-        Map<String, String> env = environment(job, run, spec, gpus);
+        Map<String, String> env = environment(job, run, spec, gpus,
+                cluster != null ? cluster : new ClusterInfo(List.of(addressOf(provisioning(job, placedOn))), List.of(gpus)));
         if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
@@ -111,15 +116,35 @@ public final class JobLauncher {
 
     /** The GPUs of the job's blocks: the share of the host's GPUs in the job's provisioning data. */
     private static int gpus(JobRow job, Placement.Option placedOn) {
-        JobProvisioningData provisioning = placedOn != null && placedOn.provisioningData() != null
+        return gpusOf(provisioning(job, placedOn));
+    }
+
+    private static JobProvisioningData provisioning(JobRow job, Placement.Option placedOn) {
+        return placedOn != null && placedOn.provisioningData() != null
                 ? placedOn.provisioningData()
                 : job.jobProvisioningData() == null ? null : Json.read(job.jobProvisioningData(), JobProvisioningData.class);
+    }
+
+    /** The GPUs of a job's share of its host, from its provisioning data (null: none). */
+    public static int gpusOf(JobProvisioningData provisioning) {
         if (provisioning == null) {
             return 0;
         }
         return provisioning.instanceType() == null || provisioning.instanceType().resources() == null
                 || provisioning.instanceType().resources().gpus() == null
                 ? 0 : provisioning.instanceType().resources().gpus().size();
+    }
+
+    /**
+     * The address other nodes reach the job's host by, as dstack's runner takes it: the host's internal IP, else its
+     * hostname; the engine's own host is {@value ClusterInfo#LOCAL_IP}.
+     */
+    public static String addressOf(JobProvisioningData provisioning) {
+        if (provisioning == null) {
+            return ClusterInfo.LOCAL_IP;
+        }
+        return provisioning.internalIp() != null ? provisioning.internalIp()
+                : provisioning.hostname() != null ? provisioning.hostname() : ClusterInfo.LOCAL_IP;
     }
 
     /**
@@ -208,19 +233,24 @@ public final class JobLauncher {
      * Lowest first: dstack's job variables ({@code DSTACK_GPUS_PER_NODE} the GPUs the job holds, which the host names
      * in {@code CUDA_VISIBLE_DEVICES} or the like), then the job spec's env (which already holds the configuration's).
      */
-    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec, int gpus) {
+    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec, int gpus, ClusterInfo cluster) {
         Map<String, String> env = new LinkedHashMap<>();
         int nodes = spec.jobsPerReplica() == null ? 1 : spec.jobsPerReplica();
+        if (cluster.nodeIps().size() != nodes) {
+            // A multi-node job on the engine's own host: every node is this host.
+            cluster = new ClusterInfo(java.util.Collections.nCopies(nodes, cluster.masterIp()),
+                    java.util.Collections.nCopies(nodes, gpus));
+        }
         env.put("DSTACK_RUN_ID", run.id().toString());
         env.put("DSTACK_RUN_NAME", run.runName());
         env.put("DSTACK_JOB_ID", job.id().toString());
         env.put("DSTACK_REPO_ID", run.repoId() == null ? "none" : run.repoId().toString());
         env.put("DSTACK_NODE_RANK", Integer.toString(job.jobNum()));
         env.put("DSTACK_NODES_NUM", Integer.toString(nodes));
-        env.put("DSTACK_MASTER_NODE_IP", "127.0.0.1");
-        env.put("DSTACK_NODES_IPS", String.join("\n", java.util.Collections.nCopies(nodes, "127.0.0.1")));
+        env.put("DSTACK_MASTER_NODE_IP", cluster.masterIp());
+        env.put("DSTACK_NODES_IPS", String.join("\n", cluster.nodeIps()));
         env.put("DSTACK_GPUS_PER_NODE", Integer.toString(gpus));
-        env.put("DSTACK_GPUS_NUM", Integer.toString(gpus * nodes));
+        env.put("DSTACK_GPUS_NUM", Integer.toString(cluster.gpusNum()));
         if (spec.env() != null) {
             env.putAll(spec.env());
         }

@@ -99,7 +99,10 @@ public final class Placement {
         // The run's offer filters (backends, regions, instance types, spot, max price) apply to existing instances too.
         ProfileFilter filter = runSpec == null ? ProfileFilter.ANY
                 : ProfileFilter.of(MergedProfile.of(runSpec).params(), requirements);
-        boolean localServes = localServesJob && localAccepted(filter);
+        // A job with an image runs only where a container runtime is: the local host's, an SSH host's own.
+        boolean needsContainers = runSpec != null && runSpec.configuration().base().image() != null;
+        boolean localServes = localServesJob && localAccepted(filter)
+                && !(needsContainers && router.anyRemote() && router.local().containerRuntime().isEmpty());
         if (!router.anyRemote()) {
             // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
             int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
@@ -127,6 +130,9 @@ public final class Placement {
             int blocks = shape.blocksFor(resources);
             if (blocks > 0) {
                 JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
+                if (needsContainers && LocalFleet.BACKEND.equals(host.backend()) && !host.dockerized()) {
+                    continue; // an SSH host whose probe found no Docker or Podman engine
+                }
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
                         host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks())),
                         Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address()));

@@ -34,6 +34,21 @@ public record HostCapabilities(String hosts, boolean containers, Set<String> clo
                 .orElse(BARE_HOSTS);
     }
 
+    /**
+     * These hosts plus SSH fleet hosts whose probe found a container runtime ({@code hostNames}): jobs with an
+     * {@code image} run in containers there.
+     */
+    public HostCapabilities withContainerHosts(java.util.Collection<String> hostNames) {
+        if (hostNames.isEmpty()) {
+            return this;
+        }
+        String sshHosts = "SSH fleet hosts " + String.join(", ", new TreeSet<>(hostNames))
+                + " run jobs with an `image` in their Docker or Podman";
+        String described = containers ? hosts.substring(0, hosts.length() - 1) + "; " + sshHosts + ")"
+                : "this server's hosts (" + sshHosts + "; the others run jobs directly)";
+        return new HostCapabilities(described, true, cloudBackends);
+    }
+
     /** These hosts plus the VMs of a project's cloud backends of {@code types}; these hosts alone when none. */
     public HostCapabilities withCloudBackends(Set<String> types) {
         if (types.isEmpty()) {

@@ -135,8 +135,9 @@ public final class Engine implements AutoCloseable {
                     router.remoteInstanceAdded();
                     provisioner.wake();
                 }, settings.sweep(), context.events);
-        this.submitter = new Submitter(context,
-                project -> cloud.hosts(project, ai.dstack.core.internal.runs.HostCapabilities.of(context.host)));
+        this.submitter = new Submitter(context, project -> cloud.hosts(project,
+                ai.dstack.core.internal.runs.HostCapabilities.of(context.host).withContainerHosts(router.anyRemote()
+                        ? ai.dstack.core.internal.placement.SshInstances.withContainers(store, project.id()) : List.of())));
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
@@ -252,7 +253,9 @@ public final class Engine implements AutoCloseable {
         if (!(host instanceof LocalHostExecutor local)) {
             return Optional.empty();
         }
-        return Optional.of(new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context));
+        ReplicaAwareShells localShells = new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context);
+        return Optional.of(context.host instanceof HostRouter router
+                ? new ai.dstack.core.internal.placement.RoutingJobShells(localShells, router) : localShells);
     }
 
     /**
