@@ -40,8 +40,14 @@ abstract class Connections implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** Every statement at TRACE, for profiling what a run costs (logger {@code ai.dstack.storage.sql}). */
+    private static final org.slf4j.Logger SQL_LOG = org.slf4j.LoggerFactory.getLogger("ai.dstack.storage.sql");
+
     /** Statements executed through this store's Jdbi instances (each store counts its own). */
     final LongAdder statements = new LongAdder();
+
+    /** Read-write database transactions: on SQLite one may carry several callers' writes (group commit). */
+    final LongAdder writeTransactions = new LongAdder();
 
     Jdbi jdbi(DataSource dataSource, Dialect dialect) {
         Jdbi jdbi = Jdbi.create(dataSource);
@@ -50,6 +56,9 @@ abstract class Connections implements AutoCloseable {
             @Override
             public void logAfterExecution(StatementContext context) {
                 statements.increment();
+                if (SQL_LOG.isTraceEnabled()) {
+                    SQL_LOG.trace("{}", context.getRenderedSql());
+                }
             }
         });
         return jdbi;

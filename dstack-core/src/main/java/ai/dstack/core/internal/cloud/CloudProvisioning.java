@@ -93,6 +93,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private final Runnable capacityFreed;
     private final Runnable reachable;
     private final Duration sweep;
+    private final FleetGrowth growth;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "dstack-cloud");
         thread.setDaemon(true);
@@ -131,6 +132,7 @@ public final class CloudProvisioning implements AutoCloseable {
         this.capacityFreed = capacityFreed;
         this.reachable = reachable;
         this.sweep = sweep;
+        this.growth = new FleetGrowth(store, clock, events, new CloudFleets(store, clock, this));
     }
 
     public void start() {
@@ -242,7 +244,14 @@ public final class CloudProvisioning implements AutoCloseable {
         RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())).orElseThrow();
         RunSpec runSpec = read(run.runSpec(), RunSpec.class);
         List<Backend> backends = backends(project);
-        if (backends.isEmpty() || namesFleets(runSpec)) {
+        if (backends.isEmpty()) {
+            return new Decision(Decision.Kind.NONE, null);
+        }
+        Optional<Decision> grown = grow(project, run, runSpec, spec);
+        if (grown.isPresent()) {
+            return grown.get();
+        }
+        if (namesFleets(runSpec)) {
             return new Decision(Decision.Kind.NONE, null);
         }
         List<RunVolumes.ProjectVolume> volumes = volumesOf(project.id(), runSpec);
@@ -263,6 +272,30 @@ public final class CloudProvisioning implements AutoCloseable {
             // the engine is closing: the row waits for the next start
         }
         return new Decision(Decision.Kind.WAIT, "Provisioning instance " + name);
+    }
+
+    /**
+     * Called by the job loop when the job's fleets have no free capacity: a fleet with a {@code nodes} range may grow
+     * for it ({@link FleetGrowth}); empty when none may.
+     */
+    public Optional<Decision> growFleet(JobRow job, JobSpec spec) {
+        ProjectRow project = store.inReadOnlyTransaction(tx -> tx.projects().find(job.projectId())).orElseThrow();
+        if (backends(project).isEmpty()) {
+            return Optional.empty();
+        }
+        RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())).orElseThrow();
+        return grow(project, run, read(run.runSpec(), RunSpec.class), spec);
+    }
+
+    private Optional<Decision> grow(ProjectRow project, RunRow run, RunSpec runSpec, JobSpec spec) {
+        ProfileParams profile = profile(runSpec);
+        String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
+                .orElse("unknown");
+        Optional<String> grown = growth.grow(project, user, profile, namesFleets(runSpec)
+                ? profile.fleets().stream().map(ai.dstack.api.configuration.EntityReference::name).toList() : null,
+                spec);
+        grown.ifPresent(unused -> wake());
+        return grown.map(message -> new Decision(Decision.Kind.WAIT, message));
     }
 
     /** A pending instance row for the job, in the run's fleet (made if missing). */
@@ -353,7 +386,7 @@ public final class CloudProvisioning implements AutoCloseable {
         } else {
             CloudRequest request = read(row.requirements(), CloudRequest.class);
             offers = CloudOffers.offers(backends, request.requirements(), request.backends(), request.regions(),
-                    request.instanceTypes());
+                    request.instanceTypes(), request.availabilityZones());
             if (request.placementGroup() != null) {
                 offers = offers.stream().filter(o -> o.backend().equals(request.placementGroup().backend())).toList();
             }
@@ -373,7 +406,8 @@ public final class CloudProvisioning implements AutoCloseable {
                         current -> current.toBuilder()
                                 .status(InstanceStatus.PROVISIONING.wireValue()).backend(data.backend())
                                 .region(data.region()).price(data.price()).offer(write(plain))
-                                .jobProvisioningData(write(jpd(data))).startedAt(now).lastProcessedAt(now)
+                                .jobProvisioningData(write(jpd(data, configuration.reservation())))
+                                .startedAt(now).lastProcessedAt(now)
                                 .totalBlocks(1).terminationReasonMessage(null).build(), now));
                 if (!written) {
                     LOG.warn("Instance {} changed while its VM was made; the VM is left to the start-up clean-up",
@@ -417,7 +451,8 @@ public final class CloudProvisioning implements AutoCloseable {
                         .put("key_source", "the key of project " + project.name());
                 store.useTransaction(tx -> changed(tx, tx.instances().find(row.id()).orElseThrow(),
                         current -> current.toBuilder().status(InstanceStatus.PENDING.wireValue())
-                        .jobProvisioningData(write(jpd(up))).remoteConnectionInfo(connection.toString())
+                        .jobProvisioningData(write(jpd(up, reservationOf(row))))
+                        .remoteConnectionInfo(connection.toString())
                         .lastProcessedAt(now).build(), now));
                 LOG.info("Instance {} runs at {}; checking it over SSH", row.name(), up.hostname());
                 reachable.run();
@@ -665,9 +700,15 @@ public final class CloudProvisioning implements AutoCloseable {
                 jpd.backendData());
     }
 
-    static JobProvisioningData jpd(ProvisioningData data) {
+    /** The capacity reservation the row's instance was made with; null for none. */
+    private static String reservationOf(InstanceRow row) {
+        return row.jobProvisioningData() == null ? null
+                : read(row.jobProvisioningData(), JobProvisioningData.class).reservation();
+    }
+
+    static JobProvisioningData jpd(ProvisioningData data, String reservation) {
         return new JobProvisioningData(data.backend(), null, data.instanceType(), data.instanceId(), data.hostname(),
-                data.internalIp(), true, null, data.region(), data.availabilityZone(), null, data.price(),
+                data.internalIp(), true, null, data.region(), data.availabilityZone(), reservation, data.price(),
                 data.username(), data.sshPort(), false, null, data.backendData(), null);
     }
 

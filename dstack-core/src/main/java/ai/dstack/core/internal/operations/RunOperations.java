@@ -204,7 +204,7 @@ public final class RunOperations {
             // network volumes are attached only to VMs of their backend: no local or SSH host offers then
             boolean cloudOnly = !ai.dstack.core.internal.runs.RunVolumes.mounts(named).isEmpty();
             List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(cloudOnly ? List.of()
-                    : sshOffers(project, job));
+                    : sshOffers(project, job, named));
             if (!cloudOnly && matchesProfile(named)) {
                 offers.addAll(offers(job));
             }
@@ -237,8 +237,13 @@ public final class RunOperations {
         return profile.spotPolicy() != ai.dstack.api.configuration.SpotPolicy.SPOT;
     }
 
-    /** SSH fleets' hosts that are up and can satisfy the job, as offers of their share (listed before the local one). */
-    private List<InstanceOfferWithAvailability> sshOffers(ProjectRow project, JobSpec job) {
+    /**
+     * SSH fleets' hosts and cloud instances that are up, can satisfy the job and pass the run's zone and reservation
+     * filters (as placement applies them), as offers of their share (listed before the local one).
+     */
+    private List<InstanceOfferWithAvailability> sshOffers(ProjectRow project, JobSpec job, RunSpec run) {
+        ai.dstack.core.internal.placement.ProfileFilter filter = ai.dstack.core.internal.placement.ProfileFilter.of(
+                ai.dstack.core.internal.runs.MergedProfile.of(run).params(), job.requirements()).zonesAndReservation();
         List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>();
         for (InstanceRow instance : context.store.inReadOnlyTransaction(tx -> tx.instances().listByProject(project.id()))) {
             ai.dstack.api.instance.InstanceStatus status = ai.dstack.api.instance.InstanceStatus.fromWireValue(instance.status());
@@ -249,6 +254,14 @@ public final class RunOperations {
             }
             int total = instance.totalBlocks() == null ? 1 : instance.totalBlocks();
             InstanceType type = Json.read(instance.offer(), ai.dstack.api.offer.InstanceOffer.class).instance();
+            ai.dstack.api.run.JobProvisioningData host = instance.jobProvisioningData() == null ? null
+                    : Json.read(instance.jobProvisioningData(), ai.dstack.api.run.JobProvisioningData.class);
+            if (!filter.accepts(instance.backend() == null ? LocalFleet.BACKEND : instance.backend(),
+                    instance.region() == null ? LocalFleet.BACKEND : instance.region(), type.name(),
+                    type.resources().spot(), instance.price() == null ? 0.0 : instance.price(),
+                    host == null ? null : host.availabilityZone(), host == null ? null : host.reservation())) {
+                continue;
+            }
             int blocks = HostShape.of(type, total).blocksFor(job.requirements().resources());
             if (blocks > 0) {
                 InstanceAvailability availability = total - instance.busyBlocks() >= blocks

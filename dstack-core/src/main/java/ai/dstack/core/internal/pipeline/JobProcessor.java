@@ -484,6 +484,14 @@ public final class JobProcessor {
             context.hintRun(job.runId());
             return;
         }
+        // a cloud fleet with a `nodes` range may grow for the job: it waits for the new instance
+        Optional<CloudProvisioning.Decision> grown = cloud == null ? Optional.empty()
+                : cloud.growFleet(job, candidate.spec());
+        if (grown.isPresent()) {
+            someoneWaits = true;
+            keepWaiting(claim, grown.get().message(), now, candidate.recheck());
+            return;
+        }
         fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
                 "Fleet " + fleets + " has no free capacity for this job");
     }

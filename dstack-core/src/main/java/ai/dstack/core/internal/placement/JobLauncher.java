@@ -75,7 +75,8 @@ public final class JobLauncher {
      */
     public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn,
             ClusterInfo cluster, JobHandle handle) {
-        Map<String, String> secrets = secrets(job);
+        // The project's secrets are read only when the job refers to one (most jobs do not).
+        Map<String, String> secrets = JobSpecSecrets.refersToSecrets(jobSpec) ? secrets(job) : Map.of();
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
         List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted = volumes == null

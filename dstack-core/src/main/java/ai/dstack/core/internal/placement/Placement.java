@@ -126,9 +126,12 @@ public final class Placement {
                 continue;
             }
             InstanceOffer offer = Json.read(instance.offer(), InstanceOffer.class);
+            JobProvisioningData host = instance.jobProvisioningData() == null ? null
+                    : Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
             if (!filter.accepts(instance.backend() == null ? LocalFleet.BACKEND : instance.backend(),
                     instance.region() == null ? LocalFleet.BACKEND : instance.region(), offer.instance().name(),
-                    offer.instance().resources().spot(), instance.price() == null ? 0.0 : instance.price())) {
+                    offer.instance().resources().spot(), instance.price() == null ? 0.0 : instance.price(),
+                    host == null ? null : host.availabilityZone(), host == null ? null : host.reservation())) {
                 continue;
             }
             if (needsVolumes && !nearVolumes(instance, volumes)) {
@@ -136,8 +139,7 @@ public final class Placement {
             }
             HostShape shape = shape(instance);
             int blocks = shape.blocksFor(resources);
-            if (blocks > 0) {
-                JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
+            if (blocks > 0 && host != null) {
                 if (needsContainers && LocalFleet.BACKEND.equals(host.backend()) && !host.dockerized()) {
                     continue; // an SSH host whose probe found no Docker or Podman engine
                 }
@@ -200,7 +202,8 @@ public final class Placement {
 
     /** The local host: on-demand, free, in backend and region {@code remote}. */
     private boolean localAccepted(ProfileFilter filter) {
-        return filter.accepts(LocalFleet.BACKEND, LocalFleet.BACKEND, local.shape().instanceType().name(), false, 0.0);
+        return filter.accepts(LocalFleet.BACKEND, LocalFleet.BACKEND, local.shape().instanceType().name(), false, 0.0,
+                null, null);
     }
 
     /** The fleet names the run is limited to, or null for any. */

@@ -270,10 +270,6 @@ public final class JobFieldSupport {
             out.add(new Refusal("spot_policy", none + "none of which is a spot instance; use `on-demand` or `auto`"));
         }
         if (hosts.hasCloud()) {
-            refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", "cloud offers are not chosen by"
-                    + " availability zone yet; use `regions`", out);
-            refuseIfSet(p, ProfileParams::reservation, "reservation", "runs do not use capacity reservations yet;"
-                    + " use a cloud fleet with `reservation` and `fleets: [its name]`", out);
             refuseIfSet(p, ProfileParams::idleDuration, "idle_duration", "a VM made for a run is terminated when"
                     + " the run ends; keep idle VMs with a cloud fleet's `idle_duration` and `fleets: [its name]`", out);
         } else {
