@@ -705,7 +705,7 @@ public final class FakeEc2Account {
     private void advance(Instance i) {
         if (i.state.equals("pending")) {
             i.startSsh();
-            vmStart.accept(i.ssh);
+            vmStart.accept(i.ssh());
             i.state = "running";
         } else if (i.state.equals("shutting-down")) {
             i.state = "terminated";

@@ -416,7 +416,7 @@ public final class FakeGceProject {
                 case "PROVISIONING" -> vm.body.put("status", "STAGING");
                 case "STAGING" -> {
                     vm.startSsh();
-                    vmStart.accept(vm.ssh);
+                    vmStart.accept(vm.ssh());
                     vm.body.put("status", "RUNNING");
                     for (JsonNode nic : vm.body.path("networkInterfaces")) {
                         ((ObjectNode) nic).put("networkIP", vm.ssh.host());
