@@ -25,7 +25,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 abstract class Connections implements AutoCloseable {
     private static final List<Class<? extends Record>> ROWS = List.of(UserRow.class, ProjectRow.class, MemberRow.class,
             BackendRow.class, RepoRow.class, SecretRow.class, RunRow.class, JobRow.class, FleetRow.class,
-            InstanceRow.class, PublicKeyRow.class, BlobRow.class, JobMetricsPointRow.class);
+            InstanceRow.class, PublicKeyRow.class, BlobRow.class, JobMetricsPointRow.class,
+            ai.dstack.spi.storage.VolumeRow.class, ai.dstack.spi.storage.VolumeAttachmentRow.class);
 
     /** Runs {@code callback} in a read-write transaction. */
     abstract <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X;

@@ -693,10 +693,19 @@ public final class FakeEc2Account {
         return keys;
     }
 
+    private volatile java.util.function.Consumer<TestSshServer> vmStart = vm -> {};
+
+    /** Prepares each VM's SSH host as it starts (e.g. stand-ins for its tools in {@code ~/bin}). */
+    public FakeEc2Account onVmStart(java.util.function.Consumer<TestSshServer> prepare) {
+        this.vmStart = prepare;
+        return this;
+    }
+
     /** pending becomes running (the SSH server starts), shutting-down becomes terminated, on the next look. */
     private void advance(Instance i) {
         if (i.state.equals("pending")) {
             i.startSsh();
+            vmStart.accept(i.ssh());
             i.state = "running";
         } else if (i.state.equals("shutting-down")) {
             i.state = "terminated";

@@ -134,6 +134,14 @@ public final class FakeGceProject {
 
     // ---- inspection ----
 
+    private volatile java.util.function.Consumer<TestSshServer> vmStart = vm -> {};
+
+    /** Prepares each VM's SSH host as it starts (e.g. stand-ins for its tools in {@code ~/bin}). */
+    public FakeGceProject onVmStart(java.util.function.Consumer<TestSshServer> prepare) {
+        this.vmStart = prepare;
+        return this;
+    }
+
     public List<Vm> vms() {
         return List.copyOf(vms.values());
     }
@@ -408,6 +416,7 @@ public final class FakeGceProject {
                 case "PROVISIONING" -> vm.body.put("status", "STAGING");
                 case "STAGING" -> {
                     vm.startSsh();
+                    vmStart.accept(vm.ssh());
                     vm.body.put("status", "RUNNING");
                     for (JsonNode nic : vm.body.path("networkInterfaces")) {
                         ((ObjectNode) nic).put("networkIP", vm.ssh.host());

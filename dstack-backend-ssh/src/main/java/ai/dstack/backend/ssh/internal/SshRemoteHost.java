@@ -75,6 +75,16 @@ final class SshRemoteHost implements RemoteHost, AutoCloseable {
     }
 
     @Override
+    public String runScript(String script, Duration timeout) {
+        CommandResult result = connection.run("bash -s", script, timeout);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "On " + address().display() + ": "
+                    + result.diagnostic());
+        }
+        return result.out();
+    }
+
+    @Override
     public void removeEngineFiles() {
         // Only finished jobs' directories go (a directory with an exit file), then the directories if empty.
         String script = "cd \"$HOME/" + JOBS_DIR + "\" 2>/dev/null || exit 0\n"

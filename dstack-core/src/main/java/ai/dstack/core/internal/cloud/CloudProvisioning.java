@@ -18,6 +18,7 @@ import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.context.EventLog;
 import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.MergedProfile;
+import ai.dstack.core.internal.runs.RunVolumes;
 import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.BackendException;
 import ai.dstack.spi.backend.CloudResource;
@@ -156,8 +157,47 @@ public final class CloudProvisioning implements AutoCloseable {
 
     /** What the project's hosts can honour: the {@code local} ones plus the VMs of its usable cloud backends. */
     public HostCapabilities hosts(ProjectRow project, HostCapabilities local) {
+        java.util.Map<String, RunVolumes.ProjectVolume> volumes = new java.util.HashMap<>();
+        store.inReadOnlyTransaction(tx -> tx.volumes().listByProject(project.id())).stream()
+                .filter(v -> !v.toBeDeleted()).map(RunVolumes::view).forEach(v -> volumes.put(v.name(), v));
         return local.withCloudBackends(backends(project).stream().map(Backend::type)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(java.util.stream.Collectors.toSet())).withVolumes(volumes);
+    }
+
+    /**
+     * Only offers where the run's network volumes can be attached: their backend and region, and the volumes' zone
+     * (the offer then names only that zone, so the VM is made there).
+     */
+    static List<InstanceOfferWithAvailability> nearVolumes(List<InstanceOfferWithAvailability> offers,
+            List<RunVolumes.ProjectVolume> volumes) {
+        if (volumes.isEmpty()) {
+            return offers;
+        }
+        List<InstanceOfferWithAvailability> out = new ArrayList<>();
+        for (InstanceOfferWithAvailability offer : offers) {
+            List<String> zones = offer.availabilityZones();
+            boolean fits = true;
+            for (RunVolumes.ProjectVolume volume : volumes) {
+                if (!volume.backend().equals(offer.backend()) || !volume.region().equals(offer.region())) {
+                    fits = false;
+                } else if (volume.zone() != null) {
+                    if (zones != null && !zones.contains(volume.zone())) {
+                        fits = false;
+                    }
+                    zones = List.of(volume.zone());
+                }
+            }
+            if (fits) {
+                out.add(new InstanceOfferWithAvailability(offer.backend(), offer.instance(), offer.region(),
+                        offer.price(), offer.backendData(), offer.availability(), zones, offer.instanceRuntime(),
+                        offer.blocks(), offer.totalBlocks()));
+            }
+        }
+        return out;
+    }
+
+    private List<RunVolumes.ProjectVolume> volumesOf(UUID projectId, RunSpec run) {
+        return store.inReadOnlyTransaction(tx -> RunVolumes.of(tx, projectId, run));
     }
 
     /** Cloud offers for a job of this run, cheapest first (for plans and {@code dstack offer}). */
@@ -169,7 +209,7 @@ public final class CloudProvisioning implements AutoCloseable {
         if (backends.isEmpty()) {
             return List.of();
         }
-        return CloudOffers.offers(backends, job.requirements(), profile(run));
+        return nearVolumes(CloudOffers.offers(backends, job.requirements(), profile(run)), volumesOf(project.id(), run));
     }
 
     /** A run limited to named fleets ({@code fleets}) gets no VM of its own: it waits for or fails on those fleets. */
@@ -214,12 +254,16 @@ public final class CloudProvisioning implements AutoCloseable {
         if (namesFleets(runSpec)) {
             return new Decision(Decision.Kind.NONE, null);
         }
-        boolean any = CloudOffers.offers(backends, spec.requirements(), profile(runSpec)).stream()
-                .anyMatch(o -> o.availability().isAvailable());
+        List<RunVolumes.ProjectVolume> volumes = volumesOf(project.id(), runSpec);
+        boolean any = nearVolumes(CloudOffers.offers(backends, spec.requirements(), profile(runSpec)), volumes)
+                .stream().anyMatch(o -> o.availability().isAvailable());
         if (!any) {
             return new Decision(Decision.Kind.FAIL, "No offers in backends "
                     + String.join(", ", backends.stream().map(Backend::type).toList())
-                    + " match the job's resources and profile");
+                    + " match the job's resources and profile"
+                    + (volumes.isEmpty() ? "" : " where its volumes are (" + String.join(", ", volumes.stream()
+                            .map(v -> v.name() + ": " + v.backend() + " " + (v.zone() == null ? v.region() : v.zone()))
+                            .toList()) + ")"));
         }
         String name = makeRow(project, run, job);
         try {
@@ -334,7 +378,8 @@ public final class CloudProvisioning implements AutoCloseable {
             String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
                     .orElse("unknown");
             ProfileParams profile = profile(runSpec);
-            offers = CloudOffers.offers(backends, spec.requirements(), profile);
+            offers = nearVolumes(CloudOffers.offers(backends, spec.requirements(), profile),
+                    volumesOf(project.id(), runSpec));
             // the run's `tags` go on the VM beside dstack's own
             configuration = new InstanceConfiguration(project.name(), row.name(), user, run.runName(),
                     List.of(project.sshPublicKey()), profile.tags(), null, spec.requirements().reservation());
@@ -647,7 +692,7 @@ public final class CloudProvisioning implements AutoCloseable {
     }
 
     /** The SPI's view of a row's provisioning data. */
-    static ProvisioningData provisioningData(InstanceRow row) {
+    public static ProvisioningData provisioningData(InstanceRow row) {
         JobProvisioningData jpd = read(row.jobProvisioningData(), JobProvisioningData.class);
         return new ProvisioningData(jpd.backend(), jpd.instanceType(), jpd.instanceId(), jpd.hostname(),
                 jpd.internalIp(), jpd.region(), jpd.availabilityZone(), jpd.price(),

@@ -201,8 +201,11 @@ public final class RunOperations {
         int limit = maxOffers == null ? DEFAULT_MAX_OFFERS : maxOffers;
         List<JobPlan> plans = new ArrayList<>();
         for (JobSpec job : jobSpecs.submissionJobSpecs(named, Map.of())) {
-            List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(sshOffers(project, job, named));
-            if (matchesProfile(named)) {
+            // network volumes are attached only to VMs of their backend: no local or SSH host offers then
+            boolean cloudOnly = !ai.dstack.core.internal.runs.RunVolumes.mounts(named).isEmpty();
+            List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(cloudOnly ? List.of()
+                    : sshOffers(project, job, named));
+            if (!cloudOnly && matchesProfile(named)) {
                 offers.addAll(offers(job));
             }
             offers.addAll(cloud.offers(project, job, named)); // after existing instances, cheapest first

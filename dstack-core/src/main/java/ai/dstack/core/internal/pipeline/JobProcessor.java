@@ -587,6 +587,9 @@ public final class JobProcessor {
                     cluster = ready.get();
                 }
                 launcher.start(job, spec, run, runSpec, placedOn, cluster, handle);
+            } catch (ai.dstack.core.internal.cloud.VolumeAttachments.VolumeError e) {
+                markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.VOLUME_ERROR);
+                return;
             } catch (HostExecutionException | IllegalArgumentException e) {
                 // The row as assigned (not the claim's, from before): its blocks go back to the instance.
                 markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
@@ -726,6 +729,14 @@ public final class JobProcessor {
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
+        if (job.instanceAssigned() && spec.volumes() != null && spec.volumes().stream()
+                .anyMatch(v -> v instanceof ai.dstack.api.configuration.VolumeMountPoint)) {
+            try {
+                launcher.detachVolumes(job); // before its blocks free the instance for termination
+            } catch (RuntimeException e) {
+                LOG.warn("Detaching the volumes of job {} failed: {}", job.jobName(), e.getMessage());
+            }
+        }
         boolean written = context.store.inTransaction(tx -> {
             if (!tx.jobs().updateAndRelease(done, claim.lease())) {
                 return false;

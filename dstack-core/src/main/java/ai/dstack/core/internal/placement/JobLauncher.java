@@ -43,12 +43,27 @@ public final class JobLauncher {
     private final ServiceNetwork network;
     private final UploadedBlobs uploads;
     private final HostRouter router;
+    /** Attaches and mounts network volumes on cloud VMs; null when the engine has none. */
+    private final ai.dstack.core.internal.cloud.VolumeAttachments volumes;
 
     public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router) {
+        this(context, network, uploads, router, null);
+    }
+
+    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router,
+            ai.dstack.core.internal.cloud.VolumeAttachments volumes) {
         this.context = context;
         this.network = network;
         this.uploads = uploads;
         this.router = router;
+        this.volumes = volumes;
+    }
+
+    /** Unmounts and detaches the network volumes the job's run mounted (the job ended). */
+    public void detachVolumes(JobRow job) {
+        if (volumes != null) {
+            volumes.detach(job);
+        }
     }
 
     /**
@@ -64,6 +79,10 @@ public final class JobLauncher {
         Map<String, String> secrets = JobSpecSecrets.refersToSecrets(jobSpec) ? secrets(job) : Map.of();
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         String image = runSpec.configuration().base().image();
+        List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted = volumes == null
+                || ai.dstack.core.internal.runs.RunVolumes.mounts(runSpec).isEmpty() ? List.of()
+                : volumes.attach(job, runSpec, placedOn != null ? placedOn.instanceId() : job.instanceId(),
+                        placedOn != null ? placedOn.remote() : null);
         String script = script(spec.commands());
         // Only the engine's own host gives replicas network namespaces: another host's are reached through a tunnel.
         boolean onThisHost = placedOn != null ? placedOn.remote() == null : router.isLocal(job.id().toString());
@@ -74,7 +93,11 @@ public final class JobLauncher {
         }
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
         int gpus = gpus(job, placedOn);
-        ContainerOptions container = image == null ? null : container(spec, runSpec.configuration().base(), paths);
+        ContainerOptions container = image == null ? null
+                : container(spec, runSpec.configuration().base(), paths, mounted);
+        if (image == null && !mounted.isEmpty()) {
+            script = links(mounted, paths, spec.workingDir()) + script;
+        }
         // In a container the working directory may be anywhere; the launch's relative one is then unused.
         String workingDir = container != null && container.workingDir() != null ? ""
                 : inJobDirectory(paths, spec.workingDir(), "working_dir");
@@ -93,7 +116,8 @@ public final class JobLauncher {
     }
 
     /** dstack's job container: the repo directory mounted, its working dir, user, privileges, shm and volumes. */
-    private static ContainerOptions container(JobSpec spec, RunBase base, BareHostPaths paths) {
+    private static ContainerOptions container(JobSpec spec, RunBase base, BareHostPaths paths,
+            List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted) {
         String repoDir = paths.repoDir().startsWith("/") ? paths.repoDir() : ContainerOptions.DEFAULT_REPO_DIR;
         String workingDir = spec.workingDir() == null ? null
                 : paths.inJobDirectory(spec.workingDir()).isPresent() ? null
@@ -103,16 +127,43 @@ public final class JobLauncher {
         for (MountPoint volume : base.volumes()) {
             if (volume instanceof InstanceMountPoint instance) {
                 mounts.add(new ContainerOptions.Mount(instance.instancePath(), instance.path(), instance.optional()));
-            } else {
-                throw new IllegalArgumentException("volumes: " + volume + " is not an instance volume; network"
-                        + " volumes are not supported by this server yet");
             }
+        }
+        for (ai.dstack.core.internal.cloud.VolumeAttachments.Mounted volume : mounted) {
+            mounts.add(new ContainerOptions.Mount(volume.hostDir(), volume.path(), false));
         }
         RegistryAuth auth = spec.registryAuth();
         return new ContainerOptions(repoDir, workingDir, base.user(), spec.privileged(),
                 shm == null ? null : (long) (shm * 1024 * 1024 * 1024), mounts,
                 auth == null || auth.username() == null || auth.password() == null ? null
                         : new ContainerOptions.RegistryLogin(auth.username(), auth.password()));
+    }
+
+    /**
+     * On a bare host a network volume appears at its path inside the job's directory (the repo directory of dstack's
+     * view): a link to where the host mounted it, made before the job's commands.
+     */
+    private static String links(List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted,
+            BareHostPaths paths, String workingDir) {
+        String wd = paths.inJobDirectory(workingDir).orElse("");
+        StringBuilder out = new StringBuilder("__dstack_job_dir=\"$DSTACK_WORKING_DIR\"\n");
+        if (!wd.isEmpty()) {
+            out.append("__dstack_job_dir=\"${__dstack_job_dir%/").append(wd).append("}\"\n");
+        }
+        for (ai.dstack.core.internal.cloud.VolumeAttachments.Mounted volume : mounted) {
+            String relative = paths.inJobDirectory(volume.path()).filter(r -> !r.isEmpty()).orElseThrow(() ->
+                    new IllegalArgumentException("volumes: network volume " + volume.name() + " cannot appear at "
+                            + volume.path() + " on a host without a container; use a path under the repo directory "
+                            + paths.repoDir()));
+            String target = "\"$__dstack_job_dir\"/" + quote(relative);
+            out.append("mkdir -p \"$(dirname ").append(target).append(")\" && ln -sfn ")
+                    .append(quote(volume.hostDir())).append(" ").append(target).append("\n");
+        }
+        return out.toString();
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** The GPUs of the job's blocks: the share of the host's GPUs in the job's provisioning data. */

@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.placement;
 
+import ai.dstack.core.internal.runs.RunVolumes;
 import ai.dstack.api.configuration.EntityReference;
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.InstanceOffer;
@@ -99,9 +100,13 @@ public final class Placement {
         // The run's offer filters (backends, regions, instance types, spot, max price) apply to existing instances too.
         ProfileFilter filter = runSpec == null ? ProfileFilter.ANY
                 : ProfileFilter.of(MergedProfile.of(runSpec).params(), requirements);
+        // A run with network volumes goes only to cloud instances that can attach them.
+        boolean needsVolumes = !RunVolumes.mounts(runSpec).isEmpty();
+        List<RunVolumes.ProjectVolume> volumes = !needsVolumes ? List.of()
+                : context.store.inReadOnlyTransaction(tx -> RunVolumes.of(tx, job.projectId(), runSpec));
         // A job with an image runs only where a container runtime is: the local host's, an SSH host's own.
         boolean needsContainers = runSpec != null && runSpec.configuration().base().image() != null;
-        boolean localServes = localServesJob && localAccepted(filter)
+        boolean localServes = localServesJob && localAccepted(filter) && !needsVolumes
                 && !(needsContainers && router.anyRemote() && router.local().containerRuntime().isEmpty());
         if (!router.anyRemote()) {
             // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
@@ -129,6 +134,9 @@ public final class Placement {
                     host == null ? null : host.availabilityZone(), host == null ? null : host.reservation())) {
                 continue;
             }
+            if (needsVolumes && !nearVolumes(instance, volumes)) {
+                continue;
+            }
             HostShape shape = shape(instance);
             int blocks = shape.blocksFor(resources);
             if (blocks > 0 && host != null) {
@@ -148,6 +156,15 @@ public final class Placement {
             }
         }
         return options;
+    }
+
+    private static boolean nearVolumes(InstanceRow instance, List<RunVolumes.ProjectVolume> volumes) {
+        if (instance.backend() == null || volumes.isEmpty()) {
+            return false;
+        }
+        String zone = instance.jobProvisioningData() == null ? null
+                : Json.read(instance.jobProvisioningData(), JobProvisioningData.class).availabilityZone();
+        return volumes.stream().allMatch(v -> v.reachableFrom(instance.backend(), instance.region(), zone));
     }
 
     /** The blocks the job holds on its instance (what to give back when it ends). */

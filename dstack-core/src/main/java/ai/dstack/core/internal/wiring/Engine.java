@@ -96,6 +96,9 @@ public final class Engine implements AutoCloseable {
     /** Cloud backends of the projects' configurations, and the instances made with them. */
     private final CloudBackends cloudBackends = new CloudBackends();
     private final CloudProvisioning cloud;
+    /** Network volumes: the volume step and the volumes service. */
+    private final ai.dstack.core.internal.cloud.CloudVolumes cloudVolumes;
+    private final ai.dstack.core.internal.operations.Volumes volumes;
     /** Service replicas' network namespaces (where the host gives them their own). */
     private final ServiceNetwork serviceNetwork;
 
@@ -135,6 +138,9 @@ public final class Engine implements AutoCloseable {
                     router.remoteInstanceAdded();
                     provisioner.wake();
                 }, settings.sweep(), context.events);
+        this.cloudVolumes = new ai.dstack.core.internal.cloud.CloudVolumes(store, clock, cloud, context.events,
+                settings.sweep());
+        this.volumes = new ai.dstack.core.internal.operations.Volumes(context, cloudVolumes);
         this.submitter = new Submitter(context, project -> cloud.hosts(project,
                 ai.dstack.core.internal.runs.HostCapabilities.of(context.host).withContainerHosts(router.anyRemote()
                         ? ai.dstack.core.internal.placement.SshInstances.withContainers(store, project.id()) : List.of())));
@@ -155,7 +161,9 @@ public final class Engine implements AutoCloseable {
         context.probeStates = probes::probes;
         this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
         this.jobs = new JobProcessor(context, new Placement(context, localFleet, localFleetAccess, router),
-                new JobLauncher(context, network, uploads, router), logPump, ServicePorts.of(context, network), cloud);
+                new JobLauncher(context, network, uploads, router,
+                        new ai.dstack.core.internal.cloud.VolumeAttachments(store, cloudVolumes, router.remotes(),
+                                context.events)), logPump, ServicePorts.of(context, network), cloud);
         RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
                 new ServiceReplicas(context, probes, rates));
         jobs.recountBusyBlocks();
@@ -171,6 +179,7 @@ public final class Engine implements AutoCloseable {
         logLoop.start();
         provisioner.start();
         cloud.start();
+        cloudVolumes.start();
         jobs.metricsCollector().start();
     }
 
@@ -316,6 +325,11 @@ public final class Engine implements AutoCloseable {
         return fleets;
     }
 
+    /** dstack's volumes service, without permission checks. */
+    public ai.dstack.core.internal.operations.Volumes volumes() {
+        return volumes;
+    }
+
     /** Service runs as the in-server proxy reaches them. */
     public ServiceEndpoints serviceEndpoints() {
         return serviceEndpoints;
@@ -383,6 +397,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        cloudVolumes.close();
         cloud.close();
         jobs.metricsCollector().close();
         provisioner.close();
