@@ -45,10 +45,16 @@ public final class LimitsBench {
     private LimitsBench() {}
 
     public static void main(String[] args) throws Exception {
-        int active = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int wanted = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         String which = args.length > 1 ? args[1] : "both";
-        System.out.printf("machine: %d CPUs, max heap %d MiB; %d active runs per replica%n",
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, active);
+        // runs/apply adds REQUESTS + WARM_UP sleeping runs of its own while the others run.
+        int active = Math.max(1, HostCapacity.measure().activeJobsAtMost(wanted + REQUESTS + WARM_UP) - REQUESTS - WARM_UP);
+        active = Math.min(active, wanted);
+        // Every job process this JVM started goes with it, whatever ends the bench (an exception, Ctrl-C).
+        Runtime.getRuntime().addShutdownHook(new Thread(LimitsBench::killLeftoverJobProcesses));
+        System.out.printf("machine: %d CPUs, max heap %d MiB; %d active runs per replica%s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, active,
+                active < wanted ? " (" + wanted + " asked; the host's limits above allow " + active + ")" : "");
         if (!which.equals("postgres")) {
             Path dir = Files.createTempDirectory("dstack-limits-sqlite");
             measure("SQLite", dir, "jdbc:sqlite:" + dir.resolve("data").resolve("sqlite.db"), active);
@@ -77,6 +83,7 @@ public final class LimitsBench {
             long start = System.nanoTime();
             List<String> names = submit(dstack, active);
             awaitAllRunning(dstack, names);
+            JobProcesses.rememberRoots();
             double startSeconds = (System.nanoTime() - start) / 1e9;
             long heapAfter = usedHeapAfterGc();
             System.out.printf("%s: %d runs submitted and running in %.1f s; heap %+.1f MiB, %.1f KiB per active run;"
@@ -105,8 +112,14 @@ public final class LimitsBench {
             System.out.printf("%s: %d runs aborted and finished in %.1f s%n", label, active,
                     (System.nanoTime() - stopStart) / 1e9);
         } finally {
+            killLeftoverJobProcesses();
             delete(dir);
         }
+    }
+
+    /** Kills what is left of the jobs this JVM started: after the aborts there should be none. */
+    static void killLeftoverJobProcesses() {
+        JobProcesses.killAll();
     }
 
     private static List<String> submit(DstackEngine engine, int count) throws Exception {
@@ -125,9 +138,13 @@ public final class LimitsBench {
     }
 
     private static void awaitAllRunning(DstackEngine engine, List<String> names) throws InterruptedException {
-        while (RunPages.all(engine, engine.defaultProject()).stream().filter(r -> r.status() == RunStatus.RUNNING).count()
-                < names.size()) {
-            Thread.sleep(500);
+        // Each check reads every run: every 2 s so that the check does not slow down what it measures.
+        long running;
+        while ((running = RunPages.all(engine, engine.defaultProject()).stream()
+                .filter(r -> r.status() == RunStatus.RUNNING).count()) < names.size()) {
+            System.out.printf("  %d of %d running%n", running, names.size());
+            JobProcesses.rememberRoots();
+            Thread.sleep(2000);
         }
     }
 

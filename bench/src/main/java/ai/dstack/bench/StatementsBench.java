@@ -54,7 +54,8 @@ public final class StatementsBench {
         System.exit(0);
     }
 
-    static void round(DstackEngine engine, int count, String label) throws Exception {
+    /** Returns runs/s. */
+    static double round(DstackEngine engine, int count, String label) throws Exception {
         ExecutorService submitters = Executors.newFixedThreadPool(4);
         DatabaseWork before = engine.statistics().databaseWork();
         long start = System.nanoTime();
@@ -81,6 +82,7 @@ public final class StatementsBench {
                 + " and %.1f write transactions per run (%d and %d in all)%n", label, count, done, seconds, count / seconds,
                 used.statements() / (double) count, used.writeTransactions() / (double) count, used.statements(),
                 used.writeTransactions());
+        return count / seconds;
     }
 
     /** The store's counts when it fell quiet, and when that was. */

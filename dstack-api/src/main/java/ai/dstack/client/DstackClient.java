@@ -349,6 +349,23 @@ public interface DstackClient extends AutoCloseable {
     /** Instances, newest first; see {@link InstanceQuery}. */
     List<Instance> listInstances(InstanceQuery query);
 
+    // ---------------------------------------------------------------- volumes
+
+    /** The project's network volumes that are not deleted, by name. */
+    List<ai.dstack.api.volume.Volume> listVolumes(String project);
+
+    /** A volume by name; {@link ErrorCode#RESOURCE_NOT_EXISTS} if there is none. */
+    ai.dstack.api.volume.Volume getVolume(String project, String name);
+
+    /**
+     * Creates a volume ({@code type: volume}): returned {@code submitted}; the project's backend then provisions it
+     * (or registers an existing {@code volume_id}) and it becomes {@code active} or {@code failed}.
+     */
+    ai.dstack.api.volume.Volume createVolume(String project, ai.dstack.api.configuration.VolumeConfiguration configuration);
+
+    /** Deletes volumes (in the cloud too, unless registered with {@code volume_id}); refused while one is attached. */
+    void deleteVolumes(String project, List<String> names);
+
     // ---------------------------------------------------------------- secrets
 
     /** The project's secrets, without values. */

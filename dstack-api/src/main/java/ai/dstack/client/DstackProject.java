@@ -178,6 +178,23 @@ public final class DstackProject {
         client.deleteFleets(name, fleetNames);
     }
 
+    /** The project's network volumes, as {@code dstack volume} lists them. */
+    public List<ai.dstack.api.volume.Volume> listVolumes() {
+        return client.listVolumes(name);
+    }
+
+    public ai.dstack.api.volume.Volume getVolume(String volumeName) {
+        return client.getVolume(name, volumeName);
+    }
+
+    public ai.dstack.api.volume.Volume createVolume(ai.dstack.api.configuration.VolumeConfiguration configuration) {
+        return client.createVolume(name, configuration);
+    }
+
+    public void deleteVolumes(List<String> volumeNames) {
+        client.deleteVolumes(name, volumeNames);
+    }
+
     /** The instances of this project's fleets. */
     public List<Instance> listInstances() {
         return client.listInstances(InstanceQuery.ofProject(name));

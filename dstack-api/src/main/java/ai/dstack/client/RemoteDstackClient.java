@@ -359,6 +359,32 @@ public final class RemoteDstackClient implements DstackClient {
     }
 
     @Override
+    public List<ai.dstack.api.volume.Volume> listVolumes(String project) {
+        Endpoint endpoint = Endpoint.project(project, true, "volumes", "list");
+        return WireJson.readList(post(endpoint, null), ai.dstack.api.volume.Volume.class, endpoint, serverUrl());
+    }
+
+    @Override
+    public ai.dstack.api.volume.Volume getVolume(String project, String name) {
+        ObjectNode body = WireJson.object().put("name", requireName(name, "name"));
+        return call(Endpoint.project(project, true, "volumes", "get"), body, ai.dstack.api.volume.Volume.class);
+    }
+
+    @Override
+    public ai.dstack.api.volume.Volume createVolume(String project,
+            ai.dstack.api.configuration.VolumeConfiguration configuration) {
+        Objects.requireNonNull(configuration, "configuration is null");
+        ObjectNode body = WireJson.object();
+        body.set("configuration", ai.dstack.api.yaml.DstackYaml.toJsonTree(configuration));
+        return call(Endpoint.project(project, false, "volumes", "create"), body, ai.dstack.api.volume.Volume.class);
+    }
+
+    @Override
+    public void deleteVolumes(String project, List<String> names) {
+        post(Endpoint.project(project, false, "volumes", "delete"), RequestBodies.names("names", names));
+    }
+
+    @Override
     public List<Instance> listInstances(InstanceQuery query) {
         Endpoint endpoint = Endpoint.read("api", "instances", "list");
         return WireJson.readList(post(endpoint, RequestBodies.listInstances(query)), Instance.class, endpoint, serverUrl());

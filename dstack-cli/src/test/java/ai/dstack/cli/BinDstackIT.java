@@ -70,6 +70,40 @@ class BinDstackIT {
     }
 
     @Test
+    void startsFromTheClassDataArchiveTheBuildWroteNextToTheJar() throws Exception {
+        Path archive = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".jsa"));
+        assertThat(archive).as("the CDS archive package writes beside the jar").isRegularFile();
+        Path fast = dir.resolve("fast.log");
+        Path plain = dir.resolve("plain.log");
+
+        Result withArchive = run(launcher, Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + fast), "--version");
+        Result without = run(launcher, Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + plain,
+                "DSTACK_CLI_FAST_START", "0"), "--version");
+
+        assertThat(withArchive.exitCode()).as(withArchive.toString()).isZero();
+        assertThat(withArchive.out()).startsWith("dstack ").isEqualTo(without.out());
+        assertThat(withArchive.err()).isEmpty();
+        assertThat(Files.readString(fast)).contains("ai.dstack.cli.Main source: shared objects file");
+        assertThat(Files.readString(plain)).doesNotContain("ai.dstack.cli.Main source: shared objects file")
+                .contains("ai.dstack.cli.Main source: file:");
+    }
+
+    @Test
+    void anArchiveThatDoesNotMatchTheJarIsIgnoredSilently() throws Exception {
+        Path otherJar = Files.createSymbolicLink(dir.resolve("dstack-cli-other-all.jar"), jar);
+        Files.writeString(dir.resolve("dstack-cli-other-all.jsa"), "not an archive"); // newer than the jar
+        Path log = dir.resolve("classes.log");
+
+        Result result = run(launcher, Map.of("DSTACK_JAR", otherJar.toString(),
+                "JAVA_OPTS", "-Xlog:class+load=info:file=" + log), "--version");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).startsWith("dstack ");
+        assertThat(result.err()).isEmpty();
+        assertThat(Files.readString(log)).contains("ai.dstack.cli.Main source: file:");
+    }
+
+    @Test
     void withoutTheJarTheLauncherSaysHowToBuildIt() throws Exception {
         Path bin = Files.createDirectories(dir.resolve("checkout/bin"));
         Path copy = Files.copy(launcher, bin.resolve("dstack"));

@@ -382,6 +382,27 @@ public final class DstackEngine implements DstackClient {
     }
 
     @Override
+    public List<ai.dstack.api.volume.Volume> listVolumes(String project) {
+        return admin.listVolumes(project);
+    }
+
+    @Override
+    public ai.dstack.api.volume.Volume getVolume(String project, String name) {
+        return admin.getVolume(project, name);
+    }
+
+    @Override
+    public ai.dstack.api.volume.Volume createVolume(String project,
+            ai.dstack.api.configuration.VolumeConfiguration configuration) {
+        return admin.createVolume(project, configuration);
+    }
+
+    @Override
+    public void deleteVolumes(String project, List<String> names) {
+        admin.deleteVolumes(project, names);
+    }
+
+    @Override
     public List<Instance> listInstances(InstanceQuery query) {
         return admin.listInstances(query);
     }

@@ -367,6 +367,38 @@ public final class EmbeddedDstackClient implements DstackClient {
     }
 
     @Override
+    public List<ai.dstack.api.volume.Volume> listVolumes(String project) {
+        return app.listVolumes(caller(), project).stream().map(EmbeddedDstackClient::volume).toList();
+    }
+
+    @Override
+    public ai.dstack.api.volume.Volume getVolume(String project, String name) {
+        Objects.requireNonNull(name, "name is null");
+        return volume(app.getVolume(caller(), project, name));
+    }
+
+    @Override
+    public ai.dstack.api.volume.Volume createVolume(String project,
+            ai.dstack.api.configuration.VolumeConfiguration configuration) {
+        Objects.requireNonNull(configuration, "configuration is null");
+        return volume(app.createVolume(caller(), project, ai.dstack.api.yaml.DstackYaml.toJsonTree(configuration)));
+    }
+
+    @Override
+    public void deleteVolumes(String project, List<String> names) {
+        Objects.requireNonNull(names, "names is null");
+        app.deleteVolumes(caller(), project, List.copyOf(names));
+    }
+
+    private static ai.dstack.api.volume.Volume volume(com.fasterxml.jackson.databind.JsonNode json) {
+        try {
+            return ai.dstack.api.json.DstackJson.mapper().treeToValue(json, ai.dstack.api.volume.Volume.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("volume JSON cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
     public List<Instance> listInstances(InstanceQuery query) {
         Objects.requireNonNull(query, "query is null");
         return app.listInstances(caller(), query);

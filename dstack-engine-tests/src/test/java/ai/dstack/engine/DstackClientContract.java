@@ -1,6 +1,7 @@
 package ai.dstack.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.dstack.api.ApplyAction;
@@ -148,6 +149,20 @@ abstract class DstackClientContract {
         Run done = admin.awaitFinished(run.runSpec().runName(), java.time.Duration.ofMinutes(1));
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(admin.pollLogs("main", run.runSpec().runName()).text()).isEqualTo("applied as it is\n");
+    }
+
+    @Test
+    void volumesNeedABackendThatProvisionsThemAndUnknownOnesAreNotFound() {
+        DstackProject main = admin.project();
+        assertThat(main.listVolumes()).isEmpty();
+        var configuration = ai.dstack.api.yaml.DstackYaml.parse("type: volume\nname: data\nbackend: aws\n"
+                + "region: us-east-1\nsize: 10\n", "vol.dstack.yml", ai.dstack.api.configuration.VolumeConfiguration.class);
+        assertThatThrownBy(() -> main.createVolume(configuration)).isInstanceOf(DstackException.class)
+                .hasMessageContaining("backend: project main has no aws backend");
+        assertThatThrownBy(() -> main.getVolume("data")).isInstanceOfSatisfying(DstackException.class,
+                e -> assertThat(e.code()).isEqualTo(ai.dstack.api.ErrorCode.RESOURCE_NOT_EXISTS));
+        main.deleteVolumes(List.of("data")); // unknown names are skipped, as in dstack
+        assertThat(main.listVolumes()).isEmpty();
     }
 
     @Test

@@ -81,11 +81,16 @@ abstract class EngineContractTest {
 
     protected DstackEngine engine(Integer blocks, Clock clock, ai.dstack.core.RunLimits limits, String containerRuntime)
             throws Exception {
+        return engine(blocks, clock, limits, containerRuntime, ai.dstack.core.LocalFleetAccess.ADMINS);
+    }
+
+    protected DstackEngine engine(Integer blocks, Clock clock, ai.dstack.core.RunLimits limits, String containerRuntime,
+            ai.dstack.core.LocalFleetAccess localFleet) throws Exception {
         if (databaseUrl == null) {
             databaseUrl = newDatabaseUrl();
         }
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(dir.resolve("server")).databaseUrl(databaseUrl)
-                .clock(clock).runLimits(limits).containerRuntime(containerRuntime);
+                .clock(clock).runLimits(limits).containerRuntime(containerRuntime).localFleet(localFleet);
         if (blocks != null) {
             builder.localBlocks(blocks);
         }
@@ -200,6 +205,60 @@ abstract class EngineContractTest {
         System.out.printf("queue of %d: %.1f statements per started job early, %.1f late%n", queued, earlyPerJob, latePerJob);
         assertThat(earlyPerJob).as("statements per started job early in the queue").isLessThan(60);
         assertThat(latePerJob).as("statements per started job late in the queue").isLessThan(60);
+        for (String name : names) {
+            assertThat(engine.awaitFinished(name, WAIT).status()).isEqualTo(RunStatus.DONE);
+        }
+    }
+
+    /**
+     * Fair order across users (#13): the admin queues 20 jobs, then bea queues 5, all of one priority, behind a job
+     * holding the one block. As blocks free one at a time, bea's jobs interleave with the admin's (the admin's 1st,
+     * bea's 1st, the admin's 2nd, ...) instead of waiting behind the admin's whole backlog; then the admin's rest.
+     */
+    @Test
+    void waitingJobsOfTwoUsersInterleaveAsCapacityFreesOneBlockAtATime() throws Exception {
+        Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+        SettableClock clock = SettableClock.fixedAt(t0);
+        DstackEngine engine = engine(1, clock, new ai.dstack.core.RunLimits(0, 0), null,
+                ai.dstack.core.LocalFleetAccess.MEMBERS);
+        engine.createUser(ai.dstack.client.NewUser.of("bea", ai.dstack.api.user.GlobalRole.USER));
+        engine.addMembers(engine.defaultProject(), List.of(new ai.dstack.client.MemberSetting("bea",
+                ai.dstack.api.user.ProjectRole.USER)));
+        ai.dstack.client.DstackClient bea = engine.client(engine.refreshToken("bea").creds().token());
+        String small = "resources:\n  cpu: 0..\n  memory: 0GB..\nretry:\n  on_events: [no-capacity]\n  duration: 1h\n";
+        Path go = dir.resolve("go");
+        Path order = dir.resolve("order");
+        Files.createFile(order);
+        Files.setPosixFilePermissions(order, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Run blocker = engine.applyRun(task(small + "commands:\n  - while [ ! -f " + go + " ]; do sleep 0.05; done\n"));
+        await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(blocker)).status() == RunStatus.RUNNING);
+
+        List<String> names = new ArrayList<>();
+        int tick = 0;
+        for (int i = 0; i < 20; i++) {
+            clock.set(t0.plusMillis(++tick));
+            names.add(name(engine.applyRun(task(small + "commands:\n  - echo admin " + i + " >> " + order + "\n"))));
+        }
+        for (int i = 0; i < 5; i++) {
+            clock.set(t0.plusMillis(++tick));
+            names.add(name(bea.applyRun(engine.defaultProject(),
+                    task(small + "commands:\n  - echo bea " + i + " >> " + order + "\n"))));
+        }
+        await().atMost(WAIT).until(() -> allRuns(engine).stream()
+                .filter(run -> names.contains(name(run))).allMatch(run -> "retrying".equals(run.statusMessage())));
+
+        Files.createFile(go);
+        awaitLines(order, names.size(), engine);
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            expected.add("admin " + i);
+            expected.add("bea " + i);
+        }
+        for (int i = 5; i < 20; i++) {
+            expected.add("admin " + i);
+        }
+        assertThat(Files.readAllLines(order)).containsExactlyElementsOf(expected);
         for (String name : names) {
             assertThat(engine.awaitFinished(name, WAIT).status()).isEqualTo(RunStatus.DONE);
         }

@@ -74,9 +74,11 @@ class JobFieldRuleTest {
             Map.entry("regions", THIS + "#regions:"),
             Map.entry("spot_policy", THIS + "#spot_policy:"),
             Map.entry("max_price", THIS + "#max_price:"),
-            // With a cloud backend: placed by instance type, tags on the VMs (refused without one, below).
+            // With a cloud backend: placed by instance type and zone, tags on the VMs, reservations (refused without one, below).
             Map.entry("instance_types", "dstack-backend-aws/src/test/java/ai/dstack/backend/aws/internal/AwsEngineTest.java#instance_types: [m5.large]"),
             Map.entry("tags", "dstack-backend-aws/src/test/java/ai/dstack/backend/aws/internal/AwsEngineTest.java#containsEntry(\"team\", \"ml\")"),
+            Map.entry("availability_zones", "dstack-backend-aws/src/test/java/ai/dstack/backend/aws/internal/AwsEngineTest.java#availability_zones: [us-east-1b]"),
+            Map.entry("reservation", "dstack-backend-aws/src/test/java/ai/dstack/backend/aws/internal/AwsEngineTest.java#reservation: "),
             Map.entry("utilization_policy", "dstack-engine-tests/src/test/java/ai/dstack/engine/JobMetricsAndEventsTest.java#utilization_policy:"),
             Map.entry("creation_policy", THIS + "#creation_policy:"),
             Map.entry("fleets", THIS + "#fleets:"),

@@ -240,6 +240,54 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    public void volumesAreUniqueByNameWhileNotDeletedChangeByCompareAndSetAndRecordAttachments() {
+        FleetRow fleet = StoreRows.fleet(main.id(), "vms", "active", T0);
+        InstanceRow vm = StoreRows.instance(fleet, 0, "busy", T0);
+        ai.dstack.spi.storage.VolumeRow data = new ai.dstack.spi.storage.VolumeRow(UUID.randomUUID(), main.id(),
+                alice.id(), "data", "submitted", null, "{\"type\":\"volume\"}", null, false, T0, T0, false, null,
+                false);
+        store.useTransaction(tx -> {
+            tx.fleets().insert(fleet);
+            tx.instances().insert(vm);
+            tx.volumes().insert(data);
+        });
+        store.useTransaction(tx -> assertThatThrownBy(() -> tx.volumes().insert(new ai.dstack.spi.storage.VolumeRow(
+                UUID.randomUUID(), main.id(), alice.id(), "data", "submitted", null, "{}", null, false, T0, T0, false,
+                null, false))).isInstanceOfSatisfying(DstackException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXISTS)));
+
+        ai.dstack.spi.storage.VolumeRow active = data.withProvisioningData("{\"volume_id\":\"vol-1\"}")
+                .withStatus("active", null, at(5));
+        store.useTransaction(tx -> {
+            assertThat(tx.volumes().update(active, "provisioning")).as("the status moved on").isFalse();
+            assertThat(tx.volumes().update(active, "submitted")).isTrue();
+            assertThat(tx.volumes().update(active, "submitted")).as("only once").isFalse();
+            tx.volumes().attach(new ai.dstack.spi.storage.VolumeAttachmentRow(data.id(), vm.id(), "{\"device_name\":\"/dev/sdf\"}"));
+            tx.volumes().attach(new ai.dstack.spi.storage.VolumeAttachmentRow(data.id(), vm.id(), "{\"device_name\":\"/dev/sdg\"}"));
+        });
+        store.useTransaction(tx -> {
+            assertThat(tx.volumes().findByName(main.id(), "data")).contains(active);
+            assertThat(tx.volumes().find(data.id())).contains(active);
+            assertThat(tx.volumes().attachments(data.id())).extracting(a -> a.attachmentData())
+                    .containsExactly("{\"device_name\":\"/dev/sdg\"}");
+            assertThat(tx.volumes().attachmentsOfInstance(vm.id())).hasSize(1);
+            assertThat(tx.volumes().detach(data.id(), vm.id())).isTrue();
+            assertThat(tx.volumes().detach(data.id(), vm.id())).isFalse();
+            assertThat(tx.volumes().update(active.deletedAt(at(9)), "active")).isTrue();
+        });
+        store.useTransaction(tx -> {
+            assertThat(tx.volumes().findByName(main.id(), "data")).isEmpty();
+            assertThat(tx.volumes().listByProject(main.id())).isEmpty();
+            assertThat(tx.volumes().listAll()).isEmpty();
+            assertThat(tx.volumes().find(data.id())).get().extracting(v -> v.deleted()).isEqualTo(true);
+            // a deleted volume's name can be used again
+            tx.volumes().insert(new ai.dstack.spi.storage.VolumeRow(UUID.randomUUID(), main.id(), alice.id(), "data",
+                    "submitted", null, "{}", null, true, T0, T0, false, null, false));
+            assertThat(tx.volumes().listAll()).extracting(v -> v.name()).containsExactly("data");
+        });
+    }
+
+    @Test
     public void backendsReposAndSecretsAreUniqueWithinAProjectOnly() {
         UserRow bob = StoreRows.user("bob");
         ProjectRow other = StoreRows.project("other", bob.id());

@@ -1,34 +1,10 @@
 package ai.dstack.backend.gcp;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static org.assertj.core.api.Assertions.assertThat;
+import ai.dstack.testing.BackendArchitectureContract;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.Test;
-
-/**
- * A backend sees the engine only through the Backend SPI and dstack-api's public model: nothing of the engine's
- * internals, the storage, the server or another backend.
- */
-class ArchitectureTest {
-    private static final JavaClasses BACKEND = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("ai.dstack.backend.gcp");
-
-    @Test
-    void theBackendUsesOnlyTheBackendSpiAndThePublicModel() {
-        assertThat(BACKEND.contain(GcpBackendProvider.class)).as("the backend's classes were found").isTrue();
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("ai.dstack.core..", "ai.dstack.server..",
-                "ai.dstack.storage..", "ai.dstack.cli..", "ai.dstack.client..", "ai.dstack.api..internal..",
-                "ai.dstack.spi.storage..", "ai.dstack.spi.host..", "ai.dstack.spi.logs..").check(BACKEND);
-    }
-
-    @Test
-    void theBackendUsesNoOtherBackend() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("ai.dstack.backend..")
-                .and(not(resideInAPackage("ai.dstack.backend.gcp..")))).check(BACKEND);
+/** The gcp backend sees the engine only through the Backend SPI and the public model, and no other backend. */
+class ArchitectureTest extends BackendArchitectureContract {
+    ArchitectureTest() {
+        super(GcpBackendProvider.class);
     }
 }

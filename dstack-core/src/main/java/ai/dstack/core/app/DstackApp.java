@@ -212,18 +212,29 @@ public interface DstackApp {
 
     // ---------------------------------------------------------------- features with nothing behind them yet
 
-    /** No backend provisions volumes: always empty. */
+    /** The volumes of the caller's projects (or of {@code projectName}), newest first, at most 100. */
     List<JsonNode> listAllVolumes(Caller caller, String projectName);
 
+    /**
+     * dstack's {@code /api/volumes/list}: ordered by creation time (newest first unless {@code ascending}), the page
+     * after {@code prevCreatedAt}/{@code prevId} when given, {@code limit} 0..100.
+     */
+    List<JsonNode> listAllVolumes(Caller caller, String projectName, boolean onlyActive, java.time.Instant prevCreatedAt,
+            UUID prevId, int limit, boolean ascending);
+
+    /** The project's volumes that are not deleted, as dstack's Volume JSON. */
     List<JsonNode> listVolumes(Caller caller, String project);
 
-    /** Always {@link ai.dstack.api.ErrorCode#RESOURCE_NOT_EXISTS}. */
+    /** A volume by name; {@link ai.dstack.api.ErrorCode#RESOURCE_NOT_EXISTS} when there is none. */
     JsonNode getVolume(Caller caller, String project, String name);
 
-    /** Always refused: no backend provisions volumes. */
+    /**
+     * Creates a volume from dstack's VolumeConfiguration JSON: status {@code submitted}, then provisioned by the
+     * project's backend. Fields this server cannot honour are refused by name.
+     */
     JsonNode createVolume(Caller caller, String project, JsonNode configuration);
 
-    /** There are no volumes: every name is unknown, and dstack ignores unknown names. */
+    /** Marks volumes to be deleted (none if one is attached: "in use"); unknown names are skipped, as in dstack. */
     void deleteVolumes(Caller caller, String project, List<String> names);
 
     List<JsonNode> listExports(Caller caller, String project);

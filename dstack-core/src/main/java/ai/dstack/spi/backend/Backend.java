@@ -79,6 +79,14 @@ public interface Backend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether instances can use a capacity reservation ({@link InstanceConfiguration#reservation()}); runs and fleets
+     * with {@code reservation} get offers only from backends that can.
+     */
+    default boolean supportsReservations() {
+        return false;
+    }
+
     /** Releases the backend's clients; never fails. */
     @Override
     void close();

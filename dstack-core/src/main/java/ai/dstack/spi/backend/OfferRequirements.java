@@ -18,15 +18,28 @@ import java.util.Objects;
  * @param maxPrice the highest price per hour; null for any
  * @param regions the allowed regions; empty for any configured region
  * @param instanceTypes the allowed instance types; empty for any
+ * @param availabilityZones the allowed availability zones; empty for any. The engine keeps only the offers' zones
+ *     among these (and drops offers left with none); a backend may narrow its answer by them too
+ * @param reservation a capacity reservation the instance must use ({@code reservation}); null for none. Only
+ *     backends that {@linkplain Backend#supportsReservations() support reservations} are asked, and they answer
+ *     only offers the reservation can hold
  */
 public record OfferRequirements(
-        ResourcesSpec resources, Boolean spot, Double maxPrice, List<String> regions, List<String> instanceTypes) {
+        ResourcesSpec resources, Boolean spot, Double maxPrice, List<String> regions, List<String> instanceTypes,
+        List<String> availabilityZones, String reservation) {
     private static final double MIB_PER_GB = 1024.0;
 
     public OfferRequirements {
         Objects.requireNonNull(resources, "resources is null");
         regions = regions == null ? List.of() : List.copyOf(regions);
         instanceTypes = instanceTypes == null ? List.of() : List.copyOf(instanceTypes);
+        availabilityZones = availabilityZones == null ? List.of() : List.copyOf(availabilityZones);
+    }
+
+    /** Requirements without zones or reservation. */
+    public OfferRequirements(
+            ResourcesSpec resources, Boolean spot, Double maxPrice, List<String> regions, List<String> instanceTypes) {
+        this(resources, spot, maxPrice, regions, instanceTypes, List.of(), null);
     }
 
     /** Any instance with dstack's default resources, spot or not, anywhere. */

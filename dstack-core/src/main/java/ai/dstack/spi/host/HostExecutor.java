@@ -108,6 +108,32 @@ public interface HostExecutor extends AutoCloseable {
         return false;
     }
 
+    /**
+     * For a job on another machine: a local address that reaches {@code port} on the loopback of the job's host (an
+     * SSH tunnel), so the engine's service proxy and probes reach a service there. Empty for jobs on the engine's own
+     * host, which the engine reaches itself; the default.
+     */
+    default java.util.Optional<java.net.InetSocketAddress> forwardPort(JobHandle job, int port) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * For a job on another machine: whether something listens on {@code port} on its host's loopback (a tunnel's
+     * local end accepts connections whatever the far end does, so it cannot tell). Empty for jobs on the engine's own
+     * host; the default.
+     */
+    default java.util.Optional<Boolean> listensOn(JobHandle job, int port) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Shells and ports inside this host's jobs, for the server's SSH gateway ({@code dstack attach}, {@code ssh
+     * <run>}), when the host offers them over its own transport (an SSH host does). Empty by default.
+     */
+    default java.util.Optional<JobShells> shells() {
+        return java.util.Optional.empty();
+    }
+
     /** The jobs whose files are on this host, finished or not (what an engine adopts after a restart). */
     List<JobHandle> jobs();
 

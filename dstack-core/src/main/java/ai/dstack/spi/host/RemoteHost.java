@@ -28,6 +28,17 @@ public interface RemoteHost {
     Optional<String> unreachableReason();
 
     /**
+     * Runs a bash script on the host as the login user (the script uses {@code sudo} for what needs root, as when
+     * mounting a network volume) and returns what it printed on stdout.
+     *
+     * @throws HostExecutionException with the script's own error output when it fails or times out
+     */
+    default String runScript(String script, java.time.Duration timeout) {
+        throw new HostExecutionException(ai.dstack.api.ErrorCode.ERROR, "Host " + address().display()
+                + " cannot run setup scripts");
+    }
+
+    /**
      * Removes what the engine put on the host (finished jobs' files and the protocol's scripts). Jobs still running
      * and anything else on the host are left alone.
      */

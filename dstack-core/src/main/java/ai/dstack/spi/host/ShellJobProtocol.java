@@ -69,6 +69,32 @@ public final class ShellJobProtocol {
     /** The bash array in {@value #JOB_SCRIPT} holding the command prefix that runs the job as its own user. */
     public static final String RUN_AS_VARIABLE = "__dstack_run_as";
 
+    /**
+     * Enters a job, as an SSH session into it does: run with bash in any directory, it reads its inputs from
+     * variables ({@code DSTACK_SSH_JOB_DIR}, {@code DSTACK_SSH_COMMAND}, {@code DSTACK_SSH_ROWS},
+     * {@code DSTACK_SSH_COLUMNS}) so that no user text is ever parsed as script, takes the job's environment from its
+     * {@value #JOB_SCRIPT}, and runs the command (or a shell) as the job's user or in the job's container.
+     */
+    public static final String ENTER_JOB = String.join("\n",
+            "cd -- \"$DSTACK_SSH_JOB_DIR\" || exit 1",
+            "__container=; __cli=; { read -r __container; read -r __cli; } 2>/dev/null <"
+                    + CONTAINER_FILE,
+            "eval \"$(sed '$d' " + JOB_SCRIPT + ")\" || exit 1",
+            "__command=$DSTACK_SSH_COMMAND",
+            "if [ -n \"$DSTACK_SSH_ROWS\" ] && [ -t 0 ]; then stty rows \"$DSTACK_SSH_ROWS\" cols \"$DSTACK_SSH_COLUMNS\" 2>/dev/null; fi",
+            "unset DSTACK_SSH_JOB_DIR DSTACK_SSH_COMMAND DSTACK_SSH_ROWS DSTACK_SSH_COLUMNS DSTACK_SSH_SCRIPT",
+            "__shell=/bin/bash; [ -x \"$__shell\" ] || __shell=/bin/sh",
+            "if [ -n \"$__container\" ]; then",
+            "  if [ -t 0 ]; then __tty=-t; else __tty=; fi",
+            "  __wd=${" + ContainerScript.WORKDIR_VARIABLE + ":-$PWD}",
+            "  if [ -n \"$__command\" ]; then exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh -c \"$__command\"; fi",
+            "  exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh",
+            "fi",
+            "if [ -n \"$__command\" ]; then exec \"${" + RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -c \"$__command\"; fi",
+            "if [ -t 0 ]; then exec \"${" + RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -i; fi",
+            "exec \"${" + RUN_AS_VARIABLE + "[@]}\" \"$__shell\"",
+            "");
+
     /** Docker containers of jobs that run in an image are named this plus the job id. */
     public static final String CONTAINER_PREFIX = "dstack-job-";
 

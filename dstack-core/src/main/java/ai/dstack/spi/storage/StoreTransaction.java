@@ -39,4 +39,7 @@ public interface StoreTransaction {
 
     /** What happened to runs, jobs, fleets, instances, users and projects. */
     EventStore events();
+
+    /** Network volumes and their attachments to instances. */
+    VolumeStore volumes();
 }

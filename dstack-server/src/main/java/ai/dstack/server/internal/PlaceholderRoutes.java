@@ -7,7 +7,7 @@ import ai.dstack.core.app.Operation;
 import java.util.List;
 
 /**
- * Endpoints of dstack's API for features this server has nothing behind yet: volumes (no backend creates them),
+ * Endpoints of dstack's API, for volumes (the application layer does the work) and for features this server has nothing behind yet:
  * exports and imports, UI templates, instance health checks, OAuth and the SSH proxy. The application
  * answers what is true here (empty lists, "not found") and refuses writes with a 400 that says why, so clients never
  * meet a 404 for a known route.
@@ -29,13 +29,14 @@ final class PlaceholderRoutes {
                 new Route("/api/volumes/list", Operation.LIST_ALL_VOLUMES, Route.Body.REQUIRED, call -> {
                     Fields body = call.body();
                     String projectName = body.optString("project_name");
-                    body.bool("only_active", false);
-                    body.optInstant("prev_created_at");
-                    body.optUuid("prev_id");
-                    body.integer("limit", 100, 0, 100);
-                    body.bool("ascending", false);
+                    boolean onlyActive = body.bool("only_active", false);
+                    java.time.Instant prevCreatedAt = body.optInstant("prev_created_at");
+                    java.util.UUID prevId = body.optUuid("prev_id");
+                    int limit = body.integer("limit", 100, 0, 100);
+                    boolean ascending = body.bool("ascending", false);
                     body.done();
-                    return call.app().listAllVolumes(call.caller(), projectName);
+                    return call.app().listAllVolumes(call.caller(), projectName, onlyActive, prevCreatedAt, prevId,
+                            limit, ascending);
                 }),
                 new Route(PROJECT + "volumes/list", Operation.LIST_VOLUMES, Route.Body.NONE,
                         call -> call.app().listVolumes(call.caller(), call.project())),

@@ -45,14 +45,15 @@ final class Claimer {
         String where = LeaseSql.FREE + " AND " + LeaseSql.due(filter)
                 + (table.softDeleted() ? " AND t.deleted = FALSE" : "");
         String candidates = "SELECT " + CANDIDATE_COLUMNS + (byPriority ? table.priorityColumn() : "0")
-                + " AS claim_priority FROM " + table.table() + " t" + (byPriority ? table.priorityJoin() : "")
+                + " AS claim_priority, " + (byPriority ? table.queueExpression() : "0") + " AS claim_queue FROM "
+                + table.table() + " t" + (byPriority ? table.priorityJoin() : "")
                 + " WHERE " + where + LeaseSql.orderBy(table, filter.order()) + " LIMIT :limit";
         Request request = new Request(candidates, now, limit, owner, lease, filter);
         return sorted(table, claim(table, request), byPriority);
     }
 
     <R> Optional<Claim<R>> claimById(PipelineTable<R> table, UUID id, Instant now, String owner, Duration lease) {
-        String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority FROM " + table.table()
+        String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority, 0 AS claim_queue FROM " + table.table()
                 + " t WHERE t.id = :id AND " + LeaseSql.FREE + " LIMIT :limit";
         Request request = new Request(candidates, now, 1, owner, lease, null).withId(id);
         return claim(table, request).stream().findFirst().map(Claimed::claim);
@@ -60,7 +61,7 @@ final class Claimer {
 
     <R> List<Claim<R>> claimByIds(
             PipelineTable<R> table, Collection<UUID> ids, Instant now, String owner, Duration lease) {
-        String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority FROM " + table.table()
+        String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority, 0 AS claim_queue FROM " + table.table()
                 + " t WHERE t.id IN (<claim_ids>) AND " + LeaseSql.FREE + " LIMIT :limit";
         Request request = new Request(candidates, now, ids.size(), owner, lease, null).withIds(List.copyOf(ids));
         return claim(table, request).stream().map(Claimed::claim).toList();
@@ -82,14 +83,14 @@ final class Claimer {
             PipelineTable<R> table, Request request, UUID token, Instant expiresAt) {
         String sql = "WITH due AS (" + request.candidates() + " FOR NO KEY UPDATE OF t SKIP LOCKED)"
                 + " UPDATE " + table.table() + " AS c SET " + LeaseSql.STAMP + " FROM due WHERE c.id = due.claim_id"
-                + " RETURNING c.*, due.claim_prev_expires_at, due.claim_priority";
+                + " RETURNING c.*, due.claim_prev_expires_at, due.claim_priority, due.claim_queue";
         Query query = bind(handle.createQuery(sql), request, token, expiresAt);
         RowMapper<R> rowMapper = query.getConfig().get(RowMappers.class)
                 .findFor(table.kind().rowType()).orElseThrow();
         return query.map((rs, ctx) -> {
             ColumnMapper<Instant> instants = ctx.findColumnMapperFor(Instant.class).orElseThrow();
             return new Claimed<>(rowMapper.map(rs, ctx), instants.map(rs, "claim_prev_expires_at", ctx),
-                    rs.getInt("claim_priority"), null);
+                    rs.getInt("claim_priority"), rs.getLong("claim_queue"), null);
         }).list();
     }
 
@@ -99,7 +100,7 @@ final class Claimer {
                 .map((rs, ctx) -> new Candidate(
                         ctx.findColumnMapperFor(UUID.class).orElseThrow().map(rs, "claim_id", ctx),
                         ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "claim_prev_expires_at", ctx),
-                        rs.getInt("claim_priority")))
+                        rs.getInt("claim_priority"), rs.getLong("claim_queue")))
                 .list();
         if (candidates.isEmpty()) {
             return List.of();
@@ -114,7 +115,7 @@ final class Claimer {
                 .mapTo(table.kind().rowType())
                 .map(row -> {
                     Candidate candidate = byId.get(table.id().apply(row));
-                    return new Claimed<>(row, candidate.previousExpiry(), candidate.priority(), null);
+                    return new Claimed<>(row, candidate.previousExpiry(), candidate.priority(), candidate.queue(), null);
                 })
                 .list();
     }
@@ -142,11 +143,12 @@ final class Claimer {
     }
 
     /**
-     * Claim order: least recently processed; or by priority, then oldest submission, then least recently processed;
-     * then id as SQL sorts it.
+     * Claim order: least recently processed; or by priority, then place in the queue (fair across users), then oldest
+     * submission, then least recently processed; then id as SQL sorts it.
      */
     private static <R> List<Claim<R>> sorted(PipelineTable<R> table, List<Claimed<R>> claimed, boolean byPriority) {
         Comparator<Claimed<R>> order = Comparator.<Claimed<R>>comparingInt(Claimed::priority).reversed()
+                .thenComparingLong(Claimed::queue)
                 .thenComparing(c -> byPriority ? table.submittedAt().apply(c.row()) : Instant.EPOCH)
                 .thenComparing(c -> table.lastProcessedAt().apply(c.row()))
                 .thenComparing(c -> table.id().apply(c.row()).toString());
@@ -168,11 +170,11 @@ final class Claimer {
         }
     }
 
-    private record Candidate(UUID id, Instant previousExpiry, int priority) {}
+    private record Candidate(UUID id, Instant previousExpiry, int priority, long queue) {}
 
-    private record Claimed<R>(R row, Instant previousExpiry, int priority, Lease lease) {
+    private record Claimed<R>(R row, Instant previousExpiry, int priority, long queue, Lease lease) {
         Claimed<R> withLease(Lease lease) {
-            return new Claimed<>(row, previousExpiry, priority, lease);
+            return new Claimed<>(row, previousExpiry, priority, queue, lease);
         }
 
         Claim<R> claim() {

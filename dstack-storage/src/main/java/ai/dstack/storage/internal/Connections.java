@@ -25,7 +25,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 abstract class Connections implements AutoCloseable {
     private static final List<Class<? extends Record>> ROWS = List.of(UserRow.class, ProjectRow.class, MemberRow.class,
             BackendRow.class, RepoRow.class, SecretRow.class, RunRow.class, JobRow.class, FleetRow.class,
-            InstanceRow.class, PublicKeyRow.class, BlobRow.class, JobMetricsPointRow.class);
+            InstanceRow.class, PublicKeyRow.class, BlobRow.class, JobMetricsPointRow.class,
+            ai.dstack.spi.storage.VolumeRow.class, ai.dstack.spi.storage.VolumeAttachmentRow.class);
 
     /** Runs {@code callback} in a read-write transaction. */
     abstract <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X;
@@ -39,8 +40,14 @@ abstract class Connections implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** Every statement at TRACE, for profiling what a run costs (logger {@code ai.dstack.storage.sql}). */
+    private static final org.slf4j.Logger SQL_LOG = org.slf4j.LoggerFactory.getLogger("ai.dstack.storage.sql");
+
     /** Statements executed through this store's Jdbi instances (each store counts its own). */
     final LongAdder statements = new LongAdder();
+
+    /** Read-write database transactions: on SQLite one may carry several callers' writes (group commit). */
+    final LongAdder writeTransactions = new LongAdder();
 
     Jdbi jdbi(DataSource dataSource, Dialect dialect) {
         Jdbi jdbi = Jdbi.create(dataSource);
@@ -49,6 +56,9 @@ abstract class Connections implements AutoCloseable {
             @Override
             public void logAfterExecution(StatementContext context) {
                 statements.increment();
+                if (SQL_LOG.isTraceEnabled()) {
+                    SQL_LOG.trace("{}", context.getRenderedSql());
+                }
             }
         });
         return jdbi;

@@ -8,7 +8,11 @@ final class Inserts {
     private Inserts() {}
 
     static void insert(TxContext tx, RecordSql sql, Object row, String what) {
-        int inserted = tx.handle().createUpdate(sql.insertIfAbsent()).bindMethods(row).execute();
+        insert(tx, sql.insertIfAbsent(), row, what);
+    }
+
+    static void insert(TxContext tx, String insertIfAbsent, Object row, String what) {
+        int inserted = tx.handle().createUpdate(insertIfAbsent).bindMethods(row).execute();
         if (inserted == 0) {
             throw new DstackException(ErrorCode.RESOURCE_EXISTS, what + " already exists");
         }

@@ -13,7 +13,10 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.statement.Query;
 
-/** Events and their targets; {@link #list} builds one query from the filter's conditions. */
+/**
+ * Events and their targets; {@link #list} builds one query from the filter's conditions. Inserted events are held
+ * back and written just before the transaction commits ({@link HeldEvents}).
+ */
 final class JdbcEventStore implements EventStore {
     private final TxContext tx;
 
@@ -23,26 +26,12 @@ final class JdbcEventStore implements EventStore {
 
     @Override
     public void insert(EventRow event) {
-        Objects.requireNonNull(event, "event is null");
-        tx.handle().createUpdate("INSERT INTO events (id, message, recorded_at, actor_user_id)"
-                        + " VALUES (:id, :message, :recordedAt, :actor)")
-                .bind("id", event.id())
-                .bind("message", event.message())
-                .bind("recordedAt", event.recordedAt())
-                .bindByType("actor", event.actorUserId(), UUID.class)
-                .execute();
-        var batch = tx.handle().prepareBatch("INSERT INTO event_targets (event_id, position, entity_type,"
-                + " entity_project_id, entity_id, entity_name) VALUES (:event, :position, :type, :project, :id, :name)");
-        for (int i = 0; i < event.targets().size(); i++) {
-            EventRow.Target target = event.targets().get(i);
-            batch.bind("event", event.id()).bind("position", i).bind("type", target.type())
-                    .bindByType("project", target.projectId(), UUID.class).bind("id", target.id()).bind("name", target.name()).add();
-        }
-        batch.execute();
+        tx.holdEvent(Objects.requireNonNull(event, "event is null"));
     }
 
     @Override
     public List<EventRow> list(EventFilter filter) {
+        tx.writeHeldEvents();
         List<String> conditions = new ArrayList<>();
         List<Consumer<Query>> binds = new ArrayList<>();
         if (filter.targetIds() != null && !filter.targetIds().isEmpty()) {
@@ -149,6 +138,7 @@ final class JdbcEventStore implements EventStore {
 
     @Override
     public int deleteOlderThan(Instant cutoff) {
+        tx.writeHeldEvents();
         // Targets go with their events (ON DELETE CASCADE).
         return tx.handle().createUpdate("DELETE FROM events WHERE recorded_at < :cutoff").bind("cutoff", cutoff).execute();
     }

@@ -10,8 +10,27 @@ import java.util.Map;
 import java.util.UUID;
 
 final class JdbcJobStore extends JdbcPipelineStore<JobRow> implements JobStore {
+    /** The run's user, and the job's place in the queue: the rule is in migration V31 (fair order across users). */
+    private static final String RUN_USER = "(SELECT r.user_id FROM runs r WHERE r.id = :runId)";
+    private static final String INSERT = PipelineTable.JOBS.sql().insertIfAbsentWith(queueColumns());
+
     JdbcJobStore(TxContext tx) {
         super(tx, PipelineTable.JOBS);
+    }
+
+    private static Map<String, String> queueColumns() {
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("queue_user_id", RUN_USER);
+        columns.put("queue_seq", "COALESCE("
+                + "(SELECT MAX(q.queue_seq) + 1 FROM jobs q WHERE q.status = 'submitted' AND q.queue_user_id = "
+                + RUN_USER + " AND q.submitted_at < :submittedAt),"
+                + " (SELECT MIN(q.queue_seq) FROM jobs q WHERE q.status = 'submitted'), 0)");
+        return columns;
+    }
+
+    @Override
+    String insertSql() {
+        return INSERT;
     }
 
     @Override

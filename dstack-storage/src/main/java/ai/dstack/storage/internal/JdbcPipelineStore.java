@@ -30,7 +30,12 @@ abstract class JdbcPipelineStore<R extends Record> implements PipelineStore<R> {
 
     @Override
     public void insert(R row) {
-        Inserts.insert(tx, table.sql(), Objects.requireNonNull(row, "row is null"), describe(row));
+        Inserts.insert(tx, insertSql(), Objects.requireNonNull(row, "row is null"), describe(row));
+    }
+
+    /** The {@code INSERT ... ON CONFLICT DO NOTHING} of a row, bound with the record's components. */
+    String insertSql() {
+        return table.sql().insertIfAbsent();
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Handle;
@@ -38,7 +37,6 @@ public final class JdbcStateStore implements StateStore {
     /** Set while this thread is inside one of our transactions: they do not nest. */
     private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final LongAdder writeTransactions = new LongAdder();
 
     private JdbcStateStore(DatabaseUrl url, Connections connections) {
         this.url = url;
@@ -84,7 +82,9 @@ public final class JdbcStateStore implements StateStore {
     private <R, X extends Exception> R run(Handle handle, TransactionCallback<R, X> callback) throws X {
         TxContext tx = new TxContext(handle, url.dialect());
         try {
-            return callback.withTransaction(new JdbcStoreTransaction(tx));
+            R result = callback.withTransaction(new JdbcStoreTransaction(tx));
+            tx.flush();
+            return result;
         } finally {
             tx.close();
         }
@@ -161,15 +161,14 @@ public final class JdbcStateStore implements StateStore {
         }));
     }
 
-    /** Every read-write transaction goes through here, so that it is counted. */
+    /** Every read-write transaction goes through here. */
     private <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
-        writeTransactions.increment();
         return connections.write(callback);
     }
 
     @Override
     public StoreStatistics statistics() {
-        return new StoreStatistics(connections.statements.sum(), writeTransactions.sum());
+        return new StoreStatistics(connections.statements.sum(), connections.writeTransactions.sum());
     }
 
     @Override

@@ -15,6 +15,7 @@ import ai.dstack.spi.storage.RunStore;
 import ai.dstack.spi.storage.SecretStore;
 import ai.dstack.spi.storage.StoreTransaction;
 import ai.dstack.spi.storage.UserStore;
+import ai.dstack.spi.storage.VolumeStore;
 
 /** The stores of one transaction; all share its {@link TxContext}, so they all stop working when it ends. */
 final class JdbcStoreTransaction implements StoreTransaction {
@@ -33,6 +34,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
     private final BlobStore fileArchives;
     private final MetricsStore metrics;
     private final EventStore events;
+    private final VolumeStore volumes;
 
     JdbcStoreTransaction(TxContext tx) {
         this.users = new JdbcUserStore(tx);
@@ -50,6 +52,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         this.fileArchives = new JdbcBlobStore(tx, "file_archives");
         this.metrics = new JdbcMetricsStore(tx);
         this.events = new JdbcEventStore(tx);
+        this.volumes = new JdbcVolumeStore(tx);
     }
 
     @Override
@@ -125,5 +128,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public EventStore events() {
         return events;
+    }
+
+    @Override
+    public VolumeStore volumes() {
+        return volumes;
     }
 }

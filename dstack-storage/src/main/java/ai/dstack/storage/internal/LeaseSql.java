@@ -37,7 +37,9 @@ final class LeaseSql {
         return switch (order) {
             case OLDEST_FIRST -> " ORDER BY t.last_processed_at ASC, t.id ASC";
             case HIGHEST_PRIORITY_FIRST ->
-                    " ORDER BY " + table.priorityColumn() + " DESC, t.submitted_at ASC, t.last_processed_at ASC, t.id ASC";
+                    " ORDER BY " + table.priorityColumn() + " DESC, "
+                            + (table.queueColumn().isEmpty() ? "" : table.queueColumn() + " ASC, ")
+                            + "t.submitted_at ASC, t.last_processed_at ASC, t.id ASC";
         };
     }
 }

@@ -71,6 +71,7 @@ final class PostgresConnections extends Connections {
 
     @Override
     <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
+        writeTransactions.increment();
         return jdbi.inTransaction(callback);
     }
 

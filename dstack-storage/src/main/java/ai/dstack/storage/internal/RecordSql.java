@@ -42,6 +42,17 @@ final class RecordSql {
         return insertIfAbsent;
     }
 
+    /**
+     * {@link #insertIfAbsent()} that also fills columns the record does not carry, each from an SQL expression (which
+     * may use the record's parameters).
+     */
+    String insertIfAbsentWith(Map<String, String> extraColumns) {
+        String columns = components.stream().map(RecordSql::column).collect(Collectors.joining(", "));
+        String values = components.stream().map(c -> ":" + c).collect(Collectors.joining(", "));
+        return "INSERT INTO " + table + " (" + columns + ", " + String.join(", ", extraColumns.keySet()) + ") VALUES ("
+                + values + ", " + String.join(", ", extraColumns.values()) + ") ON CONFLICT DO NOTHING";
+    }
+
     /** {@code UPDATE table SET every column but the excluded ones WHERE id = :id}, to which callers may append. */
     String updateById(Set<String> excludedComponents) {
         return updates.computeIfAbsent(Set.copyOf(excludedComponents), this::buildUpdateById);

@@ -22,8 +22,9 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * SQLite allows one writer at a time, and a writer that meets another fails with "database is locked" once its busy
- * timeout runs out. So writes never meet here: every write transaction of this JVM on a file takes that file's fair
- * lock and then the single writer connection, which begins {@code IMMEDIATE}. Reads use a separate pool of
+ * timeout runs out. So writes never meet here: write transactions go to one writer thread ({@link GroupCommit}),
+ * which runs those that arrive together in one transaction on the single writer connection, begun
+ * {@code IMMEDIATE}, under the file's lock shared by every store of this JVM that opens it. Reads use a separate pool of
  * {@code query_only} connections that WAL lets run beside the writer. Other processes on the same file are still
  * handled by SQLite's busy timeout; migrations additionally take a lock file so that processes take turns.
  */
@@ -38,6 +39,7 @@ final class SqliteConnections extends Connections {
     private final HikariDataSource readerPool;
     private final Jdbi writer;
     private final Jdbi readers;
+    private final GroupCommit groupCommit;
 
     private SqliteConnections(DatabaseUrl url, HikariDataSource writerPool, HikariDataSource readerPool) {
         this.url = url;
@@ -46,6 +48,7 @@ final class SqliteConnections extends Connections {
         this.readerPool = readerPool;
         this.writer = jdbi(writerPool, Dialect.SQLITE);
         this.readers = jdbi(readerPool, Dialect.SQLITE);
+        this.groupCommit = new GroupCommit(writer, writeLock, writeTransactions, url.sqliteFile().getFileName().toString());
     }
 
     static SqliteConnections open(DatabaseUrl url, StoreOptions options) {
@@ -97,12 +100,7 @@ final class SqliteConnections extends Connections {
 
     @Override
     <R, X extends Exception> R write(HandleCallback<R, X> callback) throws X {
-        writeLock.lock();
-        try {
-            return writer.inTransaction(callback);
-        } finally {
-            writeLock.unlock();
-        }
+        return groupCommit.write(callback);
     }
 
     @Override
@@ -135,6 +133,7 @@ final class SqliteConnections extends Connections {
 
     @Override
     public void close() {
+        groupCommit.close();
         readerPool.close();
         writerPool.close();
     }

@@ -1,5 +1,8 @@
 package ai.dstack.storage.internal;
 
+import ai.dstack.spi.storage.EventRow;
+import java.util.ArrayList;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /** The handle of one transaction, usable only until the transaction's callback returns. */
@@ -7,6 +10,8 @@ final class TxContext {
     private final Handle handle;
     private final Dialect dialect;
     private boolean open = true;
+    /** Events held back to be written together just before the transaction commits. */
+    private final List<EventRow> heldEvents = new ArrayList<>();
 
     TxContext(Handle handle, Dialect dialect) {
         this.handle = handle;
@@ -23,6 +28,31 @@ final class TxContext {
 
     Dialect dialect() {
         return dialect;
+    }
+
+    /** Holds the event back until the transaction commits (and drops it when the transaction fails first). */
+    void holdEvent(EventRow event) {
+        handle(); // refuses use after the transaction
+        heldEvents.add(event);
+    }
+
+    /** Writes the held events now, so that a query in this transaction sees them. */
+    void writeHeldEvents() {
+        if (!heldEvents.isEmpty()) {
+            HeldEvents.write(handle(), heldEvents);
+            heldEvents.clear();
+        }
+    }
+
+    /**
+     * Called as the transaction's callback returns: the held events are written now, or handed to the group commit
+     * that carries this transaction, which writes every caller's events together before it commits.
+     */
+    void flush() {
+        if (!heldEvents.isEmpty() && !GroupCommit.holdForGroup(heldEvents)) {
+            writeHeldEvents();
+        }
+        heldEvents.clear();
     }
 
     void close() {

@@ -58,6 +58,7 @@ public final class AwsBackend implements Backend {
     private final AwsImages images;
     private final AwsVolumes volumes;
     private final AwsPlacementGroups placementGroups;
+    private final AwsEfa efa = new AwsEfa();
 
     public AwsBackend(AwsSettings settings) {
         this.settings = settings;
@@ -103,6 +104,9 @@ public final class AwsBackend implements Backend {
                 candidates.add(offer);
             }
         }
+        if (requirements.reservation() != null) {
+            return reservedOffers(candidates, regions, requirements.reservation());
+        }
         Map<String, Map<String, List<String>>> zones = new HashMap<>();
         List<InstanceOfferWithAvailability> offers = new ArrayList<>();
         for (InstanceOffer offer : candidates) {
@@ -121,6 +125,36 @@ public final class AwsBackend implements Backend {
                 .thenComparing(o -> !o.availability().isAvailable())
                 .thenComparing(o -> o.instance().name()).thenComparing(InstanceOfferWithAvailability::region));
         return offers;
+    }
+
+    /**
+     * The offers a capacity reservation can hold: its instance type in its region, in its zone only; available while
+     * the reservation is active. Regions without the reservation give none.
+     */
+    private List<InstanceOfferWithAvailability> reservedOffers(List<InstanceOffer> candidates, List<String> regions,
+            String reservationId) {
+        List<InstanceOfferWithAvailability> offers = new ArrayList<>();
+        for (String region : regions) {
+            var reservation = AwsReservations.find(clients.ec2(region), region, reservationId);
+            if (reservation.isEmpty()) {
+                continue;
+            }
+            var r = reservation.get();
+            for (InstanceOffer offer : candidates) {
+                if (offer.region().equals(region) && offer.instance().name().equals(r.instanceType())
+                        && !offer.instance().resources().spot()) {
+                    offers.add(offer.withAvailability(AwsReservations.usable(r) ? InstanceAvailability.AVAILABLE
+                            : InstanceAvailability.NOT_AVAILABLE, List.of(r.availabilityZone())));
+                }
+            }
+        }
+        offers.sort(Comparator.comparingDouble(InstanceOfferWithAvailability::price));
+        return offers;
+    }
+
+    @Override
+    public boolean supportsReservations() {
+        return true;
     }
 
     private boolean familyAllowed(String instanceType) {
@@ -165,6 +199,32 @@ public final class AwsBackend implements Backend {
         String keyName = network.keyPair(ec2, region, config.sshPublicKeys().get(0), projectTags);
         List<String> zones = offer.availabilityZones() == null || offer.availabilityZones().isEmpty()
                 ? zonesOf(ec2, region) : offer.availabilityZones();
+        try {
+            return runInSomeZone(ec2, offer, config, tags, image, imageId, groupId, keyName, vpcId, zones);
+        } catch (BackendException e) {
+            releaseAfterFailure(region);
+            throw e;
+        }
+    }
+
+    /** A failed launch leaves no security group or key pair behind unless the project's other instances use them. */
+    private void releaseAfterFailure(String region) {
+        try {
+            releaseProjectNetwork(region);
+        } catch (BackendException e) {
+            org.slf4j.LoggerFactory.getLogger(AwsBackend.class).warn("aws: cannot release the project's network in"
+                    + " {} after a failed launch: {}", region, e.getMessage());
+        }
+    }
+
+    private ProvisioningData runInSomeZone(Ec2Client ec2, InstanceOfferWithAvailability offer,
+            InstanceConfiguration config, Map<String, String> tags, AwsSettings.OsImage image, String imageId,
+            String groupId, String keyName, String vpcId, List<String> zones) {
+        String region = offer.region();
+        // EFA in a cluster placement group where the type has it (the primary interface), as dstack does
+        boolean withEfa = config.placementGroup() != null && efa.supported(ec2, region, offer.instance().name());
+        boolean capacityBlock = config.reservation() != null && AwsReservations.find(ec2, region,
+                config.reservation()).map(AwsReservations::isCapacityBlock).orElse(false);
         List<String> tried = new ArrayList<>();
         BackendException last = null;
         for (String zone : zones) {
@@ -175,7 +235,7 @@ public final class AwsBackend implements Backend {
             }
             try {
                 Instance instance = ec2.runInstances(runRequest(offer, config, tags, imageId, image, groupId, keyName,
-                        zone, subnet)).instances().get(0);
+                        zone, subnet, withEfa, capacityBlock)).instances().get(0);
                 return new ProvisioningData(TYPE, offer.instance(), instance.instanceId(), null, null, region, zone,
                         offer.price(), offer.instance().resources().spot(), image.user(), 22, null);
             } catch (SdkException e) {
@@ -195,7 +255,7 @@ public final class AwsBackend implements Backend {
 
     private RunInstancesRequest runRequest(InstanceOfferWithAvailability offer, InstanceConfiguration config,
             Map<String, String> tags, String imageId, AwsSettings.OsImage image, String groupId, String keyName,
-            String zone, Subnet subnet) {
+            String zone, Subnet subnet, boolean withEfa, boolean capacityBlock) {
         int diskGb = Math.max(1, (int) Math.ceil(offer.instance().resources().disk().sizeMib() / 1024.0));
         RunInstancesRequest.Builder run = RunInstancesRequest.builder()
                 .imageId(imageId).instanceType(offer.instance().name()).minCount(1).maxCount(1).keyName(keyName)
@@ -204,7 +264,7 @@ public final class AwsBackend implements Backend {
                         .ebs(e -> e.volumeSize(diskGb).volumeType(VolumeType.GP2).deleteOnTermination(true)).build())
                 .networkInterfaces(InstanceNetworkInterfaceSpecification.builder().deviceIndex(0)
                         .subnetId(subnet.subnetId()).groups(groupId).associatePublicIpAddress(settings.publicIps())
-                        .deleteOnTermination(true).build())
+                        .interfaceType(withEfa ? "efa" : null).deleteOnTermination(true).build())
                 .tagSpecifications(
                         TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(AwsTags.of(tags)).build(),
                         TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(AwsTags.of(tags)).build())
@@ -224,6 +284,9 @@ public final class AwsBackend implements Backend {
         if (config.reservation() != null) {
             run.capacityReservationSpecification(c -> c.capacityReservationTarget(
                     t -> t.capacityReservationId(config.reservation())));
+            if (capacityBlock) {
+                run.instanceMarketOptions(m -> m.marketType(MarketType.CAPACITY_BLOCK));
+            }
         }
         return run.build();
     }

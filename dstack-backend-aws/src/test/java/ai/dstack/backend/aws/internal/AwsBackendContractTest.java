@@ -21,7 +21,6 @@ import ai.dstack.spi.host.RemoteHostConnector;
 import ai.dstack.testing.BackendContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The backend contract, run by the AWS backend on the fake EC2. */
@@ -59,12 +58,6 @@ class AwsBackendContractTest extends BackendContract {
 
     @Override
     protected List<String> leftovers() {
-        List<String> left = new ArrayList<>();
-        account.liveInstances().forEach(i -> left.add("instance " + i.id + " " + i.state()));
-        account.securityGroupNames().forEach(g -> left.add("security group " + g));
-        account.keyPairNames().forEach(k -> left.add("key pair " + k));
-        account.volumes().forEach(v -> left.add("volume " + v.id));
-        account.placementGroupNames().forEach(g -> left.add("placement group " + g));
-        return left;
+        return account.leftovers();
     }
 }

@@ -5,123 +5,138 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.dstack.api.DstackException;
-import ai.dstack.api.ErrorCode;
-import ai.dstack.api.configuration.TaskConfiguration;
-import ai.dstack.api.offer.InstanceOfferWithAvailability;
+import ai.dstack.api.event.Event;
+import ai.dstack.api.event.ListEventsRequest;
 import ai.dstack.api.logs.LogEvent;
-import ai.dstack.api.run.JobSubmission;
+import ai.dstack.api.offer.InstanceOfferWithAvailability;
 import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
-import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.backend.aws.testing.AwsTestBackends;
 import ai.dstack.backend.aws.testing.FakeEc2;
 import ai.dstack.backend.aws.testing.FakeEc2Account;
-import ai.dstack.backend.ssh.internal.SshConnector;
-import ai.dstack.backend.ssh.internal.SshSettings;
-import ai.dstack.backend.ssh.testing.TestSshServer;
-import ai.dstack.core.DstackEngine;
-import ai.dstack.core.app.Caller;
-import ai.dstack.spi.backend.Backend;
+import ai.dstack.backend.ssh.testing.FakeCloudHosts;
 import ai.dstack.spi.backend.BackendConfiguration;
-import ai.dstack.spi.backend.InstanceConfiguration;
-import ai.dstack.testing.SettableClock;
+import ai.dstack.spi.host.RemoteHostConnector;
+import ai.dstack.testing.CloudEngineContract;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The engine with an {@code aws} backend on the fake EC2 and no local fleet: plans list AWS offers, a task gets a VM
- * that runs it over SSH and is terminated afterwards, no capacity anywhere fails the run listing what was tried, and a
- * VM left by a killed server is found by its tags and terminated at start.
+ * The engine with an {@code aws} backend on the fake EC2 and no local fleet: what every cloud does
+ * ({@link CloudEngineContract}), and AWS's own: plans list AWS offers filtered by the run, a cloud fleet's idle VMs
+ * serve runs and go after {@code idle_duration}.
  */
-class AwsEngineTest {
-    private static final Duration WAIT = Duration.ofSeconds(90);
-
-    @TempDir
-    Path dir;
-
+class AwsEngineTest extends CloudEngineContract {
     private final FakeEc2 ec2 = FakeEc2.shared();
     private FakeEc2Account account;
-    private DstackEngine engine;
 
-    @BeforeEach
-    void setUp() {
+    @Override
+    protected String backendType() {
+        return "aws";
+    }
+
+    @Override
+    protected void newCloudAccount() {
         account = ec2.newAccount();
     }
 
-    @AfterEach
-    void close() {
-        if (engine != null) {
-            engine.close();
-        }
+    @Override
+    protected BackendConfiguration configuration(String project, String extraJson) {
+        return AwsTestBackends.configuration(account, project, extraJson);
     }
 
-    private final SettableClock clock = SettableClock.offsetFromSystem();
-
-    private DstackEngine start() {
-        return start(false);
+    @Override
+    protected RemoteHostConnector connector(Path knownHosts) {
+        return FakeCloudHosts.connector(knownHosts);
     }
 
-    private DstackEngine start(boolean localFleet) {
-        SshSettings ssh = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
-        engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(localFleet)
-                .sweepInterval(Duration.ofMillis(200)).clock(clock)
-                .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), ssh)).build();
-        return engine;
+    @Override
+    protected List<String> leftovers() {
+        return account.leftovers();
     }
 
-    private Caller admin() {
-        return engine.app().authenticate(engine.adminToken());
+    @Override
+    protected List<String> liveVms() {
+        return account.liveInstances().stream().map(i -> i.id).toList();
     }
 
-    /** Some SSH public key for a VM made behind the engine's back (its clean-up goes by tags, not keys). */
-    private String someKey() throws java.io.IOException {
-        return Files.readString(TestSshServer.keygen(dir, "lost", "ed25519", false, "").resolveSibling("lost.pub")).trim();
+    @Override
+    protected void breakCredentials(ObjectNode backendJson) {
+        ((ObjectNode) backendJson.get("creds")).put("access_key", "AKIAUNKNOWN");
     }
 
-    /** Creates the {@code aws} backend through the application layer, as {@code backends/create} does. */
-    private void configureAws(String extraJson) {
-        engine.app().createBackend(admin(), engine.defaultProject(), backendJson(extraJson));
+    @Override
+    protected String credentialErrorWords() {
+        return "Invalid credentials";
     }
 
-    private ObjectNode backendJson(String extraJson) {
-        BackendConfiguration c = AwsTestBackends.configuration(account, engine.defaultProject(), extraJson);
-        ObjectNode json = c.config().deepCopy();
-        json.set("creds", c.creds());
-        return json;
+    @Override
+    protected void noCapacity(String instanceType, String zone) {
+        account.noCapacity(instanceType, zone);
     }
 
-    private static TaskConfiguration task(String yaml) {
-        return DstackYaml.parse(yaml, "task.dstack.yml", TaskConfiguration.class);
+    @Override
+    protected String defaultInstanceType() {
+        return "t3.large"; // the cheapest with dstack's default 2 CPUs and 8 GB
     }
 
-    @Test
-    void badCredentialsAreRefusedAndNothingIsStored() {
-        start();
-        ObjectNode json = backendJson(null);
-        ((ObjectNode) json.get("creds")).put("access_key", "AKIAUNKNOWN");
-        assertThatThrownBy(() -> engine.app().createBackend(admin(), engine.defaultProject(), json))
-                .isInstanceOfSatisfying(DstackException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CREDENTIALS);
-                    assertThat(e.getMessage()).contains("Invalid credentials");
-                });
-        assertThat(engine.getProject(engine.defaultProject()).backends()).isEmpty();
+    @Override
+    protected String maxPriceForAFewOffers() {
+        return "0.1"; // t3.large and m5.large
+    }
+
+    @Override
+    protected List<String> noCapacityWords() {
+        return List.of("All offers failed: aws us-east-1 t3.large: ", "InsufficientInstanceCapacity", "us-east-1a",
+                "us-east-1b", "; aws us-east-1 m5.large: ");
+    }
+
+    @Override
+    protected void assertSpot(String vm) {
+        assertThat(account.instance(vm).spot).isTrue();
+    }
+
+    @Override
+    protected void interrupt(String vm) {
+        account.interrupt(vm);
+    }
+
+    @Override
+    protected void assertClusterPlacement() {
+        assertThat(account.placementStrategy("cluster-pg")).isEqualTo("cluster");
+        assertThat(account.liveInstances()).hasSize(2)
+                .allSatisfy(vm -> assertThat(vm.placementGroup).isEqualTo("cluster-pg"))
+                .allSatisfy(vm -> assertThat(vm.request()).as("t3 has no EFA")
+                        .doesNotContainKey("NetworkInterface.1.InterfaceType"));
+    }
+
+    @Override
+    protected void assertTaskVm(Run done) {
+        assertThat(account.allInstances()).singleElement().satisfies(vm -> {
+            assertThat(vm.tags).containsEntry("dstack_project", "main").containsEntry("dstack_run", "on-cloud")
+                    .containsEntry("team", "ml");
+            assertThat(vm.type).isEqualTo("t3.large");
+        });
+        // The VM's life is in the events, as dstack records it: made, reachable, ended.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(engine.listEvents(
+                ListEventsRequest.all(100).ascending(true).includeTargetTypes(List.of("instance"))))
+                .extracting(Event::message)
+                .containsSubsequence("Instance created. Status: PENDING", "Instance status changed PENDING -> PROVISIONING",
+                        "Instance status changed PROVISIONING -> PENDING")
+                .anySatisfy(message -> assertThat(message).endsWith("-> TERMINATED")));
     }
 
     @Test
     void thePlanListsAwsOffersCheapestFirstFilteredByTheRun() {
         start();
-        configureAws(null);
+        configure(null);
         RunSpec spec = RunSpec.newBuilder().configuration(task("type: task\ncommands: [nvidia-smi]\n"
                 + "resources:\n  gpu: A10G:1\nspot_policy: on-demand\nmax_price: 1.1\n")).build();
         RunPlan plan = engine.getRunPlan(engine.defaultProject(), spec);
@@ -137,38 +152,6 @@ class AwsEngineTest {
     }
 
     @Test
-    void aTaskGetsAVmRunsThereOverSshAndTheVmIsTerminatedAfterwards() throws Exception {
-        start();
-        configureAws(null);
-        Run run = engine.applyRun(task("type: task\nname: on-aws\ncommands:\n  - echo hello from the cloud\n"));
-        Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
-
-        assertThat(done.status()).as(done.latestJobSubmission() == null ? "" : String.valueOf(
-                done.latestJobSubmission().terminationReasonMessage())).isEqualTo(RunStatus.DONE);
-        assertThat(engine.pollLogs(engine.defaultProject(), "on-aws").logs()).extracting(LogEvent::text)
-                .containsExactly("hello from the cloud\n");
-        JobSubmission submission = done.latestJobSubmission();
-        assertThat(submission.jobProvisioningData().backend()).isEqualTo("aws");
-        assertThat(submission.jobProvisioningData().hostname()).startsWith("127.");
-        assertThat(account.allInstances()).singleElement().satisfies(vm -> {
-            assertThat(vm.tags).containsEntry("dstack_project", "main").containsEntry("dstack_run", "on-aws");
-            assertThat(vm.type).isEqualTo("t3.large"); // the cheapest with dstack's default 2 CPUs and 8 GB
-        });
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(account.liveInstances()).isEmpty();
-            assertThat(account.securityGroupNames()).isEmpty();
-            assertThat(account.keyPairNames()).isEmpty();
-        });
-        // The VM's life is in the events, as dstack records it: made, reachable, ended.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(engine.listEvents(
-                ai.dstack.api.event.ListEventsRequest.all(100).ascending(true).includeTargetTypes(List.of("instance"))))
-                .extracting(ai.dstack.api.event.Event::message)
-                .containsSubsequence("Instance created. Status: PENDING", "Instance status changed PENDING -> PROVISIONING",
-                        "Instance status changed PROVISIONING -> PENDING")
-                .anySatisfy(message -> assertThat(message).endsWith("-> TERMINATED")));
-    }
-
-    @Test
     void theRunsOfferFiltersChooseTheCloudOverTheLocalHostAndItsTagsGoOnTheVm() throws Exception {
         start(true);
         var plain = task("type: task\nname: anywhere\ncommands: [echo here]\n"
@@ -179,9 +162,9 @@ class AwsEngineTest {
         assertThatThrownBy(() -> engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(onAws)
                 .build())).isInstanceOf(DstackException.class).hasMessageContaining("`backends`: ")
                 .hasMessageContaining("`instance_types`: ").hasMessageContaining("`tags`: ");
-        configureAws(null);
+        configure(null);
 
-        Run local = engine.awaitFinished(engine.applyRun(plain).runSpec().runName(), WAIT);
+        Run local = finished(plain);
         assertThat(local.status()).isEqualTo(RunStatus.DONE);
         assertThat(local.latestJobSubmission().jobProvisioningData().backend()).as("free, on-demand, first")
                 .isEqualTo("remote");
@@ -189,7 +172,7 @@ class AwsEngineTest {
         RunPlan plan = engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(onAws).build());
         assertThat(plan.jobPlans().get(0).offers()).extracting(o -> o.backend() + " " + o.region() + " "
                 + o.instance().name()).containsExactly("aws us-east-1 m5.large");
-        Run done = engine.awaitFinished(engine.applyRun(onAws).runSpec().runName(), WAIT);
+        Run done = finished(onAws);
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(done.latestJobSubmission().jobProvisioningData().backend()).isEqualTo("aws");
         assertThat(engine.pollLogs(engine.defaultProject(), "filtered").logs()).extracting(LogEvent::text)
@@ -208,69 +191,16 @@ class AwsEngineTest {
     }
 
     @Test
-    void noCapacityTriesTheNextOfferAndFailsListingEveryAttemptWhenNoneHasAny() throws Exception {
+    void aCloudFleetsIdleVmsServeRunsAndGoAfterIdleDuration() throws Exception {
         start();
-        configureAws(null);
-        account.noCapacity("t3.large", "*");
-        Run run = engine.applyRun(task("type: task\nname: next-offer\ncommands: [echo ok]\n"));
-        Run done = engine.awaitFinished(run.runSpec().runName(), WAIT);
-        assertThat(done.status()).isEqualTo(RunStatus.DONE);
-        assertThat(account.allInstances()).singleElement()
-                .satisfies(vm -> assertThat(vm.type).isNotEqualTo("t3.large"));
-
-        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
-        account.noCapacity("*", "*");
-        // max_price leaves two offers: t3.large and m5.large
-        Run failed = engine.awaitFinished(engine.applyRun(task("type: task\nname: no-capacity\ncommands: [echo no]\n"
-                + "max_price: 0.1\n")).runSpec().runName(), WAIT);
-        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
-        JobSubmission last = failed.latestJobSubmission();
-        assertThat(last.terminationReason()).isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
-        assertThat(last.terminationReasonMessage()).startsWith("All offers failed: aws us-east-1 t3.large: ")
-                .contains("InsufficientInstanceCapacity", "us-east-1a", "us-east-1b", "; aws us-east-1 m5.large: ");
-    }
-
-    @Test
-    void aSpotVmTakenBackEndsTheJobAsInterruptedAndRetryRunsItOnAnotherVm() throws Exception {
-        start();
-        configureAws(null);
-        Path gate = dir.resolve("gate");
-        engine.applyRun(task("type: task\nname: spot\nspot_policy: spot\nretry:\n  on_events: [interruption]\n"
-                + "  duration: 1h\ncommands:\n  - echo start\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n"
-                + "  - echo end\n"));
-        await().atMost(WAIT).until(() -> engine.pollLogs(engine.defaultProject(), "spot").logs().size() == 1);
-        FakeEc2Account.Instance first = account.liveInstances().get(0);
-        assertThat(first.spot).isTrue();
-
-        account.interrupt(first.id);
-        await().atMost(WAIT).until(() -> account.liveInstances().stream().anyMatch(i -> !i.id.equals(first.id)));
-        Files.writeString(gate, "go");
-        Run done = engine.awaitFinished("spot", WAIT);
-
-        assertThat(done.status()).isEqualTo(RunStatus.DONE);
-        List<JobSubmission> submissions = done.jobs().get(0).jobSubmissions();
-        assertThat(submissions).hasSize(2);
-        assertThat(submissions.get(0).terminationReason())
-                .isEqualTo(JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY.wireValue());
-        assertThat(submissions.get(1).jobProvisioningData().instanceId()).isNotEqualTo(first.id);
-    }
-
-    @Test
-    void aCloudFleetMakesItsNodesInAPlacementGroupRunsUseThemAndIdleOnesGo() throws Exception {
-        start();
-        configureAws(null);
-        engine.applyFleet(DstackYaml.parse("type: fleet\nname: cluster\nnodes: 2\nplacement: cluster\n"
-                + "idle_duration: 1h\nresources:\n  cpu: 2..\n  memory: 8GB..\n", "fleet.dstack.yml",
-                ai.dstack.api.configuration.FleetConfiguration.class));
-        await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "cluster").instances(), list -> list.size() == 2
-                && list.stream().allMatch(i -> i.status() == ai.dstack.api.instance.InstanceStatus.IDLE));
-        assertThat(account.placementStrategy("cluster-pg")).isEqualTo("cluster");
-        assertThat(account.liveInstances()).hasSize(2)
-                .allSatisfy(vm -> assertThat(vm.placementGroup).isEqualTo("cluster-pg"));
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: cluster\nnodes: 2\nplacement: cluster\n"
+                + "idle_duration: 1h\nresources:\n  cpu: 2..\n  memory: 8GB..\n"));
+        awaitIdleNodes("cluster", 2);
+        assertClusterPlacement();
         assertThat(engine.getFleet(engine.defaultProject(), "cluster").instances()).allSatisfy(i -> assertThat(i.backend()).isEqualTo("aws"));
 
-        Run done = engine.awaitFinished(engine.applyRun(task("type: task\nname: on-fleet\nfleets: [cluster]\n"
-                + "commands: [echo on the fleet]\n")).runSpec().runName(), WAIT);
+        Run done = finished(task("type: task\nname: on-fleet\nfleets: [cluster]\ncommands: [echo on the fleet]\n"));
         assertThat(done.status()).isEqualTo(RunStatus.DONE);
         assertThat(done.latestJobSubmission().jobProvisioningData().backend()).isEqualTo("aws");
         assertThat(account.allInstances()).as("the run used the fleet's VMs").hasSize(2);
@@ -280,52 +210,143 @@ class AwsEngineTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
         assertThat(account.placementGroupNames()).as("the fleet still exists").containsExactly("cluster-pg");
         // a run limited to the fleet gets no VM of its own when the fleet has none left
-        Run noRoom = engine.awaitFinished(engine.applyRun(task("type: task\nname: fleet-only\nfleets: [cluster]\n"
-                + "commands: [echo no]\n")).runSpec().runName(), WAIT);
+        Run noRoom = finished(task("type: task\nname: fleet-only\nfleets: [cluster]\ncommands: [echo no]\n"));
         assertThat(noRoom.status()).isEqualTo(RunStatus.FAILED);
         assertThat(noRoom.latestJobSubmission().terminationReason())
                 .isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
         assertThat(account.allInstances()).as("no VM was made for it").hasSize(2);
         engine.deleteFleets(engine.defaultProject(), List.of("cluster"));
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(account.placementGroupNames()).isEmpty();
-            assertThat(account.securityGroupNames()).isEmpty();
-        });
+        awaitNothingLeft();
     }
 
     @Test
     void aCloudFleetNeedsABackendAndFieldsWithoutEffectAreRefusedByName() {
         start();
-        var fleet = DstackYaml.parse("type: fleet\nname: f\nnodes: 1\n", "fleet.dstack.yml",
-                ai.dstack.api.configuration.FleetConfiguration.class);
+        var fleet = fleet("type: fleet\nname: f\nnodes: 1\n");
         assertThatThrownBy(() -> engine.applyFleet(fleet)).hasMessageContaining("needs a cloud backend")
                 .hasMessageContaining("project main has none");
-        configureAws(null);
-        assertThatThrownBy(() -> engine.applyFleet(DstackYaml.parse("type: fleet\nname: f\nnodes: 1\n"
-                + "availability_zones: [us-east-1a]\n", "fleet.dstack.yml",
-                ai.dstack.api.configuration.FleetConfiguration.class)))
-                .hasMessageContaining("Cloud fleets do not support availability_zones yet");
+        configure(null);
+        assertThatThrownBy(() -> engine.applyFleet(fleet("type: fleet\nname: f\nnodes: 1\nblocks: 2\n")))
+                .hasMessageContaining("Cloud fleets do not support blocks yet");
         assertThat(account.allInstances()).isEmpty();
     }
 
     @Test
-    void aVmLeftByAKilledServerIsTerminatedAtStart() throws Exception {
+    void availabilityZonesNarrowOffersAndPutRunAndFleetVmsOnlyThere() {
         start();
-        configureAws(null);
-        // a VM made for the project and never recorded (the server died between the cloud call and the write)
-        try (Backend backend = AwsTestBackends.backend(account, engine.defaultProject(), null)) {
-            var offer = backend.offers(ai.dstack.spi.backend.OfferRequirements.any()).get(0);
-            backend.createInstance(offer, new InstanceConfiguration("main", "lost-0", "admin", "lost",
-                    List.of(someKey()), Map.of(), null, null));
-        }
-        assertThat(account.liveInstances()).hasSize(1);
-        engine.close();
-        engine = null;
+        configure(null);
+        var zoned = task("type: task\nname: zoned\navailability_zones: [us-east-1b]\ncommands: [echo zoned]\n");
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(zoned).build());
+        assertThat(plan.jobPlans().get(0).offers()).isNotEmpty()
+                .allSatisfy(o -> assertThat(o.availabilityZones()).containsExactly("us-east-1b"));
+        Run done = finished(zoned);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().availabilityZone()).isEqualTo("us-east-1b");
+
+        var nowhere = task("type: task\nname: nowhere\navailability_zones: [eu-west-1a]\ncommands: [echo no]\n");
+        assertThat(engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(nowhere).build())
+                .jobPlans().get(0).offers()).isEmpty();
+        assertThat(finished(nowhere).status()).isEqualTo(RunStatus.FAILED);
+
+        engine.applyFleet(fleet("type: fleet\nname: in-b\nnodes: 1\navailability_zones: [us-east-1b]\n"));
+        awaitIdleNodes("in-b", 1);
+        assertThat(account.allInstances()).hasSize(2).allSatisfy(vm -> assertThat(vm.zone).isEqualTo("us-east-1b"));
+        engine.deleteFleets(engine.defaultProject(), List.of("in-b"));
+        awaitNothingLeft();
+    }
+
+    @Test
+    void aReservationNarrowsOffersToItsTypeAndZoneAndItsVmsAreLaunchedIntoIt() {
         start();
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(account.liveInstances()).isEmpty();
-            assertThat(account.securityGroupNames()).isEmpty();
-            assertThat(account.keyPairNames()).isEmpty();
+        configure(null);
+        String reserved = account.addCapacityReservation("us-east-1", "m5.large", "us-east-1b", false);
+        String block = account.addCapacityReservation("us-east-1", "g5.xlarge", "us-east-1a", true);
+        var onReservation = task("type: task\nname: reserved\nreservation: " + reserved + "\ncommands: [echo r]\n");
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(),
+                RunSpec.newBuilder().configuration(onReservation).build());
+        assertThat(plan.jobPlans().get(0).offers()).extracting(o -> o.backend() + " " + o.region() + " "
+                + o.instance().name() + " " + o.availabilityZones()).containsExactly("aws us-east-1 m5.large [us-east-1b]");
+
+        Run done = finished(onReservation);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().reservation()).isEqualTo(reserved);
+        assertThat(account.allInstances()).singleElement().satisfies(vm -> {
+            assertThat(vm.zone).isEqualTo("us-east-1b");
+            assertThat(vm.request()).containsEntry(
+                    "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId", reserved)
+                    .doesNotContainKey("InstanceMarketOptions.MarketType");
         });
+
+        Run onBlock = finished(task("type: task\nname: block\nreservation: " + block + "\n"
+                + "resources:\n  gpu: A10G:1\ncommands: [echo b]\n"));
+        assertThat(onBlock.status()).as(String.valueOf(onBlock.latestJobSubmission().terminationReasonMessage()))
+                .isEqualTo(RunStatus.DONE);
+        assertThat(account.allInstances()).filteredOn(vm -> vm.type.equals("g5.xlarge")).singleElement()
+                .satisfies(vm -> assertThat(vm.request()).containsEntry("InstanceMarketOptions.MarketType",
+                        "capacity-block").containsEntry(
+                        "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId", block));
+
+        var unknown = task("type: task\nreservation: cr-0000000000000000\ncommands: [echo no]\n");
+        assertThat(engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(unknown).build())
+                .jobPlans().get(0).offers()).isEmpty();
+        awaitNothingLeft();
+    }
+
+    @Test
+    void aClusterFleetOfAnEfaTypeGetsEfaNetworkInterfaces() {
+        start();
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: efa\nnodes: 2\nplacement: cluster\n"
+                + "instance_types: [g5.12xlarge]\nresources:\n  gpu: A10G:4\n"));
+        awaitIdleNodes("efa", 2);
+        assertThat(account.liveInstances()).hasSize(2).allSatisfy(vm -> {
+            assertThat(vm.type).isEqualTo("g5.12xlarge");
+            assertThat(vm.placementGroup).isEqualTo("efa-pg");
+            assertThat(vm.request()).containsEntry("NetworkInterface.1.InterfaceType", "efa");
+        });
+        engine.deleteFleets(engine.defaultProject(), List.of("efa"));
+        awaitNothingLeft();
+    }
+
+    private void awaitStarted(String runName) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Run run = engine.getRun(engine.defaultProject(), runName);
+            assertThat(engine.pollLogs(engine.defaultProject(), runName).logs()).as(run.status() + " "
+                    + (run.latestJobSubmission() == null ? "" : run.latestJobSubmission().status() + " "
+                    + run.latestJobSubmission().terminationReasonMessage()))
+                    .extracting(LogEvent::text).contains("started\n");
+        });
+    }
+
+    @Test
+    void aFleetWithANodesRangeGrowsForRunsUpToItsMaximumAndShrinksWhenIdle() throws Exception {
+        start();
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: elastic\nnodes: 0..2\nidle_duration: 1h\n"));
+        assertThat(engine.getFleet(engine.defaultProject(), "elastic").instances()).as("nodes.min is 0").isEmpty();
+        assertThat(account.allInstances()).isEmpty();
+
+        Path gate = dir.resolve("gate");
+        String waiting = "commands:\n  - echo started\n  - while [ ! -e " + gate + " ]; do sleep 0.05; done\n";
+        engine.applyRun(task("type: task\nname: first\nfleets: [elastic]\n" + waiting));
+        awaitStarted("first");
+        engine.applyRun(task("type: task\nname: second\nfleets: [elastic]\n" + waiting));
+        awaitStarted("second");
+        assertThat(account.liveInstances()).as("one VM per busy run, in the fleet").hasSize(2)
+                .allSatisfy(vm -> assertThat(vm.tags).doesNotContainKey("dstack_run"));
+        assertThat(engine.getFleet(engine.defaultProject(), "elastic").instances()).hasSize(2);
+
+        engine.applyRun(task("type: task\nname: third\nfleets: [elastic]\ncommands: [echo third]\n"));
+        Files.writeString(gate, "go");
+        assertThat(engine.awaitFinished("first", WAIT).status()).isEqualTo(RunStatus.DONE);
+        assertThat(engine.awaitFinished("second", WAIT).status()).isEqualTo(RunStatus.DONE);
+        engine.awaitFinished("third", WAIT);
+        assertThat(account.allInstances()).as("never more than nodes.max").hasSize(2);
+
+        clock.advance(Duration.ofMinutes(61));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+        assertThat(engine.getFleet(engine.defaultProject(), "elastic").name()).isEqualTo("elastic");
+        engine.deleteFleets(engine.defaultProject(), List.of("elastic"));
+        awaitNothingLeft();
     }
 }

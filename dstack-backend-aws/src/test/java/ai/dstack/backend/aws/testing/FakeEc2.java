@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * Every call is recorded. State is kept per account (the access key id of the request's signature), so tests sharing
  * the one fake of a JVM do not see each other.
  *
- * <p>An instance that "runs" is a real SSH server ({@link FakeInstances}) on its own loopback address,
+ * <p>An instance that "runs" is a real SSH server (({@link ai.dstack.backend.ssh.testing.FakeVmSsh})) on its own loopback address,
  * 127.0.0.2, 127.0.0.3, ... port 22, which EC2 reports as its public and private address; terminating it stops the
  * server. Nothing here ever reports an address outside 127.0.0.0/8.
  *

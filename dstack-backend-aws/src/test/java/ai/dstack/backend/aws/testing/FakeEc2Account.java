@@ -1,5 +1,6 @@
 package ai.dstack.backend.aws.testing;
 
+import ai.dstack.backend.ssh.testing.FakeVmSsh;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,18 @@ public final class FakeEc2Account {
     public FakeEc2Account withhold(String type, String region) {
         withheld.add(type + "@" + region);
         return this;
+    }
+
+    /**
+     * An active capacity reservation (or, with {@code capacityBlock}, a capacity block) for one {@code type} instance
+     * in {@code zone} of {@code region}; returns its id.
+     */
+    public String addCapacityReservation(String region, String type, String zone, boolean capacityBlock) {
+        Region r = region(region);
+        String id = id("cr");
+        r.reservations.put(id, new CapacityReservation(id, type, zone, capacityBlock ? "capacity-block" : "default",
+                "active"));
+        return id;
     }
 
     /** {@code action} fails with UnauthorizedOperation. */
@@ -132,8 +145,8 @@ public final class FakeEc2Account {
         volatile String state = "pending";
         volatile String reasonCode;
         volatile String reasonMessage;
-        volatile TestSshServer ssh;
-        private final List<String> authorizedKeys;
+        volatile Map<String, String> request = Map.of();
+        final FakeVmSsh ssh;
 
         Instance(String id, String type, String zone, String imageId, boolean spot, String placementGroup,
                 int rootSizeGb, String keyName, List<String> groupIds, Map<String, String> tags, String userData,
@@ -152,37 +165,33 @@ public final class FakeEc2Account {
             this.publicIp = publicIp;
             this.subnetId = subnetId;
             this.vpcId = vpcId;
-            this.authorizedKeys = authorizedKeys;
+            this.ssh = new FakeVmSsh(id, authorizedKeys);
         }
 
         public String state() {
             return state;
         }
 
+        /** The RunInstances parameters it was made with, as EC2's Query API received them. */
+        public Map<String, String> request() {
+            return request;
+        }
+
         /** The instance's SSH server; null unless it runs. */
         public TestSshServer ssh() {
-            return ssh;
+            return ssh.server();
         }
 
         public String address() {
-            return ssh == null ? null : ssh.host();
+            return ssh.host();
         }
 
-        synchronized void startSsh() {
-            if (ssh == null) {
-                ssh = FakeInstances.start(id, authorizedKeys);
-            }
+        void startSsh() {
+            ssh.start();
         }
 
-        synchronized void stopSsh() {
-            if (ssh != null) {
-                try {
-                    ssh.close();
-                } catch (IOException e) {
-                    // stopping anyway
-                }
-                ssh = null;
-            }
+        void stopSsh() {
+            ssh.stop();
         }
     }
 
@@ -225,6 +234,21 @@ public final class FakeEc2Account {
 
     private record PlacementGroup(String id, String name, String strategy, Map<String, String> tags) {}
 
+    private record CapacityReservation(String id, String type, String zone, String reservationType, String state) {}
+
+    /** The types whose instances take an Elastic Fabric Adapter (EC2's {@code NetworkInfo.EfaSupported}). */
+    static final Set<String> EFA_TYPES = Set.of("g4dn.12xlarge", "g5.12xlarge", "g5.48xlarge", "g6.12xlarge",
+            "g6e.12xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge");
+
+    /** The EC2 actions this fake answers: the ones the aws backend calls. */
+    public static final Set<String> ACTIONS = Set.of("DescribeRegions", "DescribeAvailabilityZones",
+            "DescribeInstanceTypeOfferings", "DescribeInstanceTypes", "DescribeCapacityReservations", "DescribeVpcs",
+            "DescribeSubnets", "DescribeImages", "DescribeKeyPairs", "ImportKeyPair", "DeleteKeyPair",
+            "DescribeSecurityGroups", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "DeleteSecurityGroup",
+            "RunInstances", "DescribeInstances", "TerminateInstances", "CreateVolume", "DescribeVolumes",
+            "AttachVolume", "DetachVolume", "DeleteVolume", "CreatePlacementGroup", "DescribePlacementGroups",
+            "DeletePlacementGroup");
+
     /** One region's resources. */
     private final class Region {
         final String name;
@@ -237,6 +261,7 @@ public final class FakeEc2Account {
         final Map<String, Instance> instances = new ConcurrentHashMap<>();
         final Map<String, Volume> volumes = new ConcurrentHashMap<>();
         final Map<String, PlacementGroup> placementGroups = new ConcurrentHashMap<>();
+        final Map<String, CapacityReservation> reservations = new ConcurrentHashMap<>();
 
         Region(String name) {
             this.name = name;
@@ -333,10 +358,41 @@ public final class FakeEc2Account {
                 case "CreatePlacementGroup" -> createPlacementGroup(r, p);
                 case "DescribePlacementGroups" -> describePlacementGroups(r, p);
                 case "DeletePlacementGroup" -> deletePlacementGroup(r, p);
+                case "DescribeCapacityReservations" -> describeReservations(r, p);
+                case "DescribeInstanceTypes" -> describeInstanceTypes(p);
                 default -> throw new Ec2Error(400, "InvalidAction", "The action " + action + " is not valid for "
                         + "this web service.");
             };
         }
+    }
+
+    private String describeReservations(Region r, Map<String, String> p) {
+        Xml x = new Xml().open("capacityReservationSet");
+        for (String id : Params.list(p, "CapacityReservationId")) {
+            CapacityReservation c = r.reservations.get(id);
+            if (c == null) {
+                throw Ec2Error.notFound("InvalidCapacityReservationId.NotFound", "The capacity reservation ID '" + id
+                        + "' does not exist");
+            }
+            x.open("item").el("capacityReservationId", c.id()).el("instanceType", c.type())
+                    .el("instancePlatform", "Linux/UNIX").el("availabilityZone", c.zone()).el("state", c.state())
+                    .el("totalInstanceCount", "1").el("availableInstanceCount", "1")
+                    .el("reservationType", c.reservationType()).close("item");
+        }
+        return x.close("capacityReservationSet").toString();
+    }
+
+    private String describeInstanceTypes(Map<String, String> p) {
+        Xml x = new Xml().open("instanceTypeSet");
+        for (String type : Params.list(p, "InstanceType")) {
+            boolean efa = EFA_TYPES.contains(type);
+            x.open("item").el("instanceType", type).open("networkInfo").el("efaSupported", String.valueOf(efa));
+            if (efa) {
+                x.open("efaInfo").el("maximumEfaInterfaces", "1").close("efaInfo");
+            }
+            x.close("networkInfo").close("item");
+        }
+        return x.close("instanceTypeSet").toString();
     }
 
     private String describeRegions() {
@@ -583,12 +639,36 @@ public final class FakeEc2Account {
             throw Ec2Error.notFound("InvalidPlacementGroup.Unknown", "The Placement Group '" + placementGroup
                     + "' is unknown.");
         }
+        String interfaceType = p.get("NetworkInterface.1.InterfaceType");
+        if ("efa".equals(interfaceType) && !EFA_TYPES.contains(type)) {
+            throw new Ec2Error(400, "InvalidParameterCombination", "EFA interfaces are not supported on " + type);
+        }
+        String reservationId = p.get("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId");
+        if (reservationId != null) {
+            CapacityReservation c = r.reservations.get(reservationId);
+            if (c == null) {
+                throw Ec2Error.notFound("InvalidCapacityReservationId.NotFound", "The capacity reservation ID '"
+                        + reservationId + "' does not exist");
+            }
+            if (!c.type().equals(type) || !c.zone().equals(zone)) {
+                throw new Ec2Error(400, "InvalidParameterCombination", "The instance type and Availability Zone must"
+                        + " match those of capacity reservation " + reservationId + " (" + c.type() + " in " + c.zone()
+                        + ")");
+            }
+            boolean block = "capacity-block".equals(p.get("InstanceMarketOptions.MarketType"));
+            if (c.reservationType().equals("capacity-block") != block) {
+                throw new Ec2Error(400, "InvalidParameterCombination", block ? "MarketType capacity-block needs a"
+                        + " Capacity Block reservation" : "Launching into Capacity Block " + reservationId
+                        + " needs InstanceMarketOptions.MarketType capacity-block");
+            }
+        }
         boolean spot = "spot".equals(p.get("InstanceMarketOptions.MarketType"));
         int root = Integer.parseInt(p.getOrDefault("BlockDeviceMapping.1.Ebs.VolumeSize", "8"));
         Instance i = new Instance(id("i"), type, zone, p.get("ImageId"), spot, placementGroup, root, keyName, groups,
                 Params.tagSpec(p, "instance"), userData,
                 Boolean.parseBoolean(p.getOrDefault("NetworkInterface.1.AssociatePublicIpAddress", "true")),
                 subnet == null ? null : subnet.id(), subnet == null ? null : subnet.vpcId(), keys);
+        i.request = Map.copyOf(p);
         i.devices.put("/dev/sda1", id("vol"));
         r.instances.put(i.id, i);
         return new Xml().el("reservationId", id("r")).el("ownerId", accountId).open("instancesSet")
@@ -613,10 +693,19 @@ public final class FakeEc2Account {
         return keys;
     }
 
+    private volatile java.util.function.Consumer<TestSshServer> vmStart = vm -> {};
+
+    /** Prepares each VM's SSH host as it starts (e.g. stand-ins for its tools in {@code ~/bin}). */
+    public FakeEc2Account onVmStart(java.util.function.Consumer<TestSshServer> prepare) {
+        this.vmStart = prepare;
+        return this;
+    }
+
     /** pending becomes running (the SSH server starts), shutting-down becomes terminated, on the next look. */
     private void advance(Instance i) {
         if (i.state.equals("pending")) {
             i.startSsh();
+            vmStart.accept(i.ssh());
             i.state = "running";
         } else if (i.state.equals("shutting-down")) {
             i.state = "terminated";
@@ -630,7 +719,7 @@ public final class FakeEc2Account {
                 .open("placement").el("availabilityZone", i.zone).el("groupName", i.placementGroup)
                 .el("tenancy", "default").close("placement")
                 .el("subnetId", i.subnetId).el("vpcId", i.vpcId);
-        if (i.state.equals("running") && i.ssh != null) {
+        if (i.state.equals("running") && i.ssh.host() != null) {
             x.el("privateIpAddress", i.ssh.host());
             if (i.publicIp) {
                 x.el("ipAddress", i.ssh.host());
@@ -837,6 +926,17 @@ public final class FakeEc2Account {
             }
         }
         return x.close("placementGroupSet").toString();
+    }
+
+    /** What the account holds besides terminated instances: instances, security groups, key pairs, volumes, groups. */
+    public List<String> leftovers() {
+        List<String> left = new ArrayList<>();
+        liveInstances().forEach(i -> left.add("instance " + i.id + " " + i.state()));
+        securityGroupNames().forEach(g -> left.add("security group " + g));
+        keyPairNames().forEach(k -> left.add("key pair " + k));
+        volumes().forEach(v -> left.add("volume " + v.id));
+        placementGroupNames().forEach(g -> left.add("placement group " + g));
+        return left;
     }
 
     /** The strategy of a placement group, or null when there is none of that name. */

@@ -99,12 +99,16 @@ public final class AzureBackend implements Backend {
     private final AzureClients clients;
     private final AzurePlacement placement;
     private final AzureVolumes volumes;
+    private final AzureQuotas quotas;
+    /** Each VM size's family (lowercase size to the SKU's {@code family}), as the resource SKUs said last. */
+    private final Map<String, String> skuFamilies = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AzureBackend(AzureSettings settings) {
         this.settings = settings;
         this.clients = new AzureClients(settings);
         this.placement = new AzurePlacement(settings, clients, this::ensureGroup);
         this.volumes = new AzureVolumes(settings, clients, this::ensureGroup);
+        this.quotas = new AzureQuotas(clients);
     }
 
     @Override
@@ -162,12 +166,20 @@ public final class AzureBackend implements Backend {
             }
         }
         Map<String, Set<String>> available = candidates.isEmpty() ? Map.of() : availableLocations();
+        Map<String, Set<String>> noQuota = new HashMap<>();
         List<InstanceOfferWithAvailability> offers = new ArrayList<>();
         for (InstanceOffer offer : candidates) {
+            String size = offer.instance().name().toLowerCase(Locale.ROOT);
             InstanceAvailability availability = available == null ? InstanceAvailability.UNKNOWN
-                    : available.getOrDefault(offer.instance().name().toLowerCase(Locale.ROOT), Set.of())
-                            .contains(offer.region()) ? InstanceAvailability.AVAILABLE
+                    : available.getOrDefault(size, Set.of()).contains(offer.region()) ? InstanceAvailability.AVAILABLE
                     : InstanceAvailability.NOT_AVAILABLE;
+            if (availability == InstanceAvailability.AVAILABLE) {
+                String family = skuFamilies.get(size);
+                Set<String> zeroQuota = noQuota.computeIfAbsent(offer.region(), quotas::familiesWithoutQuota);
+                if (family != null && zeroQuota.contains(family.toLowerCase(Locale.ROOT))) {
+                    availability = InstanceAvailability.NO_QUOTA;
+                }
+            }
             offers.add(offer.withAvailability(availability, null));
         }
         offers.sort(Comparator.comparingDouble(InstanceOfferWithAvailability::price)
@@ -197,6 +209,9 @@ public final class AzureBackend implements Backend {
                 }
                 Set<String> locations = bySize.computeIfAbsent(sku.name().toLowerCase(Locale.ROOT),
                         k -> new HashSet<>());
+                if (sku.family() != null) {
+                    skuFamilies.put(sku.name().toLowerCase(Locale.ROOT), sku.family());
+                }
                 sku.locations().stream().map(l -> l.toLowerCase(Locale.ROOT)).filter(l -> !restricted.contains(l))
                         .forEach(locations::add);
             }

@@ -1,7 +1,7 @@
 package ai.dstack.backend.azure.testing;
 
 import ai.dstack.backend.azure.testing.FakeArm.ArmError;
-import ai.dstack.backend.ssh.testing.FakeCloudHosts;
+import ai.dstack.backend.ssh.testing.FakeVmSsh;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,6 +42,7 @@ public final class FakeArmSubscription {
     private final Map<String, ObjectNode> operations = new ConcurrentHashMap<>();
     private final Set<String> noCapacity = ConcurrentHashMap.newKeySet();
     private final Set<String> noQuota = ConcurrentHashMap.newKeySet();
+    private final Set<String> zeroQuota = ConcurrentHashMap.newKeySet();
     private final Set<String> restricted = ConcurrentHashMap.newKeySet();
 
     /** An HTTP reply: status, JSON body (null for none) and headers. */
@@ -74,6 +75,17 @@ public final class FakeArmSubscription {
     /** Creating a VM of {@code size} in {@code location} ("*" for any) ends in {@code AllocationFailed}. */
     public FakeArmSubscription noCapacity(String size, String location) {
         noCapacity.add(size.toLowerCase(Locale.ROOT) + "@" + location);
+        return this;
+    }
+
+    /**
+     * {@code size}'s family has a vCPU limit of 0 in the usages API, and creating a VM of any size of that family is
+     * refused for quota.
+     */
+    public FakeArmSubscription zeroQuota(String size) {
+        String family = family(size);
+        zeroQuota.add(family.toLowerCase(Locale.ROOT));
+        catalogueSizes().stream().filter(s -> family(s).equals(family)).forEach(this::noQuota);
         return this;
     }
 
@@ -158,14 +170,13 @@ public final class FakeArmSubscription {
     public static final class Vm {
         public final String name;
         public final ObjectNode body;
-        private final List<String> keys;
-        volatile TestSshServer ssh;
+        final FakeVmSsh ssh;
         volatile int views;
 
         Vm(String name, ObjectNode body, List<String> keys) {
             this.name = name;
             this.body = body;
-            this.keys = keys;
+            this.ssh = new FakeVmSsh(name, keys);
         }
 
         public String size() {
@@ -179,24 +190,15 @@ public final class FakeArmSubscription {
         }
 
         public TestSshServer ssh() {
-            return ssh;
+            return ssh.server();
         }
 
-        synchronized void startSsh() {
-            if (ssh == null) {
-                ssh = FakeCloudHosts.start(name, keys);
-            }
+        void startSsh() {
+            ssh.start();
         }
 
-        synchronized void stopSsh() {
-            if (ssh != null) {
-                try {
-                    ssh.close();
-                } catch (IOException e) {
-                    // stopping anyway
-                }
-                ssh = null;
-            }
+        void stopSsh() {
+            ssh.stop();
         }
     }
 
@@ -216,6 +218,9 @@ public final class FakeArmSubscription {
         }
         if (lower.equals("/providers/microsoft.compute/skus") && method.equals("GET")) {
             return ok(skus());
+        }
+        if (lower.matches("/providers/microsoft\\.compute/locations/[^/]+/usages") && method.equals("GET")) {
+            return ok(usages(p[3]));
         }
         if (lower.startsWith("/providers/microsoft.fake/operations/") && method.equals("GET")) {
             return finish(p[3]);
@@ -627,7 +632,8 @@ public final class FakeArmSubscription {
         for (String size : catalogueSizes()) {
             for (String location : LOCATIONS) {
                 ObjectNode sku = value.addObject().put("resourceType", "virtualMachines").put("name", size)
-                        .put("tier", "Standard").put("size", size.substring(size.indexOf('_') + 1));
+                        .put("tier", "Standard").put("size", size.substring(size.indexOf('_') + 1))
+                        .put("family", family(size));
                 sku.putArray("locations").add(location);
                 sku.putArray("locationInfo").addObject().put("location", location).putArray("zones").add("1")
                         .add("2").add("3");
@@ -639,6 +645,25 @@ public final class FakeArmSubscription {
                     r.putObject("restrictionInfo").putArray("locations").add(location);
                 }
             }
+        }
+        return list;
+    }
+
+    /** A size's vCPU quota family, as SKUs and usages name it: {@code Standard_NC4as_T4_v3} is in {@code standardNCas_T4_v3Family}. */
+    static String family(String size) {
+        return "standard" + size.substring(size.indexOf('_') + 1).replaceFirst("[0-9]+", "") + "Family";
+    }
+
+    /** The location's vCPU usages: the regional total and one per family, limit 0 where a test said so. */
+    private ObjectNode usages(String location) {
+        ObjectNode list = FakeArm.JSON.createObjectNode();
+        ArrayNode value = list.putArray("value");
+        value.addObject().put("unit", "Count").put("currentValue", 0).put("limit", 350).putObject("name")
+                .put("value", "cores").put("localizedValue", "Total Regional vCPUs");
+        for (String family : catalogueSizes().stream().map(FakeArmSubscription::family).distinct().toList()) {
+            boolean none = zeroQuota.contains(family.toLowerCase(Locale.ROOT));
+            value.addObject().put("unit", "Count").put("currentValue", 0).put("limit", none ? 0 : 100)
+                    .putObject("name").put("value", family).put("localizedValue", family + " vCPUs in " + location);
         }
         return list;
     }

@@ -539,6 +539,12 @@ public final class GcpBackend implements Backend {
         return Optional.of(volumes);
     }
 
+    /** A specific reservation by name ({@code reservationAffinity}), as dstack passes it. */
+    @Override
+    public boolean supportsReservations() {
+        return true;
+    }
+
     @Override
     public Optional<PlacementGroupSupport> placementGroups() {
         return Optional.of(placement);

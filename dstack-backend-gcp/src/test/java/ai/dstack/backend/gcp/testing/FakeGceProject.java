@@ -1,7 +1,7 @@
 package ai.dstack.backend.gcp.testing;
 
 import ai.dstack.backend.gcp.testing.FakeGce.GceError;
-import ai.dstack.backend.ssh.testing.FakeCloudHosts;
+import ai.dstack.backend.ssh.testing.FakeVmSsh;
 import ai.dstack.backend.ssh.testing.TestSshServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -134,6 +134,14 @@ public final class FakeGceProject {
 
     // ---- inspection ----
 
+    private volatile java.util.function.Consumer<TestSshServer> vmStart = vm -> {};
+
+    /** Prepares each VM's SSH host as it starts (e.g. stand-ins for its tools in {@code ~/bin}). */
+    public FakeGceProject onVmStart(java.util.function.Consumer<TestSshServer> prepare) {
+        this.vmStart = prepare;
+        return this;
+    }
+
     public List<Vm> vms() {
         return List.copyOf(vms.values());
     }
@@ -181,14 +189,13 @@ public final class FakeGceProject {
         public final String name;
         public final String zone;
         public final ObjectNode body;
-        private final List<String> keys;
-        volatile TestSshServer ssh;
+        final FakeVmSsh ssh;
 
         Vm(String name, String zone, ObjectNode body, List<String> keys) {
             this.name = name;
             this.zone = zone;
             this.body = body;
-            this.keys = keys;
+            this.ssh = new FakeVmSsh(name, keys);
         }
 
         public String status() {
@@ -207,24 +214,15 @@ public final class FakeGceProject {
         }
 
         public TestSshServer ssh() {
-            return ssh;
+            return ssh.server();
         }
 
-        synchronized void startSsh() {
-            if (ssh == null) {
-                ssh = FakeCloudHosts.start(name, keys);
-            }
+        void startSsh() {
+            ssh.start();
         }
 
-        synchronized void stopSsh() {
-            if (ssh != null) {
-                try {
-                    ssh.close();
-                } catch (IOException e) {
-                    // stopping anyway
-                }
-                ssh = null;
-            }
+        void stopSsh() {
+            ssh.stop();
         }
     }
 
@@ -418,6 +416,7 @@ public final class FakeGceProject {
                 case "PROVISIONING" -> vm.body.put("status", "STAGING");
                 case "STAGING" -> {
                     vm.startSsh();
+                    vmStart.accept(vm.ssh());
                     vm.body.put("status", "RUNNING");
                     for (JsonNode nic : vm.body.path("networkInterfaces")) {
                         ((ObjectNode) nic).put("networkIP", vm.ssh.host());

@@ -18,8 +18,11 @@ final class HostProbe {
     /** Less free space than this on the jobs' file system is a full disk: jobs could not even write their logs. */
     static final long MIN_FREE_DISK_MIB = 100;
 
-    /** The probe's result: the host's resources and the absolute jobs directory. */
-    record Result(HostResources resources, String root, boolean docker) {}
+    /**
+     * The probe's result: the host's resources, the absolute jobs directory and the container runtime whose engine
+     * answers ({@code docker} or {@code podman}; null for none).
+     */
+    record Result(HostResources resources, String root, String containerRuntime) {}
 
     private HostProbe() {}
 
@@ -55,9 +58,13 @@ final class HostProbe {
         }
         String arch = HostProbeParsers.cpuArchOf(sections.getOrDefault("arch", "").strip());
         List<HostGpu> gpus = gpus(sections);
-        boolean docker = !sections.getOrDefault("docker", "").isBlank()
-                && !sections.get("docker").toLowerCase().contains("error");
-        return new Result(new HostResources(cpus, arch, memoryMib, diskMib, gpus), root, docker);
+        return new Result(new HostResources(cpus, arch, memoryMib, diskMib, gpus), root,
+                runtime(sections.getOrDefault("runtime", "")));
+    }
+
+    static String runtime(String output) {
+        String runtime = output.strip();
+        return runtime.equals("docker") || runtime.equals("podman") ? runtime : null;
     }
 
     private static List<HostGpu> gpus(Map<String, String> sections) {

@@ -11,7 +11,10 @@ import java.util.UUID;
 /** The command lines this module sends: the protocol's scripts wrapped for an SSH exec request. */
 final class RemoteScripts {
     static final String STATUS = resource("job-status.sh");
-    static final String PROBE = resource("host-probe.sh");
+    /** Prints the host's container runtime, {@code docker} or {@code podman}, or nothing. */
+    static final String CONTAINER_RUNTIME = resource("container-runtime.sh");
+    static final String PROBE = resource("host-probe.sh").replace("# (container-runtime.sh goes here)\n",
+            CONTAINER_RUNTIME);
 
     private RemoteScripts() {}
 

@@ -49,6 +49,10 @@ final class SshConnection implements AutoCloseable {
     private final Object lock = new Object();
     private ClientSession session;
     private ExplicitPortForwardingTracker forward;
+    /** Tunnels to ports on the host's loopback (jobs' services), by port; each lives with the session it was made on. */
+    private final java.util.Map<Integer, Tunnel> tunnels = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Tunnel(ClientSession session, ExplicitPortForwardingTracker tracker) {}
     private KeyPair key;
     /** When the host stopped answering (0 while it answers), and why. */
     private volatile long unreachableSinceNanos;
@@ -157,6 +161,59 @@ final class SshConnection implements AutoCloseable {
             }
         }
         return noteProblem(why + " (" + address.display() + ")");
+    }
+
+    /**
+     * A local address forwarded over this connection to {@code port} on the host's loopback, made once per port and
+     * made again when the session was replaced (a dropped connection takes its tunnels with it).
+     */
+    java.net.InetSocketAddress forwardToLoopback(int port) {
+        try {
+            ClientSession current = session();
+            synchronized (tunnels) {
+                Tunnel known = tunnels.get(port);
+                if (known != null && known.session() == current && known.tracker().isOpen()) {
+                    return known.tracker().getBoundAddress().toInetSocketAddress();
+                }
+                ExplicitPortForwardingTracker tracker = current.createLocalPortForwardingTracker(
+                        new SshdSocketAddress("127.0.0.1", 0), new SshdSocketAddress("127.0.0.1", port));
+                tunnels.put(port, new Tunnel(current, tracker));
+                return tracker.getBoundAddress().toInetSocketAddress();
+            }
+        } catch (ConnectionLost e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot reach port " + port + " on " + address.display()
+                    + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot forward a local port to port " + port + " on "
+                    + address.display() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Opens {@code command} as a long-lived exec channel whose streams the caller reads and writes (a shell into a
+     * job), with a terminal of {@code columns} x {@code rows} when {@code term} is not null. Not counted among the
+     * pooled commands: it lives as long as the user's session.
+     */
+    ChannelExec openInteractive(String command, String term, int columns, int rows) {
+        try {
+            ClientSession current = session();
+            ChannelExec channel = current.createExecChannel(command);
+            if (term != null) {
+                channel.setUsePty(true);
+                channel.setPtyType(term);
+                if (columns > 0 && rows > 0) {
+                    channel.setPtyColumns(columns);
+                    channel.setPtyLines(rows);
+                }
+            }
+            channel.open().verify(settings.connectTimeout());
+            return channel;
+        } catch (ConnectionLost e) {
+            throw new HostExecutionException(ErrorCode.ERROR, e.getMessage());
+        } catch (IOException | IllegalStateException e) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot open a shell on " + address.display() + ": "
+                    + e.getMessage());
+        }
     }
 
     /** The open session, opened now if there is none. */

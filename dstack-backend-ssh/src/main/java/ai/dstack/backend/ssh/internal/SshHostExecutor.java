@@ -42,6 +42,9 @@ final class SshHostExecutor implements HostExecutor {
     private final String root;
     private final Map<String, CompletableFuture<HostJobState>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watcher;
+    /** The host's container runtime as its last probe found it; null before a probe or without one. */
+    private volatile String containerRuntime;
+    private final SshJobShells shells;
 
     /**
      * @param root the absolute directory on the host that holds the jobs' directories
@@ -49,6 +52,7 @@ final class SshHostExecutor implements HostExecutor {
     SshHostExecutor(SshConnection connection, String root, Duration exitPoll) {
         this.connection = connection;
         this.root = root;
+        this.shells = new SshJobShells(connection, root);
         this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dstack-ssh-exits-" + connection.address().hostname());
             thread.setDaemon(true);
@@ -61,20 +65,60 @@ final class SshHostExecutor implements HostExecutor {
         return root;
     }
 
+    /** What the host's probe found: {@code docker}, {@code podman} or null for none. */
+    void containerRuntime(String runtime) {
+        this.containerRuntime = runtime;
+    }
+
+    /** The runtime that jobs with an {@code image} run with here, as the host's probe found it. */
+    @Override
+    public java.util.Optional<String> containerRuntime() {
+        return java.util.Optional.ofNullable(containerRuntime);
+    }
+
+    @Override
+    public java.util.Optional<ai.dstack.spi.host.JobShells> shells() {
+        return java.util.Optional.of(shells);
+    }
+
+    /** Jobs' ports are reached through a tunnel over the host's connection to its loopback. */
+    @Override
+    public java.util.Optional<java.net.InetSocketAddress> forwardPort(JobHandle job, int port) {
+        return java.util.Optional.of(connection.forwardToLoopback(port));
+    }
+
+    @Override
+    public java.util.Optional<Boolean> listensOn(JobHandle job, int port) {
+        CommandResult result = connection.run("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "' 2>/dev/null", null,
+                COMMAND_TIMEOUT);
+        return java.util.Optional.of(result.succeeded());
+    }
+
+    /** The probed runtime, or (before a probe, e.g. after a restart) the one whose engine answers now. */
+    private String runtimeForImage(JobLaunch launch) {
+        String known = containerRuntime;
+        if (known != null) {
+            return known;
+        }
+        CommandResult found = connection.run("bash -s", RemoteScripts.CONTAINER_RUNTIME, COMMAND_TIMEOUT);
+        String runtime = found.succeeded() ? HostProbe.runtime(found.out()) : null;
+        if (runtime == null) {
+            throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image() + " needs a"
+                    + " container runtime; " + connection.address().display() + " has no Docker or Podman engine"
+                    + " that answers (docker info / podman info)" + (found.succeeded() ? "" : ": "
+                    + firstLine(found.diagnostic())));
+        }
+        containerRuntime = runtime;
+        return runtime;
+    }
+
     private String jobDir(String jobId) {
         return root + "/" + jobId;
     }
 
     @Override
     public JobHandle start(JobLaunch launch) {
-        if (launch.image() != null) {
-            CommandResult docker = connection.run("docker info --format '{{.ServerVersion}}'", null, COMMAND_TIMEOUT);
-            if (!docker.succeeded()) {
-                throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image()
-                        + " needs a Docker engine; " + connection.address().display() + " has none ("
-                        + firstLine(docker.diagnostic()) + ")");
-            }
-        }
+        String cli = launch.image() == null ? null : runtimeForImage(launch);
         String dir = jobDir(launch.jobId());
         StringBuilder script = new StringBuilder("set -u\nd=\"$1\"\numask 077\n")
                 .append("if ! mkdir \"$d\" 2>/dev/null; then\n")
@@ -84,11 +128,13 @@ final class SshHostExecutor implements HostExecutor {
                 .append(checkOut(launch))
                 .append("mkdir -p ").append(ShellJobProtocol.shellQuote(workDir(launch))).append(" || exit 11\n")
                 .append(unpackArchives(launch))
-                .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, ShellJobProtocol.jobScript(launch)))
+                .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, cli == null ? ShellJobProtocol.jobScript(launch)
+                        : ShellJobProtocol.jobScript(launch, List.of(), cli, ai.dstack.spi.host.GpuDevices.NONE)))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.WRAPPER_SCRIPT, ShellJobProtocol.wrapperScript()));
         if (launch.image() != null) {
+            // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             script.append(RemoteScripts.writeFile(ShellJobProtocol.CONTAINER_FILE,
-                    ShellJobProtocol.containerName(launch.jobId())));
+                    ShellJobProtocol.containerName(launch.jobId()) + "\n" + cli + "\n"));
         }
         script.append("launcher=$(cat <<'DSTACK_LAUNCHER_EOF'\n").append(ShellJobProtocol.launcherScript())
                 .append("\nDSTACK_LAUNCHER_EOF\n)\n")

@@ -43,7 +43,7 @@ final class SshRemoteHost implements RemoteHost, AutoCloseable {
         }
         CommandResult probe = connection.run("bash -s", RemoteScripts.PROBE, PROBE_TIMEOUT);
         HostProbe.Result result = HostProbe.parse(probe.out(), where);
-        executor(result.root());
+        executor(result.root()).containerRuntime(result.containerRuntime());
         return result.resources();
     }
 
@@ -72,6 +72,16 @@ final class SshRemoteHost implements RemoteHost, AutoCloseable {
     @Override
     public Optional<String> unreachableReason() {
         return connection.unreachableReason();
+    }
+
+    @Override
+    public String runScript(String script, Duration timeout) {
+        CommandResult result = connection.run("bash -s", script, timeout);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "On " + address().display() + ": "
+                    + result.diagnostic());
+        }
+        return result.out();
     }
 
     @Override

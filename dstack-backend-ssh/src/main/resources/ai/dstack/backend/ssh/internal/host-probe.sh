@@ -20,7 +20,7 @@ section amd
 command -v amd-smi >/dev/null 2>&1 && amd-smi static --json --asic --vram 2>/dev/null
 section rocm
 command -v amd-smi >/dev/null 2>&1 || { command -v rocm-smi >/dev/null 2>&1 && rocm-smi --showproductname --showmeminfo vram --json 2>/dev/null; }
-section docker
-command -v docker >/dev/null 2>&1 && docker info --format '{{.ServerVersion}}' 2>&1 | head -n 1
+section runtime
+# (container-runtime.sh goes here)
 section end
 exit 0

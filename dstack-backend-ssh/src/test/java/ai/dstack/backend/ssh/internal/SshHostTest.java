@@ -247,27 +247,23 @@ class SshHostTest {
     }
 
     @Test
-    void anImageNeedsDockerOnTheHost() throws Exception {
+    void anImageNeedsADockerOrPodmanEngineOnTheHost() throws Exception {
         Path key = TestSshServer.keygen(dir, "id", "ed25519", false, "");
         TestSshServer server = server("host", pub(key));
+        // Clients with no engine behind them, first on the host's PATH: the binaries alone do not make a runtime.
+        Path bin = Files.createDirectories(server.home().resolve("bin"));
+        for (String cli : List.of("docker", "podman")) {
+            Path fake = bin.resolve(cli);
+            Files.writeString(fake, "#!/bin/sh\necho 'Cannot connect to the " + cli + " engine' >&2\nexit 1\n");
+            Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         HostExecutor executor = connector(FAST).host(address(server, key, null)).executor();
-        org.junit.jupiter.api.Assumptions.assumeFalse(hasDocker(), "this machine has Docker; the refusal is for hosts without");
 
         assertThatThrownBy(() -> executor.start(JobLaunch.of("boxed", List.of("true")).withImage("ubuntu:24.04")))
                 .isInstanceOf(HostExecutionException.class)
-                .hasMessageContaining("image ubuntu:24.04 needs a Docker engine; dstack@127.0.0.1:" + server.port()
-                        + " has none");
-    }
-
-    private static boolean hasDocker() {
-        try {
-            return new ProcessBuilder("docker", "info").start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+                .hasMessageContaining("image ubuntu:24.04 needs a container runtime; dstack@127.0.0.1:" + server.port()
+                        + " has no Docker or Podman engine that answers");
+        assertThat(executor.containerRuntime()).isEmpty();
     }
 
     @Test

@@ -74,10 +74,13 @@ public final class ApplyCommand extends ClientCommand {
         if (read instanceof FleetConfiguration fleet) {
             return new FleetApplication(project, environment(), out()).apply(fleet, file, yes, detach);
         }
+        if (read instanceof ai.dstack.api.configuration.VolumeConfiguration volume) {
+            return new VolumeApplication(project, environment(), out()).apply(volume, file, yes, detach);
+        }
         if (!(read instanceof RunConfiguration configuration)) {
             throw CliException.failure("applying " + read.type().wireValue() + " configurations is not supported "
-                    + "yet by this CLI (" + file + "); only tasks, services, dev environments and SSH fleets can be"
-                    + " applied");
+                    + "yet by this CLI (" + file + "); only tasks, services, dev environments, SSH fleets and"
+                    + " volumes can be applied");
         }
         RunSpec.Builder builder = RunSpec.newBuilder()
                 .runName(name != null ? name : configuration.name())

@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             DeleteCommand.class,
             SecretCommand.class,
             FleetCommand.class,
+            VolumeCommand.class,
             OfferCommand.class,
             ValidateCommand.class,
             CompletionCommand.class,

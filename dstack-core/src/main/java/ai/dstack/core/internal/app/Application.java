@@ -72,6 +72,8 @@ public final class Application implements DstackApp {
     static final Pattern NAME_PATTERN = Pattern.compile("^[a-zA-Z0-9-_]*$");
     static final int MAX_LISTED = 2000;
     static final int MAX_JOB_SUBMISSIONS = 10;
+    /** dstack's limit on {@code volumes/list}. */
+    static final int MAX_VOLUMES_LISTED = 100;
     /** Offers a GPU listing looks at. */
     private static final int GPU_OFFERS = 10000;
 
@@ -570,32 +572,46 @@ public final class Application implements DstackApp {
 
     @Override
     public List<JsonNode> listAllVolumes(Caller caller, String projectName) {
-        return user(caller, Operation.LIST_ALL_VOLUMES, s -> List.of());
+        return listAllVolumes(caller, projectName, false, null, null, MAX_VOLUMES_LISTED, false);
+    }
+
+    @Override
+    public List<JsonNode> listAllVolumes(Caller caller, String projectName, boolean onlyActive,
+            Instant prevCreatedAt, UUID prevId, int limit, boolean ascending) {
+        return user(caller, Operation.LIST_ALL_VOLUMES, s -> {
+            if (limit < 0 || limit > MAX_VOLUMES_LISTED) {
+                throw new InvalidArgument(List.of("limit"), "must be between 0 and " + MAX_VOLUMES_LISTED + ", not "
+                        + limit);
+            }
+            List<ProjectRow> projects = permissions.memberProjects(s.user()).stream()
+                    .filter(p -> projectName == null || p.name().equals(projectName)).toList();
+            return engine.volumes().listAll(projects, onlyActive, prevCreatedAt, prevId, limit, ascending);
+        });
     }
 
     @Override
     public List<JsonNode> listVolumes(Caller caller, String project) {
-        return in(caller, Operation.LIST_VOLUMES, project, s -> List.of());
+        return in(caller, Operation.LIST_VOLUMES, project, s -> engine.volumes().list(s.project()));
     }
 
     @Override
     public JsonNode getVolume(Caller caller, String project, String name) {
-        return in(caller, Operation.GET_VOLUME, project, s -> {
-            throw notFound();
-        });
+        return in(caller, Operation.GET_VOLUME, project, s -> engine.volumes().get(s.project(), name));
     }
 
     @Override
     public JsonNode createVolume(Caller caller, String project, JsonNode configuration) {
-        return in(caller, Operation.CREATE_VOLUME, project, s -> {
-            throw new DstackException(ErrorCode.ERROR, "Creating volumes is not supported by this server yet:"
-                    + " it has no backend that provisions volumes");
-        });
+        return in(caller, Operation.CREATE_VOLUME, project,
+                s -> engine.volumes().create(s.project(), s.user(), configuration));
     }
 
     @Override
     public void deleteVolumes(Caller caller, String project, List<String> names) {
-        in(caller, Operation.DELETE_VOLUMES, project, s -> null);
+        List<String> copy = List.copyOf(names);
+        in(caller, Operation.DELETE_VOLUMES, project, s -> {
+            engine.volumes().delete(s.project(), s.user(), copy);
+            return null;
+        });
     }
 
     @Override

@@ -35,7 +35,9 @@ import java.util.UUID;
  * {@code placement: cluster}; runs then use its idle instances as any fleet's. An instance idle for longer than
  * {@code idle_duration} is terminated. Deleting the fleet terminates its instances, then its placement group.
  *
- * <p>Fields with no effect here are refused by name: {@code availability_zones}, {@code backend_options},
+ * {@code availability_zones} and {@code reservation} narrow the offers as for runs ({@link CloudOffers}).
+ *
+ * <p>Fields with no effect here are refused by name: {@code backend_options},
  * {@code blocks}, {@code retry}, {@code env}.
  */
 public final class CloudFleets {
@@ -71,25 +73,11 @@ public final class CloudFleets {
             throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Fleet " + name + " already exists; delete it "
                     + "first (updating a cloud fleet in place is not supported yet)");
         }
-        List<InstanceOfferWithAvailability> offers = offers(project, c).stream()
-                .filter(o -> o.availability().isAvailable()).toList();
+        List<InstanceOfferWithAvailability> offers = availableOffers(project, c);
         if (offers.isEmpty()) {
             throw new DstackException(ErrorCode.ERROR, "No offers in the project's backends match fleet " + name);
         }
-        List<String> regions = c.regions();
-        PlacementGroupData group = null;
-        if (c.placement() == FleetPlacement.CLUSTER) {
-            // dstack places a cluster in one region: the cheapest offer's, and one backend's placement group
-            InstanceOfferWithAvailability first = offers.get(0);
-            Backend backend = provisioning.backends(project).stream().filter(b -> b.type().equals(first.backend()))
-                    .findFirst().orElseThrow();
-            group = backend.placementGroups().orElseThrow(() -> new DstackException(ErrorCode.INVALID_REQUEST,
-                    "placement: cluster needs a backend with placement groups; " + backend.type() + " has none"))
-                    .create(new PlacementGroupRequest(project.name(), name + "-pg", first.region()));
-            regions = List.of(first.region());
-        }
-        CloudRequest request = new CloudRequest(requirements(c), backendTypes(c), regions, c.instanceTypes(), user,
-                c.tags() == null ? Map.of() : c.tags(), group);
+        CloudRequest request = request(project, user, name, c, offers);
         String requestJson = write(request);
         Instant now = clock.instant();
         int nodes = c.nodes() == null ? 1 : c.nodes().target();
@@ -110,6 +98,33 @@ public final class CloudFleets {
         });
         provisioning.wake();
         return name;
+    }
+
+    /**
+     * What the fleet's instances are made for: its filters and resources, made by {@code user}, and for
+     * {@code placement: cluster} a placement group of the cheapest offer's backend in that offer's region (dstack
+     * places a cluster in one region).
+     */
+    CloudRequest request(ProjectRow project, String user, String name, FleetConfiguration c,
+            List<InstanceOfferWithAvailability> offers) {
+        List<String> regions = c.regions();
+        PlacementGroupData group = null;
+        if (c.placement() == FleetPlacement.CLUSTER) {
+            InstanceOfferWithAvailability first = offers.get(0);
+            Backend backend = provisioning.backends(project).stream().filter(b -> b.type().equals(first.backend()))
+                    .findFirst().orElseThrow();
+            group = backend.placementGroups().orElseThrow(() -> new DstackException(ErrorCode.INVALID_REQUEST,
+                    "placement: cluster needs a backend with placement groups; " + backend.type() + " has none"))
+                    .create(new PlacementGroupRequest(project.name(), name + "-pg", first.region()));
+            regions = List.of(first.region());
+        }
+        return new CloudRequest(requirements(c), backendTypes(c), regions, c.instanceTypes(), c.availabilityZones(),
+                user, c.tags() == null ? Map.of() : c.tags(), group);
+    }
+
+    /** The fleet's offers now, available ones only, cheapest first. */
+    List<InstanceOfferWithAvailability> availableOffers(ProjectRow project, FleetConfiguration c) {
+        return offers(project, c).stream().filter(o -> o.availability().isAvailable()).toList();
     }
 
     /** Deletes cloud fleets: refused while an instance runs a job; the instances are terminated in the background. */
@@ -148,15 +163,12 @@ public final class CloudFleets {
 
     private List<InstanceOfferWithAvailability> offers(ProjectRow project, FleetConfiguration c) {
         return CloudOffers.offers(provisioning.backends(project), requirements(c), backendTypes(c), c.regions(),
-                c.instanceTypes());
+                c.instanceTypes(), c.availabilityZones());
     }
 
     private FleetConfiguration validate(ProjectRow project, FleetSpec spec) {
         FleetConfiguration c = spec.configuration();
         List<String> refused = new ArrayList<>();
-        if (c.availabilityZones() != null && !c.availabilityZones().isEmpty()) {
-            refused.add("availability_zones");
-        }
         if (c.backendOptions() != null && !c.backendOptions().isEmpty()) {
             refused.add("backend_options");
         }

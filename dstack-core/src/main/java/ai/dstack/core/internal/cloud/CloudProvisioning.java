@@ -18,6 +18,7 @@ import ai.dstack.core.internal.config.BackendConfig;
 import ai.dstack.core.internal.context.EventLog;
 import ai.dstack.core.internal.runs.HostCapabilities;
 import ai.dstack.core.internal.runs.MergedProfile;
+import ai.dstack.core.internal.runs.RunVolumes;
 import ai.dstack.spi.backend.Backend;
 import ai.dstack.spi.backend.BackendException;
 import ai.dstack.spi.backend.CloudResource;
@@ -92,6 +93,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private final Runnable capacityFreed;
     private final Runnable reachable;
     private final Duration sweep;
+    private final FleetGrowth growth;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "dstack-cloud");
         thread.setDaemon(true);
@@ -130,6 +132,7 @@ public final class CloudProvisioning implements AutoCloseable {
         this.capacityFreed = capacityFreed;
         this.reachable = reachable;
         this.sweep = sweep;
+        this.growth = new FleetGrowth(store, clock, events, new CloudFleets(store, clock, this));
     }
 
     public void start() {
@@ -154,8 +157,47 @@ public final class CloudProvisioning implements AutoCloseable {
 
     /** What the project's hosts can honour: the {@code local} ones plus the VMs of its usable cloud backends. */
     public HostCapabilities hosts(ProjectRow project, HostCapabilities local) {
+        java.util.Map<String, RunVolumes.ProjectVolume> volumes = new java.util.HashMap<>();
+        store.inReadOnlyTransaction(tx -> tx.volumes().listByProject(project.id())).stream()
+                .filter(v -> !v.toBeDeleted()).map(RunVolumes::view).forEach(v -> volumes.put(v.name(), v));
         return local.withCloudBackends(backends(project).stream().map(Backend::type)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(java.util.stream.Collectors.toSet())).withVolumes(volumes);
+    }
+
+    /**
+     * Only offers where the run's network volumes can be attached: their backend and region, and the volumes' zone
+     * (the offer then names only that zone, so the VM is made there).
+     */
+    static List<InstanceOfferWithAvailability> nearVolumes(List<InstanceOfferWithAvailability> offers,
+            List<RunVolumes.ProjectVolume> volumes) {
+        if (volumes.isEmpty()) {
+            return offers;
+        }
+        List<InstanceOfferWithAvailability> out = new ArrayList<>();
+        for (InstanceOfferWithAvailability offer : offers) {
+            List<String> zones = offer.availabilityZones();
+            boolean fits = true;
+            for (RunVolumes.ProjectVolume volume : volumes) {
+                if (!volume.backend().equals(offer.backend()) || !volume.region().equals(offer.region())) {
+                    fits = false;
+                } else if (volume.zone() != null) {
+                    if (zones != null && !zones.contains(volume.zone())) {
+                        fits = false;
+                    }
+                    zones = List.of(volume.zone());
+                }
+            }
+            if (fits) {
+                out.add(new InstanceOfferWithAvailability(offer.backend(), offer.instance(), offer.region(),
+                        offer.price(), offer.backendData(), offer.availability(), zones, offer.instanceRuntime(),
+                        offer.blocks(), offer.totalBlocks()));
+            }
+        }
+        return out;
+    }
+
+    private List<RunVolumes.ProjectVolume> volumesOf(UUID projectId, RunSpec run) {
+        return store.inReadOnlyTransaction(tx -> RunVolumes.of(tx, projectId, run));
     }
 
     /** Cloud offers for a job of this run, cheapest first (for plans and {@code dstack offer}). */
@@ -167,7 +209,7 @@ public final class CloudProvisioning implements AutoCloseable {
         if (backends.isEmpty()) {
             return List.of();
         }
-        return CloudOffers.offers(backends, job.requirements(), profile(run));
+        return nearVolumes(CloudOffers.offers(backends, job.requirements(), profile(run)), volumesOf(project.id(), run));
     }
 
     /** A run limited to named fleets ({@code fleets}) gets no VM of its own: it waits for or fails on those fleets. */
@@ -202,15 +244,26 @@ public final class CloudProvisioning implements AutoCloseable {
         RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())).orElseThrow();
         RunSpec runSpec = read(run.runSpec(), RunSpec.class);
         List<Backend> backends = backends(project);
-        if (backends.isEmpty() || namesFleets(runSpec)) {
+        if (backends.isEmpty()) {
             return new Decision(Decision.Kind.NONE, null);
         }
-        boolean any = CloudOffers.offers(backends, spec.requirements(), profile(runSpec)).stream()
-                .anyMatch(o -> o.availability().isAvailable());
+        Optional<Decision> grown = grow(project, run, runSpec, spec);
+        if (grown.isPresent()) {
+            return grown.get();
+        }
+        if (namesFleets(runSpec)) {
+            return new Decision(Decision.Kind.NONE, null);
+        }
+        List<RunVolumes.ProjectVolume> volumes = volumesOf(project.id(), runSpec);
+        boolean any = nearVolumes(CloudOffers.offers(backends, spec.requirements(), profile(runSpec)), volumes)
+                .stream().anyMatch(o -> o.availability().isAvailable());
         if (!any) {
             return new Decision(Decision.Kind.FAIL, "No offers in backends "
                     + String.join(", ", backends.stream().map(Backend::type).toList())
-                    + " match the job's resources and profile");
+                    + " match the job's resources and profile"
+                    + (volumes.isEmpty() ? "" : " where its volumes are (" + String.join(", ", volumes.stream()
+                            .map(v -> v.name() + ": " + v.backend() + " " + (v.zone() == null ? v.region() : v.zone()))
+                            .toList()) + ")"));
         }
         String name = makeRow(project, run, job);
         try {
@@ -219,6 +272,30 @@ public final class CloudProvisioning implements AutoCloseable {
             // the engine is closing: the row waits for the next start
         }
         return new Decision(Decision.Kind.WAIT, "Provisioning instance " + name);
+    }
+
+    /**
+     * Called by the job loop when the job's fleets have no free capacity: a fleet with a {@code nodes} range may grow
+     * for it ({@link FleetGrowth}); empty when none may.
+     */
+    public Optional<Decision> growFleet(JobRow job, JobSpec spec) {
+        ProjectRow project = store.inReadOnlyTransaction(tx -> tx.projects().find(job.projectId())).orElseThrow();
+        if (backends(project).isEmpty()) {
+            return Optional.empty();
+        }
+        RunRow run = store.inReadOnlyTransaction(tx -> tx.runs().find(job.runId())).orElseThrow();
+        return grow(project, run, read(run.runSpec(), RunSpec.class), spec);
+    }
+
+    private Optional<Decision> grow(ProjectRow project, RunRow run, RunSpec runSpec, JobSpec spec) {
+        ProfileParams profile = profile(runSpec);
+        String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
+                .orElse("unknown");
+        Optional<String> grown = growth.grow(project, user, profile, namesFleets(runSpec)
+                ? profile.fleets().stream().map(ai.dstack.api.configuration.EntityReference::name).toList() : null,
+                spec);
+        grown.ifPresent(unused -> wake());
+        return grown.map(message -> new Decision(Decision.Kind.WAIT, message));
     }
 
     /** A pending instance row for the job, in the run's fleet (made if missing). */
@@ -301,14 +378,15 @@ public final class CloudProvisioning implements AutoCloseable {
             String user = store.inReadOnlyTransaction(tx -> tx.users().find(run.userId())).map(u -> u.name())
                     .orElse("unknown");
             ProfileParams profile = profile(runSpec);
-            offers = CloudOffers.offers(backends, spec.requirements(), profile);
+            offers = nearVolumes(CloudOffers.offers(backends, spec.requirements(), profile),
+                    volumesOf(project.id(), runSpec));
             // the run's `tags` go on the VM beside dstack's own
             configuration = new InstanceConfiguration(project.name(), row.name(), user, run.runName(),
                     List.of(project.sshPublicKey()), profile.tags(), null, spec.requirements().reservation());
         } else {
             CloudRequest request = read(row.requirements(), CloudRequest.class);
             offers = CloudOffers.offers(backends, request.requirements(), request.backends(), request.regions(),
-                    request.instanceTypes());
+                    request.instanceTypes(), request.availabilityZones());
             if (request.placementGroup() != null) {
                 offers = offers.stream().filter(o -> o.backend().equals(request.placementGroup().backend())).toList();
             }
@@ -328,7 +406,8 @@ public final class CloudProvisioning implements AutoCloseable {
                         current -> current.toBuilder()
                                 .status(InstanceStatus.PROVISIONING.wireValue()).backend(data.backend())
                                 .region(data.region()).price(data.price()).offer(write(plain))
-                                .jobProvisioningData(write(jpd(data))).startedAt(now).lastProcessedAt(now)
+                                .jobProvisioningData(write(jpd(data, configuration.reservation())))
+                                .startedAt(now).lastProcessedAt(now)
                                 .totalBlocks(1).terminationReasonMessage(null).build(), now));
                 if (!written) {
                     LOG.warn("Instance {} changed while its VM was made; the VM is left to the start-up clean-up",
@@ -372,7 +451,8 @@ public final class CloudProvisioning implements AutoCloseable {
                         .put("key_source", "the key of project " + project.name());
                 store.useTransaction(tx -> changed(tx, tx.instances().find(row.id()).orElseThrow(),
                         current -> current.toBuilder().status(InstanceStatus.PENDING.wireValue())
-                        .jobProvisioningData(write(jpd(up))).remoteConnectionInfo(connection.toString())
+                        .jobProvisioningData(write(jpd(up, reservationOf(row))))
+                        .remoteConnectionInfo(connection.toString())
                         .lastProcessedAt(now).build(), now));
                 LOG.info("Instance {} runs at {}; checking it over SSH", row.name(), up.hostname());
                 reachable.run();
@@ -612,7 +692,7 @@ public final class CloudProvisioning implements AutoCloseable {
     }
 
     /** The SPI's view of a row's provisioning data. */
-    static ProvisioningData provisioningData(InstanceRow row) {
+    public static ProvisioningData provisioningData(InstanceRow row) {
         JobProvisioningData jpd = read(row.jobProvisioningData(), JobProvisioningData.class);
         return new ProvisioningData(jpd.backend(), jpd.instanceType(), jpd.instanceId(), jpd.hostname(),
                 jpd.internalIp(), jpd.region(), jpd.availabilityZone(), jpd.price(),
@@ -620,9 +700,15 @@ public final class CloudProvisioning implements AutoCloseable {
                 jpd.backendData());
     }
 
-    static JobProvisioningData jpd(ProvisioningData data) {
+    /** The capacity reservation the row's instance was made with; null for none. */
+    private static String reservationOf(InstanceRow row) {
+        return row.jobProvisioningData() == null ? null
+                : read(row.jobProvisioningData(), JobProvisioningData.class).reservation();
+    }
+
+    static JobProvisioningData jpd(ProvisioningData data, String reservation) {
         return new JobProvisioningData(data.backend(), null, data.instanceType(), data.instanceId(), data.hostname(),
-                data.internalIp(), true, null, data.region(), data.availabilityZone(), null, data.price(),
+                data.internalIp(), true, null, data.region(), data.availabilityZone(), reservation, data.price(),
                 data.username(), data.sshPort(), false, null, data.backendData(), null);
     }
 

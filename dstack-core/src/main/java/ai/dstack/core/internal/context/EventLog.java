@@ -110,6 +110,23 @@ public final class EventLog {
         return new EventRow.Target("secret", secret.projectId(), secret.id(), secret.name());
     }
 
+    public static EventRow.Target volume(ai.dstack.spi.storage.VolumeRow volume) {
+        return new EventRow.Target("volume", volume.projectId(), volume.id(), volume.name());
+    }
+
+    /** A volume changed status (provisioned, failed), with the cloud's words when it failed. */
+    public void volumeChanged(StoreTransaction tx, ai.dstack.spi.storage.VolumeRow before,
+            ai.dstack.spi.storage.VolumeRow after) {
+        if (before.status().equals(after.status())) {
+            return;
+        }
+        String message = "Volume status changed " + upper(before.status()) + " -> " + upper(after.status());
+        if (after.statusMessage() != null) {
+            message += " (" + after.statusMessage() + ")";
+        }
+        record(tx, message, null, volume(after));
+    }
+
     public static EventRow.Target run(RunRow run) {
         return new EventRow.Target("run", run.projectId(), run.id(), run.runName());
     }

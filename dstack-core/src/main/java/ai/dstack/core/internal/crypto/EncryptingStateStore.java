@@ -213,6 +213,11 @@ public final class EncryptingStateStore implements StateStore {
         public ai.dstack.spi.storage.EventStore events() {
             return tx.events();
         }
+
+        @Override
+        public ai.dstack.spi.storage.VolumeStore volumes() {
+            return tx.volumes();
+        }
     }
 
     private final class Users implements UserStore {

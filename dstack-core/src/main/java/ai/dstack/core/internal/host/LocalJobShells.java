@@ -24,26 +24,7 @@ import java.util.Optional;
  * {@code docker exec} or {@code podman exec} (the CLI its container file names), in the container's working directory. A terminal, when asked for, comes from util-linux's {@code script}.
  */
 public final class LocalJobShells implements JobShells {
-    /** Run with bash; reads its inputs from DSTACK_SSH_* variables so that no user text is ever parsed as script. */
-    private static final String ENTER_JOB = String.join("\n",
-            "cd -- \"$DSTACK_SSH_JOB_DIR\" || exit 1",
-            "__container=; __cli=; { read -r __container; read -r __cli; } 2>/dev/null <"
-                    + ShellJobProtocol.CONTAINER_FILE,
-            "eval \"$(sed '$d' " + ShellJobProtocol.JOB_SCRIPT + ")\" || exit 1",
-            "__command=$DSTACK_SSH_COMMAND",
-            "if [ -n \"$DSTACK_SSH_ROWS\" ] && [ -t 0 ]; then stty rows \"$DSTACK_SSH_ROWS\" cols \"$DSTACK_SSH_COLUMNS\" 2>/dev/null; fi",
-            "unset DSTACK_SSH_JOB_DIR DSTACK_SSH_COMMAND DSTACK_SSH_ROWS DSTACK_SSH_COLUMNS DSTACK_SSH_SCRIPT",
-            "__shell=/bin/bash; [ -x \"$__shell\" ] || __shell=/bin/sh",
-            "if [ -n \"$__container\" ]; then",
-            "  if [ -t 0 ]; then __tty=-t; else __tty=; fi",
-            "  __wd=${" + ai.dstack.spi.host.ContainerScript.WORKDIR_VARIABLE + ":-$PWD}",
-            "  if [ -n \"$__command\" ]; then exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh -c \"$__command\"; fi",
-            "  exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh",
-            "fi",
-            "if [ -n \"$__command\" ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -c \"$__command\"; fi",
-            "if [ -t 0 ]; then exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\" -i; fi",
-            "exec \"${" + ShellJobProtocol.RUN_AS_VARIABLE + "[@]}\" \"$__shell\"",
-            "");
+    private static final String ENTER_JOB = ShellJobProtocol.ENTER_JOB;
 
     private final Path root;
     private final Map<String, String> baseEnvironment;

@@ -243,7 +243,7 @@ public final class Projects {
 
     /**
      * dstack's {@code delete_projects}: soft deletion (renamed {@code _deleted_<ts>_<hex>}). A non-admin must be an
-     * admin or the owner of each; projects with active runs or fleets are refused.
+     * admin or the owner of each; projects with active runs, fleets or volumes are refused.
      */
     public void delete(UserRow caller, List<String> names) {
         String timestamp = Long.toString(context.clock.instant().getEpochSecond());
@@ -294,6 +294,11 @@ public final class Projects {
                 .filter(f -> !f.deleted()).map(f -> f.name()).toList();
         if (!fleets.isEmpty()) {
             throw new DstackException(ErrorCode.ERROR, "Failed to delete project with active fleets: " + Paging.pythonList(fleets));
+        }
+        List<String> volumes = tx.volumes().listByProject(project.id()).stream().map(v -> v.name()).toList();
+        if (!volumes.isEmpty()) {
+            throw new DstackException(ErrorCode.ERROR, "Failed to delete project with active volumes: "
+                    + Paging.pythonList(volumes));
         }
     }
 

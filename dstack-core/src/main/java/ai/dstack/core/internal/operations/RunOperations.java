@@ -203,8 +203,11 @@ public final class RunOperations {
         int limit = maxOffers == null ? DEFAULT_MAX_OFFERS : maxOffers;
         List<JobPlan> plans = new ArrayList<>();
         for (JobSpec job : jobSpecs().submissionJobSpecs(named, Map.of())) {
-            List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(sshOffers(project, job));
-            if (matchesProfile(named)) {
+            // network volumes are attached only to VMs of their backend: no local or SSH host offers then
+            boolean cloudOnly = !ai.dstack.core.internal.runs.RunVolumes.mounts(named).isEmpty();
+            List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(cloudOnly ? List.of()
+                    : sshOffers(project, job, named));
+            if (!cloudOnly && matchesProfile(named)) {
                 offers.addAll(offers(job));
             }
             offers.addAll(cloud.offers(project, job, named)); // after existing instances, cheapest first
@@ -236,8 +239,13 @@ public final class RunOperations {
         return profile.spotPolicy() != ai.dstack.api.configuration.SpotPolicy.SPOT;
     }
 
-    /** SSH fleets' hosts that are up and can satisfy the job, as offers of their share (listed before the local one). */
-    private List<InstanceOfferWithAvailability> sshOffers(ProjectRow project, JobSpec job) {
+    /**
+     * SSH fleets' hosts and cloud instances that are up, can satisfy the job and pass the run's zone and reservation
+     * filters (as placement applies them), as offers of their share (listed before the local one).
+     */
+    private List<InstanceOfferWithAvailability> sshOffers(ProjectRow project, JobSpec job, RunSpec run) {
+        ai.dstack.core.internal.placement.ProfileFilter filter = ai.dstack.core.internal.placement.ProfileFilter.of(
+                ai.dstack.core.internal.runs.MergedProfile.of(run).params(), job.requirements()).zonesAndReservation();
         List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>();
         for (InstanceRow instance : context.store.inReadOnlyTransaction(tx -> tx.instances().listByProject(project.id()))) {
             ai.dstack.api.instance.InstanceStatus status = ai.dstack.api.instance.InstanceStatus.fromWireValue(instance.status());
@@ -248,6 +256,14 @@ public final class RunOperations {
             }
             int total = instance.totalBlocks() == null ? 1 : instance.totalBlocks();
             InstanceType type = Json.read(instance.offer(), ai.dstack.api.offer.InstanceOffer.class).instance();
+            ai.dstack.api.run.JobProvisioningData host = instance.jobProvisioningData() == null ? null
+                    : Json.read(instance.jobProvisioningData(), ai.dstack.api.run.JobProvisioningData.class);
+            if (!filter.accepts(instance.backend() == null ? LocalFleet.BACKEND : instance.backend(),
+                    instance.region() == null ? LocalFleet.BACKEND : instance.region(), type.name(),
+                    type.resources().spot(), instance.price() == null ? 0.0 : instance.price(),
+                    host == null ? null : host.availabilityZone(), host == null ? null : host.reservation())) {
+                continue;
+            }
             int blocks = HostShape.of(type, total).blocksFor(job.requirements().resources());
             if (blocks > 0) {
                 InstanceAvailability availability = total - instance.busyBlocks() >= blocks

@@ -114,9 +114,11 @@ public final class InstanceProvisioner implements AutoCloseable {
             HostShape shape = new HostShape(resources, blocks);
             Instant now = context.clock.instant();
             var type = shape.instanceType("ssh");
+            // dockerized: the host has a container runtime whose engine answers, so jobs with an image can run there.
+            boolean containers = remotes.host(address).executor().containerRuntime().isPresent();
             JobProvisioningData provisioning = new JobProvisioningData(LocalFleet.BACKEND, null, type,
                     pending.name(), address.hostname(), address.hostname(), false, null, LocalFleet.BACKEND, null,
-                    null, 0.0, address.user(), address.port(), false, null, null, null);
+                    null, 0.0, address.user(), address.port(), containers, null, null, null);
             String offer = Json.write(new ai.dstack.api.offer.InstanceOffer(LocalFleet.BACKEND, type,
                     LocalFleet.BACKEND, 0.0, null));
             // A cloud backend's instance keeps its offer and provisioning data (backend, type, price): the probe only

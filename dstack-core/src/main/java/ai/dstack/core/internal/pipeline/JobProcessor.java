@@ -9,6 +9,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.placement.ClusterInfo;
 import ai.dstack.core.internal.placement.JobLauncher;
 import ai.dstack.core.internal.placement.Placement;
 import ai.dstack.core.internal.placement.ServicePorts;
@@ -227,7 +228,12 @@ public final class JobProcessor {
 
     /** A submitted job, its run and the instances that could take it, in the order to try them. */
     private record Candidate(Claim<JobRow> claim, JobSpec spec, RunRow run, RunSpec runSpec, List<Placement.Option> options,
-            boolean recheck) {}
+            boolean recheck) {
+        /** The key of the job's replica for a multi-node run, whose nodes need distinct hosts; null otherwise. */
+        String nodesKey() {
+            return MultiNode.applies(spec) ? claim.row().runId() + "/" + claim.row().replicaNum() : null;
+        }
+    }
 
     /** What placing a candidate came to, and the job's row and the chosen instance when it got one. */
     private record Outcome(Assignment assignment, JobRow provisioning, Placement.Option placedOn) {}
@@ -268,8 +274,9 @@ public final class JobProcessor {
         try {
             outcomes = context.store.inTransaction(tx -> {
                 List<Outcome> results = new ArrayList<>();
+                Map<String, Set<UUID>> hostsTaken = new HashMap<>(); // by the nodes of a replica placed in this step
                 for (Candidate candidate : candidates) {
-                    results.add(place(tx, candidate, now));
+                    results.add(place(tx, candidate, now, hostsTaken));
                 }
                 return results;
             });
@@ -284,8 +291,13 @@ public final class JobProcessor {
             Outcome outcome = outcomes.get(i);
             switch (outcome.assignment()) {
                 // The run hears of it when the process runs (milliseconds later): one pass of the run instead of two.
-                case ASSIGNED -> onHost(claim, () -> launch(claim, outcome.provisioning(), candidate.spec(),
-                        candidate, outcome.placedOn()));
+                case ASSIGNED -> {
+                    if (candidate.nodesKey() != null) {
+                        hintOtherNodes(outcome.provisioning(), candidate.spec()); // they wait for this one's host
+                    }
+                    onHost(claim, () -> launch(claim, outcome.provisioning(), candidate.spec(),
+                            candidate, outcome.placedOn()));
+                }
                 case LEASE_LOST -> LOG.warn("Job {} changed hands while being assigned; leaving it to its new owner",
                         claim.row().jobName());
                 case NO_CAPACITY -> noCapacity(claim, candidate, now);
@@ -294,8 +306,13 @@ public final class JobProcessor {
     }
 
     /** Reserves blocks on the first instance with room and moves the job there, in the caller's transaction. */
-    private Outcome place(StoreTransaction tx, Candidate candidate, Instant now) {
+    private Outcome place(StoreTransaction tx, Candidate candidate, Instant now, Map<String, Set<UUID>> hostsTaken) {
+        String nodesKey = candidate.nodesKey();
+        Set<UUID> taken = nodesKey == null ? Set.of() : hostsTaken.computeIfAbsent(nodesKey, key -> new HashSet<>());
         for (Placement.Option option : candidate.options()) {
+            if (option.remote() != null && taken.contains(option.instanceId())) {
+                continue; // another node of the replica just took this host
+            }
             if (!tx.instances().adjustBusyBlocks(option.instanceId(), option.blocks(), now)) {
                 continue;
             }
@@ -311,6 +328,9 @@ public final class JobProcessor {
                     .build();
             if (tx.jobs().update(provisioning, candidate.claim().lease())) {
                 context.events.jobChanged(tx, candidate.claim().row(), provisioning);
+                if (nodesKey != null) {
+                    taken.add(option.instanceId());
+                }
                 return new Outcome(Assignment.ASSIGNED, provisioning, option);
             }
             tx.instances().adjustBusyBlocks(option.instanceId(), -option.blocks(), now);
@@ -363,7 +383,63 @@ public final class JobProcessor {
             keepWaiting(claim, portTaken, now, work.recheck());
             return null;
         }
+        if (MultiNode.applies(spec)) {
+            free = nodeOptions(work, run, free, now);
+            if (free == null) {
+                return null;
+            }
+        }
         return new Candidate(claim, spec, run, runSpec, free, work.recheck());
+    }
+
+    /**
+     * A multi-node run's job takes a host no other node of its replica holds; a worker waits for the master's host
+     * and goes to the master's fleet. The master prefers fleets with a host for every node. Null when the job waits
+     * or failed.
+     */
+    private List<Placement.Option> nodeOptions(Work work, RunRow run, List<Placement.Option> options, Instant now) {
+        JobRow job = work.job();
+        JobSpec spec = work.spec();
+        MultiNode nodes = MultiNode.of(job, spec, context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(job.runId())));
+        List<UUID> taken = nodes.hostsOfOthers(job);
+        List<Placement.Option> distinct = options.stream()
+                .filter(option -> option.remote() == null || !taken.contains(option.instanceId())).toList();
+        if (job.jobNum() == 0) {
+            Map<UUID, Long> hostsPerFleet = distinct.stream().collect(java.util.stream.Collectors.groupingBy(
+                    Placement.Option::fleetId, java.util.stream.Collectors.counting()));
+            List<Placement.Option> preferred = new ArrayList<>(distinct);
+            preferred.sort(java.util.Comparator.comparing((Placement.Option option) -> option.remote() != null
+                    && hostsPerFleet.get(option.fleetId()) < spec.jobsPerReplica()));
+            return preferred;
+        }
+        Optional<JobRow> master = nodes.placedMaster();
+        if (master.isEmpty()) {
+            someoneWaits = true;
+            keepWaiting(work.claim(), "Waiting for the master node (rank 0) to get a host", now, work.recheck());
+            return null;
+        }
+        List<Placement.Option> inFleet = distinct.stream()
+                .filter(option -> option.fleetId().equals(master.get().fleetId())).toList();
+        if (!inFleet.isEmpty()) {
+            return inFleet;
+        }
+        String fleet = options.stream().filter(o -> o.fleetId().equals(master.get().fleetId()))
+                .map(Placement.Option::fleetName).findFirst().orElse("of the master node");
+        noHostForNode(work.claim(), spec, run, fleet, now, work.recheck());
+        return null;
+    }
+
+    /** A worker found no free host of its own in the master's fleet: it waits when its retry allows, else it fails. */
+    private void noHostForNode(Claim<JobRow> claim, JobSpec spec, RunRow run, String fleet, Instant now, boolean recheck) {
+        int rank = claim.row().jobNum();
+        if (waitsForCapacity(spec, run)) {
+            someoneWaits = true;
+            keepWaiting(claim, "Waiting for a free host in fleet " + fleet + " for node " + rank, now, recheck);
+            return;
+        }
+        fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, "Fleet " + fleet
+                + " has no free host for node " + rank + " of " + spec.jobsPerReplica()
+                + ": each node of a multi-node run needs a host of its own in the master node's fleet");
     }
 
     /**
@@ -390,6 +466,10 @@ public final class JobProcessor {
     private void noCapacity(Claim<JobRow> claim, Candidate candidate, Instant now) {
         JobRow job = claim.row();
         String fleets = String.join(", ", candidate.options().stream().map(Placement.Option::fleetName).distinct().toList());
+        if (candidate.nodesKey() != null && job.jobNum() != 0) {
+            noHostForNode(claim, candidate.spec(), candidate.run(), fleets, now, candidate.recheck());
+            return;
+        }
         if (waitsForCapacity(candidate.spec(), candidate.run())) {
             someoneWaits = true;
             keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck());
@@ -402,6 +482,14 @@ public final class JobProcessor {
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
                     .terminationReasonMessage(ServiceReplicas.NO_ROOM_TO_SURGE + fleets).build());
             context.hintRun(job.runId());
+            return;
+        }
+        // a cloud fleet with a `nodes` range may grow for the job: it waits for the new instance
+        Optional<CloudProvisioning.Decision> grown = cloud == null ? Optional.empty()
+                : cloud.growFleet(job, candidate.spec());
+        if (grown.isPresent()) {
+            someoneWaits = true;
+            keepWaiting(claim, grown.get().message(), now, candidate.recheck());
             return;
         }
         fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
@@ -488,7 +576,20 @@ public final class JobProcessor {
                     throw new IllegalStateException("run of job " + job.jobName() + " is gone");
                 }
                 RunSpec runSpec = fresh ? placed.runSpec() : Json.read(run.runSpec(), RunSpec.class);
-                launcher.start(job, spec, run, runSpec, placedOn, handle);
+                ClusterInfo cluster = null;
+                if (MultiNode.applies(spec)) {
+                    Optional<ClusterInfo> ready = MultiNode.of(job, spec, context.store.inReadOnlyTransaction(
+                            tx -> tx.jobs().listByRun(job.runId()))).readyToStart(job);
+                    if (ready.isEmpty()) {
+                        release(claim); // placed; it starts when the other nodes have hosts (and the master runs)
+                        return;
+                    }
+                    cluster = ready.get();
+                }
+                launcher.start(job, spec, run, runSpec, placedOn, cluster, handle);
+            } catch (ai.dstack.core.internal.cloud.VolumeAttachments.VolumeError e) {
+                markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.VOLUME_ERROR);
+                return;
             } catch (HostExecutionException | IllegalArgumentException e) {
                 // The row as assigned (not the claim's, from before): its blocks go back to the instance.
                 markFinished(claim, job, spec, e.getMessage(), JobTerminationReason.CREATING_CONTAINER_ERROR);
@@ -511,6 +612,14 @@ public final class JobProcessor {
         logPump.track(running);
         metrics.track(running, spec.utilizationPolicy() != null);
         context.hintRun(job.runId());
+        if (MultiNode.applies(spec) && job.jobNum() == 0) {
+            hintOtherNodes(job, spec); // the workers start once the master runs
+        }
+    }
+
+    private void hintOtherNodes(JobRow job, JobSpec spec) {
+        MultiNode.of(job, spec, context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(job.runId())))
+                .others(job).forEach(context::hintJob);
     }
 
     private void watch(UUID jobId, JobHandle handle) {
@@ -629,6 +738,14 @@ public final class JobProcessor {
                 .terminationReasonMessage(message != null ? message : job.terminationReasonMessage())
                 .finishedAt(now).lastProcessedAt(now).build();
         int blocks = job.instanceAssigned() ? placement.blocksHeld(job, spec.requirements().resources()) : 0;
+        if (job.instanceAssigned() && spec.volumes() != null && spec.volumes().stream()
+                .anyMatch(v -> v instanceof ai.dstack.api.configuration.VolumeMountPoint)) {
+            try {
+                launcher.detachVolumes(job); // before its blocks free the instance for termination
+            } catch (RuntimeException e) {
+                LOG.warn("Detaching the volumes of job {} failed: {}", job.jobName(), e.getMessage());
+            }
+        }
         boolean written = context.store.inTransaction(tx -> {
             if (!tx.jobs().updateAndRelease(done, claim.lease())) {
                 return false;

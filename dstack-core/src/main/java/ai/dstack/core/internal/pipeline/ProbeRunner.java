@@ -106,7 +106,25 @@ public final class ProbeRunner implements AutoCloseable {
     /** Where the proxy sends the replica's traffic; empty when the replica is not tracked. */
     public Optional<InetSocketAddress> upstream(UUID jobId) {
         Replica replica = replicas.get(jobId);
-        return replica == null ? Optional.empty() : Optional.of(network.upstream(jobId, replica.port));
+        if (replica == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(upstream(replica));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // its host cannot be reached now: no traffic goes there
+        }
+    }
+
+    /** The engine's own host's replicas through its network; another host's through a tunnel to its loopback. */
+    private InetSocketAddress upstream(Replica replica) {
+        return context.host.forwardPort(new ai.dstack.spi.host.JobHandle(replica.jobId.toString()), replica.port)
+                .orElseGet(() -> network.upstream(replica.jobId, replica.port));
+    }
+
+    private boolean accepts(Replica replica) {
+        return context.host.listensOn(new ai.dstack.spi.host.JobHandle(replica.jobId.toString()), replica.port)
+                .orElseGet(() -> network.accepts(replica.jobId, replica.port));
     }
 
     /** dstack's {@code probes} of a job submission: one success streak per probe of its spec. */
@@ -158,7 +176,7 @@ public final class ProbeRunner implements AutoCloseable {
 
     private void checkPort(Replica replica) {
         try {
-            boolean open = network.accepts(replica.jobId, replica.port) && ownsPort(replica);
+            boolean open = accepts(replica) && ownsPort(replica);
             if (open && !replica.portOpen) {
                 replica.portOpen = true;
                 context.hintRun(replica.runId);
@@ -184,8 +202,8 @@ public final class ProbeRunner implements AutoCloseable {
     }
 
     private boolean execute(Replica replica, ProbeSpec spec) {
-        InetSocketAddress upstream = network.upstream(replica.jobId, replica.port);
         try {
+            InetSocketAddress upstream = upstream(replica);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + upstream.getPort() + spec.url()))
                     .timeout(Duration.ofSeconds(Math.max(1, spec.timeout())));
             spec.headers().forEach(h -> request.header(h.name(), h.value()));
@@ -193,7 +211,7 @@ public final class ProbeRunner implements AutoCloseable {
                     ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(spec.body()));
             HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode() >= 200 && response.statusCode() < 300;
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -163,6 +163,22 @@ public final class HostRouter implements HostExecutor {
         return route(job).onFinished(job);
     }
 
+    /** The shells of the host the job runs on when it is another machine's; empty for the engine's own host. */
+    public java.util.Optional<ai.dstack.spi.host.JobShells> shellsOf(JobHandle job) {
+        HostExecutor executor = route(job);
+        return executor == local ? java.util.Optional.empty() : executor.shells();
+    }
+
+    @Override
+    public java.util.Optional<java.net.InetSocketAddress> forwardPort(JobHandle job, int port) {
+        return route(job).forwardPort(job, port);
+    }
+
+    @Override
+    public java.util.Optional<Boolean> listensOn(JobHandle job, int port) {
+        return route(job).listensOn(job, port);
+    }
+
     /** The engine's own jobs; remote hosts' jobs are known through their rows. */
     /** The engine's own host's: what plan and apply judge container-only fields by. */
     @Override

@@ -44,12 +44,27 @@ public final class JobLauncher {
     private final ServiceNetwork network;
     private final UploadedBlobs uploads;
     private final HostRouter router;
+    /** Attaches and mounts network volumes on cloud VMs; null when the engine has none. */
+    private final ai.dstack.core.internal.cloud.VolumeAttachments volumes;
 
     public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router) {
+        this(context, network, uploads, router, null);
+    }
+
+    public JobLauncher(EngineContext context, ServiceNetwork network, UploadedBlobs uploads, HostRouter router,
+            ai.dstack.core.internal.cloud.VolumeAttachments volumes) {
         this.context = context;
         this.network = network;
         this.uploads = uploads;
         this.router = router;
+        this.volumes = volumes;
+    }
+
+    /** Unmounts and detaches the network volumes the job's run mounted (the job ended). */
+    public void detachVolumes(JobRow job) {
+        if (volumes != null) {
+            volumes.detach(job);
+        }
     }
 
     /**
@@ -57,28 +72,42 @@ public final class JobLauncher {
      *
      * @param placedOn where the job was just placed; null for a job placed before (started again after a restart),
      *     whose host is then found from its row
+     * @param cluster the nodes of a multi-node job's replica; null for a single-node job (its own host is the master)
      */
-    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn, JobHandle handle) {
-        Map<String, String> secrets = secrets(job);
+    public void start(JobRow job, JobSpec jobSpec, RunRow run, RunSpec runSpec, Placement.Option placedOn,
+            ClusterInfo cluster, JobHandle handle) {
+        // The project's secrets are read only when the job refers to one (most jobs do not).
+        Map<String, String> secrets = JobSpecSecrets.refersToSecrets(jobSpec) ? secrets(job) : Map.of();
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
         RunBase base = runSpec.configuration().base();
         // python/nvcc/docker without an image: dstack's base or DinD image, which the job spec names.
         String image = base.image() != null ? base.image()
                 : DstackImageJobs.runsInDstackImage(base) ? spec.imageName() : null;
+        List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted = volumes == null
+                || ai.dstack.core.internal.runs.RunVolumes.mounts(runSpec).isEmpty() ? List.of()
+                : volumes.attach(job, runSpec, placedOn != null ? placedOn.instanceId() : job.instanceId(),
+                        placedOn != null ? placedOn.remote() : null);
         String script = DstackImageJobs.pythonPrelude(base, spec.imageName(),
                 context.jobDefaults.defaultPython().wireValue()) + script(spec.commands());
-        List<String> prefix = spec.servicePort() != null && image == null
+        // Only the engine's own host gives replicas network namespaces: another host's are reached through a tunnel.
+        boolean onThisHost = placedOn != null ? placedOn.remote() == null : router.isLocal(job.id().toString());
+        List<String> prefix = spec.servicePort() != null && image == null && onThisHost
                 ? network.prefix(job.id(), spec.servicePort()) : List.of();
         if (spec.servicePort() != null && image != null) {
             network.useHostNetwork(job.id()); // a container on the host's network, as dstack runs them
         }
         BareHostPaths paths = new BareHostPaths(spec.repoDir());
         int gpus = gpus(job, placedOn);
-        ContainerOptions container = image == null ? null : container(spec, runSpec.configuration().base(), paths);
+        ContainerOptions container = image == null ? null
+                : container(spec, runSpec.configuration().base(), paths, mounted);
+        if (image == null && !mounted.isEmpty()) {
+            script = links(mounted, paths, spec.workingDir()) + script;
+        }
         // In a container the working directory may be anywhere; the launch's relative one is then unused.
         String workingDir = container != null && container.workingDir() != null ? ""
                 : inJobDirectory(paths, spec.workingDir(), "working_dir");
-        Map<String, String> env = environment(job, run, spec, gpus);
+        Map<String, String> env = environment(job, run, spec, gpus,
+                cluster != null ? cluster : new ClusterInfo(List.of(addressOf(provisioning(job, placedOn))), List.of(gpus)));
         if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
@@ -97,7 +126,8 @@ public final class JobLauncher {
     }
 
     /** dstack's job container: the repo directory mounted, its working dir, user, privileges, shm and volumes. */
-    private static ContainerOptions container(JobSpec spec, RunBase base, BareHostPaths paths) {
+    private static ContainerOptions container(JobSpec spec, RunBase base, BareHostPaths paths,
+            List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted) {
         String repoDir = paths.repoDir().startsWith("/") ? paths.repoDir() : ContainerOptions.DEFAULT_REPO_DIR;
         String workingDir = spec.workingDir() == null ? null
                 : paths.inJobDirectory(spec.workingDir()).isPresent() ? null
@@ -107,10 +137,10 @@ public final class JobLauncher {
         for (MountPoint volume : base.volumes()) {
             if (volume instanceof InstanceMountPoint instance) {
                 mounts.add(new ContainerOptions.Mount(instance.instancePath(), instance.path(), instance.optional()));
-            } else {
-                throw new IllegalArgumentException("volumes: " + volume + " is not an instance volume; network"
-                        + " volumes are not supported by this server yet");
             }
+        }
+        for (ai.dstack.core.internal.cloud.VolumeAttachments.Mounted volume : mounted) {
+            mounts.add(new ContainerOptions.Mount(volume.hostDir(), volume.path(), false));
         }
         RegistryAuth auth = spec.registryAuth();
         return new ContainerOptions(repoDir, workingDir, base.user(), spec.privileged(),
@@ -119,17 +149,64 @@ public final class JobLauncher {
                         : new ContainerOptions.RegistryLogin(auth.username(), auth.password()));
     }
 
+    /**
+     * On a bare host a network volume appears at its path inside the job's directory (the repo directory of dstack's
+     * view): a link to where the host mounted it, made before the job's commands.
+     */
+    private static String links(List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted,
+            BareHostPaths paths, String workingDir) {
+        String wd = paths.inJobDirectory(workingDir).orElse("");
+        StringBuilder out = new StringBuilder("__dstack_job_dir=\"$DSTACK_WORKING_DIR\"\n");
+        if (!wd.isEmpty()) {
+            out.append("__dstack_job_dir=\"${__dstack_job_dir%/").append(wd).append("}\"\n");
+        }
+        for (ai.dstack.core.internal.cloud.VolumeAttachments.Mounted volume : mounted) {
+            String relative = paths.inJobDirectory(volume.path()).filter(r -> !r.isEmpty()).orElseThrow(() ->
+                    new IllegalArgumentException("volumes: network volume " + volume.name() + " cannot appear at "
+                            + volume.path() + " on a host without a container; use a path under the repo directory "
+                            + paths.repoDir()));
+            String target = "\"$__dstack_job_dir\"/" + quote(relative);
+            out.append("mkdir -p \"$(dirname ").append(target).append(")\" && ln -sfn ")
+                    .append(quote(volume.hostDir())).append(" ").append(target).append("\n");
+        }
+        return out.toString();
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     /** The GPUs of the job's blocks: the share of the host's GPUs in the job's provisioning data. */
     private static int gpus(JobRow job, Placement.Option placedOn) {
-        JobProvisioningData provisioning = placedOn != null && placedOn.provisioningData() != null
+        return gpusOf(provisioning(job, placedOn));
+    }
+
+    private static JobProvisioningData provisioning(JobRow job, Placement.Option placedOn) {
+        return placedOn != null && placedOn.provisioningData() != null
                 ? placedOn.provisioningData()
                 : job.jobProvisioningData() == null ? null : Json.read(job.jobProvisioningData(), JobProvisioningData.class);
+    }
+
+    /** The GPUs of a job's share of its host, from its provisioning data (null: none). */
+    public static int gpusOf(JobProvisioningData provisioning) {
         if (provisioning == null) {
             return 0;
         }
         return provisioning.instanceType() == null || provisioning.instanceType().resources() == null
                 || provisioning.instanceType().resources().gpus() == null
                 ? 0 : provisioning.instanceType().resources().gpus().size();
+    }
+
+    /**
+     * The address other nodes reach the job's host by, as dstack's runner takes it: the host's internal IP, else its
+     * hostname; the engine's own host is {@value ClusterInfo#LOCAL_IP}.
+     */
+    public static String addressOf(JobProvisioningData provisioning) {
+        if (provisioning == null) {
+            return ClusterInfo.LOCAL_IP;
+        }
+        return provisioning.internalIp() != null ? provisioning.internalIp()
+                : provisioning.hostname() != null ? provisioning.hostname() : ClusterInfo.LOCAL_IP;
     }
 
     /**
@@ -242,19 +319,24 @@ public final class JobLauncher {
      * Lowest first: dstack's job variables ({@code DSTACK_GPUS_PER_NODE} the GPUs the job holds, which the host names
      * in {@code CUDA_VISIBLE_DEVICES} or the like), then the job spec's env (which already holds the configuration's).
      */
-    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec, int gpus) {
+    private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec, int gpus, ClusterInfo cluster) {
         Map<String, String> env = new LinkedHashMap<>();
         int nodes = spec.jobsPerReplica() == null ? 1 : spec.jobsPerReplica();
+        if (cluster.nodeIps().size() != nodes) {
+            // A multi-node job on the engine's own host: every node is this host.
+            cluster = new ClusterInfo(java.util.Collections.nCopies(nodes, cluster.masterIp()),
+                    java.util.Collections.nCopies(nodes, gpus));
+        }
         env.put("DSTACK_RUN_ID", run.id().toString());
         env.put("DSTACK_RUN_NAME", run.runName());
         env.put("DSTACK_JOB_ID", job.id().toString());
         env.put("DSTACK_REPO_ID", run.repoId() == null ? "none" : run.repoId().toString());
         env.put("DSTACK_NODE_RANK", Integer.toString(job.jobNum()));
         env.put("DSTACK_NODES_NUM", Integer.toString(nodes));
-        env.put("DSTACK_MASTER_NODE_IP", "127.0.0.1");
-        env.put("DSTACK_NODES_IPS", String.join("\n", java.util.Collections.nCopies(nodes, "127.0.0.1")));
+        env.put("DSTACK_MASTER_NODE_IP", cluster.masterIp());
+        env.put("DSTACK_NODES_IPS", String.join("\n", cluster.nodeIps()));
         env.put("DSTACK_GPUS_PER_NODE", Integer.toString(gpus));
-        env.put("DSTACK_GPUS_NUM", Integer.toString(gpus * nodes));
+        env.put("DSTACK_GPUS_NUM", Integer.toString(cluster.gpusNum()));
         if (spec.env() != null) {
             env.putAll(spec.env());
         }

@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.placement;
 
+import ai.dstack.core.internal.runs.RunVolumes;
 import ai.dstack.api.configuration.EntityReference;
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.offer.InstanceOffer;
@@ -99,7 +100,14 @@ public final class Placement {
         // The run's offer filters (backends, regions, instance types, spot, max price) apply to existing instances too.
         ProfileFilter filter = runSpec == null ? ProfileFilter.ANY
                 : ProfileFilter.of(MergedProfile.of(runSpec).params(), requirements);
-        boolean localServes = localServesJob && localAccepted(filter);
+        // A run with network volumes goes only to cloud instances that can attach them.
+        boolean needsVolumes = !RunVolumes.mounts(runSpec).isEmpty();
+        List<RunVolumes.ProjectVolume> volumes = !needsVolumes ? List.of()
+                : context.store.inReadOnlyTransaction(tx -> RunVolumes.of(tx, job.projectId(), runSpec));
+        // A job with an image runs only where a container runtime is: the local host's, an SSH host's own.
+        boolean needsContainers = runSpec != null && runSpec.configuration().base().image() != null;
+        boolean localServes = localServesJob && localAccepted(filter) && !needsVolumes
+                && !(needsContainers && router.anyRemote() && router.local().containerRuntime().isEmpty());
         if (!router.anyRemote()) {
             // No SSH fleet or cloud instance ever existed: the local fleet is all there is.
             int blocks = !localServes ? -1 : local.shape().blocksFor(resources);
@@ -118,15 +126,23 @@ public final class Placement {
                 continue;
             }
             InstanceOffer offer = Json.read(instance.offer(), InstanceOffer.class);
+            JobProvisioningData host = instance.jobProvisioningData() == null ? null
+                    : Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
             if (!filter.accepts(instance.backend() == null ? LocalFleet.BACKEND : instance.backend(),
                     instance.region() == null ? LocalFleet.BACKEND : instance.region(), offer.instance().name(),
-                    offer.instance().resources().spot(), instance.price() == null ? 0.0 : instance.price())) {
+                    offer.instance().resources().spot(), instance.price() == null ? 0.0 : instance.price(),
+                    host == null ? null : host.availabilityZone(), host == null ? null : host.reservation())) {
+                continue;
+            }
+            if (needsVolumes && !nearVolumes(instance, volumes)) {
                 continue;
             }
             HostShape shape = shape(instance);
             int blocks = shape.blocksFor(resources);
-            if (blocks > 0) {
-                JobProvisioningData host = Json.read(instance.jobProvisioningData(), JobProvisioningData.class);
+            if (blocks > 0 && host != null) {
+                if (needsContainers && LocalFleet.BACKEND.equals(host.backend()) && !host.dockerized()) {
+                    continue; // an SSH host whose probe found no Docker or Podman engine
+                }
                 options.add(new Option(instance.fleetId(), fleetName, instance.id(), blocks,
                         host.withInstanceType(HostShape.share(host.instanceType(), blocks, shape.blocks())),
                         Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address()));
@@ -140,6 +156,15 @@ public final class Placement {
             }
         }
         return options;
+    }
+
+    private static boolean nearVolumes(InstanceRow instance, List<RunVolumes.ProjectVolume> volumes) {
+        if (instance.backend() == null || volumes.isEmpty()) {
+            return false;
+        }
+        String zone = instance.jobProvisioningData() == null ? null
+                : Json.read(instance.jobProvisioningData(), JobProvisioningData.class).availabilityZone();
+        return volumes.stream().allMatch(v -> v.reachableFrom(instance.backend(), instance.region(), zone));
     }
 
     /** The blocks the job holds on its instance (what to give back when it ends). */
@@ -177,7 +202,8 @@ public final class Placement {
 
     /** The local host: on-demand, free, in backend and region {@code remote}. */
     private boolean localAccepted(ProfileFilter filter) {
-        return filter.accepts(LocalFleet.BACKEND, LocalFleet.BACKEND, local.shape().instanceType().name(), false, 0.0);
+        return filter.accepts(LocalFleet.BACKEND, LocalFleet.BACKEND, local.shape().instanceType().name(), false, 0.0,
+                null, null);
     }
 
     /** The fleet names the run is limited to, or null for any. */

@@ -141,16 +141,25 @@ public final class JobFieldSupport {
             out.add(new Refusal("single_branch", "it only applies to cloning a remote repo (`repos: [{url:"
                     + " ...}]` or a local clone with a remote), and this run has none; remove `single_branch`"));
         }
+        List<RunVolumes.ProjectVolume> located = new ArrayList<>();
         for (MountPoint volume : base.volumes()) {
             if (volume instanceof VolumeMountPoint named) {
-                out.add(new Refusal("volumes", "network volume " + String.join(", ", named.names())
-                        + " (at " + named.path() + "): this server has no volumes API yet, so no volume can exist"
-                        + " to attach; use an instance volume (`instance_path`) on a host with a container runtime"));
+                networkVolume(named, hosts, inContainer, bare, paths, located, out);
             } else if (!inContainer) {
                 InstanceMountPoint instance = (InstanceMountPoint) volume;
                 out.add(new Refusal("volumes", bare + "they cannot mount " + instance.instancePath() + " at "
                         + instance.path() + "; use paths on the host directly" + (hosts.containers()
                         ? ", or add `image`" : ", or a host with a container runtime and `image`")));
+            }
+        }
+        for (RunVolumes.ProjectVolume other : located) {
+            RunVolumes.ProjectVolume first = located.get(0);
+            if (!other.backend().equals(first.backend()) || !other.region().equals(first.region())
+                    || !java.util.Objects.equals(other.zone(), first.zone())) {
+                out.add(new Refusal("volumes", "volumes " + first.name() + " (" + where(first) + ") and "
+                        + other.name() + " (" + where(other) + ") are in different places, and one instance can"
+                        + " attach only volumes of its own zone"));
+                break;
             }
         }
         if (!base.setup().isEmpty() && !(spec.configuration() instanceof DevEnvironmentConfiguration)) {
@@ -169,6 +178,54 @@ public final class JobFieldSupport {
                         + " it" + useImage));
             }
         }
+    }
+
+    /**
+     * A network volume must exist in the run's project, be active, and belong to a cloud backend of the project: the
+     * local host and SSH fleet hosts cannot attach cloud disks. On a bare host it is reached at its path in the job's
+     * directory.
+     */
+    private static void networkVolume(VolumeMountPoint named, HostCapabilities hosts, boolean inContainer, String bare,
+            BareHostPaths paths, List<RunVolumes.ProjectVolume> located, List<Refusal> out) {
+        String name = named.names().get(0);
+        if (named.names().size() > 1) {
+            out.add(new Refusal("volumes", "network volumes " + String.join(", ", named.names()) + " (at "
+                    + named.path() + "): choosing one of several volumes is not supported yet; name one volume"));
+            return;
+        }
+        if (!hosts.hasCloud()) {
+            out.add(new Refusal("volumes", "network volume " + name + " (at " + named.path() + "): the local host"
+                    + " and SSH fleet hosts cannot attach cloud disks, and the project has no cloud backend whose VMs"
+                    + " could; use an instance volume (`instance_path`) or configure the volume's backend"));
+            return;
+        }
+        RunVolumes.ProjectVolume volume = hosts.volumes().get(name);
+        if (volume == null) {
+            out.add(new Refusal("volumes", "network volume " + name + " does not exist in the project; create it"
+                    + " first (`dstack apply -f` a `type: volume` configuration)"));
+            return;
+        }
+        if (!volume.active()) {
+            out.add(new Refusal("volumes", "network volume " + name + " is " + volume.status() + ", not active;"
+                    + " apply the run once it is active"));
+            return;
+        }
+        if (!hosts.cloudBackends().contains(volume.backend())) {
+            out.add(new Refusal("volumes", "network volume " + name + " is on backend " + volume.backend()
+                    + ", which the project no longer has"));
+            return;
+        }
+        if (!inContainer && paths.inJobDirectory(named.path()).isEmpty()) {
+            out.add(new Refusal("volumes", bare + "network volume " + name + " cannot appear at " + named.path()
+                    + ", outside the job's directory (the repo directory " + paths.repoDir() + "); use a path"
+                    + " under it" + (hosts.containers() ? ", or add `image`" : "")));
+            return;
+        }
+        located.add(volume);
+    }
+
+    private static String where(RunVolumes.ProjectVolume volume) {
+        return volume.backend() + " " + (volume.zone() == null ? volume.region() : volume.zone());
     }
 
     private static void repos(RunBase base, RunSpec spec, List<Refusal> out) {
@@ -224,10 +281,6 @@ public final class JobFieldSupport {
             out.add(new Refusal("spot_policy", none + "none of which is a spot instance; use `on-demand` or `auto`"));
         }
         if (hosts.hasCloud()) {
-            refuseIfSet(p, ProfileParams::availabilityZones, "availability_zones", "cloud offers are not chosen by"
-                    + " availability zone yet; use `regions`", out);
-            refuseIfSet(p, ProfileParams::reservation, "reservation", "runs do not use capacity reservations yet;"
-                    + " use a cloud fleet with `reservation` and `fleets: [its name]`", out);
             refuseIfSet(p, ProfileParams::idleDuration, "idle_duration", "a VM made for a run is terminated when"
                     + " the run ends; keep idle VMs with a cloud fleet's `idle_duration` and `fleets: [its name]`", out);
         } else {

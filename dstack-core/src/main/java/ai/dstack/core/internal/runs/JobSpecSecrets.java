@@ -32,6 +32,22 @@ public final class JobSpecSecrets {
                 spec.probes(), spec.nodeGroupIndex(), spec.nodeGroupName(), spec.nodeGroupJobIndex());
     }
 
+    /**
+     * Whether any value {@link #resolve} looks at has a {@code ${{ }}} reference: a job without one starts without
+     * reading the project's secrets.
+     */
+    public static boolean refersToSecrets(JobSpec spec) {
+        if (spec.env().values().stream().anyMatch(JobSpecSecrets::hasReference)) {
+            return true;
+        }
+        RegistryAuth auth = spec.registryAuth();
+        return auth != null && (hasReference(auth.username()) || hasReference(auth.password()));
+    }
+
+    private static boolean hasReference(String value) {
+        return value != null && value.contains("${{");
+    }
+
     /** Registry credentials with their references resolved; null stays null. */
     static RegistryAuth registryAuth(RegistryAuth auth, Interpolation interpolation) {
         if (auth == null) {

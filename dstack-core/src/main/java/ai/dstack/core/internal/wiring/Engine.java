@@ -96,6 +96,9 @@ public final class Engine implements AutoCloseable {
     /** Cloud backends of the projects' configurations, and the instances made with them. */
     private final CloudBackends cloudBackends = new CloudBackends();
     private final CloudProvisioning cloud;
+    /** Network volumes: the volume step and the volumes service. */
+    private final ai.dstack.core.internal.cloud.CloudVolumes cloudVolumes;
+    private final ai.dstack.core.internal.operations.Volumes volumes;
     /** Service replicas' network namespaces (where the host gives them their own). */
     private final ServiceNetwork serviceNetwork;
 
@@ -135,8 +138,12 @@ public final class Engine implements AutoCloseable {
                     router.remoteInstanceAdded();
                     provisioner.wake();
                 }, settings.sweep(), context.events);
-        this.submitter = new Submitter(context,
-                project -> cloud.hosts(project, ai.dstack.core.internal.runs.HostCapabilities.of(context.host)));
+        this.cloudVolumes = new ai.dstack.core.internal.cloud.CloudVolumes(store, clock, cloud, context.events,
+                settings.sweep());
+        this.volumes = new ai.dstack.core.internal.operations.Volumes(context, cloudVolumes);
+        this.submitter = new Submitter(context, project -> cloud.hosts(project,
+                ai.dstack.core.internal.runs.HostCapabilities.of(context.host).withContainerHosts(router.anyRemote()
+                        ? ai.dstack.core.internal.placement.SshInstances.withContainers(store, project.id()) : List.of())));
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
@@ -154,7 +161,9 @@ public final class Engine implements AutoCloseable {
         context.probeStates = probes::probes;
         this.serviceEndpoints = new ServiceEndpoints(context, probes, rates);
         this.jobs = new JobProcessor(context, new Placement(context, localFleet, localFleetAccess, router),
-                new JobLauncher(context, network, uploads, router), logPump, ServicePorts.of(context, network), cloud);
+                new JobLauncher(context, network, uploads, router,
+                        new ai.dstack.core.internal.cloud.VolumeAttachments(store, cloudVolumes, router.remotes(),
+                                context.events)), logPump, ServicePorts.of(context, network), cloud);
         RunProcessor runs = new RunProcessor(context, submitter, runChanges::changed,
                 new ServiceReplicas(context, probes, rates));
         jobs.recountBusyBlocks();
@@ -170,6 +179,7 @@ public final class Engine implements AutoCloseable {
         logLoop.start();
         provisioner.start();
         cloud.start();
+        cloudVolumes.start();
         jobs.metricsCollector().start();
     }
 
@@ -257,7 +267,9 @@ public final class Engine implements AutoCloseable {
         if (!(host instanceof LocalHostExecutor local)) {
             return Optional.empty();
         }
-        return Optional.of(new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context));
+        ReplicaAwareShells localShells = new ReplicaAwareShells(new LocalJobShells(local.root()), serviceNetwork, context);
+        return Optional.of(context.host instanceof HostRouter router
+                ? new ai.dstack.core.internal.placement.RoutingJobShells(localShells, router) : localShells);
     }
 
     /**
@@ -316,6 +328,11 @@ public final class Engine implements AutoCloseable {
     /** Fleets and instances, as dstack's API shows them. */
     public Fleets fleets() {
         return fleets;
+    }
+
+    /** dstack's volumes service, without permission checks. */
+    public ai.dstack.core.internal.operations.Volumes volumes() {
+        return volumes;
     }
 
     /** Service runs as the in-server proxy reaches them. */
@@ -385,6 +402,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        cloudVolumes.close();
         cloud.close();
         jobs.metricsCollector().close();
         provisioner.close();

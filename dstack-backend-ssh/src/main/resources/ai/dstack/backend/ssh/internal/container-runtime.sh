@@ -1,0 +1,7 @@
+# Prints the container runtime whose engine answers on this host: docker first (as dstack's hosts run jobs), then
+# podman; nothing when neither does. A docker client with no engine behind it does not count.
+if command -v docker >/dev/null 2>&1 && docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
+  echo docker
+elif command -v podman >/dev/null 2>&1 && podman info --format '{{.Version.Version}}' >/dev/null 2>&1; then
+  echo podman
+fi
