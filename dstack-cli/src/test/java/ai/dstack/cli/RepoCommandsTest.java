@@ -168,6 +168,23 @@ class RepoCommandsTest {
     }
 
     @Test
+    void aConfigurationInsideAGitRepoWithoutReposSendsNoCodeAsDstack020Does() throws IOException {
+        // dstack 0.19.26+ made repos explicit: no `repos` (and no -P) means no repo, even inside a Git clone.
+        Path project = dir.resolve("git-without-repos");
+        writeProject(project);
+        GitRepos.git(Files.createDirectories(project), "init", "--quiet");
+        GitRepos.git(project, "add", "-A");
+        GitRepos.git(project, "commit", "--quiet", "-m", "first");
+        Path yml = configuration(project, "");
+
+        CliRun apply = CliRun.in(cli, "apply", "-f", yml.toString(), "-y");
+
+        assertThat(apply.exitCode()).as("cat main.txt fails in an empty directory: %s", apply).isNotZero();
+        assertThat(files(apply)).isEmpty();
+        assertThat(apply.out()).doesNotContain("main v1");
+    }
+
+    @Test
     void noRepoWithReposListedIsRefusedNamingBoth() throws IOException {
         Path project = Files.createDirectories(dir.resolve("refused"));
         Path yml = configuration(project, "repos: [.]\n");

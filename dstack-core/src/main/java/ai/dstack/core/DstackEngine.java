@@ -455,8 +455,20 @@ public final class DstackEngine implements DstackClient {
         private MetricsSettings metrics = MetricsSettings.DSTACK;
         private RemoteHosts remoteHosts;
         private String containerRuntime;
+        private JobImages jobImages = JobImages.DSTACK;
 
         private Builder() {}
+
+        /**
+         * The images jobs with {@code python:}/{@code nvcc:} and no {@code image:} (dstack's base image) and jobs with
+         * {@code docker: true} (its Docker-in-Docker image) run in; default dstack's. The server's settings are
+         * {@code DSTACK_SERVER_BASE_IMAGE}, {@code ..._VERSION}, {@code ..._UBUNTU_VERSION} and
+         * {@code DSTACK_SERVER_DIND_IMAGE}.
+         */
+        public Builder jobImages(JobImages images) {
+            this.jobImages = Objects.requireNonNull(images, "images is null");
+            return this;
+        }
 
         /**
          * How tokens, SSH private keys, secrets and backend credentials are encrypted in the database (config.yml's
@@ -648,6 +660,7 @@ public final class DstackEngine implements DstackClient {
                 Engine engine = new Engine(store, logs, executor, remotes, resources, blocks, localFleet,
                         adminToken, clock, settings, owned, permissions.toEngine());
                 engine.runLimits(runLimits);
+                engine.jobImages(jobImages);
                 engine.configureMetrics(metrics);
                 return new DstackEngine(engine);
             } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.dstack.api.DstackException;
 import ai.dstack.api.configuration.TaskConfiguration;
+import ai.dstack.api.files.FileArchive;
+import ai.dstack.api.run.FileArchiveMapping;
 import ai.dstack.api.run.JobSubmission;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunSpec;
@@ -13,6 +15,7 @@ import ai.dstack.api.yaml.DstackYaml;
 import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.client.DstackProject;
+import ai.dstack.client.TarWriter;
 import ai.dstack.core.testing.PodmanTestImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,6 +97,30 @@ class ContainerRunsTest {
                 .split("\\s+")[1], 16);
         assertThat(caps & (1L << 21)).as("CAP_SYS_ADMIN of a privileged container").isNotZero();
         assertThat(data.resolve("out.txt")).hasContent("from-the-job");
+    }
+
+    @Test
+    void filesWithAbsoluteTargetsOutsideTheRepoDirAreCopiedIntoPlaceInTheContainer() throws Exception {
+        Path data = Files.writeString(dir.resolve("in.txt"), "copied into place\n");
+        FileArchive archive = main.client().uploadArchive(new TarWriter().add(data, "in.txt").toByteArray());
+        TaskConfiguration task = DstackYaml.parse("""
+                type: task
+                image: %s
+                files:
+                  - in.txt:/opt/data/in.txt
+                commands:
+                  - cat /opt/data/in.txt
+                  - echo "entries=$(ls -A /workflow | wc -l)"
+                """.formatted(image), "files.dstack.yml", TaskConfiguration.class);
+        RunSpec spec = RunSpec.newBuilder().configuration(task)
+                .fileArchives(List.of(new FileArchiveMapping(archive.id(), "/opt/data/in.txt"))).build();
+
+        Run run = main.applyRun(main.getRunPlan(spec));
+        List<String> lines = follow(run, new ArrayList<>());
+
+        assertThat(main.getRun(run.runSpec().runName()).status()).as(String.join("\n", lines)).isEqualTo(RunStatus.DONE);
+        assertThat(lines).as("the file at its target, nothing left in the repo directory")
+                .containsExactly("copied into place", "entries=0");
     }
 
     @Test

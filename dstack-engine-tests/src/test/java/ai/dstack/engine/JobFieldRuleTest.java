@@ -23,6 +23,7 @@ import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.client.DstackProject;
 import ai.dstack.client.TarWriter;
+import ai.dstack.core.DstackEngine;
 import ai.dstack.core.internal.runs.JobFieldSupport;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,11 @@ class JobFieldRuleTest {
             Map.entry("resources", "dstack-core/src/test/java/ai/dstack/core/internal/placement/HostShapeTest.java#gpu"),
             Map.entry("priority", "dstack-engine-tests/src/test/java/ai/dstack/engine/EngineContractTest.java#priority"),
             Map.entry("dstack", "dstack-core/src/test/java/ai/dstack/core/internal/runs/TaskJobSpecsTest.java#dstack: true"),
+            Map.entry("single_branch", "dstack-engine-tests/src/test/java/ai/dstack/engine/RemoteRepoRunTest.java#single_branch: true"),
+            // On hosts with a container runtime (refused without one, below).
+            Map.entry("python", "dstack-engine-tests/src/test/java/ai/dstack/engine/DstackImageRunsTest.java#python: \"3.11\""),
+            Map.entry("nvcc", "dstack-engine-tests/src/test/java/ai/dstack/engine/DstackImageRunsTest.java#nvcc: true"),
+            Map.entry("docker", "dstack-engine-tests/src/test/java/ai/dstack/engine/DstackImageRunsTest.java#docker: true"),
             // Profile fields.
             Map.entry("backends", THIS + "#backends:"),
             Map.entry("regions", THIS + "#regions:"),
@@ -178,9 +184,17 @@ class JobFieldRuleTest {
         }
     }
 
+    /** A project whose local host runs jobs without a container, as a host without podman or docker does. */
+    private DstackProject projectWithoutContainers() {
+        DstackEngine engine = DstackEngine.builder().serverDirectory(dir.resolve("bare-server")).localBlocks(4)
+                .containerRuntime("none").build();
+        opened.add(engine);
+        return engine.client(engine.adminToken()).project("main");
+    }
+
     @Test
     void planAndApplyRefuseEachUnsupportedFieldNamingIt() {
-        DstackProject main = project();
+        DstackProject main = projectWithoutContainers();
         for (Map.Entry<String, String> sample : REFUSED.entrySet()) {
             RunSpec spec = RunSpec.newBuilder().configuration(
                     (RunConfiguration) DstackYaml.parse(sample.getValue(), sample.getKey() + ".dstack.yml")).build();

@@ -87,6 +87,66 @@ class RemoteRepoRunTest {
     }
 
     @Test
+    void singleBranchClonesOnlyTheRunsBranchAndFalseFetchesAll() throws Exception {
+        DstackProject main = project();
+        Path bare = dir.resolve("branches.git");
+        Path clone = dir.resolve("branches");
+        GitRepos.create(bare, clone);
+        String head = GitRepos.commit(clone, "first", Map.of("README", "x\n"));
+        GitRepos.git(clone, "push", "--quiet", "origin", "HEAD:refs/heads/feature");
+        main.initRepo(REPO_ID, new RepoInfo.Remote("origin"), new RemoteRepoCreds(bare.toUri().toString(), null, null));
+
+        assertThat(branches(main, "single", "single_branch: true\n", head)).containsExactly("origin/main");
+        assertThat(branches(main, "all", "single_branch: false\n", head))
+                .containsExactly("origin/feature", "origin/main");
+    }
+
+    @Test
+    void ifExistsSkipIsRefusedByNameAndErrorHoldsForTheNewRepoDirectory() throws Exception {
+        DstackProject main = project();
+        Path bare = dir.resolve("exists.git");
+        Path clone = dir.resolve("exists");
+        GitRepos.create(bare, clone);
+        String head = GitRepos.commit(clone, "first", Map.of("README", "cloned\n"));
+        main.initRepo(REPO_ID, new RepoInfo.Remote("origin"), new RemoteRepoCreds(bare.toUri().toString(), null, null));
+
+        DstackException refused = catchThrowableOfType(() -> main.getRunPlan(ifExists("skip", head)),
+                DstackException.class);
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMessage()).contains("`repos`: `if_exists: skip`", "never an existing checkout");
+
+        Run run = main.applyRun(main.getRunPlan(ifExists("error", head)));
+        List<String> lines = new ArrayList<>();
+        Run done = main.followLogs(run.runSpec().runName(),
+                event -> lines.addAll(new String(event.messageBytes(), StandardCharsets.UTF_8).lines().toList()));
+        assertThat(done.status()).as("%s", lines).isEqualTo(RunStatus.DONE);
+        assertThat(lines).containsExactly("cloned");
+    }
+
+    private static RunSpec ifExists(String action, String commit) {
+        TaskConfiguration task = DstackYaml.parse("type: task\nrepos:\n  - url: https://example.com/origin.git\n"
+                + "    if_exists: " + action + "\ncommands:\n  - cat README\n", "exists.dstack.yml",
+                TaskConfiguration.class);
+        return RunSpec.newBuilder().configuration(task)
+                .repo(REPO_ID, new RunRepoData.Remote("origin", "main", commit, null, null)).build();
+    }
+
+    private static List<String> branches(DstackProject main, String name, String singleBranch, String commit)
+            throws Exception {
+        TaskConfiguration task = DstackYaml.parse("type: task\nname: " + name + "\n" + singleBranch
+                + "commands:\n  - git branch -r | grep -v HEAD | sed 's/^ *//' | sort\n", name + ".dstack.yml",
+                TaskConfiguration.class);
+        RunSpec spec = RunSpec.newBuilder().configuration(task)
+                .repo(REPO_ID, new RunRepoData.Remote("origin", "main", commit, null, null)).build();
+        Run run = main.applyRun(main.getRunPlan(spec));
+        List<String> lines = new ArrayList<>();
+        Run done = main.followLogs(run.runSpec().runName(),
+                event -> lines.addAll(new String(event.messageBytes(), StandardCharsets.UTF_8).lines().toList()));
+        assertThat(done.status()).as("%s", lines).isEqualTo(RunStatus.DONE);
+        return lines;
+    }
+
+    @Test
     void aRemoteRepoWithoutTheUsersCredentialsIsRefusedNamingDstackInit() {
         DstackProject main = project();
         main.initRepo(REPO_ID, new RepoInfo.Remote("origin"), null);

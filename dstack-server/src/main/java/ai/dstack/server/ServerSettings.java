@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  *     fleet's host is shared into, or null for one per CPU
  * @param containerRuntime {@code DSTACK_SERVER_CONTAINER_RUNTIME}: {@code podman}, {@code docker} or {@code none} for
  *     jobs with an {@code image} on this machine, or null to use whichever engine answers
+ * @param jobImages {@code DSTACK_SERVER_BASE_IMAGE}, {@code DSTACK_SERVER_BASE_IMAGE_VERSION},
+ *     {@code DSTACK_SERVER_BASE_IMAGE_UBUNTU_VERSION}, {@code DSTACK_SERVER_DIND_IMAGE}: the images of jobs with
+ *     {@code python:}/{@code nvcc:} or {@code docker: true} and no {@code image:}; dstack's by default
  */
 public record ServerSettings(
         Path serverDirectory,
@@ -61,7 +64,8 @@ public record ServerSettings(
         LocalFleetAccess localFleet,
         RunLimits runLimits,
         Integer localFleetBlocks,
-        String containerRuntime) {
+        String containerRuntime,
+        ai.dstack.core.JobImages jobImages) {
 
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     /** CloudWatch's rule for log group names. */
@@ -74,6 +78,7 @@ public record ServerSettings(
         Objects.requireNonNull(logLevel, "logLevel is null");
         Objects.requireNonNull(localFleet, "localFleet is null");
         Objects.requireNonNull(runLimits, "runLimits is null");
+        jobImages = jobImages == null ? ai.dstack.core.JobImages.DSTACK : jobImages;
     }
 
     /**
@@ -106,7 +111,9 @@ public record ServerSettings(
         }
         LocalFleetAccess localFleet;
         RunLimits runLimits;
+        ai.dstack.core.JobImages jobImages;
         try {
+            jobImages = ai.dstack.core.JobImages.fromEnvironment(env);
             localFleet = LocalFleetAccess.parse(env.apply(LocalFleetAccess.VARIABLE));
             runLimits = RunLimits.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
@@ -124,7 +131,7 @@ public record ServerSettings(
         return new ServerSettings(dir, databaseUrl, blankToNull(env.apply("DSTACK_SERVER_ADMIN_TOKEN")),
                 host != null ? host : "127.0.0.1", port, level, pool, overflow, group, region, litestream,
                 env.apply("DSTACK_SERVER_CONFIG_DISABLED") != null, serverUrl, ui, localFleet, runLimits,
-                localFleetBlocks, containerRuntime(blankToNull(env.apply("DSTACK_SERVER_CONTAINER_RUNTIME"))));
+                localFleetBlocks, containerRuntime(blankToNull(env.apply("DSTACK_SERVER_CONTAINER_RUNTIME"))), jobImages);
     }
 
     /** The database URL the server uses: {@link #databaseUrl} or SQLite in the server directory. */
@@ -157,7 +164,7 @@ public record ServerSettings(
                 host != null ? host : this.host, port != null ? checkPort("--port", port) : this.port,
                 logLevel != null ? logLevel("--log-level", logLevel) : this.logLevel, dbPoolSize, dbMaxOverflow,
                 cloudWatchLogGroup, cloudWatchLogRegion, litestreamReplicaUrl, configDisabled, serverUrl, ui, localFleet,
-                runLimits, localFleetBlocks, containerRuntime);
+                runLimits, localFleetBlocks, containerRuntime, jobImages);
     }
 
     private static String containerRuntime(String value) {

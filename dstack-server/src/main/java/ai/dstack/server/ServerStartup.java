@@ -61,7 +61,8 @@ public final class ServerStartup {
         DstackEngine.Builder builder = DstackEngine.builder().serverDirectory(settings.serverDirectory())
                 .databaseUrl(settings.effectiveDatabaseUrl()).storeOptions(settings.storeOptions())
                 .encryption(encryption()).localFleet(settings.localFleet())
-                .runLimits(settings.runLimits()).containerRuntime(settings.containerRuntime());
+                .runLimits(settings.runLimits()).containerRuntime(settings.containerRuntime())
+                .jobImages(settings.jobImages());
         config.flatMap(ServerConfiguration::defaultPermissions).ifPresent(builder::defaultPermissions);
         if (settings.localFleetBlocks() != null) {
             builder.localBlocks(settings.localFleetBlocks());

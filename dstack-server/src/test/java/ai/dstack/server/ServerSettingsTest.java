@@ -34,6 +34,17 @@ class ServerSettingsTest {
     }
 
     @Test
+    void jobImagesAreDstacksUnlessASiteNamesItsOwnAndAWrongOneIsRefusedByName() {
+        assertThat(read(Map.of()).jobImages().baseImage(false)).isEqualTo("dstackai/base:0.15-base-ubuntu24.04");
+        ServerSettings site = read(Map.of("DSTACK_SERVER_BASE_IMAGE", "registry.example.com:5000/dstack/base",
+                "DSTACK_SERVER_BASE_IMAGE_VERSION", "0.16", "DSTACK_SERVER_DIND_IMAGE", "registry.example.com:5000/dind"));
+        assertThat(site.jobImages().baseImage(true)).isEqualTo("registry.example.com:5000/dstack/base:0.16-devel-ubuntu24.04");
+        assertThat(site.jobImages().dindImage()).isEqualTo("registry.example.com:5000/dind");
+        assertThatThrownBy(() -> read(Map.of("DSTACK_SERVER_BASE_IMAGE", "Not An Image")))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("DSTACK_SERVER_BASE_IMAGE='Not An Image'");
+    }
+
+    @Test
     void theWebUiIsTurnedOnAndOff() {
         assertThat(read(Map.of("DSTACK_SERVER_UI", "off")).ui()).isFalse();
         assertThat(read(Map.of("DSTACK_SERVER_UI", "OFF")).ui()).isFalse();

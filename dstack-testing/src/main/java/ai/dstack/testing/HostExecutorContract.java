@@ -262,6 +262,25 @@ public abstract class HostExecutorContract {
     }
 
     @Test
+    public void singleBranchClonesOnlyTheRunsBranchAndOtherwiseAllAreFetched() throws Exception {
+        Path bare = gates.resolve("branches.git");
+        Path work = gates.resolve("branches");
+        GitRepos.create(bare, work);
+        GitRepos.commit(work, "main", Map.of("README", "main\n"));
+        GitRepos.git(work, "push", "--quiet", "origin", "HEAD:refs/heads/feature");
+        List<String> commands = List.of("git branch -r | sed 's/^ *//' | grep -v HEAD | sort | tr '\\n' ' '");
+        JobHandle single = start(JobLaunch.of(newJobId(), commands).withRepo(new JobRepoCheckout("",
+                bare.toUri().toString(), "main", null, null, null, null, null, null, true)));
+        JobHandle all = start(JobLaunch.of(newJobId(), commands).withRepo(new JobRepoCheckout("",
+                bare.toUri().toString(), "main", null, null, null, null, null, null, false)));
+
+        assertExitCode(awaitFinished(executor, single), 0);
+        assertExitCode(awaitFinished(executor, all), 0);
+        assertThat(output(executor, single, LogStream.STDOUT)).isEqualTo("origin/main ");
+        assertThat(output(executor, all, LogStream.STDOUT)).isEqualTo("origin/feature origin/main ");
+    }
+
+    @Test
     public void aRepoThatCannotBeClonedOrCheckedOutRefusesTheStartSayingWhy() throws Exception {
         Path bare = gates.resolve("one.git");
         Path work = gates.resolve("one");

@@ -12,6 +12,8 @@ import static ai.dstack.spi.host.ShellJobProtocol.shellQuote;
 public final class ContainerScript {
     /** The bash array the script builds the container command in. */
     static final String RUN_ARRAY = "__dstack_run";
+    /** In the job's directory while the job's image is being pulled. */
+    public static final String PULLING_FILE = "pulling";
     /** The variable in the job script holding the container's working directory (for shells entering the job). */
     public static final String WORKDIR_VARIABLE = "__dstack_container_workdir";
 
@@ -84,9 +86,30 @@ public final class ContainerScript {
         if (options.registryLogin() != null) {
             login(script, launch, options.registryLogin(), cli, podman);
         }
+        pull(script, launch.image(), cli, podman, options.registryLogin() != null);
         script.append("exec \"${").append(RUN_ARRAY).append("[@]}\" ").append(shellQuote(launch.image())).append(' ')
                 .append(shellQuote(launch.shell())).append(" -c ").append(shellQuote(commands)).append('\n');
         return script.toString();
+    }
+
+    /**
+     * dstack's {@code pulling} step: an image the runtime does not have yet is pulled before the container starts,
+     * with {@value #PULLING_FILE} in the job's directory while it lasts (the executor reports the job as pulling; it
+     * may create the file before the script starts, which then removes it) and the runtime's progress on the job's
+     * standard error. Part of the script's last line.
+     */
+    private static void pull(StringBuilder script, String image, String cli, boolean podman, boolean login) {
+        String quotedCli = shellQuote(cli);
+        String quotedImage = shellQuote(image);
+        String exists = podman ? quotedCli + " image exists " + quotedImage
+                : quotedCli + " --config \"$__dstack_job_dir/.docker\" image inspect " + quotedImage + " >/dev/null 2>&1";
+        String pull = podman ? quotedCli + " pull" + (login ? " --authfile \"$__dstack_job_dir/auth.json\"" : "")
+                : quotedCli + " --config \"$__dstack_job_dir/.docker\" pull";
+        script.append("if ! ").append(exists).append("; then : >\"$__dstack_job_dir/").append(PULLING_FILE)
+                .append("\"; ").append(pull).append(' ').append(quotedImage).append(" >&2 || { rm -f \"$__dstack_job_dir/")
+                .append(PULLING_FILE).append("\"; echo ").append(shellQuote("image: cannot pull " + image
+                        + " (see the message above)")).append(" >&2; exit 1; }; rm -f \"$__dstack_job_dir/")
+                .append(PULLING_FILE).append("\"; fi; rm -f \"$__dstack_job_dir/").append(PULLING_FILE).append("\"; ");
     }
 
     private static void gpuFlags(StringBuilder script, GpuDevices gpus, boolean podman) {

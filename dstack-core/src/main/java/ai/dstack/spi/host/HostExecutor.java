@@ -101,6 +101,14 @@ public interface HostExecutor extends AutoCloseable {
     }
 
     /**
+     * Whether the job is still pulling its image (dstack's {@code pulling} status): the runtime did not have it, and
+     * the container has not started yet. The default says never.
+     */
+    default boolean pulling(JobHandle job) {
+        return false;
+    }
+
+    /**
      * For a job on another machine: a local address that reaches {@code port} on the loopback of the job's host (an
      * SSH tunnel), so the engine's service proxy and probes reach a service there. Empty for jobs on the engine's own
      * host, which the engine reaches itself; the default.

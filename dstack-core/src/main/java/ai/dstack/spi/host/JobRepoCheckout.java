@@ -23,9 +23,11 @@ import java.util.Objects;
  * @param diff a {@code git diff --binary} to apply on top of {@code hash}; empty for none
  * @param userName the Git {@code user.name} set in the clone, or null
  * @param userEmail the Git {@code user.email} set in the clone, or null
+ * @param singleBranch dstack's {@code single_branch}: clone only {@code branch} (or the default branch) with
+ *     {@code git clone --single-branch}
  */
 public record JobRepoCheckout(String path, String cloneUrl, String branch, String hash, String oauthToken,
-        String privateKey, byte[] diff, String userName, String userEmail) {
+        String privateKey, byte[] diff, String userName, String userEmail, boolean singleBranch) {
 
     /** The exit code of {@link #script()} when the checkout fails; its standard error says why. */
     public static final int FAILED = 13;
@@ -50,6 +52,12 @@ public record JobRepoCheckout(String path, String cloneUrl, String branch, Strin
             throw new IllegalArgumentException("repo branch '" + branch + "' is not a branch name");
         }
         diff = diff == null ? new byte[0] : diff.clone();
+    }
+
+    /** A checkout that clones all branches. */
+    public JobRepoCheckout(String path, String cloneUrl, String branch, String hash, String oauthToken,
+            String privateKey, byte[] diff, String userName, String userEmail) {
+        this(path, cloneUrl, branch, hash, oauthToken, privateKey, diff, userName, userEmail, false);
     }
 
     @Override
@@ -92,7 +100,8 @@ public record JobRepoCheckout(String path, String cloneUrl, String branch, Strin
                 .append("branch=").append(ShellJobProtocol.shellQuote(branch == null ? "" : branch)).append('\n')
                 .append("rev=").append(ShellJobProtocol.shellQuote(hash == null ? "" : hash)).append('\n')
                 .append("mkdir -p \"$target\" || fail \"cannot create the repo directory $target\"\n")
-                .append("out=$(git -c credential.helper= clone --quiet ${branch:+--branch \"$branch\"} -- \"$url\"")
+                .append("out=$(git -c credential.helper= clone --quiet").append(singleBranch ? " --single-branch" : "")
+                .append(" ${branch:+--branch \"$branch\"} -- \"$url\"")
                 .append(" \"$target\" </dev/null 2>&1) || fail \"cannot clone $url${branch:+ (branch $branch)}: $out\"\n")
                 .append("cd \"$target\" || fail \"the clone of $url is missing\"\n")
                 .append("if [ -n \"$rev\" ]; then\n")
@@ -127,7 +136,7 @@ public record JobRepoCheckout(String path, String cloneUrl, String branch, Strin
     public String toString() {
         return "JobRepoCheckout[path=" + path + ", cloneUrl=" + cloneUrl + ", branch=" + branch + ", hash=" + hash
                 + ", oauthToken=" + (oauthToken == null ? null : "***") + ", privateKey="
-                + (privateKey == null ? null : "***") + ", diff=" + diff.length + " bytes]";
+                + (privateKey == null ? null : "***") + ", diff=" + diff.length + " bytes, singleBranch=" + singleBranch + "]";
     }
 
     @Override
@@ -136,7 +145,7 @@ public record JobRepoCheckout(String path, String cloneUrl, String branch, Strin
                 && Objects.equals(branch, o.branch) && Objects.equals(hash, o.hash)
                 && Objects.equals(oauthToken, o.oauthToken) && Objects.equals(privateKey, o.privateKey)
                 && java.util.Arrays.equals(diff, o.diff) && Objects.equals(userName, o.userName)
-                && Objects.equals(userEmail, o.userEmail);
+                && Objects.equals(userEmail, o.userEmail) && singleBranch == o.singleBranch;
     }
 
     @Override

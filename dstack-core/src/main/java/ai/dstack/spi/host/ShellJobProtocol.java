@@ -36,7 +36,9 @@ import java.util.Map;
  *       wrapper when the job ends (the wrapper's answer to the launcher, the job's stdout and stderr); the spawner's
  *       supervisors use anonymous pipes;
  *   <li>{@value #CONTAINER_FILE}: for a job run in a Docker image, the container's name ({@link #containerName}),
- *       so that signals and the wrapper's clean-up reach the container and not only the {@code docker run} client.
+ *       so that signals and the wrapper's clean-up reach the container and not only the {@code docker run} client;
+ *   <li>{@code container-pid}: {@code <pid> <start time in clock ticks>} of the container's main process, written by
+ *       the usage script the first time it asks the runtime, so that later samples need not ask again.
  * </ul>
  * When a job ends the supervisor also creates the empty file {@code <root>/}{@value #EXITED_DIR}{@code /<job id>}, so one
  * watch (or one directory listing) over that directory notices every exit.

@@ -15,16 +15,35 @@ page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # A job in a container image: its processes are the container runtime's children, not the job's session. The
 # container file names it (then its CLI); the runtime gives its main process, whose descendants count as the job's.
+# The runtime is asked once per job: the answer is kept in the job's directory (which the container does not see)
+# with the process's start time, so a pid reused after the container ended is not taken for it.
 root=0
+started_of() { # <pid>: its start time in clock ticks (field 22 of its stat), empty when it is gone
+  local line
+  { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 0
+  set -- ${line##*) }
+  echo "${20:-}"
+}
 if [ -s "$dir/container" ]; then
-  { read -r name; read -r cli; } <"$dir/container"
-  root=$("${cli:-docker}" inspect --format '{{.State.Pid}}' "$name" 2>/dev/null || echo 0)
-  case $root in ''|*[!0-9]*) root=0 ;; esac
+  cached= started=
+  if [ -s "$dir/container-pid" ]; then read -r cached started <"$dir/container-pid" || true; fi
+  case $cached in ''|*[!0-9]*) cached=0 ;; esac
+  if [ "$cached" -gt 0 ] && [ -n "$started" ] && [ "$(started_of "$cached")" = "$started" ]; then
+    root=$cached
+  else
+    { read -r name; read -r cli; } <"$dir/container"
+    root=$("${cli:-docker}" inspect --format '{{.State.Pid}}' "$name" 2>/dev/null || echo 0)
+    case $root in ''|*[!0-9]*) root=0 ;; esac
+    started=$([ "$root" -gt 0 ] && started_of "$root")
+    if [ -n "$started" ]; then
+      echo "$root $started" >"$dir/container-pid.tmp" && mv -f "$dir/container-pid.tmp" "$dir/container-pid"
+    fi
+  fi
 fi
 declare -A parent=() counted=()
 stats=()
 for stat in /proc/[0-9]*/stat; do
-  read -r line <"$stat" 2>/dev/null || continue
+  { read -r line <"$stat"; } 2>/dev/null || continue
   pid=${stat#/proc/}; pid=${pid%/stat}
   # Fields after the command name (which may hold spaces): state ppid pgrp session ... utime(12) stime(13) ... rss(22).
   set -- ${line##*) }

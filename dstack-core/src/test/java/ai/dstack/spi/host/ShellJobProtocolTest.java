@@ -122,7 +122,12 @@ class ShellJobProtocolTest {
                 "__dstack_run=('docker' --config \"$__dstack_job_dir/.docker\" run --rm --init --name 'dstack-job-job-1'"
                         + " --network host -v \"$__dstack_job_dir/workdir\"':/workflow' -w '/workflow'"
                         + " -e 'DSTACK_WORKING_DIR=/workflow' -e DSTACK_RUN_NAME)\n",
-                "\nexec \"${__dstack_run[@]}\" 'dstackai/base:py3.12' '/bin/bash' -c 'nvidia-smi'\n");
+                // The last line: pull the image when the runtime lacks it (marked as pulling), then run.
+                "\nif ! 'docker' --config \"$__dstack_job_dir/.docker\" image inspect 'dstackai/base:py3.12' >/dev/null"
+                        + " 2>&1; then : >\"$__dstack_job_dir/pulling\"; 'docker' --config \"$__dstack_job_dir/.docker\""
+                        + " pull 'dstackai/base:py3.12' >&2 || {",
+                "; rm -f \"$__dstack_job_dir/pulling\"; exec \"${__dstack_run[@]}\" 'dstackai/base:py3.12' '/bin/bash'"
+                        + " -c 'nvidia-smi'\n");
     }
 
     @Test

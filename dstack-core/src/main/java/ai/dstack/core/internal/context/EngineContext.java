@@ -39,6 +39,9 @@ public final class EngineContext {
     public volatile ai.dstack.core.MetricsSettings metrics = ai.dstack.core.MetricsSettings.DSTACK;
     /** job_connection_info of running jobs, once an SSH server into jobs is published. */
     public final JobConnections connections = new JobConnections();
+    /** Server-wide defaults of job specs (the base and DinD images); set by the engine's builder. */
+    public volatile ai.dstack.core.internal.runs.JobDefaults jobDefaults =
+            ai.dstack.core.internal.runs.JobDefaults.DSTACK.onHost();
     /** How many runs a user and a project may have active or queued; set by the engine's builder. */
     public volatile ai.dstack.core.RunLimits runLimits = ai.dstack.core.RunLimits.defaults();
 

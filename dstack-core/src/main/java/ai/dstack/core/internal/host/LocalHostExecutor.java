@@ -323,6 +323,10 @@ public final class LocalHostExecutor implements HostExecutor {
             // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
                     ShellJobProtocol.containerName(launch.jobId()) + "\n" + cli + "\n");
+            if (!imagePresent(cli, launch.image())) {
+                // Pulling from the start, so the engine sees it at once; the script removes it once the image is in.
+                Files.writeString(dir.resolve(ai.dstack.spi.host.ContainerScript.PULLING_FILE), "");
+            }
         }
     }
 
@@ -446,6 +450,24 @@ public final class LocalHostExecutor implements HostExecutor {
         } catch (IOException e) {
             throw new HostExecutionException(ErrorCode.ERROR, "cannot signal job " + job.jobId() + ": " + e, e);
         }
+    }
+
+    /** Whether the runtime has the image locally (asked before the job starts; a failed answer says no). */
+    private boolean imagePresent(String cli, String image) {
+        boolean podman = Path.of(cli).getFileName().toString().contains("podman");
+        List<String> command = podman ? List.of(cli, "image", "exists", image)
+                : List.of(cli, "image", "inspect", "--format", "{{.Id}}", image);
+        try {
+            return runner.run(command, SIGNAL_TIMEOUT).succeeded();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean pulling(JobHandle job) {
+        return Files.exists(jobDirectory(job).resolve(ai.dstack.spi.host.ContainerScript.PULLING_FILE))
+                && status(job) instanceof HostJobState.Running;
     }
 
     /** Reads {@code /proc} for the job's session and asks {@code nvidia-smi} (when on PATH) about the GPUs. */

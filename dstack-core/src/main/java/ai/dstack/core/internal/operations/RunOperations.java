@@ -24,7 +24,6 @@ import ai.dstack.core.internal.pipeline.RollingUpdate;
 import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
-import ai.dstack.core.internal.runs.JobDefaults;
 import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunSpecDefaults;
@@ -74,7 +73,10 @@ public final class RunOperations {
     private final StopAction stopAction;
     private final RunSpecDefaults defaults = new RunSpecDefaults();
     private final FleetNames fleetNames = new FleetNames();
-    private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
+    /** Job specs with the engine's current defaults (its images); cheap to make. */
+    private JobSpecFactory jobSpecs() {
+        return new JobSpecFactory(context.jobDefaults, null);
+    }
 
     /** Offers of the projects' cloud backends. */
     private final CloudProvisioning cloud;
@@ -200,7 +202,7 @@ public final class RunOperations {
         RunSpec named = effective.runName() != null ? effective : effective.toBuilder().runName(DRY_RUN_NAME).build();
         int limit = maxOffers == null ? DEFAULT_MAX_OFFERS : maxOffers;
         List<JobPlan> plans = new ArrayList<>();
-        for (JobSpec job : jobSpecs.submissionJobSpecs(named, Map.of())) {
+        for (JobSpec job : jobSpecs().submissionJobSpecs(named, Map.of())) {
             // network volumes are attached only to VMs of their backend: no local or SSH host offers then
             boolean cloudOnly = !ai.dstack.core.internal.runs.RunVolumes.mounts(named).isEmpty();
             List<InstanceOfferWithAvailability> offers = new java.util.ArrayList<>(cloudOnly ? List.of()

@@ -597,7 +597,16 @@ public final class JobProcessor {
             }
         }
         watch(job.id(), handle);
-        JobRow running = job.toBuilder().status(JobStatus.RUNNING.wireValue()).startedAt(startedAt)
+        // dstack's pulling: the host is fetching the job's image (its progress goes to the job's logs meanwhile);
+        // the job is looked at again until the container starts.
+        JobStatus next = context.host.pulling(handle) ? JobStatus.PULLING : JobStatus.RUNNING;
+        if (next == JobStatus.PULLING && JobStatus.fromWireValue(job.status()) == JobStatus.PULLING) {
+            updateAndRelease(claim, job.toBuilder().lastProcessedAt(startedAt).build());
+            logPump.track(job);
+            return;
+        }
+        JobRow running = job.toBuilder().status(next.wireValue())
+                .startedAt(next == JobStatus.RUNNING || job.startedAt() == null ? startedAt : job.startedAt())
                 .lastProcessedAt(startedAt).skipMinProcessingInterval(false).build();
         updateAndRelease(claim, job, running);
         logPump.track(running);

@@ -8,7 +8,6 @@ import ai.dstack.api.run.JobTerminationReason;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
-import ai.dstack.core.internal.runs.JobDefaults;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.services.Autoscaler;
 import ai.dstack.core.internal.services.RequestRates;
@@ -44,7 +43,10 @@ public final class ServiceReplicas {
     private final EngineContext context;
     private final ProbeRunner probes;
     private final RequestRates rates;
-    private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
+    /** Job specs with the engine's current defaults (its images); cheap to make. */
+    private JobSpecFactory jobSpecs() {
+        return new JobSpecFactory(context.jobDefaults, null);
+    }
 
     public ServiceReplicas(EngineContext context, ProbeRunner probes, RequestRates rates) {
         this.context = context;
@@ -183,7 +185,7 @@ public final class ServiceReplicas {
     private boolean sameSpec(RunSpec spec, JobRow job) {
         JobSpec current = Json.read(job.jobSpecData(), JobSpec.class);
         try {
-            JobSpec wanted = jobSpecs.jobSpecs(spec, Map.of(), current.replicaNum(), current.replicaGroup()).get(0);
+            JobSpec wanted = jobSpecs().jobSpecs(spec, Map.of(), current.replicaNum(), current.replicaGroup()).get(0);
             JsonNode a = ai.dstack.api.json.DstackJson.mapper().valueToTree(current);
             JsonNode b = ai.dstack.api.json.DstackJson.mapper().valueToTree(wanted);
             return a.equals(b);
@@ -193,7 +195,7 @@ public final class ServiceReplicas {
     }
 
     private JobRow newReplica(RunRow run, RunSpec spec, String group, int replicaNum, int submission, Instant now) {
-        JobSpec job = jobSpecs.jobSpecs(spec, Map.of(), replicaNum, group).get(0);
+        JobSpec job = jobSpecs().jobSpecs(spec, Map.of(), replicaNum, group).get(0);
         return JobRow.builder()
                 .id(UUID.randomUUID())
                 .projectId(run.projectId())

@@ -9,7 +9,6 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.runs.HostCapabilities;
-import ai.dstack.core.internal.runs.JobDefaults;
 import ai.dstack.core.internal.runs.JobFieldSupport;
 import ai.dstack.core.internal.runs.JobSpecFactory;
 import ai.dstack.core.internal.runs.RunNames;
@@ -36,7 +35,10 @@ public final class Submitter {
     private final EngineContext context;
     private final RunSpecDefaults defaults = new RunSpecDefaults();
     /** Jobs run in the host's own shell on the local fleet, where dstack's image setup has no place. */
-    private final JobSpecFactory jobSpecs = new JobSpecFactory(JobDefaults.DSTACK.onHost(), null);
+    /** Job specs with the engine's current defaults (its images); cheap to make. */
+    private JobSpecFactory jobSpecs() {
+        return new JobSpecFactory(context.jobDefaults, null);
+    }
     private final RunNames names = new RunNames(new SecureRandom());
 
     /** What the hosts of a project can honour (its cloud backends add to the bare hosts). */
@@ -155,7 +157,7 @@ public final class Submitter {
      */
     List<JobRow> newJobs(RunRow run, RunSpec spec, Instant now, ToIntFunction<JobSpec> submissionNum) {
         List<JobRow> jobs = new ArrayList<>();
-        for (JobSpec job : jobSpecs.startingJobSpecs(spec, Map.of())) {
+        for (JobSpec job : jobSpecs().startingJobSpecs(spec, Map.of())) {
             jobs.add(JobRow.builder()
                     .id(UUID.randomUUID())
                     .projectId(run.projectId())

@@ -148,6 +148,11 @@ public final class HostRouter implements HostExecutor {
     }
 
     @Override
+    public boolean pulling(JobHandle job) {
+        return route(job).pulling(job);
+    }
+
+    @Override
     public void cleanup(JobHandle job) {
         route(job).cleanup(job);
         byJob.remove(job.jobId());

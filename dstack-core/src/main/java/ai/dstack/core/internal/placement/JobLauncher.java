@@ -12,6 +12,7 @@ import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.context.UploadedBlobs;
 import ai.dstack.core.internal.runs.BareHostPaths;
+import ai.dstack.core.internal.runs.DstackImageJobs;
 import ai.dstack.core.internal.runs.JobSpecSecrets;
 import ai.dstack.core.internal.services.ServiceNetwork;
 import ai.dstack.spi.host.ContainerOptions;
@@ -78,12 +79,16 @@ public final class JobLauncher {
         // The project's secrets are read only when the job refers to one (most jobs do not).
         Map<String, String> secrets = JobSpecSecrets.refersToSecrets(jobSpec) ? secrets(job) : Map.of();
         JobSpec spec = JobSpecSecrets.resolve(jobSpec, secrets);
-        String image = runSpec.configuration().base().image();
+        RunBase base = runSpec.configuration().base();
+        // python/nvcc/docker without an image: dstack's base or DinD image, which the job spec names.
+        String image = base.image() != null ? base.image()
+                : DstackImageJobs.runsInDstackImage(base) ? spec.imageName() : null;
         List<ai.dstack.core.internal.cloud.VolumeAttachments.Mounted> mounted = volumes == null
                 || ai.dstack.core.internal.runs.RunVolumes.mounts(runSpec).isEmpty() ? List.of()
                 : volumes.attach(job, runSpec, placedOn != null ? placedOn.instanceId() : job.instanceId(),
                         placedOn != null ? placedOn.remote() : null);
-        String script = script(spec.commands());
+        String script = DstackImageJobs.pythonPrelude(base, spec.imageName(),
+                context.jobDefaults.defaultPython().wireValue()) + script(spec.commands());
         // Only the engine's own host gives replicas network namespaces: another host's are reached through a tunnel.
         boolean onThisHost = placedOn != null ? placedOn.remote() == null : router.isLocal(job.id().toString());
         List<String> prefix = spec.servicePort() != null && image == null && onThisHost
@@ -106,8 +111,13 @@ public final class JobLauncher {
         if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
+        List<String> copies = new ArrayList<>();
+        List<JobArchive> archives = archives(job, runSpec, paths, run.userId(), container, copies);
+        if (!copies.isEmpty()) {
+            script = String.join("\n", copies) + "\n" + script;
+        }
         JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives(job, runSpec, paths, run.userId()), prefix, checkout(job, run, runSpec, paths), container, gpus);
+                image, archives, prefix, checkout(job, run, runSpec, spec, paths), container, gpus);
         if (placedOn != null) {
             router.startOn(placedOn.remote(), launch);
         } else {
@@ -203,7 +213,7 @@ public final class JobLauncher {
      * A remote repo is cloned on the host, as dstack's runner does: at the branch and commit the CLI sent, with the
      * credentials the run's user gave ({@code dstack init}), and the uploaded diff of uncommitted changes applied.
      */
-    private JobRepoCheckout checkout(JobRow job, RunRow run, RunSpec runSpec, BareHostPaths paths) {
+    private JobRepoCheckout checkout(JobRow job, RunRow run, RunSpec runSpec, JobSpec spec, BareHostPaths paths) {
         if (!(runSpec.repoData() instanceof RunRepoData.Remote remote)) {
             return null;
         }
@@ -220,14 +230,15 @@ public final class JobLauncher {
                                 + runSpec.repoCodeHash() + ") was never uploaded"));
         return new JobRepoCheckout(inJobDirectory(paths, paths.repoDir(), "repos[].path"), creds.cloneUrl(),
                 remote.repoBranch(), remote.repoHash(), creds.oauthToken(), creds.privateKey(), diff,
-                remote.repoConfigName(), remote.repoConfigEmail());
+                remote.repoConfigName(), remote.repoConfigEmail(), Boolean.TRUE.equals(spec.singleBranch()));
     }
 
     /**
      * What the runner puts in the working directory after a remote repo's clone: the repo's uploaded code (local and
      * virtual repos; a remote repo's uploaded code is the diff its checkout applies), then each {@code files:} archive.
      */
-    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId) {
+    private List<JobArchive> archives(JobRow job, RunSpec runSpec, BareHostPaths paths, UUID userId,
+            ContainerOptions container, List<String> copies) {
         List<JobArchive> archives = new ArrayList<>();
         String repoType = runSpec.repoData() == null ? "virtual" : runSpec.repoData().repoType();
         if (runSpec.repoCodeHash() != null && !"remote".equals(repoType)) {
@@ -241,9 +252,32 @@ public final class JobLauncher {
             byte[] tar = uploads.archive(mapping.id(), userId).orElseThrow(() -> new IllegalArgumentException(
                     "files: the archive " + mapping.id() + " for '" + mapping.path() + "' was never uploaded by the"
                             + " run's user"));
+            if (container != null && paths.inJobDirectory(mapping.path()).isEmpty()) {
+                // In a container a target outside the repo directory is reached by copying: the archive is staged
+                // in the job's directory and the container's first commands move it into place.
+                String name = mapping.path().replaceAll("/+$", "");
+                name = name.substring(name.lastIndexOf('/') + 1);
+                String stage = FILES_STAGE + "/" + archives.size() + "/" + name;
+                archives.add(new JobArchive(stage, tar, true));
+                copies.add(copyIntoPlace(container.repoDir() + "/" + stage, mapping.path()));
+                continue;
+            }
             archives.add(new JobArchive(inJobDirectory(paths, mapping.path(), "files"), tar, true));
         }
         return archives;
+    }
+
+    /** Where {@code files:} bound outside the repo directory wait, in a container job's directory, to be copied. */
+    static final String FILES_STAGE = ".dstack-files";
+
+    /** Shell lines that move a staged file or directory to its absolute target, then drop the stage. */
+    private static String copyIntoPlace(String staged, String target) {
+        String from = DstackImageJobs.quote(staged);
+        String to = DstackImageJobs.quote(target.replaceAll("/+$", ""));
+        String stageRoot = DstackImageJobs.quote(staged.substring(0, staged.indexOf("/" + FILES_STAGE + "/") + FILES_STAGE.length() + 1));
+        return "{ mkdir -p \"$(dirname " + to + ")\" && rm -rf " + to + " && cp -a " + from + " " + to + " && rm -rf "
+                + from + " && { rmdir \"$(dirname " + from + ")\" " + stageRoot + " 2>/dev/null || true; }; } || { echo "
+                + DstackImageJobs.quote("files: cannot copy " + target + " into place in the container") + " >&2; exit 1; }";
     }
 
     /**

@@ -18,6 +18,12 @@ public record JobDefaults(
     public static final JobDefaults DSTACK =
             new JobDefaults("dstackai/base", "0.15", "24.04", "dstackai/dind", PythonVersion.PY311, true);
 
+    /** dstack's defaults with the server's images. */
+    public static JobDefaults of(ai.dstack.core.JobImages images) {
+        return new JobDefaults(images.baseImage(), images.baseImageVersion(), images.baseImageUbuntuVersion(),
+                images.dindImage(), DSTACK.defaultPython(), DSTACK.imageSetup());
+    }
+
     /** For jobs that run directly in a host's shell: no venv setup that only dstack's image can do. */
     public JobDefaults onHost() {
         return new JobDefaults(baseImage, baseImageVersion, baseImageUbuntuVersion, dindImage, defaultPython, false);

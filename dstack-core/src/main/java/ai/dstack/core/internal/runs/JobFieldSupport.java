@@ -7,6 +7,7 @@ import ai.dstack.api.configuration.FilePathMapping;
 import ai.dstack.api.configuration.InstanceMountPoint;
 import ai.dstack.api.configuration.MountPoint;
 import ai.dstack.api.configuration.ProfileParams;
+import ai.dstack.api.configuration.RepoExistsAction;
 import ai.dstack.api.configuration.RepoSpec;
 import ai.dstack.api.configuration.RunBase;
 import ai.dstack.api.configuration.RunConfiguration;
@@ -84,25 +85,27 @@ public final class JobFieldSupport {
     }
 
     private static void base(RunBase base, RunSpec spec, HostCapabilities hosts, List<Refusal> out) {
-        // Container-only fields take effect only for a job that runs in a container: one with an image, on hosts
-        // with a container runtime.
-        boolean inContainer = hosts.containers() && base.image() != null;
+        // Container-only fields take effect only for a job that runs in a container: one with an image (its own, or
+        // dstack's base or DinD image for python/nvcc/docker), on hosts with a container runtime.
+        boolean inContainer = hosts.containers() && (base.image() != null || DstackImageJobs.runsInDstackImage(base));
         String bare = hosts.containers()
                 ? hosts.hosts() + " run a job without `image` directly on the host, so "
                 : hosts.hosts() + " run jobs without a container, so ";
         String useImage = hosts.containers() ? "; or add `image`" : "";
-        if (base.python() != null) {
-            out.add(new Refusal("python", "dstack runs `python` jobs in its base image, which this server does not"
-                    + " pull; use `image` with Python " + base.python().wireValue() + (hosts.containers() ? "" :
-                    " (on a host with a container runtime)") + ", or remove `python` to use the host's own Python"));
-        }
-        if (Boolean.TRUE.equals(base.nvcc())) {
-            out.add(new Refusal("nvcc", "dstack runs `nvcc` jobs in its CUDA development image, which this server"
-                    + " does not pull; use `image` with the CUDA toolkit, or remove `nvcc` to use the host's own"));
-        }
-        if (Boolean.TRUE.equals(base.docker())) {
-            out.add(new Refusal("docker", "`docker: true` needs dstack's Docker-in-Docker image, which this server"
-                    + " does not pull; use `image` with a Docker engine and `privileged: true`"));
+        if (!hosts.containers()) {
+            if (base.python() != null) {
+                out.add(new Refusal("python", "dstack runs `python` jobs in its base image, and " + hosts.hosts()
+                        + " have no container runtime to run it; remove `python` to use the host's own Python"));
+            }
+            if (Boolean.TRUE.equals(base.nvcc())) {
+                out.add(new Refusal("nvcc", "dstack runs `nvcc` jobs in its CUDA development image, and "
+                        + hosts.hosts() + " have no container runtime to run it; remove `nvcc` to use the host's"
+                        + " own CUDA toolkit"));
+            }
+            if (Boolean.TRUE.equals(base.docker())) {
+                out.add(new Refusal("docker", "`docker: true` runs the job in dstack's Docker-in-Docker image, and "
+                        + hosts.hosts() + " have no container runtime to run it; remove `docker`"));
+            }
         }
         if (!inContainer) {
             if (base.user() != null) {
@@ -133,12 +136,10 @@ public final class JobFieldSupport {
                     + " directory (the repo directory " + paths.repoDir() + "); use a path relative to it or"
                     + " under it"));
         }
-        if (base.singleBranch() != null && base.repos().stream().noneMatch(r -> r.url() != null)) {
+        // dstack's single_branch shapes the clone of a remote repo (git clone --single-branch); nothing else.
+        if (base.singleBranch() != null && !(spec.repoData() instanceof RunRepoData.Remote)) {
             out.add(new Refusal("single_branch", "it only applies to cloning a remote repo (`repos: [{url:"
-                    + " ...}]`), and this run has none; remove `single_branch`"));
-        } else if (base.singleBranch() != null) {
-            out.add(new Refusal("single_branch", "hosts clone a remote repo with all its branches; cloning only one"
-                    + " is not supported yet; remove `single_branch`"));
+                    + " ...}]` or a local clone with a remote), and this run has none; remove `single_branch`"));
         }
         List<RunVolumes.ProjectVolume> located = new ArrayList<>();
         for (MountPoint volume : base.volumes()) {
@@ -167,11 +168,14 @@ public final class JobFieldSupport {
         }
         repos(base, spec, out);
         for (FilePathMapping file : base.files()) {
-            if (paths.inJobDirectory(file.path()).isEmpty()) {
-                out.add(new Refusal("files", (inContainer ? "files are copied into the job's directory (the repo"
-                        + " directory " + paths.repoDir() + ") only, even in a container, so '" : bare + "'")
-                        + file.localPath() + ":" + file.path() + "' targets a path outside it; use a relative"
-                        + " target or one under it"));
+            // In a container an absolute target anywhere is copied into place; `~` has no meaning to the host.
+            boolean copied = inContainer && file.path().startsWith("/");
+            if (!copied && paths.inJobDirectory(file.path()).isEmpty()) {
+                out.add(new Refusal("files", inContainer ? "'" + file.localPath() + ":" + file.path() + "': a target"
+                        + " under `~` is not resolved in containers here; use an absolute target or a relative one"
+                        : bare + "'" + file.localPath() + ":" + file.path() + "' targets a path outside the job's"
+                        + " directory (the repo directory " + paths.repoDir() + "); use a relative target or one under"
+                        + " it" + useImage));
             }
         }
     }
@@ -229,6 +233,13 @@ public final class JobFieldSupport {
             out.add(new Refusal("repos", "a run can have one repo, and this one lists " + base.repos().size()));
         }
         for (RepoSpec repo : base.repos()) {
+            // The repo directory is made new in each job's own directory (and mounted over whatever the image has
+            // there), so it never exists before the checkout: `error` holds, `skip` would never skip anything.
+            if (repo.ifExists() == RepoExistsAction.SKIP) {
+                out.add(new Refusal("repos", "`if_exists: skip`: each job's repo directory is new in the job's own"
+                        + " directory on " + "these hosts, so there is never an existing checkout to skip; remove"
+                        + " `if_exists` (dstack's default, `error`, always holds here)"));
+            }
             // The host clones a remote repo from what repo_data says (the CLI sends it for a `url`); a `url` with
             // other repo data would be dropped.
             if (repo.url() != null && !(spec.repoData() instanceof RunRepoData.Remote)) {

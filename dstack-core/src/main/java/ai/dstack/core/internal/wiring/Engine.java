@@ -226,6 +226,11 @@ public final class Engine implements AutoCloseable {
         return eventQueries().list(identity.admin(), request);
     }
 
+    /** The images of jobs that name none but need one (python, nvcc, docker), from now on. */
+    public void jobImages(ai.dstack.core.JobImages images) {
+        context.jobDefaults = ai.dstack.core.internal.runs.JobDefaults.of(images).onHost();
+    }
+
     /** How many runs a user and a project may have active or queued from now on. */
     public void runLimits(ai.dstack.core.RunLimits limits) {
         context.runLimits = java.util.Objects.requireNonNull(limits, "limits is null");

@@ -9,6 +9,7 @@ import ai.dstack.spi.host.HostJobState;
 import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobLaunch;
 import ai.dstack.spi.host.LogStream;
+import ai.dstack.spi.host.ShellJobProtocol;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -161,6 +162,18 @@ class PodmanJobsTest {
             assertThat(usage.memoryUsageBytes()).as("the container's memory is the job's").isGreaterThan(200L << 20);
             assertThat(usage.memoryWorkingSetBytes()).isGreaterThan(200L << 20);
             assertThat(usage.cpuTimeMicros()).isPositive();
+
+            // The container's main process is asked of the runtime once per job: with the runtime's CLI gone from
+            // the container file, the next sample still finds the container's processes.
+            Path containerFile = root.resolve("hungry").resolve(ShellJobProtocol.CONTAINER_FILE);
+            assertThat(root.resolve("hungry").resolve("container-pid")).isNotEmptyFile();
+            String container = Files.readString(containerFile);
+            Files.writeString(containerFile, container.lines().findFirst().orElseThrow() + "\n/nonexistent/podman\n");
+            try {
+                assertThat(host.usage(job).orElseThrow().memoryUsageBytes()).isGreaterThan(200L << 20);
+            } finally {
+                Files.writeString(containerFile, container);
+            }
         } finally {
             host.kill(job); // its container would otherwise hold the name for the next run
             run(job);
