@@ -54,24 +54,35 @@ class SshMultiNodeTest {
 
     /** An engine with an SSH fleet of {@code count} hosts on 127.0.0.2, 127.0.0.3, ..., all idle. */
     private String fleetOf(int count, String extra) throws Exception {
+        String project = startFleet(count, extra, "", i -> "");
+        await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "cluster"), f -> f.instances().size() == count
+                && f.instances().stream().allMatch(i -> i.status() == InstanceStatus.IDLE));
+        return project;
+    }
+
+    /**
+     * Applies a fleet of {@code count} hosts on 127.0.0.2, ... ({@code sshExtra} lines under {@code ssh_config},
+     * {@code hostExtra} fields of host i) without waiting for them.
+     */
+    private String startFleet(int count, String extra, String sshExtra, java.util.function.IntFunction<String> hostExtra)
+            throws Exception {
         Path key = TestSshServer.keygen(dir, "id_ed25519", "ed25519", false, "");
         String publicKey = Files.readString(Path.of(key + ".pub")).strip();
         StringBuilder yaml = new StringBuilder("type: fleet\nname: cluster\n" + extra + "ssh_config:\n  user: ubuntu\n"
-                + "  identity_file: " + key + "\n  hosts:\n");
+                + sshExtra + "  identity_file: " + key + "\n  hosts:\n");
         for (int i = 0; i < count; i++) {
             String address = "127.0.0." + (i + 2);
             TestSshServer host = TestSshServer.startAt(Files.createDirectories(dir.resolve("host" + i)), address, 0,
                     List.of(publicKey));
             hosts.add(host);
-            yaml.append("    - {hostname: ").append(address).append(", port: ").append(host.port()).append("}\n");
+            yaml.append("    - {hostname: ").append(address).append(", port: ").append(host.port())
+                    .append(hostExtra.apply(i)).append("}\n");
         }
         SshSettings settings = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
         engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(false)
                 .sweepInterval(Duration.ofMillis(200))
                 .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), settings)).build();
         engine.applyFleet(DstackYaml.parse(yaml.toString(), "fleet.dstack.yml", FleetConfiguration.class));
-        await().atMost(WAIT).until(() -> engine.getFleet(engine.defaultProject(), "cluster"), f -> f.instances().size() == count
-                && f.instances().stream().allMatch(i -> i.status() == InstanceStatus.IDLE));
         return engine.defaultProject();
     }
 
@@ -128,5 +139,40 @@ class SshMultiNodeTest {
         await().atMost(WAIT).until(() -> engine.getFleet(project, "cluster").instances(),
                 list -> list.stream().allMatch(i -> i.status() == InstanceStatus.IDLE && i.busyBlocks() == 0));
         assertThat(done.jobs()).allSatisfy(j -> assertThat(j.latestSubmission().status().isFinished()).isTrue());
+    }
+
+    @Test
+    void nodesReachEachOtherAtTheHostsInternalIpOrTheirAddressInTheFleetsNetwork() throws Exception {
+        // Host 0 names its internal_ip; host 1 is found in ssh_config.network on the host itself (the MINA hosts run
+        // this machine's shell, whose loopback 127.0.0.1/8 is the one address in 127.0.0.0/8).
+        String project = startFleet(2, "", "  network: 127.0.0.0/8\n", i -> i == 0 ? ", internal_ip: 127.0.0.12" : "");
+        await().atMost(WAIT).until(() -> engine.getFleet(project, "cluster"), f -> f.instances().size() == 2
+                && f.instances().stream().allMatch(i -> i.status() == InstanceStatus.IDLE));
+
+        engine.applyRun(DstackYaml.parse("type: task\nname: duo\nnodes: 2\ncommands:\n"
+                + "  - echo rank=$DSTACK_NODE_RANK master=$DSTACK_MASTER_NODE_IP nodes=$(echo $DSTACK_NODES_IPS | tr ' ' ,)\n",
+                "task.dstack.yml", TaskConfiguration.class));
+        Run done = engine.awaitFinished("duo", WAIT);
+
+        assertThat(done.status()).as("%s", done.jobs()).isEqualTo(RunStatus.DONE);
+        List<Job> jobs = done.jobs().stream().sorted(Comparator.comparingInt(j -> j.jobSpec().jobNum())).toList();
+        List<String> internal = jobs.stream().map(j -> j.latestSubmission().jobProvisioningData().hostname())
+                .map(h -> h.equals("127.0.0.2") ? "127.0.0.12" : "127.0.0.1").toList();
+        for (int rank = 0; rank < 2; rank++) {
+            assertThat(logs(project, "duo", jobs.get(rank))).containsExactly("rank=" + rank + " master=" + internal.get(0)
+                    + " nodes=" + String.join(",", internal) + "\n");
+        }
+    }
+
+    @Test
+    void aHostWithNoAddressInTheFleetsNetworkStaysPendingSayingSo() throws Exception {
+        String project = startFleet(1, "", "  network: 127.255.0.0/16\n", i -> "");
+
+        await().atMost(WAIT).until(() -> engine.getFleet(project, "cluster").instances(),
+                list -> list.size() == 1 && list.get(0).terminationReasonMessage() != null);
+        var instance = engine.getFleet(project, "cluster").instances().get(0);
+        assertThat(instance.status()).as("never idle: jobs could not reach it").isEqualTo(InstanceStatus.PENDING);
+        assertThat(instance.terminationReasonMessage()).startsWith("Host ")
+                .contains("has no address in network 127.255.0.0/16 (ssh_config.network)", "127.0.0.1");
     }
 }

@@ -109,12 +109,13 @@ public final class SshFleets {
             InstanceRow instance = existing.remove(host.key());
             String info = Json.write(RemoteConnectionInfo.of(host.address()));
             Integer blocks = host.blocks().count();
+            SshInstanceConfig config = new SshInstanceConfig(blocks, host.internalIp(), host.network());
             if (instance == null) {
                 InstanceRow created = InstanceRow.builder().id(UUID.randomUUID()).projectId(project.id())
                         .fleetId(fleet.id()).name(fleet.name() + "-" + nextNum).instanceNum(nextNum)
                         .status(InstanceStatus.PENDING.wireValue()).health("healthy").createdAt(now)
                         .lastProcessedAt(now).backend(LocalFleet.BACKEND).region(LocalFleet.BACKEND).price(0.0)
-                        .remoteConnectionInfo(info).instanceConfiguration(Json.write(new SshInstanceConfig(blocks)))
+                        .remoteConnectionInfo(info).instanceConfiguration(Json.write(config))
                         .terminationPolicy("dont-destroy").totalBlocks(blocks)
                         .busyBlocks(0).build();
                 tx.instances().insert(created);
@@ -123,13 +124,13 @@ public final class SshFleets {
                         ai.dstack.core.internal.context.EventLog.fleet(fleet));
                 nextNum++;
             } else if (!info.equals(instance.remoteConnectionInfo())
-                    || !Objects.equals(blocks, requestedBlocks(instance))) {
+                    || !config.equals(requested(instance))) {
                 if (instance.busyBlocks() > 0) {
                     throw new DstackException(ErrorCode.INVALID_REQUEST, "Cannot change host " + host.key()
                             + " of fleet " + fleet.name() + " while it runs jobs; stop them first");
                 }
                 update(tx, instance.toBuilder().remoteConnectionInfo(info).totalBlocks(blocks)
-                        .instanceConfiguration(Json.write(new SshInstanceConfig(blocks)))
+                        .instanceConfiguration(Json.write(config))
                         .status(InstanceStatus.PENDING.wireValue()).offer(null).jobProvisioningData(null)
                         .terminationReasonMessage(null).lastProcessedAt(now).build(), now);
             }
@@ -140,10 +141,13 @@ public final class SshFleets {
         }
     }
 
-    /** blocks as the fleet file asked (null for auto); {@code total_blocks} is resolved on a probed host. */
-    private static Integer requestedBlocks(InstanceRow instance) {
+    /**
+     * What the fleet file asked of the host when it was added (blocks null for auto: {@code total_blocks} is resolved on
+     * a probed host).
+     */
+    private static SshInstanceConfig requested(InstanceRow instance) {
         SshInstanceConfig config = Json.read(instance.instanceConfiguration(), SshInstanceConfig.class);
-        return config == null ? instance.totalBlocks() : config.blocks();
+        return config == null ? new SshInstanceConfig(instance.totalBlocks()) : config;
     }
 
     Fleet current(ProjectRow project, String name) {

@@ -9,6 +9,7 @@ import ai.dstack.core.internal.placement.HostShape;
 import ai.dstack.core.internal.placement.LocalFleet;
 import ai.dstack.core.internal.placement.RemoteConnectionInfo;
 import ai.dstack.core.internal.placement.RemoteHosts;
+import ai.dstack.core.internal.placement.NetworkAddresses;
 import ai.dstack.core.internal.placement.SshInstanceConfig;
 import ai.dstack.spi.host.HostResources;
 import ai.dstack.spi.host.RemoteHost;
@@ -96,6 +97,23 @@ public final class InstanceProvisioner implements AutoCloseable {
         }
     }
 
+    /**
+     * The address the other nodes of a multi-node run reach the host at: its {@code internal_ip}, else its address in
+     * {@code ssh_config.network} (asked of the host), else the address it is reached at over SSH.
+     */
+    private String internalIp(RemoteHostAddress address, SshInstanceConfig config) {
+        if (config != null && config.internalIp() != null) {
+            return config.internalIp();
+        }
+        if (config != null && config.network() != null) {
+            String listed = remotes.host(address).runScript(NetworkAddresses.LIST_SCRIPT, java.time.Duration.ofSeconds(30));
+            return NetworkAddresses.inNetwork(config.network(), listed).orElseThrow(() -> new IllegalStateException(
+                    "Host " + address.display() + " has no address in network " + config.network()
+                            + " (ssh_config.network); it has: " + String.join(" ", listed.strip().split("\\s+"))));
+        }
+        return address.hostname();
+    }
+
     private void provision(InstanceRow pending) {
         try {
             RemoteHostAddress address = Json.read(pending.remoteConnectionInfo(), RemoteConnectionInfo.class).address();
@@ -116,8 +134,15 @@ public final class InstanceProvisioner implements AutoCloseable {
             var type = shape.instanceType("ssh");
             // dockerized: the host has a container runtime whose engine answers, so jobs with an image can run there.
             boolean containers = remotes.host(address).executor().containerRuntime().isPresent();
+            String internalIp;
+            try {
+                internalIp = internalIp(address, config);
+            } catch (RuntimeException e) {
+                failed(pending, e.getMessage() == null ? e.toString() : e.getMessage());
+                return;
+            }
             JobProvisioningData provisioning = new JobProvisioningData(LocalFleet.BACKEND, null, type,
-                    pending.name(), address.hostname(), address.hostname(), false, null, LocalFleet.BACKEND, null,
+                    pending.name(), address.hostname(), internalIp, false, null, LocalFleet.BACKEND, null,
                     null, 0.0, address.user(), address.port(), containers, null, null, null);
             String offer = Json.write(new ai.dstack.api.offer.InstanceOffer(LocalFleet.BACKEND, type,
                     LocalFleet.BACKEND, 0.0, null));

@@ -27,8 +27,11 @@ import java.util.Set;
 public final class SshFleetHosts {
     private SshFleetHosts() {}
 
-    /** One host of the fleet: how to reach it and how many blocks to split it into. */
-    public record Entry(RemoteHostAddress address, Blocks blocks) {
+    /**
+     * One host of the fleet: how to reach it, how many blocks to split it into, and how the other nodes of a multi-node
+     * run reach it ({@code internal_ip}, or the host's address in {@code ssh_config.network}; both may be null).
+     */
+    public record Entry(RemoteHostAddress address, Blocks blocks, String internalIp, String network) {
         /** The host's identity within the engine: a host is in at most one fleet. */
         public String key() {
             return address.hostname() + ":" + address.port();
@@ -66,7 +69,7 @@ public final class SshFleetHosts {
                 jump = address(proxy.hostname(), proxy.port() == null ? 22 : proxy.port(), proxy.user(), proxyKey, null);
             }
             Entry entry = new Entry(address(name, port, user, key, jump),
-                    host.blocks() != null ? host.blocks() : configuration.blocks());
+                    host.blocks() != null ? host.blocks() : configuration.blocks(), host.internalIp(), ssh.network());
             if (!seen.add(entry.key())) {
                 throw new DstackException(ErrorCode.INVALID_REQUEST, "Host " + entry.key()
                         + " is listed twice in ssh_config.hosts");
