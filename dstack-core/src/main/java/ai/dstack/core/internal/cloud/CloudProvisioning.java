@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.cloud;
 
+import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.configuration.FleetConfiguration;
 import ai.dstack.api.configuration.Profile;
 import ai.dstack.api.configuration.ProfileParams;
@@ -45,7 +46,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -94,11 +94,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private final Runnable reachable;
     private final Duration sweep;
     private final FleetGrowth growth;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "dstack-cloud");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService loop = DaemonThreads.scheduler("dstack-cloud");
 
     /** What the job loop should do with a job that no existing instance can take. */
     public record Decision(Kind kind, String message) {

@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.cloud;
 
+import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.configuration.VolumeConfiguration;
 import ai.dstack.api.configuration.ZonalVolumeConfiguration;
 import ai.dstack.api.volume.VolumeStatus;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,11 +42,7 @@ public final class CloudVolumes implements AutoCloseable {
     private final CloudProvisioning cloud;
     private final EventLog events;
     private final Duration sweep;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "dstack-volumes");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService loop = DaemonThreads.scheduler("dstack-volumes");
 
     public CloudVolumes(StateStore store, Clock clock, CloudProvisioning cloud, EventLog events, Duration sweep) {
         this.store = store;

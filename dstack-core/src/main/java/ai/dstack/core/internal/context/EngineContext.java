@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,11 +56,7 @@ public final class EngineContext {
     private volatile Runnable wakeJobs = () -> {};
     private volatile Runnable wakeRuns = () -> {};
     /** Hints for rows that were leased when their hint came are tried again a moment later. */
-    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "dstack-hints");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService later = DaemonThreads.scheduler("dstack-hints");
 
     public EngineContext(StateStore store, LogStore logs, HostExecutor host, Clock clock, EngineSettings settings) {
         this.store = store;

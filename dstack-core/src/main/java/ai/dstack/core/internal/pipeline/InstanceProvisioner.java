@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.pipeline;
 
+import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.run.JobProvisioningData;
 import ai.dstack.core.internal.context.EngineContext;
@@ -24,7 +25,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +44,7 @@ public final class InstanceProvisioner implements AutoCloseable {
     private final RemoteHosts remotes;
     private final HostRouter router;
     private final WorkLoop loop;
-    private final ExecutorService probes = Executors.newFixedThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "dstack-ssh-probes");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService probes = DaemonThreads.pool(2, "dstack-ssh-probes");
     /** Instances being probed now, and when a failed one may be tried again. */
     private final Map<UUID, Instant> busy = new ConcurrentHashMap<>();
     private final Map<UUID, Retry> retries = new ConcurrentHashMap<>();

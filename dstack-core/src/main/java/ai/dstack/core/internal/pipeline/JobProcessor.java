@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.pipeline;
 
+import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.JobTerminationReason;
@@ -34,7 +35,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,11 +64,7 @@ public final class JobProcessor {
      * Host calls (starting and signalling processes) take tens of milliseconds each, mostly waiting on fork and
      * exec; a few run at once so that the loop keeps claiming while they wait. The job's lease is held meanwhile.
      */
-    private final ExecutorService hostCalls = Executors.newFixedThreadPool(HOST_CALL_THREADS, runnable -> {
-        Thread thread = new Thread(runnable, "dstack-host-calls");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService hostCalls = DaemonThreads.pool(HOST_CALL_THREADS, "dstack-host-calls");
     private static final int HOST_CALL_THREADS = 6;
     /** Set when a job waits for capacity, so freed capacity only costs a claim when someone waits for it. */
     private volatile boolean someoneWaits = true;

@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.pipeline;
 
+import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.run.JobStatus;
 import ai.dstack.core.MetricsSettings;
 import ai.dstack.core.internal.context.EngineContext;
@@ -18,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -44,11 +44,7 @@ public final class MetricsCollector implements AutoCloseable {
     private final Map<UUID, Boolean> tracked = new ConcurrentHashMap<>();
     /** Jobs whose host could not sample them: warned about once. */
     private final Set<UUID> unsampled = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "dstack-metrics");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = DaemonThreads.scheduler("dstack-metrics");
     private java.util.concurrent.ScheduledFuture<?> next;
     private volatile long lastPassNanos = System.nanoTime();
     private Instant lastMetricsPrune = Instant.EPOCH;

@@ -1,5 +1,6 @@
 package ai.dstack.core.internal.pipeline;
 
+import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.Probe;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -54,8 +54,8 @@ public final class ProbeRunner implements AutoCloseable {
     private final Map<UUID, Replica> replicas = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dstack-probes"));
-    private final ExecutorService checks = Executors.newFixedThreadPool(4, r -> daemon(r, "dstack-probe-checks"));
+    private final ScheduledExecutorService ticker = DaemonThreads.scheduler("dstack-probes");
+    private final ExecutorService checks = DaemonThreads.pool(4, "dstack-probe-checks");
 
     public ProbeRunner(EngineContext context, ServiceNetwork network) {
         this(context, network, PortOwners.ANYONE);
@@ -71,12 +71,6 @@ public final class ProbeRunner implements AutoCloseable {
         this.network = network;
         this.owners = network.isolated() ? PortOwners.ANYONE : owners;
         ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        return thread;
     }
 
     /** A running service job: probe it from now on (once). */
