@@ -247,6 +247,10 @@ public final class JobProcessor {
             return;
         }
         Map<UUID, RunSpec> runSpecs = new HashMap<>();
+        // The submitters' roles, read once per user for the step (they decide who may use the local fleet).
+        Map<UUID, Optional<ai.dstack.spi.storage.UserRow>> users = new HashMap<>();
+        java.util.function.Function<UUID, Optional<ai.dstack.spi.storage.UserRow>> user = id -> users.computeIfAbsent(
+                id, key -> context.store.inReadOnlyTransaction(tx -> tx.users().find(key)));
         List<Candidate> candidates = new ArrayList<>();
         for (Work work : works) {
             Claim<JobRow> claim = work.claim();
@@ -254,7 +258,7 @@ public final class JobProcessor {
                 RunRow run = runs.get(claim.row().runId());
                 RunSpec runSpec = run == null ? null
                         : runSpecs.computeIfAbsent(run.id(), id -> Json.read(run.runSpec(), RunSpec.class));
-                Candidate candidate = candidate(work, run, runSpec, now);
+                Candidate candidate = candidate(work, run, runSpec, user, now);
                 if (candidate != null) {
                     candidates.add(candidate);
                 }
@@ -349,11 +353,12 @@ public final class JobProcessor {
     }
 
     /** The instances that could take the job, or null when none ever could (then it has been failed) or it waits. */
-    private Candidate candidate(Work work, RunRow run, RunSpec runSpec, Instant now) {
+    private Candidate candidate(Work work, RunRow run, RunSpec runSpec,
+            java.util.function.Function<UUID, Optional<ai.dstack.spi.storage.UserRow>> users, Instant now) {
         Claim<JobRow> claim = work.claim();
         JobRow job = claim.row();
         JobSpec spec = work.spec();
-        boolean localServes = placement.localServes(job, run);
+        boolean localServes = placement.localServes(job, run, users);
         if (!placement.anyFleet(job, localServes)) {
             toCloud(claim, spec, now, "No matching fleet found. " + placement.noFleetReason(job));
             return null;
