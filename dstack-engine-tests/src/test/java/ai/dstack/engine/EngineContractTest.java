@@ -140,8 +140,8 @@ abstract class EngineContractTest {
 
     /**
      * The queue: 500 jobs wait for the one block, each freed block starts the highest-priority, then oldest, waiting
-     * job, and the waiting jobs are not rewritten meanwhile. The clock moves only by hand, so no sweep looks at them:
-     * freed capacity alone moves the queue. Counted with the store's statement counter, a started job costs the same
+     * job, and the waiting jobs are not rewritten meanwhile, even long after they started waiting: freed capacity
+     * alone moves the queue. Counted with the store's statement counter, a started job costs the same
      * early and late in the queue, far below the cost of claiming and rewriting a batch of waiting jobs per block.
      */
     /** How many jobs the queue test queues: 500 on SQLite; fewer where each costs more time (a database server). */
@@ -177,9 +177,9 @@ abstract class EngineContractTest {
         }
         await().atMost(WAIT).until(() -> allRuns(engine).stream()
                 .filter(run -> names.contains(name(run))).allMatch(run -> "retrying".equals(run.statusMessage())));
-        // Time moves on once (under the capacity retry interval, so no sweep finds the waiting jobs due): a job
-        // rewritten from now on would show it in its last_processed_at.
-        Instant later = t0.plusSeconds(10);
+        // Time moves on half an hour, far past the capacity retry interval (within the retry duration): the sweeps
+        // leave waiting jobs alone, and a job rewritten from now on would show it in its last_processed_at.
+        Instant later = t0.plusSeconds(1800);
         clock.set(later);
         awaitQuiet(engine);
 

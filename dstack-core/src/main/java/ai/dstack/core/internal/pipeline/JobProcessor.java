@@ -69,6 +69,15 @@ public final class JobProcessor {
     /** Set when a job waits for capacity, so freed capacity only costs a claim when someone waits for it. */
     private volatile boolean someoneWaits = true;
     private Instant lastSweep = Instant.EPOCH;
+    /**
+     * When the head of the queue was last looked at without an event. Waiting jobs are not swept (a sweep would claim
+     * and write every one of them): this safety net for a lost wake-up costs the same with 10 or 10,000 waiting.
+     */
+    private Instant lastHeadCheck = Instant.EPOCH;
+    /** How many of the first waiting jobs the safety net looks at, as if that many blocks had been freed. */
+    private static final int HEAD_OF_QUEUE = 8;
+    /** Rows never claimed since they were written (a fresh submission whose hint was lost) are due; no other. */
+    private static final Duration NEVER = Duration.ofDays(365 * 100);
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
@@ -102,6 +111,7 @@ public final class JobProcessor {
 
     /** One step of the job loop; true when it found work, so the loop goes on at once. */
     public boolean step() {
+        context.fireDueTimers();
         boolean worked = false;
         // A burst of hints (submissions, exits) is claimed with one write, not one per job.
         for (List<UUID> hints = context.nextJobHints(context.settings.batch()); !hints.isEmpty();
@@ -118,6 +128,10 @@ public final class JobProcessor {
             worked |= !claims.isEmpty();
         }
         int freed = context.takeCapacityFreed();
+        if (someoneWaits && Duration.between(lastHeadCheck, now()).compareTo(context.settings.capacityRetry()) >= 0) {
+            lastHeadCheck = now();
+            freed = Math.max(freed, HEAD_OF_QUEUE);
+        }
         if (freed > 0 && someoneWaits) {
             // Each job takes at least one block, so no more waiting jobs than blocks freed can start: only those are
             // claimed (highest priority, then oldest), and the cost of a freed block does not grow with the queue.
@@ -134,7 +148,9 @@ public final class JobProcessor {
         }
         lastSweep = now();
         Duration running = adopting ? Duration.ZERO : context.settings.runningCheck();
-        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), JobStatus.SUBMITTED.wireValue())
+        // Waiting jobs are left out: freed capacity wakes as many as it can take, their deadlines are timers, and the
+        // head check above catches a lost wake-up. A restarted engine looks at each once, to arm those timers.
+        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : NEVER, JobStatus.SUBMITTED.wireValue())
                 .or(running, JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(), JobStatus.RUNNING.wireValue())
                 .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();
@@ -381,7 +397,7 @@ public final class JobProcessor {
         }
         if (free.isEmpty()) {
             someoneWaits = true;
-            keepWaiting(claim, portTaken, now, work.recheck());
+            keepWaiting(claim, portTaken, now, work.recheck(), null);
             return null;
         }
         if (MultiNode.applies(spec)) {
@@ -416,7 +432,7 @@ public final class JobProcessor {
         Optional<JobRow> master = nodes.placedMaster();
         if (master.isEmpty()) {
             someoneWaits = true;
-            keepWaiting(work.claim(), "Waiting for the master node (rank 0) to get a host", now, work.recheck());
+            keepWaiting(work.claim(), "Waiting for the master node (rank 0) to get a host", now, work.recheck(), null);
             return null;
         }
         List<Placement.Option> inFleet = distinct.stream()
@@ -435,7 +451,8 @@ public final class JobProcessor {
         int rank = claim.row().jobNum();
         if (waitsForCapacity(spec, run)) {
             someoneWaits = true;
-            keepWaiting(claim, "Waiting for a free host in fleet " + fleet + " for node " + rank, now, recheck);
+            keepWaiting(claim, "Waiting for a free host in fleet " + fleet + " for node " + rank, now, recheck,
+                    retryDeadline(spec, run));
             return;
         }
         fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, "Fleet " + fleet
@@ -457,6 +474,7 @@ public final class JobProcessor {
                 updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
                         .terminationReasonMessage(decision.message()).build());
                 context.hintRun(job.runId());
+                context.hintJobAt(job.id(), now.plus(context.settings.capacityRetry())); // the cloud's answer may change
             }
             case FAIL -> fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
             case INTERRUPTED -> fail(claim, spec, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
@@ -473,7 +491,8 @@ public final class JobProcessor {
         }
         if (waitsForCapacity(candidate.spec(), candidate.run())) {
             someoneWaits = true;
-            keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck());
+            keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck(),
+                    retryDeadline(candidate.spec(), candidate.run()));
             return;
         }
         if (replacesAnOldReplica(job, candidate.spec())) {
@@ -483,6 +502,7 @@ public final class JobProcessor {
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
                     .terminationReasonMessage(ServiceReplicas.NO_ROOM_TO_SURGE + fleets).build());
             context.hintRun(job.runId());
+            context.hintJobAt(job.id(), now.plus(context.settings.capacityRetry()));
             return;
         }
         // a cloud fleet with a `nodes` range may grow for the job: it waits for the new instance
@@ -490,7 +510,7 @@ public final class JobProcessor {
                 : cloud.growFleet(job, candidate.spec());
         if (grown.isPresent()) {
             someoneWaits = true;
-            keepWaiting(claim, grown.get().message(), now, candidate.recheck());
+            keepWaiting(claim, grown.get().message(), now, candidate.recheck(), now.plus(context.settings.capacityRetry()));
             return;
         }
         fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
@@ -499,11 +519,15 @@ public final class JobProcessor {
 
     /**
      * The job waits (for capacity, or for a port). Its row is written when it starts waiting (the message tells its
-     * run to show "retrying") and when the sweep rechecks it; a job that was already waiting with the same message is
-     * only let go: waiting jobs are not rewritten each time capacity frees and they do not fit.
+     * run to show "retrying") and when a restarted engine's first sweep looks at it; a job that was already waiting
+     * with the same message is only let go: waiting jobs are not rewritten each time capacity frees and they do not
+     * fit. {@code wakeAt}, when not null, is when it must be looked at without an event (its retry deadline).
      */
-    private void keepWaiting(Claim<JobRow> claim, String message, Instant now, boolean recheck) {
+    private void keepWaiting(Claim<JobRow> claim, String message, Instant now, boolean recheck, Instant wakeAt) {
         JobRow job = claim.row();
+        if (wakeAt != null) {
+            context.hintJobAt(job.id(), wakeAt);
+        }
         boolean alreadyWaiting = java.util.Objects.equals(message, job.terminationReasonMessage());
         if (alreadyWaiting && !recheck) {
             release(claim);
@@ -547,6 +571,11 @@ public final class JobProcessor {
         return context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(job.runId())).stream()
                 .anyMatch(other -> other.deploymentNum() < job.deploymentNum()
                         && !JobStatus.fromWireValue(other.status()).isFinished());
+    }
+
+    /** When a job waiting for capacity stops waiting (just past its retry duration): it is looked at then. */
+    private static Instant retryDeadline(JobSpec spec, RunRow run) {
+        return run.submittedAt().plusSeconds(spec.retry().duration() + 1);
     }
 
     /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */

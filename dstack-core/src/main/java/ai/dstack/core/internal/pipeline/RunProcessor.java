@@ -51,8 +51,13 @@ public final class RunProcessor {
     }
 
     private Instant lastSweep = Instant.EPOCH;
+    /** Until the first sweep is through, every submitted run is due: a restarted engine re-arms their retry timers. */
+    private boolean adopting = true;
+    /** Rows never claimed since they were written are due; no other (see {@link #step}). */
+    private static final Duration NEVER = Duration.ofDays(365 * 100);
 
     public boolean step() {
+        context.fireDueTimers();
         boolean worked = false;
         for (List<UUID> hints = context.nextRunHints(context.settings.batch()); !hints.isEmpty();
                 hints = context.nextRunHints(context.settings.batch())) {
@@ -70,16 +75,19 @@ public final class RunProcessor {
             return worked;
         }
         lastSweep = now();
-        // A submitted run is waiting for its jobs, whose every change hints it: the sweep looks at it as rarely as
-        // at a job waiting for capacity, so that a long queue is not rewritten every few seconds.
-        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), RunStatus.SUBMITTED.wireValue())
+        // A submitted run is waiting for its jobs, whose every change hints it, or for a failed job's retry backoff,
+        // which is a timer: the sweep leaves it alone (a long queue is not rewritten every few seconds), but for a
+        // run never looked at (a lost hint) and, after a restart, once each to re-arm the timers.
+        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : NEVER, RunStatus.SUBMITTED.wireValue())
                 .or(context.settings.runningCheck(), RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
                 .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue())
                 // Scheduled runs are woken by a timer; the sweep re-arms timers after a restart and catches missed ones.
                 .or(context.settings.runningCheck(), RunStatus.PENDING.wireValue());
         List<Claim<RunRow>> claims = context.store.claimDue(WorkKind.RUNS, due, now(), context.settings.batch(), owner, context.settings.lease());
         claims.forEach(this::process);
-        return worked || claims.size() == context.settings.batch();
+        boolean full = claims.size() == context.settings.batch();
+        adopting &= full;
+        return worked || full;
     }
 
     /** Leased right now (an API call, another step): the change behind the hint must still be seen. */
@@ -132,7 +140,9 @@ public final class RunProcessor {
                 if (verdict == null && retryDue(job, now)) {
                     retries.add(job);
                 } else if (verdict == null) {
-                    waiting.add(job); // backing off: a later pass (the sweep) submits it again
+                    waiting.add(job); // backing off: a later pass submits it again, when the timer hints the run
+                    context.hintRunWhen(run.id(), RetryBackoff.dueAt(job.submissionNum(),
+                            job.finishedAt() != null ? job.finishedAt() : job.lastProcessedAt()));
                 } else if (failure == null || verdict == RunTerminationReason.JOB_FAILED) {
                     failure = verdict;
                 }
