@@ -428,13 +428,14 @@ abstract class EngineContractTest {
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage().equals("retrying"));
         clock.set(Instant.parse("2026-11-23T10:00:14Z"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
-        // A waiting run is looked at by the sweep (every 2 s) once its last pass is 5 s old: each step below moves the
-        // clock past the delay by more than that, so the pass that finds the job due comes for sure.
-        clock.set(Instant.parse("2026-11-23T10:00:21Z"));
+        // The engine hints the run when the delay ends: a timer in real time, and one on the engine's clock that the
+        // loops look at every step (at least every 2 s); the sweep leaves waiting runs alone. Each step below moves
+        // the clock past the delay, so the timer on the engine's clock fires at the next step.
+        clock.set(Instant.parse("2026-11-23T10:00:30Z"));
         awaitFailedSubmissions(engine, run, 3);
-        clock.set(Instant.parse("2026-11-23T10:00:50Z")); // the third failed at :21: due at :51
+        clock.set(Instant.parse("2026-11-23T10:00:59Z")); // the third failed at :30: due at :60
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 3);
-        clock.set(Instant.parse("2026-11-23T10:00:57Z"));
+        clock.set(Instant.parse("2026-11-23T10:01:15Z"));
         awaitFailedSubmissions(engine, run, 4);
 
         // The output is stored (logs show the latest submission's); the finished jobs' directories are gone.
