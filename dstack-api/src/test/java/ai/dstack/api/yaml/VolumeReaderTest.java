@@ -92,8 +92,8 @@ class VolumeReaderTest {
         List<ValidationError> errors = errors("type: volume\nbackend: lambda\nregion: r");
         assertThat(errors).extracting(ValidationError::loc).containsExactly("");
         assertThat(errors.get(0).message()).isEqualTo("Input tag 'lambda' found using 'backend' does not match any of the "
-                + "expected tags: <BackendType.AWS: 'aws'>, <BackendType.GCP: 'gcp'>, <BackendType.RUNPOD: 'runpod'>, "
-                + "<BackendType.KUBERNETES: 'kubernetes'>");
+                + "expected tags: <BackendType.AWS: 'aws'>, <BackendType.AZURE: 'azure'>, <BackendType.GCP: 'gcp'>, "
+                + "<BackendType.RUNPOD: 'runpod'>, <BackendType.KUBERNETES: 'kubernetes'>");
         assertThat(errors("type: volume\nbackend: [aws]\nregion: r").get(0).message()).startsWith("Input tag '['aws']' found");
     }
 
