@@ -101,8 +101,8 @@ class AzureVolumesTest {
                 .containsExactly(device + "\n");
         assertThat(FakeVmDiskTools.commands(vmHome)).containsSubsequence("sudo mkfs.ext4 -q " + device,
                 "sudo mount " + device + " " + mountDir);
-        assertThat(arm.calls(subscription)).filteredOn(c -> c.method().equals("PATCH")
-                && c.path().endsWith("/virtualMachines/" + vm.name)).extracting(c -> c.body().contains(diskName))
+        assertThat(arm.calls(subscription)).filteredOn(call -> call.method().equals("PATCH")
+                && call.path().endsWith("/virtualMachines/" + vm.name)).extracting(call -> call.body().contains(diskName))
                 .containsExactly(true, false);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(engine.getVolume(engine.defaultProject(), "disk").attachments()).isEmpty();

@@ -53,8 +53,12 @@ class AzureZonesAndImagesTest {
     }
 
     private InstanceOfferWithAvailability offer(Backend b, String size) {
-        return b.offers(OfferRequirements.any()).stream().filter(o -> o.instance().name().equals(size)).findFirst()
-                .orElseThrow();
+        return onDemand(b.offers(OfferRequirements.any()), size);
+    }
+
+    private static InstanceOfferWithAvailability onDemand(List<InstanceOfferWithAvailability> offers, String size) {
+        return offers.stream().filter(o -> o.instance().name().equals(size) && !o.instance().resources().spot())
+                .findFirst().orElseThrow();
     }
 
     private static InstanceOfferWithAvailability inZones(InstanceOfferWithAvailability o, List<String> zones) {
@@ -65,16 +69,16 @@ class AzureZonesAndImagesTest {
     @Test
     void offersCarryTheSkusZonesLessTheRestrictedOnes() {
         subscription.restrictZone(SIZE, "eastus", "1");
-        subscription.restrictZone("Standard_B2s", "eastus", "1").restrictZone("Standard_B2s", "eastus", "2")
-                .restrictZone("Standard_B2s", "eastus", "3");
+        subscription.restrictZone("Standard_D4s_v5", "eastus", "1")
+                .restrictZone("Standard_D4s_v5", "eastus", "2")
+                .restrictZone("Standard_D4s_v5", "eastus", "3");
         List<InstanceOfferWithAvailability> offers = backend.offers(OfferRequirements.any());
         assertThat(offer(backend, SIZE).availabilityZones()).containsExactly("2", "3");
         assertThat(offer(backend, SIZE).availability()).isEqualTo(InstanceAvailability.AVAILABLE);
-        assertThat(offers).filteredOn(o -> o.instance().name().equals("Standard_D2s_v5")).singleElement()
-                .satisfies(o -> assertThat(o.availabilityZones()).containsExactly("1", "2", "3"));
+        assertThat(onDemand(offers, "Standard_D2s_v5").availabilityZones()).containsExactly("1", "2", "3");
         // every zone restricted: the size cannot be made in the location
-        assertThat(offers).filteredOn(o -> o.instance().name().equals("Standard_B2s")).singleElement()
-                .satisfies(o -> {
+        assertThat(offers).filteredOn(o -> o.instance().name().equals("Standard_D4s_v5")).isNotEmpty()
+                .allSatisfy(o -> {
                     assertThat(o.availability()).isEqualTo(InstanceAvailability.NOT_AVAILABLE);
                     assertThat(o.availabilityZones()).isNull();
                 });
@@ -129,15 +133,14 @@ class AzureZonesAndImagesTest {
     @Test
     void dstacksImageIsPickedPerKindAsDstackPicksIt() {
         List<InstanceOfferWithAvailability> offers = backend.offers(OfferRequirements.any());
-        assertThat(offers).filteredOn(o -> o.instance().name().equals(SIZE)).singleElement()
-                .satisfies(o -> assertThat(AzureImages.dstackImage(o.instance())).isEqualTo("dstack-0.14"));
-        assertThat(offers).filteredOn(o -> o.instance().name().equals("Standard_NC4as_T4_v3")).singleElement()
-                .satisfies(o -> assertThat(AzureImages.dstackImage(o.instance())).isEqualTo("dstack-cuda-0.14"));
+        assertThat(AzureImages.dstackImage(onDemand(offers, SIZE).instance())).isEqualTo("dstack-0.14");
+        assertThat(AzureImages.dstackImage(onDemand(offers, "Standard_NC4as_T4_v3").instance()))
+                .isEqualTo("dstack-cuda-0.14");
         // V100 predates Turing: the image with NVIDIA's proprietary kernel modules
-        assertThat(offers).filteredOn(o -> o.instance().name().equals("Standard_NC6s_v3")).singleElement()
-                .satisfies(o -> assertThat(AzureImages.dstackImage(o.instance())).isEqualTo("dstack-cuda-0.10"));
-        assertThat(offers).filteredOn(o -> o.instance().name().equals("Standard_NV36ads_A10_v5")).singleElement()
-                .satisfies(o -> assertThat(AzureImages.dstackImage(o.instance())).isEqualTo("dstack-grid-0.14"));
+        assertThat(AzureImages.dstackImage(onDemand(offers, "Standard_NC6s_v3").instance()))
+                .isEqualTo("dstack-cuda-0.10");
+        assertThat(AzureImages.dstackImage(onDemand(offers, "Standard_NV36ads_A10_v5").instance()))
+                .isEqualTo("dstack-grid-0.14");
         ProvisioningData vm = backend.createInstance(offer(backend, SIZE), config("img-0"));
         assertThat(subscription.vm(vm.instanceId()).body.path("properties").path("storageProfile")
                 .path("imageReference").path("communityGalleryImageId").asText())
