@@ -43,6 +43,19 @@ class VolumeReaderTest {
     }
 
     @Test
+    void azureVolumesAreManagedDisksInAZone() {
+        ZonalVolumeConfiguration azure = parse("type: volume\nname: data\nbackend: azure\nregion: eastus\n"
+                + "availability_zone: \"2\"\nsize: 64GB", ZonalVolumeConfiguration.class);
+        assertThat(azure.backend()).isEqualTo(BackendType.AZURE);
+        assertThat(azure.region()).isEqualTo("eastus");
+        assertThat(azure.availabilityZone()).isEqualTo("2");
+        assertThat(azure.size()).isEqualTo(64.0);
+        assertThat(json("type: volume\nbackend: azure\nregion: eastus\nvolume_id: disk-1").get("volume_id").asText())
+                .isEqualTo("disk-1");
+        assertThat(locs("type: volume\nbackend: azure\nsize: 1")).contains("azure.region");
+    }
+
+    @Test
     void runpodDropsTheAvailabilityZone() {
         RunpodVolumeConfiguration runpod = parse("type: volume\nbackend: runpod\nregion: EU-SE-1\navailability_zone: z\nsize: 512MB",
                 RunpodVolumeConfiguration.class);
