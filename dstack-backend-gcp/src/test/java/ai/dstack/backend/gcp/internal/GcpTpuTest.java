@@ -104,6 +104,10 @@ class GcpTpuTest {
                 CloudResource::region).contains(org.assertj.core.groups.Tuple.tuple("tpu", tpu.instanceId(),
                         "us-central1-a"));
 
+        assertThatThrownBy(() -> backend.volumes().orElseThrow().attach(new ai.dstack.spi.backend.VolumeData("gcp",
+                "data", "us-central1", "us-central1-a", 10, false, 0), running.data()))
+                .hasMessageContaining("it is a TPU VM, and this server does not attach disks to TPU VMs yet");
+
         assertThat(backend.terminate(tpu)).isTrue();
         assertThat(project.leftovers()).isEmpty();
     }
