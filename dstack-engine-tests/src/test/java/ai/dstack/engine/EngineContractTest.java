@@ -177,9 +177,10 @@ abstract class EngineContractTest {
         }
         await().atMost(WAIT).until(() -> allRuns(engine).stream()
                 .filter(run -> names.contains(name(run))).allMatch(run -> "retrying".equals(run.statusMessage())));
-        // Time moves on half an hour, far past the capacity retry interval (within the retry duration): the sweeps
-        // leave waiting jobs alone, and a job rewritten from now on would show it in its last_processed_at.
-        Instant later = t0.plusSeconds(1800);
+        // Time moves on nine minutes, far past the capacity retry interval (15 s; under the safety net's 10 min that
+        // covers a dead replica): the sweeps leave waiting jobs alone, and a job rewritten from now on would show it in
+        // its last_processed_at.
+        Instant later = t0.plusSeconds(540);
         clock.set(later);
         awaitQuiet(engine);
 

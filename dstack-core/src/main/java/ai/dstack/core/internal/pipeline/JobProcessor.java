@@ -9,6 +9,7 @@ import ai.dstack.api.run.RetryEvent;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.EngineSettings;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.placement.ClusterInfo;
 import ai.dstack.core.internal.placement.JobLauncher;
@@ -76,8 +77,6 @@ public final class JobProcessor {
     private Instant lastHeadCheck = Instant.EPOCH;
     /** How many of the first waiting jobs the safety net looks at, as if that many blocks had been freed. */
     private static final int HEAD_OF_QUEUE = 8;
-    /** Rows never claimed since they were written (a fresh submission whose hint was lost) are due; no other. */
-    private static final Duration NEVER = Duration.ofDays(365 * 100);
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
@@ -149,8 +148,10 @@ public final class JobProcessor {
         lastSweep = now();
         Duration running = adopting ? Duration.ZERO : context.settings.runningCheck();
         // Waiting jobs are left out: freed capacity wakes as many as it can take, their deadlines are timers, and the
-        // head check above catches a lost wake-up. A restarted engine looks at each once, to arm those timers.
-        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : NEVER, JobStatus.SUBMITTED.wireValue())
+        // head check above catches a lost wake-up. A restarted engine looks at each once, to arm those timers; after
+        // that only a job nobody looked at for the safety net's interval (its replica died with its timers).
+        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : EngineSettings.WAITING_SAFETY_NET,
+                        JobStatus.SUBMITTED.wireValue())
                 .or(running, JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(), JobStatus.RUNNING.wireValue())
                 .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();

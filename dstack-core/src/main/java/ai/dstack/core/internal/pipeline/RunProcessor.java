@@ -9,6 +9,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.EngineSettings;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.spi.storage.Claim;
 import ai.dstack.spi.storage.ClaimFilter;
@@ -53,8 +54,6 @@ public final class RunProcessor {
     private Instant lastSweep = Instant.EPOCH;
     /** Until the first sweep is through, every submitted run is due: a restarted engine re-arms their retry timers. */
     private boolean adopting = true;
-    /** Rows never claimed since they were written are due; no other (see {@link #step}). */
-    private static final Duration NEVER = Duration.ofDays(365 * 100);
 
     public boolean step() {
         context.fireDueTimers();
@@ -76,9 +75,10 @@ public final class RunProcessor {
         }
         lastSweep = now();
         // A submitted run is waiting for its jobs, whose every change hints it, or for a failed job's retry backoff,
-        // which is a timer: the sweep leaves it alone (a long queue is not rewritten every few seconds), but for a
-        // run never looked at (a lost hint) and, after a restart, once each to re-arm the timers.
-        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : NEVER, RunStatus.SUBMITTED.wireValue())
+        // which is a timer: the sweep leaves it alone (a long queue is not rewritten every few seconds), but, after a
+        // restart, once each to re-arm the timers, and a run nobody looked at for the safety net's interval.
+        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : EngineSettings.WAITING_SAFETY_NET,
+                        RunStatus.SUBMITTED.wireValue())
                 .or(context.settings.runningCheck(), RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
                 .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue())
                 // Scheduled runs are woken by a timer; the sweep re-arms timers after a restart and catches missed ones.
