@@ -73,9 +73,11 @@ class CallerCacheTest {
         assertThat(api.post("/api/projects/create", owner, "{\"project_name\":\"cache-team\"}").status()).isEqualTo(200);
         assertThat(api.post("/api/projects/cache-team/add_members", owner,
                 "{\"members\":[" + Role.member("cache-member", "manager") + "]}").status()).isEqualTo(200);
+        Role.createUser(api, "cache-extra");
         assertThat(listFleets("cache-team", member)).isEqualTo(200);
-        String addMember = "{\"members\":[" + Role.member("cache-owner", "admin") + "]}";
-        assertThat(api.post("/api/projects/cache-team/add_members", member, addMember).status()).isEqualTo(200);
+        String addMember = "{\"members\":[" + Role.member("cache-extra", "user") + "]}";
+        assertThat(api.post("/api/projects/cache-team/add_members", member, addMember).status())
+                .as("a manager may add members").isEqualTo(200);
 
         assertThat(api.post("/api/projects/cache-team/set_members", owner, "{\"members\":["
                 + Role.member("cache-owner", "admin") + "," + Role.member("cache-member", "user") + "]}").status())
@@ -108,13 +110,14 @@ class CallerCacheTest {
         DatabaseWork before = api.server.engine().statistics().databaseWork();
         assertThat(myUser(token)).isEqualTo(200);
         long first = api.server.engine().statistics().databaseWork().minus(before).statements();
-        // Twenty more within the cache's lifetime on any machine; the first of them already finds the user kept.
-        long fewest = Long.MAX_VALUE;
+        // Twenty more: the user is kept (for minutes on SQLite), so at least one of them costs no lookup.
+        java.util.List<Long> repeated = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             DatabaseWork start = api.server.engine().statistics().databaseWork();
             assertThat(myUser(token)).isEqualTo(200);
-            fewest = Math.min(fewest, api.server.engine().statistics().databaseWork().minus(start).statements());
+            repeated.add(api.server.engine().statistics().databaseWork().minus(start).statements());
         }
-        assertThat(fewest).as("statements of a repeated get_my_user (the first took " + first + ")").isLessThan(first);
+        assertThat(java.util.Collections.min(repeated))
+                .as("statements of repeated get_my_user calls %s (the first took %d)", repeated, first).isLessThan(first);
     }
 }

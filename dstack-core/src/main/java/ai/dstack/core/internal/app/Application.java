@@ -82,7 +82,8 @@ public final class Application implements DstackApp {
 
     public Application(Engine engine) {
         this.engine = Objects.requireNonNull(engine, "engine is null");
-        this.permissions = new Permissions(engine.users(), engine.projects());
+        this.permissions = new Permissions(engine.users(), engine.projects(), new CallerCache(
+                engine.sharedByReplicas() ? CallerCache.REPLICAS_TIME_TO_LIVE : CallerCache.SOLE_SERVER_TIME_TO_LIVE));
     }
 
     // ---------------------------------------------------------------- callers

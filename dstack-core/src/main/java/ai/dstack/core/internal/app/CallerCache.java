@@ -14,25 +14,33 @@ import java.util.function.Supplier;
  * What every request looks up before its work, kept for a moment: the user of a token, a project by name and a
  * user's role in a project. Every change of users, projects or members made through this server empties it once the
  * change is committed ({@link #invalidateAll()}), so a revoked token, a deleted user or a removed member is refused at
- * once here; another replica on the same PostgreSQL database may accept them for {@link #TIME_TO_LIVE} at most. Only
- * what was found is kept: a new user, project or member is never refused because of an earlier miss on this server.
+ * once here; another replica on the same PostgreSQL database may accept them for {@link #REPLICAS_TIME_TO_LIVE} at
+ * most. Only what was found is kept: a new user, project or member is never refused because of an earlier miss.
  */
 final class CallerCache {
-    /** How long another replica may go on accepting what a change on this one revoked. */
-    static final Duration TIME_TO_LIVE = Duration.ofSeconds(2);
+    /** With replicas (PostgreSQL): how long another one may go on accepting what a change on this one revoked. */
+    static final Duration REPLICAS_TIME_TO_LIVE = Duration.ofSeconds(2);
+    /** The only server of its database (SQLite) sees every change: the lifetime only bounds what idle entries hold. */
+    static final Duration SOLE_SERVER_TIME_TO_LIVE = Duration.ofMinutes(10);
     private static final int MAX_ENTRIES = 10_000;
 
     private record Membership(UUID projectId, UUID userId) {}
 
     /** By the token itself (which its user row holds anyway): a hit is an exact match. */
-    private final Cache<String, UserRow> usersByToken = cache();
-    private final Cache<String, ProjectRow> projectsByName = cache();
-    private final Cache<Membership, Optional<ProjectRole>> roles = cache();
+    private final Cache<String, UserRow> usersByToken;
+    private final Cache<String, ProjectRow> projectsByName;
+    private final Cache<Membership, Optional<ProjectRole>> roles;
     /** Counts invalidations: a lookup that raced one (read before its commit, kept after it) keeps nothing. */
     private long generation;
 
-    private static <K, V> Cache<K, V> cache() {
-        return Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(TIME_TO_LIVE).build();
+    CallerCache(Duration timeToLive) {
+        usersByToken = cache(timeToLive);
+        projectsByName = cache(timeToLive);
+        roles = cache(timeToLive);
+    }
+
+    private static <K, V> Cache<K, V> cache(Duration timeToLive) {
+        return Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(timeToLive).build();
     }
 
     Optional<UserRow> user(String token, Supplier<Optional<UserRow>> lookup) {

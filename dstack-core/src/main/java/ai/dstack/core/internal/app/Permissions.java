@@ -22,11 +22,12 @@ import java.util.Optional;
 final class Permissions {
     private final Users accounts;
     private final Projects projects;
-    private final CallerCache callers = new CallerCache();
+    private final CallerCache callers;
 
-    Permissions(Users accounts, Projects projects) {
+    Permissions(Users accounts, Projects projects, CallerCache callers) {
         this.accounts = accounts;
         this.projects = projects;
+        this.callers = callers;
     }
 
     Caller authenticate(String token) {
