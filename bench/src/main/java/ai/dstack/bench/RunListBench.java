@@ -40,8 +40,8 @@ import java.util.function.IntFunction;
  * <p>Run: {@code bench/run RunListBench [sizes...] [sqlite|postgres]}, e.g. {@code bench/run RunListBench 100 100000}.
  */
 public final class RunListBench {
-    private static final int REQUESTS = 300;
-    private static final int WARM_UP = 100;
+    private static final int REQUESTS = 200;
+    private static final int WARM_UP = 50;
     private static final int ACTIVE = 10;
     private static final String SLEEPER = "type: task\nresources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n  - sleep 3600\n";
     private static final String ONE_LINE = "type: task\nresources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n  - echo hi\n";
@@ -131,6 +131,11 @@ public final class RunListBench {
     private static int copy(Connection connection, UUID runId, int count, int first) throws Exception {
         if (count <= 0) {
             return 0;
+        }
+        if (connection.getMetaData().getDatabaseProductName().contains("SQLite")) {
+            try (var wait = connection.createStatement()) {
+                wait.execute("PRAGMA busy_timeout = 60000"); // the engine writes too (its sleeping runs)
+            }
         }
         connection.setAutoCommit(false);
         Map<String, Object> run = row(connection, "SELECT * FROM runs WHERE id = ?", runId);
