@@ -67,8 +67,11 @@ public final class RunListBench {
         try {
             if (database.equals("sqlite")) {
                 Path file = dir.resolve("data").resolve("sqlite.db");
-                measure("SQLite", dir, "jdbc:sqlite:" + file, () -> DriverManager.getConnection("jdbc:sqlite:" + file),
-                        sizes);
+                java.util.Properties writer = new java.util.Properties();
+                writer.setProperty("busy_timeout", "60000"); // the engine writes too (its sleeping runs)
+                writer.setProperty("transaction_mode", "IMMEDIATE"); // the copy's reads and writes in one snapshot
+                measure("SQLite", dir, "jdbc:sqlite:" + file,
+                        () -> DriverManager.getConnection("jdbc:sqlite:" + file, writer), sizes);
             } else {
                 try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
                     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
@@ -105,6 +108,7 @@ public final class RunListBench {
             for (int i = 0; i < ACTIVE; i++) {
                 sleepers.add(dstack.applyRun(sleeper).runSpec().runName());
             }
+            JobProcesses.rememberRoots(); // so that killAll finds the sleepers whatever ends the bench
             Api api = new Api(server.url(), dstack.adminToken());
             int runs = 1 + ACTIVE;
             for (int size : sizes) {
@@ -131,11 +135,6 @@ public final class RunListBench {
     private static int copy(Connection connection, UUID runId, int count, int first) throws Exception {
         if (count <= 0) {
             return 0;
-        }
-        if (connection.getMetaData().getDatabaseProductName().contains("SQLite")) {
-            try (var wait = connection.createStatement()) {
-                wait.execute("PRAGMA busy_timeout = 60000"); // the engine writes too (its sleeping runs)
-            }
         }
         connection.setAutoCommit(false);
         Map<String, Object> run = row(connection, "SELECT * FROM runs WHERE id = ?", runId);
