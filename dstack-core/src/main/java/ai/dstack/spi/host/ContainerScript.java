@@ -57,6 +57,11 @@ public final class ContainerScript {
                 .append(" -e ").append(shellQuote("DSTACK_WORKING_DIR=" + workingDir));
         launch.sortedEnv().forEach((name, value) -> script.append(" -e ").append(CLIENT_VARIABLES.contains(name)
                 ? shellQuote(name + "=" + value) : name));
+        if (launch.mpiHostfile() != null) {
+            script.append(" -v \"$__dstack_job_dir/").append(ShellJobProtocol.MPI_HOSTFILE).append('"')
+                    .append(shellQuote(":" + ShellJobProtocol.CONTAINER_MPI_HOSTFILE + ":ro"))
+                    .append(" -e ").append(shellQuote("DSTACK_MPI_HOSTFILE=" + ShellJobProtocol.CONTAINER_MPI_HOSTFILE));
+        }
         if (options.privileged()) {
             script.append(" --privileged");
         }
