@@ -1,6 +1,7 @@
 package ai.dstack.backend.ssh.internal;
 
 import ai.dstack.api.ErrorCode;
+import ai.dstack.spi.host.ContainerScript;
 import ai.dstack.spi.host.GpuDevices;
 import ai.dstack.spi.host.HostExecutionException;
 import ai.dstack.spi.host.HostGpu;
@@ -153,6 +154,9 @@ final class SshHostExecutor implements HostExecutor {
             // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             script.append(RemoteScripts.writeFile(ShellJobProtocol.CONTAINER_FILE,
                     ShellJobProtocol.containerName(launch.jobId()) + "\n" + cli + "\n"));
+            // Pulling from the start, so the engine sees it at once; the job script removes it once the image is in.
+            script.append("__dstack_job_dir=\"$d\"\n").append(ContainerScript.imagePresent(cli, launch.image()))
+                    .append(" || : >").append(ContainerScript.PULLING_FILE).append('\n');
         }
         script.append("launcher=$(cat <<'DSTACK_LAUNCHER_EOF'\n").append(ShellJobProtocol.launcherScript())
                 .append("\nDSTACK_LAUNCHER_EOF\n)\n")
@@ -301,6 +305,16 @@ final class SshHostExecutor implements HostExecutor {
 
     private static String supervisor(String output) {
         return output.isBlank() ? "" : "; its supervisor reported: " + output.strip();
+    }
+
+    /** The container script's marker while it pulls the image, read with the job's status in one exec. */
+    @Override
+    public boolean pulling(JobHandle job) {
+        String dir = jobDir(job.jobId());
+        CommandResult result = connection.run("test -f " + ShellJobProtocol.shellQuote(dir + "/"
+                + ContainerScript.PULLING_FILE) + " && " + RemoteScripts.bashC(RemoteScripts.STATUS,
+                "dstack-job-status", List.of(dir)), null, COMMAND_TIMEOUT);
+        return result.succeeded() && parseStatus(job.jobId(), result.out().strip()) instanceof HostJobState.Running;
     }
 
     @Override
