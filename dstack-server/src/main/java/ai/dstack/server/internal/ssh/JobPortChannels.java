@@ -5,7 +5,10 @@ import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -37,6 +40,14 @@ final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
     }
 
     private final class JobPortChannel extends TcpipServerChannel {
+        /** The client sees the reason: OpenSSH prints "open failed: administratively prohibited: <reason>". */
+        private OpenFuture refused(String reason) {
+            DefaultOpenFuture future = new DefaultOpenFuture(reason, new Object());
+            future.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, reason));
+            return future;
+        }
+
         JobPortChannel(org.apache.sshd.common.util.threads.CloseableExecutorService executor) {
             super(TcpForwardingFilter.Type.Direct, executor);
         }
@@ -51,8 +62,13 @@ final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
             buffer.rpos(start);
             SshJob target = getSession().getAttribute(SessionTargets.TARGET);
             SshdSocketAddress asked = new SshdSocketAddress(host, port);
-            if (target == null || !filter.canConnect(TcpForwardingFilter.Type.Direct, asked, getSession())) {
+            if (target == null) {
                 return super.doInit(buffer); // refused there, with the usual reply
+            }
+            if (!filter.canConnect(TcpForwardingFilter.Type.Direct, asked, getSession())) {
+                return refused(host + ":" + port + " is not a port of run " + target.runSpec().runName()
+                        + ": forward one of its configured ports, its service port or a port its own processes listen"
+                        + " on (on localhost)");
             }
             InetSocketAddress actual = shells.portAddress(new JobHandle(target.jobId().toString()), port);
             if (actual.getAddress() != null && actual.getAddress().isLoopbackAddress() && actual.getPort() == port) {
