@@ -82,8 +82,16 @@ class SshFleetAttachTest {
             try {
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 java.net.URI hello = java.net.URI.create("http://127.0.0.1:" + toJob + "/hello.txt");
-                await().atMost(WAIT).ignoreExceptions().until(() -> http.send(java.net.http.HttpRequest.newBuilder(hello)
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body(), "served by the job\n"::equals);
+                await().atMost(WAIT).untilAsserted(() -> {
+                    String body;
+                    try {
+                        body = http.send(java.net.http.HttpRequest.newBuilder(hello).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    } catch (java.io.IOException e) {
+                        body = e.toString();
+                    }
+                    assertThat(body).as("ssh: %s", Files.readString(log)).isEqualTo("served by the job\n");
+                });
 
                 try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), toForeign)) {
                     assertThat(socket.getInputStream().read()).as("ssh closes the refused connection").isEqualTo(-1);

@@ -15,7 +15,7 @@ for p in /proc/[0-9]*; do
     [ "${4:-}" = "$session" ] && mine=1
   fi
   if [ -z "$mine" ]; then
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "DSTACK_JOB_ID=$id" && mine=1
+    tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qx "DSTACK_JOB_ID=$id" && mine=1
   fi
   [ -n "$mine" ] || continue
   for fd in "$p"/fd/*; do
