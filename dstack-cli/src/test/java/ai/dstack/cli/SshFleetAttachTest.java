@@ -82,16 +82,18 @@ class SshFleetAttachTest {
             try {
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 java.net.URI hello = java.net.URI.create("http://127.0.0.1:" + toJob + "/hello.txt");
-                await().atMost(WAIT).untilAsserted(() -> {
-                    String body;
-                    try {
-                        body = http.send(java.net.http.HttpRequest.newBuilder(hello).build(),
-                                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                    } catch (java.io.IOException e) {
-                        body = e.toString();
-                    }
-                    assertThat(body).as("ssh: %s", Files.readString(log)).isEqualTo("served by the job\n");
-                });
+                try {
+                    awaitServed(http, hello, log);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    Process probe = new ProcessBuilder(OPENSSH.toString(), "-F", home.resolve(".ssh/config").toString(),
+                            "-o", "BatchMode=yes", "dev-edge", "(exec 3<>/dev/tcp/127.0.0.1/" + jobPort
+                            + ") && echo something listens; ps -eo pid,sid,args | grep -v grep | grep http.server")
+                            .redirectErrorStream(true).start();
+                    probe.getOutputStream().close();
+                    probe.waitFor(60, TimeUnit.SECONDS);
+                    throw new AssertionError("not forwarded; in the job: " + new String(probe.getInputStream()
+                            .readAllBytes(), StandardCharsets.UTF_8), e);
+                }
 
                 try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), toForeign)) {
                     assertThat(socket.getInputStream().read()).as("ssh closes the refused connection").isEqualTo(-1);
@@ -105,6 +107,19 @@ class SshFleetAttachTest {
                 ssh.waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static void awaitServed(java.net.http.HttpClient http, java.net.URI hello, Path log) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            String body;
+            try {
+                body = http.send(java.net.http.HttpRequest.newBuilder(hello).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                body = e.toString();
+            }
+            assertThat(body).as("ssh: %s", Files.readString(log)).isEqualTo("served by the job\n");
+        });
     }
 
     @Test
