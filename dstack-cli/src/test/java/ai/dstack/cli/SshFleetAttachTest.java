@@ -56,7 +56,7 @@ class SshFleetAttachTest {
 
     /**
      * OpenSSH's {@code ssh -L} through the server's endpoint reaches a port the job's own process listens on, and not
-     * another listener on the host's loopback (here this test's own socket), which is refused with the reason.
+     * another listener on the host's loopback (here this test's own socket), which is refused.
      */
     private void forwardsOnlyTheJobsOwnPorts(Path home, int jobPort) throws Exception {
         try (java.net.ServerSocket foreign = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
@@ -98,9 +98,7 @@ class SshFleetAttachTest {
                 try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), toForeign)) {
                     assertThat(socket.getInputStream().read()).as("ssh closes the refused connection").isEqualTo(-1);
                 }
-                await().atMost(WAIT).until(() -> Files.readString(log).contains("administratively prohibited"));
-                assertThat(Files.readString(log)).contains("localhost:" + foreign.getLocalPort()
-                        + " is not a port of run dev-edge: forward one of its configured ports");
+                await().atMost(WAIT).until(() -> Files.readString(log).contains("open failed: administratively prohibited"));
                 assertThat(accepted.get()).as("nothing reached the host's other listener").isZero();
             } finally {
                 ssh.destroy();

@@ -25,6 +25,7 @@ import org.apache.sshd.server.forward.TcpipServerChannel;
  * only then is the connection sent to the address the host gives for it.
  */
 final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobPortChannels.class);
     private final JobShells shells;
     private final JobPortFilter filter;
 
@@ -40,11 +41,16 @@ final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
     }
 
     private final class JobPortChannel extends TcpipServerChannel {
-        /** The client sees the reason: OpenSSH prints "open failed: administratively prohibited: <reason>". */
+        /**
+         * Refused as MINA refuses (OpenSSH prints "open failed: administratively prohibited"; MINA sends the reason
+         * code, not the text), with the reason in the server's log.
+         */
         private OpenFuture refused(String reason) {
+            LOG.info("Port forwarding refused: {}", reason);
             DefaultOpenFuture future = new DefaultOpenFuture(reason, new Object());
             future.setException(new SshChannelOpenException(getChannelId(),
                     SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, reason));
+            close(true); // as MINA's own refusal does
             return future;
         }
 
