@@ -123,6 +123,29 @@ class RemoteRepoRunTest {
         assertThat(lines).containsExactly("cloned");
     }
 
+    @Test
+    void aVolumeMountedOverTheRepoDirectoryIsRefusedByName() throws Exception {
+        DstackProject main = project();
+        Path bare = dir.resolve("hidden.git");
+        Path clone = dir.resolve("hidden");
+        GitRepos.create(bare, clone);
+        String head = GitRepos.commit(clone, "first", Map.of("README", "cloned\n"));
+        main.initRepo(REPO_ID, new RepoInfo.Remote("origin"), new RemoteRepoCreds(bare.toUri().toString(), null, null));
+
+        for (String mount : List.of("/code", "/code/app")) {
+            TaskConfiguration task = DstackYaml.parse("type: task\nimage: localhost/dstack-test:bookworm\n"
+                    + "repos:\n  - url: https://example.com/origin.git\n    path: /code/app\n"
+                    + "volumes:\n  - instance_path: " + dir + "\n    path: " + mount + "\ncommands:\n  - cat README\n",
+                    "hidden.dstack.yml", TaskConfiguration.class);
+            RunSpec spec = RunSpec.newBuilder().configuration(task)
+                    .repo(REPO_ID, new RunRepoData.Remote("origin", "main", head, null, null)).build();
+            DstackException refused = catchThrowableOfType(() -> main.getRunPlan(spec), DstackException.class);
+            assertThat(refused).as("a volume at %s", mount).isNotNull();
+            assertThat(refused.getMessage()).contains("`volumes`: a volume at " + mount
+                    + " would hide the repo checked out at /code/app");
+        }
+    }
+
     private static RunSpec ifExists(String action, String commit) {
         TaskConfiguration task = DstackYaml.parse("type: task\nrepos:\n  - url: https://example.com/origin.git\n"
                 + "    if_exists: " + action + "\ncommands:\n  - cat README\n", "exists.dstack.yml",

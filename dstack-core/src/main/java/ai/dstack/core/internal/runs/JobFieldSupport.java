@@ -152,6 +152,15 @@ public final class JobFieldSupport {
                         ? ", or add `image`" : ", or a host with a container runtime and `image`")));
             }
         }
+        if (!base.repos().isEmpty()) {
+            for (MountPoint volume : base.volumes()) {
+                if (hides(volume.path(), paths.repoDir())) {
+                    out.add(new Refusal("volumes", "a volume at " + volume.path() + " would hide the repo checked out"
+                            + " at " + paths.repoDir() + " (the volume is mounted over it); mount it at another path,"
+                            + " or give the repo another `path`"));
+                }
+            }
+        }
         for (RunVolumes.ProjectVolume other : located) {
             RunVolumes.ProjectVolume first = located.get(0);
             if (!other.backend().equals(first.backend()) || !other.region().equals(first.region())
@@ -222,6 +231,15 @@ public final class JobFieldSupport {
             return;
         }
         located.add(volume);
+    }
+
+    /** Whether a volume mounted at {@code mount} covers the directory {@code dir} (the same path or one above it). */
+    private static boolean hides(String mount, String dir) {
+        if (mount == null || !mount.startsWith("/") || !dir.startsWith("/")) {
+            return false;
+        }
+        String m = mount.replaceAll("/+$", "");
+        return m.isEmpty() || dir.equals(m) || dir.startsWith(m + "/");
     }
 
     private static String where(RunVolumes.ProjectVolume volume) {
