@@ -263,7 +263,7 @@ class AwsEngineTest extends CloudEngineContract {
         assertThat(runInstancesCalls()).isEqualTo(once);
         clock.advance(Duration.ofSeconds(61));
         await().atMost(WAIT).until(() -> runInstancesCalls() == 2 * once);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(fleetEvents("unlucky"))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fleetEvents())
                 .anySatisfy(m -> assertThat(m).startsWith("Fleet instance failed (2 in a row), next try after")));
 
         clock.advance(Duration.ofSeconds(61)); // the second wait is two minutes
@@ -282,8 +282,8 @@ class AwsEngineTest extends CloudEngineContract {
         return ec2.actions(account).stream().filter("RunInstances"::equals).count();
     }
 
-    private List<String> fleetEvents(String fleetName) {
-        return engine.listEvents(ListEventsRequest.all(200).ascending(true).includeTargetTypes(List.of("fleet")))
+    private List<String> fleetEvents() {
+        return engine.listEvents(ListEventsRequest.all(100).ascending(true).includeTargetTypes(List.of("fleet")))
                 .stream().map(Event::message).toList();
     }
 
