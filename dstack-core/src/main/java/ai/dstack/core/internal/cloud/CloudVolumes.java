@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * The volume step (dstack's VolumePipeline): a {@code submitted} volume is created through its backend's
  * {@link VolumeSupport} (or an existing {@code volume_id} registered) and becomes {@code active} with its
  * provisioning data, or {@code failed} with the cloud's words; a volume marked {@code to_be_deleted} and no longer
- * attached is deleted in the cloud (an external one is left there) and then flagged {@code deleted}. Each change is a
- * compare-and-set on the status, so two engines on one database never both create or delete a volume.
+ * attached is deleted in the cloud (an external one is left there) and then flagged {@code deleted}; an active one
+ * unused for longer than its {@code auto_cleanup_duration} is marked so first. A volume a stopped server left
+ * {@code provisioning} is taken up again ({@link #LEFT_PROVISIONING}). Each change is a compare-and-set on the status,
+ * so two engines on one database never both create or delete a volume.
  */
 public final class CloudVolumes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CloudVolumes.class);
