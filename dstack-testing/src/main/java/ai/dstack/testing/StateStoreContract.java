@@ -273,8 +273,9 @@ public abstract class StateStoreContract {
             assertThat(tx.volumes().attachmentsOfInstance(vm.id())).hasSize(1);
             assertThat(tx.volumes().detach(data.id(), vm.id())).isTrue();
             assertThat(tx.volumes().detach(data.id(), vm.id())).isFalse();
-            assertThat(tx.volumes().update(active.withLastJobProcessedAt(at(7)), "active")).isTrue();
-            assertThat(tx.volumes().find(data.id())).get().extracting(v -> v.lastJobProcessedAt()).isEqualTo(at(7));
+            ai.dstack.spi.storage.VolumeRow used = active.withLastJobProcessedAt(at(7));
+            assertThat(tx.volumes().update(used, "active")).isTrue();
+            assertThat(tx.volumes().find(data.id())).contains(used);
             assertThat(tx.volumes().update(active.deletedAt(at(9)), "active")).isTrue();
         });
         store.useTransaction(tx -> {

@@ -349,15 +349,14 @@ public final class AwsBackend implements Backend {
             case "pending":
                 return new InstanceStatus(InstanceStatus.State.PENDING, data, null);
             case "running": {
+                String host = settings.publicIps() && instance.publicIpAddress() != null ? instance.publicIpAddress()
+                        : instance.privateIpAddress();
                 if (settings.publicIps() && instance.publicIpAddress() == null
                         && instance.networkInterfaces().size() > 1) {
                     // EC2 gives no public address with several interfaces: an Elastic IP, as dstack attaches one
-                    elasticIps.associate(clients.ec2(data.region()), data.region(), instance,
+                    host = elasticIps.associate(clients.ec2(data.region()), data.region(), instance,
                             AwsElasticIps.projectTags(settings.project(), settings.tags()));
-                    instance = describe(data.region(), data.instanceId()).orElse(instance);
                 }
-                String host = settings.publicIps() && instance.publicIpAddress() != null ? instance.publicIpAddress()
-                        : instance.privateIpAddress();
                 if (host == null) {
                     return new InstanceStatus(InstanceStatus.State.PENDING, data, null);
                 }

@@ -25,8 +25,8 @@ final class AwsElasticIps {
     static final String KIND = "elastic-ip";
     static final String INSTANCE_TAG = "dstack_instance";
 
-    /** Gives the running instance an Elastic IP on its primary interface. */
-    void associate(Ec2Client ec2, String region, Instance instance, Map<String, String> projectTags) {
+    /** Gives the running instance an Elastic IP on its primary interface; returns its public address. */
+    String associate(Ec2Client ec2, String region, Instance instance, Map<String, String> projectTags) {
         String primary = instance.networkInterfaces().stream()
                 .filter(n -> n.attachment() != null && Integer.valueOf(0).equals(n.attachment().deviceIndex()))
                 .map(n -> n.networkInterfaceId()).findFirst()
@@ -34,9 +34,10 @@ final class AwsElasticIps {
                         + instance.instanceId() + " has no primary network interface (DeviceIndex 0)"));
         java.util.LinkedHashMap<String, String> tags = new java.util.LinkedHashMap<>(projectTags);
         tags.put(INSTANCE_TAG, instance.instanceId());
-        String allocation = AwsNetwork.call("AllocateAddress in " + region + " for " + instance.instanceId(),
+        var allocated = AwsNetwork.call("AllocateAddress in " + region + " for " + instance.instanceId(),
                 () -> ec2.allocateAddress(r -> r.domain(DomainType.VPC).tagSpecifications(t -> t
-                        .resourceType(ResourceType.ELASTIC_IP).tags(AwsTags.of(tags))))).allocationId();
+                        .resourceType(ResourceType.ELASTIC_IP).tags(AwsTags.of(tags)))));
+        String allocation = allocated.allocationId();
         try {
             ec2.associateAddress(r -> r.allocationId(allocation).networkInterfaceId(primary)
                     .allowReassociation(false));
@@ -44,6 +45,8 @@ final class AwsElasticIps {
             release(ec2, allocation);
             throw AwsErrors.map(e, "AssociateAddress " + allocation + " to " + instance.instanceId());
         }
+        return describe(ec2, region, List.of(AwsNetwork.filter("allocation-id", allocation))).stream()
+                .map(Address::publicIp).filter(ip -> ip != null).findFirst().orElse(allocated.publicIp());
     }
 
     /** Releases the instance's Elastic IPs (none for most instances). */
