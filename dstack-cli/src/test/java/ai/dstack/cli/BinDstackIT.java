@@ -232,18 +232,15 @@ class BinDstackIT {
                     .directory(dir.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true);
             Process attached = start(apply, env);
             java.io.OutputStream keyboard = attached.getOutputStream();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
-                    .until(() -> !attached.isAlive() || Files.readString(out).contains("Submit the run asked-task? [y/n]"));
+            awaitPrompt(attached, out, "Submit the run asked-task? [y/n]", 90);
             keyboard.write("y\r".getBytes(StandardCharsets.UTF_8));
             keyboard.flush();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
-                    .until(() -> !attached.isAlive() || Files.readString(out).contains("started-and-waiting\r\n"));
+            awaitPrompt(attached, out, "started-and-waiting\r\n", 90);
             assertThat(attached.isAlive()).as("apply: %s", Files.readString(out)).isTrue();
 
             keyboard.write(3); // Ctrl-C
             keyboard.flush();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                    .until(() -> !attached.isAlive() || Files.readString(out).contains("Stop the run asked-task before detaching? [y/n]: "));
+            awaitPrompt(attached, out, "Stop the run asked-task before detaching? [y/n]: ", 30);
             keyboard.write("y\r".getBytes(StandardCharsets.UTF_8));
             keyboard.flush();
             assertThat(attached.waitFor(90, TimeUnit.SECONDS)).as("apply ends: %s", Files.readString(out)).isTrue();
@@ -254,6 +251,14 @@ class BinDstackIT {
         } finally {
             server.stop();
         }
+    }
+
+    /** Waits until the terminal shows {@code text}; fails with what it showed when the command ended first. */
+    private static void awaitPrompt(Process attached, Path out, String text, int seconds) throws IOException {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(seconds))
+                .until(() -> !attached.isAlive() || Files.readString(out).contains(text));
+        assertThat(Files.readString(out)).as("the terminal (command %s) while waiting for %s",
+                attached.isAlive() ? "running" : "ended with " + attached.exitValue(), text).contains(text);
     }
 
     record Result(int exitCode, String out, String err) {}

@@ -428,13 +428,14 @@ abstract class EngineContractTest {
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage().equals("retrying"));
         clock.set(Instant.parse("2026-11-23T10:00:14Z"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
-        // A waiting run is looked at by the sweep (every 2 s) once its last pass is 5 s old: each step below moves the
-        // clock past the delay by more than that, so the pass that finds the job due comes for sure.
-        clock.set(Instant.parse("2026-11-23T10:00:21Z"));
+        // The engine hints the run when the delay ends (a timer in real time, here 15 s after the failure); the sweep
+        // (every 2 s of the engine's clock) also looks at a waiting run once its last pass is 15 s old. Each step below
+        // moves the clock past the delay and at least 15 s past the previous step, so the sweep finds the job due.
+        clock.set(Instant.parse("2026-11-23T10:00:30Z"));
         awaitFailedSubmissions(engine, run, 3);
-        clock.set(Instant.parse("2026-11-23T10:00:50Z")); // the third failed at :21: due at :51
+        clock.set(Instant.parse("2026-11-23T10:00:59Z")); // the third failed at :30: due at :60
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 3);
-        clock.set(Instant.parse("2026-11-23T10:00:57Z"));
+        clock.set(Instant.parse("2026-11-23T10:01:15Z"));
         awaitFailedSubmissions(engine, run, 4);
 
         // The output is stored (logs show the latest submission's); the finished jobs' directories are gone.

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Map;
 import java.util.Objects;
 
-/** An AWS EBS or GCP persistent-disk volume: it lives in a region and one of its availability zones. */
+/**
+ * An AWS EBS, GCP persistent-disk or Azure managed-disk volume: it lives in a region and one of its availability zones
+ * (an Azure disk in a location without zones has none).
+ */
 @JsonPropertyOrder({"type", "backend"})
 public record ZonalVolumeConfiguration(
         BackendType backend,
@@ -18,8 +21,8 @@ public record ZonalVolumeConfiguration(
         String volumeId)
         implements VolumeConfiguration {
     public ZonalVolumeConfiguration {
-        if (backend != BackendType.AWS && backend != BackendType.GCP) {
-            throw new IllegalArgumentException("zonal volumes are aws or gcp, not " + backend);
+        if (backend != BackendType.AWS && backend != BackendType.GCP && backend != BackendType.AZURE) {
+            throw new IllegalArgumentException("zonal volumes are aws, gcp or azure, not " + backend);
         }
         Objects.requireNonNull(region, "region is null");
     }

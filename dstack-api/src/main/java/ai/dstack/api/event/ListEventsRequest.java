@@ -3,6 +3,7 @@ package ai.dstack.api.event;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * dstack's {@code events/list} body. At most one {@code target*} list and at most one {@code within*} list may be set
@@ -40,59 +41,91 @@ public record ListEventsRequest(
     }
 
     public ListEventsRequest withinRuns(List<UUID> runs) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, runs, includeTargetTypes,
-                actors, prevRecordedAt, prevId, limit, ascending);
+        return with(copy -> copy.withinRuns = runs);
     }
 
     public ListEventsRequest withinProjects(List<UUID> projects) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, projects, withinFleets, withinRuns, includeTargetTypes,
-                actors, prevRecordedAt, prevId, limit, ascending);
+        return with(copy -> copy.withinProjects = projects);
     }
 
     public ListEventsRequest withinFleets(List<UUID> fleets) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, fleets, withinRuns, includeTargetTypes,
-                actors, prevRecordedAt, prevId, limit, ascending);
+        return with(copy -> copy.withinFleets = fleets);
     }
 
     public ListEventsRequest targetRuns(List<UUID> runs) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, runs, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
-                actors, prevRecordedAt, prevId, limit, ascending);
+        return with(copy -> copy.targetRuns = runs);
     }
 
     public ListEventsRequest targetSecrets(List<UUID> secrets) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, secrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
-                actors, prevRecordedAt, prevId, limit, ascending);
+        return with(copy -> copy.targetSecrets = secrets);
     }
 
     /** Only events with a target of these types ({@code run}, {@code job}, {@code fleet}, {@code secret}...). */
     public ListEventsRequest includeTargetTypes(List<String> types) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, types,
-                actors, prevRecordedAt, prevId, limit, ascending);
+        return with(copy -> copy.includeTargetTypes = types);
     }
 
     public ListEventsRequest ascending(boolean oldestFirst) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
-                actors, prevRecordedAt, prevId, limit, oldestFirst);
+        return with(copy -> copy.ascending = oldestFirst);
     }
 
     /** Only events recorded after {@code time} (with {@link #ascending(boolean) ascending}, the oldest first). */
     public ListEventsRequest since(Instant time) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
-                actors, time, null, limit, ascending);
+        return with(copy -> {
+            copy.prevRecordedAt = time;
+            copy.prevId = null;
+        });
     }
 
     /** The page after {@code last} (in this request's order). */
     public ListEventsRequest after(Event last) {
-        return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs,
-                targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, includeTargetTypes,
-                actors, last.recordedAt(), last.id(), limit, ascending);
+        return with(copy -> {
+            copy.prevRecordedAt = last.recordedAt();
+            copy.prevId = last.id();
+        });
+    }
+
+    private ListEventsRequest with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** A mutable copy, so that each wither names only the field it changes. */
+    private static final class Copy {
+        List<UUID> targetProjects, targetUsers, targetFleets, targetInstances, targetRuns, targetJobs, targetVolumes,
+                targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns, actors;
+        List<String> includeTargetTypes;
+        Instant prevRecordedAt;
+        UUID prevId;
+        int limit;
+        boolean ascending;
+
+        Copy(ListEventsRequest r) {
+            targetProjects = r.targetProjects;
+            targetUsers = r.targetUsers;
+            targetFleets = r.targetFleets;
+            targetInstances = r.targetInstances;
+            targetRuns = r.targetRuns;
+            targetJobs = r.targetJobs;
+            targetVolumes = r.targetVolumes;
+            targetGateways = r.targetGateways;
+            targetSecrets = r.targetSecrets;
+            withinProjects = r.withinProjects;
+            withinFleets = r.withinFleets;
+            withinRuns = r.withinRuns;
+            includeTargetTypes = r.includeTargetTypes;
+            actors = r.actors;
+            prevRecordedAt = r.prevRecordedAt;
+            prevId = r.prevId;
+            limit = r.limit;
+            ascending = r.ascending;
+        }
+
+        ListEventsRequest build() {
+            return new ListEventsRequest(targetProjects, targetUsers, targetFleets, targetInstances, targetRuns,
+                    targetJobs, targetVolumes, targetGateways, targetSecrets, withinProjects, withinFleets, withinRuns,
+                    includeTargetTypes, actors, prevRecordedAt, prevId, limit, ascending);
+        }
     }
 }

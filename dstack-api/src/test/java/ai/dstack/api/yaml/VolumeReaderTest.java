@@ -43,6 +43,19 @@ class VolumeReaderTest {
     }
 
     @Test
+    void azureVolumesAreManagedDisksInAZone() {
+        ZonalVolumeConfiguration azure = parse("type: volume\nname: data\nbackend: azure\nregion: eastus\n"
+                + "availability_zone: \"2\"\nsize: 64GB", ZonalVolumeConfiguration.class);
+        assertThat(azure.backend()).isEqualTo(BackendType.AZURE);
+        assertThat(azure.region()).isEqualTo("eastus");
+        assertThat(azure.availabilityZone()).isEqualTo("2");
+        assertThat(azure.size()).isEqualTo(64.0);
+        assertThat(json("type: volume\nbackend: azure\nregion: eastus\nvolume_id: disk-1").get("volume_id").asText())
+                .isEqualTo("disk-1");
+        assertThat(locs("type: volume\nbackend: azure\nsize: 1")).contains("azure.region");
+    }
+
+    @Test
     void runpodDropsTheAvailabilityZone() {
         RunpodVolumeConfiguration runpod = parse("type: volume\nbackend: runpod\nregion: EU-SE-1\navailability_zone: z\nsize: 512MB",
                 RunpodVolumeConfiguration.class);
@@ -92,8 +105,8 @@ class VolumeReaderTest {
         List<ValidationError> errors = errors("type: volume\nbackend: lambda\nregion: r");
         assertThat(errors).extracting(ValidationError::loc).containsExactly("");
         assertThat(errors.get(0).message()).isEqualTo("Input tag 'lambda' found using 'backend' does not match any of the "
-                + "expected tags: <BackendType.AWS: 'aws'>, <BackendType.GCP: 'gcp'>, <BackendType.RUNPOD: 'runpod'>, "
-                + "<BackendType.KUBERNETES: 'kubernetes'>");
+                + "expected tags: <BackendType.AWS: 'aws'>, <BackendType.AZURE: 'azure'>, <BackendType.GCP: 'gcp'>, "
+                + "<BackendType.RUNPOD: 'runpod'>, <BackendType.KUBERNETES: 'kubernetes'>");
         assertThat(errors("type: volume\nbackend: [aws]\nregion: r").get(0).message()).startsWith("Input tag '['aws']' found");
     }
 

@@ -19,9 +19,10 @@ import java.util.Map;
  * e.g. {@code aws.region}).
  */
 public final class VolumeReader {
-    private static final List<String> BACKENDS = List.of("aws", "gcp", "runpod", "kubernetes");
-    private static final String SHOWN_BACKENDS = "<BackendType.AWS: 'aws'>, <BackendType.GCP: 'gcp'>, "
-            + "<BackendType.RUNPOD: 'runpod'>, <BackendType.KUBERNETES: 'kubernetes'>";
+    /** dstack's volume backends, and azure (managed disks), which this server adds. */
+    private static final List<String> BACKENDS = List.of("aws", "azure", "gcp", "runpod", "kubernetes");
+    private static final String SHOWN_BACKENDS = "<BackendType.AWS: 'aws'>, <BackendType.AZURE: 'azure'>, "
+            + "<BackendType.GCP: 'gcp'>, <BackendType.RUNPOD: 'runpod'>, <BackendType.KUBERNETES: 'kubernetes'>";
     private static final String[] COMMON_FIELDS = {"type", "backend", "name", "size", "auto_cleanup_duration", "tags"};
 
     private VolumeReader() {}
@@ -46,7 +47,7 @@ public final class VolumeReader {
         MappingReader b = MappingReader.of(ctx, o.value(), backend);
         b.accept(COMMON_FIELDS);
         VolumeConfiguration volume = switch (backend) {
-            case "aws", "gcp" -> {
+            case "aws", "azure", "gcp" -> {
                 String region = b.req("region", Coerce::string);
                 String zone = b.opt("availability_zone", Coerce::string);
                 String volumeId = b.opt("volume_id", Coerce::string);

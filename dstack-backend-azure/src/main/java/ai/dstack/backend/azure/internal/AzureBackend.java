@@ -16,7 +16,6 @@ import ai.dstack.spi.backend.ProvisioningData;
 import ai.dstack.spi.backend.Tags;
 import ai.dstack.spi.backend.VolumeSupport;
 import com.azure.core.util.Context;
-import com.azure.resourcemanager.compute.fluent.models.ResourceSkuInner;
 import com.azure.resourcemanager.compute.fluent.models.VirtualMachineInner;
 import com.azure.resourcemanager.compute.models.BillingProfile;
 import com.azure.resourcemanager.compute.models.CachingTypes;
@@ -24,7 +23,6 @@ import com.azure.resourcemanager.compute.models.DeleteOptions;
 import com.azure.resourcemanager.compute.models.DiskCreateOptionTypes;
 import com.azure.resourcemanager.compute.models.DiskDeleteOptionTypes;
 import com.azure.resourcemanager.compute.models.HardwareProfile;
-import com.azure.resourcemanager.compute.models.ImageReference;
 import com.azure.resourcemanager.compute.models.InstanceViewStatus;
 import com.azure.resourcemanager.compute.models.InstanceViewTypes;
 import com.azure.resourcemanager.compute.models.LinuxConfiguration;
@@ -33,7 +31,6 @@ import com.azure.resourcemanager.compute.models.NetworkInterfaceReference;
 import com.azure.resourcemanager.compute.models.NetworkProfile;
 import com.azure.resourcemanager.compute.models.OSDisk;
 import com.azure.resourcemanager.compute.models.OSProfile;
-import com.azure.resourcemanager.compute.models.ResourceSkuRestrictions;
 import com.azure.resourcemanager.compute.models.SshConfiguration;
 import com.azure.resourcemanager.compute.models.SshPublicKey;
 import com.azure.resourcemanager.compute.models.StorageAccountTypes;
@@ -60,7 +57,6 @@ import com.azure.resourcemanager.resources.fluent.models.ResourceGroupInner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,8 +76,6 @@ import org.slf4j.LoggerFactory;
 public final class AzureBackend implements Backend {
     static final String TYPE = "azure";
     static final String DEFAULT_USER = "ubuntu";
-    static final String CPU_IMAGE = "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest";
-    static final String GPU_IMAGE = "microsoft-dsvm:ubuntu-hpc:2204:latest";
     static final String VM = "Microsoft.Compute/virtualMachines";
     private static final Logger LOG = LoggerFactory.getLogger(AzureBackend.class);
     private static final OfferCatalog CATALOG = new OfferCatalog("azure",
@@ -100,15 +94,16 @@ public final class AzureBackend implements Backend {
     private final AzurePlacement placement;
     private final AzureVolumes volumes;
     private final AzureQuotas quotas;
-    /** Each VM size's family (lowercase size to the SKU's {@code family}), as the resource SKUs said last. */
-    private final Map<String, String> skuFamilies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AzureImages images;
 
     public AzureBackend(AzureSettings settings) {
         this.settings = settings;
         this.clients = new AzureClients(settings);
         this.placement = new AzurePlacement(settings, clients, this::ensureGroup);
-        this.volumes = new AzureVolumes(settings, clients, this::ensureGroup);
+        this.volumes = new AzureVolumes(settings, clients, this::ensureGroup,
+                location -> AzureSkus.read(clients).locationZones(location));
         this.quotas = new AzureQuotas(clients);
+        this.images = new AzureImages(settings, clients);
     }
 
     @Override
@@ -165,22 +160,24 @@ public final class AzureBackend implements Backend {
                 candidates.add(offer);
             }
         }
-        Map<String, Set<String>> available = candidates.isEmpty() ? Map.of() : availableLocations();
+        AzureSkus skus = candidates.isEmpty() ? null : skus();
         Map<String, Set<String>> noQuota = new HashMap<>();
         List<InstanceOfferWithAvailability> offers = new ArrayList<>();
         for (InstanceOffer offer : candidates) {
-            String size = offer.instance().name().toLowerCase(Locale.ROOT);
-            InstanceAvailability availability = available == null ? InstanceAvailability.UNKNOWN
-                    : available.getOrDefault(size, Set.of()).contains(offer.region()) ? InstanceAvailability.AVAILABLE
+            String size = offer.instance().name();
+            InstanceAvailability availability = skus == null ? InstanceAvailability.UNKNOWN
+                    : skus.available(size, offer.region()) ? InstanceAvailability.AVAILABLE
                     : InstanceAvailability.NOT_AVAILABLE;
+            List<String> zones = null;
             if (availability == InstanceAvailability.AVAILABLE) {
-                String family = skuFamilies.get(size);
+                zones = skus.zones(size, offer.region());
+                String family = skus.family(size);
                 Set<String> zeroQuota = noQuota.computeIfAbsent(offer.region(), quotas::familiesWithoutQuota);
-                if (family != null && zeroQuota.contains(family.toLowerCase(Locale.ROOT))) {
+                if (family != null && zeroQuota.contains(family)) {
                     availability = InstanceAvailability.NO_QUOTA;
                 }
             }
-            offers.add(offer.withAvailability(availability, null));
+            offers.add(offer.withAvailability(availability, zones == null || zones.isEmpty() ? null : zones));
         }
         offers.sort(Comparator.comparingDouble(InstanceOfferWithAvailability::price)
                 .thenComparing(o -> !o.availability().isAvailable())
@@ -188,52 +185,56 @@ public final class AzureBackend implements Backend {
         return offers;
     }
 
-    /**
-     * VM sizes by the locations where the subscription may create them (resource SKUs without a location
-     * restriction); null when the API would not say (availability unknown).
-     */
-    private Map<String, Set<String>> availableLocations() {
+    /** The resource SKUs now; null (availability unknown) when ARM would not say. */
+    private AzureSkus skus() {
         try {
-            Map<String, Set<String>> bySize = new HashMap<>();
-            for (ResourceSkuInner sku : clients.compute().serviceClient().getResourceSkus().list()) {
-                if (!"virtualMachines".equalsIgnoreCase(sku.resourceType()) || sku.locations() == null) {
-                    continue;
-                }
-                Set<String> restricted = new HashSet<>();
-                if (sku.restrictions() != null) {
-                    for (ResourceSkuRestrictions r : sku.restrictions()) {
-                        if (r.values() != null) {
-                            r.values().forEach(v -> restricted.add(v.toLowerCase(Locale.ROOT)));
-                        }
-                    }
-                }
-                Set<String> locations = bySize.computeIfAbsent(sku.name().toLowerCase(Locale.ROOT),
-                        k -> new HashSet<>());
-                if (sku.family() != null) {
-                    skuFamilies.put(sku.name().toLowerCase(Locale.ROOT), sku.family());
-                }
-                sku.locations().stream().map(l -> l.toLowerCase(Locale.ROOT)).filter(l -> !restricted.contains(l))
-                        .forEach(locations::add);
-            }
-            return bySize;
+            return AzureSkus.read(clients);
         } catch (RuntimeException e) {
             LOG.warn("{}", AzureErrors.map(e, "listing resource SKUs").getMessage());
             return null;
         }
     }
 
+    /**
+     * Creates the VM in the offer's location: in its first zone (the next on no capacity, but only the first for a
+     * placement group, whose VMs share one datacenter), or without a zone where the location has none.
+     */
     @Override
     public ProvisioningData createInstance(InstanceOfferWithAvailability offer, InstanceConfiguration config) {
-        boolean gpu = !offer.instance().resources().gpus().isEmpty();
-        AzureSettings.OsImage image = settings.osImages().get(gpu ? "nvidia" : "cpu");
-        if (image == null) {
-            image = new AzureSettings.OsImage(gpu ? GPU_IMAGE : CPU_IMAGE, DEFAULT_USER);
-        }
         String location = offer.region();
+        ensureGroup();
+        AzureImages.Resolved image = images.resolve(offer.instance(), location);
+        List<String> zones = new ArrayList<>();
+        if (offer.availabilityZones() == null || offer.availabilityZones().isEmpty()) {
+            zones.add(null);
+        } else {
+            zones.addAll(config.placementGroup() != null ? offer.availabilityZones().subList(0, 1)
+                    : offer.availabilityZones());
+        }
+        BackendException noCapacity = null;
+        for (String zone : zones) {
+            try {
+                return createIn(offer, config, image, zone);
+            } catch (BackendException e) {
+                if (e.failure() != BackendFailure.NO_CAPACITY) {
+                    throw e;
+                }
+                if (noCapacity != null) {
+                    e.addSuppressed(noCapacity);
+                }
+                noCapacity = e;
+            }
+        }
+        throw noCapacity;
+    }
+
+    private ProvisioningData createIn(InstanceOfferWithAvailability offer, InstanceConfiguration config,
+            AzureImages.Resolved image, String zone) {
+        String location = offer.region();
+        String where = zone == null ? location : location + " zone " + zone;
         String name = AzureNames.vmName(config.instanceName());
         Map<String, String> tags = tags(config);
         try {
-            ensureGroup();
             String subnet = subnetId(location);
             String nsg = ensureSecurityGroup(location);
             String publicIp = null;
@@ -257,10 +258,13 @@ public final class AzureBackend implements Backend {
                                     .withNetworkSecurityGroup(new NetworkSecurityGroupInner().withId(nsg))
                                     .withLocation(location).withTags(tags)).id());
             VirtualMachineInner vm = vm(offer, config, image, location, tags, nic);
-            call("creating VM " + name + " (" + offer.instance().name() + " in " + location + ")",
+            if (zone != null) {
+                vm.withZones(List.of(zone));
+            }
+            call("creating VM " + name + " (" + offer.instance().name() + " in " + where + ")",
                     () -> clients.compute().serviceClient().getVirtualMachines().createOrUpdate(group(), name, vm));
         } catch (RuntimeException e) {
-            BackendException mapped = AzureErrors.map(e, "creating " + offer.instance().name() + " in " + location);
+            BackendException mapped = AzureErrors.map(e, "creating " + offer.instance().name() + " in " + where);
             try {
                 deleteVmAndParts(name);
                 releaseNetworkWhenUnused(location);
@@ -269,19 +273,19 @@ public final class AzureBackend implements Backend {
             }
             throw mapped;
         }
-        return new ProvisioningData(TYPE, offer.instance(), name, null, null, location, null, offer.price(),
+        return new ProvisioningData(TYPE, offer.instance(), name, null, null, location, zone, offer.price(),
                 offer.instance().resources().spot(), image.user(), 22, null);
     }
 
     private VirtualMachineInner vm(InstanceOfferWithAvailability offer, InstanceConfiguration config,
-            AzureSettings.OsImage image, String location, Map<String, String> tags, String nic) {
+            AzureImages.Resolved image, String location, Map<String, String> tags, String nic) {
         int diskGb = Math.max(30, (int) Math.ceil(offer.instance().resources().disk().sizeMib() / 1024.0));
         List<SshPublicKey> keys = config.sshPublicKeys().stream().map(k -> new SshPublicKey()
                 .withPath("/home/" + image.user() + "/.ssh/authorized_keys").withKeyData(k.strip())).toList();
         VirtualMachineInner vm = new VirtualMachineInner()
                 .withHardwareProfile(new HardwareProfile().withVmSize(VirtualMachineSizeTypes.fromString(
                         offer.instance().name())))
-                .withStorageProfile(new StorageProfile().withImageReference(imageReference(image.name()))
+                .withStorageProfile(new StorageProfile().withImageReference(image.reference())
                         .withOsDisk(new OSDisk().withCreateOption(DiskCreateOptionTypes.FROM_IMAGE)
                                 .withCaching(CachingTypes.READ_WRITE).withDiskSizeGB(diskGb)
                                 .withDeleteOption(DiskDeleteOptionTypes.DELETE)
@@ -303,17 +307,6 @@ public final class AzureBackend implements Backend {
         }
         vm.withLocation(location).withTags(tags);
         return vm;
-    }
-
-    private static ImageReference imageReference(String name) {
-        if (name.startsWith("/CommunityGalleries/")) {
-            return new ImageReference().withCommunityGalleryImageId(name);
-        }
-        if (name.startsWith("/")) {
-            return new ImageReference().withId(name);
-        }
-        String[] urn = name.split(":");
-        return new ImageReference().withPublisher(urn[0]).withOffer(urn[1]).withSku(urn[2]).withVersion(urn[3]);
     }
 
     /** dstack's tags, then the backend's configured ones, then the resource's. */

@@ -1,6 +1,7 @@
 package ai.dstack.backend.azure.internal;
 
 import ai.dstack.spi.backend.BackendException;
+import ai.dstack.spi.backend.BackendFailure;
 import ai.dstack.spi.backend.ProvisioningData;
 import ai.dstack.spi.backend.Tags;
 import ai.dstack.spi.backend.VolumeData;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Managed disks as network volumes: a StandardSSD disk in the project's resource group, attached to a VM as a data
@@ -35,14 +37,22 @@ final class AzureVolumes implements VolumeSupport {
     private final AzureSettings settings;
     private final AzureClients clients;
     private final Runnable ensureGroup;
+    private final Function<String, List<String>> locationZones;
 
-    AzureVolumes(AzureSettings settings, AzureClients clients, Runnable ensureGroup) {
+    /** @param locationZones a location's availability zones (empty where it has none) */
+    AzureVolumes(AzureSettings settings, AzureClients clients, Runnable ensureGroup,
+            Function<String, List<String>> locationZones) {
         this.settings = settings;
         this.clients = clients;
         this.ensureGroup = ensureGroup;
+        this.locationZones = locationZones;
     }
 
-    /** A new disk, or an existing one by name in the resource group or by its full id ({@code volume_id}). */
+    /**
+     * A new disk, or an existing one by name in the resource group or by its full id ({@code volume_id}). A new disk
+     * is zonal where the location has zones (in the requested zone, else the first), as VMs there are made in a zone
+     * and attach only disks of their own zone.
+     */
     @Override
     public VolumeData create(VolumeRequest request) {
         if (request.volumeId() != null) {
@@ -53,7 +63,8 @@ final class AzureVolumes implements VolumeSupport {
             } catch (RuntimeException e) {
                 throw AzureErrors.map(e, "reading disk " + request.volumeId());
             }
-            return new VolumeData(AzureBackend.TYPE, request.volumeId(), disk.location(), null,
+            String zone = disk.zones() == null || disk.zones().isEmpty() ? null : disk.zones().get(0);
+            return new VolumeData(AzureBackend.TYPE, request.volumeId(), disk.location(), zone,
                     disk.diskSizeGB() == null ? 0 : disk.diskSizeGB(), true, 0);
         }
         ensureGroup.run();
@@ -65,15 +76,39 @@ final class AzureVolumes implements VolumeSupport {
         tags.putAll(settings.tags());
         tags.putAll(request.tags());
         String name = AzureNames.vmName(request.name());
+        String zone = zone(request);
+        DiskInner disk = new DiskInner()
+                .withSku(new DiskSku().withName(DiskStorageAccountTypes.STANDARD_SSD_LRS))
+                .withCreationData(new CreationData().withCreateOption(DiskCreateOption.EMPTY))
+                .withDiskSizeGB(request.sizeGb()).withLocation(request.region()).withTags(tags);
+        if (zone != null) {
+            disk.withZones(List.of(zone));
+        }
         try {
-            clients.compute().serviceClient().getDisks().createOrUpdate(settings.group(), name, new DiskInner()
-                    .withSku(new DiskSku().withName(DiskStorageAccountTypes.STANDARD_SSD_LRS))
-                    .withCreationData(new CreationData().withCreateOption(DiskCreateOption.EMPTY))
-                    .withDiskSizeGB(request.sizeGb()).withLocation(request.region()).withTags(tags));
+            clients.compute().serviceClient().getDisks().createOrUpdate(settings.group(), name, disk);
         } catch (RuntimeException e) {
             throw AzureErrors.map(e, "creating disk " + name);
         }
-        return new VolumeData(AzureBackend.TYPE, name, request.region(), null, request.sizeGb(), false, 0);
+        return new VolumeData(AzureBackend.TYPE, name, request.region(), zone, request.sizeGb(), false, 0);
+    }
+
+    /** The requested zone, which must be one of the location's; else its first; null where it has none. */
+    private String zone(VolumeRequest request) {
+        List<String> zones;
+        try {
+            zones = locationZones.apply(request.region());
+        } catch (RuntimeException e) {
+            throw AzureErrors.map(e, "listing the zones of " + request.region());
+        }
+        if (request.availabilityZone() == null) {
+            return zones.isEmpty() ? null : zones.get(0);
+        }
+        if (!zones.contains(request.availabilityZone())) {
+            throw new BackendException(BackendFailure.INVALID_CONFIGURATION, "availability_zone: '"
+                    + request.availabilityZone() + "' is not an availability zone of " + request.region() + " ("
+                    + (zones.isEmpty() ? "it has none" : "its zones: " + String.join(", ", zones)) + ")");
+        }
+        return request.availabilityZone();
     }
 
     @Override

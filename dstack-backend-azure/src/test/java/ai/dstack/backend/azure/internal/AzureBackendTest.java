@@ -68,8 +68,9 @@ class AzureBackendTest {
         ProvisioningData vm = backend.createInstance(cheapest, config("gpu-0"));
         FakeArmSubscription.Vm fake = subscription.vm(vm.instanceId());
         assertThat(fake.size()).isEqualTo("Standard_NC24ads_A100_v4");
-        assertThat(fake.body.path("properties").path("storageProfile").path("imageReference").path("publisher")
-                .asText()).isEqualTo("microsoft-dsvm");
+        assertThat(fake.body.path("properties").path("storageProfile").path("imageReference")
+                .path("communityGalleryImageId").asText())
+                .isEqualTo("/CommunityGalleries/" + FakeArmSubscription.DSTACK_GALLERY + "/Images/dstack-cuda-0.14");
         assertThat(fake.body.path("properties").path("priority").asText()).isEqualTo("Spot");
         assertThat(fake.tags()).containsEntry("owner", "dstack").containsEntry("dstack_name", "gpu-0")
                 .containsEntry("dstack_project", "main");
@@ -79,7 +80,8 @@ class AzureBackendTest {
 
     @Test
     void aConfiguredGroupNetworkImageAndPrivateAddressesTakeEffect() {
-        subscription.existingNetwork("ml-rg", "ml-net", "eastus");
+        subscription.existingNetwork("ml-rg", "ml-net", "eastus").marketplaceImage("Debian:debian-12:12-gen2",
+                "0.20241004.1890");
         try (Backend custom = AzureTestBackends.backend(subscription, "main", "{\"resource_group\": \"ml-rg\", "
                 + "\"vpc_ids\": {\"eastus\": \"ml-rg/ml-net\"}, \"public_ips\": false, \"os_images\": {\"cpu\": "
                 + "{\"name\": \"Debian:debian-12:12-gen2:latest\", \"user\": \"admin\"}}}")) {

@@ -114,7 +114,9 @@ class AzureEngineTest extends CloudEngineContract {
         String created = arm.calls(subscription).stream().filter(c -> c.method().equals("PUT")
                 && c.path().contains("/Microsoft.Compute/virtualMachines/")).findFirst().orElseThrow().body();
         assertThat(created).contains("\"dstack_run\":\"on-cloud\"", "\"team\":\"ml\"", "\"owner\":\"dstack\"",
-                "/home/ubuntu/.ssh/authorized_keys", "0001-com-ubuntu-server-jammy", "StandardSSD_LRS");
+                "/home/ubuntu/.ssh/authorized_keys", "StandardSSD_LRS", "\"zones\":[\"1\"]",
+                "\"communityGalleryImageId\":\"/CommunityGalleries/" + FakeArmSubscription.DSTACK_GALLERY
+                        + "/Images/dstack-0.14\"");
         String nsg = arm.calls(subscription).stream().filter(c -> c.method().equals("PUT")
                 && c.path().contains("/networkSecurityGroups/")).findFirst().orElseThrow().body();
         assertThat(nsg).contains("\"destinationPortRange\":\"22\"", "\"access\":\"Allow\"");
@@ -153,5 +155,26 @@ class AzureEngineTest extends CloudEngineContract {
                 "GET /providers/Microsoft.Compute/locations/eastus/usages"));
         assertThat(finished(t4).status()).isEqualTo(RunStatus.FAILED);
         assertThat(subscription.vms()).isEmpty();
+    }
+
+    @Test
+    void availabilityZonesKeepAzureOffersInThoseZonesAndTheVmIsMadeThere() {
+        start();
+        configure(null);
+        subscription.restrictZone("Standard_B2ms", "eastus", "3");
+        var zoned = task("type: task\nname: zoned\ncommands: [echo hi]\navailability_zones: [\"3\", \"2\"]\n"
+                + "instance_types: [Standard_B2ms]\nspot_policy: on-demand\n");
+        RunPlan plan = engine.getRunPlan(engine.defaultProject(), RunSpec.newBuilder().configuration(zoned).build());
+        assertThat(plan.jobPlans().get(0).offers()).singleElement().satisfies(o -> {
+            assertThat(o.instance().name()).isEqualTo("Standard_B2ms");
+            assertThat(o.availabilityZones()).containsExactly("2");
+        });
+        Run done = finished(zoned);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().availabilityZone()).isEqualTo("2");
+        assertThat(arm.calls(subscription)).filteredOn(c -> c.method().equals("PUT")
+                && c.path().contains("/virtualMachines/")).singleElement()
+                .satisfies(c -> assertThat(c.body()).contains("\"zones\":[\"2\"]"));
+        awaitNothingLeft();
     }
 }

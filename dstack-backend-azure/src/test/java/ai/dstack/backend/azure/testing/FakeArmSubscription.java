@@ -44,6 +44,11 @@ public final class FakeArmSubscription {
     private final Set<String> noQuota = ConcurrentHashMap.newKeySet();
     private final Set<String> zeroQuota = ConcurrentHashMap.newKeySet();
     private final Set<String> restricted = ConcurrentHashMap.newKeySet();
+    private final Set<String> restrictedZones = ConcurrentHashMap.newKeySet();
+    /** Community gallery images by {@code gallery/image}, lowercased: the locations they are published in. */
+    private final Map<String, Set<String>> galleryImages = new ConcurrentHashMap<>();
+    /** Marketplace images: {@code location:publisher:offer:sku}, lowercased, to their versions. */
+    private final Map<String, List<String>> marketplace = new ConcurrentHashMap<>();
 
     /** An HTTP reply: status, JSON body (null for none) and headers. */
     record Reply(int status, JsonNode body, Map<String, String> headers) {}
@@ -52,7 +57,17 @@ public final class FakeArmSubscription {
         this.id = id;
         this.tenantId = tenantId;
         this.base = fakeUrl;
+        for (String image : List.of("dstack-0.14", "dstack-cuda-0.14", "dstack-cuda-0.10", "dstack-grid-0.14")) {
+            publishGalleryImage(DSTACK_GALLERY, image);
+        }
+        for (String location : LOCATIONS) {
+            marketplace.put(key(location + ":Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2"),
+                    List.of("22.04.202410020", "22.04.202411190"));
+        }
     }
+
+    /** dstack's public community gallery, as dstack's Azure backend names it. */
+    public static final String DSTACK_GALLERY = "dstack-ebac134d-04b9-4c2b-8b6c-ad3e73904aa7";
 
     public String id() {
         return id;
@@ -72,7 +87,10 @@ public final class FakeArmSubscription {
 
     // ---- scripting ----
 
-    /** Creating a VM of {@code size} in {@code location} ("*" for any) ends in {@code AllocationFailed}. */
+    /**
+     * Creating a VM of {@code size} in {@code location} ("*" for any) ends in {@code AllocationFailed}; a location
+     * {@code eastus/2} means only that zone of it.
+     */
     public FakeArmSubscription noCapacity(String size, String location) {
         noCapacity.add(size.toLowerCase(Locale.ROOT) + "@" + location);
         return this;
@@ -98,6 +116,51 @@ public final class FakeArmSubscription {
     /** The resource SKU of {@code size} in {@code location} is {@code NotAvailableForSubscription}. */
     public FakeArmSubscription restrict(String size, String location) {
         restricted.add(size.toLowerCase(Locale.ROOT) + "@" + location);
+        return this;
+    }
+
+    /** A Linux image in a community gallery, published in every fake location. */
+    public FakeArmSubscription publishGalleryImage(String gallery, String image) {
+        galleryImages.put(key(gallery + "/" + image), new LinkedHashSet<>(LOCATIONS));
+        return this;
+    }
+
+    /** A marketplace image ({@code publisher:offer:sku}) with these versions, in every fake location. */
+    public FakeArmSubscription marketplaceImage(String publisherOfferSku, String... versions) {
+        for (String location : LOCATIONS) {
+            marketplace.put(key(location + ":" + publisherOfferSku), List.of(versions));
+        }
+        return this;
+    }
+
+    /** The gallery image is no longer published in {@code location}. */
+    public FakeArmSubscription unpublishGalleryImage(String gallery, String image, String location) {
+        galleryImages.getOrDefault(key(gallery + "/" + image), new LinkedHashSet<>()).remove(location);
+        return this;
+    }
+
+    /** {@code size} cannot be created in {@code zone} of {@code location}: a {@code Zone} restriction of its SKU. */
+    public FakeArmSubscription restrictZone(String size, String location, String zone) {
+        restrictedZones.add(size.toLowerCase(Locale.ROOT) + "@" + location + "/" + zone);
+        return this;
+    }
+
+    /** A managed image a user made in {@code group} (which is made too when missing). */
+    public synchronized FakeArmSubscription existingImage(String group, String name, String location) {
+        String groupId = "/subscriptions/" + id + "/resourceGroups/" + group;
+        groups.computeIfAbsent(key(groupId), k -> {
+            ObjectNode g = FakeArm.JSON.createObjectNode().put("id", groupId).put("name", group)
+                    .put("location", location).put("type", "Microsoft.Resources/resourceGroups");
+            g.putObject("properties").put("provisioningState", "Succeeded");
+            return g;
+        });
+        String imageId = groupId + "/providers/Microsoft.Compute/images/" + name;
+        ObjectNode image = FakeArm.JSON.createObjectNode().put("id", imageId).put("name", name)
+                .put("type", "Microsoft.Compute/images").put("location", location);
+        ObjectNode props = image.putObject("properties").put("provisioningState", "Succeeded")
+                .put("hyperVGeneration", "V2");
+        props.putObject("storageProfile").putObject("osDisk").put("osType", "Linux").put("osState", "Generalized");
+        resources.put(key(imageId), image);
         return this;
     }
 
@@ -134,6 +197,14 @@ public final class FakeArmSubscription {
         synchronized (this) {
             deleteVm(key(vm.body.path("id").asText()));
         }
+    }
+
+    private volatile java.util.function.Consumer<TestSshServer> vmStart = vm -> {};
+
+    /** Prepares each VM's SSH host as it starts (e.g. stand-ins for its disk tools in {@code ~/bin}). */
+    public FakeArmSubscription onVmStart(java.util.function.Consumer<TestSshServer> prepare) {
+        this.vmStart = prepare;
+        return this;
     }
 
     // ---- inspection ----
@@ -222,6 +293,14 @@ public final class FakeArmSubscription {
         if (lower.matches("/providers/microsoft\\.compute/locations/[^/]+/usages") && method.equals("GET")) {
             return ok(usages(p[3]));
         }
+        if (lower.matches("/providers/microsoft\\.compute/locations/[^/]+/communitygalleries/[^/]+/images/[^/]+")
+                && method.equals("GET")) {
+            return ok(galleryImage(p[3], p[5], p[7]));
+        }
+        if (lower.matches("/providers/microsoft\\.compute/locations/[^/]+/publishers/[^/]+/artifacttypes/vmimage"
+                + "/offers/[^/]+/skus/[^/]+/versions(/[^/]+)?") && method.equals("GET")) {
+            return ok(marketplaceImage(path, p[3], p[5], p[9], p[11], p.length > 13 ? p[13] : null));
+        }
         if (lower.startsWith("/providers/microsoft.fake/operations/") && method.equals("GET")) {
             return finish(p[3]);
         }
@@ -282,6 +361,42 @@ public final class FakeArmSubscription {
         throw new ArmError(404, "NotFound", "No route for " + method + " " + path);
     }
 
+    private ObjectNode galleryImage(String location, String gallery, String image) {
+        Set<String> published = galleryImages.get(key(gallery + "/" + image));
+        if (published == null || !published.contains(location.toLowerCase(Locale.ROOT))) {
+            throw new ArmError(404, "ResourceNotFound", "The Resource 'Microsoft.Compute/locations/" + location
+                    + "/communityGalleries/" + gallery + "/images/" + image + "' was not found.");
+        }
+        ObjectNode body = FakeArm.JSON.createObjectNode().put("name", image).put("location", location)
+                .put("type", "Microsoft.Compute/locations/communityGalleries/images");
+        body.putObject("identifier").put("uniqueId", "/CommunityGalleries/" + gallery + "/Images/" + image);
+        ObjectNode props = body.putObject("properties").put("osType", "Linux").put("osState", "Generalized")
+                .put("hyperVGeneration", "V2").put("architecture", "x64");
+        props.putObject("identifier").put("publisher", "dstack").put("offer", "dstack").put("sku", image);
+        return body;
+    }
+
+    /** A marketplace image's versions (a JSON array, as ARM lists them) or one version. */
+    private JsonNode marketplaceImage(String path, String location, String publisher, String offer, String sku,
+            String version) {
+        List<String> versions = marketplace.get(key(location + ":" + publisher + ":" + offer + ":" + sku));
+        if (versions == null || (version != null && !versions.contains(version))) {
+            throw new ArmError(404, "NotFound", "Artifact: VMImage was not found.");
+        }
+        String prefix = "/Subscriptions/" + id + path.substring(0, path.toLowerCase(Locale.ROOT).indexOf("/versions"))
+                + "/Versions/";
+        if (version != null) {
+            ObjectNode one = FakeArm.JSON.createObjectNode().put("location", location).put("name", version)
+                    .put("id", prefix + version);
+            one.putObject("properties").put("hyperVGeneration", "V2").putObject("osDiskImage")
+                    .put("operatingSystem", "Linux");
+            return one;
+        }
+        ArrayNode list = FakeArm.JSON.createArrayNode();
+        versions.forEach(v -> list.addObject().put("location", location).put("name", v).put("id", prefix + v));
+        return list;
+    }
+
     private ObjectNode group(String groupKey, String name) {
         ObjectNode g = groups.get(groupKey);
         if (g == null) {
@@ -320,6 +435,9 @@ public final class FakeArmSubscription {
             String power = "starting";
             if (vm.views >= 2) {
                 vm.startSsh();
+                if (vm.views == 2) {
+                    vmStart.accept(vm.ssh());
+                }
                 power = "running";
                 String host = vm.ssh.host();
                 for (JsonNode ref : vm.body.path("properties").path("networkProfile").path("networkInterfaces")) {
@@ -398,6 +516,14 @@ public final class FakeArmSubscription {
                             + "in exceeding approved Total Regional Cores quota. Location: " + location
                             + ", Current Limit: 10, Current Usage: 8, Additional Required: 4.");
                 }
+                String zone = r.path("zones").path(0).asText(null);
+                if (zone != null && (!List.of("1", "2", "3").contains(zone)
+                        || restrictedZones.contains(size + "@" + location + "/" + zone))) {
+                    throw new ArmError(409, "SkuNotAvailable", "The requested VM size '"
+                            + props.path("hardwareProfile").path("vmSize").asText() + "' is currently not available "
+                            + "in location '" + location + "' zones '" + zone + "' for subscription '" + id + "'.");
+                }
+                checkImage(props.path("storageProfile").path("imageReference"), location);
                 List<String> keys = new ArrayList<>();
                 for (JsonNode key : props.path("osProfile").path("linuxConfiguration").path("ssh").path("publicKeys")) {
                     keys.add(key.path("keyData").asText());
@@ -422,7 +548,7 @@ public final class FakeArmSubscription {
                         .put("provisioningState", "Succeeded").put("diskState", "Attached");
                 resources.put(key(diskId), diskResource);
                 if (noCapacity.contains(size + "@" + location) || noCapacity.contains(size + "@*")
-                        || noCapacity.contains("*@*")) {
+                        || noCapacity.contains("*@*") || noCapacity.contains(size + "@" + location + "/" + zone)) {
                     error = "AllocationFailed";
                     errorMessage = "Allocation failed. We do not have sufficient capacity for the requested VM size "
                             + props.path("hardwareProfile").path("vmSize").asText() + " in this region. Read more "
@@ -444,6 +570,34 @@ public final class FakeArmSubscription {
         int created = type.equalsIgnoreCase("Microsoft.Compute/disks") ? 202 : 201;
         return new Reply(existed ? 200 : created, r.deepCopy(), Map.of("Azure-AsyncOperation", operationUrl(op),
                 "Retry-After", "0"));
+    }
+
+    /** A VM's image must exist where the VM is made, as ARM checks it. */
+    private void checkImage(JsonNode image, String location) {
+        String gallery = image.path("communityGalleryImageId").asText(null);
+        String imageId = image.path("id").asText(null);
+        if (gallery != null) {
+            String[] g = gallery.split("/");
+            Set<String> published = g.length >= 5 ? galleryImages.get(key(g[2] + "/" + g[4])) : null;
+            if (published == null || !published.contains(location)) {
+                throw new ArmError(404, "GalleryImageNotFound", "The gallery image " + gallery + " is not available in"
+                        + " " + location + ".");
+            }
+        } else if (imageId != null) {
+            if (!resources.containsKey(key(imageId))) {
+                throw new ArmError(404, "NotFound", "The Image '" + imageId + "' cannot be found in '" + location
+                        + "' region.");
+            }
+        } else {
+            String version = image.path("version").asText();
+            List<String> versions = marketplace.get(key(location + ":" + image.path("publisher").asText() + ":"
+                    + image.path("offer").asText() + ":" + image.path("sku").asText()));
+            if (versions == null || (!version.equalsIgnoreCase("latest") && !versions.contains(version))) {
+                throw new ArmError(404, "PlatformImageNotFound", "The platform image '"
+                        + image.path("publisher").asText() + ":" + image.path("offer").asText() + ":"
+                        + image.path("sku").asText() + ":" + version + "' is not available.");
+            }
+        }
     }
 
     /** A VM update: its data disks are replaced by the body's, attaching and detaching managed disks. */
@@ -470,6 +624,13 @@ public final class FakeArmSubscription {
             if (disk.has("managedBy") && !disk.path("managedBy").asText().equalsIgnoreCase(resourceId)) {
                 throw new ArmError(409, "OperationNotAllowed", "Disk " + disk.path("name").asText() + " is "
                         + "attached to VM " + disk.path("managedBy").asText() + ".");
+            }
+            String diskZone = disk.path("zones").path(0).asText(null);
+            String vmZone = vm.body.path("zones").path(0).asText(null);
+            if (!java.util.Objects.equals(diskZone, vmZone)) {
+                throw new ArmError(400, "BadRequest", "Disk " + disk.path("name").asText() + " (zone " + diskZone
+                        + ") cannot be attached to VM " + vm.name + " (zone " + vmZone + "): they are not in the same"
+                        + " availability zone.");
             }
             disk.put("managedBy", resourceId);
             disks.add(d.deepCopy());
@@ -643,6 +804,20 @@ public final class FakeArmSubscription {
                             .put("reasonCode", "NotAvailableForSubscription");
                     r.putArray("values").add(location);
                     r.putObject("restrictionInfo").putArray("locations").add(location);
+                }
+                List<String> zonesRestricted = new ArrayList<>();
+                for (String zone : List.of("1", "2", "3")) {
+                    if (restrictedZones.contains(size.toLowerCase(Locale.ROOT) + "@" + location + "/" + zone)) {
+                        zonesRestricted.add(zone);
+                    }
+                }
+                if (!zonesRestricted.isEmpty()) {
+                    ObjectNode r = restrictions.addObject().put("type", "Zone")
+                            .put("reasonCode", "NotAvailableForSubscription");
+                    r.putArray("values").add(location);
+                    ObjectNode info = r.putObject("restrictionInfo");
+                    info.putArray("locations").add(location);
+                    zonesRestricted.forEach(info.putArray("zones")::add);
                 }
             }
         }

@@ -29,6 +29,7 @@ import com.google.cloud.compute.v1.NetworkInterface;
 import com.google.cloud.compute.v1.Scheduling;
 import com.google.cloud.compute.v1.ServiceAccount;
 import com.google.cloud.compute.v1.Zone;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -50,6 +51,13 @@ import java.util.stream.Collectors;
 public final class GcpBackend implements Backend {
     static final String TYPE = "gcp";
     static final String DEFAULT_USER = "ubuntu";
+    /** The backend data of a TPU VM's provisioning data, as dstack marks it. */
+    static final String TPU_DATA = "{\"is_tpu\":true}";
+    /** Single-host TPU types, as dstack provisions them: one VM, no slice. */
+    private static final java.util.regex.Pattern SINGLE_HOST_TPU = java.util.regex.Pattern.compile(
+            "v[2-4]-8|v5litepod-[148]|v5p-8|v6e-[148]");
+    private static final com.fasterxml.jackson.databind.ObjectMapper TPU_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     static final String CPU_IMAGE = "projects/ubuntu-os-cloud/global/images/family/ubuntu-2204-lts";
     static final String GPU_IMAGE = "projects/deeplearning-platform-release/global/images/family/common-cu124-ubuntu-2204-py310";
     private static final OfferCatalog CATALOG = new OfferCatalog("gcp", "ai/dstack/backend/gcp/internal/gcp-catalog.csv",
@@ -66,6 +74,7 @@ public final class GcpBackend implements Backend {
     private final GcpOperations operations;
     private final GcpVolumes volumes;
     private final GcpPlacement placement;
+    private final GcpTpus tpus;
 
     public GcpBackend(GcpSettings settings) {
         this.settings = settings;
@@ -73,6 +82,7 @@ public final class GcpBackend implements Backend {
         this.operations = new GcpOperations(clients, settings.projectId());
         this.volumes = new GcpVolumes(settings, clients, operations);
         this.placement = new GcpPlacement(settings, clients, operations);
+        this.tpus = new GcpTpus(settings, clients::accessToken);
     }
 
     @Override
@@ -206,9 +216,9 @@ public final class GcpBackend implements Backend {
 
     @Override
     public ProvisioningData createInstance(InstanceOfferWithAvailability offer, InstanceConfiguration config) {
-        if (isTpu(offer.offer())) {
-            throw new BackendException(BackendFailure.OTHER, "gcp: " + offer.instance().name() + " is a TPU offer; "
-                    + "TPUs are listed but this server does not provision them yet (choose a GPU or CPU offer)");
+        boolean tpu = isTpu(offer.offer());
+        if (tpu) {
+            refuseForTpu(offer, config);
         }
         boolean gpu = !offer.instance().resources().gpus().isEmpty();
         GcpSettings.OsImage image = settings.osImages().get(gpu ? "nvidia" : "cpu");
@@ -217,7 +227,7 @@ public final class GcpBackend implements Backend {
         }
         ensureFirewall();
         try {
-            return create(offer, config, image);
+            return tpu ? createTpu(offer, config) : create(offer, config, image);
         } catch (RuntimeException e) {
             try {
                 releaseFirewallWhenUnused();
@@ -225,6 +235,128 @@ public final class GcpBackend implements Backend {
                 e.addSuppressed(cleanUp);
             }
             throw e;
+        }
+    }
+
+    /** What a TPU VM cannot take here: a multi-host slice, a placement group, a reservation, extra VPCs. */
+    private void refuseForTpu(InstanceOfferWithAvailability offer, InstanceConfiguration config) {
+        String type = offer.instance().name();
+        String why = null;
+        if (!SINGLE_HOST_TPU.matcher(type).matches()) {
+            why = "it is a multi-host TPU slice, which this server does not provision (single-host ones: v2-8, v3-8,"
+                    + " v4-8, v5litepod-1/4/8, v5p-8, v6e-1/4/8)";
+        } else if (config.placementGroup() != null) {
+            why = "TPU VMs are not put in placement groups (`placement: cluster`)";
+        } else if (config.reservation() != null) {
+            why = "TPU VMs are not made from a `reservation` by this server";
+        } else if (!settings.extraVpcs().isEmpty()) {
+            why = "TPU VMs get one network interface, so the backend's `extra_vpcs` cannot be honoured";
+        }
+        if (why != null) {
+            throw new BackendException(BackendFailure.OTHER, "gcp: " + type + " cannot be provisioned: " + why);
+        }
+    }
+
+    /**
+     * A single-host TPU VM ({@code acceleratorType} = the offer's name) with dstack's runtime version for its
+     * generation, the project's keys in {@code ssh-keys} metadata, dstack's labels and the SSH firewall's network tag,
+     * spot as {@code schedulingConfig.spot}; tried zone by zone on no capacity as VMs are.
+     */
+    private ProvisioningData createTpu(InstanceOfferWithAvailability offer, InstanceConfiguration config) {
+        String region = offer.region();
+        List<String> zones = offer.availabilityZones() == null || offer.availabilityZones().isEmpty()
+                ? zonesOf(region) : offer.availabilityZones();
+        String name = GcpNames.resourceName(config.instanceName());
+        boolean spot = offer.instance().resources().spot();
+        StringBuilder keys = new StringBuilder();
+        config.sshPublicKeys().forEach(k -> keys.append(DEFAULT_USER).append(':').append(k.strip()).append('\n'));
+        ObjectNode node = TPU_JSON.createObjectNode().put("acceleratorType", offer.instance().name())
+                .put("runtimeVersion", GcpTpus.runtimeVersion(offer.instance().name()));
+        ObjectNode network = node.putObject("networkConfig")
+                .put("network", "projects/" + settings.networkProject() + "/global/networks/" + settings.vpcName())
+                .put("enableExternalIps", settings.publicIps());
+        if (settings.vpcProjectId() != null) {
+            network.put("subnetwork", "projects/" + settings.networkProject() + "/regions/" + region
+                    + "/subnetworks/" + settings.vpcName());
+        }
+        node.putArray("tags").add(firewallTarget());
+        ObjectNode labels = node.putObject("labels");
+        GcpNames.labels(tags(config)).forEach(labels::put);
+        node.putObject("metadata").put("ssh-keys", keys.toString());
+        if (spot) {
+            node.putObject("schedulingConfig").put("spot", true);
+        }
+        List<String> tried = new ArrayList<>();
+        BackendException last = null;
+        for (String zone : zones) {
+            try {
+                tpus.create(zone, name, node);
+                return new ProvisioningData(TYPE, offer.instance(), name, null, null, region, zone, offer.price(),
+                        spot, DEFAULT_USER, 22, TPU_DATA);
+            } catch (BackendException e) {
+                deleteTpuQuietly(zone, name);
+                if (e.failure() != BackendFailure.NO_CAPACITY) {
+                    throw e;
+                }
+                last = e;
+                tried.add(zone + ": " + e.cloudCode() + ": " + e.cloudMessage());
+            }
+        }
+        throw new BackendException(BackendFailure.NO_CAPACITY, "gcp: no capacity for TPU " + offer.instance().name()
+                + " in " + region + " (" + String.join("; ", tried) + ")",
+                last == null ? null : last.cloudCode(), last == null ? String.join("; ", tried) : last.cloudMessage(),
+                last);
+    }
+
+    private void deleteTpuQuietly(String zone, String name) {
+        try {
+            tpus.delete(zone, name);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(GcpBackend.class).warn("gcp: cannot delete TPU {} in {}: {}", name,
+                    zone, e.getMessage());
+        }
+    }
+
+    private static boolean isTpu(ProvisioningData data) {
+        return TPU_DATA.equals(data.backendData());
+    }
+
+    /** The project's TPU nodes with the labels; none when the TPU API cannot be asked (e.g. not enabled). */
+    private List<CloudResource> tpuNodes(Map<String, String> tags) {
+        try {
+            return tpus.find(GcpNames.labels(tags));
+        } catch (BackendException e) {
+            org.slf4j.LoggerFactory.getLogger(GcpBackend.class).debug("gcp: TPU nodes not listed: {}",
+                    e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** A TPU node's state as an instance status: READY runs, PREEMPTED is an interruption. */
+    private InstanceStatus pollTpu(ProvisioningData data) {
+        Optional<GcpTpus.Node> found = tpus.get(data.availabilityZone(), data.instanceId());
+        if (found.isEmpty()) {
+            return data.spot()
+                    ? new InstanceStatus(InstanceStatus.State.INTERRUPTED, data, "the spot TPU was preempted "
+                            + "(Google deleted it)")
+                    : new InstanceStatus(InstanceStatus.State.TERMINATED, data, "the TPU no longer exists");
+        }
+        GcpTpus.Node node = found.get();
+        switch (node.state()) {
+            case "READY": {
+                String host = settings.publicIps() && node.externalIp() != null ? node.externalIp()
+                        : node.internalIp();
+                return host == null ? new InstanceStatus(InstanceStatus.State.PENDING, data, null)
+                        : new InstanceStatus(InstanceStatus.State.RUNNING, data.withAddresses(host,
+                                node.internalIp()), null);
+            }
+            case "PREEMPTED":
+                return new InstanceStatus(InstanceStatus.State.INTERRUPTED, data, "the TPU was preempted");
+            case "TERMINATED", "STOPPED", "STOPPING", "DELETING", "HIDDEN", "UNHIDING":
+                return new InstanceStatus(data.spot() ? InstanceStatus.State.INTERRUPTED
+                        : InstanceStatus.State.TERMINATED, data, "the TPU is " + node.state());
+            default:
+                return new InstanceStatus(InstanceStatus.State.PENDING, data, null);
         }
     }
 
@@ -398,6 +530,9 @@ public final class GcpBackend implements Backend {
 
     @Override
     public InstanceStatus poll(ProvisioningData data) {
+        if (isTpu(data)) {
+            return pollTpu(data);
+        }
         Optional<Instance> found = get(data.availabilityZone(), data.instanceId());
         if (found.isEmpty()) {
             return data.spot()
@@ -442,7 +577,9 @@ public final class GcpBackend implements Backend {
 
     @Override
     public boolean terminate(ProvisioningData data) {
-        if (!deleteInstance(data.availabilityZone(), data.instanceId())) {
+        boolean gone = isTpu(data) ? tpus.delete(data.availabilityZone(), data.instanceId())
+                : deleteInstance(data.availabilityZone(), data.instanceId());
+        if (!gone) {
             return false;
         }
         return releaseFirewallWhenUnused();
@@ -464,7 +601,8 @@ public final class GcpBackend implements Backend {
 
     /** Removes the project's SSH rule once no instance of the project is left. */
     private boolean releaseFirewallWhenUnused() {
-        if (!listInstances(Tags.ofProject(settings.project())).isEmpty()) {
+        if (!listInstances(Tags.ofProject(settings.project())).isEmpty()
+                || !tpuNodes(Tags.ofProject(settings.project())).isEmpty()) {
             return true; // the rule stays for the project's other instances; the last one removes it
         }
         return deleteFirewall(firewallName());
@@ -507,6 +645,7 @@ public final class GcpBackend implements Backend {
     @Override
     public List<CloudResource> findByTags(Map<String, String> tags) {
         List<CloudResource> found = new ArrayList<>(listInstances(tags));
+        found.addAll(tpuNodes(tags));
         found.addAll(volumes.find(tags));
         try {
             for (Firewall rule : clients.firewalls().list(settings.networkProject()).iterateAll()) {
@@ -527,6 +666,7 @@ public final class GcpBackend implements Backend {
         return switch (resource.kind()) {
             case CloudResource.INSTANCE -> deleteInstance(resource.region(), resource.id())
                     && releaseFirewallWhenUnused();
+            case GcpTpus.KIND -> tpus.delete(resource.region(), resource.id()) && releaseFirewallWhenUnused();
             case "firewall" -> deleteFirewall(resource.id());
             case GcpVolumes.KIND -> volumes.deleteByName(resource.region(), resource.id());
             case GcpPlacement.KIND -> placement.deleteByName(resource.region(), resource.id());

@@ -185,6 +185,18 @@ final class GcpClients implements AutoCloseable {
         return builder.build();
     }
 
+    /** A current OAuth access token of the backend's credentials, for the APIs called over plain REST (TPU). */
+    String accessToken() {
+        try {
+            GoogleCredentials google = (GoogleCredentials) credentials().getCredentials();
+            google.refreshIfExpired();
+            return google.getAccessToken().getTokenValue();
+        } catch (IOException e) {
+            throw new BackendException(BackendFailure.INVALID_CREDENTIALS, "Invalid credentials: gcp: no access "
+                    + "token: " + e.getMessage(), null, e.getMessage(), e);
+        }
+    }
+
     private CredentialsProvider credentials() throws IOException {
         if (credentials == null) {
             GoogleCredentials google;

@@ -67,6 +67,11 @@ final class GcpVolumes implements VolumeSupport {
 
     @Override
     public String attach(VolumeData volume, ProvisioningData instance) {
+        if (GcpBackend.TPU_DATA.equals(instance.backendData())) {
+            throw new BackendException(BackendFailure.OTHER, "gcp: disk " + volume.volumeId() + " cannot be attached"
+                    + " to " + instance.instanceId() + ": it is a TPU VM, and this server does not attach disks to "
+                    + "TPU VMs yet");
+        }
         if (!volume.availabilityZone().equals(instance.availabilityZone())) {
             throw new BackendException(BackendFailure.INVALID_CONFIGURATION, "gcp: disk " + volume.volumeId()
                     + " is in " + volume.availabilityZone() + " but the instance is in "

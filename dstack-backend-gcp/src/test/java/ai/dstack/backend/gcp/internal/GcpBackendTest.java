@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GCP backend alone on the fake GCE: GPU offers and what a GPU VM is created with, TPUs refused, quota as quota,
+ * The GCP backend alone on the fake GCE: GPU offers and what a GPU VM is created with, quota as quota,
  * a persistent disk attached and detached, and configuration errors naming the field.
  */
 class GcpBackendTest {
@@ -86,16 +86,6 @@ class GcpBackendTest {
                 .contains("deeplearning-platform-release");
         assertThat(fake.labels()).containsEntry("owner", "dstack").containsEntry("dstack_name", "gpu-0");
         assertThat(backend.terminate(vm)).isTrue();
-        assertThat(project.leftovers()).isEmpty();
-    }
-
-    @Test
-    void tpusAreListedButRefusedAtProvisioning() {
-        List<InstanceOfferWithAvailability> offers = backend.offers(gpu("v5litepod:1"));
-        assertThat(offers).isNotEmpty();
-        assertThatThrownBy(() -> backend.createInstance(offers.get(0), config("tpu-0")))
-                .isInstanceOf(BackendException.class).hasMessageContaining("TPU")
-                .hasMessageContaining("does not provision them yet");
         assertThat(project.leftovers()).isEmpty();
     }
 

@@ -6,6 +6,8 @@ import ai.dstack.api.offer.InstanceOfferWithAvailability;
 import ai.dstack.api.run.Run;
 import ai.dstack.api.run.RunPlan;
 import ai.dstack.api.run.RunSpec;
+import ai.dstack.api.run.RunStatus;
+import ai.dstack.api.logs.LogEvent;
 import ai.dstack.backend.gcp.testing.FakeGce;
 import ai.dstack.backend.gcp.testing.FakeGceProject;
 import ai.dstack.backend.gcp.testing.GcpTestBackends;
@@ -132,5 +134,22 @@ class GcpEngineTest extends CloudEngineContract {
         assertThat(offers).extracting(o -> o.backend() + " " + o.region() + " " + o.instance().name())
                 .containsExactly("gcp us-central1 g2-standard-4", "gcp us-central1 g2-standard-8");
         assertThat(offers.get(0).availabilityZones()).contains("us-central1-a");
+    }
+
+    @Test
+    void aTaskOnATpuRunsOnATpuVmAndNothingIsLeft() {
+        start();
+        configure(null);
+        Run done = finished(task("type: task\nname: on-tpu\ncommands: [echo on-tpu]\nresources:\n"
+                + "  gpu: v5litepod:1\nspot_policy: on-demand\n"));
+        assertThat(done.status()).as(String.valueOf(done.latestJobSubmission().terminationReasonMessage()))
+                .isEqualTo(RunStatus.DONE);
+        assertThat(done.latestJobSubmission().jobProvisioningData().instanceType().name()).isEqualTo("v5litepod-1");
+        assertThat(engine.pollLogs(engine.defaultProject(), "on-tpu").logs()).extracting(LogEvent::text)
+                .containsExactly("on-tpu\n");
+        assertThat(gce.calls(project)).anyMatch(c -> c.method().equals("POST")
+                && c.path().endsWith("/locations/us-central1-a/nodes"));
+        assertThat(project.vms()).isEmpty();
+        awaitNothingLeft();
     }
 }

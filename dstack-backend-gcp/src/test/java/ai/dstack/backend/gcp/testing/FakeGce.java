@@ -61,6 +61,7 @@ public final class FakeGce implements AutoCloseable {
                 throw new IllegalStateException("cannot start the fake GCE", e);
             }
             System.setProperty("dstack.gcp.computeEndpoint", shared.url());
+            System.setProperty("dstack.gcp.tpuEndpoint", shared.url());
         }
         return shared;
     }
@@ -100,10 +101,11 @@ public final class FakeGce implements AutoCloseable {
                 reply = token(parse(body));
                 status = 200;
             } else {
-                if (!path.startsWith("/compute/v1/projects/")) {
+                boolean tpu = path.startsWith("/v2/projects/");
+                if (!path.startsWith("/compute/v1/projects/") && !tpu) {
                     throw new GceError(404, "notFound", "Not found: " + path);
                 }
-                String rest = path.substring("/compute/v1/projects/".length());
+                String rest = path.substring(tpu ? "/v2/projects/".length() : "/compute/v1/projects/".length());
                 String projectId = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
                 calls.add(new Call(projectId, method, path, body));
                 String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -118,7 +120,8 @@ public final class FakeGce implements AutoCloseable {
                             + "'projects/" + projectId + "'");
                 }
                 String sub = rest.substring(projectId.length());
-                reply = project.handle(method, sub, body.isEmpty() ? null : (ObjectNode) JSON.readTree(body), query);
+                ObjectNode json = body.isEmpty() ? null : (ObjectNode) JSON.readTree(body);
+                reply = tpu ? project.handleTpu(method, sub, json, query) : project.handle(method, sub, json, query);
                 status = 200;
             }
         } catch (GceError e) {

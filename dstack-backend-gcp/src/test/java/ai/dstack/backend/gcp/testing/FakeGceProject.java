@@ -55,6 +55,9 @@ public final class FakeGceProject {
     private final Set<String> noQuota = ConcurrentHashMap.newKeySet();
     private final Set<String> natRegions = ConcurrentHashMap.newKeySet();
     private volatile boolean revoked;
+    private final Map<String, Tpu> tpus = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> tpuOperations = new ConcurrentHashMap<>();
+    private final Set<String> tpuNoCapacity = ConcurrentHashMap.newKeySet();
 
     FakeGceProject(String id, String fakeUrl) {
         this.id = id;
@@ -113,6 +116,21 @@ public final class FakeGceProject {
     public FakeGceProject cloudNat(String region) {
         natRegions.add(region);
         return this;
+    }
+
+    /** Creating a TPU node of {@code acceleratorType} in {@code zone} ends with RESOURCE_EXHAUSTED (code 8). */
+    public FakeGceProject tpuNoCapacity(String acceleratorType, String zone) {
+        tpuNoCapacity.add(acceleratorType + "@" + zone);
+        return this;
+    }
+
+    /** Google preempts a spot TPU: the node stays, in state PREEMPTED, and its sshd stops. */
+    public void preemptTpu(String name) {
+        Tpu tpu = tpus.get(name);
+        synchronized (tpu) {
+            tpu.body.put("state", "PREEMPTED");
+            tpu.ssh.stop();
+        }
     }
 
     /** The service account's key is deleted: the token endpoint refuses it. */
@@ -174,10 +192,15 @@ public final class FakeGceProject {
         return policies.get(name);
     }
 
-    /** What is left: VMs, firewall rules, disks and policies. */
+    public List<Tpu> tpus() {
+        return List.copyOf(tpus.values());
+    }
+
+    /** What is left: VMs, TPU nodes, firewall rules, disks and policies. */
     public List<String> leftovers() {
         List<String> left = new ArrayList<>();
         vms.keySet().forEach(n -> left.add("vm " + n));
+        tpus.keySet().forEach(n -> left.add("tpu " + n));
         firewalls.keySet().forEach(n -> left.add("firewall " + n));
         disks.keySet().forEach(n -> left.add("disk " + n));
         policies.keySet().forEach(n -> left.add("resource policy " + n));
@@ -224,6 +247,133 @@ public final class FakeGceProject {
         void stopSsh() {
             ssh.stop();
         }
+    }
+
+    /** A fake TPU node: the body it was created with, completed as the TPU API completes it. */
+    public static final class Tpu {
+        public final String name;
+        public final String zone;
+        public final ObjectNode body;
+        final FakeVmSsh ssh;
+
+        Tpu(String name, String zone, ObjectNode body, List<String> keys) {
+            this.name = name;
+            this.zone = zone;
+            this.body = body;
+            this.ssh = new FakeVmSsh(name, keys);
+        }
+
+        public TestSshServer ssh() {
+            return ssh.server();
+        }
+    }
+
+    // ---- the TPU API (v2), after /v2/projects/<id> ----
+
+    Object handleTpu(String method, String path, ObjectNode body, Map<String, String> query) {
+        String[] p = path.substring(1).split("/");
+        // locations/<zone>/nodes[/<name>] or locations/<zone>/operations/<op>
+        if (p.length < 3 || !p[0].equals("locations")) {
+            throw new GceError(404, "notFound", "Not found: " + path);
+        }
+        String zone = p[1];
+        if (p[2].equals("operations") && p.length == 4 && method.equals("GET")) {
+            ObjectNode op = tpuOperations.get(p[3]);
+            if (op == null) {
+                throw new GceError(404, "notFound", "operation " + p[3] + " not found");
+            }
+            op.put("done", true);
+            return op.deepCopy();
+        }
+        if (!p[2].equals("nodes")) {
+            throw new GceError(404, "notFound", "Not found: " + path);
+        }
+        if (p.length == 3 && method.equals("GET")) {
+            ObjectNode list = FakeGce.JSON.createObjectNode();
+            ArrayNode nodes = list.putArray("nodes");
+            tpus.values().stream().filter(t -> zone.equals("-") || t.zone.equals(zone))
+                    .forEach(t -> nodes.add(t.body.deepCopy()));
+            return list;
+        }
+        if (p.length == 3 && method.equals("POST")) {
+            return createTpu(zone, query.get("nodeId"), body);
+        }
+        Tpu tpu = p.length == 4 ? tpus.get(p[3]) : null;
+        if (tpu == null || !tpu.zone.equals(zone)) {
+            throw new GceError(404, "notFound", "Resource 'projects/" + id + "/locations/" + zone + "/nodes/"
+                    + (p.length == 4 ? p[3] : "") + "' was not found");
+        }
+        return switch (method) {
+            case "GET" -> readTpu(tpu);
+            case "DELETE" -> {
+                tpus.remove(tpu.name);
+                tpu.ssh.stop();
+                yield tpuOperation(zone, "delete", null);
+            }
+            default -> throw new GceError(405, "methodNotAllowed", method + " " + path);
+        };
+    }
+
+    private ObjectNode createTpu(String zone, String name, ObjectNode body) {
+        if (name == null || tpus.containsKey(name)) {
+            throw new GceError(409, "alreadyExists", "node " + name + " already exists");
+        }
+        String type = body.path("acceleratorType").asText();
+        if (tpuNoCapacity.contains(type + "@" + zone)) {
+            ObjectNode error = FakeGce.JSON.createObjectNode().put("code", 8).put("message", "There is no more "
+                    + "capacity in the zone \"" + zone + "\"; you can try in another zone where Cloud TPU Nodes are "
+                    + "offered (see https://cloud.google.com/tpu/docs/regions) [EID: 0x1a2b3c]");
+            return tpuOperation(zone, "create", error);
+        }
+        List<String> keys = new ArrayList<>();
+        for (String line : body.path("metadata").path("ssh-keys").asText().split("\n")) {
+            if (line.contains(":")) {
+                keys.add(line.substring(line.indexOf(':') + 1));
+            }
+        }
+        ObjectNode node = body.deepCopy().put("name", "projects/" + id + "/locations/" + zone + "/nodes/" + name)
+                .put("state", "CREATING").put("health", "HEALTHY").put("apiVersion", "V2");
+        tpus.put(name, new Tpu(name, zone, node, keys));
+        return tpuOperation(zone, "create", null);
+    }
+
+    /** CREATING on the first read, READY from the second (its sshd up, its addresses set). */
+    private ObjectNode readTpu(Tpu tpu) {
+        synchronized (tpu) {
+            if (tpu.body.path("state").asText().equals("CREATING")) {
+                tpu.body.put("state", "CREATING-1");
+            } else if (tpu.body.path("state").asText().equals("CREATING-1")) {
+                tpu.ssh.start();
+                vmStart.accept(tpu.ssh());
+                tpu.body.put("state", "READY");
+                ObjectNode endpoint = tpu.body.putArray("networkEndpoints").addObject()
+                        .put("ipAddress", tpu.ssh.host()).put("port", 8470);
+                if (tpu.body.path("networkConfig").path("enableExternalIps").asBoolean()) {
+                    endpoint.putObject("accessConfig").put("externalIp", tpu.ssh.host());
+                }
+            }
+            ObjectNode copy = tpu.body.deepCopy();
+            if (copy.path("state").asText().startsWith("CREATING")) {
+                copy.put("state", "CREATING");
+            }
+            return copy;
+        }
+    }
+
+    /** A long-running operation, not done when returned; done (with its error, if any) when read. */
+    private ObjectNode tpuOperation(String zone, String verb, ObjectNode error) {
+        String opId = "operation-" + ids.incrementAndGet() + "-" + verb;
+        ObjectNode op = FakeGce.JSON.createObjectNode().put("name", "projects/" + id + "/locations/" + zone
+                + "/operations/" + opId).put("done", false);
+        op.putObject("metadata").put("@type", "type.googleapis.com/google.cloud.common.OperationMetadata")
+                .put("verb", verb);
+        if (error != null) {
+            op.set("error", error);
+        }
+        tpuOperations.put(opId, op);
+        ObjectNode pending = op.deepCopy();
+        pending.remove("error");
+        return pending;
     }
 
     // ---- the API ----
@@ -583,5 +733,6 @@ public final class FakeGceProject {
 
     void close() {
         vms.values().forEach(Vm::stopSsh);
+        tpus.values().forEach(t -> t.ssh.stop());
     }
 }

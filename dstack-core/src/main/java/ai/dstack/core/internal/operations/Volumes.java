@@ -103,7 +103,7 @@ public final class Volumes {
         String backend = configuration.backend().wireValue();
         if (!(configuration instanceof ZonalVolumeConfiguration)) {
             throw new DstackException(ErrorCode.ERROR, "backend: " + backend + " volumes are not supported by this"
-                    + " server; use an aws or gcp volume");
+                    + " server; use an aws, gcp or azure volume");
         }
         if (configuration.size() == null && configuration.externalVolumeId() == null) {
             throw new DstackException(ErrorCode.ERROR, "size: a volume needs `size` or an existing `volume_id`");

@@ -111,8 +111,12 @@ public final class RunProcessor {
         }
     }
 
-    /** What one pass over an active run decides: its new row and the jobs to submit again. */
-    private record Decision(RunRow run, List<JobRow> resubmitted, ServiceReplicas.Plan replicas) {}
+    /**
+     * What one pass over an active run decides: its new row and the jobs to submit again.
+     *
+     * @param retryAt when the first of its jobs that back off after a failure is due again (null when none does)
+     */
+    private record Decision(RunRow run, List<JobRow> resubmitted, ServiceReplicas.Plan replicas, Instant retryAt) {}
 
     private Decision decide(RunRow run, List<JobRow> jobs, Instant now) {
         RunTerminationReason failure = null;
@@ -132,7 +136,7 @@ public final class RunProcessor {
                 if (verdict == null && retryDue(job, now)) {
                     retries.add(job);
                 } else if (verdict == null) {
-                    waiting.add(job); // backing off: a later pass (the sweep) submits it again
+                    waiting.add(job); // backing off: the pass at its due time (or the sweep) submits it again
                 } else if (failure == null || verdict == RunTerminationReason.JOB_FAILED) {
                     failure = verdict;
                 }
@@ -178,7 +182,8 @@ public final class RunProcessor {
                 updated = updated.toBuilder().desiredReplicaCount(replicas.desired()).build();
             }
         }
-        return new Decision(updated, resubmitted, replicas);
+        Instant retryAt = waiting.stream().map(RunProcessor::retryDueAt).min(Instant::compareTo).orElse(null);
+        return new Decision(updated, resubmitted, replicas, retryAt);
     }
 
     private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
@@ -261,6 +266,10 @@ public final class RunProcessor {
 
     private void afterWrite(RunRow before, Decision decision) {
         decision.resubmitted().forEach(job -> context.hintJob(job.id()));
+        if (decision.retryAt() != null) {
+            // A backing-off job is resubmitted when its delay ends, not up to a sweep interval later.
+            context.hintRunAt(before.id(), decision.retryAt());
+        }
         armTrigger(decision.run());
         if (services != null) {
             services.carryOut(decision.replicas(), before.id());
@@ -289,8 +298,12 @@ public final class RunProcessor {
 
     /** Whether the failed job's backoff is over (see {@link RetryBackoff}). */
     private static boolean retryDue(JobRow failed, Instant now) {
+        return !retryDueAt(failed).isAfter(now);
+    }
+
+    private static Instant retryDueAt(JobRow failed) {
         Instant failedAt = failed.finishedAt() != null ? failed.finishedAt() : failed.lastProcessedAt();
-        return !RetryBackoff.dueAt(failed.submissionNum(), failedAt).isAfter(now);
+        return RetryBackoff.dueAt(failed.submissionNum(), failedAt);
     }
 
     private JobRow resubmission(JobRow failed, Instant now) {
