@@ -119,6 +119,61 @@ class BinDstackIT {
     }
 
     @Test
+    void theClientJarHoldsNoServerEngineStorageOrCloudClasses() throws Exception {
+        Path client = clientJar();
+        try (JarFile shaded = new JarFile(client.toFile())) {
+            List<String> names = shaded.stream().map(entry -> entry.getName()).toList();
+            assertThat(names).contains("ai/dstack/cli/Main.class", "ai/dstack/client/RemoteDstackClient.class",
+                    "picocli/CommandLine.class", "okhttp3/OkHttpClient.class", "org/apache/sshd/client/SshClient.class");
+            assertThat(names).noneMatch(name -> name.startsWith("ai/dstack/server/") || name.startsWith("ai/dstack/core/")
+                    || name.startsWith("ai/dstack/storage/") || name.startsWith("ai/dstack/backend/")
+                    || name.startsWith("software/amazon/") || name.startsWith("com/google/cloud/")
+                    || name.startsWith("com/azure/") || name.startsWith("org/eclipse/jetty/")
+                    || name.startsWith("io/javalin/") || name.startsWith("org/sqlite/") || name.startsWith("org/postgresql/"));
+            assertThat(shaded.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(Main.class.getName());
+        }
+        assertThat(Files.size(client)).as("the client jar's size").isLessThan(Files.size(jar) / 4);
+    }
+
+    @Test
+    void everyCommandButServerStartsFromTheClientJar() throws Exception {
+        Path log = dir.resolve("classes.log");
+        // -Xshare:off (last, so it wins) makes the log name the jar every class came from.
+        Result result = run(launcher, Map.of("JAVA_OPTS", "-Xshare:off -Xlog:class+load=info:file=" + log), "--help");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("server").contains("apply").contains("ps");
+        assertThat(Files.readString(log)).contains("ai.dstack.cli.Main source: file:" + clientJar())
+                .doesNotContain("-all.jar");
+
+        Result old = run(launcher, Map.of("JAVA_OPTS", "-Xshare:off -Xlog:class+load=info:file=" + log,
+                "DSTACK_CLI_FAST_START", "0"), "--help");
+        assertThat(old.out()).isEqualTo(result.out());
+        assertThat(Files.readString(log)).contains("ai.dstack.cli.Main source: file:" + jar);
+    }
+
+    @Test
+    void theClientJarShowsTheServerCommandsButSendsThemToTheFullJar() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+
+        Result help = run(java, Map.of(), "-jar", clientJar().toString(), "server", "--help");
+        Result migrate = run(java, Map.of(), "-jar", clientJar().toString(), "server", "migrate-db", "--schema-only",
+                "--to", "postgresql://127.0.0.1:9/none");
+
+        assertThat(help.exitCode()).as(help.toString()).isZero();
+        assertThat(help.out()).contains("--port").contains("re-encrypt").contains("migrate-db");
+        assertThat(migrate.exitCode()).as(migrate.toString()).isEqualTo(1);
+        assertThat(migrate.err()).startsWith("Error: this command needs the full dstack jar").doesNotContain("\tat ");
+    }
+
+    private static Path clientJar() {
+        Path client = Path.of(System.getProperty("dstack.client.jar", "target/missing-client.jar")).toAbsolutePath()
+                .normalize();
+        assertThat(client).as("the client-only jar, built by package").isRegularFile();
+        return client;
+    }
+
+    @Test
     void shadedJarRunsOnItsOwnWithMergedServiceFiles() throws Exception {
         try (JarFile shaded = new JarFile(jar.toFile())) {
             Manifest manifest = shaded.getManifest();

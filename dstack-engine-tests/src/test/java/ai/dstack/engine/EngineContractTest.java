@@ -140,8 +140,8 @@ abstract class EngineContractTest {
 
     /**
      * The queue: 500 jobs wait for the one block, each freed block starts the highest-priority, then oldest, waiting
-     * job, and the waiting jobs are not rewritten meanwhile. The clock moves only by hand, so no sweep looks at them:
-     * freed capacity alone moves the queue. Counted with the store's statement counter, a started job costs the same
+     * job, and the waiting jobs are not rewritten meanwhile, even long after they started waiting: freed capacity
+     * alone moves the queue. Counted with the store's statement counter, a started job costs the same
      * early and late in the queue, far below the cost of claiming and rewriting a batch of waiting jobs per block.
      */
     /** How many jobs the queue test queues: 500 on SQLite; fewer where each costs more time (a database server). */
@@ -177,9 +177,10 @@ abstract class EngineContractTest {
         }
         await().atMost(WAIT).until(() -> allRuns(engine).stream()
                 .filter(run -> names.contains(name(run))).allMatch(run -> "retrying".equals(run.statusMessage())));
-        // Time moves on once (under the capacity retry interval, so no sweep finds the waiting jobs due): a job
-        // rewritten from now on would show it in its last_processed_at.
-        Instant later = t0.plusSeconds(10);
+        // Time moves on nine minutes, far past the capacity retry interval (15 s; under the safety net's 10 min that
+        // covers a dead replica): the sweeps leave waiting jobs alone, and a job rewritten from now on would show it in
+        // its last_processed_at.
+        Instant later = t0.plusSeconds(540);
         clock.set(later);
         awaitQuiet(engine);
 
@@ -428,9 +429,9 @@ abstract class EngineContractTest {
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage().equals("retrying"));
         clock.set(Instant.parse("2026-11-23T10:00:14Z"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
-        // The engine hints the run when the delay ends (a timer in real time, here 15 s after the failure); the sweep
-        // (every 2 s of the engine's clock) also looks at a waiting run once its last pass is 15 s old. Each step below
-        // moves the clock past the delay and at least 15 s past the previous step, so the sweep finds the job due.
+        // The engine hints the run when the delay ends: a timer in real time, and one on the engine's clock that the
+        // loops look at every step (at least every 2 s); the sweep leaves waiting runs alone. Each step below moves
+        // the clock past the delay, so the timer on the engine's clock fires at the next step.
         clock.set(Instant.parse("2026-11-23T10:00:30Z"));
         awaitFailedSubmissions(engine, run, 3);
         clock.set(Instant.parse("2026-11-23T10:00:59Z")); // the third failed at :30: due at :60

@@ -43,6 +43,41 @@ class SqliteStateStoreTest extends JdbcStateStoreContractTest {
         return "jdbc:sqlite:" + file.resolve("state.db");
     }
 
+    /**
+     * runs/list's pages of one project, all runs and active ones only (dstack ps), are read off V33's indexes in page
+     * order, not found by scanning every run: SQLite's plans for the statements JdbcRunStore.listPage writes.
+     */
+    @Test
+    void runPagesOfAProjectReadTheirIndexesInPageOrder() throws Exception {
+        Path file = directory.resolve("plans.db");
+        try (StateStore created = open("jdbc:sqlite:" + file)) {
+            created.migrate();
+        }
+        String page = "SELECT * FROM runs WHERE project_id IN (?)";
+        String active = " AND deleted = FALSE AND status NOT IN ('done', 'failed', 'terminated')";
+        String after = " AND (submitted_at < ? OR (submitted_at = ? AND id > ?))";
+        String order = " ORDER BY submitted_at DESC, id ASC LIMIT 100";
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            assertThat(plan(connection, page + order)).contains("ix_runs_project_submitted_at_id")
+                    .doesNotContain("TEMP B-TREE");
+            assertThat(plan(connection, page + active + order)).contains("ix_runs_active_submitted_at_id")
+                    .doesNotContain("TEMP B-TREE");
+            assertThat(plan(connection, page + active + after + order)).contains("ix_runs_active_submitted_at_id")
+                    .doesNotContain("TEMP B-TREE");
+        }
+    }
+
+    private static String plan(java.sql.Connection connection, String sql) throws Exception {
+        StringBuilder plan = new StringBuilder();
+        try (var statement = connection.prepareStatement("EXPLAIN QUERY PLAN " + sql);
+                var rows = statement.executeQuery()) {
+            while (rows.next()) {
+                plan.append(rows.getString("detail")).append('\n');
+            }
+        }
+        return plan.toString();
+    }
+
     @Test
     void missingDirectoriesAreCreated() {
         Path nested = directory.resolve("server/data/sqlite.db");

@@ -550,4 +550,33 @@ public abstract class HostExecutorContract {
         awaitFinished(executor, job);
         assertThat(executor.usage(job)).as("a finished job has no live processes to sample").isEmpty();
     }
+
+    @Test
+    public void usageOfSeveralJobsAtOnceSamplesEachOnItsOwn() throws Exception {
+        // One job burns CPU in its own shell, the other only waits: each sample holds its own job's processes.
+        JobHandle busy = start("i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done", "echo busy-done",
+                gateCommand("busy"));
+        JobHandle idle = start(gateCommand("idle"));
+        JobHandle ended = start("echo bye");
+        awaitOutput(busy, "busy-done");
+        awaitFinished(executor, ended);
+
+        java.util.Map<JobHandle, java.util.Optional<JobUsage>> usages = executor.usage(java.util.List.of(busy, ended, idle));
+
+        assertThat(usages).containsOnlyKeys(busy, ended, idle);
+        JobUsage busyUsage = usages.get(busy).orElseThrow(() -> new AssertionError("a running job has no usage"));
+        JobUsage idleUsage = usages.get(idle).orElseThrow(() -> new AssertionError("a waiting job has no usage"));
+        assertThat(usages.get(ended)).as("a finished job has no live processes to sample").isEmpty();
+        assertThat(busyUsage.cpuTimeMicros()).as("the busy job's CPU time")
+                .isGreaterThan(idleUsage.cpuTimeMicros());
+        assertThat(busyUsage.memoryUsageBytes()).isPositive();
+        assertThat(idleUsage.memoryUsageBytes()).isPositive();
+        assertThat(idleUsage.cpus()).isEqualTo(busyUsage.cpus());
+
+        openGate("busy");
+        openGate("idle");
+        awaitFinished(executor, busy);
+        awaitFinished(executor, idle);
+        assertThat(executor.usage(java.util.List.of(busy, idle)).values()).allMatch(java.util.Optional::isEmpty);
+    }
 }

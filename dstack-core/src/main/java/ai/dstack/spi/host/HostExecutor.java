@@ -92,6 +92,26 @@ public interface HostExecutor extends AutoCloseable {
     }
 
     /**
+     * Samples several jobs at once, as {@link #usage(JobHandle)} does each: hosts that can should read their process
+     * table once for all of them, so that a pass over many jobs does not cost one walk per job. The answer has every
+     * job asked about that could be sampled (empty for one with no live processes); a job missing from it could not
+     * be sampled. The default asks about each job in turn.
+     *
+     * @throws HostExecutionException when the host cannot sample jobs at all; the message says why
+     */
+    default java.util.Map<JobHandle, java.util.Optional<JobUsage>> usage(List<JobHandle> jobs) {
+        java.util.Map<JobHandle, java.util.Optional<JobUsage>> sampled = new java.util.LinkedHashMap<>();
+        for (JobHandle job : jobs) {
+            try {
+                sampled.put(job, usage(job));
+            } catch (HostExecutionException e) {
+                // left out: this job could not be sampled, the others may
+            }
+        }
+        return sampled;
+    }
+
+    /**
      * The container runtime ({@code docker}, {@code podman}) that runs this host's jobs with an image, or empty when
      * it has none or cannot tell. Plan and apply refuse container-only fields (volumes, privileged, ...) for hosts
      * without one. The default says none.

@@ -126,48 +126,71 @@ public final class ShellJobProtocol {
     }
 
     /**
-     * {@code bash -c "<script>" usage <absolute job dir>}: prints the resource usage of the job's live processes (its
-     * session) and of the host's GPUs ({@code nvidia-smi}, else {@code amd-smi}); parse it with {@link #parseUsage}.
+     * {@code bash -c "<script>" usage <absolute job dir>...} (or the directories one a line on stdin, with no
+     * arguments): prints the resource usage of each job's live processes (its session, or its container) and of the
+     * host's GPUs ({@code nvidia-smi}, else {@code amd-smi}), reading the host's process table once for all the jobs;
+     * parse it with {@link #parseUsages}.
      */
     public static String usageScript() {
         return USAGE;
     }
 
+    /** How long sampling {@code jobs} jobs at once may take: a walk of a busy host's processes, then a line each. */
+    public static java.time.Duration usageTimeout(int jobs) {
+        return java.time.Duration.ofSeconds(10).plusMillis(5L * jobs);
+    }
+
+    /** Reads what {@link #usageScript()} printed for one job: empty when the job has no live processes. */
+    public static java.util.Optional<JobUsage> parseUsage(String output) {
+        return parseUsages(output, 1).get(0);
+    }
+
     /**
-     * Reads what {@link #usageScript()} printed: empty when the job has no live processes.
+     * Reads what {@link #usageScript()} printed for {@code jobs} job directories, in their order: empty for a job with
+     * no live processes.
      *
      * @throws IllegalArgumentException when the output lacks a line the script always prints
      */
-    public static java.util.Optional<JobUsage> parseUsage(String output) {
-        Map<String, String[]> values = new java.util.HashMap<>();
+    public static List<java.util.Optional<JobUsage>> parseUsages(String output, int jobs) {
+        Map<String, String[]> host = new java.util.HashMap<>();
+        Map<Integer, String[]> perJob = new java.util.HashMap<>();
         List<JobUsage.Gpu> gpus = new ArrayList<>();
         for (String line : output.split("\n")) {
             String[] fields = line.strip().split("\\s+");
-            if (fields[0].equals("not-running")) {
-                return java.util.Optional.empty();
-            }
             if (fields[0].equals("gpu") && fields.length == 4) {
                 gpus.add(new JobUsage.Gpu(Integer.parseInt(fields[1]), Long.parseLong(fields[2]) << 20,
                         Long.parseLong(fields[3]) << 20));
+            } else if (fields[0].equals("job") && fields.length > 2) {
+                perJob.put(Integer.parseInt(fields[1]), fields);
             } else if (fields.length > 1) {
-                values.put(fields[0], fields);
+                host.put(fields[0], fields);
             }
         }
-        for (String key : List.of("time", "cpus", "memory_total", "cpu_ticks", "memory")) {
-            if (!values.containsKey(key)) {
+        for (String key : List.of("time", "cpus", "memory_total")) {
+            if (!host.containsKey(key)) {
                 throw new IllegalArgumentException("the usage script printed no '" + key + "' line: " + output.strip());
             }
         }
-        long ticks = Long.parseLong(values.get("cpu_ticks")[1]);
-        long hz = Math.max(1, Long.parseLong(values.get("cpu_ticks")[2]));
-        return java.util.Optional.of(new JobUsage(
-                Instant.ofEpochMilli(Long.parseLong(values.get("time")[1])),
-                ticks * 1_000_000 / hz,
-                Long.parseLong(values.get("memory")[1]),
-                Long.parseLong(values.get("memory")[2]),
-                Integer.parseInt(values.get("cpus")[1]),
-                Long.parseLong(values.get("memory_total")[1]),
-                gpus));
+        Instant time = Instant.ofEpochMilli(Long.parseLong(host.get("time")[1]));
+        int cpus = Integer.parseInt(host.get("cpus")[1]);
+        long memoryTotal = Long.parseLong(host.get("memory_total")[1]);
+        List<java.util.Optional<JobUsage>> usages = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            String[] fields = perJob.get(i);
+            if (fields == null) {
+                throw new IllegalArgumentException("the usage script printed no line for job " + i + ": " + output.strip());
+            }
+            if (fields[2].equals("not-running")) {
+                usages.add(java.util.Optional.empty());
+                continue;
+            }
+            // job <i> <ticks> <ticks per second> <resident bytes> <working set bytes> <processes>
+            long ticks = Long.parseLong(fields[2]);
+            long hz = Math.max(1, Long.parseLong(fields[3]));
+            usages.add(java.util.Optional.of(new JobUsage(time, ticks * 1_000_000 / hz, Long.parseLong(fields[4]),
+                    Long.parseLong(fields[5]), cpus, memoryTotal, gpus)));
+        }
+        return usages;
     }
 
     /**

@@ -105,6 +105,14 @@ public interface StateStore extends AutoCloseable {
         return StoreStatistics.NONE;
     }
 
+    /**
+     * Whether other servers (replicas) may write this database too, so that what one of them keeps in memory about
+     * users and projects can go stale without it knowing: true for PostgreSQL, false for a SQLite file.
+     */
+    default boolean sharedByReplicas() {
+        return false;
+    }
+
     /** The database this store writes to, for logs and messages: dialect and URL with the password masked. */
     String description();
 

@@ -1,90 +1,103 @@
-# dstack-jvm job resource usage, protocol 1 (see ShellJobProtocol).
-# Usage: bash -c "$(cat job-usage.sh)" usage <job dir>
-# Prints the usage of the job's live processes (those of its session, and of its container when it runs in an image)
-# and of the host's GPUs, one line each:
-#   time <epoch millis> / cpus <n> / memory_total <bytes> / cpu_ticks <ticks> <ticks per second> /
-#   memory <resident bytes> <working set bytes> / processes <n> / gpu <util %> <used MiB> <total MiB> (per GPU, from
+# dstack-jvm job resource usage, protocol 2 (see ShellJobProtocol).
+# Usage: bash -c "$(cat job-usage.sh)" usage [<job dir>...]   (no arguments: one job directory per line on stdin)
+# Samples many jobs with one walk of the host's process table, so a pass over all the jobs of a host costs one
+# program and one read of /proc, not one each. Prints the host's lines once, then one line per job, in order:
+#   time <epoch millis> / cpus <n> / memory_total <bytes> / gpu <util %> <used MiB> <total MiB> (per GPU, from
 #   nvidia-smi, else amd-smi)
-# Prints "not-running" when the job has not started or has ended.
+#   job <index from 0> <cpu ticks> <ticks per second> <resident bytes> <working set bytes> <processes>
+#   job <index> not-running   (the job has not started or has ended)
 set -u
-dir=$1
-if [ -e "$dir/exit" ]; then echo not-running; exit 0; fi
-if ! read -r _ _ session <"$dir/pid" 2>/dev/null || [ -z "${session:-}" ]; then echo not-running; exit 0; fi
+dirs=("$@")
+if [ "${#dirs[@]}" -eq 0 ]; then mapfile -t dirs; fi
 
 page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-# A job in a container image: its processes are the container runtime's children, not the job's session. The
-# container file names it (then its CLI); the runtime gives its main process, whose descendants count as the job's.
-# The runtime is asked once per job: the answer is kept in the job's directory (which the container does not see)
-# with the process's start time, so a pid reused after the container ended is not taken for it.
-root=0
 started_of() { # <pid>: its start time in clock ticks (field 22 of its stat), empty when it is gone
   local line
   { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 0
   set -- ${line##*) }
   echo "${20:-}"
 }
-if [ -s "$dir/container" ]; then
-  cached= started=
+# A job in a container image: its processes are the container runtime's children, not the job's session. The
+# container file names it (then its CLI); the runtime gives its main process, whose descendants count as the job's.
+# The runtime is asked once per job: the answer is kept in the job's directory (which the container does not see)
+# with the process's start time, so a pid reused after the container ended is not taken for it.
+container_root() { # <job dir>: the pid of the job's container's main process, 0 when none
+  local dir=$1 cached= started= name cli root=0
   if [ -s "$dir/container-pid" ]; then read -r cached started <"$dir/container-pid" || true; fi
   case $cached in ''|*[!0-9]*) cached=0 ;; esac
   if [ "$cached" -gt 0 ] && [ -n "$started" ] && [ "$(started_of "$cached")" = "$started" ]; then
-    root=$cached
-  else
-    { read -r name; read -r cli; } <"$dir/container"
-    root=$("${cli:-docker}" inspect --format '{{.State.Pid}}' "$name" 2>/dev/null || echo 0)
-    case $root in ''|*[!0-9]*) root=0 ;; esac
-    started=$([ "$root" -gt 0 ] && started_of "$root")
-    if [ -n "$started" ]; then
-      echo "$root $started" >"$dir/container-pid.tmp" && mv -f "$dir/container-pid.tmp" "$dir/container-pid"
-    fi
+    echo "$cached"; return 0
   fi
-fi
-declare -A parent=() counted=()
-stats=()
-for stat in /proc/[0-9]*/stat; do
-  { read -r line <"$stat"; } 2>/dev/null || continue
-  pid=${stat#/proc/}; pid=${pid%/stat}
-  # Fields after the command name (which may hold spaces): state ppid pgrp session ... utime(12) stime(13) ... rss(22).
-  set -- ${line##*) }
-  if [ "${4:-}" = "$session" ]; then
-    counted[$pid]=1
-  elif [ "$root" -gt 0 ]; then
-    parent[$pid]=${2:-0}
+  { read -r name; read -r cli; } <"$dir/container"
+  root=$("${cli:-docker}" inspect --format '{{.State.Pid}}' "$name" 2>/dev/null || echo 0)
+  case $root in ''|*[!0-9]*) root=0 ;; esac
+  started=$([ "$root" -gt 0 ] && started_of "$root")
+  if [ -n "$started" ]; then
+    echo "$root $started" >"$dir/container-pid.tmp" && mv -f "$dir/container-pid.tmp" "$dir/container-pid"
   fi
-  stats+=("$pid ${12:-0} ${13:-0} ${22:-0}")
+  echo "$root"
+}
+# Which job (by index) each session and each container's main process belongs to.
+declare -A job_of_session=() job_of_root=()
+for i in "${!dirs[@]}"; do
+  dir=${dirs[$i]}
+  [ -e "$dir/exit" ] && continue
+  session=
+  { read -r _ _ session <"$dir/pid"; } 2>/dev/null || continue
+  [ -n "${session:-}" ] || continue
+  job_of_session[$session]=$i
+  if [ -s "$dir/container" ]; then
+    root=$(container_root "$dir")
+    [ "$root" -gt 0 ] && job_of_root[$root]=$i
+  fi
 done
-if [ "$root" -gt 0 ]; then
-  # The container's processes: the main one and every process whose parents lead to it.
+declare -A parent=() job_of_pid=()
+stats=()
+if [ "${#job_of_session[@]}" -gt 0 ]; then
+  for stat in /proc/[0-9]*/stat; do
+    { read -r line <"$stat"; } 2>/dev/null || continue
+    pid=${stat#/proc/}; pid=${pid%/stat}
+    # Fields after the command name (which may hold spaces): state ppid pgrp session ... utime(12) stime(13) ... rss(22).
+    set -- ${line##*) }
+    if [ -n "${job_of_session[${4:-x}]:-}" ]; then
+      job_of_pid[$pid]=${job_of_session[$4]}
+    elif [ "${#job_of_root[@]}" -gt 0 ]; then
+      parent[$pid]=${2:-0}
+    fi
+    stats+=("$pid ${12:-0} ${13:-0} ${22:-0}")
+  done
+fi
+if [ "${#job_of_root[@]}" -gt 0 ]; then
+  # The containers' processes: each main one and every process whose parents lead to it.
   for pid in "${!parent[@]}"; do
     p=$pid depth=0
     while [ "$p" -gt 1 ] && [ "$depth" -lt 64 ]; do
-      if [ "$p" = "$root" ]; then counted[$pid]=1; break; fi
+      if [ -n "${job_of_root[$p]:-}" ]; then job_of_pid[$pid]=${job_of_root[$p]}; break; fi
       p=${parent[$p]:-0} depth=$((depth + 1))
     done
   done
 fi
-ticks=0 rss=0 working=0 count=0
+declare -A ticks=() rss=() working=() count=()
 for entry in "${stats[@]}"; do
   set -- $entry
-  [ -n "${counted[$1]:-}" ] || continue
-  count=$((count + 1))
-  ticks=$((ticks + $2 + $3))
-  rss=$((rss + $4 * page))
+  i=${job_of_pid[$1]:-}
+  [ -n "$i" ] || continue
+  count[$i]=$((${count[$i]:-0} + 1))
+  ticks[$i]=$((${ticks[$i]:-0} + $2 + $3))
+  rss[$i]=$((${rss[$i]:-0} + $4 * page))
+  w=${working[$i]:-0}
   while read -r key value _; do
-    case $key in RssAnon:|RssShmem:) working=$((working + value * 1024)) ;; esac
+    case $key in RssAnon:|RssShmem:) w=$((w + value * 1024)) ;; esac
   done <"/proc/$1/status" 2>/dev/null
+  working[$i]=$w
 done
-if [ "$count" -eq 0 ]; then echo not-running; exit 0; fi
 
 echo "time $(date +%s%3N)"
 echo "cpus $(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
 while read -r key value _; do
   if [ "$key" = MemTotal: ]; then echo "memory_total $((value * 1024))"; break; fi
 done </proc/meminfo
-echo "cpu_ticks $ticks $hz"
-echo "memory $rss $working"
-echo "processes $count"
 if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total --format=csv,noheader,nounits 2>/dev/null |
     while IFS=', ' read -r util used total _; do
@@ -110,4 +123,11 @@ elif command -v amd-smi >/dev/null 2>&1; then
     done
   }
 fi
+for i in "${!dirs[@]}"; do
+  if [ -n "${count[$i]:-}" ]; then
+    echo "job $i ${ticks[$i]} $hz ${rss[$i]} ${working[$i]} ${count[$i]}"
+  else
+    echo "job $i not-running"
+  fi
+done
 exit 0

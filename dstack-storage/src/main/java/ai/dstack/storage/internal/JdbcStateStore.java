@@ -172,6 +172,11 @@ public final class JdbcStateStore implements StateStore {
     }
 
     @Override
+    public boolean sharedByReplicas() {
+        return url.dialect() == Dialect.POSTGRES;
+    }
+
+    @Override
     public String description() {
         return url.dialect().displayName() + " " + url.display();
     }

@@ -274,16 +274,36 @@ final class SshHostExecutor implements HostExecutor {
     /** The same sampling script as on the engine's machine, over this host's SSH connection. */
     @Override
     public java.util.Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        return sample(List.of(job), "job " + job.jobId()).get(0);
+    }
+
+    /** All the jobs in one command and one walk of the host's processes. */
+    @Override
+    public java.util.Map<JobHandle, java.util.Optional<ai.dstack.spi.host.JobUsage>> usage(List<JobHandle> jobs) {
+        List<java.util.Optional<ai.dstack.spi.host.JobUsage>> usages = sample(jobs, jobs.size() + " jobs");
+        java.util.Map<JobHandle, java.util.Optional<ai.dstack.spi.host.JobUsage>> sampled = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            sampled.put(jobs.get(i), usages.get(i));
+        }
+        return sampled;
+    }
+
+    private List<java.util.Optional<ai.dstack.spi.host.JobUsage>> sample(List<JobHandle> jobs, String what) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder dirs = new StringBuilder();
+        jobs.forEach(job -> dirs.append(jobDir(job.jobId())).append('\n'));
         CommandResult result = connection.run(RemoteScripts.bashC(ShellJobProtocol.usageScript(), "dstack-job-usage",
-                List.of(jobDir(job.jobId()))), null, COMMAND_TIMEOUT);
+                List.of()), dirs.toString(), COMMAND_TIMEOUT.plus(ShellJobProtocol.usageTimeout(jobs.size())));
         if (!result.succeeded()) {
-            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + " on "
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + " on "
                     + connection.address().display() + ": " + result.diagnostic());
         }
         try {
-            return ShellJobProtocol.parseUsage(result.out());
+            return ShellJobProtocol.parseUsages(result.out(), jobs.size());
         } catch (IllegalArgumentException e) {
-            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + " on "
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + " on "
                     + connection.address().display() + ": " + e.getMessage(), e);
         }
     }

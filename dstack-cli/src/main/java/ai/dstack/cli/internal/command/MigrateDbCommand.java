@@ -1,9 +1,5 @@
 package ai.dstack.cli.internal.command;
 
-import ai.dstack.cli.internal.CliException;
-import ai.dstack.cli.internal.ExitStatus;
-import ai.dstack.storage.DatabaseCopy;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,25 +30,6 @@ public final class MigrateDbCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        if (schemaOnly) {
-            if (from != null) {
-                throw CliException.usage("--schema-only copies nothing: leave out --from");
-            }
-            DatabaseCopy.migrateSchema(to, line -> print(out, line));
-            return ExitStatus.OK;
-        }
-        if (from == null) {
-            throw CliException.usage("missing --from: the SQLite file to copy, e.g. ~/.dstack/server/data/sqlite.db");
-        }
-        DatabaseCopy.Result result = DatabaseCopy.copy(from, to, line -> print(out, line));
-        print(out, "Copied " + result.totalRows() + " rows in " + result.rowsByTable().size() + " tables from "
-                + result.from() + " to " + result.to() + "; the row counts of every table match");
-        return ExitStatus.OK;
-    }
-
-    private static void print(PrintWriter out, String line) {
-        out.println(line);
-        out.flush();
+        return FullDistribution.require(() -> ServerProcess.migrateDb(spec.commandLine().getOut(), from, to, schemaOnly));
     }
 }

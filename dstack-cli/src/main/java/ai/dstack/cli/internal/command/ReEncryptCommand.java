@@ -1,12 +1,5 @@
 package ai.dstack.cli.internal.command;
 
-import ai.dstack.api.DstackException;
-import ai.dstack.cli.internal.CliEnvironment;
-import ai.dstack.cli.internal.CliException;
-import ai.dstack.cli.internal.ExitStatus;
-import ai.dstack.server.ServerSettings;
-import ai.dstack.server.ServerStartup;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,18 +18,6 @@ public final class ReEncryptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CliEnvironment environment = DstackCommand.environment(spec);
-        PrintWriter out = spec.commandLine().getOut();
-        ServerSettings settings = ServerCommand.settings(environment);
-        ServerStartup startup = ServerCommand.prepare(settings);
-        int count;
-        try {
-            count = startup.reEncrypt();
-        } catch (DstackException e) {
-            throw CliException.failure("nothing was re-encrypted: " + e.getMessage());
-        }
-        out.println("Re-encrypted " + count + " value" + (count == 1 ? "" : "s") + " with key " + startup.currentKey());
-        out.flush();
-        return ExitStatus.OK;
+        return FullDistribution.require(() -> ServerProcess.reEncrypt(spec));
     }
 }

@@ -82,7 +82,8 @@ public final class Application implements DstackApp {
 
     public Application(Engine engine) {
         this.engine = Objects.requireNonNull(engine, "engine is null");
-        this.permissions = new Permissions(engine.users(), engine.projects());
+        this.permissions = new Permissions(engine.users(), engine.projects(), new CallerCache(
+                engine.sharedByReplicas() ? CallerCache.REPLICAS_TIME_TO_LIVE : CallerCache.SOLE_SERVER_TIME_TO_LIVE));
     }
 
     // ---------------------------------------------------------------- callers
@@ -143,34 +144,36 @@ public final class Application implements DstackApp {
     @Override
     public User createUser(Caller caller, NewUser user) {
         Objects.requireNonNull(user, "user is null");
-        return user(caller, Operation.CREATE_USER,
-                s -> engine.users().create(user.username(), user.globalRole(), user.email(), user.active()));
+        return forgettingCallers(() -> user(caller, Operation.CREATE_USER,
+                s -> engine.users().create(user.username(), user.globalRole(), user.email(), user.active())));
     }
 
     @Override
     public User updateUser(Caller caller, NewUser user) {
         Objects.requireNonNull(user, "user is null");
-        return user(caller, Operation.UPDATE_USER,
-                s -> engine.users().update(user.username(), user.globalRole(), user.email(), user.active()));
+        return forgettingCallers(() -> user(caller, Operation.UPDATE_USER,
+                s -> engine.users().update(user.username(), user.globalRole(), user.email(), user.active())));
     }
 
     @Override
     public UserWithCreds refreshToken(Caller caller, String username) {
-        return user(caller, Operation.REFRESH_TOKEN, s -> engine.users().refreshToken(s.user(), username));
+        return forgettingCallers(() -> user(caller, Operation.REFRESH_TOKEN,
+                s -> engine.users().refreshToken(s.user(), username)));
     }
 
     @Override
     public UserWithCreds refreshSshKey(Caller caller, String username) {
-        return user(caller, Operation.REFRESH_SSH_KEY, s -> engine.users().refreshSshKey(s.user(), username));
+        return forgettingCallers(() -> user(caller, Operation.REFRESH_SSH_KEY,
+                s -> engine.users().refreshSshKey(s.user(), username)));
     }
 
     @Override
     public void deleteUsers(Caller caller, List<String> usernames) {
         List<String> names = List.copyOf(usernames);
-        user(caller, Operation.DELETE_USERS, s -> {
+        forgettingCallers(() -> user(caller, Operation.DELETE_USERS, s -> {
             engine.users().delete(names);
             return null;
-        });
+        }));
     }
 
     @Override
@@ -213,16 +216,17 @@ public final class Application implements DstackApp {
 
     @Override
     public Project createProject(Caller caller, String project, boolean isPublic) {
-        return user(caller, Operation.CREATE_PROJECT, s -> engine.projects().create(s.user(), project, isPublic));
+        return forgettingCallers(() -> user(caller, Operation.CREATE_PROJECT,
+                s -> engine.projects().create(s.user(), project, isPublic)));
     }
 
     @Override
     public void deleteProjects(Caller caller, List<String> projects) {
         List<String> names = List.copyOf(projects);
-        user(caller, Operation.DELETE_PROJECTS, s -> {
+        forgettingCallers(() -> user(caller, Operation.DELETE_PROJECTS, s -> {
             engine.projects().delete(s.user(), names);
             return null;
-        });
+        }));
     }
 
     @Override
@@ -232,26 +236,26 @@ public final class Application implements DstackApp {
 
     @Override
     public Project updateProject(Caller caller, String project, Boolean isPublic, String templatesRepo) {
-        return in(caller, Operation.UPDATE_PROJECT, project,
-                s -> engine.projects().update(s.project(), isPublic, templatesRepo));
+        return forgettingCallers(() -> in(caller, Operation.UPDATE_PROJECT, project,
+                s -> engine.projects().update(s.project(), isPublic, templatesRepo)));
     }
 
     @Override
     public Project setMembers(Caller caller, String project, List<MemberSetting> members) {
         List<Projects.MemberSetting> settings = members(members);
-        return in(caller, Operation.SET_MEMBERS, project, s -> {
+        return forgettingCallers(() -> in(caller, Operation.SET_MEMBERS, project, s -> {
             checkAdminRoleChanges(caller, s, settings);
             return engine.projects().setMembers(s.user(), s.project(), settings);
-        });
+        }));
     }
 
     @Override
     public Project addMembers(Caller caller, String project, List<MemberSetting> members) {
         List<Projects.MemberSetting> settings = members(members);
-        return in(caller, Operation.ADD_MEMBERS, project, s -> {
+        return forgettingCallers(() -> in(caller, Operation.ADD_MEMBERS, project, s -> {
             checkAdminRoleChanges(caller, s, settings);
             return engine.projects().addMembers(s.user(), s.project(), settings);
-        });
+        }));
     }
 
     /** A setting that gives a current project admin another role needs {@link Operation#CHANGE_PROJECT_ADMIN_ROLES}. */
@@ -270,8 +274,8 @@ public final class Application implements DstackApp {
     @Override
     public Project removeMembers(Caller caller, String project, List<String> usernames) {
         List<String> names = List.copyOf(usernames);
-        return in(caller, Operation.REMOVE_MEMBERS, project,
-                s -> engine.projects().removeMembers(s.user(), s.project(), names));
+        return forgettingCallers(() -> in(caller, Operation.REMOVE_MEMBERS, project,
+                s -> engine.projects().removeMembers(s.user(), s.project(), names)));
     }
 
     // ---------------------------------------------------------------- runs
@@ -711,6 +715,18 @@ public final class Application implements DstackApp {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /**
+     * A change of users, projects or members: whatever it did (also when it failed half-way), the callers this
+     * server keeps are forgotten once it is committed, so the next request is checked against it.
+     */
+    private <T> T forgettingCallers(java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } finally {
+            permissions.forgetCallers();
+        }
+    }
 
     /** An operation without a project: the check, then the work with engine errors translated. */
     private <T> T user(Caller caller, Operation operation, Function<Scope, T> work) {

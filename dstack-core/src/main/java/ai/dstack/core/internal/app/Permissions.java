@@ -22,15 +22,23 @@ import java.util.Optional;
 final class Permissions {
     private final Users accounts;
     private final Projects projects;
+    private final CallerCache callers;
 
-    Permissions(Users accounts, Projects projects) {
+    Permissions(Users accounts, Projects projects, CallerCache callers) {
         this.accounts = accounts;
         this.projects = projects;
+        this.callers = callers;
     }
 
     Caller authenticate(String token) {
-        return accounts.authenticate(token).map(UserCaller::new)
-                .orElseThrow(() -> new PermissionDenied(PermissionDenied.INVALID_TOKEN));
+        Optional<UserRow> user = token == null || token.isEmpty() ? Optional.empty()
+                : callers.user(token, () -> accounts.authenticate(token));
+        return user.map(UserCaller::new).orElseThrow(() -> new PermissionDenied(PermissionDenied.INVALID_TOKEN));
+    }
+
+    /** After a committed change of users, projects or members: the next check reads them again. */
+    void forgetCallers() {
+        callers.invalidateAll();
     }
 
     /** The caller's user after checking a need without a project. */
@@ -52,7 +60,7 @@ final class Permissions {
         UserRow user = user(caller);
         ProjectRow project = null;
         if (projectName != null) {
-            project = projects.find(projectName).orElseThrow(() -> new DstackException(ErrorCode.NOT_FOUND,
+            project = callers.project(projectName, () -> projects.find(projectName)).orElseThrow(() -> new DstackException(ErrorCode.NOT_FOUND,
                     "Project '" + projectName + "' not found"));
         } else if (need.isProjectScoped()) {
             throw new IllegalArgumentException(operation + " needs a project");
@@ -86,7 +94,7 @@ final class Permissions {
         if (!need.isProjectScoped()) {
             return true;
         }
-        Optional<ProjectRole> role = projects.role(project, user);
+        Optional<ProjectRole> role = callers.role(project, user, () -> projects.role(project, user));
         boolean manages = role.filter(r -> r == ProjectRole.ADMIN || r == ProjectRole.MANAGER).isPresent();
         return switch (need) {
             case PROJECT_MEMBER -> role.isPresent();

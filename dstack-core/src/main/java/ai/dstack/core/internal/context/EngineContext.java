@@ -57,6 +57,7 @@ public final class EngineContext {
     private volatile Runnable wakeRuns = () -> {};
     /** Hints for rows that were leased when their hint came are tried again a moment later. */
     private final ScheduledExecutorService later = DaemonThreads.scheduler("dstack-hints");
+    private final HintTimers timers = new HintTimers(this::hintJob, this::hintRun);
 
     public EngineContext(StateStore store, LogStore logs, HostExecutor host, Clock clock, EngineSettings settings) {
         this.store = store;
@@ -104,6 +105,25 @@ public final class EngineContext {
         } else {
             later.schedule(() -> hintRun(runId), delay, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Hints the job once the engine's clock reaches {@code at} (a waiting job's retry deadline or recheck): the loops
+     * look at due timers each step, so a timer costs no database work until it fires. A job has at most one timer;
+     * an earlier one covers a later one.
+     */
+    public void hintJobAt(UUID jobId, Instant at) {
+        timers.add(jobId, at, false);
+    }
+
+    /** Hints the run once the engine's clock reaches {@code at} (a failed job's retry backoff), as {@link #hintJobAt}. */
+    public void hintRunWhen(UUID runId, Instant at) {
+        timers.add(runId, at, true);
+    }
+
+    /** Hints the jobs and runs whose timers are due by the engine's clock. */
+    public void fireDueTimers() {
+        timers.fire(clock.instant());
     }
 
     public void close() {

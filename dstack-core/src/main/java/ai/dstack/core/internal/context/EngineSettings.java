@@ -18,6 +18,14 @@ import java.time.Duration;
 public record EngineSettings(
         String owner, Duration lease, Duration sweep, Duration runningCheck, Duration capacityRetry, Duration logPump,
         int batch, boolean keepJobFiles) {
+    /**
+     * How long a waiting job or run may go without a look when nothing happens to it. Their wake-ups (freed capacity,
+     * retry deadlines and backoffs) are timers in the memory of the replica that last looked at them; if that replica
+     * dies, another one finds them this long after, by its sweep. Long enough that a queue is not rewritten while it
+     * waits (one write per waiting row per this interval).
+     */
+    public static final Duration WAITING_SAFETY_NET = Duration.ofMinutes(10);
+
     public static EngineSettings defaults(String owner) {
         return new EngineSettings(owner, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 Duration.ofSeconds(15), Duration.ofMillis(250), 64, false);

@@ -4,8 +4,9 @@ import ai.dstack.api.json.DstackJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
- * Specs are kept in the database as dstack's JSON; these read and write them. There is no cache: a row's specs are
- * parsed when the row is read, and the step that read it passes the typed spec along instead of parsing it again.
+ * Specs are kept in the database as dstack's JSON; these read and write them. The engine parses a row's specs when it
+ * reads the row and passes the typed spec along instead of parsing it again; the REST API's read paths, which show
+ * the same stored specs over and over, go through {@link StoredSpecs}.
  */
 public final class Json {
     private Json() {}

@@ -109,6 +109,11 @@ public final class EncryptingStateStore implements StateStore {
     }
 
     @Override
+    public boolean sharedByReplicas() {
+        return delegate.sharedByReplicas();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

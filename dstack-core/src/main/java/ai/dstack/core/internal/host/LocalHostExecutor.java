@@ -473,16 +473,35 @@ public final class LocalHostExecutor implements HostExecutor {
     /** Reads {@code /proc} for the job's session and asks {@code nvidia-smi} (when on PATH) about the GPUs. */
     @Override
     public Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
+        return sample(List.of(job), "job " + job.jobId()).get(0);
+    }
+
+    /** One run of the sampling script and one walk of {@code /proc} for all the jobs. */
+    @Override
+    public Map<JobHandle, Optional<ai.dstack.spi.host.JobUsage>> usage(List<JobHandle> jobs) {
+        List<Optional<ai.dstack.spi.host.JobUsage>> usages = sample(jobs, jobs.size() + " jobs");
+        Map<JobHandle, Optional<ai.dstack.spi.host.JobUsage>> sampled = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            sampled.put(jobs.get(i), usages.get(i));
+        }
+        return sampled;
+    }
+
+    private List<Optional<ai.dstack.spi.host.JobUsage>> sample(List<JobHandle> jobs, String what) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder dirs = new StringBuilder();
+        jobs.forEach(job -> dirs.append(jobDirectory(job)).append('\n'));
         try {
-            ProcessRunner.Result result = runner.bash(ShellJobProtocol.usageScript(), "dstack-job-usage",
-                    List.of(jobDirectory(job).toString()), SIGNAL_TIMEOUT);
+            ProcessRunner.Result result = runner.bash(ShellJobProtocol.usageScript(), "dstack-job-usage", List.of(),
+                    dirs.toString(), ShellJobProtocol.usageTimeout(jobs.size()));
             if (!result.succeeded()) {
-                throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + ": "
-                        + result.diagnostic());
+                throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + ": " + result.diagnostic());
             }
-            return ShellJobProtocol.parseUsage(result.stdout());
+            return ShellJobProtocol.parseUsages(result.stdout(), jobs.size());
         } catch (IOException | IllegalArgumentException e) {
-            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample job " + job.jobId() + ": " + e, e);
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + ": " + e, e);
         }
     }
 

@@ -45,9 +45,14 @@ final class ProcessRunner {
 
     /** Runs {@code bash -c <script> <name> <arguments…>}. */
     Result bash(String script, String name, List<String> arguments, Duration timeout) throws IOException {
+        return bash(script, name, arguments, null, timeout);
+    }
+
+    /** Runs {@code bash -c <script> <name> <arguments…>} with {@code stdin} (none when null) as its input. */
+    Result bash(String script, String name, List<String> arguments, String stdin, Duration timeout) throws IOException {
         List<String> command = new ArrayList<>(List.of("bash", "-c", script, name));
         command.addAll(arguments);
-        return run(command, timeout);
+        return run(command, stdin, timeout);
     }
 
     /**
@@ -55,14 +60,19 @@ final class ProcessRunner {
      * JVM's).
      */
     Result run(List<String> command, Duration timeout) throws IOException {
+        return run(command, null, timeout);
+    }
+
+    private Result run(List<String> command, String stdin, Duration timeout) throws IOException {
         List<String> resolved = new ArrayList<>(command);
         resolved.set(0, which(command.get(0)).map(Path::toString).orElseThrow(() ->
                 new IOException("'" + command.get(0) + "' is not on PATH " + environment.getOrDefault("PATH", ""))));
         Path stdout = Files.createTempFile("dstack-host-", ".out");
         Path stderr = Files.createTempFile("dstack-host-", ".err");
+        Path input = stdin == null ? null : Files.writeString(Files.createTempFile("dstack-host-", ".in"), stdin);
         try {
             ProcessBuilder builder = new ProcessBuilder(resolved)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile()))
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile());
             builder.environment().clear();
@@ -77,6 +87,9 @@ final class ProcessRunner {
         } finally {
             Files.deleteIfExists(stdout);
             Files.deleteIfExists(stderr);
+            if (input != null) {
+                Files.deleteIfExists(input);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.context.StoredSpecs;
 import ai.dstack.core.internal.pipeline.RollingUpdate;
 import ai.dstack.core.internal.pipeline.Submitter;
 import ai.dstack.core.internal.placement.HostShape;
@@ -162,7 +163,7 @@ public final class RunOperations {
     }
 
     private static String repoIdOf(RunRow run) {
-        return Json.read(run.runSpec(), RunSpec.class).repoId();
+        return StoredSpecs.read(run.runSpec(), RunSpec.class).repoId();
     }
 
     private static Run trimJobs(Run run, RunQuery query) {

@@ -16,7 +16,7 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.api.run.ServiceModelSpec;
 import ai.dstack.api.run.ServiceSpec;
-import ai.dstack.core.internal.context.Json;
+import ai.dstack.core.internal.context.StoredSpecs;
 import ai.dstack.core.internal.context.ProbeStates;
 import ai.dstack.core.internal.placement.LocalFleet;
 import ai.dstack.spi.storage.JobRow;
@@ -50,7 +50,7 @@ public final class RunViews {
         for (List<JobRow> submissions : byJob.values()) {
             JobRow newest = submissions.get(submissions.size() - 1);
             List<JobSubmission> views = submissions.stream().map(j -> submission(j, probes.of(j.id()))).toList();
-            jobs.add(new Job(Json.read(newest.jobSpecData(), JobSpec.class), views, null));
+            jobs.add(new Job(StoredSpecs.read(newest.jobSpecData(), JobSpec.class), views, null));
         }
         JobSubmission latest = jobs.isEmpty() ? null : jobs.get(0).latestSubmission();
         RunStatus status = RunStatus.fromWireValue(row.status());
@@ -58,14 +58,14 @@ public final class RunViews {
         RunFleet fleet = jobRows.stream().filter(j -> j.fleetId() != null).findFirst()
                 .map(j -> new RunFleet(j.fleetId(), fleetNames.apply(j.fleetId()))).orElse(null);
         return new Run(row.id(), projectName, userName, fleet, row.submittedAt(), row.lastProcessedAt(), status,
-                runStatusMessage(status, jobs), row.terminationReason(), Json.read(row.runSpec(), RunSpec.class), jobs,
+                runStatusMessage(status, jobs), row.terminationReason(), StoredSpecs.read(row.runSpec(), RunSpec.class), jobs,
                 latest, 0.0, service(row, projectName), row.deploymentNum(), reason == null ? null : reason.toError(), row.deleted(),
                 row.nextTriggeredAt());
     }
 
     /** dstack's in-server proxy addresses of a service run: {@code /proxy/services/<project>/<run>/}, and its model's. */
     static ServiceSpec service(RunRow row, String projectName) {
-        RunSpec spec = Json.read(row.runSpec(), RunSpec.class);
+        RunSpec spec = StoredSpecs.read(row.runSpec(), RunSpec.class);
         if (!(spec.configuration() instanceof ServiceConfiguration service)) {
             return null;
         }
@@ -84,8 +84,8 @@ public final class RunViews {
         return new JobSubmission(row.id(), row.submissionNum(), row.deploymentNum(), row.submittedAt(),
                 row.lastProcessedAt(), row.finishedAt(), row.inactivitySecs(), status,
                 jobStatusMessage(status, reason, row), row.terminationReason(), row.terminationReasonMessage(),
-                row.exitStatus(), Json.read(row.jobProvisioningData(), JobProvisioningData.class),
-                Json.read(row.jobRuntimeData(), JobRuntimeData.class), reason == null ? null : reason.toError(),
+                row.exitStatus(), StoredSpecs.read(row.jobProvisioningData(), JobProvisioningData.class),
+                StoredSpecs.read(row.jobRuntimeData(), JobRuntimeData.class), reason == null ? null : reason.toError(),
                 probes, null);
     }
 

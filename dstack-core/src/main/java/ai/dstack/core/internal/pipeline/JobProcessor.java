@@ -9,6 +9,7 @@ import ai.dstack.api.run.RetryEvent;
 import ai.dstack.api.run.RunSpec;
 import ai.dstack.core.internal.cloud.CloudProvisioning;
 import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.EngineSettings;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.core.internal.placement.ClusterInfo;
 import ai.dstack.core.internal.placement.JobLauncher;
@@ -69,6 +70,13 @@ public final class JobProcessor {
     /** Set when a job waits for capacity, so freed capacity only costs a claim when someone waits for it. */
     private volatile boolean someoneWaits = true;
     private Instant lastSweep = Instant.EPOCH;
+    /**
+     * When the head of the queue was last looked at without an event. Waiting jobs are not swept (a sweep would claim
+     * and write every one of them): this safety net for a lost wake-up costs the same with 10 or 10,000 waiting.
+     */
+    private Instant lastHeadCheck = Instant.EPOCH;
+    /** How many of the first waiting jobs the safety net looks at, as if that many blocks had been freed. */
+    private static final int HEAD_OF_QUEUE = 8;
     /** Until the first pass is through, everything active is due: a restarted engine adopts its jobs at once. */
     private boolean adopting = true;
 
@@ -102,6 +110,7 @@ public final class JobProcessor {
 
     /** One step of the job loop; true when it found work, so the loop goes on at once. */
     public boolean step() {
+        context.fireDueTimers();
         boolean worked = false;
         // A burst of hints (submissions, exits) is claimed with one write, not one per job.
         for (List<UUID> hints = context.nextJobHints(context.settings.batch()); !hints.isEmpty();
@@ -118,6 +127,10 @@ public final class JobProcessor {
             worked |= !claims.isEmpty();
         }
         int freed = context.takeCapacityFreed();
+        if (someoneWaits && Duration.between(lastHeadCheck, now()).compareTo(context.settings.capacityRetry()) >= 0) {
+            lastHeadCheck = now();
+            freed = Math.max(freed, HEAD_OF_QUEUE);
+        }
         if (freed > 0 && someoneWaits) {
             // Each job takes at least one block, so no more waiting jobs than blocks freed can start: only those are
             // claimed (highest priority, then oldest), and the cost of a freed block does not grow with the queue.
@@ -134,7 +147,11 @@ public final class JobProcessor {
         }
         lastSweep = now();
         Duration running = adopting ? Duration.ZERO : context.settings.runningCheck();
-        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), JobStatus.SUBMITTED.wireValue())
+        // Waiting jobs are left out: freed capacity wakes as many as it can take, their deadlines are timers, and the
+        // head check above catches a lost wake-up. A restarted engine looks at each once, to arm those timers; after
+        // that only a job nobody looked at for the safety net's interval (its replica died with its timers).
+        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : EngineSettings.WAITING_SAFETY_NET,
+                        JobStatus.SUBMITTED.wireValue())
                 .or(running, JobStatus.PROVISIONING.wireValue(), JobStatus.PULLING.wireValue(), JobStatus.RUNNING.wireValue())
                 .or(adopting ? Duration.ZERO : Duration.ofSeconds(1), JobStatus.TERMINATING.wireValue())
                 .highestPriorityFirst();
@@ -247,6 +264,10 @@ public final class JobProcessor {
             return;
         }
         Map<UUID, RunSpec> runSpecs = new HashMap<>();
+        // The submitters' roles, read once per user for the step (they decide who may use the local fleet).
+        Map<UUID, Optional<ai.dstack.spi.storage.UserRow>> users = new HashMap<>();
+        java.util.function.Function<UUID, Optional<ai.dstack.spi.storage.UserRow>> user = id -> users.computeIfAbsent(
+                id, key -> context.store.inReadOnlyTransaction(tx -> tx.users().find(key)));
         List<Candidate> candidates = new ArrayList<>();
         for (Work work : works) {
             Claim<JobRow> claim = work.claim();
@@ -254,7 +275,7 @@ public final class JobProcessor {
                 RunRow run = runs.get(claim.row().runId());
                 RunSpec runSpec = run == null ? null
                         : runSpecs.computeIfAbsent(run.id(), id -> Json.read(run.runSpec(), RunSpec.class));
-                Candidate candidate = candidate(work, run, runSpec, now);
+                Candidate candidate = candidate(work, run, runSpec, user, now);
                 if (candidate != null) {
                     candidates.add(candidate);
                 }
@@ -349,11 +370,12 @@ public final class JobProcessor {
     }
 
     /** The instances that could take the job, or null when none ever could (then it has been failed) or it waits. */
-    private Candidate candidate(Work work, RunRow run, RunSpec runSpec, Instant now) {
+    private Candidate candidate(Work work, RunRow run, RunSpec runSpec,
+            java.util.function.Function<UUID, Optional<ai.dstack.spi.storage.UserRow>> users, Instant now) {
         Claim<JobRow> claim = work.claim();
         JobRow job = claim.row();
         JobSpec spec = work.spec();
-        boolean localServes = placement.localServes(job, run);
+        boolean localServes = placement.localServes(job, run, users);
         if (!placement.anyFleet(job, localServes)) {
             toCloud(claim, spec, now, "No matching fleet found. " + placement.noFleetReason(job));
             return null;
@@ -376,7 +398,7 @@ public final class JobProcessor {
         }
         if (free.isEmpty()) {
             someoneWaits = true;
-            keepWaiting(claim, portTaken, now, work.recheck());
+            keepWaiting(claim, portTaken, now, work.recheck(), null);
             return null;
         }
         if (MultiNode.applies(spec)) {
@@ -411,7 +433,7 @@ public final class JobProcessor {
         Optional<JobRow> master = nodes.placedMaster();
         if (master.isEmpty()) {
             someoneWaits = true;
-            keepWaiting(work.claim(), "Waiting for the master node (rank 0) to get a host", now, work.recheck());
+            keepWaiting(work.claim(), "Waiting for the master node (rank 0) to get a host", now, work.recheck(), null);
             return null;
         }
         List<Placement.Option> inFleet = distinct.stream()
@@ -430,7 +452,8 @@ public final class JobProcessor {
         int rank = claim.row().jobNum();
         if (waitsForCapacity(spec, run)) {
             someoneWaits = true;
-            keepWaiting(claim, "Waiting for a free host in fleet " + fleet + " for node " + rank, now, recheck);
+            keepWaiting(claim, "Waiting for a free host in fleet " + fleet + " for node " + rank, now, recheck,
+                    retryDeadline(spec, run));
             return;
         }
         fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, "Fleet " + fleet
@@ -452,6 +475,7 @@ public final class JobProcessor {
                 updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
                         .terminationReasonMessage(decision.message()).build());
                 context.hintRun(job.runId());
+                context.hintJobAt(job.id(), now.plus(context.settings.capacityRetry())); // the cloud's answer may change
             }
             case FAIL -> fail(claim, spec, JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY, decision.message());
             case INTERRUPTED -> fail(claim, spec, JobTerminationReason.INTERRUPTED_BY_NO_CAPACITY, decision.message());
@@ -468,7 +492,8 @@ public final class JobProcessor {
         }
         if (waitsForCapacity(candidate.spec(), candidate.run())) {
             someoneWaits = true;
-            keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck());
+            keepWaiting(claim, "Waiting for capacity on fleet " + fleets, now, candidate.recheck(),
+                    retryDeadline(candidate.spec(), candidate.run()));
             return;
         }
         if (replacesAnOldReplica(job, candidate.spec())) {
@@ -478,6 +503,7 @@ public final class JobProcessor {
             updateAndRelease(claim, job.toBuilder().lastProcessedAt(now).skipMinProcessingInterval(false)
                     .terminationReasonMessage(ServiceReplicas.NO_ROOM_TO_SURGE + fleets).build());
             context.hintRun(job.runId());
+            context.hintJobAt(job.id(), now.plus(context.settings.capacityRetry()));
             return;
         }
         // a cloud fleet with a `nodes` range may grow for the job: it waits for the new instance
@@ -485,7 +511,7 @@ public final class JobProcessor {
                 : cloud.growFleet(job, candidate.spec());
         if (grown.isPresent()) {
             someoneWaits = true;
-            keepWaiting(claim, grown.get().message(), now, candidate.recheck());
+            keepWaiting(claim, grown.get().message(), now, candidate.recheck(), now.plus(context.settings.capacityRetry()));
             return;
         }
         fail(claim, candidate.spec(), JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY,
@@ -494,11 +520,15 @@ public final class JobProcessor {
 
     /**
      * The job waits (for capacity, or for a port). Its row is written when it starts waiting (the message tells its
-     * run to show "retrying") and when the sweep rechecks it; a job that was already waiting with the same message is
-     * only let go: waiting jobs are not rewritten each time capacity frees and they do not fit.
+     * run to show "retrying") and when a restarted engine's first sweep looks at it; a job that was already waiting
+     * with the same message is only let go: waiting jobs are not rewritten each time capacity frees and they do not
+     * fit. {@code wakeAt}, when not null, is when it must be looked at without an event (its retry deadline).
      */
-    private void keepWaiting(Claim<JobRow> claim, String message, Instant now, boolean recheck) {
+    private void keepWaiting(Claim<JobRow> claim, String message, Instant now, boolean recheck, Instant wakeAt) {
         JobRow job = claim.row();
+        if (wakeAt != null) {
+            context.hintJobAt(job.id(), wakeAt);
+        }
         boolean alreadyWaiting = java.util.Objects.equals(message, job.terminationReasonMessage());
         if (alreadyWaiting && !recheck) {
             release(claim);
@@ -542,6 +572,11 @@ public final class JobProcessor {
         return context.store.inReadOnlyTransaction(tx -> tx.jobs().listByRun(job.runId())).stream()
                 .anyMatch(other -> other.deploymentNum() < job.deploymentNum()
                         && !JobStatus.fromWireValue(other.status()).isFinished());
+    }
+
+    /** When a job waiting for capacity stops waiting (just past its retry duration): it is looked at then. */
+    private static Instant retryDeadline(JobSpec spec, RunRow run) {
+        return run.submittedAt().plusSeconds(spec.retry().duration() + 1);
     }
 
     /** dstack keeps retrying a no-capacity job while the run is younger than the retry duration. */

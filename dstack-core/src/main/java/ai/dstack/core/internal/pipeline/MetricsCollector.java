@@ -42,8 +42,6 @@ public final class MetricsCollector implements AutoCloseable {
     private final EngineContext context;
     /** Running jobs to sample, and whether each has a utilization policy. */
     private final Map<UUID, Boolean> tracked = new ConcurrentHashMap<>();
-    /** Jobs whose host could not sample them: warned about once. */
-    private final Set<UUID> unsampled = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer = DaemonThreads.scheduler("dstack-metrics");
     private java.util.concurrent.ScheduledFuture<?> next;
     private volatile long lastPassNanos = System.nanoTime();
@@ -71,7 +69,6 @@ public final class MetricsCollector implements AutoCloseable {
 
     void untrack(UUID jobId) {
         tracked.remove(jobId);
-        unsampled.remove(jobId);
     }
 
     private void tick() {
@@ -92,11 +89,29 @@ public final class MetricsCollector implements AutoCloseable {
         }
     }
 
-    /** One pass: sample every tracked job, store the samples, prune what is past its retention when due. */
+    /**
+     * One pass: sample every tracked job (each host reads its process table once for all its jobs), store the
+     * samples, prune what is past its retention when due.
+     */
     public void collect() {
         List<JobMetricsPointRow> points = new ArrayList<>();
-        for (UUID jobId : List.copyOf(tracked.keySet())) {
-            sample(jobId).ifPresent(points::add);
+        List<JobHandle> handles = tracked.keySet().stream().map(id -> new JobHandle(id.toString())).toList();
+        Map<JobHandle, Optional<JobUsage>> usages;
+        try {
+            usages = handles.isEmpty() ? Map.of() : context.host.usage(handles);
+        } catch (HostExecutionException e) {
+            LOG.debug("No metrics for {} jobs in this pass: {}", handles.size(), e.getMessage());
+            usages = Map.of();
+        }
+        for (JobHandle handle : handles) {
+            Optional<JobUsage> usage = usages.get(handle);
+            UUID jobId = UUID.fromString(handle.jobId());
+            if (usage == null) {
+                // Normal for a job whose process ended while it was sampled (its files may be gone already).
+                LOG.debug("No metrics for job {} in this pass", jobId);
+            } else {
+                usage.ifPresent(u -> points.add(point(jobId, u)));
+            }
         }
         if (!points.isEmpty()) {
             context.store.useTransaction(tx -> points.forEach(tx.metrics()::insert));
@@ -110,19 +125,6 @@ public final class MetricsCollector implements AutoCloseable {
     /** Time since the last pass ended: about the interval when sampling keeps up, more when it lags. */
     public Duration sinceLastPass() {
         return Duration.ofNanos(System.nanoTime() - lastPassNanos);
-    }
-
-    private Optional<JobMetricsPointRow> sample(UUID jobId) {
-        Optional<JobUsage> usage;
-        try {
-            usage = context.host.usage(new JobHandle(jobId.toString()));
-        } catch (HostExecutionException e) {
-            if (unsampled.add(jobId)) {
-                LOG.warn("No metrics for job {}: {}", jobId, e.getMessage());
-            }
-            return Optional.empty();
-        }
-        return usage.map(u -> point(jobId, u));
     }
 
     private JobMetricsPointRow point(UUID jobId, JobUsage usage) {

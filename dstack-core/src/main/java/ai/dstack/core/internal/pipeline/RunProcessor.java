@@ -9,6 +9,7 @@ import ai.dstack.api.run.RunSpec;
 import ai.dstack.api.run.RunStatus;
 import ai.dstack.api.run.RunTerminationReason;
 import ai.dstack.core.internal.context.EngineContext;
+import ai.dstack.core.internal.context.EngineSettings;
 import ai.dstack.core.internal.context.Json;
 import ai.dstack.spi.storage.Claim;
 import ai.dstack.spi.storage.ClaimFilter;
@@ -51,8 +52,11 @@ public final class RunProcessor {
     }
 
     private Instant lastSweep = Instant.EPOCH;
+    /** Until the first sweep is through, every submitted run is due: a restarted engine re-arms their retry timers. */
+    private boolean adopting = true;
 
     public boolean step() {
+        context.fireDueTimers();
         boolean worked = false;
         for (List<UUID> hints = context.nextRunHints(context.settings.batch()); !hints.isEmpty();
                 hints = context.nextRunHints(context.settings.batch())) {
@@ -70,16 +74,20 @@ public final class RunProcessor {
             return worked;
         }
         lastSweep = now();
-        // A submitted run is waiting for its jobs, whose every change hints it: the sweep looks at it as rarely as
-        // at a job waiting for capacity, so that a long queue is not rewritten every few seconds.
-        ClaimFilter due = ClaimFilter.due(context.settings.capacityRetry(), RunStatus.SUBMITTED.wireValue())
+        // A submitted run is waiting for its jobs, whose every change hints it, or for a failed job's retry backoff,
+        // which is a timer: the sweep leaves it alone (a long queue is not rewritten every few seconds), but, after a
+        // restart, once each to re-arm the timers, and a run nobody looked at for the safety net's interval.
+        ClaimFilter due = ClaimFilter.due(adopting ? Duration.ZERO : EngineSettings.WAITING_SAFETY_NET,
+                        RunStatus.SUBMITTED.wireValue())
                 .or(context.settings.runningCheck(), RunStatus.PROVISIONING.wireValue(), RunStatus.RUNNING.wireValue())
                 .or(Duration.ofSeconds(1), RunStatus.TERMINATING.wireValue())
                 // Scheduled runs are woken by a timer; the sweep re-arms timers after a restart and catches missed ones.
                 .or(context.settings.runningCheck(), RunStatus.PENDING.wireValue());
         List<Claim<RunRow>> claims = context.store.claimDue(WorkKind.RUNS, due, now(), context.settings.batch(), owner, context.settings.lease());
         claims.forEach(this::process);
-        return worked || claims.size() == context.settings.batch();
+        boolean full = claims.size() == context.settings.batch();
+        adopting &= full;
+        return worked || full;
     }
 
     /** Leased right now (an API call, another step): the change behind the hint must still be seen. */
@@ -136,7 +144,10 @@ public final class RunProcessor {
                 if (verdict == null && retryDue(job, now)) {
                     retries.add(job);
                 } else if (verdict == null) {
-                    waiting.add(job); // backing off: the pass at its due time (or the sweep) submits it again
+                    // backing off: the pass at its due time submits it again; the timer on the engine's clock is
+                    // armed on every pass, also one that writes nothing
+                    waiting.add(job);
+                    context.hintRunWhen(run.id(), retryDueAt(job));
                 } else if (failure == null || verdict == RunTerminationReason.JOB_FAILED) {
                     failure = verdict;
                 }

@@ -221,9 +221,12 @@ public final class ServiceReplicas {
                     .terminationReason(JobTerminationReason.SCALED_DOWN.wireValue())
                     .lastProcessedAt(context.clock.instant()).skipMinProcessingInterval(true).build() : null);
         }
-        int deployment = context.store.inReadOnlyTransaction(tx -> tx.runs().find(runId)).map(RunRow::deploymentNum).orElse(0);
-        for (JobRow job : plan.bumped()) {
-            change(job, current -> current.toBuilder().deploymentNum(deployment).build());
+        if (!plan.bumped().isEmpty()) { // the run is read only when replicas move to its deployment
+            int deployment = context.store.inReadOnlyTransaction(tx -> tx.runs().find(runId))
+                    .map(RunRow::deploymentNum).orElse(0);
+            for (JobRow job : plan.bumped()) {
+                change(job, current -> current.toBuilder().deploymentNum(deployment).build());
+            }
         }
         if (!plan.scaledDown().isEmpty() || !plan.bumped().isEmpty()) {
             context.hintRun(runId);

@@ -145,7 +145,9 @@ public final class Submitter {
         jobs.forEach(job -> context.hintJob(job.id()));
         if (trigger != null) {
             context.hintRunAt(run.id(), trigger);
-        } else {
+        } else if (jobs.isEmpty() || spec.configuration() instanceof ai.dstack.api.configuration.ServiceConfiguration) {
+            // A task's or dev environment's run hears from its jobs (each change of a job hints its run): hinted now,
+            // its pass would read it and its jobs to find nothing to do. Services have replicas to plan.
             context.hintRun(run.id());
         }
         return run;

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * fleet's instance. A job's instance never changes once it is placed, so the choice is looked up once per job.
  */
 public final class HostRouter implements HostExecutor {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostRouter.class);
     private final HostExecutor local;
     private final RemoteHosts remotes;
     private volatile StateStore store;
@@ -145,6 +146,22 @@ public final class HostRouter implements HostExecutor {
     @Override
     public java.util.Optional<ai.dstack.spi.host.JobUsage> usage(JobHandle job) {
         return route(job).usage(job);
+    }
+
+    /** Each host samples its own jobs in one call; a host that cannot leaves its jobs out, the others still answer. */
+    @Override
+    public Map<JobHandle, java.util.Optional<ai.dstack.spi.host.JobUsage>> usage(List<JobHandle> jobs) {
+        Map<HostExecutor, List<JobHandle>> byHost = new java.util.LinkedHashMap<>();
+        jobs.forEach(job -> byHost.computeIfAbsent(route(job), host -> new java.util.ArrayList<>()).add(job));
+        Map<JobHandle, java.util.Optional<ai.dstack.spi.host.JobUsage>> sampled = new java.util.LinkedHashMap<>();
+        byHost.forEach((host, itsJobs) -> {
+            try {
+                sampled.putAll(host.usage(itsJobs));
+            } catch (ai.dstack.spi.host.HostExecutionException e) {
+                LOG.debug("Sampling {} jobs failed: {}", itsJobs.size(), e.getMessage());
+            }
+        });
+        return sampled;
     }
 
     @Override

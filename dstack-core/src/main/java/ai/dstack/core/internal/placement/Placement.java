@@ -21,6 +21,7 @@ import ai.dstack.spi.storage.RunRow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -81,16 +82,18 @@ public final class Placement {
     /**
      * The local fleet belongs to project main; its jobs are processes on the server's own host, so by default only
      * global admins' runs get there ({@link LocalFleetAccess}). The submitter's role is read now, not at submission;
-     * the run is the one the step already read (null when it is gone).
+     * the run is the one the step already read (null when it is gone), {@code users} finds its user (a step reads
+     * each user once for all its jobs).
      */
-    public boolean localServes(JobRow job, RunRow run) {
+    public boolean localServes(JobRow job, RunRow run,
+            java.util.function.Function<UUID, Optional<ai.dstack.spi.storage.UserRow>> users) {
         if (local == null || !job.projectId().equals(local.projectId())) {
             return false;
         }
         if (localAccess == LocalFleetAccess.MEMBERS) {
             return true;
         }
-        return run != null && context.store.inReadOnlyTransaction(tx -> tx.users().find(run.userId()))
+        return run != null && users.apply(run.userId())
                 .map(user -> "admin".equals(user.globalRole()) && user.active() && !user.deleted()).orElse(false);
     }
 

@@ -203,6 +203,11 @@ public final class Engine implements AutoCloseable {
         return jobs.metricsCollector().sinceLastPass();
     }
 
+    /** Whether other replicas may change this engine's database (PostgreSQL) or it is its only writer (SQLite). */
+    public boolean sharedByReplicas() {
+        return context.store.sharedByReplicas();
+    }
+
     /** Hints waiting for the job and run loops (the server's queue length). */
     public int queuedHints() {
         return context.queuedHints();
