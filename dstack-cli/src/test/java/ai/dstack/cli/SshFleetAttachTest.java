@@ -48,6 +48,78 @@ class SshFleetAttachTest {
         }
     }
 
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * OpenSSH's {@code ssh -L} through the server's endpoint reaches a port the job's own process listens on, and not
+     * another listener on the host's loopback (here this test's own socket), which is refused.
+     */
+    private void forwardsOnlyTheJobsOwnPorts(Path home, int jobPort) throws Exception {
+        try (java.net.ServerSocket foreign = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            AtomicInteger accepted = new AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        foreign.accept().close();
+                        accepted.incrementAndGet();
+                    }
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            }, "foreign listener");
+            acceptor.start();
+            int toJob = freePort();
+            int toForeign = freePort();
+            Path log = dir.resolve("ssh-forward.log");
+            Process ssh = new ProcessBuilder(OPENSSH.toString(), "-F", home.resolve(".ssh/config").toString(),
+                    "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-N",
+                    "-L", toJob + ":localhost:" + jobPort, "-L", toForeign + ":localhost:" + foreign.getLocalPort(),
+                    "dev-edge").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                java.net.URI hello = java.net.URI.create("http://127.0.0.1:" + toJob + "/hello.txt");
+                try {
+                    awaitServed(http, hello, log);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    Process probe = new ProcessBuilder(OPENSSH.toString(), "-F", home.resolve(".ssh/config").toString(),
+                            "-o", "BatchMode=yes", "dev-edge", "(exec 3<>/dev/tcp/127.0.0.1/" + jobPort
+                            + ") && echo something listens; ps -eo pid,sid,args | grep -v grep | grep http.server")
+                            .redirectErrorStream(true).start();
+                    probe.getOutputStream().close();
+                    probe.waitFor(60, TimeUnit.SECONDS);
+                    throw new AssertionError("not forwarded; in the job: " + new String(probe.getInputStream()
+                            .readAllBytes(), StandardCharsets.UTF_8), e);
+                }
+
+                try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), toForeign)) {
+                    assertThat(socket.getInputStream().read()).as("ssh closes the refused connection").isEqualTo(-1);
+                }
+                await().atMost(WAIT).until(() -> Files.readString(log).contains("open failed: administratively prohibited"));
+                assertThat(accepted.get()).as("nothing reached the host's other listener").isZero();
+            } finally {
+                ssh.destroy();
+                ssh.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void awaitServed(java.net.http.HttpClient http, java.net.URI hello, Path log) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            String body;
+            try {
+                body = http.send(java.net.http.HttpRequest.newBuilder(hello).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                body = e.toString();
+            }
+            assertThat(body).as("ssh: %s", Files.readString(log)).isEqualTo("served by the job\n");
+        });
+    }
+
     @Test
     void sshRunNameOpensASessionInTheJobOnTheSshHost() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(OPENSSH), "OpenSSH's ssh is not installed at " + OPENSSH);
@@ -62,8 +134,13 @@ class SshFleetAttachTest {
                 list -> list.size() == 1 && list.get(0).status() == InstanceStatus.IDLE);
         Path home = dir.resolve("home");
         CliEnvironment cli = TestServers.cliFor(server, home);
+        int jobPort = freePort();
+        Path served = Files.createDirectories(dir.resolve("served"));
+        Files.writeString(served.resolve("hello.txt"), "served by the job\n");
         Path file = Files.writeString(dir.resolve("dev.dstack.yml"), "type: dev-environment\nname: dev-edge\n"
                 + "ide: vscode\nfleets: [edge]\nenv:\n  - GREETING=hello from the edge\n"
+                + "init:\n  - python3 -m http.server " + jobPort + " --bind 127.0.0.1 --directory " + served
+                + " >/dev/null 2>&1 &\n"
                 + "resources:\n  cpu: 0..\n  memory: 0GB..\n");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -86,6 +163,7 @@ class SshFleetAttachTest {
             assertThat(lines.get(0)).as("the job's directory on the SSH host")
                     .startsWith(host.home().toRealPath().toString() + "/.dstack-jvm/jobs/").endsWith("/workdir");
             assertThat(lines.subList(1, 3)).containsExactly("hello from the edge", "127.0.0.2");
+            forwardsOnlyTheJobsOwnPorts(home, jobPort);
         } finally {
             CliRun stop = CliRun.in(cli, "stop", "dev-edge", "-y");
             assertThat(stop.exitCode()).as("%s", stop).isZero();

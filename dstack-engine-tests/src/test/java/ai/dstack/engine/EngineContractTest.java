@@ -577,11 +577,13 @@ abstract class EngineContractTest {
         DstackEngine engine = engine();
         engine.setSecret(engine.defaultProject(), "token", "s3cr3t-value");
         Run run = engine.applyRun(task("env:\n  - GREETING=hi\n  - TOKEN=${{ secrets.token }}\n"
-                + "commands:\n  - echo $GREETING $TOKEN $DSTACK_NODE_RANK $DSTACK_NODES_NUM\n"));
+                + "commands:\n  - echo $GREETING $TOKEN $DSTACK_NODE_RANK $DSTACK_NODES_NUM\n"
+                + "  - echo mpi=$(cat $DSTACK_MPI_HOSTFILE)\n"));
 
         Run done = engine.awaitFinished(name(run), WAIT);
 
-        assertThat(logText(engine, done)).contains("hi s3cr3t-value 0 1");
+        assertThat(logText(engine, done)).contains("hi s3cr3t-value 0 1")
+                .as("dstack's MPI hostfile: this host, without GPUs").contains("mpi=127.0.0.1\n");
         assertThat(done.jobs().get(0).jobSpec().env()).containsEntry("TOKEN", "${{ secrets.token }}");
     }
 

@@ -57,6 +57,11 @@ public final class ContainerScript {
                 .append(" -e ").append(shellQuote("DSTACK_WORKING_DIR=" + workingDir));
         launch.sortedEnv().forEach((name, value) -> script.append(" -e ").append(CLIENT_VARIABLES.contains(name)
                 ? shellQuote(name + "=" + value) : name));
+        if (launch.mpiHostfile() != null) {
+            script.append(" -v \"$__dstack_job_dir/").append(ShellJobProtocol.MPI_HOSTFILE).append('"')
+                    .append(shellQuote(":" + ShellJobProtocol.CONTAINER_MPI_HOSTFILE + ":ro"))
+                    .append(" -e ").append(shellQuote("DSTACK_MPI_HOSTFILE=" + ShellJobProtocol.CONTAINER_MPI_HOSTFILE));
+        }
         if (options.privileged()) {
             script.append(" --privileged");
         }
@@ -101,8 +106,7 @@ public final class ContainerScript {
     private static void pull(StringBuilder script, String image, String cli, boolean podman, boolean login) {
         String quotedCli = shellQuote(cli);
         String quotedImage = shellQuote(image);
-        String exists = podman ? quotedCli + " image exists " + quotedImage
-                : quotedCli + " --config \"$__dstack_job_dir/.docker\" image inspect " + quotedImage + " >/dev/null 2>&1";
+        String exists = imagePresent(cli, image);
         String pull = podman ? quotedCli + " pull" + (login ? " --authfile \"$__dstack_job_dir/auth.json\"" : "")
                 : quotedCli + " --config \"$__dstack_job_dir/.docker\" pull";
         script.append("if ! ").append(exists).append("; then : >\"$__dstack_job_dir/").append(PULLING_FILE)
@@ -110,6 +114,17 @@ public final class ContainerScript {
                 .append(PULLING_FILE).append("\"; echo ").append(shellQuote("image: cannot pull " + image
                         + " (see the message above)")).append(" >&2; exit 1; }; rm -f \"$__dstack_job_dir/")
                 .append(PULLING_FILE).append("\"; fi; rm -f \"$__dstack_job_dir/").append(PULLING_FILE).append("\"; ");
+    }
+
+    /**
+     * A shell command that succeeds when the runtime has the image locally (with {@code __dstack_job_dir} set to the
+     * job's directory, which holds a Docker CLI's per-job configuration).
+     */
+    public static String imagePresent(String cli, String image) {
+        boolean podman = cli.substring(cli.lastIndexOf('/') + 1).contains("podman");
+        return podman ? shellQuote(cli) + " image exists " + shellQuote(image)
+                : shellQuote(cli) + " --config \"$__dstack_job_dir/.docker\" image inspect " + shellQuote(image)
+                        + " >/dev/null 2>&1";
     }
 
     private static void gpuFlags(StringBuilder script, GpuDevices gpus, boolean podman) {

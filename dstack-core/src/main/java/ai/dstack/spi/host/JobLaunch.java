@@ -34,10 +34,13 @@ import java.util.regex.Pattern;
  *     given); unused without an image
  * @param gpus how many of the host's GPUs the job gets (its blocks' share); the host picks which ones and limits the
  *     job to them ({@link GpuDevices})
+ * @param mpiHostfile the content of dstack's MPI hostfile (a line per node, {@code <ip> slots=<gpus>}), which the
+ *     host writes next to the job and names in {@code DSTACK_MPI_HOSTFILE}; null for none
  */
 public record JobLaunch(
         String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir, String image,
-        List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo, ContainerOptions container, int gpus) {
+        List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo, ContainerOptions container, int gpus,
+        String mpiHostfile) {
 
     public static final String DEFAULT_SHELL = "/bin/bash";
 
@@ -80,6 +83,13 @@ public record JobLaunch(
         }
     }
 
+    /** A launch without an MPI hostfile. */
+    public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
+            String image, List<JobArchive> archives, List<String> prefix, JobRepoCheckout repo,
+            ContainerOptions container, int gpus) {
+        this(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, container, gpus, null);
+    }
+
     /** A launch without a prefix or a repo, with the default container options and no GPUs. */
     public JobLaunch(String jobId, List<String> commands, Map<String, String> env, String shell, String workingDir,
             String image, List<JobArchive> archives) {
@@ -110,39 +120,53 @@ public record JobLaunch(
     }
 
     public JobLaunch withEnv(Map<String, String> newEnv) {
-        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, repo, container, gpus);
+        return new JobLaunch(jobId, commands, newEnv, shell, workingDir, image, archives, prefix, repo, container, gpus,
+                mpiHostfile);
     }
 
     public JobLaunch withShell(String newShell) {
-        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, repo, container, gpus);
+        return new JobLaunch(jobId, commands, env, newShell, workingDir, image, archives, prefix, repo, container, gpus,
+                mpiHostfile);
     }
 
     public JobLaunch withWorkingDir(String newWorkingDir) {
-        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, repo, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, newWorkingDir, image, archives, prefix, repo, container, gpus,
+                mpiHostfile);
     }
 
     public JobLaunch withImage(String newImage) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, repo, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, newImage, archives, prefix, repo, container, gpus,
+                mpiHostfile);
     }
 
     public JobLaunch withArchives(List<JobArchive> newArchives) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, repo, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, newArchives, prefix, repo, container, gpus,
+                mpiHostfile);
     }
 
     public JobLaunch withContainer(ContainerOptions newContainer) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, newContainer, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, newContainer, gpus,
+                mpiHostfile);
     }
 
     public JobLaunch withGpus(int newGpus) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, container, newGpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, container, newGpus,
+                mpiHostfile);
     }
 
     public JobLaunch withPrefix(List<String> newPrefix) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, repo, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, newPrefix, repo, container, gpus,
+                mpiHostfile);
+    }
+
+    public JobLaunch withMpiHostfile(String newMpiHostfile) {
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, repo, container, gpus,
+                newMpiHostfile);
     }
 
     public JobLaunch withRepo(JobRepoCheckout newRepo) {
-        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newRepo, container, gpus);
+        return new JobLaunch(jobId, commands, env, shell, workingDir, image, archives, prefix, newRepo, container, gpus,
+                mpiHostfile);
     }
 
     public Optional<String> imageName() {

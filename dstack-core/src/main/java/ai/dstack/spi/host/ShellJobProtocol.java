@@ -64,6 +64,10 @@ public final class ShellJobProtocol {
     public static final String WRAPPER_LOG = "wrapper.log";
     public static final String CONTAINER_FILE = "container";
     public static final String EXITED_DIR = ".exited";
+    /** dstack's MPI hostfile, relative to the job's directory. */
+    public static final String MPI_HOSTFILE = "mpi/hostfile";
+    /** Where a container sees the MPI hostfile: dstack's path. */
+    public static final String CONTAINER_MPI_HOSTFILE = "/dstack/mpi/hostfile";
     public static final String SPAWNER_SCRIPT = ".job-spawner.pl";
     public static final String SPAWNER_LOG = ".job-spawner.log";
     /** The bash array in {@value #JOB_SCRIPT} holding the command prefix that runs the job as its own user. */
@@ -240,6 +244,7 @@ public final class ShellJobProtocol {
         if (launch.image() != null) {
             script.append("__dstack_job_dir=\"$PWD\"\n");
         }
+        writeMpiHostfile(script, launch);
         String workingDir = shellQuote(launch.workingDir().isEmpty() ? WORK_DIR : WORK_DIR + "/" + launch.workingDir());
         // mkdir only when cd fails: it is a program, and the executor has usually made the directory already.
         script.append("{ cd ").append(workingDir).append(" 2>/dev/null || { mkdir -p ").append(workingDir)
@@ -263,6 +268,22 @@ public final class ShellJobProtocol {
         }
         script.append(ContainerScript.render(launch, containerCli, gpus, commands));
         return script.toString();
+    }
+
+    /**
+     * dstack's runner writes the run's MPI hostfile for every job and names it in {@code DSTACK_MPI_HOSTFILE}: here it
+     * is {@value #MPI_HOSTFILE} in the job's directory (readable by a job running as a user of its own), mounted
+     * read-only at {@value #CONTAINER_MPI_HOSTFILE} in a container, as dstack's is.
+     */
+    private static void writeMpiHostfile(StringBuilder script, JobLaunch launch) {
+        if (launch.mpiHostfile() == null) {
+            return;
+        }
+        script.append("mkdir -p -m 755 mpi && (umask 022 && printf '%s' ").append(shellQuote(launch.mpiHostfile()))
+                .append(" >").append(MPI_HOSTFILE).append(") || exit 1\n");
+        if (launch.image() == null) {
+            script.append("export DSTACK_MPI_HOSTFILE=\"$PWD/").append(MPI_HOSTFILE).append("\"\n");
+        }
     }
 
     public static String containerName(String jobId) {

@@ -13,6 +13,10 @@ final class RemoteScripts {
     static final String STATUS = resource("job-status.sh");
     /** Prints the host's container runtime, {@code docker} or {@code podman}, or nothing. */
     static final String CONTAINER_RUNTIME = resource("container-runtime.sh");
+    /** Exits 0 when one of a job's own processes listens on a port; see the script. */
+    static final String JOB_LISTENS = resource("job-listens.sh");
+    /** Makes a job's directory and records the GPUs it gets there; see the script. */
+    static final String GPU_ALLOCATE = resource("gpu-allocate.sh");
     static final String PROBE = resource("host-probe.sh").replace("# (container-runtime.sh goes here)\n",
             CONTAINER_RUNTIME);
 

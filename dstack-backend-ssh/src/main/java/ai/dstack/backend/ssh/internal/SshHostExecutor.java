@@ -1,7 +1,10 @@
 package ai.dstack.backend.ssh.internal;
 
 import ai.dstack.api.ErrorCode;
+import ai.dstack.spi.host.ContainerScript;
+import ai.dstack.spi.host.GpuDevices;
 import ai.dstack.spi.host.HostExecutionException;
+import ai.dstack.spi.host.HostGpu;
 import ai.dstack.spi.host.HostExecutor;
 import ai.dstack.spi.host.JobArchive;
 import ai.dstack.spi.host.JobHandle;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +48,8 @@ final class SshHostExecutor implements HostExecutor {
     private final ScheduledExecutorService watcher;
     /** The host's container runtime as its last probe found it; null before a probe or without one. */
     private volatile String containerRuntime;
+    /** The host's GPUs as its last probe found them; null before a probe. */
+    private volatile List<HostGpu> gpus;
     private final SshJobShells shells;
 
     /**
@@ -68,6 +74,11 @@ final class SshHostExecutor implements HostExecutor {
     /** What the host's probe found: {@code docker}, {@code podman} or null for none. */
     void containerRuntime(String runtime) {
         this.containerRuntime = runtime;
+    }
+
+    /** What the host's probe found: its GPUs, which its jobs share out. */
+    void gpus(List<HostGpu> found) {
+        this.gpus = List.copyOf(found);
     }
 
     /** The runtime that jobs with an {@code image} run with here, as the host's probe found it. */
@@ -117,24 +128,35 @@ final class SshHostExecutor implements HostExecutor {
     }
 
     @Override
-    public JobHandle start(JobLaunch launch) {
-        String cli = launch.image() == null ? null : runtimeForImage(launch);
-        String dir = jobDir(launch.jobId());
-        StringBuilder script = new StringBuilder("set -u\nd=\"$1\"\numask 077\n")
-                .append("if ! mkdir \"$d\" 2>/dev/null; then\n")
-                .append("  if [ -e \"$d\" ]; then echo \"job ").append(launch.jobId())
-                .append(" already exists on this host ($d)\" >&2; exit 10; fi\n")
-                .append("  echo \"cannot create the job directory $d\" >&2; exit 11\nfi\ncd \"$d\" || exit 11\n")
+    public JobHandle start(JobLaunch requested) {
+        String cli = requested.image() == null ? null : runtimeForImage(requested);
+        String dir = jobDir(requested.jobId());
+        // With GPUs the job's directory is made by their allocation, which records them in it.
+        GpuDevices devices = allocateGpus(requested);
+        Map<String, String> env = new LinkedHashMap<>(devices.environment(cli != null));
+        env.putAll(requested.env()); // the configuration's env may say otherwise
+        JobLaunch launch = requested.withEnv(env);
+        StringBuilder script = new StringBuilder("set -u\nd=\"$1\"\numask 077\n");
+        if (devices.isEmpty()) {
+            script.append("if ! mkdir \"$d\" 2>/dev/null; then\n")
+                    .append("  if [ -e \"$d\" ]; then echo \"job ").append(launch.jobId())
+                    .append(" already exists on this host ($d)\" >&2; exit 10; fi\n")
+                    .append("  echo \"cannot create the job directory $d\" >&2; exit 11\nfi\n");
+        }
+        script.append("cd \"$d\" || exit 11\n")
                 .append(checkOut(launch))
                 .append("mkdir -p ").append(ShellJobProtocol.shellQuote(workDir(launch))).append(" || exit 11\n")
                 .append(unpackArchives(launch))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.JOB_SCRIPT, cli == null ? ShellJobProtocol.jobScript(launch)
-                        : ShellJobProtocol.jobScript(launch, List.of(), cli, ai.dstack.spi.host.GpuDevices.NONE)))
+                        : ShellJobProtocol.jobScript(launch, List.of(), cli, devices)))
                 .append(RemoteScripts.writeFile(ShellJobProtocol.WRAPPER_SCRIPT, ShellJobProtocol.wrapperScript()));
         if (launch.image() != null) {
             // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             script.append(RemoteScripts.writeFile(ShellJobProtocol.CONTAINER_FILE,
                     ShellJobProtocol.containerName(launch.jobId()) + "\n" + cli + "\n"));
+            // Pulling from the start, so the engine sees it at once; the job script removes it once the image is in.
+            script.append("__dstack_job_dir=\"$d\"\n").append(ContainerScript.imagePresent(cli, launch.image()))
+                    .append(" || : >").append(ContainerScript.PULLING_FILE).append('\n');
         }
         script.append("launcher=$(cat <<'DSTACK_LAUNCHER_EOF'\n").append(ShellJobProtocol.launcherScript())
                 .append("\nDSTACK_LAUNCHER_EOF\n)\n")
@@ -145,9 +167,7 @@ final class SshHostExecutor implements HostExecutor {
             started = connection.runOnce(RemoteScripts.bashStdin(List.of(dir)), script.toString(),
                     launch.repo() == null ? COMMAND_TIMEOUT : REPO_CHECKOUT_TIMEOUT);
         } catch (SshConnection.ConnectionLost e) {
-            // Not a HostExecutionException: that would fail the job, while the engine should look again and retry.
-            throw new UncheckedIOException(new IOException("job " + launch.jobId() + " may not have started on "
-                    + connection.address().display() + ": " + e.getMessage()));
+            throw mayNotHaveStarted(launch, e);
         }
         if (started.exitCode() == 10) {
             throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS, started.diagnostic());
@@ -162,6 +182,62 @@ final class SshHostExecutor implements HostExecutor {
         }
         LOG.debug("Started job {} on {} (pid file: {})", launch.jobId(), connection.address(), started.out().strip());
         return new JobHandle(launch.jobId());
+    }
+
+    /** Not a HostExecutionException: that would fail the job, while the engine should look again and retry. */
+    private UncheckedIOException mayNotHaveStarted(JobLaunch launch, SshConnection.ConnectionLost e) {
+        return new UncheckedIOException(new IOException("job " + launch.jobId() + " may not have started on "
+                + connection.address().display() + ": " + e.getMessage()));
+    }
+
+    /**
+     * The job's GPUs, as the engine's own host gives them: none on a host without GPUs; on a GPU host, a job that asks
+     * for none sees none, and one that asks for some gets the lowest free indexes, recorded in its new directory.
+     */
+    private GpuDevices allocateGpus(JobLaunch launch) {
+        List<HostGpu> host = hostGpus();
+        if (host.isEmpty() && launch.gpus() == 0) {
+            return GpuDevices.NONE;
+        }
+        String vendor = host.isEmpty() ? "nvidia" : host.get(0).vendor();
+        if (launch.gpus() == 0) {
+            return new GpuDevices(vendor, List.of());
+        }
+        int total = host.stream().filter(gpu -> gpu.vendor().equals(vendor)).mapToInt(HostGpu::count).sum();
+        String script = "status_script=" + ShellJobProtocol.shellQuote(RemoteScripts.STATUS) + "\n"
+                + RemoteScripts.GPU_ALLOCATE;
+        CommandResult allocated;
+        try {
+            // Not repeated on a drop: the directory may have been made. The engine looks again before retrying.
+            allocated = connection.runOnce(RemoteScripts.bashStdin(List.of(root, launch.jobId(), vendor,
+                    Integer.toString(total), Integer.toString(launch.gpus()))), script, COMMAND_TIMEOUT);
+        } catch (SshConnection.ConnectionLost e) {
+            throw mayNotHaveStarted(launch, e);
+        }
+        if (allocated.exitCode() == 10) {
+            throw new HostExecutionException(ErrorCode.RESOURCE_EXISTS, allocated.diagnostic());
+        }
+        if (!allocated.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, allocated.exitCode() == 14 ? allocated.diagnostic()
+                    : "cannot give job " + launch.jobId() + " its GPUs on " + connection.address().display() + ": "
+                            + allocated.diagnostic());
+        }
+        List<Integer> indexes = java.util.Arrays.stream(allocated.out().strip().split(","))
+                .map(Integer::parseInt).toList();
+        return new GpuDevices(vendor, indexes);
+    }
+
+    /** The probed GPUs, or (before a probe, e.g. after a restart) the ones the host's probe finds now. */
+    private List<HostGpu> hostGpus() {
+        List<HostGpu> known = gpus;
+        if (known == null) {
+            CommandResult probe = connection.run("bash -s", RemoteScripts.PROBE, COMMAND_TIMEOUT);
+            HostProbe.Result result = HostProbe.parse(probe.out(), connection.address().display());
+            containerRuntime = result.containerRuntime();
+            known = result.resources().gpus();
+            gpus = known;
+        }
+        return known;
     }
 
     /**
@@ -229,6 +305,16 @@ final class SshHostExecutor implements HostExecutor {
 
     private static String supervisor(String output) {
         return output.isBlank() ? "" : "; its supervisor reported: " + output.strip();
+    }
+
+    /** The container script's marker while it pulls the image, read with the job's status in one exec. */
+    @Override
+    public boolean pulling(JobHandle job) {
+        String dir = jobDir(job.jobId());
+        CommandResult result = connection.run("test -f " + ShellJobProtocol.shellQuote(dir + "/"
+                + ContainerScript.PULLING_FILE) + " && " + RemoteScripts.bashC(RemoteScripts.STATUS,
+                "dstack-job-status", List.of(dir)), null, COMMAND_TIMEOUT);
+        return result.succeeded() && parseStatus(job.jobId(), result.out().strip()) instanceof HostJobState.Running;
     }
 
     @Override

@@ -70,13 +70,13 @@ final class SshJobShells implements JobShells {
     }
 
     /**
-     * Whether something listens on the port on the host's loopback: the job's user owns the host's loopback anyway
-     * (jobs on an SSH host are not isolated from each other), so the listener's owner is not checked here.
+     * Whether one of the job's own processes listens on the port, as on the engine's own host: a port on the host's
+     * loopback that another job or the host's own services hold is not the job's to forward.
      */
     @Override
     public boolean listensOn(JobHandle job, int port) {
-        return connection.run("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "' 2>/dev/null", null,
-                COMMAND_TIMEOUT).succeeded();
+        return connection.run(RemoteScripts.bashC(RemoteScripts.JOB_LISTENS, "dstack-job-listens",
+                List.of(jobDirectory(job), job.jobId(), Integer.toString(port))), null, COMMAND_TIMEOUT).succeeded();
     }
 
     @Override

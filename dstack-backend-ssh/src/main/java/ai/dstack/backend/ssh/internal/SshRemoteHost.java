@@ -43,7 +43,9 @@ final class SshRemoteHost implements RemoteHost, AutoCloseable {
         }
         CommandResult probe = connection.run("bash -s", RemoteScripts.PROBE, PROBE_TIMEOUT);
         HostProbe.Result result = HostProbe.parse(probe.out(), where);
-        executor(result.root()).containerRuntime(result.containerRuntime());
+        SshHostExecutor found = executor(result.root());
+        found.containerRuntime(result.containerRuntime());
+        found.gpus(result.resources().gpus());
         return result.resources();
     }
 

@@ -3,7 +3,7 @@ set -u
 root="$HOME/.dstack-jvm/jobs"
 section() { printf '\n@@dstack %s\n' "$1"; }
 section missing
-for tool in setsid mkfifo pkill tail head; do command -v "$tool" >/dev/null 2>&1 || printf '%s ' "$tool"; done
+for tool in setsid flock mkfifo pkill tail head; do command -v "$tool" >/dev/null 2>&1 || printf '%s ' "$tool"; done
 section root
 mkdir -p "$root/.exited" 2>&1 && cd "$root" && pwd
 section nproc

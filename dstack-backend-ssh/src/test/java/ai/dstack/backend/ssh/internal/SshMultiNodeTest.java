@@ -97,7 +97,8 @@ class SshMultiNodeTest {
 
         engine.applyRun(DstackYaml.parse("type: task\nname: trio\nnodes: 3\ncommands:\n"
                 + "  - echo rank=$DSTACK_NODE_RANK of=$DSTACK_NODES_NUM master=$DSTACK_MASTER_NODE_IP"
-                + " nodes=$(echo $DSTACK_NODES_IPS | tr ' ' ,) home=$HOME\n", "task.dstack.yml", TaskConfiguration.class));
+                + " nodes=$(echo $DSTACK_NODES_IPS | tr ' ' ,) home=$HOME mpi=$(tr '\\n' ';' <$DSTACK_MPI_HOSTFILE)\n",
+                "task.dstack.yml", TaskConfiguration.class));
         Run done = engine.awaitFinished("trio", WAIT);
 
         assertThat(done.status()).as("%s", done.jobs()).isEqualTo(RunStatus.DONE);
@@ -110,7 +111,8 @@ class SshMultiNodeTest {
         for (int rank = 0; rank < 3; rank++) {
             TestSshServer host = hosts.get(Integer.parseInt(hostnames.get(rank).substring("127.0.0.".length())) - 2);
             assertThat(logs(project, "trio", jobs.get(rank))).containsExactly("rank=" + rank + " of=3 master="
-                    + hostnames.get(0) + " nodes=" + nodes + " home=" + host.home() + "\n");
+                    + hostnames.get(0) + " nodes=" + nodes + " home=" + host.home() + " mpi=" + String.join(";", hostnames)
+                    + ";\n");
         }
 
         // dstack starts the master first: the workers' processes start once it runs.

@@ -28,6 +28,8 @@ public final class TestSshServer implements AutoCloseable {
     private final Path home;
     private final Path authorizedKeys;
     private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
+    /** Variables set for every command, as a host's login environment would (e.g. podman's configuration). */
+    private final java.util.Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
     private SshServer server;
     private String host = "127.0.0.1";
     private int port;
@@ -81,7 +83,7 @@ public final class TestSshServer implements AutoCloseable {
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
-        server.setCommandFactory((channel, command) -> new BashCommand(command, home));
+        server.setCommandFactory((channel, command) -> new BashCommand(command, home, environment));
         server.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
             @Override
             public void sessionCreated(org.apache.sshd.common.session.Session session) {
@@ -105,6 +107,12 @@ public final class TestSshServer implements AutoCloseable {
         return home;
     }
 
+    /** Sets a variable in the environment of the commands this server runs from now on. */
+    public TestSshServer environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Stops the server and drops every connection (jobs it started keep running). */
     public void stop() throws IOException {
         server.stop(true);
@@ -126,15 +134,17 @@ public final class TestSshServer implements AutoCloseable {
     private static final class BashCommand implements Command {
         private final String command;
         private final Path home;
+        private final java.util.Map<String, String> environment;
         private InputStream in;
         private OutputStream out;
         private OutputStream err;
         private ExitCallback exit;
         private Process process;
 
-        BashCommand(String command, Path home) {
+        BashCommand(String command, Path home, java.util.Map<String, String> environment) {
             this.command = command;
             this.home = home;
+            this.environment = environment;
         }
 
         @Override
@@ -164,6 +174,7 @@ public final class TestSshServer implements AutoCloseable {
             // ~/bin first, as a login shell would: tests put stand-ins for host tools (nvidia-smi, ...) there.
             builder.environment().put("PATH", home.resolve("bin") + ":" + System.getenv().getOrDefault("PATH",
                     "/usr/local/bin:/usr/bin:/bin"));
+            builder.environment().putAll(environment);
             process = builder.start();
             Thread stdin = pump(in, process.getOutputStream(), true);
             Thread stdout = pump(process.getInputStream(), out, false);

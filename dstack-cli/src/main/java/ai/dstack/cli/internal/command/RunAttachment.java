@@ -84,7 +84,9 @@ final class RunAttachment {
             try {
                 Runtime.getRuntime().removeShutdownHook(detach);
             } catch (IllegalStateException shuttingDown) {
-                // The JVM is exiting; the hook runs.
+                // The JVM is exiting and the hook runs: it may be stopping the run with this client, whose end let the
+                // logs above return. The caller closes the client once we return, so wait for the hook first.
+                detach.join();
             }
         }
     }

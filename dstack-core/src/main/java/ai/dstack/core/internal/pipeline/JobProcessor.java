@@ -389,7 +389,7 @@ public final class JobProcessor {
         List<Placement.Option> free = new ArrayList<>();
         String portTaken = null;
         for (Placement.Option option : options) {
-            Optional<String> taken = servicePorts.taken(job, spec, option.instanceId());
+            Optional<String> taken = servicePorts.taken(job, spec, option);
             if (taken.isPresent()) {
                 portTaken = taken.get();
             } else {

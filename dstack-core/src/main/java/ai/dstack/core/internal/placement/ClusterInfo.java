@@ -25,6 +25,19 @@ public record ClusterInfo(List<String> nodeIps, List<Integer> gpusPerNode) {
         return nodeIps.get(0);
     }
 
+    /**
+     * dstack's MPI hostfile: a line per node by rank, {@code <ip> slots=<gpus>}, or the bare address for a node without
+     * GPUs (MPI then counts its cores).
+     */
+    public String mpiHostfile() {
+        StringBuilder hostfile = new StringBuilder();
+        for (int rank = 0; rank < nodeIps.size(); rank++) {
+            int gpus = gpusPerNode.get(rank);
+            hostfile.append(nodeIps.get(rank)).append(gpus == 0 ? "" : " slots=" + gpus).append('\n');
+        }
+        return hostfile.toString();
+    }
+
     public int gpusNum() {
         return gpusPerNode.stream().mapToInt(Integer::intValue).sum();
     }

@@ -106,8 +106,9 @@ public final class JobLauncher {
         // In a container the working directory may be anywhere; the launch's relative one is then unused.
         String workingDir = container != null && container.workingDir() != null ? ""
                 : inJobDirectory(paths, spec.workingDir(), "working_dir");
-        Map<String, String> env = environment(job, run, spec, gpus,
+        ClusterInfo nodes = nodes(spec, gpus,
                 cluster != null ? cluster : new ClusterInfo(List.of(addressOf(provisioning(job, placedOn))), List.of(gpus)));
+        Map<String, String> env = environment(job, run, spec, gpus, nodes);
         if (container != null && spec.homeDir() != null && !RunBase.DEFAULT_HOME_DIR.equals(spec.homeDir())) {
             env.putIfAbsent("HOME", spec.homeDir()); // dstack's home_dir: the job user's home in the container
         }
@@ -117,7 +118,8 @@ public final class JobLauncher {
             script = String.join("\n", copies) + "\n" + script;
         }
         JobLaunch launch = new JobLaunch(handle.jobId(), List.of(script), env, shell(spec.commands()), workingDir,
-                image, archives, prefix, checkout(job, run, runSpec, spec, paths), container, gpus);
+                image, archives, prefix, checkout(job, run, runSpec, spec, paths), container, gpus,
+                nodes.mpiHostfile());
         if (placedOn != null) {
             router.startOn(placedOn.remote(), launch);
         } else {
@@ -315,18 +317,21 @@ public final class JobLauncher {
         return c >= 0 && c == argv.size() - 2 && !argv.isEmpty() ? argv.get(0) : "/bin/sh";
     }
 
+    /** The replica's nodes; a multi-node job on the engine's own host has this host for every node. */
+    private static ClusterInfo nodes(JobSpec spec, int gpus, ClusterInfo cluster) {
+        int nodes = spec.jobsPerReplica() == null ? 1 : spec.jobsPerReplica();
+        return cluster.nodeIps().size() == nodes ? cluster
+                : new ClusterInfo(java.util.Collections.nCopies(nodes, cluster.masterIp()),
+                        java.util.Collections.nCopies(nodes, gpus));
+    }
+
     /**
      * Lowest first: dstack's job variables ({@code DSTACK_GPUS_PER_NODE} the GPUs the job holds, which the host names
      * in {@code CUDA_VISIBLE_DEVICES} or the like), then the job spec's env (which already holds the configuration's).
      */
     private static Map<String, String> environment(JobRow job, RunRow run, JobSpec spec, int gpus, ClusterInfo cluster) {
         Map<String, String> env = new LinkedHashMap<>();
-        int nodes = spec.jobsPerReplica() == null ? 1 : spec.jobsPerReplica();
-        if (cluster.nodeIps().size() != nodes) {
-            // A multi-node job on the engine's own host: every node is this host.
-            cluster = new ClusterInfo(java.util.Collections.nCopies(nodes, cluster.masterIp()),
-                    java.util.Collections.nCopies(nodes, gpus));
-        }
+        int nodes = cluster.nodeIps().size();
         env.put("DSTACK_RUN_ID", run.id().toString());
         env.put("DSTACK_RUN_NAME", run.runName());
         env.put("DSTACK_JOB_ID", job.id().toString());

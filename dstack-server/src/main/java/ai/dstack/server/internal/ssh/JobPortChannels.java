@@ -5,7 +5,10 @@ import ai.dstack.spi.host.JobHandle;
 import ai.dstack.spi.host.JobShells;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -22,6 +25,7 @@ import org.apache.sshd.server.forward.TcpipServerChannel;
  * only then is the connection sent to the address the host gives for it.
  */
 final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobPortChannels.class);
     private final JobShells shells;
     private final JobPortFilter filter;
 
@@ -37,6 +41,19 @@ final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
     }
 
     private final class JobPortChannel extends TcpipServerChannel {
+        /**
+         * Refused as MINA refuses (OpenSSH prints "open failed: administratively prohibited"; MINA sends the reason
+         * code, not the text), with the reason in the server's log.
+         */
+        private OpenFuture refused(String reason) {
+            LOG.info("Port forwarding refused: {}", reason);
+            DefaultOpenFuture future = new DefaultOpenFuture(reason, new Object());
+            future.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, reason));
+            close(true); // as MINA's own refusal does
+            return future;
+        }
+
         JobPortChannel(org.apache.sshd.common.util.threads.CloseableExecutorService executor) {
             super(TcpForwardingFilter.Type.Direct, executor);
         }
@@ -51,8 +68,13 @@ final class JobPortChannels extends TcpipServerChannel.TcpipFactory {
             buffer.rpos(start);
             SshJob target = getSession().getAttribute(SessionTargets.TARGET);
             SshdSocketAddress asked = new SshdSocketAddress(host, port);
-            if (target == null || !filter.canConnect(TcpForwardingFilter.Type.Direct, asked, getSession())) {
+            if (target == null) {
                 return super.doInit(buffer); // refused there, with the usual reply
+            }
+            if (!filter.canConnect(TcpForwardingFilter.Type.Direct, asked, getSession())) {
+                return refused(host + ":" + port + " is not a port of run " + target.runSpec().runName()
+                        + ": forward one of its configured ports, its service port or a port its own processes listen"
+                        + " on (on localhost)");
             }
             InetSocketAddress actual = shells.portAddress(new JobHandle(target.jobId().toString()), port);
             if (actual.getAddress() != null && actual.getAddress().isLoopbackAddress() && actual.getPort() == port) {
