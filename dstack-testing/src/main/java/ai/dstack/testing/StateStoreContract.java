@@ -245,7 +245,7 @@ public abstract class StateStoreContract {
         InstanceRow vm = StoreRows.instance(fleet, 0, "busy", T0);
         ai.dstack.spi.storage.VolumeRow data = new ai.dstack.spi.storage.VolumeRow(UUID.randomUUID(), main.id(),
                 alice.id(), "data", "submitted", null, "{\"type\":\"volume\"}", null, false, T0, T0, false, null,
-                false);
+                false, null);
         store.useTransaction(tx -> {
             tx.fleets().insert(fleet);
             tx.instances().insert(vm);
@@ -253,7 +253,7 @@ public abstract class StateStoreContract {
         });
         store.useTransaction(tx -> assertThatThrownBy(() -> tx.volumes().insert(new ai.dstack.spi.storage.VolumeRow(
                 UUID.randomUUID(), main.id(), alice.id(), "data", "submitted", null, "{}", null, false, T0, T0, false,
-                null, false))).isInstanceOfSatisfying(DstackException.class,
+                null, false, null))).isInstanceOfSatisfying(DstackException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXISTS)));
 
         ai.dstack.spi.storage.VolumeRow active = data.withProvisioningData("{\"volume_id\":\"vol-1\"}")
@@ -273,6 +273,9 @@ public abstract class StateStoreContract {
             assertThat(tx.volumes().attachmentsOfInstance(vm.id())).hasSize(1);
             assertThat(tx.volumes().detach(data.id(), vm.id())).isTrue();
             assertThat(tx.volumes().detach(data.id(), vm.id())).isFalse();
+            ai.dstack.spi.storage.VolumeRow used = active.withLastJobProcessedAt(at(7));
+            assertThat(tx.volumes().update(used, "active")).isTrue();
+            assertThat(tx.volumes().find(data.id())).contains(used);
             assertThat(tx.volumes().update(active.deletedAt(at(9)), "active")).isTrue();
         });
         store.useTransaction(tx -> {
@@ -282,7 +285,7 @@ public abstract class StateStoreContract {
             assertThat(tx.volumes().find(data.id())).get().extracting(v -> v.deleted()).isEqualTo(true);
             // a deleted volume's name can be used again
             tx.volumes().insert(new ai.dstack.spi.storage.VolumeRow(UUID.randomUUID(), main.id(), alice.id(), "data",
-                    "submitted", null, "{}", null, true, T0, T0, false, null, false));
+                    "submitted", null, "{}", null, true, T0, T0, false, null, false, null));
             assertThat(tx.volumes().listAll()).extracting(v -> v.name()).containsExactly("data");
         });
     }

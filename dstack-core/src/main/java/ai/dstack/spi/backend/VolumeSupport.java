@@ -12,6 +12,17 @@ public interface VolumeSupport {
     VolumeData create(VolumeRequest request);
 
     /**
+     * The volume an earlier {@link #create} of this request made, for a server that stopped while creating it: found
+     * by the tags {@code create} gave it ({@code dstack_project}, {@code dstack_name}), once it is usable; empty when
+     * the cloud has none (the request never reached it). A backend that cannot search says so with a
+     * {@link BackendException}; the volume then fails with its message.
+     */
+    default java.util.Optional<VolumeData> findCreated(VolumeRequest request) {
+        throw new BackendException(BackendFailure.OTHER, "this backend cannot find a volume a stopped server was"
+                + " creating (" + request.name() + ")");
+    }
+
+    /**
      * Attaches the volume to a running instance in the volume's zone.
      *
      * @return the device name the volume appears under on the instance, e.g. {@code /dev/sdf}

@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
-import software.amazon.awssdk.services.ec2.model.InstanceNetworkInterfaceSpecification;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.LocationType;
 import software.amazon.awssdk.services.ec2.model.MarketType;
@@ -59,6 +58,8 @@ public final class AwsBackend implements Backend {
     private final AwsVolumes volumes;
     private final AwsPlacementGroups placementGroups;
     private final AwsEfa efa = new AwsEfa();
+    private final AwsElasticIps elasticIps = new AwsElasticIps();
+    private final AwsQuotas quotas;
 
     public AwsBackend(AwsSettings settings) {
         this.settings = settings;
@@ -67,6 +68,7 @@ public final class AwsBackend implements Backend {
         this.images = new AwsImages(settings);
         this.volumes = new AwsVolumes(settings, clients);
         this.placementGroups = new AwsPlacementGroups(clients);
+        this.quotas = new AwsQuotas(clients);
     }
 
     @Override
@@ -105,7 +107,7 @@ public final class AwsBackend implements Backend {
             }
         }
         if (requirements.reservation() != null) {
-            return reservedOffers(candidates, regions, requirements.reservation());
+            return withQuotas(reservedOffers(candidates, regions, requirements.reservation()));
         }
         Map<String, Map<String, List<String>>> zones = new HashMap<>();
         List<InstanceOfferWithAvailability> offers = new ArrayList<>();
@@ -121,10 +123,24 @@ public final class AwsBackend implements Backend {
             offers.add(offer.withAvailability(typeZones.isEmpty() ? InstanceAvailability.NOT_AVAILABLE
                     : InstanceAvailability.AVAILABLE, typeZones));
         }
+        offers = withQuotas(offers);
         offers.sort(Comparator.comparingDouble(InstanceOfferWithAvailability::price)
                 .thenComparing(o -> !o.availability().isAvailable())
                 .thenComparing(o -> o.instance().name()).thenComparing(InstanceOfferWithAvailability::region));
         return offers;
+    }
+
+    /** Offers whose instance family has no on-demand quota in their region are {@code no_quota}, as dstack marks them. */
+    private List<InstanceOfferWithAvailability> withQuotas(List<InstanceOfferWithAvailability> offers) {
+        Map<String, Map<String, Double>> byRegion = new HashMap<>();
+        List<InstanceOfferWithAvailability> out = new ArrayList<>(offers.size());
+        for (InstanceOfferWithAvailability offer : offers) {
+            Map<String, Double> regionQuotas = byRegion.computeIfAbsent(offer.region(), quotas::of);
+            out.add(Boolean.FALSE.equals(AwsQuotas.hasQuota(regionQuotas, offer.instance().name()))
+                    ? offer.offer().withAvailability(InstanceAvailability.NO_QUOTA, offer.availabilityZones())
+                    : offer);
+        }
+        return out;
     }
 
     /**
@@ -221,8 +237,9 @@ public final class AwsBackend implements Backend {
             InstanceConfiguration config, Map<String, String> tags, AwsSettings.OsImage image, String imageId,
             String groupId, String keyName, String vpcId, List<String> zones) {
         String region = offer.region();
-        // EFA in a cluster placement group where the type has it (the primary interface), as dstack does
-        boolean withEfa = config.placementGroup() != null && efa.supported(ec2, region, offer.instance().name());
+        // EFA in a cluster placement group where the type has it: the primary interface and one per further card
+        AwsEfa.Info efaInfo = config.placementGroup() == null ? new AwsEfa.Info(0, 1)
+                : efa.info(ec2, region, offer.instance().name());
         boolean capacityBlock = config.reservation() != null && AwsReservations.find(ec2, region,
                 config.reservation()).map(AwsReservations::isCapacityBlock).orElse(false);
         List<String> tried = new ArrayList<>();
@@ -235,7 +252,7 @@ public final class AwsBackend implements Backend {
             }
             try {
                 Instance instance = ec2.runInstances(runRequest(offer, config, tags, imageId, image, groupId, keyName,
-                        zone, subnet, withEfa, capacityBlock)).instances().get(0);
+                        zone, subnet, efaInfo, capacityBlock)).instances().get(0);
                 return new ProvisioningData(TYPE, offer.instance(), instance.instanceId(), null, null, region, zone,
                         offer.price(), offer.instance().resources().spot(), image.user(), 22, null);
             } catch (SdkException e) {
@@ -255,16 +272,15 @@ public final class AwsBackend implements Backend {
 
     private RunInstancesRequest runRequest(InstanceOfferWithAvailability offer, InstanceConfiguration config,
             Map<String, String> tags, String imageId, AwsSettings.OsImage image, String groupId, String keyName,
-            String zone, Subnet subnet, boolean withEfa, boolean capacityBlock) {
+            String zone, Subnet subnet, AwsEfa.Info efaInfo, boolean capacityBlock) {
         int diskGb = Math.max(1, (int) Math.ceil(offer.instance().resources().disk().sizeMib() / 1024.0));
         RunInstancesRequest.Builder run = RunInstancesRequest.builder()
                 .imageId(imageId).instanceType(offer.instance().name()).minCount(1).maxCount(1).keyName(keyName)
                 .userData(userData(config, image.user()))
                 .blockDeviceMappings(BlockDeviceMapping.builder().deviceName("/dev/sda1")
                         .ebs(e -> e.volumeSize(diskGb).volumeType(VolumeType.GP2).deleteOnTermination(true)).build())
-                .networkInterfaces(InstanceNetworkInterfaceSpecification.builder().deviceIndex(0)
-                        .subnetId(subnet.subnetId()).groups(groupId).associatePublicIpAddress(settings.publicIps())
-                        .interfaceType(withEfa ? "efa" : null).deleteOnTermination(true).build())
+                .networkInterfaces(AwsEfa.interfaces(offer.instance().name(), efaInfo, efaInfo.supported(),
+                        subnet.subnetId(), groupId, settings.publicIps()))
                 .tagSpecifications(
                         TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(AwsTags.of(tags)).build(),
                         TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(AwsTags.of(tags)).build())
@@ -335,6 +351,12 @@ public final class AwsBackend implements Backend {
             case "running": {
                 String host = settings.publicIps() && instance.publicIpAddress() != null ? instance.publicIpAddress()
                         : instance.privateIpAddress();
+                if (settings.publicIps() && instance.publicIpAddress() == null
+                        && instance.networkInterfaces().size() > 1) {
+                    // EC2 gives no public address with several interfaces: an Elastic IP, as dstack attaches one
+                    host = elasticIps.associate(clients.ec2(data.region()), data.region(), instance,
+                            AwsElasticIps.projectTags(settings.project(), settings.tags()));
+                }
                 if (host == null) {
                     return new InstanceStatus(InstanceStatus.State.PENDING, data, null);
                 }
@@ -380,6 +402,7 @@ public final class AwsBackend implements Backend {
                 throw AwsErrors.map(e, "TerminateInstances " + instanceId);
             }
         }
+        elasticIps.releaseOf(ec2, region, instanceId);
         return describe(region, instanceId).map(i -> i.state().name() == InstanceStateName.TERMINATED)
                 .orElse(true);
     }
@@ -449,6 +472,7 @@ public final class AwsBackend implements Backend {
                     AwsTags.toMap(k.tags()))));
             found.addAll(volumes.find(ec2, region, filters));
             found.addAll(placementGroups.find(ec2, region, filters));
+            found.addAll(elasticIps.find(ec2, region, filters));
         }
         return found;
     }
@@ -465,6 +489,7 @@ public final class AwsBackend implements Backend {
             }
             case AwsVolumes.KIND -> volumes.deleteById(ec2, resource.id());
             case AwsPlacementGroups.KIND -> placementGroups.deleteByName(ec2, resource.id());
+            case AwsElasticIps.KIND -> elasticIps.release(ec2, resource.id());
             default -> throw new IllegalArgumentException("aws: unknown resource kind " + resource.kind());
         };
     }

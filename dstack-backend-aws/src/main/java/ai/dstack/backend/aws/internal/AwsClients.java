@@ -13,14 +13,16 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * One EC2 client per region, sharing the JDK HTTP client and the credentials. No endpoint is set here: the SDK's own
- * settings ({@code AWS_ENDPOINT_URL_EC2}, {@code AWS_ENDPOINT_URL}, the shared config file) decide it.
+ * One EC2 and one Service Quotas client per region, sharing the JDK HTTP client and the credentials. No endpoint is
+ * set here: the SDK's own settings ({@code AWS_ENDPOINT_URL_EC2}, {@code AWS_ENDPOINT_URL_SERVICE_QUOTAS},
+ * {@code AWS_ENDPOINT_URL}, the shared config file) decide it.
  */
 final class AwsClients implements AutoCloseable {
     private final SdkHttpClient http = UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)).build();
     private final AwsCredentialsProvider credentials;
     private final Map<String, Ec2Client> clients = new ConcurrentHashMap<>();
+    private final Map<String, ServiceQuotasApi> quotas = new ConcurrentHashMap<>();
 
     AwsClients(AwsSettings settings) {
         this.credentials = settings.accessKey() != null
@@ -32,6 +34,11 @@ final class AwsClients implements AutoCloseable {
     Ec2Client ec2(String region) {
         return clients.computeIfAbsent(region, r -> Ec2Client.builder().region(Region.of(r))
                 .credentialsProvider(credentials).httpClient(http).build());
+    }
+
+    /** Service Quotas of the region ({@code AWS_ENDPOINT_URL_SERVICE_QUOTAS} and the like decide its endpoint). */
+    ServiceQuotasApi serviceQuotas(String region) {
+        return quotas.computeIfAbsent(region, r -> new ServiceQuotasApi(http, credentials, r));
     }
 
     @Override

@@ -69,6 +69,26 @@ final class AwsVolumes implements VolumeSupport {
         return data(request.region(), volume, false);
     }
 
+    /** The volume of the project with the request's name, not being deleted; waits while it is still creating. */
+    @Override
+    public java.util.Optional<VolumeData> findCreated(VolumeRequest request) {
+        Ec2Client ec2 = clients.ec2(request.region());
+        List<Volume> found = AwsNetwork.call("DescribeVolumes in " + request.region(), () -> ec2.describeVolumes(
+                r -> r.filters(AwsNetwork.filter("tag:" + Tags.PROJECT, request.project()),
+                        AwsNetwork.filter("tag:" + Tags.NAME, request.name()),
+                        AwsNetwork.filter("status", "creating", "available", "in-use"))).volumes());
+        if (found.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (found.size() > 1) {
+            throw new BackendException(BackendFailure.OTHER, "aws: " + found.size() + " volumes in " + request.region()
+                    + " are tagged as volume " + request.name() + " of project " + request.project() + " ("
+                    + found.stream().map(Volume::volumeId).collect(Collectors.joining(", ")) + ")");
+        }
+        return java.util.Optional.of(data(request.region(), waitFor(ec2, found.get(0).volumeId(),
+                Set.of("available", "in-use")), false));
+    }
+
     private static VolumeData data(String region, Volume volume, boolean external) {
         return new VolumeData(AwsBackend.TYPE, volume.volumeId(), region, volume.availabilityZone(), volume.size(),
                 external, volume.size() * GP3_PRICE_PER_GB_MONTH);

@@ -114,6 +114,37 @@ class AwsBackendTest {
     }
 
     @Test
+    void offersOfAFamilyWithoutQuotaInTheRegionAreNoQuotaAsServiceQuotasSays() {
+        account.quota("us-east-1", "L-DB2E81BA", 0); // running on-demand G instances: 0 vCPUs
+        List<InstanceOfferWithAvailability> offers = backend.offers(requirements(Range.atLeast(4), Range.atLeast(16.0),
+                new GpuSpec(null, null, Range.atLeast(0), null, null, null), false, 3.0));
+        assertThat(offers).filteredOn(o -> o.instance().name().startsWith("g")).isNotEmpty()
+                .allSatisfy(o -> assertThat(o.availability()).isEqualTo(InstanceAvailability.NO_QUOTA));
+        assertThat(offers).filteredOn(o -> o.instance().name().startsWith("m5.")).isNotEmpty()
+                .allSatisfy(o -> assertThat(o.availability()).isEqualTo(InstanceAvailability.AVAILABLE));
+        // dstack's three quotas, asked of Service Quotas in its JSON protocol, once per region for a while
+        assertThat(ec2.calls(account)).filteredOn(c -> c.action().equals("GetServiceQuota"))
+                .extracting(c -> c.region() + " " + c.params().get("ServiceCode") + "/" + c.params().get("QuotaCode"))
+                .containsExactlyInAnyOrder("us-east-1 ec2/L-1216C47A", "us-east-1 ec2/L-417A185B",
+                        "us-east-1 ec2/L-DB2E81BA");
+        backend.offers(SMALL_CPU);
+        assertThat(ec2.actions(account)).filteredOn("GetServiceQuota"::equals).hasSize(3);
+        // a no_quota offer is never launched
+        assertThat(backend.offers(requirements(Range.atLeast(1), Range.atLeast(1.0), gpu("A10G", 1), false, null)))
+                .isNotEmpty().noneMatch(o -> o.availability().isAvailable());
+    }
+
+    @Test
+    void aQuotaServiceQuotasWillNotGiveLeavesTheOffersAsEc2SaysThem() {
+        account.deny("servicequotas:GetServiceQuota");
+        List<InstanceOfferWithAvailability> offers = backend.offers(requirements(Range.atLeast(1), Range.atLeast(1.0),
+                gpu("A10G", 1), false, null));
+        assertThat(offers).isNotEmpty()
+                .allSatisfy(o -> assertThat(o.availability()).isEqualTo(InstanceAvailability.AVAILABLE));
+        assertThat(ec2.actions(account)).contains("GetServiceQuota");
+    }
+
+    @Test
     void anInstanceGetsTheKeyTagsNetworkImageAndRootDisk() {
         ProvisioningData data = backend.createInstance(backend.offers(SMALL_CPU).get(0), config("vm-1"));
         FakeEc2Account.Instance vm = account.instance(data.instanceId());

@@ -206,17 +206,85 @@ class AwsEngineTest extends CloudEngineContract {
         assertThat(account.allInstances()).as("the run used the fleet's VMs").hasSize(2);
         assertThat(account.liveInstances()).as("idle_duration has not passed").hasSize(2);
 
+        // idle_duration does not take a fleet below nodes.min (dstack keeps those)
         clock.advance(Duration.ofMinutes(61));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
-        assertThat(account.placementGroupNames()).as("the fleet still exists").containsExactly("cluster-pg");
-        // a run limited to the fleet gets no VM of its own when the fleet has none left
-        Run noRoom = finished(task("type: task\nname: fleet-only\nfleets: [cluster]\ncommands: [echo no]\n"));
+        Thread.sleep(2_000); // ten sweeps, two idle checks
+        assertThat(account.liveInstances()).hasSize(2);
+        assertThat(account.placementGroupNames()).containsExactly("cluster-pg");
+        // a run limited to the fleet gets no VM of its own when the fleet cannot take it
+        Run noRoom = finished(task("type: task\nname: fleet-only\nfleets: [cluster]\ncommands: [echo no]\n"
+                + "resources:\n  cpu: 64..\n"));
         assertThat(noRoom.status()).isEqualTo(RunStatus.FAILED);
         assertThat(noRoom.latestJobSubmission().terminationReason())
                 .isEqualTo(JobTerminationReason.FAILED_TO_START_DUE_TO_NO_CAPACITY.wireValue());
         assertThat(account.allInstances()).as("no VM was made for it").hasSize(2);
         engine.deleteFleets(engine.defaultProject(), List.of("cluster"));
         awaitNothingLeft();
+    }
+
+    @Test
+    void aFleetBelowNodesMinGetsNewVmsWhenOneIsTerminatedOutsideOrTakenBack() {
+        start();
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: kept\nnodes: 2\nidle_duration: 1h\n"));
+        awaitIdleNodes("kept", 2);
+        List<String> first = liveVms();
+
+        account.terminateOutside(first.get(0));
+        await().atMost(WAIT).until(() -> liveVms().size() == 2 && !liveVms().contains(first.get(0)));
+        awaitIdleNodes("kept", 2);
+        assertThat(engine.getFleet(engine.defaultProject(), "kept").instances())
+                .extracting(ai.dstack.api.instance.Instance::name).containsExactlyInAnyOrder("kept-0", "kept-1");
+
+        List<String> second = liveVms();
+        interrupt(second.get(1));
+        await().atMost(WAIT).until(() -> liveVms().size() == 2 && !liveVms().contains(second.get(1)));
+        awaitIdleNodes("kept", 2);
+        assertThat(account.allInstances()).hasSize(4);
+        engine.deleteFleets(engine.defaultProject(), List.of("kept"));
+        awaitNothingLeft();
+        assertThat(account.allInstances()).as("none made after the delete").hasSize(4);
+    }
+
+    @Test
+    void aFleetVmThatKeepsFailingIsRetriedWithBackoffAndTheCloudsWordsAreKept() throws Exception {
+        start();
+        configure(null);
+        account.noCapacity("*", "*");
+        engine.applyFleet(fleet("type: fleet\nname: unlucky\nnodes: 1\nmax_price: 0.1\n"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(engine.getFleet(engine.defaultProject(), "unlucky")
+                .statusMessage()).contains("unlucky-0", "InsufficientInstanceCapacity", "t3.large", "m5.large"));
+        assertThat(engine.getFleet(engine.defaultProject(), "unlucky").instances()).singleElement()
+                .satisfies(i -> assertThat(i.status()).isEqualTo(ai.dstack.api.instance.InstanceStatus.TERMINATED));
+        long once = runInstancesCalls();
+        assertThat(once).isPositive();
+
+        Thread.sleep(2_000); // ten sweeps: no new try before a minute has passed
+        assertThat(runInstancesCalls()).isEqualTo(once);
+        clock.advance(Duration.ofSeconds(61));
+        await().atMost(WAIT).until(() -> runInstancesCalls() == 2 * once);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fleetEvents())
+                .anySatisfy(m -> assertThat(m).startsWith("Fleet instance failed (2 in a row), next try after")));
+
+        clock.advance(Duration.ofSeconds(61)); // the second wait is two minutes
+        Thread.sleep(2_000);
+        assertThat(runInstancesCalls()).isEqualTo(2 * once);
+
+        account.capacityBack();
+        clock.advance(Duration.ofSeconds(61));
+        awaitIdleNodes("unlucky", 1);
+        assertThat(engine.getFleet(engine.defaultProject(), "unlucky").statusMessage()).as("it came up").isNull();
+        engine.deleteFleets(engine.defaultProject(), List.of("unlucky"));
+        awaitNothingLeft();
+    }
+
+    private long runInstancesCalls() {
+        return ec2.actions(account).stream().filter("RunInstances"::equals).count();
+    }
+
+    private List<String> fleetEvents() {
+        return engine.listEvents(ListEventsRequest.all(100).ascending(true).includeTargetTypes(List.of("fleet")))
+                .stream().map(Event::message).toList();
     }
 
     @Test
@@ -305,6 +373,29 @@ class AwsEngineTest extends CloudEngineContract {
             assertThat(vm.request()).containsEntry("NetworkInterface.1.InterfaceType", "efa");
         });
         engine.deleteFleets(engine.defaultProject(), List.of("efa"));
+        awaitNothingLeft();
+    }
+
+    @Test
+    void aMultiCardEfaTypeGetsAnEfaInterfaceOnEveryNetworkCardAndAnElasticIpThatGoesWithIt() {
+        start();
+        configure(null);
+        engine.applyFleet(fleet("type: fleet\nname: p4\nnodes: 1\nplacement: cluster\n"
+                + "instance_types: [p4d.24xlarge]\nresources:\n  gpu: A100:8\n"));
+        awaitIdleNodes("p4", 1);
+        FakeEc2Account.Instance vm = account.liveInstances().get(0);
+        // DescribeInstanceTypes says 4 network cards, 4 EFA interfaces: the primary one, then one per further card
+        assertThat(vm.interfaces).extracting(n -> n.type() + "@" + n.card() + "/" + n.device())
+                .containsExactly("efa@0/0", "efa-only@1/1", "efa-only@2/1", "efa-only@3/1");
+        assertThat(vm.interfaces).noneMatch(FakeEc2Account.NetworkInterface::publicIp);
+        assertThat(vm.request()).containsEntry("NetworkInterface.2.NetworkCardIndex", "1")
+                .containsEntry("NetworkInterface.4.InterfaceType", "efa-only");
+        // EC2 gives no public address to several interfaces: the VM was reached through an Elastic IP of its own
+        assertThat(account.addresses()).singleElement().satisfies(a -> {
+            assertThat(a.instanceId()).isEqualTo(vm.id);
+            assertThat(a.tags).containsEntry("dstack_project", "main").containsEntry("dstack_instance", vm.id);
+        });
+        engine.deleteFleets(engine.defaultProject(), List.of("p4"));
         awaitNothingLeft();
     }
 

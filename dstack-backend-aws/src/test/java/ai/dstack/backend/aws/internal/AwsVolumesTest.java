@@ -22,6 +22,8 @@ import ai.dstack.backend.ssh.testing.FakeVmDiskTools;
 import ai.dstack.core.DstackEngine;
 import ai.dstack.core.app.Caller;
 import ai.dstack.spi.backend.BackendConfiguration;
+import ai.dstack.core.testing.PodmanTestImage;
+import ai.dstack.testing.SettableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -48,6 +50,7 @@ class AwsVolumesTest {
     private final FakeEc2 ec2 = FakeEc2.shared();
     private FakeEc2Account account;
     private DstackEngine engine;
+    private final SettableClock clock = SettableClock.offsetFromSystem();
 
     @BeforeEach
     void setUp() {
@@ -64,7 +67,7 @@ class AwsVolumesTest {
     private DstackEngine start(boolean localFleet) {
         SshSettings ssh = SshSettings.defaults().withGrace(Duration.ofSeconds(20)).withExitPoll(Duration.ofMillis(100));
         engine = DstackEngine.builder().serverDirectory(dir.resolve("server")).localFleet(localFleet)
-                .sweepInterval(Duration.ofMillis(200))
+                .sweepInterval(Duration.ofMillis(200)).clock(clock)
                 .remoteHosts(new SshConnector(dir.resolve("server/ssh/known_hosts"), ssh)).build();
         return engine;
     }
@@ -226,9 +229,9 @@ class AwsVolumesTest {
                 .hasMessageContaining("network volume data does not exist in the project");
         assertThatThrownBy(() -> createVolume("type: volume\nname: data\nbackend: aws\nregion: us-east-1\n"))
                 .isInstanceOf(DstackException.class).hasMessageContaining("size:");
-        assertThatThrownBy(() -> createVolume("type: volume\nname: data\nbackend: aws\nregion: us-east-1\nsize: 5\n"
-                + "auto_cleanup_duration: 1h\n")).isInstanceOf(DstackException.class)
-                .hasMessageContaining("auto_cleanup_duration:");
+        assertThatThrownBy(() -> createVolume("type: volume\nname: data\nbackend: aws\nregion: us-east-1\n"
+                + "volume_id: vol-0123\nauto_cleanup_duration: 1h\n")).isInstanceOf(DstackException.class)
+                .hasMessageContaining("auto_cleanup_duration: external volumes (`volume_id`) do not support");
         assertThatThrownBy(() -> createVolume("type: volume\nname: data\nbackend: gcp\nregion: us-east1\nsize: 5\n"))
                 .isInstanceOf(DstackException.class).hasMessageContaining("no gcp backend");
         createVolume("type: volume\nname: data\nbackend: aws\nregion: us-east-1\nsize: 5\n");
@@ -248,5 +251,111 @@ class AwsVolumesTest {
         assertThat(plan.jobPlans().get(0).offers()).allSatisfy(o -> assertThat(o.availabilityZones())
                 .containsExactly(zone));
         assertThat(volume("data").path("configuration").path("type").asText()).isEqualTo("volume");
+    }
+
+    @Test
+    void aVolumeUnusedForLongerThanItsAutoCleanupDurationIsDeletedCountingFromItsLastJob() throws Exception {
+        start(false);
+        configureAws();
+        String zone = "region: us-east-1\navailability_zone: us-east-1a\nsize: 10\n";
+        createVolume("type: volume\nname: scratch\nbackend: aws\n" + zone + "auto_cleanup_duration: 1h\n");
+        createVolume("type: volume\nname: kept\nbackend: aws\n" + zone + "auto_cleanup_duration: off\n");
+        createVolume("type: volume\nname: plain\nbackend: aws\n" + zone);
+        List.of("scratch", "kept", "plain").forEach(name -> assertThat(awaitActive(name).path("status").asText())
+                .isEqualTo("active"));
+
+        clock.advance(Duration.ofMinutes(50));
+        Run done = engine.awaitFinished(engine.applyRun(task("type: task\nname: uses-it\nvolumes:\n"
+                + "  - name: scratch\n    path: /workflow/scratch\ncommands: [echo used]\n")).runSpec().runName(), WAIT);
+        assertThat(done.status()).isEqualTo(RunStatus.DONE);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(volume("scratch").path("attachments")).isEmpty());
+
+        // 100 minutes since it was made, 50 since the job used it: kept
+        clock.advance(Duration.ofMinutes(50));
+        Thread.sleep(1_000); // five sweeps
+        assertThat(volume("scratch").path("status").asText()).isEqualTo("active");
+        assertThat(account.volumes()).hasSize(3);
+
+        clock.advance(Duration.ofMinutes(11));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.volumes()).extracting(v -> v.tags.get("dstack_name"))
+                .containsExactlyInAnyOrder("kept", "plain"));
+        assertThatThrownBy(() -> volume("scratch")).isInstanceOfSatisfying(DstackException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_NOT_EXISTS));
+        assertThat(engine.listEvents(ai.dstack.api.event.ListEventsRequest.all(100).ascending(true)
+                .includeTargetTypes(List.of("volume")))).extracting(ai.dstack.api.event.Event::message)
+                .contains("Volume marked for deletion due to exceeding auto_cleanup_duration");
+        clock.advance(Duration.ofDays(30));
+        Thread.sleep(1_000);
+        assertThat(account.volumes()).as("off and unset keep a volume").hasSize(2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
+    }
+
+    @Test
+    void aVolumeLeftProvisioningByAStoppedServerIsFoundByItsTagsOrFailedAfterARestart() throws Exception {
+        start(false);
+        configureAws();
+        account.holdVolumesCreating(true);
+        createVolume("type: volume\nname: slow\nbackend: aws\nregion: us-east-1\nsize: 10\n");
+        await().atMost(WAIT).until(() -> account.volumes().size() == 1);
+        String made = account.volumes().get(0).id;
+        assertThat(volume("slow").path("status").asText()).isEqualTo("provisioning");
+        engine.close(); // the server stops while EBS is still creating it
+
+        account.holdVolumesCreating(false);
+        start(false);
+        Thread.sleep(1_000); // five sweeps: another server could still be at it
+        assertThat(volume("slow").path("status").asText()).isEqualTo("provisioning");
+        clock.advance(Duration.ofMinutes(6));
+        JsonNode found = awaitActive("slow");
+        assertThat(found.path("status").asText()).as(found.toString()).isEqualTo("active");
+        assertThat(found.path("volume_id").asText()).isEqualTo(made);
+        assertThat(account.volumes()).as("not made twice").hasSize(1);
+
+        // the cloud has nothing of it (the server stopped before its request got there)
+        account.holdVolumesCreating(true);
+        createVolume("type: volume\nname: lost\nbackend: aws\nregion: us-east-1\nsize: 10\n");
+        await().atMost(WAIT).until(() -> account.volumes().size() == 2);
+        engine.close();
+        account.holdVolumesCreating(false);
+        account.volumes().stream().filter(v -> "lost".equals(v.tags.get("dstack_name")))
+                .forEach(v -> account.deleteVolumeOutside(v.id));
+        start(false);
+        clock.advance(Duration.ofMinutes(6));
+        JsonNode failed = awaitActive("lost");
+        assertThat(failed.path("status").asText()).isEqualTo("failed");
+        assertThat(failed.path("status_message").asText()).contains("The server stopped while creating the volume",
+                "dstack_name=lost", "apply it again");
+        engine.app().deleteVolumes(admin(), engine.defaultProject(), List.of("slow", "lost"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.volumes()).isEmpty());
+    }
+
+    @Test
+    void aJobWithAnImageOnACloudVmSeesTheNetworkVolumeAtItsPathInsideTheContainer() throws Exception {
+        String image = PodmanTestImage.require();
+        List<Path> vmHomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        account.onVmStart(vm -> {
+            FakeVmDiskTools.install(vm.home());
+            vmHomes.add(vm.home());
+        });
+        start(false);
+        configureAws();
+        createVolume("type: volume\nname: box\nbackend: aws\nregion: us-east-1\navailability_zone: us-east-1a\n"
+                + "size: 10\n");
+        assertThat(awaitActive("box").path("status").asText()).isEqualTo("active");
+        Run done = engine.awaitFinished(engine.applyRun(task("type: task\nname: boxed\nimage: " + image + "\n"
+                + "volumes:\n  - name: box\n    path: /data\ncommands:\n"
+                + "  - test -f /run/.containerenv && echo in a container\n  - cat /data/MOUNTED_DEVICE\n"
+                + "  - echo written in the container > /data/out\n")).runSpec().runName(), WAIT);
+        assertThat(done.status()).as(String.valueOf(done.latestJobSubmission().terminationReasonMessage()))
+                .isEqualTo(RunStatus.DONE);
+        Path vmHome = vmHomes.get(0);
+        String device = FakeVmDiskTools.commands(vmHome).stream().filter(c -> c.startsWith("mount "))
+                .findFirst().orElseThrow().split(" ")[1];
+        assertThat(engine.pollLogs(engine.defaultProject(), "boxed").logs()).extracting(LogEvent::text)
+                .containsExactly("in a container\n", device + "\n");
+        // what the job wrote at /data is on the volume's mount on the VM
+        assertThat(vmHome.resolve(".dstack-jvm/volumes/box/out")).hasContent("written in the container");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(volume("box").path("attachments")).isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(account.liveInstances()).isEmpty());
     }
 }

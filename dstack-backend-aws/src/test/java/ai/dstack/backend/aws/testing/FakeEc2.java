@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * server. Nothing here ever reports an address outside 127.0.0.0/8.
  *
  * <p>The EC2 client finds the fake through the SDK's standard setting: {@link #shared()} sets the system property
- * {@code aws.endpointUrlEc2} (the property form of {@code AWS_ENDPOINT_URL_EC2}).
+ * {@code aws.endpointUrlEc2} (the property form of {@code AWS_ENDPOINT_URL_EC2}). The same server answers Service
+ * Quotas ({@link FakeServiceQuotas}, {@code aws.endpointUrlServiceQuotas}).
  */
 public final class FakeEc2 implements AutoCloseable {
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/[^/]+/([^/]+)/");
@@ -38,6 +39,7 @@ public final class FakeEc2 implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, FakeEc2Account> accounts = new ConcurrentHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final FakeServiceQuotas quotas = new FakeServiceQuotas(accounts, calls);
 
     /** One request: who sent it, to which region, the action and its parameters. */
     public record Call(String accessKey, String region, String action, Map<String, String> params) {}
@@ -62,6 +64,8 @@ public final class FakeEc2 implements AutoCloseable {
                 throw new IllegalStateException("cannot start the fake EC2", e);
             }
             System.setProperty("aws.endpointUrlEc2", shared.url());
+            // Service Quotas (AWS_ENDPOINT_URL_SERVICE_QUOTAS) on the same server: its JSON protocol says X-Amz-Target
+            System.setProperty("aws.endpointUrlServiceQuotas", shared.url());
             // never the instance metadata service (169.254.169.254) from a test, whatever the credentials
             System.setProperty("aws.disableEc2Metadata", "true");
         }
@@ -100,11 +104,16 @@ public final class FakeEc2 implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Map<String, String> params = parseForm(body);
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         Matcher m = CREDENTIAL.matcher(auth == null ? "" : auth);
         String accessKey = m.find() ? m.group(1) : "";
         String region = m.groupCount() >= 2 && !accessKey.isEmpty() ? m.group(2) : "us-east-1";
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        if (target != null && target.startsWith(FakeServiceQuotas.TARGET_PREFIX)) {
+            quotas.handle(exchange, accessKey, region, target, body);
+            return;
+        }
+        Map<String, String> params = parseForm(body);
         String action = params.getOrDefault("Action", "");
         calls.add(new Call(accessKey, region, action, Collections.unmodifiableMap(params)));
         String requestId = UUID.randomUUID().toString();

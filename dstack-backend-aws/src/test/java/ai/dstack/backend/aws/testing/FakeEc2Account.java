@@ -54,6 +54,51 @@ public final class FakeEc2Account {
         return this;
     }
 
+    private final Map<String, Double> quotas = new ConcurrentHashMap<>();
+
+    /**
+     * Service Quotas says EC2 quota {@code code} (e.g. {@code L-DB2E81BA}, running on-demand G instances, in vCPUs)
+     * is {@code value} in {@code region}. Unset EC2 instance quotas are 512 vCPUs.
+     */
+    public FakeEc2Account quota(String region, String code, double value) {
+        quotas.put(region + "/" + code, value);
+        return this;
+    }
+
+    /** The EC2 quota, or null for a code Service Quotas does not know. */
+    Double quota(String region, String code) {
+        Double set = quotas.get(region + "/" + code);
+        return set != null ? set : FakeServiceQuotas.NAMES.containsKey(code) ? Double.valueOf(512) : null;
+    }
+
+    /** Whether {@link #deny} refused this action. */
+    boolean denied(String action) {
+        return denied.contains(action);
+    }
+
+    String accountId() {
+        return accountId;
+    }
+
+    private volatile boolean holdVolumesCreating;
+
+    /** New volumes stay {@code creating} while {@code hold}, as a slow EBS would keep them. */
+    public FakeEc2Account holdVolumesCreating(boolean hold) {
+        this.holdVolumesCreating = hold;
+        return this;
+    }
+
+    /** The volume is gone, deleted outside dstack. */
+    public void deleteVolumeOutside(String volumeId) {
+        regions.values().forEach(r -> r.volumes.remove(volumeId));
+    }
+
+    /** Capacity is back everywhere: what {@link #noCapacity} took away. */
+    public FakeEc2Account capacityBack() {
+        noCapacity.clear();
+        return this;
+    }
+
     /** RunInstances of {@code type} fails with VcpuLimitExceeded. */
     public FakeEc2Account noQuota(String type) {
         noQuota.add(type);
@@ -90,6 +135,15 @@ public final class FakeEc2Account {
         i.state = "terminated";
         i.reasonCode = "Server.SpotInstanceTermination";
         i.reasonMessage = "Server.SpotInstanceTermination: Spot instance termination";
+        i.stopSsh();
+    }
+
+    /** Someone terminates the instance outside dstack (the console, the CLI): EC2 says so, its SSH server stops. */
+    public void terminateOutside(String instanceId) {
+        Instance i = findInstance(instanceId);
+        i.state = "terminated";
+        i.reasonCode = "Client.UserInitiatedShutdown";
+        i.reasonMessage = "Client.UserInitiatedShutdown: User initiated shutdown";
         i.stopSsh();
     }
 
@@ -146,6 +200,9 @@ public final class FakeEc2Account {
         volatile String reasonCode;
         volatile String reasonMessage;
         volatile Map<String, String> request = Map.of();
+        /** Its network interfaces, as RunInstances asked for them. */
+        public final List<NetworkInterface> interfaces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile String elasticIp;
         final FakeVmSsh ssh;
 
         Instance(String id, String type, String zone, String imageId, boolean spot, String placementGroup,
@@ -195,6 +252,30 @@ public final class FakeEc2Account {
         }
     }
 
+    /** A network interface of an instance: its type ({@code interface}, {@code efa}, {@code efa-only}) and place. */
+    public record NetworkInterface(String id, String type, int card, int device, boolean publicIp) {}
+
+    /** A fake Elastic IP. */
+    public static final class Address {
+        public final String allocationId;
+        public final Map<String, String> tags;
+        volatile String publicIp;
+        volatile String associationId;
+        volatile String instanceId;
+        volatile String networkInterfaceId;
+
+        Address(String allocationId, String publicIp, Map<String, String> tags) {
+            this.allocationId = allocationId;
+            this.publicIp = publicIp;
+            this.tags = tags;
+        }
+
+        /** The instance it is associated with; null when none. */
+        public String instanceId() {
+            return instanceId;
+        }
+    }
+
     /** A fake EBS volume. */
     public static final class Volume {
         public final String id;
@@ -240,6 +321,13 @@ public final class FakeEc2Account {
     static final Set<String> EFA_TYPES = Set.of("g4dn.12xlarge", "g5.12xlarge", "g5.48xlarge", "g6.12xlarge",
             "g6e.12xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge");
 
+    /**
+     * The types with several network cards (EC2's {@code NetworkInfo.MaximumNetworkCards}); each card takes one EFA
+     * interface ({@code EfaInfo.MaximumEfaInterfaces} is the number of cards). Other types have one card.
+     */
+    static final Map<String, Integer> NETWORK_CARDS = Map.of("p4d.24xlarge", 4, "p4de.24xlarge", 4,
+            "p5.48xlarge", 32);
+
     /** The EC2 actions this fake answers: the ones the aws backend calls. */
     public static final Set<String> ACTIONS = Set.of("DescribeRegions", "DescribeAvailabilityZones",
             "DescribeInstanceTypeOfferings", "DescribeInstanceTypes", "DescribeCapacityReservations", "DescribeVpcs",
@@ -247,7 +335,8 @@ public final class FakeEc2Account {
             "DescribeSecurityGroups", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "DeleteSecurityGroup",
             "RunInstances", "DescribeInstances", "TerminateInstances", "CreateVolume", "DescribeVolumes",
             "AttachVolume", "DetachVolume", "DeleteVolume", "CreatePlacementGroup", "DescribePlacementGroups",
-            "DeletePlacementGroup");
+            "DeletePlacementGroup", "AllocateAddress", "AssociateAddress", "DescribeAddresses",
+            "DisassociateAddress", "ReleaseAddress");
 
     /** One region's resources. */
     private final class Region {
@@ -262,6 +351,7 @@ public final class FakeEc2Account {
         final Map<String, Volume> volumes = new ConcurrentHashMap<>();
         final Map<String, PlacementGroup> placementGroups = new ConcurrentHashMap<>();
         final Map<String, CapacityReservation> reservations = new ConcurrentHashMap<>();
+        final Map<String, Address> addresses = new ConcurrentHashMap<>();
 
         Region(String name) {
             this.name = name;
@@ -360,6 +450,11 @@ public final class FakeEc2Account {
                 case "DeletePlacementGroup" -> deletePlacementGroup(r, p);
                 case "DescribeCapacityReservations" -> describeReservations(r, p);
                 case "DescribeInstanceTypes" -> describeInstanceTypes(p);
+                case "AllocateAddress" -> allocateAddress(r, p);
+                case "AssociateAddress" -> associateAddress(r, p);
+                case "DescribeAddresses" -> describeAddresses(r, p);
+                case "DisassociateAddress" -> disassociateAddress(r, p);
+                case "ReleaseAddress" -> releaseAddress(r, p);
                 default -> throw new Ec2Error(400, "InvalidAction", "The action " + action + " is not valid for "
                         + "this web service.");
             };
@@ -386,9 +481,15 @@ public final class FakeEc2Account {
         Xml x = new Xml().open("instanceTypeSet");
         for (String type : Params.list(p, "InstanceType")) {
             boolean efa = EFA_TYPES.contains(type);
-            x.open("item").el("instanceType", type).open("networkInfo").el("efaSupported", String.valueOf(efa));
+            int cards = NETWORK_CARDS.getOrDefault(type, 1);
+            x.open("item").el("instanceType", type).open("networkInfo").el("maximumNetworkInterfaces", 4 * cards)
+                    .el("maximumNetworkCards", cards).el("defaultNetworkCardIndex", 0).open("networkCards");
+            for (int card = 0; card < cards; card++) {
+                x.open("item").el("networkCardIndex", card).el("maximumNetworkInterfaces", 4).close("item");
+            }
+            x.close("networkCards").el("efaSupported", String.valueOf(efa));
             if (efa) {
-                x.open("efaInfo").el("maximumEfaInterfaces", "1").close("efaInfo");
+                x.open("efaInfo").el("maximumEfaInterfaces", cards).close("efaInfo");
             }
             x.close("networkInfo").close("item");
         }
@@ -639,10 +740,7 @@ public final class FakeEc2Account {
             throw Ec2Error.notFound("InvalidPlacementGroup.Unknown", "The Placement Group '" + placementGroup
                     + "' is unknown.");
         }
-        String interfaceType = p.get("NetworkInterface.1.InterfaceType");
-        if ("efa".equals(interfaceType) && !EFA_TYPES.contains(type)) {
-            throw new Ec2Error(400, "InvalidParameterCombination", "EFA interfaces are not supported on " + type);
-        }
+        List<NetworkInterface> interfaces = networkInterfaces(type, p);
         String reservationId = p.get("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId");
         if (reservationId != null) {
             CapacityReservation c = r.reservations.get(reservationId);
@@ -665,14 +763,140 @@ public final class FakeEc2Account {
         boolean spot = "spot".equals(p.get("InstanceMarketOptions.MarketType"));
         int root = Integer.parseInt(p.getOrDefault("BlockDeviceMapping.1.Ebs.VolumeSize", "8"));
         Instance i = new Instance(id("i"), type, zone, p.get("ImageId"), spot, placementGroup, root, keyName, groups,
-                Params.tagSpec(p, "instance"), userData,
-                Boolean.parseBoolean(p.getOrDefault("NetworkInterface.1.AssociatePublicIpAddress", "true")),
+                Params.tagSpec(p, "instance"), userData, interfaces.size() <= 1
+                        && Boolean.parseBoolean(p.getOrDefault("NetworkInterface.1.AssociatePublicIpAddress", "true")),
                 subnet == null ? null : subnet.id(), subnet == null ? null : subnet.vpcId(), keys);
+        i.interfaces.addAll(interfaces);
         i.request = Map.copyOf(p);
         i.devices.put("/dev/sda1", id("vol"));
         r.instances.put(i.id, i);
         return new Xml().el("reservationId", id("r")).el("ownerId", accountId).open("instancesSet")
                 .open("item").toString() + instanceXml(i) + "</item></instancesSet>";
+    }
+
+    /**
+     * The RunInstances {@code NetworkInterface.N}, checked as EC2 checks them: EFA types only for {@code efa} and
+     * {@code efa-only}, network cards the type has, one interface per card and device index, and no public address
+     * asked for when there are several.
+     */
+    private List<NetworkInterface> networkInterfaces(String type, Map<String, String> p) {
+        List<NetworkInterface> interfaces = new ArrayList<>();
+        for (int n = 1; p.containsKey("NetworkInterface." + n + ".DeviceIndex"); n++) {
+            String prefix = "NetworkInterface." + n + ".";
+            String interfaceType = p.getOrDefault(prefix + "InterfaceType", "interface");
+            int card = Integer.parseInt(p.getOrDefault(prefix + "NetworkCardIndex", "0"));
+            int device = Integer.parseInt(p.get(prefix + "DeviceIndex"));
+            if (interfaceType.startsWith("efa") && !EFA_TYPES.contains(type)) {
+                throw new Ec2Error(400, "InvalidParameterCombination", "EFA interfaces are not supported on " + type);
+            }
+            if (card >= NETWORK_CARDS.getOrDefault(type, 1)) {
+                throw new Ec2Error(400, "InvalidParameterValue", "Network card index " + card + " is not valid for "
+                        + "instance type " + type);
+            }
+            if (interfaces.stream().anyMatch(i -> i.card() == card && i.device() == device)) {
+                throw new Ec2Error(400, "InvalidParameterValue", "Each network interface requires a unique device "
+                        + "index on its network card (card " + card + ", device " + device + ")");
+            }
+            interfaces.add(new NetworkInterface(id("eni"), interfaceType, card, device,
+                    Boolean.parseBoolean(p.getOrDefault(prefix + "AssociatePublicIpAddress", "false"))));
+        }
+        if (interfaces.size() > 1 && interfaces.stream().anyMatch(NetworkInterface::publicIp)) {
+            throw new Ec2Error(400, "InvalidParameterCombination", "The associatePublicIPAddress parameter cannot be "
+                    + "specified when launching with multiple network interfaces.");
+        }
+        return interfaces;
+    }
+
+    // ---- Elastic IPs: the fake has one loopback address per VM, so an Elastic IP takes the address of the VM it is
+    // associated with (before that it has none that routes anywhere: 127.255.x.y, never contacted) ----
+
+    private String allocateAddress(Region r, Map<String, String> p) {
+        int n = ids.getAndIncrement();
+        Address a = new Address(id("eipalloc"), "127.255." + (n / 250 % 250) + "." + (n % 250 + 1),
+                Params.tagSpec(p, "elastic-ip"));
+        r.addresses.put(a.allocationId, a);
+        return new Xml().el("publicIp", a.publicIp).el("allocationId", a.allocationId).el("domain", "vpc").toString();
+    }
+
+    private Address address(Region r, String allocationId) {
+        Address a = r.addresses.get(allocationId);
+        if (a == null) {
+            throw Ec2Error.notFound("InvalidAllocationID.NotFound", "The allocation ID '" + allocationId
+                    + "' does not exist");
+        }
+        return a;
+    }
+
+    private String associateAddress(Region r, Map<String, String> p) {
+        Address a = address(r, p.get("AllocationId"));
+        String eni = p.get("NetworkInterfaceId");
+        Instance i = r.instances.values().stream().filter(x -> x.interfaces.stream().anyMatch(n -> n.id().equals(eni)))
+                .findFirst().orElseThrow(() -> Ec2Error.notFound("InvalidNetworkInterfaceID.NotFound",
+                        "The networkInterface ID '" + eni + "' does not exist"));
+        if (a.associationId != null && !"true".equals(p.get("AllowReassociation"))) {
+            throw new Ec2Error(400, "Resource.AlreadyAssociated", "resource " + a.allocationId
+                    + " is already associated with associate-id " + a.associationId);
+        }
+        a.associationId = id("eipassoc");
+        a.instanceId = i.id;
+        a.networkInterfaceId = eni;
+        a.publicIp = i.address();
+        i.elasticIp = a.allocationId;
+        return new Xml().el("return", true).el("associationId", a.associationId).toString();
+    }
+
+    private String describeAddresses(Region r, Map<String, String> p) {
+        List<String> ids = Params.list(p, "AllocationId");
+        Map<String, List<String>> filters = Params.filters(p);
+        Xml x = new Xml().open("addressesSet");
+        for (String id : ids) {
+            address(r, id);
+        }
+        for (Address a : r.addresses.values()) {
+            if ((ids.isEmpty() || ids.contains(a.allocationId)) && Params.matches(filters, a.tags, name -> switch (name) {
+                case "allocation-id" -> List.of(a.allocationId);
+                case "instance-id" -> a.instanceId == null ? List.of() : List.of(a.instanceId);
+                default -> null;
+            })) {
+                x.open("item").el("publicIp", a.publicIp).el("allocationId", a.allocationId).el("domain", "vpc")
+                        .el("associationId", a.associationId).el("instanceId", a.instanceId)
+                        .el("networkInterfaceId", a.networkInterfaceId).tags(a.tags).close("item");
+            }
+        }
+        return x.close("addressesSet").toString();
+    }
+
+    private String disassociateAddress(Region r, Map<String, String> p) {
+        String association = p.get("AssociationId");
+        Address a = r.addresses.values().stream().filter(x -> association.equals(x.associationId)).findFirst()
+                .orElseThrow(() -> Ec2Error.notFound("InvalidAssociationID.NotFound", "The association ID '"
+                        + association + "' does not exist"));
+        disassociate(r, a);
+        return new Xml().el("return", true).toString();
+    }
+
+    private static void disassociate(Region r, Address a) {
+        Instance i = a.instanceId == null ? null : r.instances.get(a.instanceId);
+        if (i != null) {
+            i.elasticIp = null;
+        }
+        a.associationId = null;
+        a.instanceId = null;
+        a.networkInterfaceId = null;
+    }
+
+    private String releaseAddress(Region r, Map<String, String> p) {
+        Address a = address(r, p.get("AllocationId"));
+        if (a.associationId != null) {
+            throw new Ec2Error(400, "InvalidIPAddress.InUse", "Address " + a.publicIp + " is in use.");
+        }
+        r.addresses.remove(a.allocationId);
+        return new Xml().el("return", true).toString();
+    }
+
+    /** The account's Elastic IPs, in every region. */
+    public List<Address> addresses() {
+        return regions.values().stream().flatMap(r -> r.addresses.values().stream()).toList();
     }
 
     private static List<String> cloudInitKeys(String userData) {
@@ -709,6 +933,9 @@ public final class FakeEc2Account {
             i.state = "running";
         } else if (i.state.equals("shutting-down")) {
             i.state = "terminated";
+            // EC2 disassociates an Elastic IP from a terminated instance (and keeps it allocated)
+            regions.values().forEach(r -> r.addresses.values().stream().filter(a -> i.id.equals(a.instanceId))
+                    .toList().forEach(a -> disassociate(r, a)));
         }
     }
 
@@ -721,10 +948,17 @@ public final class FakeEc2Account {
                 .el("subnetId", i.subnetId).el("vpcId", i.vpcId);
         if (i.state.equals("running") && i.ssh.host() != null) {
             x.el("privateIpAddress", i.ssh.host());
-            if (i.publicIp) {
+            if (i.publicIp || i.elasticIp != null) {
                 x.el("ipAddress", i.ssh.host());
             }
         }
+        x.open("networkInterfaceSet");
+        for (NetworkInterface n : i.interfaces) {
+            x.open("item").el("networkInterfaceId", n.id()).el("interfaceType", n.type()).el("subnetId", i.subnetId)
+                    .open("attachment").el("attachmentId", "attach-" + n.id()).el("deviceIndex", n.device())
+                    .el("networkCardIndex", n.card()).el("status", "attached").close("attachment").close("item");
+        }
+        x.close("networkInterfaceSet");
         x.open("groupSet");
         i.groupIds.forEach(g -> x.open("item").el("groupId", g).close("item"));
         x.close("groupSet");
@@ -842,7 +1076,7 @@ public final class FakeEc2Account {
             if (!ids.isEmpty() && !ids.contains(v.id)) {
                 continue;
             }
-            if (v.state.equals("creating")) {
+            if (v.state.equals("creating") && !holdVolumesCreating) {
                 v.state = "available";
             }
             if ("detaching".equals(v.attachmentState)) {
@@ -851,7 +1085,8 @@ public final class FakeEc2Account {
                 v.attachmentState = null;
                 v.state = "available";
             }
-            if (Params.matches(filters, v.tags, name -> name.equals("volume-id") ? List.of(v.id) : null)) {
+            if (Params.matches(filters, v.tags, name -> name.equals("volume-id") ? List.of(v.id)
+                    : name.equals("status") ? List.of(v.state) : null)) {
                 volumeXml(x.open("item"), v).close("item");
             }
         }
@@ -936,6 +1171,7 @@ public final class FakeEc2Account {
         keyPairNames().forEach(k -> left.add("key pair " + k));
         volumes().forEach(v -> left.add("volume " + v.id));
         placementGroupNames().forEach(g -> left.add("placement group " + g));
+        addresses().forEach(a -> left.add("elastic IP " + a.allocationId));
         return left;
     }
 

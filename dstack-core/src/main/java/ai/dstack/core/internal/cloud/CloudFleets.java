@@ -33,7 +33,9 @@ import java.util.UUID;
  * Cloud fleets: {@code type: fleet} without {@code ssh_config}. Applying one makes {@code nodes} instances through the
  * project's cloud backends (made by {@link CloudProvisioning}, like a run's), in a cluster placement group for
  * {@code placement: cluster}; runs then use its idle instances as any fleet's. An instance idle for longer than
- * {@code idle_duration} is terminated. Deleting the fleet terminates its instances, then its placement group.
+ * {@code idle_duration} is terminated, unless the fleet would go below {@code nodes.min}; a fleet below it gets new
+ * instances ({@link FleetGrowth#refill}, waiting as {@link FleetBackoff} says after failures). Deleting the fleet
+ * terminates its instances, then its placement group.
  *
  * {@code availability_zones} and {@code reservation} narrow the offers as for runs ({@link CloudOffers}).
  *

@@ -1,6 +1,5 @@
 package ai.dstack.core.internal.cloud;
 
-import ai.dstack.core.internal.context.DaemonThreads;
 import ai.dstack.api.configuration.FleetConfiguration;
 import ai.dstack.api.configuration.Profile;
 import ai.dstack.api.configuration.ProfileParams;
@@ -46,8 +45,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -94,7 +91,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private final Runnable reachable;
     private final Duration sweep;
     private final FleetGrowth growth;
-    private final ScheduledExecutorService loop = DaemonThreads.scheduler("dstack-cloud");
+    private final SweepLoop loop;
 
     /** What the job loop should do with a job that no existing instance can take. */
     public record Decision(Kind kind, String message) {
@@ -128,22 +125,17 @@ public final class CloudProvisioning implements AutoCloseable {
         this.capacityFreed = capacityFreed;
         this.reachable = reachable;
         this.sweep = sweep;
+        this.loop = new SweepLoop("dstack-cloud", sweep, this::pass);
         this.growth = new FleetGrowth(store, clock, events, new CloudFleets(store, clock, this));
     }
 
     public void start() {
-        loop.execute(this::cleanUpUntracked);
-        long millis = Math.max(50, sweep.toMillis());
-        loop.scheduleWithFixedDelay(this::pass, millis, millis, TimeUnit.MILLISECONDS);
+        loop.start(this::cleanUpUntracked);
     }
 
     /** Runs a pass soon (a fleet was applied or deleted). */
     public void wake() {
-        try {
-            loop.execute(this::pass);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing
-        }
+        loop.wake();
     }
 
     /** The project's usable cloud backends. */
@@ -262,11 +254,7 @@ public final class CloudProvisioning implements AutoCloseable {
                             .toList()) + ")"));
         }
         String name = makeRow(project, run, job);
-        try {
-            loop.execute(this::pass);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // the engine is closing: the row waits for the next start
-        }
+        loop.wake(); // when the engine is closing, the row waits for the next start
         return new Decision(Decision.Kind.WAIT, "Provisioning instance " + name);
     }
 
@@ -326,6 +314,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private void pass() {
         try {
             for (ProjectRow project : store.inReadOnlyTransaction(tx -> tx.projects().list())) {
+                refill(project);
                 for (InstanceRow instance : store.inReadOnlyTransaction(tx -> tx.instances().listByProject(project.id()))) {
                     if (instance.deleted() || instance.provisioningJobId() == null && instance.requirements() == null) {
                         continue; // not a cloud instance (the local host, an SSH fleet's host)
@@ -340,6 +329,31 @@ public final class CloudProvisioning implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("The cloud instance pass failed; it runs again", e);
         }
+    }
+
+    /** Cloud fleets below {@code nodes.min} get new instances ({@link FleetGrowth#refill}). */
+    private void refill(ProjectRow project) {
+        try {
+            if (!backends(project).isEmpty() && growth.refill(project)) {
+                LOG.info("Project {}: cloud fleets below nodes.min get new instances", project.name());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Project {}: refilling its cloud fleets failed: {}", project.name(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A fleet's instance never came up (no offer worked, it timed out, the cloud ended it while it started): the
+     * fleet counts it and waits before it makes the next ({@link FleetBackoff}). A run's own instance is not counted:
+     * its job fails instead.
+     */
+    private void fleetInstanceFailed(InstanceRow row, String words) {
+        if (row.provisioningJobId() != null || row.fleetId() == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        store.useTransaction(tx -> tx.fleets().find(row.fleetId()).filter(f -> !f.deleted())
+                .ifPresent(f -> FleetBackoff.failed(tx, events, f, row.name(), words, now)));
     }
 
     private void step(ProjectRow project, InstanceRow instance) {
@@ -419,9 +433,10 @@ public final class CloudProvisioning implements AutoCloseable {
                         offer.instance().name(), e.getMessage());
             }
         }
-        finish(row, InstanceTerminationReason.NO_OFFERS, attempts.isEmpty()
-                ? "No offers are available for the job"
-                : "All offers failed: " + String.join("; ", attempts));
+        String failure = attempts.isEmpty() ? "No offers are available for the job"
+                : "All offers failed: " + String.join("; ", attempts);
+        finish(row, InstanceTerminationReason.NO_OFFERS, failure);
+        fleetInstanceFailed(row, failure);
         hint(row);
     }
 
@@ -436,8 +451,10 @@ public final class CloudProvisioning implements AutoCloseable {
         switch (status.state()) {
             case PENDING -> {
                 if (row.startedAt() != null && now.isAfter(row.startedAt().plus(PROVISIONING_TIMEOUT))) {
-                    terminating(row, InstanceTerminationReason.PROVISIONING_TIMEOUT,
-                            "the instance did not run within " + PROVISIONING_TIMEOUT.toMinutes() + " minutes");
+                    String failure = "the instance did not run within " + PROVISIONING_TIMEOUT.toMinutes()
+                            + " minutes";
+                    terminating(row, InstanceTerminationReason.PROVISIONING_TIMEOUT, failure);
+                    fleetInstanceFailed(row, failure);
                 }
             }
             case RUNNING -> {
@@ -445,16 +462,22 @@ public final class CloudProvisioning implements AutoCloseable {
                 ObjectNode connection = JSON.createObjectNode().put("host", up.hostname()).put("port", up.sshPort())
                         .put("ssh_user", up.username()).put("private_key", project.sshPrivateKey())
                         .put("key_source", "the key of project " + project.name());
-                store.useTransaction(tx -> changed(tx, tx.instances().find(row.id()).orElseThrow(),
-                        current -> current.toBuilder().status(InstanceStatus.PENDING.wireValue())
-                        .jobProvisioningData(write(jpd(up, reservationOf(row))))
-                        .remoteConnectionInfo(connection.toString())
-                        .lastProcessedAt(now).build(), now));
+                store.useTransaction(tx -> {
+                    changed(tx, tx.instances().find(row.id()).orElseThrow(),
+                            current -> current.toBuilder().status(InstanceStatus.PENDING.wireValue())
+                            .jobProvisioningData(write(jpd(up, reservationOf(row))))
+                            .remoteConnectionInfo(connection.toString())
+                            .lastProcessedAt(now).build(), now);
+                    if (row.fleetId() != null) {
+                        tx.fleets().find(row.fleetId()).ifPresent(f -> FleetBackoff.succeeded(tx, f, now));
+                    }
+                });
                 LOG.info("Instance {} runs at {}; checking it over SSH", row.name(), up.hostname());
                 reachable.run();
             }
             case INTERRUPTED, TERMINATED -> {
                 finish(row, InstanceTerminationReason.ERROR, INTERRUPTED + status.reason());
+                fleetInstanceFailed(row, INTERRUPTED + status.reason());
                 hint(row);
             }
         }
@@ -492,7 +515,7 @@ public final class CloudProvisioning implements AutoCloseable {
             // a fleet's instance: terminated once idle for longer than the fleet's idle_duration
             Instant since = idleSince(row);
             if (row.terminationIdleTime() != null
-                    && !now.isBefore(since.plusSeconds(row.terminationIdleTime()))) {
+                    && !now.isBefore(since.plusSeconds(row.terminationIdleTime())) && aboveMin(row)) {
                 terminating(row, InstanceTerminationReason.IDLE_TIMEOUT, "idle for longer than "
                         + row.terminationIdleTime() + " s");
                 terminate(project, store.inReadOnlyTransaction(tx -> tx.instances().find(row.id())).orElseThrow());
@@ -507,6 +530,27 @@ public final class CloudProvisioning implements AutoCloseable {
             terminating(row, InstanceTerminationReason.JOB_FINISHED, null);
             terminate(project, store.inReadOnlyTransaction(tx -> tx.instances().find(row.id())).orElseThrow());
         }
+    }
+
+    /**
+     * Whether idle_duration may end this fleet instance: not when its fleet would go below {@code nodes.min}, as
+     * dstack keeps them (and a terminate-create loop is avoided).
+     */
+    private boolean aboveMin(InstanceRow row) {
+        if (row.fleetId() == null) {
+            return true;
+        }
+        return store.inReadOnlyTransaction(tx -> {
+            Optional<FleetRow> fleet = tx.fleets().find(row.fleetId()).filter(FleetGrowth::keepsMin);
+            if (fleet.isEmpty()) {
+                return true;
+            }
+            long live = tx.instances().listByFleet(row.fleetId()).stream().filter(i -> {
+                InstanceStatus s = InstanceStatus.fromWireValue(i.status());
+                return s != InstanceStatus.TERMINATING && s != InstanceStatus.TERMINATED;
+            }).count();
+            return live > read(fleet.get().spec(), FleetSpec.class).configuration().nodes().min();
+        });
     }
 
     /** Idle since its last job finished, or since it started when it never ran one. */
@@ -597,6 +641,10 @@ public final class CloudProvisioning implements AutoCloseable {
                 : store.inReadOnlyTransaction(tx -> tx.jobs().find(row.provisioningJobId()));
         if (job.isPresent() && !JobStatus.fromWireValue(job.get().status()).isFinished()) {
             return;
+        }
+        if (row.provisioningJobId() == null && row.fleetId() != null && store.inReadOnlyTransaction(
+                tx -> tx.fleets().find(row.fleetId())).filter(FleetGrowth::keepsMin).isPresent()) {
+            return; // the fleet replaces it to keep nodes.min, made for what it was made for (FleetGrowth#refill)
         }
         Instant now = clock.instant();
         Optional<FleetRow> emptied = store.inTransaction(tx -> {
@@ -726,11 +774,6 @@ public final class CloudProvisioning implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
-        try {
-            loop.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

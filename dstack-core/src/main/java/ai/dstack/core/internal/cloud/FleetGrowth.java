@@ -67,6 +67,14 @@ final class FleetGrowth {
             if (max != null && live.size() >= max) {
                 continue;
             }
+            Instant now = clock.instant();
+            if (FleetBackoff.nextTry(fleet) == null) {
+                continue; // it gave up; another fleet or a VM of the run's own may take the job
+            }
+            String waiting = FleetBackoff.waiting(fleet, now);
+            if (waiting != null) {
+                return Optional.of(waiting);
+            }
             OfferRequirements fits = CloudOffers.requirements(job.requirements(), profile);
             List<String> types = fleets.availableOffers(project, c).stream()
                     .filter(o -> fits.matches(o.offer()) && inBackends(o, profile) && inZones(o, fits))
@@ -83,6 +91,45 @@ final class FleetGrowth {
         return Optional.empty();
     }
 
+    /**
+     * Keeps {@code nodes.min}: a cloud fleet whose instances ended (the cloud took one back, it was terminated outside
+     * dstack, it never came up) gets new pending instances until it has {@code min} again, as dstack's fleet
+     * consolidation does; made for what its earlier instances were made for. Waits while {@link FleetBackoff} says
+     * so. Returns whether it added any.
+     */
+    boolean refill(ProjectRow project) {
+        boolean added = false;
+        Instant now = clock.instant();
+        for (FleetRow fleet : store.inReadOnlyTransaction(tx -> tx.fleets().listByProject(project.id()))) {
+            if (!keepsMin(fleet) || !FleetBackoff.ready(fleet, now)) {
+                continue;
+            }
+            FleetSpec spec = CloudFleets.read(fleet.spec(), FleetSpec.class);
+            FleetNodes nodes = spec.configuration().nodes();
+            List<InstanceRow> all = store.inReadOnlyTransaction(tx -> tx.instances().listByFleet(fleet.id()));
+            long live = all.stream().filter(i -> InstanceStatus.fromWireValue(i.status()) != InstanceStatus.TERMINATED)
+                    .count();
+            Optional<CloudRequest> request = madeBefore(fleet);
+            if (live >= nodes.min() || request.isEmpty()) {
+                continue;
+            }
+            CloudRequest base = request.get(); // the fleet's own filters, not those of a job it grew for
+            CloudRequest again = new CloudRequest(base.requirements(), base.backends(), base.regions(),
+                    spec.configuration().instanceTypes(), base.availabilityZones(), base.user(), base.tags(),
+                    base.placementGroup());
+            // the ended ones are replaced now; they were kept until here for what they were made for
+            store.useTransaction(tx -> all.stream()
+                    .filter(i -> InstanceStatus.fromWireValue(i.status()) == InstanceStatus.TERMINATED)
+                    .forEach(i -> tx.instances().updateIfNotLeased(i.toBuilder().deleted(true).deletedAt(now)
+                            .lastProcessedAt(now).build(), now)));
+            for (long i = live; i < nodes.min(); i++) {
+                add(project, fleet, spec.configuration(), again);
+            }
+            added = true;
+        }
+        return added;
+    }
+
     /** What the fleet's earlier instances were made for (with its placement group), if it had any. */
     private Optional<CloudRequest> madeBefore(FleetRow fleet) {
         return store.inReadOnlyTransaction(tx -> tx.instances().listByFleet(fleet.id())).stream()
@@ -93,7 +140,7 @@ final class FleetGrowth {
     private String add(ProjectRow project, FleetRow fleet, FleetConfiguration c, CloudRequest request) {
         Instant now = clock.instant();
         return store.inTransaction(tx -> {
-            int num = tx.instances().listByFleet(fleet.id()).size();
+            int num = nextFreeNumber(tx.instances().listByFleet(fleet.id()));
             InstanceRow created = InstanceRow.builder().id(UUID.randomUUID()).projectId(project.id())
                     .fleetId(fleet.id()).name(fleet.name() + "-" + num).instanceNum(num)
                     .status(InstanceStatus.PENDING.wireValue()).health("healthy").createdAt(now).lastProcessedAt(now)
@@ -105,6 +152,27 @@ final class FleetGrowth {
                     EventLog.fleet(fleet));
             return "Provisioning instance " + created.name() + " in fleet " + fleet.name();
         });
+    }
+
+    /** Whether the fleet keeps {@code nodes.min} instances (then its ended instances wait for {@link #refill}). */
+    static boolean keepsMin(FleetRow fleet) {
+        if (fleet.deleted() || !"active".equals(fleet.status())) {
+            return false;
+        }
+        FleetSpec spec = CloudFleets.read(fleet.spec(), FleetSpec.class);
+        return CloudFleets.isCloud(spec) && !spec.autocreated() && spec.configuration().nodes() != null
+                && spec.configuration().nodes().min() > 0;
+    }
+
+    /** The smallest instance number no instance of the fleet has, as dstack numbers them. */
+    private static int nextFreeNumber(List<InstanceRow> instances) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        instances.forEach(i -> taken.add(i.instanceNum()));
+        int num = 0;
+        while (taken.contains(num)) {
+            num++;
+        }
+        return num;
     }
 
     private static boolean elastic(FleetNodes nodes) {

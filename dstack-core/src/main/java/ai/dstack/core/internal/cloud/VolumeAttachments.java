@@ -162,6 +162,9 @@ public final class VolumeAttachments {
             }
             store.useTransaction(tx -> {
                 tx.volumes().detach(row.id(), instance.id());
+                // auto_cleanup_duration counts from here
+                tx.volumes().find(row.id()).ifPresent(current -> tx.volumes().update(
+                        current.withLastJobProcessedAt(volumes.now()), current.status()));
                 events.record(tx, "Volume detached from instance " + instance.name(), null, EventLog.volume(row),
                         EventLog.instance(instance));
             });

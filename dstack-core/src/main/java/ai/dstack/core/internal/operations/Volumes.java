@@ -85,7 +85,7 @@ public final class Volumes {
             }
             VolumeRow row = new VolumeRow(UUID.randomUUID(), project.id(), user.id(), name,
                     VolumeStatus.SUBMITTED.wireValue(), null, DstackYaml.toJson(named(configuration, name)), null,
-                    configuration.externalVolumeId() != null, now, now, false, null, false);
+                    configuration.externalVolumeId() != null, now, now, false, null, false, null);
             tx.volumes().insert(row);
             context.events.record(tx, "Volume created. Status: SUBMITTED", user.id(), EventLog.volume(row));
             return row;
@@ -112,10 +112,11 @@ public final class Volumes {
             throw new DstackException(ErrorCode.ERROR, "size: an existing volume (`volume_id`) keeps its own size;"
                     + " remove `size`");
         }
-        if (configuration.autoCleanupDuration() != null && configuration.autoCleanupDuration() >= 0) {
-            throw new DstackException(ErrorCode.ERROR, "auto_cleanup_duration: unused volumes are not deleted"
-                    + " automatically by this server yet; remove `auto_cleanup_duration` and delete the volume with"
-                    + " `dstack volume delete`");
+        if (configuration.externalVolumeId() != null && configuration.autoCleanupDuration() != null
+                && configuration.autoCleanupDuration() > 0) {
+            throw new DstackException(ErrorCode.ERROR, "auto_cleanup_duration: external volumes (`volume_id`) do not"
+                    + " support auto_cleanup_duration; auto-cleanup only works for volumes created and managed by"
+                    + " dstack");
         }
         if (!cloud.volumeBackends(project).contains(backend)) {
             throw new DstackException(ErrorCode.ERROR, "backend: project " + project.name() + " has no " + backend
