@@ -196,10 +196,13 @@ final class SshHostExecutor implements HostExecutor {
      */
     private GpuDevices allocateGpus(JobLaunch launch) {
         List<HostGpu> host = hostGpus();
-        if (host.isEmpty() && launch.gpus() == 0) {
+        if (host.isEmpty()) {
+            // Nothing to pin: a host that lists no GPUs took a job that wants some only when its resources came from
+            // a cloud offer (accelerators such as TPUs, which nvidia-smi/amd-smi do not list); SSH fleet hosts are
+            // placed by what their probe found.
             return GpuDevices.NONE;
         }
-        String vendor = host.isEmpty() ? "nvidia" : host.get(0).vendor();
+        String vendor = host.get(0).vendor();
         if (launch.gpus() == 0) {
             return new GpuDevices(vendor, List.of());
         }
