@@ -89,6 +89,11 @@ public final class ShellJobProtocol {
             "unset DSTACK_SSH_JOB_DIR DSTACK_SSH_COMMAND DSTACK_SSH_ROWS DSTACK_SSH_COLUMNS DSTACK_SSH_SCRIPT",
             "__shell=/bin/bash; [ -x \"$__shell\" ] || __shell=/bin/sh",
             "if [ -n \"$__container\" ]; then",
+            // The job is running once its runtime client started; the container itself may need a moment more.
+            "  for __i in $(seq 1 300); do",
+            "    \"${__cli:-docker}\" container inspect -f '{{.State.Running}}' \"$__container\" 2>/dev/null | grep -q true && break",
+            "    sleep 0.1",
+            "  done",
             "  if [ -t 0 ]; then __tty=-t; else __tty=; fi",
             "  __wd=${" + ContainerScript.WORKDIR_VARIABLE + ":-$PWD}",
             "  if [ -n \"$__command\" ]; then exec \"${__cli:-docker}\" exec -i $__tty -w \"$__wd\" \"$__container\" /bin/sh -c \"$__command\"; fi",
