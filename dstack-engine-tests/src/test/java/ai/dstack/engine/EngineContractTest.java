@@ -429,9 +429,9 @@ abstract class EngineContractTest {
         await().atMost(WAIT).until(() -> engine.getRun(engine.defaultProject(), name(run)).statusMessage().equals("retrying"));
         clock.set(Instant.parse("2026-11-23T10:00:14Z"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> submissions(engine, run).size() == 2);
-        // The engine hints the run when the delay ends: a timer in real time, and one on the engine's clock that the
-        // loops look at every step (at least every 2 s); the sweep leaves waiting runs alone. Each step below moves
-        // the clock past the delay, so the timer on the engine's clock fires at the next step.
+        // The engine hints the run when the delay ends: a timer on the engine's clock that the loops look at every
+        // step (at least every 2 s); the sweep leaves waiting runs alone. Each step below moves the clock past the
+        // delay, so the timer fires at the next step.
         clock.set(Instant.parse("2026-11-23T10:00:30Z"));
         awaitFailedSubmissions(engine, run, 3);
         clock.set(Instant.parse("2026-11-23T10:00:59Z")); // the third failed at :30: due at :60

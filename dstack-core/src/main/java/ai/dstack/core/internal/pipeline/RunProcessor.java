@@ -119,12 +119,8 @@ public final class RunProcessor {
         }
     }
 
-    /**
-     * What one pass over an active run decides: its new row and the jobs to submit again.
-     *
-     * @param retryAt when the first of its jobs that back off after a failure is due again (null when none does)
-     */
-    private record Decision(RunRow run, List<JobRow> resubmitted, ServiceReplicas.Plan replicas, Instant retryAt) {}
+    /** What one pass over an active run decides: its new row and the jobs to submit again. */
+    private record Decision(RunRow run, List<JobRow> resubmitted, ServiceReplicas.Plan replicas) {}
 
     private Decision decide(RunRow run, List<JobRow> jobs, Instant now) {
         RunTerminationReason failure = null;
@@ -193,8 +189,7 @@ public final class RunProcessor {
                 updated = updated.toBuilder().desiredReplicaCount(replicas.desired()).build();
             }
         }
-        Instant retryAt = waiting.stream().map(RunProcessor::retryDueAt).min(Instant::compareTo).orElse(null);
-        return new Decision(updated, resubmitted, replicas, retryAt);
+        return new Decision(updated, resubmitted, replicas);
     }
 
     private void active(Claim<RunRow> claim, RunRow run, List<JobRow> jobs) {
@@ -277,10 +272,6 @@ public final class RunProcessor {
 
     private void afterWrite(RunRow before, Decision decision) {
         decision.resubmitted().forEach(job -> context.hintJob(job.id()));
-        if (decision.retryAt() != null) {
-            // A backing-off job is resubmitted when its delay ends, not up to a sweep interval later.
-            context.hintRunAt(before.id(), decision.retryAt());
-        }
         armTrigger(decision.run());
         if (services != null) {
             services.carryOut(decision.replicas(), before.id());
