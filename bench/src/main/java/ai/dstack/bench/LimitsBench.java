@@ -91,13 +91,13 @@ public final class LimitsBench {
                     (heapAfter - heapBefore) / 1048576.0, (heapAfter - heapBefore) / 1024.0 / active, rssMiB());
 
             String list = "{\"project_name\":\"main\",\"only_active\":false,\"include_jobs\":true,\"limit\":100}";
-            report(label, "runs/list (100 runs)", api.time("/api/runs/list", i -> list));
+            report(label, "runs/list (100 runs)", api.time("/api/runs/list", i -> list, dstack));
             report(label, "runs/get", api.time("/api/project/main/runs/get",
-                    i -> "{\"run_name\":\"" + names.get(i % names.size()) + "\"}"));
+                    i -> "{\"run_name\":\"" + names.get(i % names.size()) + "\"}", dstack));
             String apply = DstackJson.mapper().writeValueAsString(Map.of("plan", Map.of("run_spec",
                     RunSpec.newBuilder().configuration(DstackYaml.parse(SLEEPER, "limits", TaskConfiguration.class))
                             .build()), "force", false));
-            report(label, "runs/apply (a new sleeping task)", api.time("/api/project/main/runs/apply", i -> apply));
+            report(label, "runs/apply (a new sleeping task)", api.time("/api/project/main/runs/apply", i -> apply, dstack));
             java.util.Set<String> known = new java.util.HashSet<>(names);
             names.addAll(RunPages.all(dstack, dstack.defaultProject()).stream().map(run -> run.runSpec().runName())
                     .filter(name -> !known.contains(name)).toList()); // aborted with the others below
@@ -148,10 +148,17 @@ public final class LimitsBench {
         }
     }
 
-    private static void report(String label, String call, List<Long> nanos) {
+    /** The calls' wall times, and what they cost: SQL statements and CPU per call (see {@link CpuMeter}). */
+    private record Timing(List<Long> nanos, double statements, double requestCpuMillis, double processCpuMillis) {}
+
+    private static void report(String label, String call, Timing timing) {
+        List<Long> nanos = new ArrayList<>(timing.nanos());
         Collections.sort(nanos);
-        System.out.printf("%s: %s over HTTP, %d calls: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", label, call,
-                nanos.size(), percentile(nanos, 50), percentile(nanos, 99), nanos.get(nanos.size() - 1) / 1e6);
+        System.out.printf("%s: %s over HTTP, %d calls: p50 %.2f ms, p99 %.2f ms, max %.2f ms; %.1f SQL statements"
+                        + " per call (the engine's loops included); CPU per call %.2f ms in the request thread, %.2f ms"
+                        + " in the process%n", label, call, nanos.size(), percentile(nanos, 50), percentile(nanos, 99),
+                nanos.get(nanos.size() - 1) / 1e6, timing.statements(), timing.requestCpuMillis(),
+                timing.processCpuMillis());
     }
 
     private static double percentile(List<Long> sorted, int p) {
@@ -175,10 +182,12 @@ public final class LimitsBench {
             return response.body();
         }
 
-        List<Long> time(String path, java.util.function.IntFunction<String> body) throws Exception {
+        Timing time(String path, java.util.function.IntFunction<String> body, DstackEngine engine) throws Exception {
             for (int i = 0; i < WARM_UP; i++) {
                 post(path, body.apply(i));
             }
+            var before = engine.statistics().databaseWork();
+            CpuMeter cpu = CpuMeter.start();
             List<Long> nanos = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {
                 String request = body.apply(i);
@@ -186,7 +195,8 @@ public final class LimitsBench {
                 post(path, request);
                 nanos.add(System.nanoTime() - t0);
             }
-            return nanos;
+            double statements = engine.statistics().databaseWork().minus(before).statements() / (double) REQUESTS;
+            return new Timing(nanos, statements, cpu.requestMillisPer(REQUESTS), cpu.processMillisPer(REQUESTS));
         }
     }
 

@@ -84,6 +84,10 @@ public final class RunListBench {
             }
         } finally {
             JobProcesses.killAll();
+            if (Boolean.getBoolean("bench.keep")) { // -Dbench.keep=true: the database stays, to look at its plans
+                System.out.println("kept " + dir);
+                System.exit(0);
+            }
             try (var paths = Files.walk(dir)) {
                 paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -227,6 +231,7 @@ public final class RunListBench {
             api.post(path, body.apply(i));
         }
         DatabaseWork before = engine.statistics().databaseWork();
+        CpuMeter cpu = CpuMeter.start();
         List<Long> nanos = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             String request = body.apply(i);
@@ -236,9 +241,11 @@ public final class RunListBench {
         }
         DatabaseWork work = engine.statistics().databaseWork().minus(before);
         Collections.sort(nanos);
-        System.out.printf("%s, %,d runs: %s, %d calls: p50 %.2f ms, p99 %.2f ms; %.1f SQL statements per call%n",
+        System.out.printf("%s, %,d runs: %s, %d calls: p50 %.2f ms, p99 %.2f ms; %.1f SQL statements per call;"
+                        + " CPU per call %.2f ms in the request thread, %.2f ms in the process%n",
                 label, runs, call, REQUESTS, nanos.get(REQUESTS / 2 - 1) / 1e6,
-                nanos.get((int) Math.ceil(REQUESTS * 0.99) - 1) / 1e6, work.statements() / (double) REQUESTS);
+                nanos.get((int) Math.ceil(REQUESTS * 0.99) - 1) / 1e6, work.statements() / (double) REQUESTS,
+                cpu.requestMillisPer(REQUESTS), cpu.processMillisPer(REQUESTS));
     }
 
     /** dstack's protocol over the JDK's HTTP client: POST, bearer token, JSON. */
