@@ -39,6 +39,35 @@ class DstackJsonTest {
         assertThat(json).isEqualTo("{\"at\":\"" + written + "\"}");
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "0000-01-01T00:00:00Z, 0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999999Z, 9999-12-31T23:59:59.999999Z",
+        "+10000-01-01T00:00:00Z, +10000-01-01T00:00:00Z",
+        "-0001-12-31T23:59:59.5Z, -0001-12-31T23:59:59.500000Z",
+        "1969-12-31T23:59:59.000001Z, 1969-12-31T23:59:59.000001Z",
+        "2024-02-29T12:00:00Z, 2024-02-29T12:00:00Z",
+    })
+    void yearsAtAndBeyondFourDigitsAreWrittenAsTheFormatterWritesThem(String instant, String written) throws Exception {
+        assertThat(mapper.writeValueAsString(new Stamp(Instant.parse(instant)))).isEqualTo("{\"at\":\"" + written + "\"}");
+    }
+
+    @Test
+    void instantsAreWrittenAsTheFormatterWritesThemOverCenturiesOfRandomTimes() throws Exception {
+        java.util.Random random = new java.util.Random(14);
+        java.time.format.DateTimeFormatter seconds = java.time.format.DateTimeFormatter
+                .ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+        for (int i = 0; i < 20_000; i++) {
+            long second = -62_167_219_200L + (long) (random.nextDouble() * 315_537_897_600L); // years 0000 to 9999
+            int nanos = i % 3 == 0 ? 0 : i % 3 == 1 ? random.nextInt(1000) * 1000 : random.nextInt(1_000_000_000);
+            Instant instant = Instant.ofEpochSecond(second, nanos);
+            int micros = nanos / 1000;
+            String expected = seconds.format(instant) + (micros == 0 ? "" : String.format(".%06d", micros)) + "Z";
+
+            assertThat(mapper.writeValueAsString(new Stamp(instant))).isEqualTo("{\"at\":\"" + expected + "\"}");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "\"2024-01-02T03:04:05Z\"            | 2024-01-02T03:04:05Z",

@@ -30,6 +30,13 @@ import org.sqlite.SQLiteDataSource;
  */
 final class SqliteConnections extends Connections {
     private static final String BUSY_TIMEOUT_MS = "30000";
+    /**
+     * Readers map the file (up to 1 GiB of it) instead of copying pages into their own page caches: a reader's cache
+     * (SQLite's 2 MB by default, one per pooled connection) is emptied by every commit of the writer, so a page of
+     * runs/list read 100 rows' pages from the kernel again each time. Mapped pages are shared by all readers and stay
+     * valid across commits; the map is address space, not heap.
+     */
+    private static final String READER_MMAP_BYTES = String.valueOf(1L << 30);
     /** One writer lock per database file, shared by every store of this JVM that opens it. */
     private static final Map<Path, ReentrantLock> WRITE_LOCKS = new ConcurrentHashMap<>();
 
@@ -66,8 +73,10 @@ final class SqliteConnections extends Connections {
             writerPragmas.setProperty("journal_mode", "WAL");
             writerPragmas.setProperty("transaction_mode", "IMMEDIATE");
             writerPool = pool(url, "writer", 1, writerPragmas, null, options);
+            Properties readerPragmas = pragmas();
+            readerPragmas.setProperty("mmap_size", READER_MMAP_BYTES);
             HikariDataSource readerPool =
-                    pool(url, "readers", options.maxConnections(), pragmas(), "PRAGMA query_only = ON", options);
+                    pool(url, "readers", options.maxConnections(), readerPragmas, "PRAGMA query_only = ON", options);
             return new SqliteConnections(url, writerPool, readerPool);
         } catch (RuntimeException e) {
             if (writerPool != null) {
