@@ -59,7 +59,13 @@ public enum Dialect {
         @Override
         UUID readUuid(ResultSet rs, int column) throws SQLException {
             String hex = rs.getString(column);
-            return hex == null ? null : UUID.fromString(hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-"
+            if (hex == null) {
+                return null;
+            }
+            if (hex.length() == 32) { // as stored: two longs' digits, read without building the dashed form
+                return new UUID(Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16));
+            }
+            return UUID.fromString(hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-"
                     + hex.substring(12, 16) + "-" + hex.substring(16, 20) + "-" + hex.substring(20));
         }
 
@@ -162,13 +168,18 @@ public enum Dialect {
     /**
      * Configures Jdbi for this dialect: how ids and timestamps travel, and how rows become records (Jdbi's
      * {@link ConstructorMapper}: column {@code run_name} to the canonical constructor's {@code runName}, through the
-     * column mappers registered here for ids and timestamps; extra columns in a result are ignored).
+     * column mappers registered here for ids and timestamps; extra columns in a result are ignored), specialized once
+     * per list of columns ({@link ColumnsKeyedRowMapper}).
      */
     void configure(Jdbi jdbi, List<Class<? extends Record>> rows) {
         registerArguments(jdbi);
         jdbi.registerColumnMapper(UUID.class, (rs, column, context) -> readUuid(rs, column));
         jdbi.registerColumnMapper(Instant.class, (rs, column, context) -> readInstant(rs, column));
-        rows.forEach(row -> jdbi.registerRowMapper(ConstructorMapper.factory(row)));
+        rows.forEach(row -> register(jdbi, row));
+    }
+
+    private static <T> void register(Jdbi jdbi, Class<T> row) {
+        jdbi.registerRowMapper(row, new ColumnsKeyedRowMapper<>(ConstructorMapper.of(row)));
     }
 
     abstract boolean isUniqueViolation(SQLException e);
