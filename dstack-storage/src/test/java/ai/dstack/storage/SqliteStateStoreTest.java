@@ -64,6 +64,10 @@ class SqliteStateStoreTest extends JdbcStateStoreContractTest {
                     .doesNotContain("TEMP B-TREE");
             assertThat(plan(connection, page + active + after + order)).contains("ix_runs_active_submitted_at_id")
                     .doesNotContain("TEMP B-TREE");
+            // The quota check before a new run (JdbcRunStore.countActive) counts off the same index.
+            String count = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE project_id = ?" + active
+                    + " AND user_id = ? LIMIT ?) active";
+            assertThat(plan(connection, count)).contains("ix_runs_active_submitted_at_id");
         }
     }
 

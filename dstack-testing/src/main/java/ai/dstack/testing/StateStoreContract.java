@@ -848,6 +848,31 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    public void activeRunsAreCountedPerProjectAndUserUpToALimit() {
+        UserRow bob = StoreRows.user("bob");
+        ProjectRow other = StoreRows.project("other", bob.id());
+        store.useTransaction(tx -> {
+            tx.users().insert(bob);
+            tx.projects().insert(other);
+        });
+        insert(run("a1", "running", at(0)));
+        insert(run("a2", "submitted", at(0)));
+        insert(run("a3", "pending", at(0)));
+        insert(run("a4", "done", at(0)));
+        insert(run("a5", "failed", at(0)));
+        insert(run("a6", "running", at(0)).toBuilder().deleted(true).build());
+        insert(run("b1", "running", at(0)).toBuilder().userId(bob.id()).build());
+        insert(StoreRows.run(other.id(), bob.id(), "c1", "running", at(0)));
+        Set<String> finished = Set.of("done", "failed", "terminated");
+
+        assertThat(countActive(main.id(), null, finished, 0)).isEqualTo(4);
+        assertThat(countActive(main.id(), alice.id(), finished, 0)).isEqualTo(3);
+        assertThat(countActive(main.id(), alice.id(), finished, 2)).isEqualTo(2);
+        assertThat(countActive(main.id(), bob.id(), finished, 5)).isEqualTo(1);
+        assertThat(countActive(other.id(), null, finished, 100)).isEqualTo(1);
+    }
+
+    @Test
     public void jobsWaitingForCapacityGoHighestPriorityFirstThenOldest() {
         RunRow low = insert(run("low", "submitted", T0).toBuilder().priority(0).build());
         RunRow high = insert(run("high", "submitted", T0).toBuilder().priority(10).build());
@@ -1053,6 +1078,10 @@ public abstract class StateStoreContract {
     /** A write transaction whose answer is a yes or no, e.g. whether a guarded update went through. */
     protected boolean writes(Predicate<StoreTransaction> work) {
         return store.inTransaction(work::test);
+    }
+
+    private int countActive(UUID projectId, UUID userId, Set<String> finished, int atMost) {
+        return store.inReadOnlyTransaction(tx -> tx.runs().countActive(projectId, userId, finished, atMost));
     }
 
     protected RunRow insert(RunRow run) {

@@ -39,6 +39,19 @@ public interface RunStore extends PipelineStore<RunRow> {
         return runs.sorted(order).limit(query.limit()).toList();
     }
 
+    /**
+     * How many of the project's runs are active (not deleted, status not in {@code finishedStatuses}), only the
+     * user's when {@code userId} is not null, counted up to {@code atMost} (0: all): a check against a limit reads
+     * at most that many runs, not every run the project ever had. This default reads the project's runs.
+     */
+    default int countActive(UUID projectId, UUID userId, java.util.Set<String> finishedStatuses, int atMost) {
+        long count = listByProject(projectId, false, Integer.MAX_VALUE).stream()
+                .filter(run -> !finishedStatuses.contains(run.status()))
+                .filter(run -> userId == null || run.userId().equals(userId))
+                .count();
+        return (int) (atMost > 0 ? Math.min(count, atMost) : count);
+    }
+
     /** Runs attached to the fleet that are not deleted. */
     List<RunRow> listByFleet(UUID fleetId);
 

@@ -86,6 +86,32 @@ final class JdbcRunStore extends JdbcPipelineStore<RunRow> implements RunStore {
     }
 
     /**
+     * Counted off V33's partial index of active runs (its condition written with the same literals), and only as far
+     * as {@code atMost}: the quota check before each new run reads at most the limit's number of rows.
+     */
+    @Override
+    public int countActive(UUID projectId, UUID userId, java.util.Set<String> finishedStatuses, int atMost) {
+        StringBuilder active = new StringBuilder("SELECT 1 FROM runs WHERE project_id = :projectId AND deleted = FALSE");
+        if (!finishedStatuses.isEmpty()) {
+            active.append(" AND status NOT IN (").append(literals(finishedStatuses)).append(")");
+        }
+        if (userId != null) {
+            active.append(" AND user_id = :userId");
+        }
+        if (atMost > 0) {
+            active.append(" LIMIT :atMost");
+        }
+        var query = query("SELECT COUNT(*) FROM (" + active + ") active").bind("projectId", projectId);
+        if (userId != null) {
+            query.bind("userId", userId);
+        }
+        if (atMost > 0) {
+            query.bind("atMost", atMost);
+        }
+        return query.mapTo(Integer.class).one();
+    }
+
+    /**
      * Statuses as sorted SQL literals: written as V33's partial index of active runs writes them, the databases use
      * that index (neither matches a bound parameter against an index's condition). Wire values are lowercase words.
      */

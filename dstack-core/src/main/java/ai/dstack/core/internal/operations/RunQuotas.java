@@ -6,15 +6,20 @@ import ai.dstack.api.run.RunStatus;
 import ai.dstack.core.RunLimits;
 import ai.dstack.core.internal.context.EngineContext;
 import ai.dstack.spi.storage.ProjectRow;
-import ai.dstack.spi.storage.RunRow;
 import ai.dstack.spi.storage.UserRow;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Counts a user's and a project's active or queued runs against {@link RunLimits}, so that one user's queue cannot
  * fill a project, nor one project the server. The application layer asks before each new run.
  */
 public final class RunQuotas {
+    /** The statuses of finished runs (the literals of V33's index of active runs). */
+    private static final Set<String> FINISHED = Arrays.stream(RunStatus.values()).filter(RunStatus::isFinished)
+            .map(RunStatus::wireValue).collect(Collectors.toUnmodifiableSet());
+
     private final EngineContext context;
 
     public RunQuotas(EngineContext context) {
@@ -27,18 +32,25 @@ public final class RunQuotas {
         if (limits.perUser() == 0 && limits.perProject() == 0) {
             return;
         }
-        List<RunRow> active = context.store.inReadOnlyTransaction(tx -> tx.runs().listByProject(project.id(), false,
-                Integer.MAX_VALUE)).stream().filter(r -> !RunStatus.fromWireValue(r.status()).isFinished()).toList();
-        long own = active.stream().filter(r -> r.userId().equals(user.id())).count();
-        if (limits.perUser() > 0 && own >= limits.perUser()) {
-            throw new DstackException(ErrorCode.ERROR, "You have " + own + " active or queued runs in project "
-                    + project.name() + ", the most a user may have (" + RunLimits.PER_USER_VARIABLE + "="
-                    + limits.perUser() + "); stop one or wait for one to finish");
-        }
-        if (limits.perProject() > 0 && active.size() >= limits.perProject()) {
-            throw new DstackException(ErrorCode.ERROR, "Project " + project.name() + " has " + active.size()
-                    + " active or queued runs, the most a project may have (" + RunLimits.PER_PROJECT_VARIABLE + "="
-                    + limits.perProject() + "); stop one or wait for one to finish");
+        // Counted up to the limit (an index range of the active runs), so that the check does not grow with the
+        // project's runs; exactly only for the message when refusing.
+        String refusal = context.store.inReadOnlyTransaction(tx -> {
+            if (limits.perUser() > 0
+                    && tx.runs().countActive(project.id(), user.id(), FINISHED, limits.perUser()) >= limits.perUser()) {
+                return "You have " + tx.runs().countActive(project.id(), user.id(), FINISHED, 0)
+                        + " active or queued runs in project " + project.name() + ", the most a user may have ("
+                        + RunLimits.PER_USER_VARIABLE + "=" + limits.perUser() + "); stop one or wait for one to finish";
+            }
+            if (limits.perProject() > 0
+                    && tx.runs().countActive(project.id(), null, FINISHED, limits.perProject()) >= limits.perProject()) {
+                return "Project " + project.name() + " has " + tx.runs().countActive(project.id(), null, FINISHED, 0)
+                        + " active or queued runs, the most a project may have (" + RunLimits.PER_PROJECT_VARIABLE
+                        + "=" + limits.perProject() + "); stop one or wait for one to finish";
+            }
+            return null;
+        });
+        if (refusal != null) {
+            throw new DstackException(ErrorCode.ERROR, refusal);
         }
     }
 }
