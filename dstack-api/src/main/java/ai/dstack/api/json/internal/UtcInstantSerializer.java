@@ -37,7 +37,7 @@ public final class UtcInstantSerializer extends StdSerializer<Instant> {
             return micros == 0 ? seconds + "Z" : String.format("%s.%06dZ", seconds, micros);
         }
         // Digits written by hand: a page of runs/list writes about a thousand instants, and DateTimeFormatter with
-        // String.format cost a fifth of the request's CPU.
+        // String.format were a sixth of its CPU.
         long day = Math.floorDiv(epochSecond, 86_400L);
         int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
         LocalDate date = LocalDate.ofEpochDay(day);
