@@ -332,7 +332,9 @@ public final class RunOperations {
         checkRepo(project, user, effective);
         admitNewRun.accept(effective);
         RunRow row = submitter.submitPrepared(project, user, effective);
-        return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, new HashMap<>()));
+        // The submitter is the run's user, already in hand: its name needs no read.
+        Map<UUID, String> userNames = new HashMap<>(Map.of(user.id(), user.name()));
+        return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, userNames));
     }
 
     /** dstack creates virtual repos on submission; any other repo must have been initialized. */
