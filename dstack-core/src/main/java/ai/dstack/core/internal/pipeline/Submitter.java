@@ -72,7 +72,7 @@ public final class Submitter {
     }
 
     /** Submits a spec as the user sent it: {@link #prepare} then {@link #submitPrepared}. */
-    public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+    public Submitted submit(ProjectRow project, UserRow user, RunSpec requested) {
         return submitPrepared(project, user, prepare(project, requested, user));
     }
 
@@ -91,7 +91,7 @@ public final class Submitter {
     }
 
     /** Stores a run whose spec went through {@link #prepare}; a run without a name gets a generated one. */
-    public RunRow submitPrepared(ProjectRow project, UserRow user, RunSpec prepared) {
+    public Submitted submitPrepared(ProjectRow project, UserRow user, RunSpec prepared) {
         String candidate = null;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -124,7 +124,7 @@ public final class Submitter {
      *     name. A generated name is checked once, in the insert's transaction (not also before it, which would cost a
      *     read per run): most first names of a random base are free.
      */
-    private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec prepared, String candidate) {
+    private Submitted submitOnce(ProjectRow project, UserRow user, RunSpec prepared, String candidate) {
         RunSpec spec = prepared;
         if (spec.runName() == null) {
             spec = spec.toBuilder().runName(candidate != null ? candidate : names.first(names.base())).build();
@@ -179,8 +179,11 @@ public final class Submitter {
             // its pass would read it and its jobs to find nothing to do. Services have replicas to plan.
             context.hintRun(run.id());
         }
-        return run;
+        return new Submitted(run, jobs);
     }
+
+    /** The run and jobs as stored: what the caller answers with, without reading them back. */
+    public record Submitted(RunRow run, List<JobRow> jobs) {}
 
     /**
      * The jobs the run starts with, submitted now (also for a scheduled run, whose caller decides when to insert
