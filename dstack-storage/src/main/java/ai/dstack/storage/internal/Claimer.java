@@ -7,15 +7,11 @@ import ai.dstack.spi.storage.DueRule;
 import ai.dstack.spi.storage.Lease;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.ColumnMapper;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -25,7 +21,7 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * Claims rows inside a write transaction. On PostgreSQL it is one statement: a CTE selects free, due rows
  * {@code FOR NO KEY UPDATE SKIP LOCKED} and the UPDATE stamps them, so concurrent claimers skip each other's rows.
- * On SQLite the store's single writer makes select-then-update atomic.
+ * On SQLite it is one statement too: an UPDATE of the rows a subquery picks, atomic under the store's single writer.
  */
 final class Claimer {
     private static final String CANDIDATE_COLUMNS =
@@ -71,7 +67,6 @@ final class Claimer {
         UUID token = UUID.randomUUID();
         Instant expiresAt = request.now().plus(request.lease());
         List<Claimed<R>> claimed = dialect == Dialect.POSTGRES ? claimInOneStatement(table, request, token, expiresAt)
-                : request.byPriority() ? claimUnderSingleWriter(table, request, token, expiresAt)
                 : claimInOneSqliteStatement(table, request, token, expiresAt);
         return claimed.stream()
                 .map(c -> c.withLease(new Lease(table.kind(), table.id().apply(c.row()), c.token(), request.owner(),
@@ -95,52 +90,32 @@ final class Claimer {
     }
 
     /**
-     * SQLite, in claim order by last processing (no priority to sort by): one UPDATE that picks the candidates in a
-     * subquery and returns the stamped rows, instead of a select and then an update. RETURNING sees only new values,
-     * so whether a row's lease had expired (a recovered row) is told by its token: SET expressions read the row as
-     * it was, and a row that had a lease gets {@code :recoveredToken} instead of {@code :token}.
+     * SQLite: one UPDATE that picks the candidates in a subquery and returns the stamped rows, instead of a select and
+     * then an update (the single writer makes it atomic). RETURNING sees only new values, so whether a row's lease had
+     * expired (a recovered row) is told by its token: SET expressions read the row as it was, and a row that had a
+     * lease gets {@code :recoveredToken} instead of {@code :token}. RETURNING names only the updated table, so a
+     * claim in priority order reads each row's priority and place in the queue in subqueries over it.
      */
     private <R> List<Claimed<R>> claimInOneSqliteStatement(
             PipelineTable<R> table, Request request, UUID token, Instant expiresAt) {
         UUID recoveredToken = UUID.randomUUID();
+        String self = " FROM " + table.table() + " t" + table.priorityJoin() + " WHERE t.id = " + table.table() + ".id)";
+        String order = request.byPriority()
+                ? ", (SELECT " + table.priorityColumn() + self + " AS claim_priority, (SELECT " + table.queueExpression()
+                        + self + " AS claim_queue"
+                : ", 0 AS claim_priority, 0 AS claim_queue";
         String sql = "UPDATE " + table.table() + " SET lock_token = CASE WHEN lock_expires_at IS NULL THEN :token"
                 + " ELSE :recoveredToken END, lock_expires_at = :expiresAt, lock_owner = :owner,"
                 + " skip_min_processing_interval = FALSE"
-                + " WHERE id IN (SELECT claim_id FROM (" + request.candidates() + ")) RETURNING *";
+                + " WHERE id IN (SELECT claim_id FROM (" + request.candidates() + ")) RETURNING *" + order;
         Query query = bind(handle.createQuery(sql), request, token, expiresAt).bind("recoveredToken", recoveredToken);
         RowMapper<R> rowMapper = query.getConfig().get(RowMappers.class)
                 .findFor(table.kind().rowType()).orElseThrow();
         return query.map((rs, ctx) -> {
             UUID stamped = ctx.findColumnMapperFor(UUID.class).orElseThrow().map(rs, "lock_token", ctx);
-            return new Claimed<>(rowMapper.map(rs, ctx), stamped, !token.equals(stamped), 0, 0L, null);
+            return new Claimed<>(rowMapper.map(rs, ctx), stamped, !token.equals(stamped), rs.getInt("claim_priority"),
+                    rs.getLong("claim_queue"), null);
         }).list();
-    }
-
-    private <R> List<Claimed<R>> claimUnderSingleWriter(
-            PipelineTable<R> table, Request request, UUID token, Instant expiresAt) {
-        List<Candidate> candidates = bind(handle.createQuery(request.candidates()), request, token, expiresAt)
-                .map((rs, ctx) -> new Candidate(
-                        ctx.findColumnMapperFor(UUID.class).orElseThrow().map(rs, "claim_id", ctx),
-                        ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "claim_prev_expires_at", ctx),
-                        rs.getInt("claim_priority"), rs.getLong("claim_queue")))
-                .list();
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
-        Map<UUID, Candidate> byId = candidates.stream().collect(Collectors.toMap(Candidate::id, Function.identity()));
-        return handle.createQuery("UPDATE " + table.table() + " SET " + LeaseSql.STAMP
-                        + " WHERE id IN (<ids>) RETURNING *")
-                .bind("token", token)
-                .bind("expiresAt", expiresAt)
-                .bind("owner", request.owner())
-                .bindList("ids", new ArrayList<>(byId.keySet()))
-                .mapTo(table.kind().rowType())
-                .map(row -> {
-                    Candidate candidate = byId.get(table.id().apply(row));
-                    return new Claimed<>(row, token, candidate.previousExpiry() != null, candidate.priority(),
-                            candidate.queue(), null);
-                })
-                .list();
     }
 
     private static Query bind(Query query, Request request, UUID token, Instant expiresAt) {
@@ -178,7 +153,7 @@ final class Claimer {
         return claimed.stream().sorted(order).map(Claimed::claim).toList();
     }
 
-    /** @param byPriority claimed in priority order, which SQLite sorts by a join the one-statement claim cannot return */
+    /** @param byPriority claimed in priority order (then the claims are sorted by priority and place in the queue) */
     private record Request(String candidates, Instant now, int limit, String owner, Duration lease,
             ClaimFilter filter, boolean byPriority, UUID id, List<UUID> ids) {
         Request(String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter,
@@ -194,8 +169,6 @@ final class Claimer {
             return new Request(candidates, now, limit, owner, lease, filter, byPriority, null, ids);
         }
     }
-
-    private record Candidate(UUID id, Instant previousExpiry, int priority, long queue) {}
 
     /** @param token the lease token the row was stamped with; @param recovered its previous lease had expired */
     private record Claimed<R>(R row, UUID token, boolean recovered, int priority, long queue, Lease lease) {
