@@ -6,12 +6,11 @@
 # It first prints "dstack-job-spawner 1 <pid>", and exits when stdin ends.
 use strict;
 use warnings;
+use Config;
 use Errno ();
-use Fcntl qw(F_GETFL F_SETFL O_NOCTTY O_NONBLOCK O_RDWR);
+use IO::Handle ();
+use POSIX ();
 use Time::HiRes qw(time sleep);
-# No POSIX, Config or IO::Handle: every job costs two forks of this process (its supervisor, then the job), and a
-# fork costs by the process's memory. POSIX alone is two thirds of it (2 of 3 MiB); where the syscalls below are
-# unknown, POSIX is loaded and used instead.
 
 umask(077); # the jobs' files (log, pid, exit) are the supervisor's; job.sh gives the job its own umask
 my $root = shift(@ARGV) // die "usage: job-spawner.pl <jobs root>\n";
@@ -19,17 +18,11 @@ chdir($root) or die "cannot enter the jobs directory $root: $!\n";
 $0 = "dstack-job-spawner $root";
 $SIG{CHLD} = 'IGNORE'; # the supervisors and helpers forked from here are reaped by the kernel
 
-# Linux's syscall numbers on the architectures this knows (the machine of this perl's ELF header): setsid, exit_group
-# and prctl, whose PR_SET_CHILD_SUBREAPER keeps what a job leaves behind below its supervisor, which then finds the
-# job's session by walking its own process tree instead of reading every process in /proc. The numbers of the
-# terminal ioctls below (TCGETS, TCSETS) are the same on all four.
-my %GENERIC = (setsid => 157, exit_group => 94, prctl => 167);
-my %SYSCALLS = (62 => {setsid => 112, exit_group => 231, prctl => 157}, 183 => \%GENERIC, 243 => \%GENERIC,
-    258 => \%GENERIC); # by ELF e_machine: x86_64, aarch64, riscv, loongarch
-my $sys = $SYSCALLS{elf_machine()};
-require POSIX if !$sys;
-my $prctl = $sys ? $sys->{prctl} : undef;
-my $WNOHANG = 1; # Linux's, on every architecture
+# prctl(PR_SET_CHILD_SUBREAPER) where its number is known: what a job leaves behind stays below its supervisor, which
+# then finds the job's session by walking its own process tree instead of reading every process in /proc.
+my %PRCTL = (x86_64 => 157, aarch64 => 167, riscv64 => 167, loongarch64 => 167);
+my ($arch) = $Config{archname} =~ /^([^-]+)/;
+my $prctl = $PRCTL{$arch // ''};
 
 # bash as found on PATH once, rather than by each job's exec.
 my ($bash) = grep { -f && -x } map { ($_ eq '' ? '.' : $_) . '/bash' } split(/:/, $ENV{PATH} // '');
@@ -95,12 +88,12 @@ sub fork_helper {
         close($reply_in);
         close($_->{fh}) for values %pending;
         %pending = ();
-        new_session(); # out of the executor's process group and session: its signals and its end do not reach us
+        POSIX::setsid(); # out of the executor's process group and session: its signals and its end do not reach us
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>', '/dev/null'); # off the pipe to the executor, which must see it end when the spawner does
         $SIG{PIPE} = 'IGNORE';          # a reply to a spawner that is gone is no reason to stop
         $work->(sub { syswrite($reply_out, "$id $_[0] " . ($_[1] =~ s/[\r\n]+/ /gr) . "\n"); close($reply_out); });
-        quick_exit(0);
+        POSIX::_exit(0);
     }
     close($reply_out);
     $pending{fileno($reply_in)} = {fh => $reply_in, id => $id, text => ''};
@@ -151,7 +144,7 @@ sub supervise {
         $answer->('error', "cannot create pipes: $!");
         return;
     }
-    fcntl($wake, F_SETFL, fcntl($wake, F_GETFL, 0) | O_NONBLOCK);
+    $wake->blocking(0);
     $SIG{CHLD} = sub { syswrite($wake, 'x') }; # wakes the select below: no exit goes unnoticed
     my $job_pid = fork();
     if (!defined($job_pid)) {
@@ -159,14 +152,14 @@ sub supervise {
         return;
     }
     if ($job_pid == 0) {
-        new_session(); # the job leads a session and a process group of its own: signals reach all of it
+        POSIX::setsid(); # the job leads a session and a process group of its own: signals reach all of it
         open(STDOUT, '>&', $out);
         open(STDERR, '>&', $err);
         delete($SIG{__WARN__});
         $SIG{$_} = 'DEFAULT' for qw(PIPE CHLD INT QUIT TERM HUP);
         exec($bash, 'job.sh') or do { # $exec_out closes on exec: $exec_in then reads nothing but its end
             syswrite($exec_out, "cannot run 'bash job.sh': $!");
-            quick_exit(127);
+            POSIX::_exit(127);
         };
     }
     close($_) for ($out, $err, $exec_out);
@@ -198,10 +191,9 @@ sub log_until_exit {
     my @streams = (new_stream($out_in, 'O', 'o'), new_stream($err_in, 'E', 'e'));
     my ($code, $give_up_at);
     while (1) {
-        while ((my $pid = waitpid(-1, $WNOHANG)) > 0) {
+        while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
             next if $pid != $job_pid;
-            my $signal = $? & 127; # the wait status: a signal's number in the low 7 bits, else the exit code above
-            $code = $signal ? 128 + $signal : ($? >> 8) & 255;
+            $code = POSIX::WIFSIGNALED($?) ? 128 + POSIX::WTERMSIG($?) : POSIX::WEXITSTATUS($?);
             end_session($job_pid, $subreaper); # what the job left behind ends with it, as in a container
             $give_up_at = time() + 5;
         }
@@ -241,13 +233,18 @@ sub log_until_exit {
 # openpty: /dev/ptmx with Linux's ioctls (TIOCSPTLCK to unlock the slave, TIOCGPTN for its number).
 sub open_pty {
     return if defined($ENV{DSTACK_JOB_PTY}) && $ENV{DSTACK_JOB_PTY} eq 'off';
-    sysopen(my $master, '/dev/ptmx', O_RDWR | O_NOCTTY) or return;
+    sysopen(my $master, '/dev/ptmx', POSIX::O_RDWR() | POSIX::O_NOCTTY()) or return;
     my $unlock = pack('i', 0);
     ioctl($master, 0x40045431, $unlock) or return;
     my $number = pack('I', 0);
     ioctl($master, 0x80045430, $number) or return;
-    sysopen(my $slave, '/dev/pts/' . unpack('I', $number), O_RDWR | O_NOCTTY) or return;
-    raw_output($slave);
+    sysopen(my $slave, '/dev/pts/' . unpack('I', $number), POSIX::O_RDWR() | POSIX::O_NOCTTY()) or return;
+    my $termios = POSIX::Termios->new();
+    if ($termios->getattr(fileno($slave)) == 0) {
+        $termios->setoflag($termios->getoflag() & ~POSIX::OPOST());
+        $termios->setlflag($termios->getlflag() & ~(POSIX::ECHO() | POSIX::ICANON()));
+        $termios->setattr(fileno($slave), POSIX::TCSANOW());
+    }
     return ($master, $slave);
 }
 
@@ -409,45 +406,6 @@ sub all_pids {
 
 # ---- small helpers ----
 
-# Linux's ELF machine number of this perl (e_machine, little-endian on the machines above), or 0.
-sub elf_machine {
-    open(my $exe, '<:raw', '/proc/self/exe') or return 0;
-    my $header = '';
-    return 0 if (sysread($exe, $header, 20) // 0) < 20 || substr($header, 0, 4) ne "\x7fELF"
-        || ord(substr($header, 4, 1)) != 2; # 64-bit
-    return unpack('v', substr($header, 18, 2));
-}
-
-sub new_session {
-    return $sys ? syscall($sys->{setsid}) : POSIX::setsid();
-}
-
-# Ends a forked process at once: no END blocks, no destructors, no flushing of buffers copied from the parent.
-sub quick_exit {
-    my ($code) = @_;
-    syscall($sys->{exit_group}, $code) if $sys;
-    POSIX::_exit($code);
-}
-
-# The pty slave passes output as written: no carriage return added before newlines (OPOST off), no echo, no line
-# editing (ECHO, ICANON off). struct termios starts with the input, output, control and local flags (32 bits each).
-sub raw_output {
-    my ($slave) = @_;
-    if (!$sys) {
-        my $termios = POSIX::Termios->new();
-        return if $termios->getattr(fileno($slave)) != 0;
-        $termios->setoflag($termios->getoflag() & ~POSIX::OPOST());
-        $termios->setlflag($termios->getlflag() & ~(POSIX::ECHO() | POSIX::ICANON()));
-        $termios->setattr(fileno($slave), POSIX::TCSANOW());
-        return;
-    }
-    my $termios = "\0" x 64;
-    ioctl($slave, 0x5401, $termios) or return; # TCGETS
-    my ($input, $output, $control, $local) = unpack('L4', $termios);
-    substr($termios, 0, 16) = pack('L4', $input, $output & ~0x1, $control, $local & ~(0x8 | 0x2)); # OPOST; ECHO, ICANON
-    ioctl($slave, 0x5402, $termios); # TCSETS
-}
-
 sub start_ticks {
     my ($pid) = @_;
     my $stat = first_line("/proc/$pid/stat");
@@ -499,7 +457,7 @@ sub run_quietly {
         open(STDOUT, '>', '/dev/null');
         open(STDERR, '>', '/dev/null');
         $SIG{$_} = 'DEFAULT' for qw(PIPE CHLD);
-        exec(@command) or quick_exit(127);
+        exec(@command) or POSIX::_exit(127);
     }
     1 while waitpid($pid, 0) < 0 && $!{EINTR};
 }
