@@ -148,7 +148,7 @@ public final class LimitsBench {
         }
     }
 
-    /** The calls' wall times, and what they cost: SQL statements and CPU per call (see {@link CpuMeter}). */
+    /** The calls' wall times, and what they cost: SQL statements and CPU per call (see {@link RequestCpu}). */
     private record Timing(List<Long> nanos, double statements, double requestCpuMillis, double processCpuMillis) {}
 
     private static void report(String label, String call, Timing timing) {
@@ -187,7 +187,7 @@ public final class LimitsBench {
                 post(path, body.apply(i));
             }
             var before = engine.statistics().databaseWork();
-            CpuMeter cpu = CpuMeter.start();
+            RequestCpu cpu = RequestCpu.start();
             List<Long> nanos = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {
                 String request = body.apply(i);

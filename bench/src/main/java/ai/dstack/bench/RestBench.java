@@ -21,13 +21,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One-line tasks end to end through the REST API, the way a user submits: {@code dstack server} in this JVM on a
  * loopback port, 4 client threads each sending {@code runs/apply} (one task per call, keep-alive), then one client
  * polling {@code runs/list} (active runs, a page of 100) until none is left. Prints runs/s, the apply latency and the
  * store's statements and write transactions per run (the polling included, as a server sees it). A cold round, then a
- * warm one on the same server.
+ * warm one on the same server. Each round also prints the CPU it cost per run by component ({@link CpuMeter}): the
+ * client, the server's threads by name, the JVM's own, and the job processes (measured in a cgroup when run as root).
  *
  * <p>Run: {@code bench/run RestBench [N] [blocks] [database-url]} (default 200 tasks, 64 blocks, SQLite).
  */
@@ -46,12 +48,13 @@ public final class RestBench {
         if (url != null) {
             engine.databaseUrl(url);
         }
+        CpuMeter cpu = CpuMeter.start();
         try (DstackServer server = DstackServer.builder().engine(engine).port(0).build().start()) {
             System.out.printf("REST: %d client threads, local fleet of %d blocks, %s%n", CLIENTS, blocks,
                     url == null ? "SQLite" : url.replaceAll("//[^@]*@", "//"));
-            round(server, 20, "warm-up");
-            round(server, tasks, "cold");
-            round(server, tasks, "warm");
+            round(server, 20, "warm-up", cpu);
+            round(server, tasks, "cold", cpu);
+            round(server, tasks, "warm", cpu);
         } finally {
             try (var paths = Files.walk(dir)) {
                 paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -60,15 +63,18 @@ public final class RestBench {
         System.exit(0);
     }
 
-    static void round(DstackServer server, int count, String label) throws Exception {
+    static void round(DstackServer server, int count, String label, CpuMeter cpu) throws Exception {
         DstackEngine engine = server.engine();
         String body = applyBody();
         List<HttpClient> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
         }
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS,
+                task -> new Thread(task, "bench-client-" + threads.incrementAndGet()));
         DatabaseWork before = engine.statistics().databaseWork();
+        CpuMeter.Snapshot cpuBefore = cpu.snapshot();
         long start = System.nanoTime();
         List<Future<List<Long>>> latencies = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
@@ -95,6 +101,7 @@ public final class RestBench {
             Thread.sleep(20);
         }
         long end = System.nanoTime();
+        CpuMeter.Snapshot cpuAfter = cpu.snapshot();
         DatabaseWork used = engine.statistics().databaseWork().minus(before);
         Collections.sort(applies);
         double seconds = (end - start) / 1e9;
@@ -104,6 +111,9 @@ public final class RestBench {
                 count / ((submitted - start) / 1e9), applies.get(applies.size() / 2) / 1e6,
                 applies.get(Math.max(0, (int) Math.ceil(applies.size() * 0.99) - 1)) / 1e6,
                 used.statements() / (double) count, used.writeTransactions() / (double) count);
+        // The client: the bench's threads and the JDK HttpClient's (its selector and the executor it hands bodies to).
+        cpu.report(cpuBefore, cpuAfter, count, name -> name.equals("main") || name.startsWith("bench-client-")
+                || name.startsWith("HttpClient-"));
     }
 
     /** runs/apply with a new one-line task (no name: the server generates one), as dstack's CLI sends it. */

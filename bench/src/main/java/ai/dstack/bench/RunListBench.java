@@ -239,7 +239,7 @@ public final class RunListBench {
             api.post(path, body.apply(i));
         }
         DatabaseWork before = engine.statistics().databaseWork();
-        CpuMeter cpu = CpuMeter.start();
+        RequestCpu cpu = RequestCpu.start();
         List<Long> nanos = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             String request = body.apply(i);

@@ -404,6 +404,21 @@ public abstract class StateStoreContract {
                 .containsExactly(master, worker, workerRetry, replica1);
     }
 
+    @Test
+    public void severalRunsAreReadByIdAtOnceWithOrWithoutTheirLock() {
+        RunRow train = StoreRows.run(main.id(), alice.id(), "train", "running", T0);
+        RunRow serve = StoreRows.run(main.id(), alice.id(), "serve", "submitted", T0);
+        RunRow other = StoreRows.run(main.id(), alice.id(), "other", "submitted", T0);
+        store.useTransaction(tx -> List.of(train, serve, other).forEach(tx.runs()::insert));
+        List<UUID> asked = List.of(serve.id(), UUID.randomUUID(), train.id(), serve.id());
+
+        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.runs().findAll(asked)))
+                .containsExactlyInAnyOrder(train, serve);
+        assertThat(store.inTransaction((StoreTransaction tx) -> tx.runs().findAllForUpdate(asked)))
+                .containsExactlyInAnyOrder(train, serve);
+        assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.runs().findAll(List.of()))).isEmpty();
+    }
+
     // ---------------------------------------------------------------- job metrics and events
 
     private static JobMetricsPointRow point(JobRow job, long timestampMicro) {

@@ -61,4 +61,17 @@ public interface RunStore extends PipelineStore<RunRow> {
      * transaction with {@link #updateIfNotLeased} instead of claiming the run first.
      */
     Optional<RunRow> findForUpdate(UUID id);
+
+    /**
+     * The runs of these ids that exist, in one read where the store can (a step that looks at several runs costs one
+     * statement, not one per run). This default reads them one by one.
+     */
+    default List<RunRow> findAll(java.util.Collection<UUID> ids) {
+        return ids.stream().distinct().map(this::find).flatMap(Optional::stream).toList();
+    }
+
+    /** {@link #findAll} with {@link #findForUpdate}'s lock on each run. */
+    default List<RunRow> findAllForUpdate(java.util.Collection<UUID> ids) {
+        return ids.stream().distinct().sorted().map(this::findForUpdate).flatMap(Optional::stream).toList();
+    }
 }

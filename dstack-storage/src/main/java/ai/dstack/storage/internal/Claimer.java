@@ -7,15 +7,11 @@ import ai.dstack.spi.storage.DueRule;
 import ai.dstack.spi.storage.Lease;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.ColumnMapper;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -25,7 +21,7 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * Claims rows inside a write transaction. On PostgreSQL it is one statement: a CTE selects free, due rows
  * {@code FOR NO KEY UPDATE SKIP LOCKED} and the UPDATE stamps them, so concurrent claimers skip each other's rows.
- * On SQLite the store's single writer makes select-then-update atomic.
+ * On SQLite it is one statement too: an UPDATE of the rows a subquery picks, atomic under the store's single writer.
  */
 final class Claimer {
     private static final String CANDIDATE_COLUMNS =
@@ -48,14 +44,14 @@ final class Claimer {
                 + " AS claim_priority, " + (byPriority ? table.queueExpression() : "0") + " AS claim_queue FROM "
                 + table.table() + " t" + (byPriority ? table.priorityJoin() : "")
                 + " WHERE " + where + LeaseSql.orderBy(table, filter.order()) + " LIMIT :limit";
-        Request request = new Request(candidates, now, limit, owner, lease, filter);
+        Request request = new Request(candidates, now, limit, owner, lease, filter, byPriority);
         return sorted(table, claim(table, request), byPriority);
     }
 
     <R> Optional<Claim<R>> claimById(PipelineTable<R> table, UUID id, Instant now, String owner, Duration lease) {
         String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority, 0 AS claim_queue FROM " + table.table()
                 + " t WHERE t.id = :id AND " + LeaseSql.FREE + " LIMIT :limit";
-        Request request = new Request(candidates, now, 1, owner, lease, null).withId(id);
+        Request request = new Request(candidates, now, 1, owner, lease, null, false).withId(id);
         return claim(table, request).stream().findFirst().map(Claimed::claim);
     }
 
@@ -63,18 +59,17 @@ final class Claimer {
             PipelineTable<R> table, Collection<UUID> ids, Instant now, String owner, Duration lease) {
         String candidates = "SELECT " + CANDIDATE_COLUMNS + "0 AS claim_priority, 0 AS claim_queue FROM " + table.table()
                 + " t WHERE t.id IN (<claim_ids>) AND " + LeaseSql.FREE + " LIMIT :limit";
-        Request request = new Request(candidates, now, ids.size(), owner, lease, null).withIds(List.copyOf(ids));
+        Request request = new Request(candidates, now, ids.size(), owner, lease, null, false).withIds(List.copyOf(ids));
         return claim(table, request).stream().map(Claimed::claim).toList();
     }
 
     private <R> List<Claimed<R>> claim(PipelineTable<R> table, Request request) {
         UUID token = UUID.randomUUID();
         Instant expiresAt = request.now().plus(request.lease());
-        List<Claimed<R>> claimed = dialect == Dialect.POSTGRES
-                ? claimInOneStatement(table, request, token, expiresAt)
-                : claimUnderSingleWriter(table, request, token, expiresAt);
+        List<Claimed<R>> claimed = dialect == Dialect.POSTGRES ? claimInOneStatement(table, request, token, expiresAt)
+                : claimInOneSqliteStatement(table, request, token, expiresAt);
         return claimed.stream()
-                .map(c -> c.withLease(new Lease(table.kind(), table.id().apply(c.row()), token, request.owner(),
+                .map(c -> c.withLease(new Lease(table.kind(), table.id().apply(c.row()), c.token(), request.owner(),
                         expiresAt)))
                 .toList();
     }
@@ -89,35 +84,38 @@ final class Claimer {
                 .findFor(table.kind().rowType()).orElseThrow();
         return query.map((rs, ctx) -> {
             ColumnMapper<Instant> instants = ctx.findColumnMapperFor(Instant.class).orElseThrow();
-            return new Claimed<>(rowMapper.map(rs, ctx), instants.map(rs, "claim_prev_expires_at", ctx),
+            return new Claimed<>(rowMapper.map(rs, ctx), token, instants.map(rs, "claim_prev_expires_at", ctx) != null,
                     rs.getInt("claim_priority"), rs.getLong("claim_queue"), null);
         }).list();
     }
 
-    private <R> List<Claimed<R>> claimUnderSingleWriter(
+    /**
+     * SQLite: one UPDATE that picks the candidates in a subquery and returns the stamped rows, instead of a select and
+     * then an update (the single writer makes it atomic). RETURNING sees only new values, so whether a row's lease had
+     * expired (a recovered row) is told by its token: SET expressions read the row as it was, and a row that had a
+     * lease gets {@code :recoveredToken} instead of {@code :token}. RETURNING names only the updated table, so a
+     * claim in priority order reads each row's priority and place in the queue in subqueries over it.
+     */
+    private <R> List<Claimed<R>> claimInOneSqliteStatement(
             PipelineTable<R> table, Request request, UUID token, Instant expiresAt) {
-        List<Candidate> candidates = bind(handle.createQuery(request.candidates()), request, token, expiresAt)
-                .map((rs, ctx) -> new Candidate(
-                        ctx.findColumnMapperFor(UUID.class).orElseThrow().map(rs, "claim_id", ctx),
-                        ctx.findColumnMapperFor(Instant.class).orElseThrow().map(rs, "claim_prev_expires_at", ctx),
-                        rs.getInt("claim_priority"), rs.getLong("claim_queue")))
-                .list();
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
-        Map<UUID, Candidate> byId = candidates.stream().collect(Collectors.toMap(Candidate::id, Function.identity()));
-        return handle.createQuery("UPDATE " + table.table() + " SET " + LeaseSql.STAMP
-                        + " WHERE id IN (<ids>) RETURNING *")
-                .bind("token", token)
-                .bind("expiresAt", expiresAt)
-                .bind("owner", request.owner())
-                .bindList("ids", new ArrayList<>(byId.keySet()))
-                .mapTo(table.kind().rowType())
-                .map(row -> {
-                    Candidate candidate = byId.get(table.id().apply(row));
-                    return new Claimed<>(row, candidate.previousExpiry(), candidate.priority(), candidate.queue(), null);
-                })
-                .list();
+        UUID recoveredToken = UUID.randomUUID();
+        String self = " FROM " + table.table() + " t" + table.priorityJoin() + " WHERE t.id = " + table.table() + ".id)";
+        String order = request.byPriority()
+                ? ", (SELECT " + table.priorityColumn() + self + " AS claim_priority, (SELECT " + table.queueExpression()
+                        + self + " AS claim_queue"
+                : ", 0 AS claim_priority, 0 AS claim_queue";
+        String sql = "UPDATE " + table.table() + " SET lock_token = CASE WHEN lock_expires_at IS NULL THEN :token"
+                + " ELSE :recoveredToken END, lock_expires_at = :expiresAt, lock_owner = :owner,"
+                + " skip_min_processing_interval = FALSE"
+                + " WHERE id IN (SELECT claim_id FROM (" + request.candidates() + ")) RETURNING *" + order;
+        Query query = bind(handle.createQuery(sql), request, token, expiresAt).bind("recoveredToken", recoveredToken);
+        RowMapper<R> rowMapper = query.getConfig().get(RowMappers.class)
+                .findFor(table.kind().rowType()).orElseThrow();
+        return query.map((rs, ctx) -> {
+            UUID stamped = ctx.findColumnMapperFor(UUID.class).orElseThrow().map(rs, "lock_token", ctx);
+            return new Claimed<>(rowMapper.map(rs, ctx), stamped, !token.equals(stamped), rs.getInt("claim_priority"),
+                    rs.getLong("claim_queue"), null);
+        }).list();
     }
 
     private static Query bind(Query query, Request request, UUID token, Instant expiresAt) {
@@ -155,30 +153,31 @@ final class Claimer {
         return claimed.stream().sorted(order).map(Claimed::claim).toList();
     }
 
+    /** @param byPriority claimed in priority order (then the claims are sorted by priority and place in the queue) */
     private record Request(String candidates, Instant now, int limit, String owner, Duration lease,
-            ClaimFilter filter, UUID id, List<UUID> ids) {
-        Request(String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter) {
-            this(candidates, now, limit, owner, lease, filter, null, null);
+            ClaimFilter filter, boolean byPriority, UUID id, List<UUID> ids) {
+        Request(String candidates, Instant now, int limit, String owner, Duration lease, ClaimFilter filter,
+                boolean byPriority) {
+            this(candidates, now, limit, owner, lease, filter, byPriority, null, null);
         }
 
         Request withId(UUID id) {
-            return new Request(candidates, now, limit, owner, lease, filter, id, null);
+            return new Request(candidates, now, limit, owner, lease, filter, byPriority, id, null);
         }
 
         Request withIds(List<UUID> ids) {
-            return new Request(candidates, now, limit, owner, lease, filter, null, ids);
+            return new Request(candidates, now, limit, owner, lease, filter, byPriority, null, ids);
         }
     }
 
-    private record Candidate(UUID id, Instant previousExpiry, int priority, long queue) {}
-
-    private record Claimed<R>(R row, Instant previousExpiry, int priority, long queue, Lease lease) {
+    /** @param token the lease token the row was stamped with; @param recovered its previous lease had expired */
+    private record Claimed<R>(R row, UUID token, boolean recovered, int priority, long queue, Lease lease) {
         Claimed<R> withLease(Lease lease) {
-            return new Claimed<>(row, previousExpiry, priority, queue, lease);
+            return new Claimed<>(row, token, recovered, priority, queue, lease);
         }
 
         Claim<R> claim() {
-            return new Claim<>(lease, row, previousExpiry != null);
+            return new Claim<>(lease, row, recovered);
         }
     }
 }

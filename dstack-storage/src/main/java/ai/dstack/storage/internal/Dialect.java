@@ -169,17 +169,13 @@ public enum Dialect {
      * Configures Jdbi for this dialect: how ids and timestamps travel, and how rows become records (Jdbi's
      * {@link ConstructorMapper}: column {@code run_name} to the canonical constructor's {@code runName}, through the
      * column mappers registered here for ids and timestamps; extra columns in a result are ignored), specialized once
-     * per list of columns ({@link ColumnsKeyedRowMapper}).
+     * per list of result columns ({@link SpecializedRowMappers}).
      */
     void configure(Jdbi jdbi, List<Class<? extends Record>> rows) {
         registerArguments(jdbi);
         jdbi.registerColumnMapper(UUID.class, (rs, column, context) -> readUuid(rs, column));
         jdbi.registerColumnMapper(Instant.class, (rs, column, context) -> readInstant(rs, column));
-        rows.forEach(row -> register(jdbi, row));
-    }
-
-    private static <T> void register(Jdbi jdbi, Class<T> row) {
-        jdbi.registerRowMapper(row, new ColumnsKeyedRowMapper<>(ConstructorMapper.of(row)));
+        rows.forEach(row -> jdbi.registerRowMapper(new SpecializedRowMappers(row, ConstructorMapper.factory(row))));
     }
 
     abstract boolean isUniqueViolation(SQLException e);

@@ -24,6 +24,25 @@ final class JdbcRunStore extends JdbcPipelineStore<RunRow> implements RunStore {
     }
 
     @Override
+    public List<RunRow> findAll(java.util.Collection<UUID> ids) {
+        return findAll(ids, "");
+    }
+
+    /** One statement; PostgreSQL locks the rows in the index's order, the same for every caller (no deadlock). */
+    @Override
+    public List<RunRow> findAllForUpdate(java.util.Collection<UUID> ids) {
+        return findAll(ids, tx.dialect() == Dialect.POSTGRES ? " FOR UPDATE" : "");
+    }
+
+    private List<RunRow> findAll(java.util.Collection<UUID> ids, String lock) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return query("SELECT * FROM runs WHERE id IN (<ids>) ORDER BY id" + lock)
+                .bindList("ids", List.copyOf(new java.util.LinkedHashSet<>(ids))).mapTo(RunRow.class).list();
+    }
+
+    @Override
     public Optional<RunRow> findByName(UUID projectId, String runName) {
         return query("SELECT * FROM runs WHERE project_id = :projectId AND run_name = :runName AND deleted = FALSE"
                         + " ORDER BY submitted_at DESC LIMIT 1")

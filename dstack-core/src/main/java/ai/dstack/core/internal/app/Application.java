@@ -98,8 +98,7 @@ public final class Application implements DstackApp {
      * token may be refreshed while it runs.
      */
     public Caller userNamed(String username) {
-        return engine.users().findByName(username).filter(u -> u.active()).<Caller>map(UserCaller::new)
-                .orElseThrow(() -> new ai.dstack.core.app.PermissionDenied(ai.dstack.core.app.PermissionDenied.INVALID_TOKEN));
+        return permissions.userNamed(username);
     }
 
     @Override

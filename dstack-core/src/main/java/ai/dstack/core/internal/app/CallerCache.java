@@ -28,6 +28,8 @@ final class CallerCache {
 
     /** By the token itself (which its user row holds anyway): a hit is an exact match. */
     private final Cache<String, UserRow> usersByToken;
+    /** The engine acting as a user of its own (an embedded engine's admin), by name: no token to look up. */
+    private final Cache<String, UserRow> usersByName;
     private final Cache<String, ProjectRow> projectsByName;
     private final Cache<Membership, Optional<ProjectRole>> roles;
     /** Counts invalidations: a lookup that raced one (read before its commit, kept after it) keeps nothing. */
@@ -35,6 +37,7 @@ final class CallerCache {
 
     CallerCache(Duration timeToLive) {
         usersByToken = cache(timeToLive);
+        usersByName = cache(timeToLive);
         projectsByName = cache(timeToLive);
         roles = cache(timeToLive);
     }
@@ -45,6 +48,10 @@ final class CallerCache {
 
     Optional<UserRow> user(String token, Supplier<Optional<UserRow>> lookup) {
         return cached(usersByToken, token, lookup);
+    }
+
+    Optional<UserRow> userNamed(String name, Supplier<Optional<UserRow>> lookup) {
+        return cached(usersByName, name, lookup);
     }
 
     Optional<ProjectRow> project(String name, Supplier<Optional<ProjectRow>> lookup) {
@@ -68,6 +75,7 @@ final class CallerCache {
     synchronized void invalidateAll() {
         generation++;
         usersByToken.invalidateAll();
+        usersByName.invalidateAll();
         projectsByName.invalidateAll();
         roles.invalidateAll();
     }

@@ -36,6 +36,13 @@ final class Permissions {
         return user.map(UserCaller::new).orElseThrow(() -> new PermissionDenied(PermissionDenied.INVALID_TOKEN));
     }
 
+    /** The active user of this name as a caller, without a token (see {@link Application#userNamed}). */
+    Caller userNamed(String username) {
+        return callers.userNamed(username, () -> accounts.findByName(username).filter(UserRow::active))
+                .<Caller>map(UserCaller::new)
+                .orElseThrow(() -> new PermissionDenied(PermissionDenied.INVALID_TOKEN));
+    }
+
     /** After a committed change of users, projects or members: the next check reads them again. */
     void forgetCallers() {
         callers.invalidateAll();

@@ -331,8 +331,11 @@ public final class RunOperations {
         }
         checkRepo(project, user, effective);
         admitNewRun.accept(effective);
-        RunRow row = submitter.submitPrepared(project, user, effective);
-        return context.store.inReadOnlyTransaction(tx -> view(tx, project, row, new HashMap<>()));
+        Submitter.Submitted submitted = submitter.submitPrepared(project, user, effective);
+        // The answer is the run as stored, from the rows in hand and the submitting user's name: no read back.
+        Map<UUID, String> userNames = new HashMap<>(Map.of(user.id(), user.name()));
+        return context.store.inReadOnlyTransaction(
+                tx -> view(tx, project, submitted.run(), submitted.jobs(), userNames));
     }
 
     /** dstack creates virtual repos on submission; any other repo must have been initialized. */

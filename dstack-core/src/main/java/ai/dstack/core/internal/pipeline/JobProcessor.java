@@ -356,15 +356,13 @@ public final class JobProcessor {
         return new Outcome(Assignment.NO_CAPACITY, null, null);
     }
 
-    /** The runs of the jobs, read in one transaction. */
+    /** The runs of the jobs, in one read. */
     private Map<UUID, RunRow> readRuns(List<Work> works) {
         Set<UUID> ids = new LinkedHashSet<>();
         works.forEach(work -> ids.add(work.job().runId()));
         return context.store.inReadOnlyTransaction(tx -> {
             Map<UUID, RunRow> found = new HashMap<>();
-            for (UUID id : ids) {
-                tx.runs().find(id).ifPresent(run -> found.put(id, run));
-            }
+            tx.runs().findAll(ids).forEach(run -> found.put(run.id(), run));
             return found;
         });
     }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
@@ -41,21 +42,37 @@ public final class Submitter {
     }
     private final RunNames names = new RunNames(new SecureRandom());
 
-    /** What the hosts of a project can honour (its cloud backends add to the bare hosts). */
-    private final Function<ProjectRow, HostCapabilities> hosts;
+    /** What this server's own hosts (the local host, SSH fleet hosts) can honour; no database read for most. */
+    private final Function<ProjectRow, HostCapabilities> ownHosts;
+    /** Those plus what the project's cloud backends and network volumes add (reads the project's backends and volumes). */
+    private final BiFunction<ProjectRow, HostCapabilities, HostCapabilities> withCloud;
 
-    public Submitter(EngineContext context, Function<ProjectRow, HostCapabilities> hosts) {
+    public Submitter(EngineContext context, Function<ProjectRow, HostCapabilities> ownHosts,
+            BiFunction<ProjectRow, HostCapabilities, HostCapabilities> withCloud) {
         this.context = context;
-        this.hosts = hosts;
+        this.ownHosts = ownHosts;
+        this.withCloud = withCloud;
     }
 
     /** What the project's hosts (the local host, SSH fleet hosts, its cloud backends' VMs) can honour. */
     public HostCapabilities hosts(ProjectRow project) {
-        return hosts.apply(project);
+        return withCloud.apply(project, ownHosts.apply(project));
+    }
+
+    /**
+     * Refuses the fields no host of the project honours. Cloud backends only ever honour more (more backends and
+     * regions, spot, tags, network volumes; the fields they refuse are refused without them too), so a spec that this
+     * server's own hosts take needs no look at the project's backends and volumes: most runs cost no read here.
+     */
+    private void checkFields(ProjectRow project, RunSpec spec) {
+        HostCapabilities own = ownHosts.apply(project);
+        if (!JobFieldSupport.refusals(spec, own).isEmpty()) {
+            JobFieldSupport.check(spec, withCloud.apply(project, own));
+        }
     }
 
     /** Submits a spec as the user sent it: {@link #prepare} then {@link #submitPrepared}. */
-    public RunRow submit(ProjectRow project, UserRow user, RunSpec requested) {
+    public Submitted submit(ProjectRow project, UserRow user, RunSpec requested) {
         return submitPrepared(project, user, prepare(project, requested, user));
     }
 
@@ -69,38 +86,48 @@ public final class Submitter {
             requested = requested.toBuilder().runName(requested.configuration().name()).build();
         }
         RunSpec spec = defaults.apply(requested, user.sshPublicKey());
-        JobFieldSupport.check(spec, hosts.apply(project));
+        checkFields(project, spec);
         return spec;
     }
 
     /** Stores a run whose spec went through {@link #prepare}; a run without a name gets a generated one. */
-    public RunRow submitPrepared(ProjectRow project, UserRow user, RunSpec prepared) {
+    public Submitted submitPrepared(ProjectRow project, UserRow user, RunSpec prepared) {
+        String candidate = null;
         for (int attempt = 1; ; attempt++) {
             try {
-                return submitOnce(project, user, prepared);
+                return submitOnce(project, user, prepared, candidate);
             } catch (NameTaken e) {
                 if (attempt >= 10) {
                     throw new DstackException(ErrorCode.ERROR, "Could not find a free run name; give the run a name");
                 }
+                candidate = e.free;
             }
         }
     }
 
-    /** Thrown inside the insert transaction (rolling it back) when a generated name was taken meanwhile. */
+    /**
+     * Thrown inside the insert transaction (rolling it back) when the generated name was taken: carries the first free
+     * name of the same base as that transaction saw it, for the next attempt.
+     */
     private static final class NameTaken extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final String free;
 
-        NameTaken() {
+        NameTaken(String free) {
             super(null, null, false, false);
+            this.free = free;
         }
     }
 
-    private RunRow submitOnce(ProjectRow project, UserRow user, RunSpec prepared) {
+    /**
+     * @param candidate a generated name found free by the previous attempt; null to start from a new base's first
+     *     name. A generated name is checked once, in the insert's transaction (not also before it, which would cost a
+     *     read per run): most first names of a random base are free.
+     */
+    private Submitted submitOnce(ProjectRow project, UserRow user, RunSpec prepared, String candidate) {
         RunSpec spec = prepared;
         if (spec.runName() == null) {
-            String name = names.generate(candidate -> context.store.inReadOnlyTransaction(
-                    tx -> tx.runs().findByName(project.id(), candidate)).isPresent());
-            spec = spec.toBuilder().runName(name).build();
+            spec = spec.toBuilder().runName(candidate != null ? candidate : names.first(names.base())).build();
         }
         Instant now = context.clock.instant();
         // A scheduled run waits as pending, with no jobs, until its cron fires (dstack's initial replica count 0).
@@ -126,8 +153,10 @@ public final class Submitter {
             Optional<RunRow> existing = tx.runs().findByName(project.id(), runName);
             if (existing.isPresent()) {
                 if (generated) {
-                    // Another submission took the generated name between our check and this transaction.
-                    throw new NameTaken();
+                    // Taken (by an earlier run or one submitted meanwhile): the first free name of this base, as seen
+                    // here, is tried next.
+                    throw new NameTaken(names.generate(RunNames.baseOf(runName),
+                            name -> tx.runs().findByName(project.id(), name).isPresent()));
                 }
                 if (!RunStatus.fromWireValue(existing.get().status()).isFinished()) {
                     throw new DstackException(ErrorCode.RESOURCE_EXISTS, "Run " + runName + " already exists and is active");
@@ -150,8 +179,11 @@ public final class Submitter {
             // its pass would read it and its jobs to find nothing to do. Services have replicas to plan.
             context.hintRun(run.id());
         }
-        return run;
+        return new Submitted(run, jobs);
     }
+
+    /** The run and jobs as stored: what the caller answers with, without reading them back. */
+    public record Submitted(RunRow run, List<JobRow> jobs) {}
 
     /**
      * The jobs the run starts with, submitted now (also for a scheduled run, whose caller decides when to insert

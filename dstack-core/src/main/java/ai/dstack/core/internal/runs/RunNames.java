@@ -49,7 +49,26 @@ public final class RunNames {
      * @param taken whether a (non-deleted) run of the project already has this name
      */
     public String generate(Predicate<String> taken) {
-        String base = ADJECTIVES.get(random.nextInt(ADJECTIVES.size())) + "-" + ANIMALS.get(random.nextInt(ANIMALS.size()));
+        return generate(base(), taken);
+    }
+
+    /** A random {@code <adjective>-<animal>} base. */
+    public String base() {
+        return ADJECTIVES.get(random.nextInt(ADJECTIVES.size())) + "-" + ANIMALS.get(random.nextInt(ANIMALS.size()));
+    }
+
+    /** The first name of {@code base}, {@code <base>-1}: what {@link #generate} returns when nothing is taken. */
+    public String first(String base) {
+        return base + "-1";
+    }
+
+    /** The base of a generated name ({@code <adjective>-<animal>-<n>} without {@code -<n>}). */
+    public static String baseOf(String generated) {
+        return generated.substring(0, generated.lastIndexOf('-'));
+    }
+
+    /** The first name {@code <base>-<n>}, {@code n >= 1}, that {@code taken} rejects. */
+    public String generate(String base, Predicate<String> taken) {
         for (int n = 1; ; n++) {
             String name = base + "-" + n;
             if (!taken.test(name)) {

@@ -141,9 +141,10 @@ public final class Engine implements AutoCloseable {
         this.cloudVolumes = new ai.dstack.core.internal.cloud.CloudVolumes(store, clock, cloud, context.events,
                 settings.sweep());
         this.volumes = new ai.dstack.core.internal.operations.Volumes(context, cloudVolumes);
-        this.submitter = new Submitter(context, project -> cloud.hosts(project,
-                ai.dstack.core.internal.runs.HostCapabilities.of(context.host).withContainerHosts(router.anyRemote()
-                        ? ai.dstack.core.internal.placement.SshInstances.withContainers(store, project.id()) : List.of())));
+        this.submitter = new Submitter(context,
+                project -> ai.dstack.core.internal.runs.HostCapabilities.of(context.host).withContainerHosts(router.anyRemote()
+                        ? ai.dstack.core.internal.placement.SshInstances.withContainers(store, project.id()) : List.of()),
+                cloud::hosts);
         this.fleets = new Fleets(context, new SshFleets(context, router, provisioner),
                 new CloudFleets(store, clock, cloud));
         this.runs = new RunOperations(context, submitter, repos, users, localFleet, this::stop, cloud);
