@@ -567,7 +567,7 @@ public final class DstackEngine implements DstackClient {
         /**
          * The container runtime for jobs with an {@code image} on this machine: {@code "podman"}, {@code "docker"},
          * {@code "none"}, or null (the default) for whichever of podman and docker has an engine that answers
-         * ({@code podman info} / {@code docker info}). The server's setting is {@code DSTACK_SERVER_CONTAINER_RUNTIME}.
+         * ({@code podman ps} / {@code docker info}). The server's setting is {@code DSTACK_SERVER_CONTAINER_RUNTIME}.
          *
          * @throws IllegalArgumentException when {@code runtime} is none of those
          */

@@ -191,7 +191,10 @@ class PostgresReplicasTest {
 
     private void assertRanOnceWithWholeLogs(DstackEngine engine, String name) throws Exception {
         Run done = engine.awaitFinished(name, WAIT);
-        assertThat(done.status()).as("%s: %s", name, done.statusMessage()).isEqualTo(RunStatus.DONE);
+        var job = done.latestJobSubmission();
+        assertThat(done.status()).as("%s: %s (job: %s, %s)", name, done.statusMessage(),
+                job == null ? null : job.terminationReason(), job == null ? null : job.terminationReasonMessage())
+                .isEqualTo(RunStatus.DONE);
         assertThat(Files.readAllLines(dir.resolve("starts").resolve(name))).as("starts of %s", name)
                 .containsExactly("started");
         String logs = engine.pollLogs(engine.defaultProject(), name).logs().stream()

@@ -116,7 +116,7 @@ final class SshHostExecutor implements HostExecutor {
         if (runtime == null) {
             throw new HostExecutionException(ErrorCode.INVALID_REQUEST, "image " + launch.image() + " needs a"
                     + " container runtime; " + connection.address().display() + " has no Docker or Podman engine"
-                    + " that answers (docker info / podman info)" + (found.succeeded() ? "" : ": "
+                    + " that answers (docker info / podman ps)" + (found.succeeded() ? "" : ": "
                     + firstLine(found.diagnostic())));
         }
         containerRuntime = runtime;

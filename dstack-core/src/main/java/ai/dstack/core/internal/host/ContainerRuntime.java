@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /**
  * The container runtime that runs this host's jobs with an image: Docker or Podman, through its CLI. Found by asking
- * the engine ({@code podman info} / {@code docker info}), never by the CLI's presence alone: a {@code docker} on
- * {@code PATH} may be a client with no engine behind it.
+ * the engine ({@code podman ps} / {@code docker info}), never by the CLI's presence alone: a {@code docker} on
+ * {@code PATH} may be a client with no engine behind it. Podman is asked with {@code ps}, which opens its storage and
+ * runtime as {@code info} does but does not ask the package manager for every helper's version ({@code info} runs
+ * {@code dpkg-query} or {@code rpm} several times: 0.7 s of CPU against 0.08 s).
  *
  * @param name {@code podman} or {@code docker}
  * @param cli the CLI's absolute path
@@ -86,19 +88,21 @@ public record ContainerRuntime(String name, Path cli) {
         if (!runner.isOnPath(name)) {
             return Optional.of("there is no '" + name + "' on PATH");
         }
+        List<String> question = name.equals("podman") ? List.of(name, "ps", "--quiet") : List.of(name, "info");
+        String asked = String.join(" ", question.subList(0, 2));
         try {
-            ProcessRunner.Result info = runner.run(List.of(name, "info"), INFO_TIMEOUT);
-            if (info.timedOut()) {
-                return Optional.of("'" + name + " info' did not answer within " + INFO_TIMEOUT.toSeconds() + " s");
+            ProcessRunner.Result answer = runner.run(question, INFO_TIMEOUT);
+            if (answer.timedOut()) {
+                return Optional.of("'" + asked + "' did not answer within " + INFO_TIMEOUT.toSeconds() + " s");
             }
-            if (info.exitCode() != 0) {
-                String firstLine = info.diagnostic().lines().filter(line -> !line.isBlank()).findFirst()
-                        .orElse("exit code " + info.exitCode());
-                return Optional.of("'" + name + " info' failed: " + firstLine.strip());
+            if (answer.exitCode() != 0) {
+                String firstLine = answer.diagnostic().lines().filter(line -> !line.isBlank()).findFirst()
+                        .orElse("exit code " + answer.exitCode());
+                return Optional.of("'" + asked + "' failed: " + firstLine.strip());
             }
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of("'" + name + " info' could not run: " + e.getMessage());
+            return Optional.of("'" + asked + "' could not run: " + e.getMessage());
         }
     }
 }

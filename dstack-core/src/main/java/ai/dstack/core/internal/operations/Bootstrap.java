@@ -35,12 +35,18 @@ public final class Bootstrap {
 
     /** The admin and project {@code main}, created if missing; a given admin token replaces the stored one. */
     public static Identity ensureAdminAndMain(StateStore store, Clock clock, String adminToken) {
+        // Key pairs take 60-400 ms of CPU each: made before the transaction, which holds the database's only writer,
+        // and only when the first start needs them.
+        boolean firstStart = store.inReadOnlyTransaction(tx -> tx.users().findByName(ADMIN).isEmpty()
+                || tx.projects().findByName(MAIN_PROJECT).isEmpty());
+        JobSshKey adminKey = firstStart ? JobSshKeys.generate() : null;
+        JobSshKey mainKey = firstStart ? JobSshKeys.generate() : null;
         return onceAnotherReplicaIsDone(() -> store.inTransaction(tx -> {
             Instant now = clock.instant();
             UserRow admin = tx.users().findByName(ADMIN).orElse(null);
             if (admin == null) {
                 String token = adminToken != null ? adminToken : UUID.randomUUID().toString();
-                JobSshKey key = JobSshKeys.generate();
+                JobSshKey key = adminKey != null ? adminKey : JobSshKeys.generate();
                 admin = UserRow.builder().id(UUID.randomUUID()).name(ADMIN).createdAt(now).globalRole("admin")
                         .token(token).tokenHash(tokenHash(token))
                         .sshPublicKey(key.publicKey()).sshPrivateKey(key.privateKey()).build();
@@ -54,7 +60,7 @@ public final class Bootstrap {
             if (existing.isPresent()) {
                 main = existing.get();
             } else {
-                JobSshKey key = JobSshKeys.generate();
+                JobSshKey key = mainKey != null ? mainKey : JobSshKeys.generate();
                 main = new ProjectRow(UUID.randomUUID(), MAIN_PROJECT, admin.id(), now, false, false, null,
                         key.publicKey(), key.privateKey());
                 tx.projects().insert(main);

@@ -11,18 +11,44 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 /**
- * The key pair the jobs of one multi-node replica use to reach each other, as dstack makes it: RSA 2048, the private
- * key as unencrypted PKCS#8 PEM, the public key in OpenSSH form with the comment {@code dstack_job}.
+ * The key pairs of users, projects and multi-node replicas, as dstack makes them: RSA 2048, the private key as
+ * unencrypted PKCS#8 PEM, the public key in OpenSSH form with the comment {@code dstack_job}.
+ *
+ * <p>An RSA pair costs 60-400 ms of CPU, and every engine's first start makes two (its admin's and project
+ * {@code main}'s). This build's test JVMs, which start engines by the hundred, set {@value #REUSE_IN_TESTS}: then the
+ * JVM makes {@value #POOL} pairs and hands them out in turn, so that two keys asked for one after the other still
+ * differ. Never set it on a server: its users and projects would share keys.
  */
 public final class JobSshKeys {
+    /** The system property of this build's test JVMs that reuses key pairs (see above). */
+    public static final String REUSE_IN_TESTS = "dstack.test.reuseSshKeys";
+
     private static final String COMMENT = "dstack_job";
+    private static final int POOL = 16;
+    private static final List<JobSshKey> made = new ArrayList<>();
+    private static int next;
 
     private JobSshKeys() {}
 
     public static JobSshKey generate() {
+        if (!Boolean.getBoolean(REUSE_IN_TESTS)) {
+            return fresh();
+        }
+        synchronized (made) {
+            if (made.size() < POOL) {
+                made.add(fresh());
+                return made.get(made.size() - 1);
+            }
+            return made.get(next++ % POOL);
+        }
+    }
+
+    private static JobSshKey fresh() {
         KeyPair pair;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
