@@ -89,6 +89,7 @@ public final class CloudProvisioning implements AutoCloseable {
     private final Consumer<UUID> hintJob;
     private final Runnable capacityFreed;
     private final Runnable reachable;
+    private final Consumer<InstanceRow> hostGone;
     private final Duration sweep;
     private final FleetGrowth growth;
     private final SweepLoop loop;
@@ -112,10 +113,14 @@ public final class CloudProvisioning implements AutoCloseable {
      * @param hintJob wakes the job loop for a job
      * @param capacityFreed tells the job loop that an instance went away
      * @param reachable tells the SSH host provisioner that an instance answers at its address now
+     * @param hostGone tells the SSH transport that an instance with an address has ended: its connection is closed,
+     *     so that calls retrying it (a job's last logs, its files) give up now instead of at the end of the
+     *     connection's grace period
      */
     public CloudProvisioning(StateStore store, Clock clock, CloudBackends cloud,
             Function<ProjectRow, List<BackendConfig>> configs, Consumer<UUID> hintJob, Runnable capacityFreed,
-            Runnable reachable, Duration sweep, EventLog events) {
+            Runnable reachable, Consumer<InstanceRow> hostGone, Duration sweep, EventLog events) {
+        this.hostGone = hostGone;
         this.events = events;
         this.store = store;
         this.clock = clock;
@@ -612,7 +617,7 @@ public final class CloudProvisioning implements AutoCloseable {
      */
     private void finish(InstanceRow row, InstanceTerminationReason reason, String message) {
         Instant now = clock.instant();
-        store.useTransaction(tx -> {
+        InstanceRow before = store.inTransaction(tx -> {
             InstanceRow current = tx.instances().find(row.id()).orElseThrow();
             InstanceRow.Builder ended = current.toBuilder().status(InstanceStatus.TERMINATED.wireValue())
                     .finishedAt(now).lastProcessedAt(now);
@@ -620,7 +625,11 @@ public final class CloudProvisioning implements AutoCloseable {
                 ended.terminationReason(reason.wireValue()).terminationReasonMessage(message);
             }
             changed(tx, current, unused -> ended.build(), now);
+            return current;
         });
+        if (before.remoteConnectionInfo() != null) {
+            hostGone.accept(before);
+        }
         capacityFreed.run();
     }
 

@@ -198,6 +198,15 @@ public final class InstanceProvisioner implements AutoCloseable {
         }
     }
 
+    /** Closes the connection of an instance that has ended (a cloud VM terminated or taken back): nothing answers there. */
+    public void hostGone(InstanceRow instance) {
+        try {
+            remotes.release(Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address());
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the connection of instance {} failed: {}", instance.name(), e.getMessage());
+        }
+    }
+
     /** Removes the engine's files from the hosts of deleted instances and closes their connections, in the background. */
     public void cleanUp(List<InstanceRow> removed) {
         for (InstanceRow instance : removed) {

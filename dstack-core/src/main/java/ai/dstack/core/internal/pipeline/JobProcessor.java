@@ -801,12 +801,24 @@ public final class JobProcessor {
         }
     }
 
-    /** Its logs are stored and its exit code recorded: the job's files on the host are no longer needed. */
+    /**
+     * Its logs are stored and its exit code recorded: the job's files on the host are no longer needed. Removed off
+     * the loop thread: a host that went away (a spot VM taken back) answers only when its connection's grace period
+     * ends (60 s by default), and no other job should wait for that.
+     */
     private void removeFiles(JobRow job) {
+        Runnable removal = () -> {
+            try {
+                context.host.cleanup(new JobHandle(job.id().toString()));
+            } catch (RuntimeException e) {
+                LOG.warn("Could not remove the files of finished job {} ({}): {}", job.jobName(), job.id(),
+                        e.getMessage());
+            }
+        };
         try {
-            context.host.cleanup(new JobHandle(job.id().toString()));
-        } catch (RuntimeException e) {
-            LOG.warn("Could not remove the files of finished job {} ({}): {}", job.jobName(), job.id(), e.getMessage());
+            hostCalls.execute(removal);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            removal.run();
         }
     }
 

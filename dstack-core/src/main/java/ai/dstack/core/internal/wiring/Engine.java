@@ -137,7 +137,7 @@ public final class Engine implements AutoCloseable {
                 context::capacityFreed, () -> {
                     router.remoteInstanceAdded();
                     provisioner.wake();
-                }, settings.sweep(), context.events);
+                }, provisioner::hostGone, settings.sweep(), context.events);
         this.cloudVolumes = new ai.dstack.core.internal.cloud.CloudVolumes(store, clock, cloud, context.events,
                 settings.sweep());
         this.volumes = new ai.dstack.core.internal.operations.Volumes(context, cloudVolumes);
