@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code dstack.mode=embedded} of {@link Dstack#connect(Map)}: an engine built from settings and owned by its client.
- * What the client does once connected is {@link DstackClientContract}'s.
+ * What the client does once connected is {@link ai.dstack.testing.DstackClientContract}'s.
  */
 class EmbeddedModeTest {
     private static final String ADMIN_TOKEN = UUID.randomUUID().toString();

@@ -1,9 +1,9 @@
-package ai.dstack.engine;
+package ai.dstack.server;
 
 import ai.dstack.client.Dstack;
 import ai.dstack.client.DstackClient;
 import ai.dstack.core.DstackEngine;
-import ai.dstack.server.DstackServer;
+import ai.dstack.testing.DstackClientContract;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,7 +12,7 @@ class RemoteDstackClientTest extends DstackClientContract {
     private DstackServer server;
 
     @Override
-    DstackClient start(Path directory, String adminToken) {
+    protected DstackClient start(Path directory, String adminToken) {
         server = DstackServer.builder()
                 .engine(DstackEngine.builder().serverDirectory(directory).localBlocks(8).adminToken(adminToken))
                 .port(0).build().start();
@@ -20,13 +20,13 @@ class RemoteDstackClientTest extends DstackClientContract {
     }
 
     @Override
-    DstackClient as(String token) {
+    protected DstackClient as(String token) {
         return Dstack.connect(Map.of(Dstack.MODE, "remote", Dstack.URL, server.url(), Dstack.TOKEN, token,
                 Dstack.PROJECT, "main"));
     }
 
     @Override
-    void stop() {
+    protected void stop() {
         server.close();
     }
 }

@@ -1,4 +1,4 @@
-package ai.dstack.engine;
+package ai.dstack.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,24 +54,24 @@ import org.junit.jupiter.api.io.TempDir;
  * and against the embedded engine ({@code DstackEngine} is itself a client acting as the admin), so an application
  * switches between them by configuration alone. The results are dstack's, pinned here, not merely alike.
  */
-abstract class DstackClientContract {
-    static final String ADMIN_TOKEN = UUID.randomUUID().toString();
+public abstract class DstackClientContract {
+    protected static final String ADMIN_TOKEN = UUID.randomUUID().toString();
     private static final String TASK = "resources: {cpu: 0.., memory: 0GB..}\n";
 
     @TempDir
-    Path dir;
+    protected Path dir;
 
     private final List<AutoCloseable> opened = new ArrayList<>();
     private DstackClient admin;
 
     /** Starts what is behind the client (an engine, a server) in {@code directory}; returns a client acting as the admin. */
-    abstract DstackClient start(Path directory, String adminToken);
+    protected abstract DstackClient start(Path directory, String adminToken);
 
     /** A client acting as the user whose token this is, with project {@code main} as default. */
-    abstract DstackClient as(String token);
+    protected abstract DstackClient as(String token);
 
     /** Stops what {@link #start} started. */
-    abstract void stop() throws Exception;
+    protected abstract void stop() throws Exception;
 
     @BeforeEach
     void startBehind() {
