@@ -780,7 +780,10 @@ public final class JobProcessor {
                 return false;
             }
             context.events.jobChanged(tx, claim.row(), done);
-            if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)) {
+            if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)
+                    && tx.instances().find(job.instanceId()).filter(i -> !i.deleted()).map(i -> i.status())
+                            .filter(s -> s.equals("idle") || s.equals("busy")).isPresent()) {
+                // An instance that has ended (a spot VM taken back) holds no blocks to give back; a live one should.
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
             return true;
