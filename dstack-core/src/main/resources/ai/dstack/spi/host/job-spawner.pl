@@ -189,6 +189,7 @@ sub supervise {
 sub log_until_exit {
     my ($job_pid, $out_in, $err_in, $wake_in, $subreaper) = @_;
     my @streams = (new_stream($out_in, 'O', 'o'), new_stream($err_in, 'E', 'e'));
+    my $exit_fd = pidfd($job_pid);
     my ($code, $give_up_at);
     while (1) {
         while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
@@ -196,20 +197,22 @@ sub log_until_exit {
             $code = POSIX::WIFSIGNALED($?) ? 128 + POSIX::WTERMSIG($?) : POSIX::WEXITSTATUS($?);
             end_session($job_pid, $subreaper); # what the job left behind ends with it, as in a container
             $give_up_at = time() + 5;
+            undef($exit_fd); # stays readable once the job has ended
         }
         last if defined($code) && (!@streams || time() >= $give_up_at);
-        # A SIGCHLD that lands just before select() only wakes it through the pipe once select returns: look again
-        # every 2 s, which costs a running job next to nothing.
-        my $wait = defined($give_up_at) ? $give_up_at - time() : 2;
+        # The job's pidfd wakes select() when the job ends, whenever that is. Without one (Linux before 5.3), a SIGCHLD
+        # landing just before select() would only reach the pipe once select returns: look again every 2 s then.
+        my $wait = defined($give_up_at) ? $give_up_at - time() : defined($exit_fd) ? undef : 2;
         for my $stream (@streams) {
             next if !length($stream->{rest});
             my $left = $stream->{since} + 0.5 - time();
-            $wait = $left if $left < $wait;
+            $wait = $left if !defined($wait) || $left < $wait;
         }
-        $wait = 0 if $wait < 0;
+        $wait = 0 if defined($wait) && $wait < 0;
         my $wanted = '';
         vec($wanted, fileno($_->{fh}), 1) = 1 for @streams;
         vec($wanted, fileno($wake_in), 1) = 1;
+        vec($wanted, fileno($exit_fd), 1) = 1 if defined($exit_fd);
         my $ready = select(my $readable = $wanted, undef, undef, $wait);
         if ($ready < 0) {
             next if $!{EINTR};
@@ -226,6 +229,16 @@ sub log_until_exit {
         record($stream->{fragment}, $stream->{rest}) if length($stream->{rest});
     }
     return $code;
+}
+
+# A handle that turns readable when the process ends (pidfd_open, Linux 5.3+; 434 on every architecture), or undef.
+sub pidfd {
+    my ($pid) = @_;
+    return undef if !defined($prctl); # the architectures whose numbers are known here
+    my $fd = syscall(434, $pid, 0);
+    return undef if $fd < 0;
+    open(my $fh, '<&=', $fd) or return undef;
+    return $fh;
 }
 
 # A pseudo-terminal pair (master, slave) for a job's stdout, or nothing where there is none (then stdout is a pipe).

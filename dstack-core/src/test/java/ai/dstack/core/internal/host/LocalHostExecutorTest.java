@@ -180,6 +180,29 @@ class LocalHostExecutorTest {
                 ProcessHandle.allProcesses().noneMatch(p -> processGroupOf(p.pid()) == processGroup));
     }
 
+    /** Thousands of sleeping jobs are thousands of supervisors: one that woke on a timer would cost a core. */
+    @Test
+    void theSupervisorOfASleepingJobDoesNotWakeUntilTheJobEnds() throws Exception {
+        JobHandle job = start("echo ready", "sleep 60");
+        awaitOutput(job, "ready");
+        long supervisor = Long.parseLong(Files.readString(host.jobDirectory(job).resolve("pid")).split(" ")[0]);
+        long switchesBefore = voluntaryContextSwitches(supervisor);
+
+        Thread.sleep(4_500); // the supervisor used to look at its job every 2 s
+
+        assertThat(voluntaryContextSwitches(supervisor)).as("times the supervisor woke").isEqualTo(switchesBefore);
+        host.kill(job);
+        assertThat(awaitFinished(host, job)).isInstanceOfSatisfying(HostJobState.Exited.class,
+                exited -> assertThat(exited.exitCode()).isEqualTo(137));
+    }
+
+    static long voluntaryContextSwitches(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("voluntary_ctxt_switches:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).strip()))
+                .findFirst().orElseThrow();
+    }
+
     @Test
     void twoHundredShortJobsStartedAtOnceFinishWithTheirExitCodesWithoutAThreadPerJob() throws Exception {
         int threadsBefore = Thread.getAllStackTraces().size();
