@@ -90,6 +90,8 @@ public final class LimitsBench {
                             + " process RSS %d MiB%n", label, active, startSeconds,
                     (heapAfter - heapBefore) / 1048576.0, (heapAfter - heapBefore) / 1024.0 / active, rssMiB());
 
+            idleCost(label, active);
+
             String list = "{\"project_name\":\"main\",\"only_active\":false,\"include_jobs\":true,\"limit\":100}";
             report(label, "runs/list (100 runs)", api.time("/api/runs/list", i -> list, dstack));
             report(label, "runs/get", api.time("/api/project/main/runs/get",
@@ -115,6 +117,42 @@ public final class LimitsBench {
             killLeftoverJobProcesses();
             delete(dir);
         }
+    }
+
+    /**
+     * What holding the runs costs while nothing happens to them: this JVM's CPU (the loops' sweeps, the log pump, the
+     * exit watcher) and the whole machine's (the jobs' supervisors, the kernel), over 20 s with no request.
+     */
+    static void idleCost(String label, int active) throws Exception {
+        long[] machineBefore = machineTicks();
+        long jvmBefore = processCpuNanos();
+        long start = System.nanoTime();
+        Thread.sleep(20_000);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] machineAfter = machineTicks();
+        double busy = (machineAfter[0] - machineBefore[0]) / (double) (machineAfter[1] - machineBefore[1]);
+        System.out.printf("%s: while %d runs sleep (%.0f s, no requests): this JVM %.1f %% of a core, the machine's %d"
+                        + " CPUs %.1f %% busy%n", label, active, seconds,
+                (processCpuNanos() - jvmBefore) / 1e7 / seconds, Runtime.getRuntime().availableProcessors(), busy * 100);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The busy and total ticks of all CPUs so far, from /proc/stat's first line (iowait and idle count as not busy). */
+    private static long[] machineTicks() throws IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        long idle = 0;
+        for (int i = 1; i < fields.length && i <= 8; i++) {
+            long value = Long.parseLong(fields[i]);
+            total += value;
+            if (i == 4 || i == 5) {
+                idle += value;
+            }
+        }
+        return new long[] {total - idle, total};
     }
 
     /** Kills what is left of the jobs this JVM started: after the aborts there should be none. */

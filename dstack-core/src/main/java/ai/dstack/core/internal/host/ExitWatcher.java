@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
  * One thread that completes the futures of watched jobs when they end. Wrappers announce an exit by creating
  * {@code .exited/<job id>}; a {@link WatchService} (inotify) on that directory wakes the thread within milliseconds.
  * A sweep every few seconds re-reads the watched jobs' status to catch what no file announces: a wrapper that died
- * without writing its exit code.
+ * without writing its exit code. With thousands of jobs the sweep comes less often, so that it reads at most about
+ * 500 statuses a second: ten thousand sleeping jobs would otherwise keep a core busy to catch a rare event.
  */
 final class ExitWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExitWatcher.class);
     private static final long SWEEP_MILLIS = 2_000;
+    private static final long SWEEP_MILLIS_PER_JOB = 2;
     private static final long POLL_MILLIS_WITHOUT_WATCH_SERVICE = 250;
 
     private final Path exitedDir;
@@ -89,7 +91,8 @@ final class ExitWatcher implements AutoCloseable {
                     }
                     key.reset();
                 }
-                if (System.nanoTime() - lastSweep > TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS)) {
+                long sweepMillis = Math.max(SWEEP_MILLIS, watched.size() * SWEEP_MILLIS_PER_JOB);
+                if (System.nanoTime() - lastSweep > TimeUnit.MILLISECONDS.toNanos(sweepMillis)) {
                     sweep();
                     lastSweep = System.nanoTime();
                 }

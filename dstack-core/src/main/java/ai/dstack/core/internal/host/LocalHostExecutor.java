@@ -383,6 +383,9 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     static Optional<String> readOptional(Path file) {
+        if (!file.toFile().exists()) { // the common case for the exit file, checked without an exception
+            return Optional.empty();
+        }
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -401,6 +404,10 @@ public final class LocalHostExecutor implements HostExecutor {
             throw new IllegalArgumentException("maxLines < 1: " + maxLines);
         }
         Path log = jobDirectory(job).resolve(ShellJobProtocol.LOG_FILE);
+        // Most reads find nothing new: one stat, and no exception for a job that has printed nothing (no file yet).
+        if (log.toFile().length() <= fromOffset) {
+            return new LogChunk(List.of(), fromOffset);
+        }
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
             long available = channel.size() - fromOffset;
             if (available <= 0) {

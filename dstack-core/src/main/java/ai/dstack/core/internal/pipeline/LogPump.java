@@ -31,6 +31,8 @@ public final class LogPump {
     private static final Logger LOG = LoggerFactory.getLogger(LogPump.class);
     private static final int LINES_PER_READ = 2000;
     private static final java.time.Duration HANDOVER_WAIT = java.time.Duration.ofSeconds(10);
+    /** The longest a silent job goes between two reads of its log; each silent read doubles its pause up to this. */
+    private static final long MAX_SILENT_PAUSE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
 
     private final EngineContext context;
     private final Map<UUID, Tracked> tracked = new ConcurrentHashMap<>();
@@ -45,6 +47,12 @@ public final class LogPump {
         /** Set when the job's process has ended: the next pass copies what is left and lets the job go. */
         volatile boolean ended;
         long offset;
+        /**
+         * When the next pass reads this job's log, and the pause after a read that found nothing: a job that prints
+         * is read every pass, ten thousand that sleep are not read four times a second each.
+         */
+        long dueNanos = System.nanoTime();
+        long silentPauseNanos;
         /** Lines up to this time may already be stored (an engine died before saving its position). */
         Instant storedUntil;
         /** How many lines stamped exactly {@code storedUntil} are stored already. */
@@ -178,10 +186,18 @@ public final class LogPump {
     /** One pass over every tracked job; true when some job had new output. */
     public boolean pumpAll() {
         boolean any = false;
+        long now = System.nanoTime();
+        long pass = context.settings.logPump().toNanos();
         for (Tracked t : tracked.values()) {
             try {
                 boolean ended = t.ended; // read first: all the ended job's output is in its log by now
-                any |= pump(t);
+                if (!ended && now - t.dueNanos < 0) {
+                    continue;
+                }
+                boolean read = pump(t);
+                any |= read;
+                t.silentPauseNanos = read ? 0 : Math.min(MAX_SILENT_PAUSE_NANOS, Math.max(pass, 2 * t.silentPauseNanos));
+                t.dueNanos = now + t.silentPauseNanos;
                 if (ended) {
                     while (pump(t)) {
                         // the rest, then the claim goes to whoever finishes the job
