@@ -18,6 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * class apart from {@link BinDstackIT}, so that the two run side by side: each of these starts a server JVM.
  */
 class BinDstackServerIT {
+    /**
+     * perl's program that restores SIGINT's default disposition, then execs its arguments: a JVM whose parent ignored
+     * SIGINT (a build started in the background does) inherits that and never sees Ctrl-C, unlike at a terminal.
+     */
+    private static final String RESTORE_SIGINT = "$SIG{INT} = \"DEFAULT\"; exec @ARGV or die $!";
     private static Path launcher;
 
     @TempDir
@@ -57,14 +62,11 @@ class BinDstackServerIT {
         Server server = startServer();
         Map<String, String> env = server.env();
         try {
-            Files.writeString(dir.resolve("long.yml"), "type: task\nname: long-task\nresources:\n  cpu: 0..\n"
-                    + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
+            writeLongTask("long-task");
             Path out = dir.resolve("apply-out.txt");
             Path err = dir.resolve("apply-err.txt");
-            // A JVM whose parent ignored SIGINT (a build started in the background does) inherits that and never
-            // sees Ctrl-C; perl restores the default disposition before it execs the launcher, as a terminal has it.
-            ProcessBuilder apply = new ProcessBuilder("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!",
-                    launcher.toString(), "apply", "-f", "long.yml", "-y")
+            ProcessBuilder apply = new ProcessBuilder("perl", "-e", RESTORE_SIGINT, launcher.toString(), "apply", "-f",
+                    "long.yml", "-y")
                     .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
             Process attached = start(apply, env);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
@@ -93,14 +95,11 @@ class BinDstackServerIT {
         Server server = startServer();
         Map<String, String> env = server.env();
         try {
-            Files.writeString(dir.resolve("long.yml"), "type: task\nname: asked-task\nresources:\n  cpu: 0..\n"
-                    + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
+            writeLongTask("asked-task");
             Path out = dir.resolve("apply-out.txt");
             // A real terminal: `script` runs apply on a pseudo-terminal, and the ^C typed into it is turned into
-            // SIGINT by the terminal itself, as when a person presses Ctrl-C. perl restores SIGINT's default
-            // disposition (a build started in the background ignores it) and every step execs, so it is one process.
-            String command = "exec perl -e '$SIG{INT} = \"DEFAULT\"; exec @ARGV or die $!' " + launcher
-                    + " apply -f long.yml";
+            // SIGINT by the terminal itself, as when a person presses Ctrl-C. Every step execs: it is one process.
+            String command = "exec perl -e '" + RESTORE_SIGINT + "' " + launcher + " apply -f long.yml";
             ProcessBuilder apply = new ProcessBuilder("script", "-qfec", command, "/dev/null")
                     .directory(dir.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true);
             Process attached = start(apply, env);
@@ -124,6 +123,12 @@ class BinDstackServerIT {
         } finally {
             server.stop();
         }
+    }
+
+    /** A task that prints {@code started-and-waiting}, then sleeps for ten minutes, as {@code long.yml}. */
+    private void writeLongTask(String name) throws IOException {
+        Files.writeString(dir.resolve("long.yml"), "type: task\nname: " + name + "\nresources:\n  cpu: 0..\n"
+                + "  memory: 0GB..\n  disk: 0GB..\ncommands:\n  - echo started-and-waiting\n  - sleep 600\n");
     }
 
     /** Waits until the terminal shows {@code text}; fails with what it showed when the command ended first. */

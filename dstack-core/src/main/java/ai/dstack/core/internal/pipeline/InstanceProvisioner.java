@@ -112,7 +112,7 @@ public final class InstanceProvisioner implements AutoCloseable {
 
     private void provision(InstanceRow pending) {
         try {
-            RemoteHostAddress address = Json.read(pending.remoteConnectionInfo(), RemoteConnectionInfo.class).address();
+            RemoteHostAddress address = addressOf(pending);
             HostResources resources;
             try {
                 resources = remotes.host(address).probe();
@@ -189,7 +189,7 @@ public final class InstanceProvisioner implements AutoCloseable {
     }
 
     private void markReachability(InstanceRow instance, Instant now) {
-        RemoteHostAddress address = Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address();
+        RemoteHostAddress address = addressOf(instance);
         Optional<String> unreachable = remotes.host(address).unreachableReason();
         if (unreachable.isPresent() != instance.unreachable()) {
             context.store.useTransaction(tx -> tx.instances().find(instance.id()).ifPresent(i -> tx.instances()
@@ -198,10 +198,15 @@ public final class InstanceProvisioner implements AutoCloseable {
         }
     }
 
+    /** The SSH address of an instance whose host the engine reaches (an SSH fleet's host, a cloud VM). */
+    private static RemoteHostAddress addressOf(InstanceRow instance) {
+        return Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address();
+    }
+
     /** Closes the connection of an instance that has ended (a cloud VM terminated or taken back): nothing answers there. */
     public void hostGone(InstanceRow instance) {
         try {
-            remotes.release(Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address());
+            remotes.release(addressOf(instance));
         } catch (RuntimeException e) {
             LOG.warn("Closing the connection of instance {} failed: {}", instance.name(), e.getMessage());
         }
@@ -211,7 +216,7 @@ public final class InstanceProvisioner implements AutoCloseable {
     public void cleanUp(List<InstanceRow> removed) {
         for (InstanceRow instance : removed) {
             retries.remove(instance.id());
-            RemoteHostAddress address = Json.read(instance.remoteConnectionInfo(), RemoteConnectionInfo.class).address();
+            RemoteHostAddress address = addressOf(instance);
             probes.execute(() -> {
                 try {
                     if (InstanceStatus.fromWireValue(instance.status()) != InstanceStatus.PENDING) {

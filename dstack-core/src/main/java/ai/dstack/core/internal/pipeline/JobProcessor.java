@@ -1,6 +1,7 @@
 package ai.dstack.core.internal.pipeline;
 
 import ai.dstack.core.internal.context.DaemonThreads;
+import ai.dstack.api.instance.InstanceStatus;
 import ai.dstack.api.run.JobSpec;
 import ai.dstack.api.run.JobStatus;
 import ai.dstack.api.run.JobTerminationReason;
@@ -66,6 +67,11 @@ public final class JobProcessor {
      * exec; a few run at once so that the loop keeps claiming while they wait. The job's lease is held meanwhile.
      */
     private final ExecutorService hostCalls = DaemonThreads.pool(HOST_CALL_THREADS, "dstack-host-calls");
+    /**
+     * Finished jobs' file removals, apart from the host calls: a host that stopped answering holds a removal for the
+     * SSH connection's grace period, and must not hold up the launches and checks of other jobs meanwhile.
+     */
+    private final ExecutorService removals = DaemonThreads.pool(2, "dstack-job-file-removal");
     private static final int HOST_CALL_THREADS = 6;
     /** Set when a job waits for capacity, so freed capacity only costs a claim when someone waits for it. */
     private volatile boolean someoneWaits = true;
@@ -555,8 +561,10 @@ public final class JobProcessor {
 
     public void close() {
         hostCalls.shutdown();
+        removals.shutdown();
         try {
             hostCalls.awaitTermination(10, TimeUnit.SECONDS);
+            removals.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -782,7 +790,8 @@ public final class JobProcessor {
             context.events.jobChanged(tx, claim.row(), done);
             if (blocks > 0 && !tx.instances().adjustBusyBlocks(job.instanceId(), -blocks, now)
                     && tx.instances().find(job.instanceId()).filter(i -> !i.deleted()).map(i -> i.status())
-                            .filter(s -> s.equals("idle") || s.equals("busy")).isPresent()) {
+                            .map(InstanceStatus::fromWireValue)
+                            .filter(InstanceStatus::isAvailable).isPresent()) {
                 // An instance that has ended (a spot VM taken back) holds no blocks to give back; a live one should.
                 LOG.warn("Giving back {} blocks of job {} failed: the instance's count was already lower", blocks, job.jobName());
             }
@@ -819,7 +828,7 @@ public final class JobProcessor {
             }
         };
         try {
-            hostCalls.execute(removal);
+            removals.execute(removal);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             removal.run();
         }

@@ -14,6 +14,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * The key pairs of users, projects and multi-node replicas, as dstack makes them: RSA 2048, the private key as
@@ -22,7 +23,8 @@ import java.util.List;
  * <p>An RSA pair costs 60-400 ms of CPU, and every engine's first start makes two (its admin's and project
  * {@code main}'s). This build's test JVMs, which start engines by the hundred, set {@value #REUSE_IN_TESTS}: then the
  * JVM makes {@value #POOL} pairs and hands them out in turn, so that two keys asked for one after the other still
- * differ. Never set it on a server: its users and projects would share keys.
+ * differ. Never set it on a server: its users and projects would share keys, which is why its first use says so in
+ * the log.
  */
 public final class JobSshKeys {
     /** The system property of this build's test JVMs that reuses key pairs (see above). */
@@ -40,6 +42,11 @@ public final class JobSshKeys {
             return fresh();
         }
         synchronized (made) {
+            if (made.isEmpty()) {
+                LoggerFactory.getLogger(JobSshKeys.class).warn("System property {} is set: this JVM reuses {} SSH key"
+                        + " pairs for all users, projects and replicas. It is meant for this project's tests only;"
+                        + " a server must not run with it.", REUSE_IN_TESTS, POOL);
+            }
             if (made.size() < POOL) {
                 made.add(fresh());
                 return made.get(made.size() - 1);
