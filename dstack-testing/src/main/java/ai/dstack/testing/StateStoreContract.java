@@ -454,8 +454,10 @@ public abstract class StateStoreContract {
             assertThat(tx.metrics().latest(List.of())).isEmpty();
         });
 
-        int pruned = store.inTransaction(tx -> tx.metrics().deleteOlderThan(3_000_000, List.of("running")));
-        assertThat(pruned).isEqualTo(2);
+        int firstChunk = store.inTransaction(tx -> tx.metrics().deleteOlderThan(3_000_000, List.of("running"), 1));
+        int rest = store.inTransaction(tx -> tx.metrics().deleteOlderThan(3_000_000, List.of("running"), 10));
+        assertThat(firstChunk).isEqualTo(1);
+        assertThat(rest).isEqualTo(1);
         store.useTransaction(tx -> {
             assertThat(tx.metrics().list(running.id(), null, null, 10)).hasSize(3);
             assertThat(tx.metrics().list(done.id(), null, null, 10)).hasSize(5);

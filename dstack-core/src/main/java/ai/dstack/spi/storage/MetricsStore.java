@@ -19,6 +19,10 @@ public interface MetricsStore {
     /** The newest sample of each of the jobs that has one. */
     Map<UUID, JobMetricsPointRow> latest(Collection<UUID> jobIds);
 
-    /** Deletes the samples older than {@code cutoffMicro} of jobs whose status is one of {@code jobStatuses}. */
-    int deleteOlderThan(long cutoffMicro, Collection<String> jobStatuses);
+    /**
+     * Deletes at most {@code limit} of the samples older than {@code cutoffMicro} of jobs whose status is one of
+     * {@code jobStatuses}, and says how many it deleted: the caller deletes in chunks, each its own transaction, so
+     * that pruning the samples of thousands of jobs never holds the database's writer for long.
+     */
+    int deleteOlderThan(long cutoffMicro, Collection<String> jobStatuses, int limit);
 }

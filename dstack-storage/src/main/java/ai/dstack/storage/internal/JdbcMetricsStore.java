@@ -62,13 +62,17 @@ final class JdbcMetricsStore implements MetricsStore {
     }
 
     @Override
-    public int deleteOlderThan(long cutoffMicro, Collection<String> jobStatuses) {
-        if (jobStatuses.isEmpty()) {
+    public int deleteOlderThan(long cutoffMicro, Collection<String> jobStatuses, int limit) {
+        if (jobStatuses.isEmpty() || limit <= 0) {
             return 0;
         }
-        return tx.handle().createUpdate("DELETE FROM job_metrics_points WHERE timestamp_micro < :cutoff"
-                        + " AND job_id IN (SELECT id FROM jobs WHERE status IN (<statuses>))")
+        // A subquery with LIMIT: both dialects take it (DELETE ... LIMIT is not standard); it seeks the
+        // (job_id, timestamp) index job by job.
+        return tx.handle().createUpdate("DELETE FROM job_metrics_points WHERE id IN (SELECT id FROM job_metrics_points"
+                        + " WHERE timestamp_micro < :cutoff AND job_id IN (SELECT id FROM jobs WHERE status IN (<statuses>))"
+                        + " LIMIT :limit)")
                 .bind("cutoff", cutoffMicro)
+                .bind("limit", limit)
                 .bindList("statuses", List.copyOf(jobStatuses))
                 .execute();
     }

@@ -36,6 +36,8 @@ public final class MetricsCollector implements AutoCloseable {
     /** dstack deletes old metrics every 5 minutes and old events every 7. */
     private static final Duration METRICS_PRUNE = Duration.ofMinutes(5);
     private static final Duration EVENTS_PRUNE = Duration.ofMinutes(7);
+    /** Samples written or deleted per transaction. */
+    private static final int WRITE_CHUNK = 500;
     private static final List<String> FINISHED = Arrays.stream(JobStatus.values()).filter(JobStatus::isFinished)
             .map(JobStatus::wireValue).toList();
 
@@ -114,7 +116,12 @@ public final class MetricsCollector implements AutoCloseable {
             }
         }
         if (!points.isEmpty()) {
-            context.store.useTransaction(tx -> points.forEach(tx.metrics()::insert));
+            // In chunks, each its own write: ten thousand samples in one transaction would hold the database's
+            // writer, and every submission behind it, for the better part of a second.
+            for (int from = 0; from < points.size(); from += WRITE_CHUNK) {
+                List<JobMetricsPointRow> chunk = points.subList(from, Math.min(points.size(), from + WRITE_CHUNK));
+                context.store.useTransaction(tx -> chunk.forEach(tx.metrics()::insert));
+            }
             points.stream().filter(point -> Boolean.TRUE.equals(tracked.get(point.jobId())))
                     .forEach(point -> context.hintJob(point.jobId()));
         }
@@ -144,8 +151,7 @@ public final class MetricsCollector implements AutoCloseable {
             long runningCutoff = toMicros(now.minus(settings.runningTtl()));
             long finishedCutoff = toMicros(now.minus(settings.finishedTtl()));
             List<String> active = Arrays.stream(JobStatus.values()).filter(s -> !s.isFinished()).map(JobStatus::wireValue).toList();
-            int deleted = context.store.inTransaction(tx -> tx.metrics().deleteOlderThan(runningCutoff, active)
-                    + tx.metrics().deleteOlderThan(finishedCutoff, FINISHED));
+            int deleted = deleteInChunks(runningCutoff, active) + deleteInChunks(finishedCutoff, FINISHED);
             LOG.debug("Deleted {} job metrics samples past their retention", deleted);
         }
         if (settings.eventsEnabled() && Duration.between(lastEventsPrune, now).compareTo(EVENTS_PRUNE) >= 0) {
@@ -153,6 +159,16 @@ public final class MetricsCollector implements AutoCloseable {
             int deleted = context.store.inTransaction(tx -> tx.events().deleteOlderThan(now.minus(settings.eventsTtl())));
             LOG.debug("Deleted {} events past their retention", deleted);
         }
+    }
+
+    private int deleteInChunks(long cutoffMicro, List<String> jobStatuses) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = context.store.inTransaction(tx -> tx.metrics().deleteOlderThan(cutoffMicro, jobStatuses, WRITE_CHUNK));
+            total += deleted;
+        } while (deleted == WRITE_CHUNK);
+        return total;
     }
 
     static long toMicros(Instant instant) {
