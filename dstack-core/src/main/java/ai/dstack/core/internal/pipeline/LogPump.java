@@ -31,8 +31,12 @@ public final class LogPump {
     private static final Logger LOG = LoggerFactory.getLogger(LogPump.class);
     private static final int LINES_PER_READ = 2000;
     private static final java.time.Duration HANDOVER_WAIT = java.time.Duration.ofSeconds(10);
-    /** The longest a silent job goes between two reads of its log; each silent read doubles its pause up to this. */
-    private static final long MAX_SILENT_PAUSE_NANOS = java.time.Duration.ofSeconds(1).toNanos();
+    /**
+     * How long a silent job may go between two reads of its log, per job tracked: a read that finds nothing doubles
+     * the job's pause, up to this times the number of jobs, so that silent logs cost about 2,000 reads a second at
+     * most. A few hundred jobs are read every pass (the pause never exceeds the pass); 10,000 sleeping ones every 5 s.
+     */
+    private static final long SILENT_PAUSE_NANOS_PER_JOB = 500_000;
 
     private final EngineContext context;
     private final Map<UUID, Tracked> tracked = new ConcurrentHashMap<>();
@@ -188,6 +192,7 @@ public final class LogPump {
         boolean any = false;
         long now = System.nanoTime();
         long pass = context.settings.logPump().toNanos();
+        long maxSilentPause = Math.max(pass, tracked.size() * SILENT_PAUSE_NANOS_PER_JOB);
         for (Tracked t : tracked.values()) {
             try {
                 boolean ended = t.ended; // read first: all the ended job's output is in its log by now
@@ -196,7 +201,7 @@ public final class LogPump {
                 }
                 boolean read = pump(t);
                 any |= read;
-                t.silentPauseNanos = read ? 0 : Math.min(MAX_SILENT_PAUSE_NANOS, Math.max(pass, 2 * t.silentPauseNanos));
+                t.silentPauseNanos = read ? 0 : Math.min(maxSilentPause, Math.max(pass, 2 * t.silentPauseNanos));
                 t.dueNanos = now + t.silentPauseNanos;
                 if (ended) {
                     while (pump(t)) {
