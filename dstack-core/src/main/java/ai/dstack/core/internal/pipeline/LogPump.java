@@ -32,10 +32,12 @@ public final class LogPump {
     private static final int LINES_PER_READ = 2000;
     private static final java.time.Duration HANDOVER_WAIT = java.time.Duration.ofSeconds(10);
     /**
-     * How long a silent job may go between two reads of its log, per job tracked: a read that finds nothing doubles
-     * the job's pause, up to this times the number of jobs, so that silent logs cost about 2,000 reads a second at
-     * most. A few hundred jobs are read every pass (the pause never exceeds the pass); 10,000 sleeping ones every 5 s.
+     * How long a silent job may go between two reads of its log: a read that finds nothing doubles the job's pause, up
+     * to 1 s, or 0.5 ms per job tracked when that is longer, so that silent logs cost about 2,000 reads a second at
+     * most (10,000 sleeping jobs: every 5 s). A read of a remote host's log is an SSH exchange: four a second for each
+     * silent job kept the tests of the SSH and cloud backends a minute longer than this does.
      */
+    private static final long MIN_SILENT_PAUSE_CAP_NANOS = 1_000_000_000L;
     private static final long SILENT_PAUSE_NANOS_PER_JOB = 500_000;
 
     private final EngineContext context;
@@ -192,7 +194,7 @@ public final class LogPump {
         boolean any = false;
         long now = System.nanoTime();
         long pass = context.settings.logPump().toNanos();
-        long maxSilentPause = Math.max(pass, tracked.size() * SILENT_PAUSE_NANOS_PER_JOB);
+        long maxSilentPause = Math.max(MIN_SILENT_PAUSE_CAP_NANOS, tracked.size() * SILENT_PAUSE_NANOS_PER_JOB);
         for (Tracked t : tracked.values()) {
             try {
                 boolean ended = t.ended; // read first: all the ended job's output is in its log by now
