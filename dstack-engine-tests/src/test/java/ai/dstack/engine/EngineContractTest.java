@@ -149,6 +149,17 @@ abstract class EngineContractTest {
         return 500;
     }
 
+    /**
+     * Called once the queue test's engine has started, before its first run: a database may start recording what
+     * the test's failure message should show (see {@link #queueDiagnostics()}).
+     */
+    protected void startQueueDiagnostics() throws Exception {}
+
+    /** What the queue test adds to its failure message: nothing unless a subclass records something. */
+    protected String queueDiagnostics() {
+        return "";
+    }
+
     @Test
     void queuedJobsStartInPriorityOrderOneBlockAtATimeAndAreNotRewrittenWhileTheyWait() throws Exception {
         int queued = queuedJobs();
@@ -156,6 +167,7 @@ abstract class EngineContractTest {
         SettableClock clock = SettableClock.fixedAt(t0);
         // No quota: the queue is longer than a user's default limit of active runs.
         DstackEngine engine = engine(1, clock, new ai.dstack.core.RunLimits(0, 0));
+        startQueueDiagnostics();
         String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
         Path go = dir.resolve("go");
         Path order = dir.resolve("order");
@@ -197,7 +209,12 @@ abstract class EngineContractTest {
 
         List<String> expectedOrder = new ArrayList<>(expected);
         java.util.Collections.sort(expectedOrder);
-        assertThat(Files.readAllLines(order)).containsExactlyElementsOf(expectedOrder);
+        List<String> started = Files.readAllLines(order);
+        try {
+            assertThat(started).containsExactlyElementsOf(expectedOrder);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + queueDiagnostics(), e);
+        }
         assertThat(waiting).as("jobs still waiting half-way").hasSizeGreaterThan(queued / 5);
         assertThat(waiting).allSatisfy(run -> assertThat(latest(run).lastProcessedAt()).as(name(run) + " was rewritten")
                 .isBefore(later));

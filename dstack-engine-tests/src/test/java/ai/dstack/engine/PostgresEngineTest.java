@@ -2,6 +2,9 @@ package ai.dstack.engine;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +36,54 @@ class PostgresEngineTest extends EngineContractTest {
         try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
             connection.createStatement().execute("CREATE DATABASE " + name);
         }
+        lastDatabase = name;
         return "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/" + name;
+    }
+
+    private volatile String lastDatabase;
+
+    /**
+     * The queue test once in several whole builds starts one job out of priority order here, never on SQLite and never
+     * when run alone: triggers record every change of an instance's busy blocks and every job that leaves the queue,
+     * with the statement that did it, so that a failure shows the sequence.
+     */
+    @Override
+    protected void startQueueDiagnostics() throws Exception {
+        try (Connection connection = database(lastDatabase); Statement sql = connection.createStatement()) {
+            sql.execute("CREATE TABLE queue_diagnostics (seq BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ DEFAULT"
+                    + " clock_timestamp(), what TEXT, tx BIGINT DEFAULT txid_current(), query TEXT DEFAULT current_query())");
+            sql.execute("CREATE FUNCTION record_busy() RETURNS trigger AS $$ BEGIN INSERT INTO queue_diagnostics (what)"
+                    + " VALUES ('busy_blocks ' || OLD.busy_blocks || ' -> ' || NEW.busy_blocks || ' of ' || NEW.name);"
+                    + " RETURN NEW; END $$ LANGUAGE plpgsql");
+            sql.execute("CREATE TRIGGER busy_changes AFTER UPDATE ON instances FOR EACH ROW WHEN"
+                    + " (OLD.busy_blocks IS DISTINCT FROM NEW.busy_blocks) EXECUTE FUNCTION record_busy()");
+            sql.execute("CREATE FUNCTION record_job() RETURNS trigger AS $$ BEGIN INSERT INTO queue_diagnostics (what)"
+                    + " VALUES ('job ' || NEW.job_name || ' (priority ' || (SELECT priority FROM runs WHERE id = NEW.run_id) || ') '"
+                    + " || OLD.status || ' -> ' || NEW.status); RETURN NEW; END $$"
+                    + " LANGUAGE plpgsql");
+            sql.execute("CREATE TRIGGER job_changes AFTER UPDATE ON jobs FOR EACH ROW WHEN"
+                    + " (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION record_job()");
+        }
+    }
+
+    /** The first 60 records, when the jobs began to leave the queue. */
+    @Override
+    protected String queueDiagnostics() {
+        StringBuilder text = new StringBuilder("\nbusy blocks and job changes, in order:");
+        try (Connection connection = database(lastDatabase); Statement sql = connection.createStatement();
+                ResultSet rows = sql.executeQuery("SELECT at, tx, what, left(query, 100) FROM queue_diagnostics ORDER BY seq LIMIT 60")) {
+            while (rows.next()) {
+                text.append("\n  ").append(rows.getString(1)).append(" tx ").append(rows.getLong(2)).append(' ')
+                        .append(rows.getString(3)).append(" | ").append(rows.getString(4).replaceAll("\\s+", " "));
+            }
+        } catch (SQLException e) {
+            text.append(" cannot be read: ").append(e);
+        }
+        return text.toString();
+    }
+
+    private static Connection database(String name) throws SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name,
+                "postgres", "postgres");
     }
 }
