@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 class PostgresEngineTest extends EngineContractTest {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgres postgres;
+    private volatile String lastDatabase;
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -39,8 +40,6 @@ class PostgresEngineTest extends EngineContractTest {
         lastDatabase = name;
         return "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/" + name;
     }
-
-    private volatile String lastDatabase;
 
     /**
      * The queue test once in several whole builds starts one job out of priority order here, never on SQLite and never

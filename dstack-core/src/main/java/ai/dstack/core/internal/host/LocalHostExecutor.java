@@ -374,7 +374,11 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     private Optional<HostJobState.Exited> readExit(Path dir) {
-        return readOptional(dir.resolve(ShellJobProtocol.EXIT_FILE)).map(ShellJobProtocol::parseExit);
+        Path exit = dir.resolve(ShellJobProtocol.EXIT_FILE);
+        if (!exit.toFile().exists()) { // a running job has none: checked without an exception, as sweeps ask often
+            return Optional.empty();
+        }
+        return readOptional(exit).map(ShellJobProtocol::parseExit);
     }
 
     private String wrapperOutput(Path dir) {
@@ -383,9 +387,6 @@ public final class LocalHostExecutor implements HostExecutor {
     }
 
     static Optional<String> readOptional(Path file) {
-        if (!file.toFile().exists()) { // the common case for the exit file, checked without an exception
-            return Optional.empty();
-        }
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
