@@ -12,6 +12,7 @@ import org.jdbi.v3.core.statement.Query;
 
 final class JdbcMetricsStore implements MetricsStore {
     private static final RecordSql SQL = RecordSql.of("job_metrics_points", JobMetricsPointRow.class);
+    private static final int IDS_PER_STATEMENT = 1000;
 
     private final TxContext tx;
 
@@ -51,13 +52,17 @@ final class JdbcMetricsStore implements MetricsStore {
         if (jobIds.isEmpty()) {
             return latest;
         }
-        // The newest timestamp per job, then its row: both dialects answer this from the (job_id, timestamp) index.
-        tx.handle().createQuery("SELECT p.* FROM job_metrics_points p JOIN (SELECT job_id, MAX(timestamp_micro) AS t"
-                        + " FROM job_metrics_points WHERE job_id IN (<ids>) GROUP BY job_id) newest"
-                        + " ON p.job_id = newest.job_id AND p.timestamp_micro = newest.t")
-                .bindList("ids", List.copyOf(jobIds))
-                .mapTo(JobMetricsPointRow.class)
-                .forEach(point -> latest.putIfAbsent(point.jobId(), point));
+        // In chunks: one IN list of every active job would pass PostgreSQL's limit of 65,535 bound parameters.
+        List<UUID> ids = List.copyOf(jobIds);
+        for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
+            // The newest timestamp per job, then its row: both dialects answer this from the (job_id, timestamp) index.
+            tx.handle().createQuery("SELECT p.* FROM job_metrics_points p JOIN (SELECT job_id, MAX(timestamp_micro) AS t"
+                            + " FROM job_metrics_points WHERE job_id IN (<ids>) GROUP BY job_id) newest"
+                            + " ON p.job_id = newest.job_id AND p.timestamp_micro = newest.t")
+                    .bindList("ids", ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT)))
+                    .mapTo(JobMetricsPointRow.class)
+                    .forEach(point -> latest.putIfAbsent(point.jobId(), point));
+        }
         return latest;
     }
 
