@@ -20,12 +20,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -425,21 +427,48 @@ final class SshHostExecutor implements HostExecutor {
         try {
             CommandResult listing = connection.run("ls -1 " + ShellJobProtocol.shellQuote(root + "/"
                     + ShellJobProtocol.EXITED_DIR) + " 2>/dev/null", null, COMMAND_TIMEOUT);
-            List<String> exited = listing.out().lines().map(String::strip).toList();
-            for (String jobId : List.copyOf(waiting.keySet())) {
-                if (exited.contains(jobId)) {
-                    HostJobState status = status(new JobHandle(jobId));
-                    if (status.isFinal()) {
-                        CompletableFuture<HostJobState> future = waiting.remove(jobId);
-                        if (future != null) {
-                            future.complete(status);
-                        }
+            Set<String> exited = listing.out().lines().map(String::strip).collect(Collectors.toSet());
+            List<String> ended = waiting.keySet().stream().filter(exited::contains).toList();
+            statuses(ended).forEach((jobId, status) -> {
+                if (status.isFinal()) {
+                    CompletableFuture<HostJobState> future = waiting.remove(jobId);
+                    if (future != null) {
+                        future.complete(status);
                     }
                 }
-            }
+            });
         } catch (RuntimeException e) {
             LOG.debug("Listing finished jobs on {} failed; will retry", connection.address(), e);
         }
+    }
+
+    /**
+     * The states of several jobs in one exec (jobs that end together cost one round trip, not one each). The job ids
+     * go in on stdin, one per line: they are directory names, which hold no newline.
+     */
+    private Map<String, HostJobState> statuses(List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return Map.of();
+        }
+        StringBuilder script = new StringBuilder("set -u\nroot=\"$1\"\njob_status() (\n").append(RemoteScripts.STATUS)
+                .append("\n)\nwhile IFS= read -r job; do\n  printf '%s ' \"$job\"\n  job_status \"$root/$job\"\n")
+                .append("done <<'DSTACK_JOBS_EOF'\n");
+        jobIds.forEach(jobId -> script.append(jobId).append('\n'));
+        script.append("DSTACK_JOBS_EOF\n");
+        CommandResult result = connection.run(RemoteScripts.bashStdin(List.of(root)), script.toString(), COMMAND_TIMEOUT);
+        if (!result.succeeded()) {
+            throw new HostExecutionException(ErrorCode.ERROR, "cannot read the status of " + jobIds.size() + " jobs on "
+                    + connection.address().display() + ": " + result.diagnostic());
+        }
+        Map<String, HostJobState> states = new LinkedHashMap<>();
+        result.out().lines().map(String::strip).filter(line -> line.contains(" ")).forEach(line -> {
+            int space = line.indexOf(' ');
+            String jobId = line.substring(0, space);
+            if (jobIds.contains(jobId)) {
+                states.put(jobId, parseStatus(jobId, line.substring(space + 1)));
+            }
+        });
+        return states;
     }
 
     @Override
