@@ -79,6 +79,8 @@ public final class TestSshServer implements AutoCloseable {
         hostKeys.setAlgorithm("EC");
         hostKeys.setKeySize(256); // MINA's default, nistp521, takes seconds to generate on a busy machine
         server.setKeyPairProvider(hostKeys);
+        // As OpenSSH's sshd: small packets go out at once instead of waiting for the client's delayed ACK.
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
         server.setPublickeyAuthenticator(new AuthorizedKeysAuthenticator(authorizedKeys));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);

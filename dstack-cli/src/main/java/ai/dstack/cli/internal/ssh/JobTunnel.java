@@ -65,6 +65,8 @@ public final class JobTunnel implements AutoCloseable {
             return false;
         });
         client.setServerKeyVerifier(verifier);
+        // Forwarded ports carry requests and replies of a few bytes: without it each waits for a delayed ACK.
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
         ClientSession session = null;
         try {

@@ -75,6 +75,8 @@ public final class SshGateway implements AutoCloseable {
         keys.setAlgorithm(KeyUtils.EC_ALGORITHM);
         keys.setKeySize(256);
         server.setKeyPairProvider(keys);
+        // As OpenSSH's sshd for interactive sessions: keystrokes and small replies go out at once, not after a delayed ACK.
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
         JobAccess targets = jobs;
         server.setPublickeyAuthenticator(new JobKeyAuthenticator(targets));
         server.setPasswordAuthenticator(null);
