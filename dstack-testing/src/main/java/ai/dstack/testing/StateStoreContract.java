@@ -239,6 +239,45 @@ public abstract class StateStoreContract {
                 .extracting(ProjectRow::name).containsExactly("main2", "other");
     }
 
+    /**
+     * Placing and freeing a job moves an instance's busy blocks in one statement; a full-row write made from an
+     * older read (a probe, a reachability mark) keeps the count, and idle or busy with it, while its own changes land.
+     */
+    @Test
+    public void aFullRowWriteOfAnInstanceKeepsTheBusyBlocksThatJobsHoldNow() {
+        FleetRow fleet = StoreRows.fleet(main.id(), "lab", "active", T0);
+        InstanceRow read = StoreRows.instance(fleet, 0, "idle", T0).toBuilder().totalBlocks(2).busyBlocks(0).build();
+        store.useTransaction(tx -> {
+            tx.fleets().insert(fleet);
+            tx.instances().insert(read);
+        });
+        store.useTransaction(tx -> assertThat(tx.instances().adjustBusyBlocks(read.id(), 1, at(1))).isTrue());
+
+        store.useTransaction(tx -> assertThat(tx.instances().updateIfNotLeased(read.toBuilder().unreachable(true)
+                .lastProcessedAt(at(2)).build(), at(2))).isTrue());
+        InstanceRow afterStaleIdle = store.inReadOnlyTransaction((StoreTransaction tx) -> tx.instances().find(read.id()))
+                .orElseThrow();
+        assertThat(afterStaleIdle.busyBlocks()).isEqualTo(1);
+        assertThat(afterStaleIdle.status()).isEqualTo("busy");
+        assertThat(afterStaleIdle.unreachable()).as("the write's own change").isTrue();
+
+        store.useTransaction(tx -> assertThat(tx.instances().adjustBusyBlocks(read.id(), -1, at(3))).isTrue());
+        store.useTransaction(tx -> tx.instances().updateIfNotLeased(afterStaleIdle.toBuilder().unreachable(false)
+                .build(), at(4)));
+        InstanceRow afterStaleBusy = store.inReadOnlyTransaction((StoreTransaction tx) -> tx.instances().find(read.id()))
+                .orElseThrow();
+        assertThat(afterStaleBusy.busyBlocks()).isZero();
+        assertThat(afterStaleBusy.status()).isEqualTo("idle");
+
+        store.useTransaction(tx -> assertThat(tx.instances().adjustBusyBlocks(read.id(), 2, at(5))).isTrue());
+        store.useTransaction(tx -> tx.instances().updateIfNotLeased(afterStaleBusy.toBuilder().status("terminating")
+                .build(), at(6)));
+        InstanceRow terminating = store.inReadOnlyTransaction((StoreTransaction tx) -> tx.instances().find(read.id()))
+                .orElseThrow();
+        assertThat(terminating.status()).as("any other status is the write's").isEqualTo("terminating");
+        assertThat(terminating.busyBlocks()).isEqualTo(2);
+    }
+
     @Test
     public void volumesAreUniqueByNameWhileNotDeletedChangeByCompareAndSetAndRecordAttachments() {
         FleetRow fleet = StoreRows.fleet(main.id(), "vms", "active", T0);

@@ -20,9 +20,14 @@ abstract class JdbcPipelineStore<R extends Record> implements PipelineStore<R> {
     JdbcPipelineStore(TxContext tx, PipelineTable<R> table) {
         this.tx = tx;
         this.table = table;
-        this.updateSql = table.sql().updateById(Set.of());
+        this.updateSql = updateSql(table);
         this.updateAndReleaseSql = updateSql.replace(" WHERE id = :id",
                 ", lock_owner = NULL, lock_token = NULL, lock_expires_at = NULL WHERE id = :id");
+    }
+
+    /** The full-row update by id; a table whose columns some writer changes on its own leaves them out. */
+    String updateSql(PipelineTable<R> table) {
+        return table.sql().updateById(Set.of());
     }
 
     /** How an existing row is named in messages, e.g. {@code Run 1f0...}. */

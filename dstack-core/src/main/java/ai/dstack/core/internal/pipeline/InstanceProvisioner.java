@@ -152,8 +152,11 @@ public final class InstanceProvisioner implements AutoCloseable {
             boolean written = context.store.inTransaction(tx -> {
                 Optional<InstanceRow> current = tx.instances().find(pending.id());
                 if (current.isEmpty() || current.get().deleted()
-                        || !pending.remoteConnectionInfo().equals(current.get().remoteConnectionInfo())) {
-                    return false; // deleted or changed meanwhile: the next pass sees the new state
+                        || !pending.remoteConnectionInfo().equals(current.get().remoteConnectionInfo())
+                        || InstanceStatus.fromWireValue(current.get().status()) != InstanceStatus.PENDING) {
+                    // Deleted or changed meanwhile, or up already: a pass that listed the instance while it was
+                    // pending may probe it again after the first probe's write. The next pass sees the new state.
+                    return false;
                 }
                 return tx.instances().updateIfNotLeased(current.get().toBuilder()
                         .status(InstanceStatus.IDLE.wireValue()).offer(finalOffer)
