@@ -62,15 +62,27 @@ class PostgresEngineTest extends EngineContractTest {
                     + " LANGUAGE plpgsql");
             sql.execute("CREATE TRIGGER job_changes AFTER UPDATE ON jobs FOR EACH ROW WHEN"
                     + " (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION record_job()");
+            // Claims and releases of the head of the queue (priority 97 and up): which step held a job's lease when
+            // capacity freed, and what it wrote.
+            sql.execute("CREATE FUNCTION record_lease() RETURNS trigger AS $$ DECLARE p INT; BEGIN"
+                    + " SELECT priority INTO p FROM runs WHERE id = NEW.run_id; IF p >= 97 THEN"
+                    + " INSERT INTO queue_diagnostics (what) VALUES ('lease of ' || NEW.job_name || ' (priority ' || p"
+                    + " || ', ' || NEW.status || '): owner ' || coalesce(OLD.lock_owner, '-') || ' -> '"
+                    + " || coalesce(NEW.lock_owner, '-') || ', expires ' || coalesce(NEW.lock_expires_at::text, '-')"
+                    + " || ', last processed ' || coalesce(OLD.last_processed_at::text, '-') || ' -> '"
+                    + " || coalesce(NEW.last_processed_at::text, '-')); END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+            sql.execute("CREATE TRIGGER job_leases AFTER UPDATE ON jobs FOR EACH ROW WHEN"
+                    + " (OLD.lock_token IS DISTINCT FROM NEW.lock_token"
+                    + " OR OLD.last_processed_at IS DISTINCT FROM NEW.last_processed_at) EXECUTE FUNCTION record_lease()");
         }
     }
 
-    /** The first 60 records, when the jobs began to leave the queue. */
+    /** The first 150 records, when the jobs began to leave the queue. */
     @Override
     protected String queueDiagnostics() {
         StringBuilder text = new StringBuilder("\nbusy blocks and job changes, in order:");
         try (Connection connection = database(lastDatabase); Statement sql = connection.createStatement();
-                ResultSet rows = sql.executeQuery("SELECT at, tx, what, left(query, 100) FROM queue_diagnostics ORDER BY seq LIMIT 60")) {
+                ResultSet rows = sql.executeQuery("SELECT at, tx, what, left(query, 100) FROM queue_diagnostics ORDER BY seq LIMIT 150")) {
             while (rows.next()) {
                 text.append("\n  ").append(rows.getString(1)).append(" tx ").append(rows.getLong(2)).append(' ')
                         .append(rows.getString(3)).append(" | ").append(rows.getString(4).replaceAll("\\s+", " "));
