@@ -240,6 +240,46 @@ public abstract class StateStoreContract {
     }
 
     /**
+     * A batch of placements sees one state of the instances it may use: a block given back by another transaction
+     * meanwhile lands after the batch, not between two of its jobs.
+     */
+    @Test
+    public void instancesLockedByATransactionKeepTheirBlocksUntilItEnds() throws Exception {
+        FleetRow fleet = StoreRows.fleet(main.id(), "lab", "active", T0);
+        InstanceRow instance = StoreRows.instance(fleet, 0, "busy", T0).toBuilder().totalBlocks(1).busyBlocks(1).build();
+        store.useTransaction(tx -> {
+            tx.fleets().insert(fleet);
+            tx.instances().insert(instance);
+        });
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            List<Integer> seen = store.inTransaction(tx -> {
+                tx.instances().lockAll(List.of(instance.id()));
+                int before = tx.instances().find(instance.id()).orElseThrow().busyBlocks();
+                other.submit(() -> {
+                    locked.countDown();
+                    store.useTransaction(freeing -> freeing.instances().adjustBusyBlocks(instance.id(), -1, at(1)));
+                });
+                try {
+                    locked.await();
+                    Thread.sleep(300); // the other transaction's give-back is under way
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return List.of(before, tx.instances().find(instance.id()).orElseThrow().busyBlocks());
+            });
+            assertThat(seen).as("the blocks while the lock is held").containsExactly(1, 1);
+            other.shutdown();
+            assertThat(other.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(store.inReadOnlyTransaction((StoreTransaction tx) -> tx.instances().find(instance.id()))
+                    .orElseThrow().busyBlocks()).as("given back once the lock went").isZero();
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    /**
      * Placing and freeing a job moves an instance's busy blocks in one statement; a full-row write made from an
      * older read (a probe, a reachability mark) keeps the count, and idle or busy with it, while its own changes land.
      */

@@ -55,6 +55,18 @@ final class JdbcInstanceStore extends JdbcPipelineStore<InstanceRow> implements 
     }
 
     @Override
+    public void lockAll(java.util.Collection<UUID> instanceIds) {
+        if (instanceIds.isEmpty() || tx.dialect() != Dialect.POSTGRES) {
+            return; // SQLite: one write transaction at a time
+        }
+        // In id order, so that two batches locking overlapping sets cannot deadlock.
+        query("SELECT id FROM instances WHERE id IN (<ids>) ORDER BY id" + tx.dialect().rowLock())
+                .bindList("ids", List.copyOf(new java.util.TreeSet<>(instanceIds)))
+                .mapTo(UUID.class)
+                .list();
+    }
+
+    @Override
     public List<InstanceRow> listByProject(UUID projectId) {
         return query("SELECT * FROM instances WHERE project_id = :projectId AND deleted = FALSE"
                         + " ORDER BY created_at, instance_num, id")

@@ -298,6 +298,11 @@ public final class JobProcessor {
             outcomes = context.store.inTransaction(tx -> {
                 List<Outcome> results = new ArrayList<>();
                 Map<String, Set<UUID>> hostsTaken = new HashMap<>(); // by the nodes of a replica placed in this step
+                // One state of the instances for the whole batch: a block freed meanwhile goes to the next batch,
+                // whose first job is the highest waiting, not to a later job of this one.
+                Set<UUID> instances = new HashSet<>();
+                candidates.forEach(candidate -> candidate.options().forEach(option -> instances.add(option.instanceId())));
+                tx.instances().lockAll(instances);
                 for (Candidate candidate : candidates) {
                     results.add(place(tx, candidate, now, hostsTaken));
                 }
