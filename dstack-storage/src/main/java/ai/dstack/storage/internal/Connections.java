@@ -49,8 +49,16 @@ abstract class Connections implements AutoCloseable {
     /** Read-write database transactions: on SQLite one may carry several callers' writes (group commit). */
     final LongAdder writeTransactions = new LongAdder();
 
+    /**
+     * One parser, and so one cache of parsed statements, for every store in the JVM: an application or a test that
+     * opens many stores (one per engine) parses each statement once instead of once per store.
+     */
+    private static final org.jdbi.v3.core.statement.SqlParser SQL_PARSER =
+            new org.jdbi.v3.core.statement.ColonPrefixSqlParser();
+
     Jdbi jdbi(DataSource dataSource, Dialect dialect) {
         Jdbi jdbi = Jdbi.create(dataSource);
+        jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setSqlParser(SQL_PARSER);
         dialect.configure(jdbi, ROWS);
         jdbi.setSqlLogger(new SqlLogger() {
             @Override

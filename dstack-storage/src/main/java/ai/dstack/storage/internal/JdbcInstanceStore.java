@@ -16,15 +16,21 @@ final class JdbcInstanceStore extends JdbcPipelineStore<InstanceRow> implements 
      * a full-row write (a probe, a reachability mark, a termination) keeps the row's own count, and with it idle or
      * busy, whatever it read before. Written back, a count read before a placement freed the block that job holds.
      */
-    @Override
-    String updateSql(PipelineTable<InstanceRow> table) {
-        String sql = table.sql().updateById(java.util.Set.of("busyBlocks"));
+    private static final String UPDATE = keepingBusyBlocks(
+            PipelineTable.INSTANCES.sql().updateById(java.util.Set.of("busyBlocks")));
+
+    private static String keepingBusyBlocks(String sql) {
         String status = ", status = :status,";
         if (!sql.contains(status)) {
             throw new IllegalStateException("unexpected instance update: " + sql);
         }
         return sql.replace(status, ", status = CASE WHEN :status IN ('idle', 'busy') THEN"
                 + " (CASE WHEN busy_blocks > 0 THEN 'busy' ELSE 'idle' END) ELSE :status END,");
+    }
+
+    @Override
+    String updateSql(PipelineTable<InstanceRow> table) {
+        return UPDATE;
     }
 
     @Override
