@@ -460,11 +460,12 @@ final class SshHostExecutor implements HostExecutor {
             throw new HostExecutionException(ErrorCode.ERROR, "cannot read the status of " + jobIds.size() + " jobs on "
                     + connection.address().display() + ": " + result.diagnostic());
         }
+        Set<String> asked = Set.copyOf(jobIds);
         Map<String, HostJobState> states = new LinkedHashMap<>();
         result.out().lines().map(String::strip).filter(line -> line.contains(" ")).forEach(line -> {
             int space = line.indexOf(' ');
             String jobId = line.substring(0, space);
-            if (jobIds.contains(jobId)) {
+            if (asked.contains(jobId)) {
                 states.put(jobId, parseStatus(jobId, line.substring(space + 1)));
             }
         });
