@@ -155,7 +155,8 @@ class BinDstackServerIT {
         }
         Path home = Files.createDirectories(dir.resolve("home"));
         Map<String, String> env = Map.of("HOME", home.toString(), "DSTACK_SERVER_DIR", dir.resolve("server").toString(),
-                "JAVA_OPTS", "-Duser.home=" + home);
+                // C1 only and the serial collector, as the test JVMs: this server lives a minute, not days.
+                "JAVA_OPTS", "-Duser.home=" + home + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         Path serverOut = dir.resolve("server-out.txt");
         Path serverErr = dir.resolve("server-err.txt");
         Process server = start(new ProcessBuilder(launcher.toString(), "server", "--port", String.valueOf(port))

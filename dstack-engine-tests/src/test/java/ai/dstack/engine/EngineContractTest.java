@@ -549,6 +549,7 @@ abstract class EngineContractTest {
         String yaml = "type: task\nresources:\n  cpu: 0..\n  memory: 0GB..\ncommands:\n"
                 + "  - for i in 1 2 3 4 5 6 7 8 9 10; do echo line $i; sleep 0.2; done\n";
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", // as the test JVMs: a short life, two cores
                 "-cp", System.getProperty("java.class.path"), EngineChild.class.getName(),
                 dir.resolve("server").toString(), databaseUrl, yaml.replace("\n", "\\n"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -116,6 +116,7 @@ class PostgresReplicasTest {
     void aReplicaKilledWithSigkillLeavesNothingStuck() throws Exception {
         DstackEngine survivor = replica();
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", // as the test JVMs: a short life, two cores
                 "-cp", System.getProperty("java.class.path"), ReplicaChild.class.getName(),
                 dir.resolve("server").toString(), url, "6", taskYaml("1").replace("\n", "\\n"),
                 Long.toString(LEASE.toMillis()))
