@@ -20,6 +20,8 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -188,6 +190,47 @@ class PostgresReplicasTest {
             assertRanOnceWithWholeLogs(live.get(0), name);
         }
         assertThat(jobDirectories()).hasSize(names.size());
+    }
+
+    /**
+     * A start that outlasts the lease (here each takes 16 leases, as when host calls queue on a busy machine) is one
+     * start: the replica that claimed the job keeps its lease alive until the call is over. Without that, a replica's
+     * sweep claimed the job again once the lease had expired and its job was due, found no process yet and started it
+     * again, every second: most of those starts were refused (the job's pid file was there), but two that reached the
+     * host together ran the job's files over each other ("never started").
+     */
+    @Test
+    void aStartThatOutlastsTheLeaseIsTheJobsOnlyStart() throws Exception {
+        Duration lease = Duration.ofMillis(500);
+        Map<String, AtomicInteger> starts = new ConcurrentHashMap<>();
+        DstackEngine first = slowStartReplica(lease, lease.multipliedBy(16), starts);
+        DstackEngine second = slowStartReplica(lease, lease.multipliedBy(16), starts);
+        List<String> names = List.of(name(first.applyRun(task())), name(second.applyRun(task())));
+
+        for (String name : names) {
+            assertRanOnceWithWholeLogs(first, name);
+        }
+        assertThat(starts).as("host starts per job").hasSize(names.size())
+                .allSatisfy((job, count) -> assertThat(count.get()).as("starts of job %s", job).isEqualTo(1));
+        assertThat(jobDirectories()).hasSize(names.size());
+    }
+
+    private DstackEngine slowStartReplica(Duration lease, Duration startDelay, Map<String, AtomicInteger> starts) {
+        Path server = dir.resolve("server");
+        DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl(url)
+                .hostExecutor(new SlowStartHost(new ai.dstack.core.internal.host.LocalHostExecutor(
+                                server.resolve("local").resolve("jobs"),
+                                ai.dstack.core.internal.host.LocalHostExecutor.defaultBaseEnvironment()), startDelay,
+                                starts),
+                        new ai.dstack.core.internal.host.LocalResourceDetector(server).detect())
+                .leaseDuration(lease).sweepInterval(lease) // each replica looks for expired leases often
+                .keepFinishedJobFiles(true).build();
+        engines.add(engine);
+        return engine;
+    }
+
+    private static String name(Run run) {
+        return run.runSpec().runName();
     }
 
     private void assertRanOnceWithWholeLogs(DstackEngine engine, String name) throws Exception {

@@ -67,6 +67,8 @@ public final class JobProcessor {
      * exec; a few run at once so that the loop keeps claiming while they wait. The job's lease is held meanwhile.
      */
     private final ExecutorService hostCalls = DaemonThreads.pool(HOST_CALL_THREADS, "dstack-host-calls");
+    /** The leases of the jobs in {@link #hostCalls}, kept alive until their calls end. */
+    private final HostCallLeases hostCallLeases;
     /**
      * Finished jobs' file removals, apart from the host calls: a host that stopped answering holds a removal for the
      * SSH connection's grace period, and must not hold up the launches and checks of other jobs meanwhile.
@@ -107,6 +109,7 @@ public final class JobProcessor {
         this.inactivity = new InactivityCheck(context);
         this.utilization = new UtilizationCheck(context);
         this.metrics = new MetricsCollector(context);
+        this.hostCallLeases = new HostCallLeases(context);
         this.owner = context.settings.owner() + OWNER_SUFFIX;
     }
 
@@ -552,16 +555,27 @@ public final class JobProcessor {
 
     private enum Assignment { ASSIGNED, NO_CAPACITY, LEASE_LOST }
 
-    /** Runs a host call off the loop thread; whatever happens, the job's lease is let go afterwards. */
+    /**
+     * Runs a host call off the loop thread; whatever happens, the job's lease is let go afterwards. Until then it is
+     * extended, however long the call waits and takes.
+     */
     private void onHost(Claim<JobRow> claim, Runnable call) {
-        hostCalls.execute(() -> {
-            try {
-                call.run();
-            } catch (RuntimeException e) {
-                LOG.error("Host call for job {} failed; it will be retried", claim.row().jobName(), e);
-                release(claim);
-            }
-        });
+        hostCallLeases.hold(claim.lease());
+        try {
+            hostCalls.execute(() -> {
+                try {
+                    call.run();
+                } catch (RuntimeException e) {
+                    LOG.error("Host call for job {} failed; it will be retried", claim.row().jobName(), e);
+                    release(claim);
+                } finally {
+                    hostCallLeases.letGo(claim.lease());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            hostCallLeases.letGo(claim.lease()); // the engine is closing: the lease expires, another replica goes on
+            throw e;
+        }
     }
 
     public void close() {
@@ -572,6 +586,8 @@ public final class JobProcessor {
             removals.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            hostCallLeases.close();
         }
     }
 
