@@ -2,7 +2,7 @@
 # Usage: bash -c "$(cat job-usage.sh)" usage [<job dir>...]   (no arguments: one job directory per line on stdin)
 # Samples many jobs with one walk of the host's process table, so a pass over all the jobs of a host costs one
 # program and one read of /proc, not one each. Prints the host's lines once, then one line per job, in order:
-#   time <epoch millis> / cpus <n> / memory_total <bytes> / gpu <util %> <used MiB> <total MiB> (per GPU, from
+#   time <epoch millis> / cpus <n> / hz <clock ticks per second> / memory_total <bytes> / gpu <util %> <used MiB> <total MiB> (per GPU, from
 #   nvidia-smi, else amd-smi)
 #   job <index from 0> <cpu ticks> <ticks per second> <resident bytes> <working set bytes> <processes>
 #   job <index> not-running   (the job has not started or has ended)
@@ -89,12 +89,13 @@ for entry in "${stats[@]}"; do
   w=${working[$i]:-0}
   while read -r key value _; do
     case $key in RssAnon:|RssShmem:) w=$((w + value * 1024)) ;; esac
-  done <"/proc/$1/status" 2>/dev/null
+  done 2>/dev/null <"/proc/$1/status" # 2> first: a process gone meanwhile is no error
   working[$i]=$w
 done
 
 echo "time $(date +%s%3N)"
 echo "cpus $(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
+echo "hz $hz"
 while read -r key value _; do
   if [ "$key" = MemTotal: ]; then echo "memory_total $((value * 1024))"; break; fi
 done </proc/meminfo

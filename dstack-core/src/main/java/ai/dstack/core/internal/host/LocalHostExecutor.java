@@ -495,22 +495,81 @@ public final class LocalHostExecutor implements HostExecutor {
         return sampled;
     }
 
+    /**
+     * The script samples the host (time, CPUs, memory, GPU tools on the jobs' PATH) and the jobs in a container (the
+     * runtime knows their processes); the other jobs, each its supervisor's session, are read from {@code /proc}
+     * here in one walk ({@link ProcUsage}), which costs a fraction of the script's.
+     */
     private List<Optional<ai.dstack.spi.host.JobUsage>> sample(List<JobHandle> jobs, String what) {
         if (jobs.isEmpty()) {
             return List.of();
         }
+        List<Integer> scripted = new ArrayList<>();
+        Map<Integer, Long> sessions = new LinkedHashMap<>();
         StringBuilder dirs = new StringBuilder();
-        jobs.forEach(job -> dirs.append(jobDirectory(job)).append('\n'));
+        for (int i = 0; i < jobs.size(); i++) {
+            Path dir = jobDirectory(jobs.get(i));
+            if (dir.resolve(ShellJobProtocol.CONTAINER_FILE).toFile().length() > 0) {
+                scripted.add(i);
+                dirs.append(dir).append('\n');
+            } else if (!dir.resolve(ShellJobProtocol.EXIT_FILE).toFile().exists()) {
+                Optional<String> pid = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
+                if (pid.isPresent()) {
+                    sessions.put(i, ShellJobProtocol.parsePid(pid.get()).jobProcessGroup());
+                }
+            }
+        }
         try {
             ProcessRunner.Result result = runner.bash(ShellJobProtocol.usageScript(), "dstack-job-usage", List.of(),
-                    dirs.toString(), ShellJobProtocol.usageTimeout(jobs.size()));
+                    dirs.toString(), ShellJobProtocol.usageTimeout(scripted.size()));
             if (!result.succeeded()) {
                 throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + ": " + result.diagnostic());
             }
-            return ShellJobProtocol.parseUsages(result.stdout(), jobs.size());
+            Map<Long, ProcUsage.Usage> read = PROC.bySession(new java.util.HashSet<>(sessions.values()));
+            return ShellJobProtocol.parseUsages(withJobLines(result.stdout(), jobs.size(), scripted, sessions, read),
+                    jobs.size());
         } catch (IOException | IllegalArgumentException e) {
             throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + ": " + e, e);
         }
+    }
+
+    private static final ProcUsage PROC = new ProcUsage(Path.of("/proc"));
+
+    /**
+     * The script's output with a {@code job} line for every job in {@code jobs}' order: the script's own (numbered
+     * among the scripted jobs) renumbered, and one from {@code read} for each of the others.
+     */
+    private static String withJobLines(String output, int jobs, List<Integer> scripted, Map<Integer, Long> sessions,
+            Map<Long, ProcUsage.Usage> read) {
+        StringBuilder merged = new StringBuilder();
+        String hz = "100";
+        for (String line : output.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields[0].equals("job") && fields.length > 2) {
+                fields[1] = Integer.toString(scripted.get(Integer.parseInt(fields[1])));
+                merged.append(String.join(" ", fields)).append('\n');
+                continue;
+            }
+            if (fields[0].equals("hz") && fields.length == 2) {
+                hz = fields[1];
+            }
+            merged.append(line).append('\n');
+        }
+        Set<Integer> inScript = new java.util.HashSet<>(scripted);
+        for (int i = 0; i < jobs; i++) {
+            if (inScript.contains(i)) {
+                continue;
+            }
+            ProcUsage.Usage usage = sessions.containsKey(i) ? read.get(sessions.get(i)) : null;
+            merged.append("job ").append(i);
+            if (usage == null) {
+                merged.append(" not-running\n");
+            } else {
+                merged.append(' ').append(usage.ticks()).append(' ').append(hz).append(' ').append(usage.residentBytes())
+                        .append(' ').append(usage.workingSetBytes()).append(' ').append(usage.processes()).append('\n');
+            }
+        }
+        return merged.toString();
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -160,6 +161,38 @@ class LocalHostExecutorTest {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The local host reads its jobs' usage from {@code /proc} itself; it agrees with what the usage script (which SSH
+     * hosts and container jobs still use) reads for the same job: its processes, their CPU time and memory.
+     */
+    @Test
+    void usageReadFromProcAgreesWithTheUsageScript() throws Exception {
+        JobHandle job = start("sleep 60 &", "sleep 60 &",
+                "i=0; while [ $i -lt 50000 ]; do i=$((i + 1)); done", "echo ready", "wait");
+        awaitOutput(job, "ready");
+        JobHandle finished = start("true");
+        awaitFinished(host, finished);
+
+        var usages = host.usage(List.of(job, finished, new JobHandle(newJobId())));
+        ProcessRunner.Result script = new ProcessRunner(LocalHostExecutor.defaultBaseEnvironment()).bash(
+                ai.dstack.spi.host.ShellJobProtocol.usageScript(), "dstack-job-usage",
+                List.of(host.jobDirectory(job).toString()), "", Duration.ofSeconds(30));
+        ai.dstack.spi.host.JobUsage byScript = ai.dstack.spi.host.ShellJobProtocol.parseUsage(script.stdout())
+                .orElseThrow();
+
+        ai.dstack.spi.host.JobUsage byProc = usages.get(job).orElseThrow();
+        assertThat(usages.get(finished)).as("an ended job").isEmpty();
+        assertThat(usages.values().stream().skip(2)).as("a job that never started").containsExactly(Optional.empty());
+        assertThat(byProc.cpuTimeMicros()).as("CPU time (the loop ran in the job's shell)")
+                .isGreaterThan(100_000).isBetween(byScript.cpuTimeMicros() - 20_000, byScript.cpuTimeMicros() + 20_000);
+        assertThat(byProc.memoryUsageBytes()).isGreaterThanOrEqualTo(byProc.memoryWorkingSetBytes())
+                .isCloseTo(byScript.memoryUsageBytes(), org.assertj.core.data.Percentage.withPercentage(10));
+        assertThat(byProc.memoryWorkingSetBytes()).isPositive()
+                .isCloseTo(byScript.memoryWorkingSetBytes(), org.assertj.core.data.Percentage.withPercentage(10));
+        assertThat(byProc.cpus()).isEqualTo(byScript.cpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(byProc.memoryTotalBytes()).isEqualTo(byScript.memoryTotalBytes());
     }
 
     @Test
