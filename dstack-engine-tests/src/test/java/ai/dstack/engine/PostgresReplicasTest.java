@@ -196,8 +196,9 @@ class PostgresReplicasTest {
      * A start that outlasts the lease (here each takes 16 leases, as when host calls queue on a busy machine) is one
      * start: the replica that claimed the job keeps its lease alive until the call is over. Without that, a replica's
      * sweep claimed the job again once the lease had expired and its job was due, found no process yet and started it
-     * again, every second: most of those starts were refused (the job's pid file was there), but two that reached the
-     * host together ran the job's files over each other ("never started").
+     * again, every second (5 and 6 starts per job here): most of those starts were refused (the job's pid file was
+     * there), but two that reach the host together can prepare the job's directory over each other, which is the
+     * likely cause of a rolling restart's job that failed as "never started".
      */
     @Test
     void aStartThatOutlastsTheLeaseIsTheJobsOnlyStart() throws Exception {

@@ -2,8 +2,8 @@
 # Usage: bash -c "$(cat job-usage.sh)" usage [<job dir>...]   (no arguments: one job directory per line on stdin)
 # Samples many jobs with one walk of the host's process table, so a pass over all the jobs of a host costs one
 # program and one read of /proc, not one each. Prints the host's lines once, then one line per job, in order:
-#   time <epoch millis> / cpus <n> / hz <clock ticks per second> / memory_total <bytes> / gpu <util %> <used MiB> <total MiB> (per GPU, from
-#   nvidia-smi, else amd-smi)
+#   time <epoch millis> / cpus <n> / hz <clock ticks per second> / memory_total <bytes> /
+#   gpu <util %> <used MiB> <total MiB> (per GPU, from nvidia-smi, else amd-smi)
 #   job <index from 0> <cpu ticks> <ticks per second> <resident bytes> <working set bytes> <processes>
 #   job <index> not-running   (the job has not started or has ended)
 set -u
