@@ -219,7 +219,7 @@ class PostgresReplicasTest {
     private DstackEngine slowStartReplica(Duration lease, Duration startDelay, Map<String, AtomicInteger> starts) {
         Path server = dir.resolve("server");
         DstackEngine engine = DstackEngine.builder().serverDirectory(server).databaseUrl(url)
-                .hostExecutor(new SlowStartHost(new ai.dstack.core.internal.host.LocalHostExecutor(
+                .hostExecutor(SlowStartHost.around(new ai.dstack.core.internal.host.LocalHostExecutor(
                                 server.resolve("local").resolve("jobs"),
                                 ai.dstack.core.internal.host.LocalHostExecutor.defaultBaseEnvironment()), startDelay,
                                 starts),

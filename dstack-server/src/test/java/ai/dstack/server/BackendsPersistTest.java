@@ -26,6 +26,15 @@ class BackendsPersistTest {
     @TempDir
     Path dir;
 
+    /**
+     * Creating an aws backend checks its keys with EC2: the fake one, started here and not by chance by another test
+     * class of the same JVM (without it the check went to the real endpoint and failed).
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void fakeEc2() {
+        ai.dstack.backend.aws.testing.FakeEc2.shared().account("AK");
+    }
+
     private ServerSettings settings() {
         return ServerSettings.fromEnvironment(Map.of("DSTACK_SERVER_DIR", dir.resolve("server").toString(),
                 "DSTACK_SERVER_LOCAL_FLEET", "false")::get, dir);

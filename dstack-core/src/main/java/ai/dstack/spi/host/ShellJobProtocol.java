@@ -155,23 +155,36 @@ public final class ShellJobProtocol {
     }
 
     /**
-     * Reads what {@link #usageScript()} printed for {@code jobs} job directories, in their order: empty for a job with
-     * no live processes.
+     * What {@link #usageScript()} printed about the host, which every job's usage carries.
+     *
+     * @param ticksPerSecond the clock ticks of the CPU times in {@code /proc} (100 when the script did not say)
+     */
+    public record UsageHost(Instant time, int cpus, long memoryTotalBytes, long ticksPerSecond, List<JobUsage.Gpu> gpus) {
+        public UsageHost {
+            gpus = List.copyOf(gpus);
+        }
+
+        /** A job's usage at this moment: its processes' CPU time in clock ticks and their memory. */
+        public JobUsage job(long ticks, long residentBytes, long workingSetBytes) {
+            return new JobUsage(time, ticks * 1_000_000 / Math.max(1, ticksPerSecond), residentBytes, workingSetBytes,
+                    cpus, memoryTotalBytes, gpus);
+        }
+    }
+
+    /**
+     * Reads the host's lines of what {@link #usageScript()} printed.
      *
      * @throws IllegalArgumentException when the output lacks a line the script always prints
      */
-    public static List<java.util.Optional<JobUsage>> parseUsages(String output, int jobs) {
+    public static UsageHost parseUsageHost(String output) {
         Map<String, String[]> host = new java.util.HashMap<>();
-        Map<Integer, String[]> perJob = new java.util.HashMap<>();
         List<JobUsage.Gpu> gpus = new ArrayList<>();
         for (String line : output.split("\n")) {
             String[] fields = line.strip().split("\\s+");
             if (fields[0].equals("gpu") && fields.length == 4) {
                 gpus.add(new JobUsage.Gpu(Integer.parseInt(fields[1]), Long.parseLong(fields[2]) << 20,
                         Long.parseLong(fields[3]) << 20));
-            } else if (fields[0].equals("job") && fields.length > 2) {
-                perJob.put(Integer.parseInt(fields[1]), fields);
-            } else if (fields.length > 1) {
+            } else if (!fields[0].equals("job") && fields.length > 1) {
                 host.put(fields[0], fields);
             }
         }
@@ -180,9 +193,26 @@ public final class ShellJobProtocol {
                 throw new IllegalArgumentException("the usage script printed no '" + key + "' line: " + output.strip());
             }
         }
-        Instant time = Instant.ofEpochMilli(Long.parseLong(host.get("time")[1]));
-        int cpus = Integer.parseInt(host.get("cpus")[1]);
-        long memoryTotal = Long.parseLong(host.get("memory_total")[1]);
+        return new UsageHost(Instant.ofEpochMilli(Long.parseLong(host.get("time")[1])),
+                Integer.parseInt(host.get("cpus")[1]), Long.parseLong(host.get("memory_total")[1]),
+                host.containsKey("hz") ? Long.parseLong(host.get("hz")[1]) : 100, gpus);
+    }
+
+    /**
+     * Reads what {@link #usageScript()} printed for {@code jobs} job directories, in their order: empty for a job with
+     * no live processes.
+     *
+     * @throws IllegalArgumentException when the output lacks a line the script always prints
+     */
+    public static List<java.util.Optional<JobUsage>> parseUsages(String output, int jobs) {
+        UsageHost host = parseUsageHost(output);
+        Map<Integer, String[]> perJob = new java.util.HashMap<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields[0].equals("job") && fields.length > 2) {
+                perJob.put(Integer.parseInt(fields[1]), fields);
+            }
+        }
         List<java.util.Optional<JobUsage>> usages = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
             String[] fields = perJob.get(i);
@@ -196,8 +226,8 @@ public final class ShellJobProtocol {
             // job <i> <ticks> <ticks per second> <resident bytes> <working set bytes> <processes>
             long ticks = Long.parseLong(fields[2]);
             long hz = Math.max(1, Long.parseLong(fields[3]));
-            usages.add(java.util.Optional.of(new JobUsage(time, ticks * 1_000_000 / hz, Long.parseLong(fields[4]),
-                    Long.parseLong(fields[5]), cpus, memoryTotal, gpus)));
+            usages.add(java.util.Optional.of(new JobUsage(host.time(), ticks * 1_000_000 / hz, Long.parseLong(fields[4]),
+                    Long.parseLong(fields[5]), host.cpus(), host.memoryTotalBytes(), host.gpus())));
         }
         return usages;
     }

@@ -495,6 +495,8 @@ public final class LocalHostExecutor implements HostExecutor {
         return sampled;
     }
 
+    private static final ProcUsage PROC = new ProcUsage(Path.of("/proc"));
+
     /**
      * The script samples the host (time, CPUs, memory, GPU tools on the jobs' PATH) and the jobs in a container (the
      * runtime knows their processes); the other jobs, each its supervisor's session, are read from {@code /proc}
@@ -505,7 +507,7 @@ public final class LocalHostExecutor implements HostExecutor {
             return List.of();
         }
         List<Integer> scripted = new ArrayList<>();
-        Map<Integer, Long> sessions = new LinkedHashMap<>();
+        Map<Integer, Long> sessions = new java.util.HashMap<>();
         StringBuilder dirs = new StringBuilder();
         for (int i = 0; i < jobs.size(); i++) {
             Path dir = jobDirectory(jobs.get(i));
@@ -525,51 +527,25 @@ public final class LocalHostExecutor implements HostExecutor {
             if (!result.succeeded()) {
                 throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + ": " + result.diagnostic());
             }
+            List<Optional<ai.dstack.spi.host.JobUsage>> usages =
+                    new ArrayList<>(java.util.Collections.nCopies(jobs.size(), Optional.empty()));
+            List<Optional<ai.dstack.spi.host.JobUsage>> byScript =
+                    ShellJobProtocol.parseUsages(result.stdout(), scripted.size());
+            for (int k = 0; k < scripted.size(); k++) {
+                usages.set(scripted.get(k), byScript.get(k));
+            }
+            ShellJobProtocol.UsageHost now = ShellJobProtocol.parseUsageHost(result.stdout());
             Map<Long, ProcUsage.Usage> read = PROC.bySession(new java.util.HashSet<>(sessions.values()));
-            return ShellJobProtocol.parseUsages(withJobLines(result.stdout(), jobs.size(), scripted, sessions, read),
-                    jobs.size());
+            sessions.forEach((i, session) -> {
+                ProcUsage.Usage usage = read.get(session);
+                if (usage != null) {
+                    usages.set(i, Optional.of(now.job(usage.ticks(), usage.residentBytes(), usage.workingSetBytes())));
+                }
+            });
+            return usages;
         } catch (IOException | IllegalArgumentException e) {
             throw new HostExecutionException(ErrorCode.ERROR, "cannot sample " + what + ": " + e, e);
         }
-    }
-
-    private static final ProcUsage PROC = new ProcUsage(Path.of("/proc"));
-
-    /**
-     * The script's output with a {@code job} line for every job in {@code jobs}' order: the script's own (numbered
-     * among the scripted jobs) renumbered, and one from {@code read} for each of the others.
-     */
-    private static String withJobLines(String output, int jobs, List<Integer> scripted, Map<Integer, Long> sessions,
-            Map<Long, ProcUsage.Usage> read) {
-        StringBuilder merged = new StringBuilder();
-        String hz = "100";
-        for (String line : output.split("\n")) {
-            String[] fields = line.strip().split("\\s+");
-            if (fields[0].equals("job") && fields.length > 2) {
-                fields[1] = Integer.toString(scripted.get(Integer.parseInt(fields[1])));
-                merged.append(String.join(" ", fields)).append('\n');
-                continue;
-            }
-            if (fields[0].equals("hz") && fields.length == 2) {
-                hz = fields[1];
-            }
-            merged.append(line).append('\n');
-        }
-        Set<Integer> inScript = new java.util.HashSet<>(scripted);
-        for (int i = 0; i < jobs; i++) {
-            if (inScript.contains(i)) {
-                continue;
-            }
-            ProcUsage.Usage usage = sessions.containsKey(i) ? read.get(sessions.get(i)) : null;
-            merged.append("job ").append(i);
-            if (usage == null) {
-                merged.append(" not-running\n");
-            } else {
-                merged.append(' ').append(usage.ticks()).append(' ').append(hz).append(' ').append(usage.residentBytes())
-                        .append(' ').append(usage.workingSetBytes()).append(' ').append(usage.processes()).append('\n');
-            }
-        }
-        return merged.toString();
     }
 
     @Override

@@ -20,12 +20,11 @@ final class ProcUsage {
      * @param ticks CPU time (user and system) in clock ticks
      * @param residentBytes resident memory ({@code VmRSS})
      * @param workingSetBytes anonymous and shared memory ({@code RssAnon + RssShmem})
-     * @param processes how many processes
      */
-    record Usage(long ticks, long residentBytes, long workingSetBytes, int processes) {
+    record Usage(long ticks, long residentBytes, long workingSetBytes) {
         Usage plus(Usage other) {
             return new Usage(ticks + other.ticks, residentBytes + other.residentBytes,
-                    workingSetBytes + other.workingSetBytes, processes + other.processes);
+                    workingSetBytes + other.workingSetBytes);
         }
     }
 
@@ -79,7 +78,7 @@ final class ProcUsage {
             return null;
         }
         return new Usage(ticks, kilobytes(status, "VmRSS:") << 10,
-                (kilobytes(status, "RssAnon:") + kilobytes(status, "RssShmem:")) << 10, 1);
+                (kilobytes(status, "RssAnon:") + kilobytes(status, "RssShmem:")) << 10);
     }
 
     private static long kilobytes(String status, String key) {

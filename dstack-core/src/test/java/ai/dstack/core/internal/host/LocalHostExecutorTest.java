@@ -165,7 +165,7 @@ class LocalHostExecutorTest {
 
     /**
      * The local host reads its jobs' usage from {@code /proc} itself; it agrees with what the usage script (which SSH
-     * hosts and container jobs still use) reads for the same job: its processes, their CPU time and memory.
+     * hosts and container jobs still use) reads for the same job: its processes' CPU time and memory.
      */
     @Test
     void usageReadFromProcAgreesWithTheUsageScript() throws Exception {
