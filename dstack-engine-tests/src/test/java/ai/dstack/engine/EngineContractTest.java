@@ -409,6 +409,41 @@ abstract class EngineContractTest {
         assertThat(latest(aborted).status()).isEqualTo(JobStatus.ABORTED);
     }
 
+    /**
+     * Stopping many runs in one call (dstack's {@code runs/stop} takes a list) claims and writes them together: a few
+     * write transactions for the call, where one run at a time took two each. Unknown and finished names are ignored.
+     */
+    @Test
+    void stoppingManyRunsInOneCallWritesThemTogether() throws Exception {
+        int count = 30;
+        DstackEngine engine = engine(count + 1, Clock.systemUTC(), new ai.dstack.core.RunLimits(0, 0));
+        String small = "resources:\n  cpu: 0..\n  memory: 0GB..\n";
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(name(engine.applyRun(task(small + "commands:\n  - sleep 600\n"))));
+        }
+        Run done = engine.applyRun(task(small + "commands:\n  - echo done\n"));
+        engine.awaitFinished(name(done), WAIT);
+        await().atMost(WAIT).until(() -> names.stream()
+                .allMatch(name -> engine.getRun(engine.defaultProject(), name).status() == RunStatus.RUNNING));
+        awaitQuiet(engine);
+
+        List<String> asked = new ArrayList<>(names);
+        asked.add("no-such-run");
+        asked.add(name(done));
+        DatabaseWork before = engine.statistics().databaseWork();
+        engine.stopRuns(engine.defaultProject(), asked, true);
+        DatabaseWork stop = engine.statistics().databaseWork().minus(before);
+
+        assertThat(stop.writeTransactions()).as("write transactions of one stop of %d runs", count).isLessThan(count / 3);
+        for (String name : names) {
+            Run aborted = engine.awaitFinished(name, WAIT);
+            assertThat(aborted.status()).isEqualTo(RunStatus.TERMINATED);
+            assertThat(aborted.terminationReason()).isEqualTo("aborted_by_user");
+        }
+        assertThat(engine.getRun(engine.defaultProject(), name(done)).status()).isEqualTo(RunStatus.DONE);
+    }
+
     @Test
     void maxDurationEndsTheJob() throws Exception {
         DstackEngine engine = engine();

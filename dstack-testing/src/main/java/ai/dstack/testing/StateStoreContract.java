@@ -827,6 +827,28 @@ public abstract class StateStoreContract {
         assertThat(store.claimDue(WorkKind.RUNS, filter, at(51), 1, "Other", LEASE)).hasSize(1);
     }
 
+    /** A heartbeat of hundreds of leases (more than one statement's worth) renews each current one, no released one. */
+    @Test
+    public void aHeartbeatOfManyLeasesRenewsEveryCurrentOneAndNoReleasedOne() {
+        int count = 450;
+        for (int i = 0; i < count; i++) {
+            insert(run("train-" + i, "submitted", T0));
+        }
+        ClaimFilter filter = ClaimFilter.due(seconds(0), "submitted");
+        List<Lease> leases = store.claimDue(WorkKind.RUNS, filter, at(0), count, "RunPipeline", LEASE).stream()
+                .map(Claim::lease).toList();
+        assertThat(leases).hasSize(count);
+        List<Lease> released = List.of(leases.get(3), leases.get(250), leases.get(449));
+        store.useTransaction(tx -> released.forEach(lease -> assertThat(tx.leases().release(lease)).isTrue()));
+
+        List<Lease> renewed = store.heartbeat(leases, at(20), LEASE);
+
+        assertThat(renewed).containsExactlyInAnyOrderElementsOf(leases.stream().filter(l -> !released.contains(l))
+                .map(l -> l.withExpiresAt(at(20).plus(LEASE))).toList());
+        assertThat(store.claimDue(WorkKind.RUNS, filter, at(40), count, "Other", LEASE)).extracting(c -> c.lease().id())
+                .containsExactlyInAnyOrderElementsOf(released.stream().map(Lease::id).toList());
+    }
+
     @Test
     public void aRequeuedRowStaysWithItsOwner() {
         RunRow run = insert(run("train", "submitted", T0));

@@ -96,7 +96,9 @@ public interface StateStore extends AutoCloseable {
 
     /**
      * Extends the given leases to {@code now + leaseDuration}. Returns the renewed leases: a lease whose token no
-     * longer matches (someone else claimed the row after it expired) is left out and must not be used.
+     * longer matches (someone else claimed the row after it expired) is left out and must not be used. A store with
+     * row locks may also leave out, unrenewed, a lease whose row another transaction is writing at that moment rather
+     * than wait for it: such a lease is still good, and a later call renews it.
      */
     List<Lease> heartbeat(Collection<Lease> leases, Instant now, Duration leaseDuration);
 

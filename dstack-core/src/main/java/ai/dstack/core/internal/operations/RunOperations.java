@@ -52,10 +52,10 @@ import java.util.UUID;
  * fleet's offer, listing across projects, and stopping and deleting by names (unknown names ignored).
  */
 public final class RunOperations {
-    /** What stopping one run takes; the engine's own stop, which claims the run under a lease. */
+    /** What stopping runs takes; the engine's own stop, which claims the runs under leases (unknown names ignored). */
     @FunctionalInterface
     public interface StopAction {
-        void stop(String projectName, String runName, boolean abort);
+        void stop(String projectName, List<String> runNames, boolean abort);
     }
 
     /** What {@code only_active} leaves out besides deleted runs. */
@@ -358,15 +358,7 @@ public final class RunOperations {
 
     /** dstack's {@code runs/stop}: active runs among the names stop; unknown and finished names are ignored. */
     public void stop(ProjectRow project, List<String> runNames, boolean abort) {
-        for (String name : runNames) {
-            try {
-                stopAction.stop(project.name(), name, abort);
-            } catch (DstackException e) {
-                if (e.code() != ErrorCode.RESOURCE_NOT_EXISTS) {
-                    throw e;
-                }
-            }
-        }
+        stopAction.stop(project.name(), runNames, abort);
     }
 
     /** dstack's {@code runs/delete}: refused if any named run is active; unknown names are ignored. */

@@ -352,36 +352,59 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * dstack's stop: the run becomes terminating, its jobs get SIGTERM (or SIGKILL with {@code abort}). The one
-     * implementation, which {@link RunOperations} (and so the application layer) calls.
+     * dstack's stop: the named runs become terminating, their jobs get SIGTERM (or SIGKILL with {@code abort}). Unknown
+     * and finished runs are left alone. The runs are read, claimed and written together (one claim and one write
+     * transaction for all that are free), so stopping many runs costs a few writes, not a few per run; a run the
+     * background processing holds is tried again shortly. The one implementation, which {@link RunOperations} (and so
+     * the application layer) calls.
      */
-    public void stop(String projectName, String runName, boolean abort) {
+    public void stop(String projectName, List<String> runNames, boolean abort) {
         ProjectRow project = project(projectName);
         RunTerminationReason reason = abort ? RunTerminationReason.ABORTED_BY_USER : RunTerminationReason.STOPPED_BY_USER;
-        for (int attempt = 0; attempt < 200; attempt++) {
-            RunRow run = context.store.inReadOnlyTransaction(tx -> tx.runs().findByName(project.id(), runName))
-                    .orElseThrow(() -> new DstackException(ErrorCode.RESOURCE_NOT_EXISTS, "Run not found"));
-            RunStatus status = RunStatus.fromWireValue(run.status());
-            if (status.isFinished() || (status == RunStatus.TERMINATING && !abort)) {
-                return;
-            }
-            Optional<Claim<RunRow>> claim = context.store.claim(WorkKind.RUNS, run.id(), context.clock.instant(),
-                    context.settings.owner() + "/api", context.settings.lease());
-            if (claim.isPresent()) {
-                RunRow stopping = claim.get().row().toBuilder().status(RunStatus.TERMINATING.wireValue())
-                        .terminationReason(reason.wireValue()).skipMinProcessingInterval(true).build();
-                context.store.useTransaction(tx -> {
-                    if (tx.runs().update(stopping, claim.get().lease())) {
-                        context.events.runChanged(tx, claim.get().row(), stopping);
+        java.util.Set<String> left = new java.util.LinkedHashSet<>(runNames);
+        for (int attempt = 0; attempt < 200 && !left.isEmpty(); attempt++) {
+            List<UUID> toStop = context.store.inReadOnlyTransaction(tx -> {
+                List<UUID> ids = new java.util.ArrayList<>();
+                for (String name : List.copyOf(left)) {
+                    Optional<RunRow> run = tx.runs().findByName(project.id(), name);
+                    RunStatus status = run.map(r -> RunStatus.fromWireValue(r.status())).orElse(null);
+                    if (status == null || status.isFinished() || (status == RunStatus.TERMINATING && !abort)) {
+                        left.remove(name); // nothing (more) to stop
+                    } else {
+                        ids.add(run.get().id());
                     }
-                    tx.leases().release(claim.get().lease());
-                });
-                context.hintRun(run.id());
+                }
+                return ids;
+            });
+            if (toStop.isEmpty()) {
                 return;
             }
-            sleepBriefly();
+            List<Claim<RunRow>> claims = context.store.claimAll(WorkKind.RUNS, toStop, context.clock.instant(),
+                    context.settings.owner() + "/api", context.settings.lease());
+            if (!claims.isEmpty()) {
+                context.store.useTransaction(tx -> {
+                    for (Claim<RunRow> claim : claims) {
+                        RunRow stopping = claim.row().toBuilder().status(RunStatus.TERMINATING.wireValue())
+                                .terminationReason(reason.wireValue()).skipMinProcessingInterval(true).build();
+                        if (tx.runs().update(stopping, claim.lease())) {
+                            context.events.runChanged(tx, claim.row(), stopping);
+                        }
+                        tx.leases().release(claim.lease());
+                    }
+                });
+                for (Claim<RunRow> claim : claims) {
+                    left.remove(claim.row().runName());
+                    context.hintRun(claim.row().id());
+                }
+            }
+            if (!left.isEmpty()) {
+                sleepBriefly(); // the others are held by the background processing for a moment
+            }
         }
-        throw new DstackException(ErrorCode.ERROR, "Run " + runName + " is busy; try stopping it again");
+        if (!left.isEmpty()) {
+            throw new DstackException(ErrorCode.ERROR, (left.size() == 1 ? "Run " + left.iterator().next() + " is busy"
+                    : "Runs " + String.join(", ", left) + " are busy") + "; try stopping again");
+        }
     }
 
     /**
