@@ -35,6 +35,10 @@ import java.util.Map;
  *   <li>{@code ready.fifo}, {@code out.fifo}, {@code err.fifo}: named pipes made by the launcher, removed by the
  *       wrapper when the job ends (the wrapper's answer to the launcher, the job's stdout and stderr); the spawner's
  *       supervisors use anonymous pipes;
+ *   <li>{@value #RUN_AS_FILE}: when the job runs as a user of its own, that user's id (also its group's): the
+ *       spawner's supervisor then gives up root itself before it runs {@value #JOB_SCRIPT} (from its stdin, since
+ *       the script is root's), so that the job's last exec need not go through setpriv; without the file, or where
+ *       the supervisor cannot, {@value #JOB_SCRIPT} runs as root and its last exec does;
  *   <li>{@value #CONTAINER_FILE}: for a job run in a Docker image, the container's name ({@link #containerName}),
  *       so that signals and the wrapper's clean-up reach the container and not only the {@code docker run} client;
  *   <li>{@code container-pid}: {@code <pid> <start time in clock ticks>} of the container's main process, written by
@@ -63,6 +67,8 @@ public final class ShellJobProtocol {
     public static final String EXIT_FILE = "exit";
     public static final String WRAPPER_LOG = "wrapper.log";
     public static final String CONTAINER_FILE = "container";
+    /** The user id a job runs as, for the supervisor to switch to itself (see the class comment). */
+    public static final String RUN_AS_FILE = "user";
     public static final String EXITED_DIR = ".exited";
     /** dstack's MPI hostfile, relative to the job's directory. */
     public static final String MPI_HOSTFILE = "mpi/hostfile";
@@ -293,12 +299,15 @@ public final class ShellJobProtocol {
                 script.append(RUN_AS_VARIABLE).append("=(");
                 runAs.forEach(word -> script.append(' ').append(shellQuote(word)));
                 script.append(" )\n");
+                // Run by a supervisor that already gave up root (RUN_AS_FILE): nothing left to switch.
+                script.append("[ \"$EUID\" = 0 ] || ").append(RUN_AS_VARIABLE).append("=()\n");
             }
             script.append("exec ");
             launch.prefix().forEach(word -> script.append(shellQuote(word)).append(' '));
             script.append(runAs.isEmpty() ? "" : "\"${" + RUN_AS_VARIABLE + "[@]}\" ")
                     .append(shellQuote(launch.shell())).append(" -c ").append(shellQuote(commands))
-                    .append('\n');
+                    // the script came on stdin when the supervisor switched users: the job's stdin is /dev/null
+                    .append(runAs.isEmpty() ? "" : " </dev/null").append('\n');
             return script.toString();
         }
         script.append(ContainerScript.render(launch, containerCli, gpus, commands));

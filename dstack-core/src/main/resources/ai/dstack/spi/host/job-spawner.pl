@@ -24,6 +24,11 @@ my %PRCTL = (x86_64 => 157, aarch64 => 167, riscv64 => 167, loongarch64 => 167);
 my ($arch) = $Config{archname} =~ /^([^-]+)/;
 my $prctl = $PRCTL{$arch // ''};
 
+# Whether this process may hand jobs to users of their own itself (see drop_root): root, with a known prctl number and
+# no inheritable capabilities (which setpriv would clear and this does not).
+my $may_switch_users = $> == 0 && defined($prctl) && (first_line_matching('/proc/self/status', qr/^CapInh:/) // '')
+    =~ /^CapInh:\s*0+$/;
+
 # bash as found on PATH once, rather than by each job's exec.
 my ($bash) = grep { -f && -x } map { ($_ eq '' ? '.' : $_) . '/bash' } split(/:/, $ENV{PATH} // '');
 $bash //= 'bash';
@@ -134,6 +139,8 @@ sub supervise {
     };
     $0 = "dstack-job-supervisor $job";
     my $subreaper = defined($prctl) && syscall($prctl, 36, 1, 0, 0, 0) == 0;
+    # The job's own user, when it has one: the job's process gives up root here, and job.sh (root's) comes on its stdin.
+    my $run_as = $may_switch_users ? first_line('user') : '';
 
     my ($out_in, $out, $err_in, $err, $exec_in, $exec_out, $wake_in, $wake);
     # stdout is a pseudo-terminal, as under dstack's runner: programs then flush each line as they print it (Python's
@@ -157,6 +164,17 @@ sub supervise {
         open(STDERR, '>&', $err);
         delete($SIG{__WARN__});
         $SIG{$_} = 'DEFAULT' for qw(PIPE CHLD INT QUIT TERM HUP);
+        if ($run_as =~ /^[1-9][0-9]*$/) {
+            my $script;
+            if (!(open($script, '<', 'job.sh') && open(STDIN, '<&', $script) && drop_root($run_as))) {
+                syswrite($exec_out, "cannot run job.sh as user $run_as: $!");
+                POSIX::_exit(127);
+            }
+            exec($bash, '-s') or do {
+                syswrite($exec_out, "cannot run '$bash -s': $!");
+                POSIX::_exit(127);
+            };
+        }
         exec($bash, 'job.sh') or do { # $exec_out closes on exec: $exec_in then reads nothing but its end
             syswrite($exec_out, "cannot run 'bash job.sh': $!");
             POSIX::_exit(127);
@@ -417,6 +435,25 @@ sub all_pids {
     return grep { /^\d+$/ && $_ != $$ } readdir($proc);
 }
 
+# Gives up root for good, as `setpriv --reuid=ID --regid=ID --clear-groups --no-new-privs` does: the supplementary
+# groups (the job's own only), the group, then the user (real, effective and saved), and no_new_privs, so that no
+# set-user-id program or file capability gives anything back. Checks each step; false (with $! set) on any failure.
+sub drop_root {
+    my ($id) = @_;
+    $) = "$id $id";
+    if (grep { $_ != $id } split(' ', $))) {
+        $! = Errno::EPERM();
+        return 0;
+    }
+    POSIX::setgid($id) or return 0;
+    POSIX::setuid($id) or return 0;
+    if ($< != $id || $> != $id || (split(' ', $())[0] != $id || POSIX::setuid(0)) {
+        $! = Errno::EPERM();
+        return 0;
+    }
+    return syscall($prctl, 38, 1, 0, 0, 0) == 0; # PR_SET_NO_NEW_PRIVS
+}
+
 # ---- small helpers ----
 
 sub start_ticks {
@@ -441,6 +478,16 @@ sub first_line {
     chomp($line);
     $line =~ s/\0/ /g;
     return $line;
+}
+
+sub first_line_matching {
+    my ($file, $pattern) = @_;
+    open(my $fh, '<', $file) or return undef;
+    while (my $line = <$fh>) {
+        chomp($line);
+        return $line if $line =~ $pattern;
+    }
+    return undef;
 }
 
 sub read_all {

@@ -301,8 +301,10 @@ public final class LocalHostExecutor implements HostExecutor {
         Files.createDirectories(jobWorkDir.resolve(launch.workingDir()));
         Path home = Files.createDirectories(dir.resolve(HOME_DIR));
         List<String> runAs = List.of();
+        long jobUid = -1;
         if (users.isPresent() && launch.image() == null) {
             long uid = users.get().allocate();
+            jobUid = uid;
             for (Path own : List.of(dir.resolve(ShellJobProtocol.WORK_DIR), home)) {
                 JobUsers.chownTree(own, uid);
                 Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwx------"));
@@ -319,6 +321,12 @@ public final class LocalHostExecutor implements HostExecutor {
         Files.createFile(script, OWNER_ONLY_FILE); // the job's secrets: for the supervisor's eyes only
         Files.writeString(script, ShellJobProtocol.jobScript(withOwnEnvironment(launch.withEnv(env), dir, home), runAs,
                 cli, devices));
+        if (!runAs.isEmpty() && launch.mpiHostfile() == null) {
+            // The supervisor switches to the job's user itself: one exec (setpriv's) less per job. Not with an MPI
+            // hostfile, which job.sh writes into the job's directory, root's.
+            Files.createFile(dir.resolve(ShellJobProtocol.RUN_AS_FILE), OWNER_ONLY_FILE);
+            Files.writeString(dir.resolve(ShellJobProtocol.RUN_AS_FILE), jobUid + "\n");
+        }
         if (inContainer) {
             // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),

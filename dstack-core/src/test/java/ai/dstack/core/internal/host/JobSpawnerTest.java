@@ -80,6 +80,45 @@ class JobSpawnerTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> output(executor, job, LogStream.STDOUT).contains(text));
     }
 
+    /**
+     * As root, a job runs as a user of its own. The supervisor gives up root itself (no setpriv: one exec less per
+     * job) where job.sh needs no root; a job with an MPI hostfile (which job.sh writes into root's job directory) goes
+     * through setpriv as before. Either way: the job's user and group only, no capabilities, no_new_privs, and stdin
+     * /dev/null (the switched job.sh came on the supervisor's stdin). setpriv here is a wrapper that leaves a mark.
+     */
+    @Test
+    void aJobOfAUserOfItsOwnGivesUpRootInTheSupervisorOrThroughSetpriv(@TempDir Path bin) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(JobUsers.runningAsRoot(), "jobs get users of their own as root");
+        Path setpriv = Stream.of("/usr/bin/setpriv", "/bin/setpriv").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(setpriv != null, "util-linux's setpriv");
+        Path marks = bin.resolve("setpriv-ran");
+        Path wrapper = bin.resolve("setpriv");
+        Files.writeString(wrapper, "#!/bin/sh\necho ran >> " + marks + "\nexec " + setpriv + " \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> environment = new HashMap<>(LocalHostExecutor.defaultBaseEnvironment());
+        environment.put("PATH", bin + ":" + environment.get("PATH"));
+        String probe = "id -u; id -G; grep -e ^CapPrm -e ^CapEff -e ^NoNewPrivs /proc/self/status;"
+                + " readlink /proc/self/fd/0";
+        try (LocalHostExecutor users = new LocalHostExecutor(root.resolve("users"), environment)) {
+            JobHandle switched = users.start(JobLaunch.of(newJobId(), List.of(probe)));
+            assertThat(exitCode(users.onFinished(switched).toCompletableFuture().get(60, TimeUnit.SECONDS))).isZero();
+            assertThat(marks).as("setpriv ran for a job the supervisor switched itself").doesNotExist();
+            JobHandle throughSetpriv = users.start(JobLaunch.of(newJobId(), List.of(probe)).withMpiHostfile("127.0.0.1 slots=1\n"));
+            assertThat(exitCode(users.onFinished(throughSetpriv).toCompletableFuture().get(60, TimeUnit.SECONDS))).isZero();
+            assertThat(marks).as("setpriv ran for the job with an MPI hostfile").exists();
+
+            for (JobHandle job : List.of(switched, throughSetpriv)) {
+                String[] lines = output(users, job, LogStream.STDOUT).split("\n");
+                long uid = Long.parseLong(lines[0]);
+                assertThat(uid).as("the job's user").isGreaterThanOrEqualTo(JobUsers.FIRST_UID);
+                assertThat(lines).as("%s", String.join(" | ", lines)).containsExactly(Long.toString(uid),
+                        Long.toString(uid), "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000", "NoNewPrivs:\t1",
+                        "/dev/null");
+            }
+        }
+    }
+
     @Test
     void twoHundredJobsStartedFromSixThreadsAllFinishWithTheirExitCodesAndOutput() throws Exception {
         List<Callable<JobHandle>> starts = new ArrayList<>();
