@@ -166,11 +166,14 @@ public final class JdbcStateStore implements StateStore {
     }
 
     private List<Lease> renew(Handle handle, String table, List<Lease> chunk, Instant expiresAt) {
+        StringBuilder ids = new StringBuilder();
         StringBuilder pairs = new StringBuilder();
         for (int i = 0; i < chunk.size(); i++) {
+            ids.append(i == 0 ? "" : ", ").append(":id").append(i);
             pairs.append(i == 0 ? "" : ", ").append("(:id").append(i).append(", :token").append(i).append(')');
         }
-        String held = "(id, lock_token) IN (VALUES " + pairs + ")";
+        // The ids alone find the rows by the primary key; the pairs alone would scan the table (SQLite's plan).
+        String held = "id IN (" + ids + ") AND (id, lock_token) IN (VALUES " + pairs + ")";
         // PostgreSQL: a row another transaction is writing (a job's own write after its call, which lets the lease
         // go) is skipped rather than waited for; a lease still held then is renewed by the next heartbeat.
         String where = url.dialect() == Dialect.POSTGRES
