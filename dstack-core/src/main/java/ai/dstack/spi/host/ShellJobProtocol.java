@@ -229,11 +229,10 @@ public final class ShellJobProtocol {
                 usages.add(java.util.Optional.empty());
                 continue;
             }
-            // job <i> <ticks> <ticks per second> <resident bytes> <working set bytes> <processes>
-            long ticks = Long.parseLong(fields[2]);
-            long hz = Math.max(1, Long.parseLong(fields[3]));
-            usages.add(java.util.Optional.of(new JobUsage(host.time(), ticks * 1_000_000 / hz, Long.parseLong(fields[4]),
-                    Long.parseLong(fields[5]), host.cpus(), host.memoryTotalBytes(), host.gpus())));
+            // job <i> <ticks> <ticks per second> <resident bytes> <working set bytes> <processes>; the ticks per
+            // second are the host's "hz" line again
+            usages.add(java.util.Optional.of(host.job(Long.parseLong(fields[2]), Long.parseLong(fields[4]),
+                    Long.parseLong(fields[5]))));
         }
         return usages;
     }

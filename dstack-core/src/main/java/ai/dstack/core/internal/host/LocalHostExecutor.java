@@ -301,16 +301,20 @@ public final class LocalHostExecutor implements HostExecutor {
         Files.createDirectories(jobWorkDir.resolve(launch.workingDir()));
         Path home = Files.createDirectories(dir.resolve(HOME_DIR));
         List<String> runAs = List.of();
-        long jobUid = -1;
         if (users.isPresent() && launch.image() == null) {
             long uid = users.get().allocate();
-            jobUid = uid;
             for (Path own : List.of(dir.resolve(ShellJobProtocol.WORK_DIR), home)) {
                 JobUsers.chownTree(own, uid);
                 Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwx------"));
             }
             JobUsers.traverseOnly(dir); // the job reaches its own directories; it lists and reads nothing else here
             runAs = users.get().runAs(uid);
+            if (launch.mpiHostfile() == null) {
+                // The supervisor switches to the job's user itself: one exec (setpriv's) less per job. Not with an
+                // MPI hostfile, which job.sh writes into the job's directory, root's.
+                Files.createFile(dir.resolve(ShellJobProtocol.RUN_AS_FILE), OWNER_ONLY_FILE);
+                Files.writeString(dir.resolve(ShellJobProtocol.RUN_AS_FILE), uid + "\n");
+            }
         }
         GpuDevices devices = gpus.allocate(launch.jobId(), dir, launch.gpus());
         boolean inContainer = launch.image() != null;
@@ -321,12 +325,6 @@ public final class LocalHostExecutor implements HostExecutor {
         Files.createFile(script, OWNER_ONLY_FILE); // the job's secrets: for the supervisor's eyes only
         Files.writeString(script, ShellJobProtocol.jobScript(withOwnEnvironment(launch.withEnv(env), dir, home), runAs,
                 cli, devices));
-        if (!runAs.isEmpty() && launch.mpiHostfile() == null) {
-            // The supervisor switches to the job's user itself: one exec (setpriv's) less per job. Not with an MPI
-            // hostfile, which job.sh writes into the job's directory, root's.
-            Files.createFile(dir.resolve(ShellJobProtocol.RUN_AS_FILE), OWNER_ONLY_FILE);
-            Files.writeString(dir.resolve(ShellJobProtocol.RUN_AS_FILE), jobUid + "\n");
-        }
         if (inContainer) {
             // The container's name and the CLI that runs it, for signals and the supervisor's clean-up.
             Files.writeString(dir.resolve(ShellJobProtocol.CONTAINER_FILE),
@@ -387,6 +385,15 @@ public final class LocalHostExecutor implements HostExecutor {
             return Optional.empty();
         }
         return readOptional(exit).map(ShellJobProtocol::parseExit);
+    }
+
+    /**
+     * The session (and process group) the job leads, from its pid file; empty before the supervisor has written all
+     * of it (one write(2): a line without its newline is a start cut short).
+     */
+    static Optional<Long> jobSession(Path dir) {
+        return readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(text -> text.endsWith("\n"))
+                .map(text -> ShellJobProtocol.parsePid(text).jobProcessGroup());
     }
 
     private String wrapperOutput(Path dir) {
@@ -523,10 +530,8 @@ public final class LocalHostExecutor implements HostExecutor {
                 scripted.add(i);
                 dirs.append(dir).append('\n');
             } else if (!dir.resolve(ShellJobProtocol.EXIT_FILE).toFile().exists()) {
-                Optional<String> pid = readOptional(dir.resolve(ShellJobProtocol.PID_FILE)).filter(s -> s.endsWith("\n"));
-                if (pid.isPresent()) {
-                    sessions.put(i, ShellJobProtocol.parsePid(pid.get()).jobProcessGroup());
-                }
+                int index = i;
+                jobSession(dir).ifPresent(session -> sessions.put(index, session));
             }
         }
         try {

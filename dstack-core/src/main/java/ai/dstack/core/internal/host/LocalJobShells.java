@@ -136,9 +136,7 @@ public final class LocalJobShells implements JobShells {
 
     private Optional<Long> session(JobHandle job) {
         try {
-            return LocalHostExecutor.readOptional(jobDirectory(job).resolve(ShellJobProtocol.PID_FILE))
-                    .filter(text -> text.endsWith("\n"))
-                    .map(text -> ShellJobProtocol.parsePid(text).jobProcessGroup());
+            return LocalHostExecutor.jobSession(jobDirectory(job));
         } catch (UncheckedIOException | IllegalArgumentException e) {
             return Optional.empty();
         }
